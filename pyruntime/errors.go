@@ -1,0 +1,72 @@
+package pyruntime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+)
+
+// ErrInterrupted reports that running code was interrupted and did not stop
+// within the grace period, so the process was killed. Code that stops in time
+// raises KeyboardInterrupt instead, reported like any other exception.
+var ErrInterrupted = errors.New("pyruntime: interrupted")
+
+// ErrClosed reports a call on a Runtime that has been closed, or a process
+// killed because its Runtime was closed or restarted.
+var ErrClosed = errors.New("pyruntime: runtime closed")
+
+// ExitError reports that the Python process exited while it was expected to run.
+type ExitError struct {
+	// Code is the exit status, or -1 when a signal ended the process.
+	Code int
+	// Signal is the signal that ended the process; zero if it exited by itself.
+	Signal syscall.Signal
+	// Stderr holds the last lines the process wrote to stderr, which usually
+	// say why it died (a fatal error, a faulthandler traceback).
+	Stderr string
+}
+
+func (e *ExitError) Error() string {
+	var b strings.Builder
+	if e.Signal != 0 {
+		fmt.Fprintf(&b, "pyruntime: python killed by signal %d (%v)", int(e.Signal), e.Signal)
+	} else {
+		fmt.Fprintf(&b, "pyruntime: python exited with code %d", e.Code)
+	}
+	if e.Stderr != "" {
+		b.WriteString(": ")
+		b.WriteString(lastLine(e.Stderr))
+	}
+	return b.String()
+}
+
+// NotFoundError reports that no Python interpreter could be found.
+type NotFoundError struct {
+	// Tried lists each place looked at, in order, with why it did not fit.
+	Tried []string
+}
+
+func (e *NotFoundError) Error() string {
+	return "pyruntime: no Python interpreter found; tried " + strings.Join(e.Tried, ", ")
+}
+
+// StartError reports that the process could not be started or did not get ready.
+type StartError struct {
+	Argv []string // the command line tried
+	Err  error
+}
+
+func (e *StartError) Error() string {
+	return fmt.Sprintf("pyruntime: start %q: %v", strings.Join(e.Argv, " "), e.Err)
+}
+
+func (e *StartError) Unwrap() error { return e.Err }
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

@@ -1,0 +1,62 @@
+package pyruntime
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// FindPython returns the command line that starts Python for a workspace.
+//
+// A non-empty setting is used as given: its first word must be found (as a
+// path, or on PATH), and no other interpreter is tried, because silently
+// running a different Python than the one configured is worse than an error.
+// Otherwise FindPython tries, in order, $VIRTUAL_ENV/bin/python, the
+// workspace's .venv and venv folders, and python3 on PATH. getenv reads the
+// environment; nil means os.Getenv.
+func FindPython(setting []string, workspace string, getenv func(string) string) ([]string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if len(setting) > 0 {
+		if _, err := exec.LookPath(setting[0]); err != nil {
+			return nil, &NotFoundError{Tried: []string{fmt.Sprintf("setting python %q (%v)", setting[0], lookPathReason(err))}}
+		}
+		return setting, nil
+	}
+	var tried, candidates []string
+	if venv := getenv("VIRTUAL_ENV"); venv != "" {
+		candidates = append(candidates, filepath.Join(venv, "bin", "python"))
+	} else {
+		tried = append(tried, "$VIRTUAL_ENV (not set)")
+	}
+	if workspace != "" {
+		candidates = append(candidates,
+			filepath.Join(workspace, ".venv", "bin", "python"),
+			filepath.Join(workspace, "venv", "bin", "python"))
+	}
+	for _, path := range candidates {
+		if isExecutable(path) {
+			return []string{path}, nil
+		}
+		tried = append(tried, path+" (missing)")
+	}
+	if p, err := exec.LookPath("python3"); err == nil {
+		return []string{p}, nil
+	}
+	tried = append(tried, "python3 on PATH (not found)")
+	return nil, &NotFoundError{Tried: tried}
+}
+
+func isExecutable(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
+}
+
+func lookPathReason(err error) string {
+	if execErr, ok := err.(*exec.Error); ok {
+		return execErr.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,88 @@
+package pyruntime
+
+// Request is one request to the agent. Op selects the handler; the other
+// fields are the handler's arguments and are omitted when empty.
+type Request struct {
+	ID int64  `json:"id"`
+	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt"
+
+	// Module is the dotted module name and Path its file, for reload and evaluate.
+	Module string `json:"module,omitempty"`
+	Path   string `json:"path,omitempty"`
+	// PathEntry is put at the front of sys.path before the module loads; empty
+	// means the module is importable from the roots given at setup.
+	PathEntry string `json:"path_entry,omitempty"`
+
+	// Code is the source to evaluate in the module's namespace, compiled under
+	// Filename ("<evaluate>" when empty).
+	Code     string `json:"code,omitempty"`
+	Filename string `json:"filename,omitempty"`
+
+	// SysPath, Preload and Cwd configure the process at setup.
+	SysPath []string `json:"sys_path,omitempty"`
+	Preload []string `json:"preload,omitempty"`
+	Cwd     string   `json:"cwd,omitempty"`
+}
+
+// Reply is the agent's answer to a request with the same ID.
+type Reply struct {
+	ID int64 `json:"id"`
+	OK bool  `json:"ok"`
+
+	// Value is the repr of the value the code produced (a module's last
+	// top-level expression, an evaluated expression); nil for None or a statement.
+	Value *string `json:"value"`
+	// Error is the exception the code raised, nil if it ran to the end.
+	Error *Exception `json:"error"`
+	// Seconds is how long the agent spent on the request.
+	Seconds float64 `json:"seconds"`
+
+	// PreloadErrors maps each preload module that failed to import to its error.
+	PreloadErrors map[string]*Exception `json:"preload_errors,omitempty"`
+	// Interrupted reports, for an interrupt request, whether code was running.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// ProtocolError is set when the agent did not understand the request.
+	ProtocolError string `json:"protocol_error,omitempty"`
+}
+
+// Exception is a Python exception as the agent describes it.
+type Exception struct {
+	Type    string `json:"type"`    // e.g. "ZeroDivisionError"
+	Message string `json:"message"` // str(exc), or a SyntaxError's msg
+	// Frames are the traceback's frames, outermost first, without the agent's own.
+	Frames []Frame `json:"frames"`
+	// Syntax is where a SyntaxError points; nil for other exceptions.
+	Syntax *Frame `json:"syntax"`
+	// Text is the traceback as Python prints it.
+	Text string `json:"text"`
+}
+
+// Frame is one traceback entry. Lines are 1-based. Columns are 0-based code
+// point offsets into the line; nil when Python did not give one.
+type Frame struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	EndLine  int    `json:"end_line"`
+	Col      *int   `json:"col"`
+	EndCol   *int   `json:"end_col"`
+	Function string `json:"function"`
+	Source   string `json:"source"` // the whole source line, without its newline
+}
+
+// Event is a message the agent sends while a request runs, such as output.
+type Event struct {
+	Kind   string // "output"
+	Stream string // "stdout" or "stderr", for output
+	Text   string
+}
+
+// message is any line the agent sends: an event when Event is set, else a reply.
+type message struct {
+	Reply
+	RequestID *int64 `json:"id"`
+	Event     string `json:"event"`
+	Stream    string `json:"stream"`
+	Text      string `json:"text"`
+	Pid       int    `json:"pid"`
+	Version   string `json:"version"`
+}

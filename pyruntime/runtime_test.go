@@ -1,0 +1,411 @@
+package pyruntime
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as a server that starts a runtime, so a
+// test can kill that "server" and check its Python process goes with it.
+func TestMain(m *testing.M) {
+	if os.Getenv("HOTLOAD_TEST_HELPER") == "server" {
+		helperServer()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func helperServer() {
+	r := New(Config{})
+	if err := r.Start(context.Background()); err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fmt.Println(r.Pid())
+	select {} // wait to be killed
+}
+
+// writeModule writes a module file into dir and returns its path.
+func writeModule(t *testing.T, dir, name, source string) string {
+	t.Helper()
+	path := filepath.Join(dir, name+".py")
+	if err := os.WriteFile(path, []byte(source), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func newRuntime(t *testing.T, cfg Config) *Runtime {
+	t.Helper()
+	r := New(cfg)
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// reload runs the module at path and returns the reply and its output.
+func reload(t *testing.T, r *Runtime, module, path string) (Reply, string, error) {
+	t.Helper()
+	var mu sync.Mutex
+	var out strings.Builder
+	reply, err := r.Call(context.Background(), Request{Op: "reload", Module: module, Path: path, PathEntry: filepath.Dir(path)}, func(ev Event) {
+		mu.Lock()
+		out.WriteString(ev.Text)
+		mu.Unlock()
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	return reply, out.String(), err
+}
+
+func processGone(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	if errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	// A zombie still answers kill(0); it is gone for our purposes once reaped
+	// by its new parent, so look at its state.
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err != nil || strings.Contains(string(data), ") Z ")
+}
+
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("python process %d still running", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestReloadReportsOutputValueAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, source          string
+		wantOutput, wantValue string // wantValue "" means None
+		wantError             string // "Type: message", "" for none
+	}{
+		{"print and value", "print('hi')\n2 + 3\n", "hi\n", "5", ""},
+		{"statement last", "x = 1\n", "", "", ""},
+		{"None value is not shown", "None\n", "", "", ""},
+		{"exception", "1 / 0\n", "", "", "ZeroDivisionError: division by zero"},
+		{"input raises EOFError", "input('name? ')\n", "name? ", "", "EOFError: EOF when reading a line"},
+		{"C-level writes do not corrupt the protocol", "import os\nos.write(1, b'{not json\\n')\nprint('after')\n", "after\n", "", ""},
+		{"stderr is captured", "import sys\nprint('warn', file=sys.stderr)\n", "warn\n", "", ""},
+		{"SystemExit is an exception, not an exit", "raise SystemExit(2)\n", "", "", "SystemExit: 2"},
+	}
+	r := newRuntime(t, Config{})
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			module := fmt.Sprintf("m%d", i)
+			reply, out, err := reload(t, r, module, writeModule(t, dir, module, tt.source))
+			if err != nil {
+				t.Fatalf("Call: %v", err)
+			}
+			if out != tt.wantOutput {
+				t.Errorf("output = %q, want %q", out, tt.wantOutput)
+			}
+			gotValue := ""
+			if reply.Value != nil {
+				gotValue = *reply.Value
+			}
+			if gotValue != tt.wantValue {
+				t.Errorf("value = %q, want %q", gotValue, tt.wantValue)
+			}
+			gotError := ""
+			if reply.Error != nil {
+				gotError = reply.Error.Type + ": " + reply.Error.Message
+			}
+			if gotError != tt.wantError {
+				t.Errorf("error = %q, want %q", gotError, tt.wantError)
+			}
+		})
+	}
+}
+
+func TestTracebackFramesHaveColumns(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, "mymath", "def f(x):\n    return x / 0\n")
+	path := writeModule(t, dir, "lib", "import mymath\n\nvalue = mymath.f(5)\n")
+	r := newRuntime(t, Config{})
+	reply, _, err := reload(t, r, "lib", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Error == nil {
+		t.Fatal("no error")
+	}
+	type loc struct {
+		file         string
+		line, c, end int
+		function     string
+	}
+	var got []loc
+	for _, f := range reply.Error.Frames {
+		got = append(got, loc{filepath.Base(f.File), f.Line, deref(f.Col), deref(f.EndCol), f.Function})
+	}
+	want := []loc{{"lib.py", 3, 8, 19, "<module>"}, {"mymath.py", 2, 11, 16, "f"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("frames = %v, want %v", got, want)
+	}
+	if !strings.Contains(reply.Error.Text, "ZeroDivisionError") || strings.Contains(reply.Error.Text, "hotload-agent") {
+		t.Errorf("traceback text should name the error and hide the agent:\n%s", reply.Error.Text)
+	}
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+func TestSyntaxErrorKeepsOldCode(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "lib", "x = 1\n")
+	if _, _, err := reload(t, r, "lib", path); err != nil {
+		t.Fatal(err)
+	}
+	writeModule(t, dir, "lib", "x = 2\ny = (\n")
+	reply, _, err := reload(t, r, "lib", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Error == nil || reply.Error.Type != "SyntaxError" || reply.Error.Syntax == nil {
+		t.Fatalf("error = %+v, want a SyntaxError with a location", reply.Error)
+	}
+	if s := reply.Error.Syntax; s.Line != 2 || deref(s.Col) != 4 {
+		t.Errorf("syntax location = line %d col %d, want line 2 col 4", s.Line, deref(s.Col))
+	}
+	got, err := r.Call(context.Background(), Request{Op: "evaluate", Module: "lib", Path: path, Code: "x"}, nil)
+	if err != nil || got.Value == nil || *got.Value != "1" {
+		t.Errorf("x after a failed reload = %v (%v), want 1", got.Value, err)
+	}
+}
+
+func TestModuleGlobalsPersistAcrossReloads(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "counter", "try:\n    n\nexcept NameError:\n    n = 0\nn += 1\nn\n")
+	for want := 1; want <= 3; want++ {
+		reply, _, err := reload(t, r, "counter", path)
+		if err != nil || reply.Value == nil || *reply.Value != strconv.Itoa(want) {
+			t.Fatalf("reload %d: value %v err %v", want, reply.Value, err)
+		}
+	}
+}
+
+func TestInterruptStopsEndlessLoop(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	tests := []struct{ name, source string }{
+		{"busy loop", "while True:\n    pass\n"},
+		{"blocking sleep", "import time\ntime.sleep(600)\n"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			module := fmt.Sprintf("loop%d", i)
+			path := writeModule(t, dir, module, tt.source)
+			done := make(chan Reply, 1)
+			go func() {
+				reply, _, err := reload(t, r, module, path)
+				if err != nil {
+					t.Errorf("Call: %v", err)
+				}
+				done <- reply
+			}()
+			waitBusy(t, r)
+			if ok, err := r.Interrupt(context.Background()); !ok || err != nil {
+				t.Fatalf("Interrupt = %v, %v; want true", ok, err)
+			}
+			reply := <-done
+			if reply.Error == nil || reply.Error.Type != "KeyboardInterrupt" {
+				t.Fatalf("error = %+v, want KeyboardInterrupt", reply.Error)
+			}
+		})
+	}
+	if ok, _ := r.Interrupt(context.Background()); ok {
+		t.Error("Interrupt with nothing running = true, want false")
+	}
+}
+
+func waitBusy(t *testing.T, r *Runtime) {
+	t.Helper()
+	for i := 0; ; i++ {
+		r.mu.Lock()
+		p := r.proc
+		r.mu.Unlock()
+		if p != nil {
+			if busy, _ := p.busy(); busy {
+				return
+			}
+		}
+		if i > 1000 {
+			t.Fatal("runtime never became busy")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{InterruptGrace: 200 * time.Millisecond})
+	path := writeModule(t, dir, "stubborn", "import time\nwhile True:\n    try:\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass\n")
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := reload(t, r, "stubborn", path)
+		done <- err
+	}()
+	waitBusy(t, r)
+	if _, err := r.Interrupt(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	err := <-done
+	var exit *ExitError
+	if !errors.Is(err, ErrInterrupted) || !errors.As(err, &exit) || exit.Signal != syscall.SIGKILL {
+		t.Fatalf("err = %v, want ErrInterrupted wrapping a SIGKILL ExitError", err)
+	}
+	ok := writeModule(t, dir, "ok", "1 + 1\n")
+	if reply, _, err := reload(t, r, "ok", ok); err != nil || reply.Value == nil || *reply.Value != "2" {
+		t.Fatalf("after restart: %v, %v", reply.Value, err)
+	}
+}
+
+func TestProcessDeathIsReportedAndRecovered(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, source string
+		wantCode     int
+		wantSignal   syscall.Signal
+		wantStderr   string
+	}{
+		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", 3, 0, "bye"},
+		{"segfault", "import ctypes\nctypes.string_at(0)\n", -1, syscall.SIGSEGV, "Segmentation fault"},
+	}
+	r := newRuntime(t, Config{})
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			module := fmt.Sprintf("die%d", i)
+			_, _, err := reload(t, r, module, writeModule(t, dir, module, tt.source))
+			var exit *ExitError
+			if !errors.As(err, &exit) {
+				t.Fatalf("err = %v, want *ExitError", err)
+			}
+			if exit.Code != tt.wantCode || exit.Signal != tt.wantSignal {
+				t.Errorf("exit = code %d signal %v, want code %d signal %v", exit.Code, exit.Signal, tt.wantCode, tt.wantSignal)
+			}
+			if !strings.Contains(exit.Stderr, tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", exit.Stderr, tt.wantStderr)
+			}
+			ok := writeModule(t, dir, "alive", "'alive'\n")
+			if reply, _, err := reload(t, r, "alive", ok); err != nil || reply.Value == nil {
+				t.Fatalf("next call after death: %v", err)
+			}
+		})
+	}
+}
+
+func TestIdleDeathIsReported(t *testing.T) {
+	dir := t.TempDir()
+	exited := make(chan error, 1)
+	r := newRuntime(t, Config{OnExit: func(err error) { exited <- err }})
+	path := writeModule(t, dir, "bg", "import threading, time, os\nthreading.Thread(target=lambda: (time.sleep(0.2), os._exit(7))).start()\n")
+	if _, _, err := reload(t, r, "bg", path); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		var exit *ExitError
+		if !errors.As(err, &exit) || exit.Code != 7 {
+			t.Errorf("OnExit(%v), want exit code 7", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnExit not called for a death between requests")
+	}
+}
+
+func TestPreloadAndSysPath(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, "heavy", "import sys\nsys.heavy_loaded = True\n")
+	var started Started
+	r := newRuntime(t, Config{SysPath: []string{dir}, Preload: []string{"heavy", "does_not_exist"}, OnStart: func(s Started) { started = s }})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if e := started.PreloadErrors["does_not_exist"]; e == nil || e.Type != "ModuleNotFoundError" {
+		t.Errorf("preload errors = %v, want ModuleNotFoundError for does_not_exist", started.PreloadErrors)
+	}
+	path := writeModule(t, dir, "probe", "import sys\nsys.heavy_loaded\n")
+	if reply, _, err := reload(t, r, "probe", path); err != nil || reply.Value == nil || *reply.Value != "True" {
+		t.Errorf("heavy not preloaded: %v %v", reply.Value, err)
+	}
+}
+
+func TestCloseLeavesNoProcess(t *testing.T) {
+	r := New(Config{})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pid := r.Pid()
+	r.Close()
+	waitGone(t, pid)
+	if _, err := r.Call(context.Background(), Request{Op: "ping"}, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Call after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestServerKilledTakesPythonAlong(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HOTLOAD_TEST_HELPER=server")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("helper said %q: %v", line, err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("helper said %q", line)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitGone(t, pid)
+}
+
+func TestStartErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		python []string
+		want   string
+	}{
+		{"missing interpreter", []string{"/nonexistent/python3"}, `setting python "/nonexistent/python3"`},
+		{"not a python", []string{"false"}, "exited with code 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRuntime(t, Config{Python: tt.python})
+			err := r.Start(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Start = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
