@@ -134,16 +134,34 @@ def is_agent_frame(filename):
     return filename == AGENT_FILE or filename.startswith("<frozen importlib")
 
 
+def user_frames(tb):
+    """The traceback's frames without the agent's own, which users never see."""
+    return [fs for fs in traceback.extract_tb(tb) if not is_agent_frame(fs.filename)]
+
+
+def format_exception(exc, seen=None):
+    """Formats exc like Python does, chained exceptions included, minus agent frames."""
+    seen = seen if seen is not None else set()
+    seen.add(id(exc))
+    parts = []
+    if exc.__cause__ is not None and id(exc.__cause__) not in seen:
+        parts.append(format_exception(exc.__cause__, seen))
+        parts.append("\nThe above exception was the direct cause of the following exception:\n\n")
+    elif exc.__context__ is not None and not exc.__suppress_context__ and id(exc.__context__) not in seen:
+        parts.append(format_exception(exc.__context__, seen))
+        parts.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+    frames = user_frames(exc.__traceback__)
+    if frames:
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.StackSummary.from_list(frames).format())
+    parts.extend(traceback.format_exception_only(type(exc), exc))
+    return "".join(parts)
+
+
 def describe_exception(exc):
     """Turns an exception into the structured error the Go side maps to diagnostics."""
-    tb = exc.__traceback__
-    # The outermost frames are the agent's own exec/eval; users never see them.
-    while tb is not None and tb.tb_frame.f_code.co_filename == AGENT_FILE:
-        tb = tb.tb_next
     frames = []
-    for fs in traceback.extract_tb(tb):
-        if is_agent_frame(fs.filename):
-            continue
+    for fs in user_frames(exc.__traceback__):
         frames.append({
             "file": fs.filename,
             "line": fs.lineno,
@@ -171,13 +189,12 @@ def describe_exception(exc):
         message = exc.msg
     else:
         message = str(exc)
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
     return {
         "type": type(exc).__name__,
         "message": message,
         "frames": frames,
         "syntax": syntax,
-        "text": text,
+        "text": format_exception(exc),
     }
 
 

@@ -150,7 +150,8 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	// The agent's reader thread answers even while user code holds the main
 	// thread; if C code holds the GIL it cannot, and the grace timer decides.
 	go func() {
-		if _, err := p.call(ctx, Request{Op: "interrupt"}, nil); err != nil {
+		// Not ctx: the caller's request may end before the agent answers.
+		if _, err := p.call(r.ctx, Request{Op: "interrupt"}, nil); err != nil {
 			r.logger.Debug("interrupt not acknowledged", zap.Error(err))
 		}
 	}()

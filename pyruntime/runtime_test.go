@@ -409,3 +409,22 @@ func TestStartErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "chain", "try:\n    {}['k']\nexcept KeyError as e:\n    raise ValueError('bad') from e\n")
+	reply, _, err := reload(t, r, "chain", path)
+	if err != nil || reply.Error == nil {
+		t.Fatalf("reply %+v, %v", reply, err)
+	}
+	text := reply.Error.Text
+	for _, want := range []string{"KeyError: 'k'", "direct cause", "ValueError: bad", `chain.py", line 4`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("traceback text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "hotload-agent") {
+		t.Errorf("traceback text shows the agent:\n%s", text)
+	}
+}

@@ -1,0 +1,100 @@
+package lsp
+
+import (
+	"context"
+	"io"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// configure reads the settings (initializationOptions, then the client's
+// "hotload" configuration section) and starts or replaces the engine.
+func (s *server) configure(ctx context.Context, pushed []byte) {
+	s.stateMu.Lock()
+	settings := s.initOptions
+	configurable := s.clientConfigurable
+	s.stateMu.Unlock()
+
+	var problems []string
+	if configurable {
+		section := "hotload"
+		items, err := s.client.Configuration(ctx, &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: &section}}})
+		if err != nil {
+			s.logger.Warn("workspace/configuration", zap.Error(err))
+		} else if len(items) > 0 {
+			problems = settings.merge(items[0])
+		}
+	} else {
+		problems = settings.merge(pushed)
+	}
+	for _, p := range problems {
+		s.show(ctx, protocol.MessageTypeWarning, "hotload: setting "+p)
+	}
+	s.applySettings(settings)
+}
+
+// applySettings starts the engine, or replaces it when the settings that
+// shape the runtime changed.
+func (s *server) applySettings(settings Settings) {
+	s.engineMu.Lock()
+	if s.ctx.Err() != nil || (s.engine != nil && s.settings.equal(settings)) {
+		s.engineMu.Unlock()
+		return
+	}
+	old := s.engine
+	s.engine, s.settings = s.newEngine(settings), settings
+	e := s.engine
+	if old == nil {
+		close(s.engineReady)
+	}
+	s.engineMu.Unlock()
+
+	if old != nil {
+		_ = old.Close() // only ever reports success
+		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
+	}
+	if err := e.Start(s.ctx); err != nil && s.ctx.Err() == nil {
+		s.show(s.ctx, protocol.MessageTypeError, "hotload: cannot start Python: "+err.Error())
+	}
+}
+
+func (s *server) newEngine(settings Settings) *reload.Engine {
+	s.stateMu.Lock()
+	folders := s.folders
+	s.stateMu.Unlock()
+	return reload.New(reload.Config{
+		Folders:        folders,
+		ExtraPaths:     settings.ExtraPaths,
+		Python:         settings.Python,
+		Env:            settings.envList(),
+		Preload:        settings.Preload,
+		OnResult:       s.reportReload,
+		OnOutput:       s.logOutput,
+		OnRuntimeStart: s.runtimeStarted,
+		OnRuntimeExit:  s.runtimeExited,
+		Stderr:         logWriter{s},
+		Logger:         s.logger.Named("reload"),
+	})
+}
+
+func (s *server) DidChangeConfiguration(ctx context.Context, params *protocol.DidChangeConfigurationParams) error {
+	if s.lifecycle() != serverInitialized {
+		return nil
+	}
+	pushed := append([]byte(nil), params.Settings...)
+	go s.configure(s.ctx, pushed)
+	return nil
+}
+
+// logWriter sends what the runtime writes to its own stderr to the client's log.
+type logWriter struct{ s *server }
+
+var _ io.Writer = logWriter{}
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.s.log(w.s.ctx, protocol.MessageTypeLog, "python: "+string(p))
+	return len(p), nil
+}

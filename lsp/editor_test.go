@@ -1,0 +1,324 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap/zaptest"
+	"golang.org/x/tools/txtar"
+)
+
+// waitTimeout bounds every expectation. It is a deadlock guard, not a
+// performance claim: the machines tests run on are shared and slow at times.
+const waitTimeout = 30 * time.Second
+
+// fakeEditor is the client side of an LSP session with the real server over
+// an in-process pipe. It records what the server sends and answers
+// workspace/configuration with the settings it was given.
+type fakeEditor struct {
+	protocol.UnimplementedClient
+	t      *testing.T
+	dir    string // the workspace folder
+	server protocol.Server
+	served chan error // receives Serve's result
+
+	mu          sync.Mutex // guards the fields below
+	changed     chan struct{}
+	diagnostics map[string][]protocol.Diagnostic // by workspace-relative path
+	shown       []protocol.ShowMessageParams
+	logs        []protocol.LogMessageParams
+	config      json.RawMessage
+}
+
+// newEditor writes the txtar workspace into a temp folder and starts a server
+// connected to a fake editor. Initialize is up to the test.
+func newEditor(t *testing.T, workspace string) *fakeEditor {
+	t.Helper()
+	dir := t.TempDir()
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range txtar.Parse([]byte(workspace)).Files {
+		writeFile(t, filepath.Join(dir, f.Name), string(f.Data))
+	}
+	e := &fakeEditor{
+		t:           t,
+		dir:         dir,
+		served:      make(chan error, 1),
+		changed:     make(chan struct{}),
+		diagnostics: make(map[string][]protocol.Diagnostic),
+	}
+	serverSide, clientSide := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { e.served <- Serve(ctx, serverSide, zaptest.NewLogger(t)) }()
+	_, conn, server := protocol.NewClient(ctx, e, jsonrpc2.NewHeaderStream(clientSide))
+	e.server = server
+	t.Cleanup(func() {
+		cancel()
+		conn.Close()
+		select {
+		case <-e.served:
+		case <-time.After(waitTimeout):
+			t.Error("Serve did not return after the connection closed")
+		}
+	})
+	return e
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// initialize runs the initialize handshake with initializationOptions opts
+// (nil for none) and waits until the runtime is ready or failed to start.
+func (e *fakeEditor) initialize(opts any) *protocol.InitializeResult {
+	e.t.Helper()
+	params := &protocol.InitializeParams{}
+	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(e.dir), Name: "ws"}})
+	yes := true
+	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{Configuration: &yes}
+	if opts != nil {
+		data, err := json.Marshal(opts)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		params.InitializationOptions = data
+	}
+	res, err := e.server.Initialize(context.Background(), params)
+	if err != nil {
+		e.t.Fatalf("initialize: %v", err)
+	}
+	if err := e.server.Initialized(context.Background(), &protocol.InitializedParams{}); err != nil {
+		e.t.Fatalf("initialized: %v", err)
+	}
+	return res
+}
+
+// waitReady waits for the runtime's ready message and returns its pid.
+func (e *fakeEditor) waitReady() int {
+	e.t.Helper()
+	re := regexp.MustCompile(`Python ready in .* \(pid (\d+),`)
+	var pid int
+	e.await("the runtime to be ready", func() bool {
+		for _, l := range e.logs {
+			if m := re.FindStringSubmatch(l.Message); m != nil {
+				pid, _ = strconv.Atoi(m[1])
+				return true
+			}
+		}
+		return false
+	})
+	return pid
+}
+
+func (e *fakeEditor) path(rel string) string { return filepath.Join(e.dir, rel) }
+func (e *fakeEditor) uri(rel string) uri.URI { return uri.File(e.path(rel)) }
+
+// open sends didOpen with the file's content on disk.
+func (e *fakeEditor) open(rel string) {
+	e.t.Helper()
+	data, err := os.ReadFile(e.path(rel))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.server.DidOpen(context.Background(), &protocol.DidOpenTextDocumentParams{
+		TextDocument: protocol.TextDocumentItem{URI: e.uri(rel), LanguageID: "python", Version: 1, Text: string(data)},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// save writes content to the file, as an editor does, and sends didSave.
+func (e *fakeEditor) save(rel, content string) {
+	e.t.Helper()
+	writeFile(e.t, e.path(rel), content)
+	if err := e.server.DidSave(context.Background(), &protocol.DidSaveTextDocumentParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: e.uri(rel)},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// command runs workspace/executeCommand and decodes the reply into reply.
+func (e *fakeEditor) command(name string, reply any, args ...any) error {
+	e.t.Helper()
+	params := &protocol.ExecuteCommandParams{Command: name}
+	for _, a := range args {
+		data, err := json.Marshal(a)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		params.Arguments = append(params.Arguments, data)
+	}
+	res, err := e.server.ExecuteCommand(context.Background(), params)
+	if err != nil {
+		return err
+	}
+	if reply != nil {
+		if err := json.Unmarshal(res, reply); err != nil {
+			e.t.Fatalf("%s reply %s: %v", name, res, err)
+		}
+	}
+	return nil
+}
+
+// await blocks until cond, evaluated with e.mu held, is true.
+func (e *fakeEditor) await(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		e.mu.Lock()
+		ok, changed := cond(), e.changed
+		e.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.t.Fatalf("timed out waiting for %s\nmessages: %v\nlogs: %v\ndiagnostics: %v", what, e.shown, e.logs, e.diagnostics)
+		}
+	}
+}
+
+// awaitMessage waits for a showMessage containing substr, after the first
+// `after` messages, and returns it.
+func (e *fakeEditor) awaitMessage(after int, substr string) protocol.ShowMessageParams {
+	e.t.Helper()
+	var found protocol.ShowMessageParams
+	e.await(fmt.Sprintf("a message containing %q", substr), func() bool {
+		for _, m := range e.shown[min(after, len(e.shown)):] {
+			if strings.Contains(m.Message, substr) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// messageCount returns how many messages were shown so far.
+func (e *fakeEditor) messageCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.shown)
+}
+
+// awaitDiagnostics waits until the file's diagnostics satisfy cond.
+func (e *fakeEditor) awaitDiagnostics(rel, what string, cond func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
+	e.t.Helper()
+	var got []protocol.Diagnostic
+	e.await(rel+": "+what, func() bool {
+		got = e.diagnostics[rel]
+		return cond(got)
+	})
+	return got
+}
+
+// shutdown runs shutdown and exit, and checks Serve returned cleanly.
+func (e *fakeEditor) shutdown() {
+	e.t.Helper()
+	if err := e.server.Shutdown(context.Background()); err != nil {
+		e.t.Fatalf("shutdown: %v", err)
+	}
+	if err := e.server.Exit(context.Background()); err != nil {
+		e.t.Fatalf("exit: %v", err)
+	}
+	select {
+	case err := <-e.served:
+		if err != nil {
+			e.t.Errorf("Serve = %v after shutdown and exit, want nil", err)
+		}
+		e.served <- err // for the cleanup
+	case <-time.After(waitTimeout):
+		e.t.Fatal("Serve did not return after exit")
+	}
+}
+
+func (e *fakeEditor) notify() {
+	close(e.changed)
+	e.changed = make(chan struct{})
+}
+
+func (e *fakeEditor) ShowMessage(ctx context.Context, params *protocol.ShowMessageParams) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.shown = append(e.shown, *params)
+	e.notify()
+	return nil
+}
+
+func (e *fakeEditor) LogMessage(ctx context.Context, params *protocol.LogMessageParams) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.logs = append(e.logs, *params)
+	e.notify()
+	return nil
+}
+
+func (e *fakeEditor) PublishDiagnostics(ctx context.Context, params *protocol.PublishDiagnosticsParams) error {
+	rel, err := filepath.Rel(e.dir, params.URI.FsPath())
+	if err != nil {
+		rel = params.URI.FsPath()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.diagnostics[rel] = params.Diagnostics
+	e.notify()
+	return nil
+}
+
+func (e *fakeEditor) Configuration(ctx context.Context, params *protocol.ConfigurationParams) ([]protocol.LSPAny, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	config := e.config
+	if config == nil {
+		config = json.RawMessage("null")
+	}
+	return []protocol.LSPAny{protocol.LSPAny(config)}, nil
+}
+
+// processGone reports whether pid has exited (a zombie counts as exited).
+func processGone(pid int) bool {
+	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		return true
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err != nil || strings.Contains(string(data), ") Z ")
+}
+
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("python process %d is still running", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,121 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// Command names, as listed in executeCommandProvider.
+const (
+	commandEvaluateModule   = "hotload.evaluateModule"
+	commandEvaluate         = "hotload.evaluate"
+	commandInterruptRuntime = "hotload.interruptRuntime"
+	commandRestartRuntime   = "hotload.restartRuntime"
+)
+
+var errNotInitialized = jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "server not initialized")
+
+func (s *server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.state != serverCreated {
+		return nil, fmt.Errorf("%w: initialize sent twice", jsonrpc2.ErrInvalidRequest)
+	}
+	s.state = serverInitializing
+	s.folders = workspaceFolders(params)
+	if ws := params.Capabilities.Workspace; ws != nil && ws.Configuration != nil {
+		s.clientConfigurable = *ws.Configuration
+	}
+	opts, problems := parseSettings(params.InitializationOptions)
+	s.initOptions = opts
+	for _, p := range problems {
+		s.logger.Warn("initializationOptions", zap.String("problem", p))
+		go s.show(s.ctx, protocol.MessageTypeWarning, "hotload: initializationOptions: "+p)
+	}
+	s.logger.Info("initialize", zap.Strings("folders", s.folders), zap.String("client", params.ClientInfo.Name))
+
+	full := protocol.TextDocumentSyncKindFull
+	yes := true
+	return &protocol.InitializeResult{
+		Capabilities: protocol.ServerCapabilities{
+			TextDocumentSync: &protocol.TextDocumentSyncOptions{
+				OpenClose: &yes,
+				Change:    &full,
+				Save:      &protocol.SaveOptions{},
+			},
+			CodeActionProvider: &protocol.CodeActionOptions{
+				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindSource},
+			},
+			ExecuteCommandProvider: protocol.ExecuteCommandOptions{
+				Commands: []string{commandEvaluateModule, commandEvaluate, commandEvaluateSelection, commandInterruptRuntime, commandRestartRuntime},
+			},
+		},
+		ServerInfo: protocol.ServerInfo{Name: "hotload", Version: protocol.NewOptional(version())},
+	}, nil
+}
+
+func (s *server) Initialized(ctx context.Context, params *protocol.InitializedParams) error {
+	s.stateMu.Lock()
+	if s.state != serverInitializing {
+		s.stateMu.Unlock()
+		s.logger.Warn("initialized out of order", zap.Stringer("state", s.state))
+		return nil // an error here would close the connection
+	}
+	s.state = serverInitialized
+	s.stateMu.Unlock()
+	// Asking for configuration is a request to the client: it must not run
+	// on the read loop, which has to read the answer.
+	go s.configure(s.ctx, nil)
+	return nil
+}
+
+func (s *server) Shutdown(ctx context.Context) error {
+	s.stateMu.Lock()
+	if s.state == serverCreated {
+		s.stateMu.Unlock()
+		return errNotInitialized
+	}
+	s.state = serverShutDown
+	s.shutdownReceived = true
+	s.stateMu.Unlock()
+	s.logger.Info("shutdown")
+	s.close()
+	return nil
+}
+
+func (s *server) Exit(ctx context.Context) error {
+	s.logger.Info("exit")
+	s.exitOnce.Do(func() { close(s.exited) })
+	return nil
+}
+
+// workspaceFolders returns the client's workspace folders as paths, falling
+// back to the deprecated rootUri for older clients.
+func workspaceFolders(params *protocol.InitializeParams) []string {
+	var folders []string
+	if wf, ok := params.WorkspaceFolders.Get(); ok {
+		for _, f := range wf {
+			if f.URI.IsFile() {
+				folders = append(folders, f.URI.FsPath())
+			}
+		}
+	}
+	if len(folders) == 0 && params.RootURI != nil && params.RootURI.IsFile() {
+		folders = append(folders, params.RootURI.FsPath())
+	}
+	return folders
+}
+
+// version is the server's version as the Go toolchain recorded it.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" {
+		return "devel"
+	}
+	return info.Main.Version
+}

@@ -1,0 +1,175 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// previewLines and previewRunes bound the output shown in a message: a
+// message is a glance, the full text goes to the log.
+const (
+	previewLines = 3
+	previewRunes = 200
+)
+
+// reportReload tells the editor what a reload did: diagnostics replace the
+// module's previous ones, a message sums it up, the log gets the details.
+// The engine calls it for one module's reloads in the order they ran.
+func (s *server) reportReload(res *reload.Result) {
+	ctx := s.ctx
+	s.setDiagnostics(ctx, res.Module, s.resultDiagnostics(res))
+
+	switch {
+	case res.Err != nil:
+		kind := protocol.MessageTypeError
+		if errors.Is(res.Err, reload.ErrInterrupted) {
+			kind = protocol.MessageTypeWarning
+		}
+		if errors.Is(res.Err, reload.ErrClosed) {
+			return // the server is going away; nobody is waiting for this
+		}
+		s.show(ctx, kind, fmt.Sprintf("%s: %s", res.Module, describeFailure(res.Err)))
+		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %v", res.Module, res.Err))
+	case res.Exception != nil:
+		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s", res.Module, res.Exception.Summary(), where(res.Exception)))
+		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s\n%s", res.Module, formatDuration(res.Duration), res.Exception.Text))
+	default:
+		msg := fmt.Sprintf("%s reloaded in %s", res.Module, formatDuration(res.Duration))
+		s.show(ctx, protocol.MessageTypeInfo, msg+preview(res))
+		if res.Value != nil {
+			msg += "\n" + *res.Value
+		}
+		s.log(ctx, protocol.MessageTypeInfo, msg)
+	}
+}
+
+// resultDiagnostics maps a result's exception to diagnostics on the user's
+// files: those in the workspace folders (or, with none, the module's own
+// folder) and extra paths, but not installed libraries, even ones in a
+// virtual environment inside the workspace.
+func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
+	if res.Exception == nil {
+		return nil
+	}
+	s.stateMu.Lock()
+	roots := slices.Clone(s.folders)
+	s.stateMu.Unlock()
+	if len(roots) == 0 {
+		roots = []string{filepath.Dir(res.Path)}
+	}
+	s.engineMu.Lock()
+	if s.engine != nil {
+		roots = append(roots, s.engine.Layout().Roots...) // extra paths, resolved
+	}
+	s.engineMu.Unlock()
+	return exceptionDiagnostics(res.Exception, func(path string) bool {
+		if strings.Contains(path, "/site-packages/") || strings.Contains(path, "/dist-packages/") {
+			return false
+		}
+		return reload.Layout{Roots: roots}.Contains(path)
+	})
+}
+
+// describeFailure says in a user's words why code did not finish.
+func describeFailure(err error) string {
+	switch {
+	case errors.Is(err, reload.ErrInterrupted):
+		return "the code did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
+	case errors.Is(err, reload.ErrRestarted):
+		return "the runtime was restarted while the code ran"
+	}
+	return strings.TrimPrefix(err.Error(), "pyruntime: ") + "; started a fresh runtime (module state is lost)"
+}
+
+// where names the file and line the exception was raised at, if known.
+func where(exc *reload.Exception) string {
+	f := exc.Innermost()
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%s:%d)", filepath.Base(f.Path), f.Line)
+}
+
+// preview returns ": " and the first lines of output and the value, or "".
+func preview(res *reload.Result) string {
+	var parts []string
+	if out := strings.TrimRight(res.Output, "\n"); out != "" {
+		lines := strings.Split(out, "\n")
+		if len(lines) > previewLines {
+			lines = append(lines[:previewLines], "…")
+		}
+		parts = append(parts, lines...)
+	}
+	if res.Value != nil {
+		parts = append(parts, *res.Value)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	text := strings.Join(parts, " | ")
+	if utf8.RuneCountInString(text) > previewRunes {
+		text = string([]rune(text)[:previewRunes]) + "…"
+	}
+	return ": " + text
+}
+
+// formatDuration prints a duration the way people read reload times:
+// "0.8 ms", "12 ms", "1.3 s".
+func formatDuration(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms < 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.0f ms", ms)
+	default:
+		return fmt.Sprintf("%.1f s", ms/1000)
+	}
+}
+
+// logOutput streams the code's output to the client's log as it is written.
+func (s *server) logOutput(module, text string) {
+	if module == "" {
+		module = "background"
+	}
+	s.log(s.ctx, protocol.MessageTypeLog, module+": "+strings.TrimRight(text, "\n"))
+}
+
+func (s *server) runtimeStarted(info reload.RuntimeInfo) {
+	s.log(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: Python ready in %s (pid %d, %s)", formatDuration(info.Duration), info.Pid, strings.Join(info.Argv, " ")))
+	for name, exc := range info.PreloadErrors {
+		s.show(s.ctx, protocol.MessageTypeWarning, fmt.Sprintf("hotload: preload %s failed: %s", name, exc.Summary()))
+		s.log(s.ctx, protocol.MessageTypeWarning, exc.Text)
+	}
+}
+
+func (s *server) runtimeExited(err error) {
+	s.show(s.ctx, protocol.MessageTypeWarning, "hotload: the Python runtime died between reloads: "+describeFailure(err))
+	s.log(s.ctx, protocol.MessageTypeWarning, err.Error())
+}
+
+// show sends window/showMessage; a failure only means the client is gone.
+func (s *server) show(ctx context.Context, kind protocol.MessageType, msg string) {
+	if err := s.client.ShowMessage(ctx, &protocol.ShowMessageParams{Type: kind, Message: msg}); err != nil {
+		s.logger.Debug("showMessage", zap.Error(err))
+	}
+}
+
+// log sends window/logMessage; a failure only means the client is gone.
+func (s *server) log(ctx context.Context, kind protocol.MessageType, msg string) {
+	if err := s.client.LogMessage(ctx, &protocol.LogMessageParams{Type: kind, Message: msg}); err != nil {
+		s.logger.Debug("logMessage", zap.Error(err))
+	}
+}

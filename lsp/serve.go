@@ -1,0 +1,80 @@
+// Package lsp is hotload's language server: it turns saves into reloads and
+// reload results into diagnostics and messages. It runs beside the user's
+// usual Python language server and offers nothing but run-time feedback.
+package lsp
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// ErrExitWithoutShutdown is what Serve returns when the client sent exit
+// without shutdown first; the LSP asks the server to exit with code 1 then.
+var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
+
+// Serve speaks LSP over stream until the client exits, the stream closes or
+// ctx is done. When it returns, the Python runtime is gone.
+func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) error {
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(codec{}))
+	s := newServer(protocol.ClientDispatcher(conn), logger)
+	conn.Go(ctx, protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))))
+
+	select {
+	case <-conn.Done():
+	case <-s.exited:
+	case <-ctx.Done():
+	}
+	s.close()
+	_ = conn.Close() // the stream may already be gone
+	if s.exitedWithoutShutdown() {
+		return ErrExitWithoutShutdown
+	}
+	return nil
+}
+
+// ordered handles notifications on the read loop, in the order they were
+// sent, and releases requests to run concurrently. Document sync depends on
+// notification order; notification handlers only record state and hand work
+// to goroutines, so they never hold the read loop up.
+func ordered(handler jsonrpc2.Handler) jsonrpc2.Handler {
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		if req.IsCall() {
+			jsonrpc2.Async(ctx)
+		}
+		return handler(ctx, req)
+	}
+}
+
+// codec marshals LSP payloads with the protocol package's union-aware codec.
+// (protocol.NewServer installs the same codec but also makes every
+// notification concurrent, which would reorder didChange and didSave.)
+type codec struct{}
+
+func (codec) Marshal(v any) ([]byte, error) {
+	switch m := v.(type) {
+	case jsonrpc2.RawMessage:
+		if m == nil {
+			return []byte("null"), nil
+		}
+		return m, nil
+	case *jsonrpc2.RawMessage:
+		if m == nil || *m == nil {
+			return []byte("null"), nil
+		}
+		return *m, nil
+	}
+	return protocol.Marshal(v)
+}
+
+func (codec) Unmarshal(data []byte, v any) error {
+	if p, ok := v.(*jsonrpc2.RawMessage); ok {
+		*p = append(jsonrpc2.RawMessage(nil), data...)
+		return nil
+	}
+	return protocol.Unmarshal(data, v)
+}

@@ -1,0 +1,146 @@
+package lsp
+
+import (
+	"context"
+	"sync"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// serverState is where the server is in the LSP lifecycle.
+type serverState int
+
+const (
+	serverCreated      serverState = iota // before initialize
+	serverInitializing                    // initialize answered, initialized not yet received
+	serverInitialized                     // serving
+	serverShutDown                        // after shutdown: only exit is expected
+)
+
+func (s serverState) String() string {
+	switch s {
+	case serverCreated:
+		return "created"
+	case serverInitializing:
+		return "initializing"
+	case serverInitialized:
+		return "initialized"
+	case serverShutDown:
+		return "shut down"
+	}
+	return "unknown"
+}
+
+// server implements protocol.Server for hotload. Handlers are thin: they
+// check the lifecycle, then hand the work to the reload engine.
+type server struct {
+	protocol.UnimplementedServer
+
+	client protocol.Client
+	logger *zap.Logger
+	// ctx is the server's lifetime: work that outlives a notification (a
+	// reload started by a save) runs in it, never in the request's context.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	stateMu            sync.Mutex // guards the fields below
+	state              serverState
+	folders            []string // workspace folders, absolute paths
+	initOptions        Settings
+	clientConfigurable bool // the client answers workspace/configuration
+	shutdownReceived   bool
+
+	engineMu    sync.Mutex // guards the fields below
+	engine      *reload.Engine
+	settings    Settings
+	engineReady chan struct{} // closed when the first engine exists (or the server closes)
+
+	diagnosticsMu sync.Mutex // guards diagnostics
+	// diagnostics holds, for each owner (a reload's module), the diagnostics
+	// it published, by file. A file shows the union over owners.
+	diagnostics map[string]map[uri.URI][]protocol.Diagnostic
+
+	docsMu sync.Mutex // guards docs
+	docs   map[uri.URI]*document
+
+	exitOnce sync.Once
+	exited   chan struct{} // closed on the exit notification
+}
+
+func newServer(client protocol.Client, logger *zap.Logger) *server {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &server{
+		client:      client,
+		logger:      logger,
+		ctx:         ctx,
+		cancel:      cancel,
+		engineReady: make(chan struct{}),
+		diagnostics: make(map[string]map[uri.URI][]protocol.Diagnostic),
+		docs:        make(map[uri.URI]*document),
+		exited:      make(chan struct{}),
+	}
+}
+
+// currentEngine waits until the engine exists and returns it; nil if the
+// server closed first or ctx ended.
+func (s *server) currentEngine(ctx context.Context) *reload.Engine {
+	select {
+	case <-s.engineReady:
+	case <-ctx.Done():
+		return nil
+	}
+	s.engineMu.Lock()
+	defer s.engineMu.Unlock()
+	return s.engine
+}
+
+// engineNow returns the engine if it exists already, without waiting.
+func (s *server) engineNow() *reload.Engine {
+	select {
+	case <-s.engineReady:
+	default:
+		return nil
+	}
+	s.engineMu.Lock()
+	defer s.engineMu.Unlock()
+	return s.engine
+}
+
+// close stops the engine and with it the Python process.
+func (s *server) close() {
+	s.cancel()
+	s.engineMu.Lock()
+	e := s.engine
+	s.engine = nil
+	select {
+	case <-s.engineReady:
+	default:
+		close(s.engineReady)
+	}
+	s.engineMu.Unlock()
+	if e != nil {
+		_ = e.Close() // only ever reports success; the process is gone after it
+	}
+}
+
+func (s *server) exitedWithoutShutdown() bool {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	select {
+	case <-s.exited:
+		return !s.shutdownReceived
+	default:
+		return false
+	}
+}
+
+// lifecycle returns the current state.
+func (s *server) lifecycle() serverState {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.state
+}

@@ -1,0 +1,491 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// twoFiles is a workspace where lib.py calls into mymath.py.
+const twoFiles = `
+-- lib.py --
+from mymath import square
+
+print(square(5))
+-- mymath.py --
+def square(x):
+    return x * x
+`
+
+func TestInitializeAdvertisesCommandsAndCodeActions(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	res := e.initialize(nil)
+	cmds := res.Capabilities.ExecuteCommandProvider.Commands
+	for _, want := range []string{"hotload.evaluateModule", "hotload.evaluate", "hotload.evaluateSelection", "hotload.interruptRuntime", "hotload.restartRuntime"} {
+		if !strings.Contains(strings.Join(cmds, " "), want) {
+			t.Errorf("executeCommandProvider = %v, missing %s", cmds, want)
+		}
+	}
+	if opts, ok := res.Capabilities.CodeActionProvider.(*protocol.CodeActionOptions); !ok || len(opts.CodeActionKinds) != 1 || opts.CodeActionKinds[0] != "source" {
+		t.Errorf("codeActionProvider = %#v, want kinds [source]", res.Capabilities.CodeActionProvider)
+	}
+	if res.ServerInfo.Name != "hotload" {
+		t.Errorf("serverInfo.name = %q, want hotload", res.ServerInfo.Name)
+	}
+}
+
+func TestSaveShowsOutputAndTime(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	e.waitReady()
+	e.save("lib.py", "from mymath import square\n\nprint(square(5))\n")
+	msg := e.awaitMessage(0, "lib reloaded in ")
+	if msg.Type != protocol.MessageTypeInfo || !strings.HasSuffix(msg.Message, " ms: 25") {
+		t.Errorf("message = %v %q, want Info `lib reloaded in … ms: 25`", msg.Type, msg.Message)
+	}
+	e.await("the output in the log", func() bool {
+		for _, l := range e.logs {
+			if l.Message == "lib: 25" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func TestExceptionDiagnosticsFollowTheChainAndClear(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	e.waitReady()
+	writeFile(t, e.path("mymath.py"), "def square(x):\n    return x / 0\n")
+	e.save("lib.py", "from mymath import square\n\nvalue = square(5)\n")
+
+	raised := e.awaitDiagnostics("mymath.py", "an Error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	calledFrom := e.awaitDiagnostics("lib.py", "an Information", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	tests := []struct {
+		name     string
+		got      protocol.Diagnostic
+		severity protocol.DiagnosticSeverity
+		message  string
+		rng      protocol.Range
+		related  string // the file relatedInformation points to
+	}{
+		{"raised in mymath.py", raised, protocol.DiagnosticSeverityError, "ZeroDivisionError: division by zero", span(1, 11, 16), "lib.py"},
+		{"called from lib.py", calledFrom, protocol.DiagnosticSeverityInformation, "called from here: ZeroDivisionError: division by zero", span(2, 8, 17), "mymath.py"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.got
+			if d.Severity != tt.severity || message(d) != tt.message || d.Range != tt.rng {
+				t.Errorf("diagnostic = %v %q %v, want %v %q %v", d.Severity, message(d), d.Range, tt.severity, tt.message, tt.rng)
+			}
+			if src, _ := d.Source.Get(); src != "hotload" {
+				t.Errorf("source = %q, want hotload", src)
+			}
+			if len(d.RelatedInformation) != 1 || filepath.Base(d.RelatedInformation[0].Location.URI.FsPath()) != tt.related {
+				t.Errorf("relatedInformation = %v, want one entry in %s", d.RelatedInformation, tt.related)
+			}
+		})
+	}
+	msg := e.awaitMessage(0, "ZeroDivisionError")
+	if msg.Type != protocol.MessageTypeError || msg.Message != "lib: ZeroDivisionError: division by zero (mymath.py:2)" {
+		t.Errorf("message = %v %q", msg.Type, msg.Message)
+	}
+
+	// Fix the callee, reload it, then rerun lib: both files clear.
+	e.save("mymath.py", "def square(x):\n    return x * x\n")
+	e.save("lib.py", "from mymath import square\n\nvalue = square(5)\n")
+	for _, f := range []string{"lib.py", "mymath.py"} {
+		e.awaitDiagnostics(f, "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+	}
+}
+
+func span(line, start, end uint32) protocol.Range {
+	return protocol.Range{Start: protocol.Position{Line: line, Character: start}, End: protocol.Position{Line: line, Character: end}}
+}
+
+func message(d protocol.Diagnostic) string {
+	s, _ := d.Message.(protocol.String)
+	return string(s)
+}
+
+func TestSyntaxErrorKeepsOldCodeLoaded(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\nvalue = 1\n")
+	e.initialize(nil)
+	e.waitReady()
+	e.save("lib.py", "value = 1\n")
+	e.awaitMessage(0, "lib reloaded")
+	e.save("lib.py", "value = 2\nbroken = (1,\n")
+	d := e.awaitDiagnostics("lib.py", "a SyntaxError", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Severity != protocol.DiagnosticSeverityError || !strings.Contains(message(d), "never closed") || d.Range.Start.Line != 1 || d.Range.Start.Character != 9 {
+		t.Errorf("diagnostic = %v %q at %v, want an Error on line 2 col 10 saying '(' was never closed", d.Severity, message(d), d.Range.Start)
+	}
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "value"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Value == nil || *got.Value != "1" {
+		t.Errorf("value after a failed reload = %v, want the old 1", got.Value)
+	}
+}
+
+func TestModuleStatePersistsAcrossSaves(t *testing.T) {
+	const counter = "try:\n    calls\nexcept NameError:\n    calls = 0\ncalls += 1\ncalls\n"
+	e := newEditor(t, "-- lib.py --\n"+counter)
+	e.initialize(nil)
+	e.waitReady()
+	for want := 1; want <= 3; want++ {
+		n := e.messageCount()
+		e.save("lib.py", counter)
+		if msg := e.awaitMessage(n, "lib reloaded"); !strings.HasSuffix(msg.Message, fmt.Sprintf(": %d", want)) {
+			t.Errorf("save %d: message %q, want it to end in %d", want, msg.Message, want)
+		}
+	}
+}
+
+func TestSaveStormCoalesces(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(nil)
+	e.waitReady()
+	// The first version waits for a gate file, so every later save arrives
+	// while it runs; the gate makes this deterministic, not timed.
+	gate := e.path("gate")
+	e.save("lib.py", fmt.Sprintf("import os, time\nprint('started')\nwhile not os.path.exists(%q):\n    time.sleep(0.005)\n'v1'\n", gate))
+	e.await("the first run to start", func() bool {
+		for _, l := range e.logs {
+			if l.Message == "lib: started" {
+				return true
+			}
+		}
+		return false
+	})
+	for v := 2; v <= 10; v++ {
+		e.save("lib.py", fmt.Sprintf("'v%d'\n", v))
+	}
+	// A request is answered only after the notifications before it were
+	// handled, and a save is queued inside its handler.
+	if _, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: e.uri("lib.py")}}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, gate, "")
+	e.awaitMessage(0, "'v10'")
+
+	var runs []string
+	e.mu.Lock()
+	for _, m := range e.shown {
+		if strings.HasPrefix(m.Message, "lib reloaded") {
+			runs = append(runs, m.Message[strings.LastIndex(m.Message, " ")+1:])
+		}
+	}
+	e.mu.Unlock()
+	if strings.Join(runs, " ") != "'v1' 'v10'" {
+		t.Errorf("runs = %v, want the first and one coalesced run of the latest content", runs)
+	}
+}
+
+func TestInterruptStopsEndlessLoop(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(nil)
+	e.waitReady()
+	e.save("lib.py", "print('looping')\nwhile True:\n    pass\n")
+	e.await("the loop to start", func() bool {
+		for _, l := range e.logs {
+			if l.Message == "lib: looping" {
+				return true
+			}
+		}
+		return false
+	})
+	// The server keeps answering while Python is busy.
+	actions, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: e.uri("lib.py")}})
+	if err != nil || len(actions) != 1 {
+		t.Fatalf("codeAction during the loop = %v, %v", actions, err)
+	}
+	var reply struct{ Interrupted bool }
+	if err := e.command("hotload.interruptRuntime", &reply); err != nil || !reply.Interrupted {
+		t.Fatalf("interruptRuntime = %+v, %v; want interrupted", reply, err)
+	}
+	d := e.awaitDiagnostics("lib.py", "a KeyboardInterrupt", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	// The interrupt may land while print is still returning, so any line of
+	// the program is right; what matters is that it is reported like any error.
+	if message(d) != "KeyboardInterrupt" || d.Range.Start.Line > 2 {
+		t.Errorf("diagnostic = %q on line %d, want KeyboardInterrupt in the loop", message(d), d.Range.Start.Line+1)
+	}
+	e.awaitMessage(0, "lib: KeyboardInterrupt")
+}
+
+func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(nil)
+	pid := e.waitReady()
+	// The print is inside the try too: the interrupt may land while it returns.
+	e.save("lib.py", "import time\nwhile True:\n    try:\n        print('stubborn')\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass\n")
+	e.await("the code to start", func() bool {
+		for _, l := range e.logs {
+			if l.Message == "lib: stubborn" {
+				return true
+			}
+		}
+		return false
+	})
+	if err := e.command("hotload.interruptRuntime", nil); err != nil {
+		t.Fatal(err)
+	}
+	msg := e.awaitMessage(0, "did not stop after the interrupt")
+	if msg.Type != protocol.MessageTypeWarning {
+		t.Errorf("message type = %v, want Warning", msg.Type)
+	}
+	waitGone(t, pid)
+	n := e.messageCount()
+	e.save("lib.py", "'fresh'\n")
+	e.awaitMessage(n, "lib reloaded")
+}
+
+func TestRuntimeDeathIsReportedAndNextSaveWorks(t *testing.T) {
+	tests := []struct {
+		name, source, want string
+	}{
+		{"os._exit", "import os\nos._exit(3)\n", "python exited with code 3"},
+		{"segfault", "import ctypes\nctypes.string_at(0)\n", "python killed by signal 11"},
+	}
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(nil)
+	e.waitReady()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := e.messageCount()
+			e.save("lib.py", tt.source)
+			msg := e.awaitMessage(n, tt.want)
+			if msg.Type != protocol.MessageTypeError || !strings.Contains(msg.Message, "started a fresh runtime") {
+				t.Errorf("message = %v %q, want an Error saying a fresh runtime started", msg.Type, msg.Message)
+			}
+			n = e.messageCount()
+			e.save("lib.py", "'alive'\n")
+			e.awaitMessage(n, "lib reloaded in")
+		})
+	}
+}
+
+func TestEvaluateModuleCommandAndCodeAction(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	e.waitReady()
+	e.open("lib.py")
+	actions, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: e.uri("lib.py")},
+	})
+	if err != nil || len(actions) != 1 {
+		t.Fatalf("codeAction = %v, %v; want one action", actions, err)
+	}
+	action, ok := actions[0].(*protocol.CodeAction)
+	if !ok || action.Title != "Evaluate module" || action.Kind == nil || *action.Kind != "source" || action.Command.Command != "hotload.evaluateModule" {
+		t.Fatalf("action = %#v, want `Evaluate module` of kind source running hotload.evaluateModule", actions[0])
+	}
+	// Run the action's command as the editor would, with its own arguments.
+	res, err := e.server.ExecuteCommand(context.Background(), &protocol.ExecuteCommandParams{Command: action.Command.Command, Arguments: action.Command.Arguments})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res); got != `{"module":"lib","value":null,"output":"25\n","error":null}` {
+		t.Errorf("evaluateModule reply = %s", got)
+	}
+	e.awaitMessage(0, "lib reloaded in")
+
+	for _, tt := range []struct {
+		only []protocol.CodeActionKind
+		uri  uri.URI
+		want int
+	}{
+		{[]protocol.CodeActionKind{"quickfix"}, e.uri("lib.py"), 0},
+		{[]protocol.CodeActionKind{"source"}, e.uri("lib.py"), 1},
+		{nil, e.uri("README.md"), 0},
+	} {
+		got, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: tt.uri}, Context: protocol.CodeActionContext{Only: tt.only}})
+		if err != nil || len(got) != tt.want {
+			t.Errorf("codeAction(only=%v, %s) = %d actions (%v), want %d", tt.only, filepath.Base(tt.uri.FsPath()), len(got), err, tt.want)
+		}
+	}
+}
+
+func TestEvaluateCommands(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	e.waitReady()
+	e.open("mymath.py")
+	tests := []struct {
+		name      string
+		command   string
+		args      []any
+		wantValue string // "" for null
+		wantErr   string // substring of the reply's error, "" for null
+	}{
+		{"expression", "hotload.evaluate", []any{string(e.uri("lib.py")), "square(6)"}, "36", ""},
+		{"statement then expression", "hotload.evaluate", []any{string(e.uri("lib.py")), "y = 7\ny * 6"}, "42", ""},
+		{"statement", "hotload.evaluate", []any{string(e.uri("lib.py")), "z = 1"}, "", ""},
+		{"exception", "hotload.evaluate", []any{string(e.uri("lib.py")), "1/0"}, "", "ZeroDivisionError: division by zero"},
+		{"selection, dedented", "hotload.evaluateSelection", []any{string(e.uri("mymath.py")), span(1, 4, 16)}, "", "'return' outside function"},
+		{"selection of an expression", "hotload.evaluateSelection", []any{string(e.uri("mymath.py")), span(1, 11, 16)}, "", "NameError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got evaluation
+			if err := e.command(tt.command, &got, tt.args...); err != nil {
+				t.Fatal(err)
+			}
+			value, errText := "", ""
+			if got.Value != nil {
+				value = *got.Value
+			}
+			if got.Error != nil {
+				errText = *got.Error
+			}
+			if value != tt.wantValue || (tt.wantErr == "") != (errText == "") || !strings.Contains(errText, tt.wantErr) {
+				t.Errorf("%s(%v) = value %q error %q, want value %q error containing %q", tt.command, tt.args[1:], value, errText, tt.wantValue, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBadInputIsAnsweredCleanly(t *testing.T) {
+	e := newEditor(t, twoFiles+"-- README.md --\nhello\n")
+	e.initialize(nil)
+	e.waitReady()
+	outside := filepath.Join(t.TempDir(), "elsewhere.py")
+	writeFile(t, outside, "print('must not run')\n")
+
+	e.save("README.md", "changed\n")
+	if err := e.server.DidSave(context.Background(), &protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(outside)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.await("the outside save to be logged", func() bool {
+		for _, l := range e.logs {
+			if strings.Contains(l.Message, "outside the workspace") {
+				return true
+			}
+		}
+		return false
+	})
+
+	commandErrors := []struct {
+		name    string
+		command string
+		args    []any
+		want    error
+	}{
+		{"unknown command", "hotload.nope", nil, jsonrpc2.ErrInvalidParams},
+		{"missing arguments", "hotload.evaluate", []any{string(e.uri("lib.py"))}, jsonrpc2.ErrInvalidParams},
+		{"not a URI", "hotload.evaluateModule", []any{42}, jsonrpc2.ErrInvalidParams},
+		{"not Python", "hotload.evaluateModule", []any{string(e.uri("README.md"))}, jsonrpc2.ErrInvalidParams},
+		{"selection of a closed file", "hotload.evaluateSelection", []any{string(e.uri("lib.py")), span(0, 0, 1)}, jsonrpc2.ErrInvalidParams},
+	}
+	for _, tt := range commandErrors {
+		t.Run(tt.name, func(t *testing.T) {
+			err := e.command(tt.command, nil, tt.args...)
+			var rpcErr *jsonrpc2.Error
+			if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc2.InvalidParams {
+				t.Errorf("%s(%v) = %v, want an invalid-params error", tt.command, tt.args, err)
+			}
+		})
+	}
+
+	// The server is still serving, and nothing ran for the bad saves.
+	e.save("lib.py", "from mymath import square\n\nprint(square(5))\n")
+	e.awaitMessage(0, "lib reloaded")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range e.shown {
+		if strings.Contains(m.Message, "must not run") || strings.Contains(m.Message, "README") || strings.Contains(m.Message, "elsewhere") {
+			t.Errorf("unexpected message %q", m.Message)
+		}
+	}
+}
+
+func TestMissingInterpreterIsReported(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(map[string]any{"python": "/nonexistent/bin/python3"})
+	msg := e.awaitMessage(0, "cannot start Python")
+	if msg.Type != protocol.MessageTypeError || !strings.Contains(msg.Message, `"/nonexistent/bin/python3"`) {
+		t.Errorf("message = %v %q, want an Error naming the interpreter tried", msg.Type, msg.Message)
+	}
+	n := e.messageCount()
+	e.save("lib.py", "print(1)\n")
+	e.awaitMessage(n, "/nonexistent/bin/python3")
+	if _, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: e.uri("lib.py")}}); err != nil {
+		t.Errorf("server stopped answering: %v", err)
+	}
+}
+
+func TestSettingsFromOptionsAndConfiguration(t *testing.T) {
+	e := newEditor(t, twoFiles+"-- heavy.py --\nimport sys\nsys.heavy_imported = True\n-- libs/extra.py --\nNAME = 'extra'\n")
+	e.config = []byte(`{"preload": ["heavy"], "env": {"HOTLOAD_TEST": "from configuration"}}`)
+	e.initialize(map[string]any{"extraPaths": []string{"libs"}, "env": map[string]string{"HOTLOAD_TEST": "from options"}, "bogus": 1})
+	e.waitReady()
+	e.awaitMessage(0, "bogus: unknown setting")
+	tests := []struct{ code, want string }{
+		{"import sys; sys.heavy_imported", "True"},                        // preloaded before any save
+		{"import os; os.environ['HOTLOAD_TEST']", "'from configuration'"}, // configuration overrides options
+		{"import extra; extra.NAME", "'extra'"},                           // extraPaths is on sys.path
+	}
+	for _, tt := range tests {
+		var got evaluation
+		if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), tt.code); err != nil {
+			t.Fatal(err)
+		}
+		if got.Value == nil || *got.Value != tt.want {
+			t.Errorf("evaluate %q = %v (error %v), want %s", tt.code, got.Value, got.Error, tt.want)
+		}
+	}
+}
+
+func TestRestartRuntimeGivesFreshState(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\nx = 1\n")
+	e.initialize(nil)
+	pid := e.waitReady()
+	if err := e.command("hotload.evaluate", nil, string(e.uri("lib.py")), "x = 99"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.command("hotload.restartRuntime", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitMessage(0, "runtime restarted")
+	waitGone(t, pid)
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "x"); err != nil || got.Value == nil || *got.Value != "1" {
+		t.Errorf("x after restart = %v (%v), want the module's own 1", got.Value, err)
+	}
+}
+
+func TestShutdownLeavesNoProcess(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	pid := e.waitReady()
+	e.shutdown()
+	waitGone(t, pid)
+}
+
+func TestEditorVanishingLeavesNoProcess(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	pid := e.waitReady()
+	// No shutdown, no exit: the editor just goes away.
+	e.t.Cleanup(func() {}) // the newEditor cleanup closes the pipe
+	if err := e.server.Exit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-e.served; !errors.Is(err, ErrExitWithoutShutdown) {
+		t.Errorf("Serve = %v, want ErrExitWithoutShutdown", err)
+	}
+	e.served <- nil
+	waitGone(t, pid)
+	if _, err := os.Stat(e.dir); err != nil {
+		t.Fatal(err)
+	}
+}

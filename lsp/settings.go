@@ -1,0 +1,128 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+)
+
+// Settings are the user's hotload settings. They come from
+// initializationOptions and from workspace/configuration (section
+// "hotload"); a later source overrides an earlier one setting by setting.
+// The zero value runs the Python FindPython finds with nothing preloaded.
+type Settings struct {
+	// Python is the interpreter's command line; empty means look for one.
+	Python []string
+	// Preload names modules imported when the runtime starts.
+	Preload []string
+	// ExtraPaths are import roots besides the workspace folders and src/.
+	ExtraPaths []string
+	// Env is added to the runtime's environment.
+	Env map[string]string
+}
+
+// knownLater are settings of the design that this version accepts but does
+// not act on yet; they are not reported as unknown.
+var knownLater = []string{"reloadDependents", "strategy", "afterReload", "timeout"}
+
+// parseSettings reads a settings object (optionally wrapped as
+// {"hotload": {...}}). It returns the settings it could read and a problem
+// for each one it could not, so one typo does not lose the others.
+func parseSettings(raw []byte) (Settings, []string) {
+	var s Settings
+	return s, s.merge(raw)
+}
+
+// merge overrides s with each setting present in raw and returns problems.
+func (s *Settings) merge(raw []byte) []string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return []string{fmt.Sprintf("settings must be an object: %v", err)}
+	}
+	if inner, ok := fields["hotload"]; ok && len(fields) == 1 {
+		fields = nil
+		if err := json.Unmarshal(inner, &fields); err != nil {
+			return []string{fmt.Sprintf("settings must be an object: %v", err)}
+		}
+	}
+	var problems []string
+	for _, key := range slices.Sorted(maps.Keys(fields)) {
+		value := fields[key]
+		if string(value) == "null" {
+			continue
+		}
+		var err error
+		switch key {
+		case "python":
+			err = decodeCommand(value, &s.Python)
+		case "preload":
+			err = decodeStrings(value, &s.Preload)
+		case "extraPaths":
+			err = decodeStrings(value, &s.ExtraPaths)
+		case "env":
+			var env map[string]string
+			if json.Unmarshal(value, &env) != nil {
+				err = fmt.Errorf("want an object of strings")
+			} else {
+				s.Env = env
+			}
+		default:
+			if !slices.Contains(knownLater, key) {
+				err = fmt.Errorf("unknown setting")
+			}
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", key, err))
+		}
+	}
+	return problems
+}
+
+// decodeCommand reads a command given as one path or as an argv list.
+func decodeCommand(raw json.RawMessage, dst *[]string) error {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		*dst = nil
+		if one != "" {
+			*dst = []string{one}
+		}
+		return nil
+	}
+	var argv []string
+	if err := json.Unmarshal(raw, &argv); err != nil {
+		return fmt.Errorf("want a path or a list of strings")
+	}
+	*dst = argv
+	return nil
+}
+
+// decodeStrings reads a list of strings, leaving dst alone if it cannot.
+func decodeStrings(raw json.RawMessage, dst *[]string) error {
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return fmt.Errorf("want a list of strings")
+	}
+	*dst = list
+	return nil
+}
+
+// envList returns Env as sorted "KEY=value" entries.
+func (s Settings) envList() []string {
+	var env []string
+	for k, v := range s.Env {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	return env
+}
+
+// equal reports whether two settings start the same runtime.
+func (s Settings) equal(o Settings) bool {
+	return slices.Equal(s.Python, o.Python) && slices.Equal(s.Preload, o.Preload) &&
+		slices.Equal(s.ExtraPaths, o.ExtraPaths) && maps.Equal(s.Env, o.Env)
+}

@@ -1,0 +1,49 @@
+package lsp
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSettings(t *testing.T) {
+	tests := []struct {
+		name     string
+		raw      string
+		want     Settings
+		problems string // joined problems
+	}{
+		{"empty", ``, Settings{}, ""},
+		{"null", `null`, Settings{}, ""},
+		{"python as a path", `{"python": "/usr/bin/python3"}`, Settings{Python: []string{"/usr/bin/python3"}}, ""},
+		{"python as argv", `{"python": ["uv", "run", "python"]}`, Settings{Python: []string{"uv", "run", "python"}}, ""},
+		{"wrapped in a hotload section", `{"hotload": {"preload": ["numpy"]}}`, Settings{Preload: []string{"numpy"}}, ""},
+		{"all settings", `{"python": "py", "preload": ["a"], "extraPaths": ["lib"], "env": {"K": "v"}}`,
+			Settings{Python: []string{"py"}, Preload: []string{"a"}, ExtraPaths: []string{"lib"}, Env: map[string]string{"K": "v"}}, ""},
+		{"settings of later versions are accepted quietly", `{"strategy": "fresh", "timeout": 5}`, Settings{}, ""},
+		{"a bad setting loses only itself", `{"python": 3, "preload": ["a"], "typo": true}`, Settings{Preload: []string{"a"}},
+			"python: want a path or a list of strings; typo: unknown setting"},
+		{"bad env", `{"env": {"K": 1}}`, Settings{}, "env: want an object of strings"},
+		{"not an object", `[1]`, Settings{}, "settings must be an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, problems := parseSettings([]byte(tt.raw))
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("parseSettings(%s) = %+v, want %+v", tt.raw, got, tt.want)
+			}
+			if p := strings.Join(problems, "; "); !strings.HasPrefix(p, tt.problems) || (tt.problems == "") != (p == "") {
+				t.Errorf("problems = %q, want %q", p, tt.problems)
+			}
+		})
+	}
+}
+
+func TestLaterSettingsOverrideEarlierOnes(t *testing.T) {
+	s, _ := parseSettings([]byte(`{"python": "a", "preload": ["x"]}`))
+	s.merge([]byte(`{"python": "b", "env": {"K": "v"}}`))
+	want := Settings{Python: []string{"b"}, Preload: []string{"x"}, Env: map[string]string{"K": "v"}}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("merged = %+v, want %+v", s, want)
+	}
+}

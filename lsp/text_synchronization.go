@@ -1,0 +1,125 @@
+package lsp
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// document is an open text document as the editor has it.
+type document struct {
+	version int32
+	text    string
+}
+
+func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocumentParams) error {
+	item := params.TextDocument
+	s.docsMu.Lock()
+	s.docs[item.URI] = &document{version: item.Version, text: item.Text}
+	s.docsMu.Unlock()
+	return nil
+}
+
+func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDocumentParams) error {
+	s.docsMu.Lock()
+	defer s.docsMu.Unlock()
+	doc := s.docs[params.TextDocument.URI]
+	if doc == nil {
+		s.logger.Warn("didChange of a document that is not open", zap.String("uri", string(params.TextDocument.URI)))
+		return nil
+	}
+	for _, change := range params.ContentChanges {
+		// The server asks for full sync, so every change is the whole text.
+		if whole, ok := change.(*protocol.TextDocumentContentChangeWholeDocument); ok {
+			doc.text = whole.Text
+		}
+	}
+	doc.version = params.TextDocument.Version
+	return nil
+}
+
+func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
+	s.docsMu.Lock()
+	delete(s.docs, params.TextDocument.URI)
+	s.docsMu.Unlock()
+	return nil
+}
+
+// DidSave reloads a saved Python file that lies in the workspace. The reload
+// runs off the read loop; its result is reported when it is done.
+func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocumentParams) error {
+	if s.lifecycle() != serverInitialized {
+		s.logger.Warn("didSave before initialized or after shutdown; ignored")
+		return nil
+	}
+	u := params.TextDocument.URI
+	path, ok := pythonFile(u)
+	if !ok {
+		return nil // a save of a README or a Go file is none of our business
+	}
+	if !s.inWorkspace(path) {
+		s.log(ctx, protocol.MessageTypeLog, "hotload: not reloading "+path+": it is outside the workspace folders")
+		return nil
+	}
+	if e := s.engineNow(); e != nil {
+		s.queueReload(e, path)
+		return nil
+	}
+	// The first settings are still being read: queue once the engine exists.
+	go func() {
+		if e := s.currentEngine(s.ctx); e != nil {
+			s.queueReload(e, path)
+		}
+	}()
+	return nil
+}
+
+// queueReload queues a reload of path; the engine reports its result.
+func (s *server) queueReload(e *reload.Engine, path string) {
+	if err := e.Queue(path); err != nil {
+		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+err.Error())
+	}
+}
+
+// pythonFile returns the path of a file: URI naming a Python source file.
+func pythonFile(u uri.URI) (string, bool) {
+	if !u.IsFile() {
+		return "", false
+	}
+	path := u.FsPath()
+	return path, strings.HasSuffix(path, ".py")
+}
+
+// inWorkspace reports whether path lies in a workspace folder. With no
+// folders (an editor opened a lone file) every file counts: there is no
+// workspace to be outside of.
+func (s *server) inWorkspace(path string) bool {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if len(s.folders) == 0 {
+		return true
+	}
+	for _, f := range s.folders {
+		if rel, err := filepath.Rel(f, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return true
+		}
+	}
+	return false
+}
+
+// documentText returns the editor's text of an open document.
+func (s *server) documentText(u uri.URI) (string, bool) {
+	s.docsMu.Lock()
+	defer s.docsMu.Unlock()
+	doc := s.docs[u]
+	if doc == nil {
+		return "", false
+	}
+	return doc.text, true
+}

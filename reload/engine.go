@@ -1,0 +1,298 @@
+package reload
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/pyruntime"
+)
+
+// Errors a Result's Err can wrap, re-exported so front ends need not import
+// the runtime package to tell them apart.
+var (
+	// ErrInterrupted: the code ignored an interrupt and the runtime was killed.
+	ErrInterrupted = pyruntime.ErrInterrupted
+	// ErrClosed: the engine was closed while the code ran.
+	ErrClosed = pyruntime.ErrClosed
+	// ErrRestarted: the user restarted the runtime while the code ran.
+	ErrRestarted = pyruntime.ErrRestarted
+)
+
+// Config configures an Engine. The zero value runs python3 from PATH with no
+// import roots.
+type Config struct {
+	// Folders are the workspace folders, absolute. The first one is the
+	// runtime's working directory and where a virtual environment is looked for.
+	Folders []string
+	// ExtraPaths are more import roots; relative ones are taken from Folders[0].
+	ExtraPaths []string
+	// Python is the command line that starts the interpreter; empty means
+	// look for one (see pyruntime.FindPython).
+	Python []string
+	// Env holds "KEY=value" entries added to the runtime's environment.
+	Env []string
+	// Preload names modules imported when the runtime starts.
+	Preload []string
+	// InterruptGrace is how long interrupted code gets before the runtime is
+	// killed; zero means pyruntime.DefaultInterruptGrace.
+	InterruptGrace time.Duration
+
+	// OnResult, if not nil, is called with the result of every reload, in
+	// the order the reloads of a module ran, before Reload returns it.
+	OnResult func(*Result)
+	// OnOutput, if not nil, receives output as the code writes it. module is
+	// the module running, or "" for output written between requests (by a
+	// background thread).
+	OnOutput func(module, text string)
+	// OnRuntimeStart, if not nil, is called each time a runtime is ready.
+	OnRuntimeStart func(RuntimeInfo)
+	// OnRuntimeExit, if not nil, is called when the runtime dies while no
+	// code runs in it; a new one is started at once.
+	OnRuntimeExit func(error)
+	// Stderr receives the runtime process's own stderr. Nil discards it.
+	Stderr io.Writer
+	// Logger logs; nil means no logging.
+	Logger *zap.Logger
+}
+
+// RuntimeInfo describes a runtime that has become ready.
+type RuntimeInfo struct {
+	Pid      int
+	Argv     []string
+	Duration time.Duration
+	// PreloadErrors maps each preload module that failed to import to why.
+	PreloadErrors map[string]*Exception
+}
+
+// Engine reloads modules in one warm runtime. Its methods are safe for
+// concurrent use.
+type Engine struct {
+	cfg     Config
+	layout  Layout
+	runtime *pyruntime.Runtime
+	logger  *zap.Logger
+	// ctx is the context reloads run in: they outlive the request that asked
+	// for them (a save notification), and end only with the engine.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex              // guards queues
+	queues map[string]*moduleQueue // by module name
+}
+
+// moduleQueue orders the reloads of one module: one runs at a time, and every
+// save that arrives meanwhile joins the single run queued after it.
+type moduleQueue struct {
+	running bool
+	next    *pendingReload // nil when nothing is queued
+}
+
+type pendingReload struct {
+	module Module
+	done   chan struct{} // closed when result is set
+	result *Result
+}
+
+// New returns an Engine. Its runtime starts on the first request or on Start.
+func New(cfg Config) *Engine {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = zap.NewNop()
+	}
+	layout := NewLayout(cfg.Folders, cfg.ExtraPaths)
+	e := &Engine{cfg: cfg, layout: layout, logger: logger, queues: make(map[string]*moduleQueue)}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	dir := ""
+	if len(cfg.Folders) > 0 {
+		dir = cfg.Folders[0]
+	}
+	e.runtime = pyruntime.New(pyruntime.Config{
+		Python:         cfg.Python,
+		Dir:            dir,
+		Env:            cfg.Env,
+		SysPath:        layout.SysPath(),
+		Preload:        cfg.Preload,
+		InterruptGrace: cfg.InterruptGrace,
+		Stderr:         cfg.Stderr,
+		OnOutput:       func(ev pyruntime.Event) { e.output("", ev) },
+		OnStart:        e.started,
+		OnExit:         cfg.OnRuntimeExit,
+		Logger:         logger.Named("runtime"),
+	})
+	return e
+}
+
+// Layout returns the import roots the engine maps files with.
+func (e *Engine) Layout() Layout { return e.layout }
+
+// Start starts the runtime now and waits until its preloads are imported.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.runtime.Start(ctx); err != nil {
+		return fmt.Errorf("reload: start runtime: %w", err)
+	}
+	return nil
+}
+
+// Reload runs the module whose file is path: it imports the module on first
+// use and runs it again in its existing namespace afterwards, so module
+// globals persist. A reload of a module already running is queued; saves
+// arriving meanwhile share that one queued run, which reads the file as it
+// is then, so the latest content wins and runs never overlap or reorder.
+//
+// The error reports bad input (not a Python file); what the code did is in
+// the Result.
+func (e *Engine) Reload(ctx context.Context, path string) (*Result, error) {
+	p, err := e.queue(path)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-p.done:
+		return p.result, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Queue queues a reload like Reload but does not wait for it: OnResult
+// reports the result. It returns at once, so a save handler can call it
+// inline and saves queue in the order they arrived.
+func (e *Engine) Queue(path string) error {
+	_, err := e.queue(path)
+	return err
+}
+
+func (e *Engine) queue(path string) (*pendingReload, error) {
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q := e.queues[mod.Name]
+	if q == nil {
+		q = &moduleQueue{}
+		e.queues[mod.Name] = q
+	}
+	if q.next == nil {
+		q.next = &pendingReload{done: make(chan struct{})}
+	}
+	p := q.next
+	p.module = mod
+	if !q.running {
+		q.running = true
+		go e.drain(q)
+	}
+	return p, nil
+}
+
+// drain runs a module's queued reloads one after another until none is left.
+func (e *Engine) drain(q *moduleQueue) {
+	for {
+		e.mu.Lock()
+		p := q.next
+		q.next = nil
+		if p == nil {
+			q.running = false
+			e.mu.Unlock()
+			return
+		}
+		e.mu.Unlock()
+
+		p.result = e.run(p.module, pyruntime.Request{Op: "reload"})
+		if e.cfg.OnResult != nil {
+			e.cfg.OnResult(p.result)
+		}
+		close(p.done)
+	}
+}
+
+// Evaluate runs code in the namespace of the module whose file is path,
+// loading the module first if it is not loaded. An expression (or code
+// ending in one) gives its value's repr.
+func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, error) {
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return nil, err
+	}
+	res := e.run(mod, pyruntime.Request{Op: "evaluate", Code: code})
+	res.Code = code
+	return res, nil
+}
+
+// run sends one request about mod and turns the reply into a Result.
+func (e *Engine) run(mod Module, req pyruntime.Request) *Result {
+	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
+	res := &Result{Module: mod.Name, Path: mod.Path}
+	var outMu sync.Mutex // output events arrive on the runtime's reader goroutine
+	var out strings.Builder
+	began := time.Now()
+	reply, err := e.runtime.Call(e.ctx, req, func(ev pyruntime.Event) {
+		outMu.Lock()
+		out.WriteString(ev.Text)
+		outMu.Unlock()
+		e.output(mod.Name, ev)
+	})
+	res.Duration = time.Since(began)
+	outMu.Lock()
+	res.Output = out.String()
+	outMu.Unlock()
+	if err != nil {
+		res.Err = err
+	} else {
+		res.Value = reply.Value
+		res.Exception = newException(reply.Error)
+	}
+	e.logger.Debug(req.Op, zap.String("module", mod.Name), zap.Duration("took", res.Duration), zap.Bool("ok", res.OK()))
+	return res
+}
+
+func (e *Engine) output(module string, ev pyruntime.Event) {
+	if e.cfg.OnOutput != nil && ev.Kind == "output" {
+		e.cfg.OnOutput(module, ev.Text)
+	}
+}
+
+func (e *Engine) started(s pyruntime.Started) {
+	if e.cfg.OnRuntimeStart == nil {
+		return
+	}
+	info := RuntimeInfo{Pid: s.Pid, Argv: s.Argv, Duration: s.Duration}
+	for name, exc := range s.PreloadErrors {
+		if info.PreloadErrors == nil {
+			info.PreloadErrors = make(map[string]*Exception)
+		}
+		info.PreloadErrors[name] = newException(exc)
+	}
+	e.cfg.OnRuntimeStart(info)
+}
+
+// Interrupt raises KeyboardInterrupt in the running code and reports whether
+// any was running. Code that ignores it is stopped by killing the runtime.
+func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
+	return e.runtime.Interrupt(ctx)
+}
+
+// Restart replaces the runtime with a fresh one: module state is lost and
+// preloads are imported again.
+func (e *Engine) Restart(ctx context.Context) error {
+	if err := e.runtime.Restart(ctx); err != nil {
+		return fmt.Errorf("reload: restart runtime: %w", err)
+	}
+	return nil
+}
+
+// RuntimePid returns the runtime's process id, or 0 if none is running.
+func (e *Engine) RuntimePid() int { return e.runtime.Pid() }
+
+// Close stops the runtime and waits until its process is gone.
+func (e *Engine) Close() error {
+	e.cancel()
+	return e.runtime.Close()
+}

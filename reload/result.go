@@ -1,0 +1,107 @@
+package reload
+
+import (
+	"time"
+
+	"github.com/hotload-dev/hotload/pyruntime"
+)
+
+// Result is what one run of Python code did: a reload of a module or an
+// evaluation in its namespace.
+type Result struct {
+	Module string // dotted module name
+	Path   string // the module's file
+	// Code is the evaluated source; empty for a reload.
+	Code string
+	// Duration is the time from sending the request to its reply.
+	Duration time.Duration
+	// Output is everything the code wrote to stdout and stderr, in order.
+	Output string
+	// Value is the repr of the value the code produced: a module's last
+	// top-level expression statement or an evaluated expression. Nil when the
+	// code produced None, ended in a statement, or did not finish.
+	Value *string
+	// Exception is what the code raised; nil if it ran to the end.
+	Exception *Exception
+	// Err reports that the code could not run or finish for a reason outside
+	// it: the runtime could not start, died, or was killed after an
+	// interrupt. When Err is set, Exception is nil.
+	Err error
+}
+
+// OK reports whether the code ran to the end.
+func (r *Result) OK() bool { return r.Exception == nil && r.Err == nil }
+
+// Exception is a Python exception with its traceback.
+type Exception struct {
+	Type    string // e.g. "ZeroDivisionError"
+	Message string // e.g. "division by zero"
+	// Frames are the traceback's entries, outermost call first.
+	Frames []Frame
+	// Syntax is where a SyntaxError points; nil for other exceptions.
+	Syntax *Frame
+	// Text is the traceback as Python prints it.
+	Text string
+}
+
+// Summary returns the one-line form Python ends a traceback with.
+func (e *Exception) Summary() string {
+	if e.Message == "" {
+		return e.Type
+	}
+	return e.Type + ": " + e.Message
+}
+
+// Innermost returns where the exception was raised: the SyntaxError
+// location, else the last frame. It returns nil if there is neither.
+func (e *Exception) Innermost() *Frame {
+	if e.Syntax != nil {
+		return e.Syntax
+	}
+	if len(e.Frames) == 0 {
+		return nil
+	}
+	return &e.Frames[len(e.Frames)-1]
+}
+
+// Frame is a place in a source file. Lines are 1-based; columns are 0-based
+// code point offsets into the line, -1 when Python gave none (then the frame
+// covers the whole line).
+type Frame struct {
+	Path     string
+	Line     int
+	EndLine  int
+	Col      int
+	EndCol   int
+	Function string // "<module>" for top-level code, "" for a SyntaxError
+	Source   string // the source line, without its newline
+}
+
+func newException(e *pyruntime.Exception) *Exception {
+	if e == nil {
+		return nil
+	}
+	x := &Exception{Type: e.Type, Message: e.Message, Text: e.Text}
+	for _, f := range e.Frames {
+		x.Frames = append(x.Frames, newFrame(f))
+	}
+	if e.Syntax != nil {
+		f := newFrame(*e.Syntax)
+		x.Syntax = &f
+	}
+	return x
+}
+
+func newFrame(f pyruntime.Frame) Frame {
+	col := func(p *int) int {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	end := f.EndLine
+	if end < f.Line {
+		end = f.Line
+	}
+	return Frame{Path: f.File, Line: f.Line, EndLine: end, Col: col(f.Col), EndCol: col(f.EndCol), Function: f.Function, Source: f.Source}
+}
