@@ -19,6 +19,7 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	"golang.org/x/tools/txtar"
 )
@@ -32,7 +33,7 @@ const waitTimeout = 30 * time.Second
 // workspace/configuration with the settings it was given.
 type fakeEditor struct {
 	protocol.UnimplementedClient
-	t      *testing.T
+	t      testing.TB
 	dir    string // the workspace folder
 	server protocol.Server
 	served chan error // receives Serve's result
@@ -47,7 +48,7 @@ type fakeEditor struct {
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
 // connected to a fake editor. Initialize is up to the test.
-func newEditor(t *testing.T, workspace string) *fakeEditor {
+func newEditor(t testing.TB, workspace string) *fakeEditor {
 	t.Helper()
 	dir := t.TempDir()
 	dir, err := filepath.EvalSymlinks(dir)
@@ -66,7 +67,11 @@ func newEditor(t *testing.T, workspace string) *fakeEditor {
 	}
 	serverSide, clientSide := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { e.served <- Serve(ctx, serverSide, zaptest.NewLogger(t)) }()
+	logger := zaptest.NewLogger(t)
+	if _, ok := t.(*testing.B); ok {
+		logger = zap.NewNop() // debug logs of every reload would be measured too
+	}
+	go func() { e.served <- Serve(ctx, serverSide, logger) }()
 	_, conn, server := protocol.NewClient(ctx, e, jsonrpc2.NewHeaderStream(clientSide))
 	e.server = server
 	t.Cleanup(func() {
@@ -81,7 +86,7 @@ func newEditor(t *testing.T, workspace string) *fakeEditor {
 	return e
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -312,7 +317,7 @@ func processGone(pid int) bool {
 	return err != nil || strings.Contains(string(data), ") Z ")
 }
 
-func waitGone(t *testing.T, pid int) {
+func waitGone(t testing.TB, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	for !processGone(pid) {
