@@ -214,7 +214,9 @@ def compile_split(source, filename):
     Returns (body_code, last_expr_code_or_None). Line numbers stay those of the file,
     so tracebacks point at the user's lines.
     """
-    tree = ast.parse(source, filename, "exec")
+    # The builtin compile rather than ast.parse: a SyntaxError then carries no
+    # frame of the standard library's ast.py.
+    tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
@@ -237,6 +239,8 @@ class Agent:
         self.main_ident = threading.main_thread().ident
         self._state_lock = threading.Lock()
         self._current = None  # id of the request the main thread is running
+        self._queued = 0  # requests received but not started
+        self._interrupt_next = False  # an interrupt arrived while a request was queued
         self.stdout = OutputStream(self, "stdout")
         self.stderr = OutputStream(self, "stderr")
 
@@ -265,6 +269,8 @@ class Agent:
             elif op == "interrupt":
                 self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": self.interrupt()})
             else:
+                with self._state_lock:
+                    self._queued += 1
                 self.requests.put(msg)
 
     def interrupt(self):
@@ -276,7 +282,12 @@ class Agent:
         """
         with self._state_lock:
             if self._current is None:
-                return False
+                if self._queued == 0:
+                    return False
+                # The request was sent before the interrupt but has not
+                # started: it stops as soon as it does.
+                self._interrupt_next = True
+                return True
         signal.pthread_kill(self.main_ident, signal.SIGINT)
         return True
 
@@ -293,16 +304,21 @@ class Agent:
 
     def handle(self, msg):
         rid = msg.get("id")
+        with self._state_lock:
+            self._queued -= 1
         handler = HANDLERS.get(msg.get("op"))
         if handler is None:
             self.channel.send({"id": rid, "ok": False, "protocol_error": "unknown op %r" % msg.get("op")})
             return
         with self._state_lock:
             self._current = rid
+            interrupted, self._interrupt_next = self._interrupt_next, False
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
         try:
             try:
+                if interrupted:
+                    raise KeyboardInterrupt
                 reply.update(handler(self, msg))
             except BaseException as exc:  # user code may raise anything, SystemExit included
                 reply["error"] = describe_exception(exc)

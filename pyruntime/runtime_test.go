@@ -428,3 +428,39 @@ func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
 		t.Errorf("traceback text shows the agent:\n%s", text)
 	}
 }
+
+// Regression: an interrupt that reached the agent before the request it
+// targets had started used to be dropped, and the code then ran until the
+// grace period killed the runtime. Interrupting right after sending hits
+// that window in most rounds; every round must end in KeyboardInterrupt.
+func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{InterruptGrace: 5 * time.Second})
+	loop := writeModule(t, dir, "loop", "while True:\n    pass\n")
+	for round := range 10 {
+		done := make(chan error, 1)
+		var reply Reply
+		go func() {
+			var err error
+			reply, _, err = reload(t, r, "loop", loop)
+			done <- err
+		}()
+		// Spin: Interrupt says true as soon as the request is sent, usually
+		// before the agent has started it.
+		for {
+			ok, err := r.Interrupt(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				break
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("round %d: the interrupt was lost and the runtime killed: %v", round, err)
+		}
+		if reply.Error == nil || reply.Error.Type != "KeyboardInterrupt" {
+			t.Fatalf("round %d: error %+v, want KeyboardInterrupt", round, reply.Error)
+		}
+	}
+}

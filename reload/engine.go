@@ -83,7 +83,7 @@ type Engine struct {
 	cancel context.CancelFunc
 
 	mu     sync.Mutex              // guards queues
-	queues map[string]*moduleQueue // by module name
+	queues map[string]*moduleQueue // by file: two files of one name are two modules
 }
 
 // moduleQueue orders the reloads of one module: one runs at a time, and every
@@ -175,10 +175,10 @@ func (e *Engine) queue(path string) (*pendingReload, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	q := e.queues[mod.Name]
+	q := e.queues[mod.Path]
 	if q == nil {
 		q = &moduleQueue{}
-		e.queues[mod.Name] = q
+		e.queues[mod.Path] = q
 	}
 	if q.next == nil {
 		q.next = &pendingReload{done: make(chan struct{})}
@@ -205,7 +205,7 @@ func (e *Engine) drain(q *moduleQueue) {
 		}
 		e.mu.Unlock()
 
-		p.result = e.run(p.module, pyruntime.Request{Op: "reload"})
+		p.result = e.run(e.ctx, p.module, pyruntime.Request{Op: "reload"})
 		if e.cfg.OnResult != nil {
 			e.cfg.OnResult(p.result)
 		}
@@ -215,25 +215,26 @@ func (e *Engine) drain(q *moduleQueue) {
 
 // Evaluate runs code in the namespace of the module whose file is path,
 // loading the module first if it is not loaded. An expression (or code
-// ending in one) gives its value's repr.
+// ending in one) gives its value's repr. If ctx ends first, Evaluate returns
+// a Result whose Err is ctx's error; the code still runs to its end.
 func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, error) {
 	mod, err := e.layout.ModuleFor(path)
 	if err != nil {
 		return nil, err
 	}
-	res := e.run(mod, pyruntime.Request{Op: "evaluate", Code: code})
+	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code})
 	res.Code = code
 	return res, nil
 }
 
 // run sends one request about mod and turns the reply into a Result.
-func (e *Engine) run(mod Module, req pyruntime.Request) *Result {
+func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Result {
 	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
 	res := &Result{Module: mod.Name, Path: mod.Path}
 	var outMu sync.Mutex // output events arrive on the runtime's reader goroutine
 	var out strings.Builder
 	began := time.Now()
-	reply, err := e.runtime.Call(e.ctx, req, func(ev pyruntime.Event) {
+	reply, err := e.runtime.Call(ctx, req, func(ev pyruntime.Event) {
 		outMu.Lock()
 		out.WriteString(ev.Text)
 		outMu.Unlock()
@@ -291,8 +292,10 @@ func (e *Engine) Restart(ctx context.Context) error {
 // RuntimePid returns the runtime's process id, or 0 if none is running.
 func (e *Engine) RuntimePid() int { return e.runtime.Pid() }
 
-// Close stops the runtime and waits until its process is gone.
+// Close stops the runtime and waits until its process is gone. Code running
+// then ends with a Result whose Err is ErrClosed.
 func (e *Engine) Close() error {
+	err := e.runtime.Close()
 	e.cancel()
-	return e.runtime.Close()
+	return err
 }

@@ -550,8 +550,10 @@ func TestInterruptRaisesKeyboardInterrupt(t *testing.T) {
 	if res == nil || res.Err != nil || res.Exception == nil || res.Exception.Type != "KeyboardInterrupt" {
 		t.Fatalf("interrupted Reload(%q) = %+v, want a KeyboardInterrupt", path, res)
 	}
-	if inner := res.Exception.Innermost(); inner == nil || inner.Path != path {
-		t.Errorf("KeyboardInterrupt raised at %+v, want in %s", inner, path)
+	// The interrupt may land in a library the module calls (writing the
+	// marker file runs codecs code), so only the outermost frame is known.
+	if f := res.Exception.Frames; len(f) == 0 || f[0].Path != path || f[0].Function != "<module>" {
+		t.Errorf("KeyboardInterrupt frames = %+v, want the outermost in %s at <module>", f, path)
 	}
 	// Code that stops in time keeps its runtime.
 	if got := e.RuntimePid(); got != pid {
