@@ -1,0 +1,63 @@
+// Command hotload reloads Python modules in a warm interpreter on every save.
+//
+// It has two front ends on one engine (package reload): `hotload lsp` speaks
+// the Language Server Protocol on stdin/stdout for editors, and `hotload run`
+// reruns a file's module in the terminal. `hotload version` prints the version.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal, a second one kills hotload at once instead of
+	// waiting for the shutdown.
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run runs the subcommand named by args[0] and returns the exit code: 0 on
+// success, 2 on bad usage, 1 on any other error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "lsp":
+		err = runLSP(ctx, rest, stdin, stdout, stderr)
+	case "run":
+		err = runCommand(ctx, rest, fileListSource(stdin), stdout, stderr)
+	case "version":
+		err = runVersion(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		printUsage(stderr)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "hotload: unknown command %q\n\n", cmd)
+		printUsage(stderr)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2 // the message and the usage are printed already
+	default:
+		fmt.Fprintf(stderr, "hotload: %v\n", err)
+		return 1
+	}
+}

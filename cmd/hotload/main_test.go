@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.py")
+	if err := os.WriteFile(lib, []byte("print(1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args       []string
+		code       int
+		wantStderr string
+		needPython bool
+	}{
+		{nil, 2, "Usage:", false},
+		{[]string{"help"}, 0, "Usage:", false},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`, false},
+		{[]string{"run"}, 2, "hotload run: missing FILE", false},
+		{[]string{"run", filepath.Join(dir, "notes.txt")}, 2, "must be a Python file ending in .py", false},
+		{[]string{"run", filepath.Join(dir, "missing.py")}, 2, "no such file or directory", false},
+		{[]string{"run", dir + "/"}, 2, "must be a Python file", false},
+		{[]string{"run", lib, lib}, 2, "too many arguments: want one FILE, got 2", false},
+		{[]string{"run", lib, "--preload", "numpy"}, 2, "flags go before FILE", false},
+		{[]string{"run", "--bogus", lib}, 2, "flag provided but not defined: -bogus", false},
+		{[]string{"run", "--log-level", "loud", lib}, 2, `unknown level "loud"`, false},
+		{[]string{"run", "-h"}, 0, "usage: hotload run", false},
+		{[]string{"run", "--python", filepath.Join(dir, "no-such-python"), lib}, 1, "hotload: reload: start runtime: pyruntime: no Python interpreter found", false},
+		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`, false},
+		{[]string{"lsp", "--log-level", "bogus"}, 2, `invalid value "bogus" for flag -log-level`, false},
+		{[]string{"lsp", "extra"}, 2, `unexpected argument "extra"`, false},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), tt.args, nil, &stdout, &stderr)
+		if code != tt.code {
+			t.Errorf("hotload %q: exit code %d, want %d; stderr:\n%s", tt.args, code, tt.code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tt.wantStderr) {
+			t.Errorf("hotload %q: stderr lacks %q:\n%s", tt.args, tt.wantStderr, stderr.String())
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("hotload %q: wrote %q to stdout, want nothing", tt.args, stdout.String())
+		}
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"version"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("hotload version: exit code %d; stderr:\n%s", code, stderr.String())
+	}
+	got := stdout.String()
+	if !strings.HasPrefix(got, "hotload ") || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 1 {
+		t.Errorf("hotload version printed %q, want one line \"hotload <version>\"", got)
+	}
+}
+
+func TestLSPFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want error
+	}{
+		{[]string{"--log-level", "bogus"}, errUsage},
+		{[]string{"--log-level", "fatal"}, errUsage},
+		{[]string{"--log-file"}, errUsage},
+		{[]string{"stdio"}, errUsage},
+		{[]string{"-h"}, nil}, // flag.ErrHelp, checked below
+	} {
+		var stdin, stdout, stderr bytes.Buffer
+		err := runLSP(t.Context(), tt.args, &stdin, &stdout, &stderr)
+		if tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("runLSP(%q) = %v, want %v", tt.args, err, tt.want)
+		}
+		if tt.want == nil && err == nil {
+			t.Errorf("runLSP(%q) = nil, want flag.ErrHelp", tt.args)
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("runLSP(%q) wrote %q to stdout, which belongs to the protocol", tt.args, stdout.String())
+		}
+	}
+}
+
+func TestLSPLogsToFile(t *testing.T) {
+	// The start of a session is logged to the file as JSON, not to stderr
+	// or stdout. The stream stays open until the test is done with it.
+	logFile := filepath.Join(t.TempDir(), "hotload.log")
+	stdin, stdinW := io.Pipe()
+	defer stdinW.Close()
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- runLSP(ctx, []string{"--log-file", logFile, "--log-level", "debug"}, stdin, &stdout, &stderr)
+	}()
+
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		log, _ := os.ReadFile(logFile) // not created yet at first
+		if strings.Contains(string(log), `"msg":"hotload lsp starting"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log file lacks the start entry as JSON:\n%s", log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	stdinW.Close()
+	select {
+	case <-done: // how a session ends is package lsp's business
+	case <-time.After(waitTimeout):
+		t.Fatalf("runLSP did not return after its context was canceled and stdin closed")
+	}
+	if strings.Contains(stderr.String(), "starting") {
+		t.Errorf("stderr has log entries although --log-file is set:\n%s", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "starting") {
+		t.Errorf("stdout has log entries:\n%s", stdout.String())
+	}
+}
+
+func TestFileListSource(t *testing.T) {
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	regular, err := os.CreateTemp(t.TempDir(), "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer regular.Close()
+	closed, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	var nilFile *os.File
+
+	for _, tt := range []struct {
+		name  string
+		stdin io.Reader
+		list  bool
+	}{
+		{"char device", devNull, false},
+		{"closed", closed, false},
+		{"nil file", nilFile, false},
+		{"pipe", pr, true},
+		{"regular file", regular, true},
+		{"buffer", &bytes.Buffer{}, true},
+	} {
+		if got := fileListSource(tt.stdin) != nil; got != tt.list {
+			t.Errorf("fileListSource(%s) reads a list: %v, want %v", tt.name, got, tt.list)
+		}
+	}
+}
+
+// TestMain lets a test run hotload as a child process without building it:
+// the test binary re-runs itself with HOTLOAD_TEST_MAIN=1 and runs main.
+func TestMain(m *testing.M) {
+	if os.Getenv("HOTLOAD_TEST_MAIN") == "1" {
+		os.Args = append([]string{"hotload"}, os.Args[1:]...)
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// TestMainProcess runs hotload as a process, to check how main wires the
+// real stdin (a list on a pipe is read; /dev/null and an empty pipe mean the
+// default watch set) and that SIGINT stops it with exit code 0.
+func TestMainProcess(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not on PATH")
+	}
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.py")
+	if err := os.WriteFile(lib, []byte("print('hi')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		stdin string // "" means /dev/null
+		want  string
+	}{
+		{"dev null", "", "hotload: watching 1 .py file under"},
+		{"pipe", lib + "\n", "hotload: watching 1 file listed on stdin"},
+		{"empty pipe", "\n", "hotload: watching 1 .py file under"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "run", lib)
+			cmd.Env = append(os.Environ(), "HOTLOAD_TEST_MAIN=1")
+			if tt.stdin != "" {
+				cmd.Stdin = strings.NewReader(tt.stdin)
+			}
+			var stdout, stderr syncBuffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{tt.want, "hotload: lib loaded in"} {
+				deadline := time.Now().Add(waitTimeout)
+				for !strings.Contains(stderr.String(), want) {
+					if time.Now().After(deadline) {
+						t.Fatalf("timed out waiting for %q on stderr:\n%s", want, stderr.String())
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("hotload run after SIGINT: %v, want exit code 0; stderr:\n%s", err, stderr.String())
+			}
+			if got := stdout.String(); got != "hi\n" {
+				t.Errorf("stdout = %q, want %q", got, "hi\n")
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// summary returns what the terminal shows on stderr after a run of a
+// module, ending in a newline: a traceback if the code raised, then one
+// line saying how the run went, with the value of the module's last
+// expression if it had one. first tells the first run, which loads the
+// module, from the reruns.
+func summary(res *reload.Result, first bool) string {
+	if res.Err != nil {
+		return fmt.Sprintf("hotload: %v\n", res.Err)
+	}
+	var b strings.Builder
+	if exc := res.Exception; exc != nil {
+		b.WriteString(exc.Text)
+		if !strings.HasSuffix(exc.Text, "\n") {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "hotload: %s raised %s after %s\n", res.Module, exc.Type, formatDuration(res.Duration))
+		return b.String()
+	}
+	verb := "reloaded"
+	if first {
+		verb = "loaded"
+	}
+	fmt.Fprintf(&b, "hotload: %s %s in %s", res.Module, verb, formatDuration(res.Duration))
+	if v := res.Value; v != nil {
+		if strings.Contains(*v, "\n") {
+			// A table's repr reads best from the left margin.
+			fmt.Fprintf(&b, " =\n%s", strings.TrimSuffix(*v, "\n"))
+		} else {
+			fmt.Fprintf(&b, " = %s", *v)
+		}
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// formatDuration gives d to a tenth of a millisecond below a second, which
+// is where warm reloads are, and to a hundredth of a second above it.
+func formatDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}

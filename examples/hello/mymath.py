@@ -1,0 +1,5 @@
+"""Helpers for lib.py."""
+
+
+def square(x):
+    return x * x
