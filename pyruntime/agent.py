@@ -304,15 +304,17 @@ class Agent:
 
     def handle(self, msg):
         rid = msg.get("id")
+        handler = HANDLERS.get(msg.get("op"))
+        # One lock section from "queued" to "running", so an interrupt never
+        # finds the request in neither state.
         with self._state_lock:
             self._queued -= 1
-        handler = HANDLERS.get(msg.get("op"))
+            if handler is not None:
+                self._current = rid
+                interrupted, self._interrupt_next = self._interrupt_next, False
         if handler is None:
             self.channel.send({"id": rid, "ok": False, "protocol_error": "unknown op %r" % msg.get("op")})
             return
-        with self._state_lock:
-            self._current = rid
-            interrupted, self._interrupt_next = self._interrupt_next, False
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
         try:
@@ -402,6 +404,10 @@ def load_module(msg):
 
 
 def op_reload(agent, msg):
+    if msg.get("if_loaded"):
+        module = sys.modules.get(msg["module"])
+        if module is None or not same_file(getattr(module, "__file__", None) or "", msg["path"]):
+            return {"skipped": True}
     _, value = load_module(msg)
     return {"value": None if value is None else safe_repr(value)}
 

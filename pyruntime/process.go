@@ -46,7 +46,7 @@ type process struct {
 	pid    int
 	start  time.Time // when the agent said it was ready
 
-	writeMu sync.Mutex // serializes writes to stdin
+	writeMu sync.Mutex // serializes writes to stdin; held while registering a call
 	stdin   io.WriteCloser
 
 	mu         sync.Mutex // guards the fields below
@@ -214,31 +214,29 @@ func (p *process) event(m *message, ready chan<- error) {
 // Leaving early on ctx does not stop the request in Python.
 func (p *process) call(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
 	c := &call{reply: make(chan Reply, 1), onEvent: onEvent, main: req.Op != "ping" && req.Op != "interrupt"}
+	// Registering and writing happen under writeMu together: once busy()
+	// counts this call, an interrupt cannot reach the agent before it.
+	p.writeMu.Lock()
 	p.mu.Lock()
 	if p.exitErr != nil {
 		err := p.exitErr
 		p.mu.Unlock()
+		p.writeMu.Unlock()
 		return Reply{}, err
 	}
 	p.nextID++
 	req.ID = p.nextID
+	data, err := json.Marshal(req)
+	if err != nil {
+		p.mu.Unlock()
+		p.writeMu.Unlock()
+		return Reply{}, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
+	}
 	p.calls[req.ID] = c
 	if c.main {
 		p.running++
 	}
 	p.mu.Unlock()
-
-	data, err := json.Marshal(req)
-	if err != nil {
-		p.mu.Lock()
-		delete(p.calls, req.ID)
-		if c.main {
-			p.running--
-		}
-		p.mu.Unlock()
-		return Reply{}, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
-	}
-	p.writeMu.Lock()
 	_, err = p.stdin.Write(append(data, '\n'))
 	p.writeMu.Unlock()
 	if err != nil {

@@ -12,6 +12,9 @@ type Request struct {
 	// PathEntry is put at the front of sys.path before the module loads; empty
 	// means the module is importable from the roots given at setup.
 	PathEntry string `json:"path_entry,omitempty"`
+	// IfLoaded makes a reload run only if the module is loaded already;
+	// otherwise the reply says Skipped and nothing runs.
+	IfLoaded bool `json:"if_loaded,omitempty"`
 
 	// Code is the source to evaluate in the module's namespace, compiled under
 	// Filename ("<evaluate>" when empty).
@@ -39,6 +42,8 @@ type Reply struct {
 
 	// PreloadErrors maps each preload module that failed to import to its error.
 	PreloadErrors map[string]*Exception `json:"preload_errors,omitempty"`
+	// Skipped reports a reload with IfLoaded of a module that was not loaded.
+	Skipped bool `json:"skipped,omitempty"`
 	// Interrupted reports, for an interrupt request, whether code was running.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.

@@ -44,7 +44,8 @@ type Config struct {
 	InterruptGrace time.Duration
 
 	// OnResult, if not nil, is called with the result of every reload, in
-	// the order the reloads of a module ran, before Reload returns it.
+	// the order the reloads of a module ran, before Reload returns it; not for
+	// a ReloadIfLoaded that found nothing to run.
 	OnResult func(*Result)
 	// OnOutput, if not nil, receives output as the code writes it. module is
 	// the module running, or "" for output written between requests (by a
@@ -95,8 +96,11 @@ type moduleQueue struct {
 
 type pendingReload struct {
 	module Module
-	done   chan struct{} // closed when result is set
-	result *Result
+	// ifLoaded is true while every save that joined asked for a reload
+	// only if the module is loaded.
+	ifLoaded bool
+	done     chan struct{} // closed when result is set
+	result   *Result
 }
 
 // New returns an Engine. Its runtime starts on the first request or on Start.
@@ -148,7 +152,19 @@ func (e *Engine) Start(ctx context.Context) error {
 // The error reports bad input (not a Python file); what the code did is in
 // the Result.
 func (e *Engine) Reload(ctx context.Context, path string) (*Result, error) {
-	p, err := e.queue(path)
+	return e.wait(ctx, path, false)
+}
+
+// ReloadIfLoaded is Reload for a module that only matters if something has
+// imported it: when the runtime has not loaded the module, nothing runs and
+// the Result says Skipped. A saved dependency thus takes effect without
+// running files that nothing imports.
+func (e *Engine) ReloadIfLoaded(ctx context.Context, path string) (*Result, error) {
+	return e.wait(ctx, path, true)
+}
+
+func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result, error) {
+	p, err := e.queue(path, ifLoaded)
 	if err != nil {
 		return nil, err
 	}
@@ -164,11 +180,11 @@ func (e *Engine) Reload(ctx context.Context, path string) (*Result, error) {
 // reports the result. It returns at once, so a save handler can call it
 // inline and saves queue in the order they arrived.
 func (e *Engine) Queue(path string) error {
-	_, err := e.queue(path)
+	_, err := e.queue(path, false)
 	return err
 }
 
-func (e *Engine) queue(path string) (*pendingReload, error) {
+func (e *Engine) queue(path string, ifLoaded bool) (*pendingReload, error) {
 	mod, err := e.layout.ModuleFor(path)
 	if err != nil {
 		return nil, err
@@ -181,10 +197,11 @@ func (e *Engine) queue(path string) (*pendingReload, error) {
 		e.queues[mod.Path] = q
 	}
 	if q.next == nil {
-		q.next = &pendingReload{done: make(chan struct{})}
+		q.next = &pendingReload{done: make(chan struct{}), ifLoaded: true}
 	}
 	p := q.next
 	p.module = mod
+	p.ifLoaded = p.ifLoaded && ifLoaded
 	if !q.running {
 		q.running = true
 		go e.drain(q)
@@ -205,8 +222,8 @@ func (e *Engine) drain(q *moduleQueue) {
 		}
 		e.mu.Unlock()
 
-		p.result = e.run(e.ctx, p.module, pyruntime.Request{Op: "reload"})
-		if e.cfg.OnResult != nil {
+		p.result = e.run(e.ctx, p.module, pyruntime.Request{Op: "reload", IfLoaded: p.ifLoaded})
+		if e.cfg.OnResult != nil && !p.result.Skipped {
 			e.cfg.OnResult(p.result)
 		}
 		close(p.done)
@@ -249,6 +266,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Re
 	} else {
 		res.Value = reply.Value
 		res.Exception = newException(reply.Error)
+		res.Skipped = reply.Skipped
 	}
 	e.logger.Debug(req.Op, zap.String("module", mod.Name), zap.Duration("took", res.Duration), zap.Bool("ok", res.OK()))
 	return res

@@ -23,6 +23,9 @@ type Result struct {
 	Value *string
 	// Exception is what the code raised; nil if it ran to the end.
 	Exception *Exception
+	// Skipped reports that nothing ran: ReloadIfLoaded found the module
+	// not loaded.
+	Skipped bool
 	// Err reports that the code could not run or finish for a reason outside
 	// it: the runtime could not start, died, or was killed after an
 	// interrupt. When Err is set, Exception is nil.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,19 +201,37 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 	wg.Go(func() { w.Run(ctx, changed) })
 	timer := time.NewTimer(debounce)
 	timer.Stop()
-	var fire <-chan time.Time // nil while no change waits
+	var fire <-chan time.Time    // nil while no change waits
+	pending := map[string]bool{} // files changed since the last rerun
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-changed:
+		case path := <-changed:
+			pending[path] = true
 			timer.Reset(debounce)
 			fire = timer.C
 		case <-fire:
 			fire = nil
+			refreshDependencies(ctx, engine, file, pending, t)
+			clear(pending)
 			if err := engine.Queue(file); err != nil {
 				t.Noticef("%v", err)
 			}
+		}
+	}
+}
+
+// refreshDependencies reloads, before FILE reruns, each changed Python file
+// that FILE's run has imported, so that FILE sees the new code rather than
+// the module loaded before. Files nothing has imported do not run.
+func refreshDependencies(ctx context.Context, engine *reload.Engine, file string, changed map[string]bool, t *term) {
+	for _, path := range slices.Sorted(maps.Keys(changed)) {
+		if path == file || !strings.HasSuffix(path, ".py") {
+			continue
+		}
+		if _, err := engine.ReloadIfLoaded(ctx, path); err != nil && ctx.Err() == nil {
+			t.Noticef("%v", err)
 		}
 	}
 }

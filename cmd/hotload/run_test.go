@@ -319,3 +319,23 @@ func TestRunMissingInterpreter(t *testing.T) {
 		t.Errorf("runFile with a missing interpreter = %v, want a no-interpreter error", err)
 	}
 }
+
+func TestRunChangedDependencyTakesEffect(t *testing.T) {
+	files := map[string]string{
+		"lib.py":    "from mymath import power\nprint(power(7))\n",
+		"mymath.py": "def power(x):\n    return x * x\n",
+		"other.py":  "print('other ran')\n",
+	}
+	s := startRun(t, files, nil, runOptions{})
+	s.waitStderr("hotload: lib loaded in", 1)
+	s.waitStdout("49\n")
+
+	// Nothing imports other.py: saving it reruns lib but never runs it.
+	s.write("other.py", "print('other ran')\n")
+	s.waitStderr("hotload: lib reloaded in", 1)
+	s.write("mymath.py", "def power(x):\n    return x * x * x\n")
+	s.waitStdout("49\n49\n343\n")
+	if strings.Contains(s.stdout.String(), "other ran") {
+		t.Errorf("a file nothing imports ran:\n%s", s.stdout.String())
+	}
+}
