@@ -162,12 +162,14 @@ def describe_exception(exc):
     """Turns an exception into the structured error the Go side maps to diagnostics."""
     frames = []
     for fs in user_frames(exc.__traceback__):
+        # Column positions exist since Python 3.11; before, a frame is a line.
+        end_line = getattr(fs, "end_lineno", None) or fs.lineno
         frames.append({
             "file": fs.filename,
             "line": fs.lineno,
-            "end_line": fs.end_lineno or fs.lineno,
-            "col": char_column(fs.filename, fs.lineno, fs.colno),
-            "end_col": char_column(fs.filename, fs.end_lineno or fs.lineno, fs.end_colno),
+            "end_line": end_line,
+            "col": char_column(fs.filename, fs.lineno, getattr(fs, "colno", None)),
+            "end_col": char_column(fs.filename, end_line, getattr(fs, "end_colno", None)),
             "function": fs.name,
             "source": linecache.getline(fs.filename, fs.lineno).rstrip("\r\n"),
         })
@@ -175,8 +177,9 @@ def describe_exception(exc):
     if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
         # Since 3.10 offset/end_offset are 1-based code point columns.
         col = (exc.offset - 1) if exc.offset else None
-        end_line = exc.end_lineno or exc.lineno
-        end_col = (exc.end_offset - 1) if exc.end_offset and exc.end_offset > 0 else None
+        end_line = getattr(exc, "end_lineno", None) or exc.lineno
+        end_offset = getattr(exc, "end_offset", None)  # since Python 3.10
+        end_col = (end_offset - 1) if end_offset and end_offset > 0 else None
         syntax = {
             "file": exc.filename,
             "line": exc.lineno,
