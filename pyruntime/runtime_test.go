@@ -242,6 +242,20 @@ func TestInterruptStopsEndlessLoop(t *testing.T) {
 	}
 }
 
+func waitFile(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never appeared", path)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func waitBusy(t *testing.T, r *Runtime) {
 	t.Helper()
 	for i := 0; ; i++ {
@@ -263,13 +277,16 @@ func waitBusy(t *testing.T, r *Runtime) {
 func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 	dir := t.TempDir()
 	r := newRuntime(t, Config{InterruptGrace: 200 * time.Millisecond})
-	path := writeModule(t, dir, "stubborn", "import time\nwhile True:\n    try:\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass\n")
+	// The marker is written inside the try: an interrupt before it would
+	// (rightly) stop the code before it could swallow anything.
+	marker := filepath.Join(dir, "inside")
+	path := writeModule(t, dir, "stubborn", fmt.Sprintf("import time\nwhile True:\n    try:\n        open(%q, 'w').close()\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass\n", marker))
 	done := make(chan error, 1)
 	go func() {
 		_, _, err := reload(t, r, "stubborn", path)
 		done <- err
 	}()
-	waitBusy(t, r)
+	waitFile(t, marker)
 	if _, err := r.Interrupt(context.Background()); err != nil {
 		t.Fatal(err)
 	}
