@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +34,7 @@ type fakeEditor struct {
 	t      testing.TB
 	dir    string // the workspace folder
 	server protocol.Server
+	conn   jsonrpc2.Conn
 	served chan error // receives Serve's result
 
 	mu          sync.Mutex // guards the fields below
@@ -73,7 +72,7 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 	}
 	go func() { e.served <- Serve(ctx, serverSide, logger) }()
 	_, conn, server := protocol.NewClient(ctx, e, jsonrpc2.NewHeaderStream(clientSide))
-	e.server = server
+	e.server, e.conn = server, conn
 	t.Cleanup(func() {
 		cancel()
 		conn.Close()
@@ -227,6 +226,19 @@ func (e *fakeEditor) awaitMessage(after int, substr string) protocol.ShowMessage
 	return found
 }
 
+// awaitLog waits for a logMessage containing substr.
+func (e *fakeEditor) awaitLog(substr string) {
+	e.t.Helper()
+	e.await(fmt.Sprintf("a log message containing %q", substr), func() bool {
+		for _, l := range e.logs {
+			if strings.Contains(l.Message, substr) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // messageCount returns how many messages were shown so far.
 func (e *fakeEditor) messageCount() int {
 	e.mu.Lock()
@@ -306,24 +318,4 @@ func (e *fakeEditor) Configuration(ctx context.Context, params *protocol.Configu
 		config = json.RawMessage("null")
 	}
 	return []protocol.LSPAny{protocol.LSPAny(config)}, nil
-}
-
-// processGone reports whether pid has exited (a zombie counts as exited).
-func processGone(pid int) bool {
-	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return err != nil || strings.Contains(string(data), ") Z ")
-}
-
-func waitGone(t testing.TB, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("python process %d is still running", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // twoFiles is a workspace where lib.py calls into mymath.py.
@@ -51,14 +52,7 @@ func TestSaveShowsOutputAndTime(t *testing.T) {
 	if msg.Type != protocol.MessageTypeInfo || !strings.HasSuffix(msg.Message, " ms: 25") {
 		t.Errorf("message = %v %q, want Info `lib reloaded in … ms: 25`", msg.Type, msg.Message)
 	}
-	e.await("the output in the log", func() bool {
-		for _, l := range e.logs {
-			if l.Message == "lib: 25" {
-				return true
-			}
-		}
-		return false
-	})
+	e.awaitLog("lib: 25")
 }
 
 func TestExceptionDiagnosticsFollowTheChainAndClear(t *testing.T) {
@@ -159,14 +153,7 @@ func TestSaveStormCoalesces(t *testing.T) {
 	// while it runs; the gate makes this deterministic, not timed.
 	gate := e.path("gate")
 	e.save("lib.py", fmt.Sprintf("import os, time\nprint('started')\nwhile not os.path.exists(%q):\n    time.sleep(0.005)\n'v1'\n", gate))
-	e.await("the first run to start", func() bool {
-		for _, l := range e.logs {
-			if l.Message == "lib: started" {
-				return true
-			}
-		}
-		return false
-	})
+	e.awaitLog("lib: started")
 	for v := 2; v <= 10; v++ {
 		e.save("lib.py", fmt.Sprintf("'v%d'\n", v))
 	}
@@ -196,14 +183,7 @@ func TestInterruptStopsEndlessLoop(t *testing.T) {
 	e.initialize(nil)
 	e.waitReady()
 	e.save("lib.py", "print('looping')\nwhile True:\n    pass\n")
-	e.await("the loop to start", func() bool {
-		for _, l := range e.logs {
-			if l.Message == "lib: looping" {
-				return true
-			}
-		}
-		return false
-	})
+	e.awaitLog("lib: looping")
 	// The server keeps answering while Python is busy.
 	actions, err := e.server.CodeAction(context.Background(), &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: e.uri("lib.py")}})
 	if err != nil || len(actions) != 1 {
@@ -228,14 +208,7 @@ func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 	pid := e.waitReady()
 	// The print is inside the try too: the interrupt may land while it returns.
 	e.save("lib.py", "import time\nwhile True:\n    try:\n        print('stubborn')\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass\n")
-	e.await("the code to start", func() bool {
-		for _, l := range e.logs {
-			if l.Message == "lib: stubborn" {
-				return true
-			}
-		}
-		return false
-	})
+	e.awaitLog("lib: stubborn")
 	if err := e.command("hotload.interruptRuntime", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +216,7 @@ func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 	if msg.Type != protocol.MessageTypeWarning {
 		t.Errorf("message type = %v, want Warning", msg.Type)
 	}
-	waitGone(t, pid)
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
 	n := e.messageCount()
 	e.save("lib.py", "'fresh'\n")
 	e.awaitMessage(n, "lib reloaded")
@@ -365,14 +338,7 @@ func TestBadInputIsAnsweredCleanly(t *testing.T) {
 	if err := e.server.DidSave(context.Background(), &protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(outside)}}); err != nil {
 		t.Fatal(err)
 	}
-	e.await("the outside save to be logged", func() bool {
-		for _, l := range e.logs {
-			if strings.Contains(l.Message, "outside the workspace") {
-				return true
-			}
-		}
-		return false
-	})
+	e.awaitLog("outside the workspace")
 
 	commandErrors := []struct {
 		name    string
@@ -456,7 +422,7 @@ func TestRestartRuntimeGivesFreshState(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.awaitMessage(0, "runtime restarted")
-	waitGone(t, pid)
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
 	var got evaluation
 	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "x"); err != nil || got.Value == nil || *got.Value != "1" {
 		t.Errorf("x after restart = %v (%v), want the module's own 1", got.Value, err)
@@ -468,24 +434,32 @@ func TestShutdownLeavesNoProcess(t *testing.T) {
 	e.initialize(nil)
 	pid := e.waitReady()
 	e.shutdown()
-	waitGone(t, pid)
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
 }
 
-func TestEditorVanishingLeavesNoProcess(t *testing.T) {
+func TestExitWithoutShutdownLeavesNoProcess(t *testing.T) {
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	pid := e.waitReady()
-	// No shutdown, no exit: the editor just goes away.
-	e.t.Cleanup(func() {}) // the newEditor cleanup closes the pipe
 	if err := e.server.Exit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-e.served; !errors.Is(err, ErrExitWithoutShutdown) {
 		t.Errorf("Serve = %v, want ErrExitWithoutShutdown", err)
 	}
-	e.served <- nil
-	waitGone(t, pid)
-	if _, err := os.Stat(e.dir); err != nil {
-		t.Fatal(err)
+	e.served <- nil // for the cleanup
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
+}
+
+func TestEditorVanishingLeavesNoProcess(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	pid := e.waitReady()
+	// No shutdown, no exit: the editor's end of the connection just closes.
+	e.conn.Close()
+	if err := <-e.served; err != nil {
+		t.Errorf("Serve = %v after the connection closed, want nil", err)
 	}
+	e.served <- nil // for the cleanup
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
 }

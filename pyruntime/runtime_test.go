@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // TestMain lets the test binary act as a server that starts a runtime, so a
@@ -66,28 +68,6 @@ func reload(t *testing.T, r *Runtime, module, path string) (Reply, string, error
 	mu.Lock()
 	defer mu.Unlock()
 	return reply, out.String(), err
-}
-
-func processGone(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	if errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	// A zombie still answers kill(0); it is gone for our purposes once reaped
-	// by its new parent, so look at its state.
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return err != nil || strings.Contains(string(data), ") Z ")
-}
-
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("python process %d still running", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func TestReloadReportsOutputValueAndErrors(t *testing.T) {
@@ -378,7 +358,7 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	}
 	pid := r.Pid()
 	r.Close()
-	waitGone(t, pid)
+	pyruntimetest.WaitGone(t, pid, 10*time.Second)
 	if _, err := r.Call(context.Background(), Request{Op: "ping"}, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("Call after Close = %v, want ErrClosed", err)
 	}
@@ -404,7 +384,7 @@ func TestServerKilledTakesPythonAlong(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	waitGone(t, pid)
+	pyruntimetest.WaitGone(t, pid, 10*time.Second)
 }
 
 func TestStartErrors(t *testing.T) {
@@ -478,6 +458,40 @@ func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
 		}
 		if reply.Error == nil || reply.Error.Type != "KeyboardInterrupt" {
 			t.Fatalf("round %d: error %+v, want KeyboardInterrupt", round, reply.Error)
+		}
+	}
+}
+
+func TestPingIsAnsweredWhileCodeRuns(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "busy", "while True:\n    pass\n")
+	done := make(chan struct{})
+	go func() { reload(t, r, "busy", path); close(done) }()
+	waitBusy(t, r)
+	reply, err := r.Call(context.Background(), Request{Op: "ping"}, nil)
+	if err != nil || !reply.OK {
+		t.Errorf("ping while busy = %+v, %v", reply, err)
+	}
+	r.Interrupt(context.Background())
+	<-done
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		failures int
+		want     time.Duration
+	}{
+		{0, 0}, // the first restart after a crash is immediate
+		{1, 100 * time.Millisecond},
+		{2, 400 * time.Millisecond},
+		{3, 900 * time.Millisecond},
+		{10, 10 * time.Second},
+		{100, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := backoff(tt.failures); got != tt.want {
+			t.Errorf("backoff(%d) = %v, want %v", tt.failures, got, tt.want)
 		}
 	}
 }

@@ -12,11 +12,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hotload-dev/hotload/pyruntime"
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 	"github.com/hotload-dev/hotload/reload"
 )
 
@@ -502,22 +502,12 @@ func TestCloseEndsRuntime(t *testing.T) {
 	if got := e.RuntimePid(); got != 0 {
 		t.Errorf("RuntimePid() = %d after Close, want 0", got)
 	}
-	waitFor(t, fmt.Sprintf("python process %d to be gone", pid), func() bool { return processGone(pid) })
+	waitFor(t, fmt.Sprintf("python process %d to be gone", pid), func() bool { return pyruntimetest.Gone(pid) })
 
 	res := mustReload(t, e, path)
 	if !errors.Is(res.Err, reload.ErrClosed) {
 		t.Errorf("Reload(%q) after Close = {Err: %v}, want ErrClosed", path, res.Err)
 	}
-}
-
-// processGone reports whether pid no longer runs: it does not exist, or it
-// is a zombie waiting for a parent to reap it.
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return err != nil || strings.Contains(string(data), ") Z ")
 }
 
 func TestInterruptRaisesKeyboardInterrupt(t *testing.T) {

@@ -1,0 +1,36 @@
+// Package pyruntimetest provides helpers for tests that check no Python
+// process outlives what started it.
+package pyruntimetest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Gone reports whether the process pid has exited. A zombie counts as
+// exited: it runs no code and its parent (or init) reaps it.
+func Gone(pid int) bool {
+	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		return true
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err != nil || strings.Contains(string(data), ") Z ")
+}
+
+// WaitGone fails the test if pid is still running after timeout. The
+// timeout guards against a hang; it is not a claim about speed.
+func WaitGone(t testing.TB, pid int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !Gone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("python process %d is still running", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
