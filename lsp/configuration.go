@@ -56,8 +56,11 @@ func (s *server) applySettings(settings Settings) {
 		_ = old.Close() // only ever reports success
 		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
+	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	if err := e.Start(s.ctx); err != nil && s.ctx.Err() == nil {
-		s.show(s.ctx, protocol.MessageTypeError, "hotload: cannot start Python: "+err.Error())
+		msg := "cannot start Python: " + err.Error()
+		s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
+		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
 	}
 }
 
@@ -72,6 +75,7 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		Env:            settings.envList(),
 		Preload:        settings.Preload,
 		OnResult:       s.reportReload,
+		OnRun:          s.runStatus,
 		OnOutput:       s.logOutput,
 		OnRuntimeStart: s.runtimeStarted,
 		OnRuntimeExit:  s.runtimeExited,

@@ -42,6 +42,7 @@ type fakeEditor struct {
 	diagnostics map[string][]protocol.Diagnostic // by workspace-relative path
 	shown       []protocol.ShowMessageParams
 	logs        []protocol.LogMessageParams
+	statuses    []status
 	config      json.RawMessage
 }
 
@@ -71,8 +72,10 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 		logger = zap.NewNop() // debug logs of every reload would be measured too
 	}
 	go func() { e.served <- Serve(ctx, serverSide, logger) }()
-	_, conn, server := protocol.NewClient(ctx, e, jsonrpc2.NewHeaderStream(clientSide))
-	e.server, e.conn = server, conn
+	// Like protocol.NewClient, plus a handler for hotload's own notifications.
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide), jsonrpc2.WithCodec(codec{}))
+	conn.Go(ctx, protocol.Handlers(protocol.ClientHandler(e, e.hotloadNotification)))
+	e.server, e.conn = protocol.ServerDispatcher(conn), conn
 	t.Cleanup(func() {
 		cancel()
 		conn.Close()
@@ -204,7 +207,7 @@ func (e *fakeEditor) await(what string, cond func() bool) {
 		case <-deadline:
 			e.mu.Lock()
 			defer e.mu.Unlock()
-			e.t.Fatalf("timed out waiting for %s\nmessages: %v\nlogs: %v\ndiagnostics: %v", what, e.shown, e.logs, e.diagnostics)
+			e.t.Fatalf("timed out waiting for %s\nmessages: %v\nlogs: %v\ndiagnostics: %v\nstatuses: %v", what, e.shown, e.logs, e.diagnostics, e.statuses)
 		}
 	}
 }
@@ -280,6 +283,46 @@ func (e *fakeEditor) shutdown() {
 func (e *fakeEditor) notify() {
 	close(e.changed)
 	e.changed = make(chan struct{})
+}
+
+// hotloadNotification records hotload/status; other methods are unknown.
+func (e *fakeEditor) hotloadNotification(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+	if req.Method() != methodStatus {
+		return jsonrpc2.MethodNotFoundHandler(ctx, req)
+	}
+	var st status
+	if err := json.Unmarshal(req.Params(), &st); err != nil {
+		e.t.Errorf("bad %s params %s: %v", methodStatus, req.Params(), err)
+		return nil, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.statuses = append(e.statuses, st)
+	e.notify()
+	return nil, nil
+}
+
+// awaitStatus waits for a status, after the first `after`, in state and
+// returns it.
+func (e *fakeEditor) awaitStatus(after int, state string) status {
+	e.t.Helper()
+	var found status
+	e.await("status "+state, func() bool {
+		for _, st := range e.statuses[min(after, len(e.statuses)):] {
+			if st.State == state {
+				found = st
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func (e *fakeEditor) statusCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.statuses)
 }
 
 func (e *fakeEditor) ShowMessage(ctx context.Context, params *protocol.ShowMessageParams) error {

@@ -148,6 +148,7 @@ func (s *server) logOutput(module, text string) {
 }
 
 func (s *server) runtimeStarted(info reload.RuntimeInfo) {
+	s.setStatus(func(st *status) { st.State, st.Pid = stateReady, info.Pid })
 	s.log(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: Python ready in %s (pid %d, %s)", formatDuration(info.Duration), info.Pid, strings.Join(info.Argv, " ")))
 	for name, exc := range info.PreloadErrors {
 		s.show(s.ctx, protocol.MessageTypeWarning, fmt.Sprintf("hotload: preload %s failed: %s", name, exc.Summary()))
@@ -156,6 +157,7 @@ func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 }
 
 func (s *server) runtimeExited(err error) {
+	s.setStatus(func(st *status) { st.State, st.Pid, st.Message = stateDead, 0, describeFailure(err) })
 	s.show(s.ctx, protocol.MessageTypeWarning, "hotload: the Python runtime died between reloads: "+describeFailure(err))
 	s.log(s.ctx, protocol.MessageTypeWarning, err.Error())
 }

@@ -21,7 +21,7 @@ var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
 // ctx is done. When it returns, the Python runtime is gone.
 func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) error {
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(codec{}))
-	s := newServer(protocol.ClientDispatcher(conn), logger)
+	s := newServer(conn, logger)
 	conn.Go(ctx, protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))))
 
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"go.uber.org/zap"
@@ -40,6 +41,7 @@ func (s serverState) String() string {
 type server struct {
 	protocol.UnimplementedServer
 
+	conn   jsonrpc2.Conn
 	client protocol.Client
 	logger *zap.Logger
 	// ctx is the server's lifetime: work that outlives a notification (a
@@ -67,14 +69,18 @@ type server struct {
 	docsMu sync.Mutex // guards docs
 	docs   map[uri.URI]*document
 
+	statusMu sync.Mutex // guards status and orders its notifications
+	status   status
+
 	exitOnce sync.Once
 	exited   chan struct{} // closed on the exit notification
 }
 
-func newServer(client protocol.Client, logger *zap.Logger) *server {
+func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &server{
-		client:      client,
+		conn:        conn,
+		client:      protocol.ClientDispatcher(conn),
 		logger:      logger,
 		ctx:         ctx,
 		cancel:      cancel,

@@ -463,3 +463,41 @@ func TestEditorVanishingLeavesNoProcess(t *testing.T) {
 	e.served <- nil // for the cleanup
 	pyruntimetest.WaitGone(t, pid, waitTimeout)
 }
+
+func TestStatusFollowsTheRuntime(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(nil)
+	e.awaitStatus(0, "starting")
+	ready := e.awaitStatus(0, "ready")
+	if ready.Pid == 0 {
+		t.Errorf("ready status %+v has no pid", ready)
+	}
+
+	n := e.statusCount()
+	e.save("lib.py", "'ok'\n")
+	if st := e.awaitStatus(n, "running"); st.Module != "lib" {
+		t.Errorf("running status %+v, want module lib", st)
+	}
+	if st := e.awaitStatus(n, "ready"); st.LastReloadMs <= 0 || st.Module != "lib" {
+		t.Errorf("ready status after a reload %+v, want lib and its time", st)
+	}
+
+	n = e.statusCount()
+	e.save("lib.py", "import os\nos._exit(3)\n")
+	e.awaitMessage(0, "exited with code 3")
+	// The runtime is dead and restarted at once: the status ends ready in a
+	// new process (a "dead" in between may or may not be seen first).
+	e.await("a ready status with a new pid", func() bool {
+		last := e.statuses[len(e.statuses)-1]
+		return len(e.statuses) > n && last.State == "ready" && last.Pid != 0 && last.Pid != ready.Pid
+	})
+}
+
+func TestStatusSaysWhyTheRuntimeIsDead(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\n")
+	e.initialize(map[string]any{"python": "/nonexistent/python3"})
+	st := e.awaitStatus(0, "dead")
+	if !strings.Contains(st.Message, "/nonexistent/python3") {
+		t.Errorf("dead status %+v should say which interpreter is missing", st)
+	}
+}

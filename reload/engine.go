@@ -51,6 +51,10 @@ type Config struct {
 	// the module running, or "" for output written between requests (by a
 	// background thread).
 	OnOutput func(module, text string)
+	// OnRun, if not nil, is called when code of module starts running in the
+	// runtime (res is nil) and when it has finished (res is its result), for
+	// reloads and evaluations alike.
+	OnRun func(module string, res *Result)
 	// OnRuntimeStart, if not nil, is called each time a runtime is ready.
 	OnRuntimeStart func(RuntimeInfo)
 	// OnRuntimeExit, if not nil, is called when the runtime dies while no
@@ -248,6 +252,10 @@ func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, erro
 func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Result {
 	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
 	res := &Result{Module: mod.Name, Path: mod.Path}
+	if e.cfg.OnRun != nil {
+		e.cfg.OnRun(mod.Name, nil)
+		defer e.cfg.OnRun(mod.Name, res)
+	}
 	var outMu sync.Mutex // output events arrive on the runtime's reader goroutine
 	var out strings.Builder
 	began := time.Now()

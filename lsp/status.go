@@ -1,0 +1,80 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/reload"
+)
+
+// methodStatus is hotload's own notification of the runtime's state, for
+// status bars. Clients that do not know it ignore it.
+const methodStatus = "hotload/status"
+
+// Runtime states as the status notification names them.
+const (
+	stateStarting = "starting" // a runtime is being started
+	stateReady    = "ready"    // a runtime waits for work
+	stateRunning  = "running"  // code runs in the runtime
+	stateDead     = "dead"     // the runtime died or could not start
+)
+
+// status is the params of hotload/status. Fields other than State keep
+// their last known value: a "running" status still says the last reload time.
+type status struct {
+	State string `json:"state"`
+	// Module is the module running now, or that ran last.
+	Module string `json:"module,omitempty"`
+	// LastReloadMs is how long the last run took, in milliseconds.
+	LastReloadMs float64 `json:"lastReloadMs,omitempty"`
+	// Pid is the runtime's process id; zero when none runs.
+	Pid int `json:"pid,omitempty"`
+	// Message says why the runtime is dead.
+	Message string `json:"message,omitempty"`
+}
+
+// setStatus changes the status with update and tells the client.
+func (s *server) setStatus(update func(*status)) {
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	update(&s.status)
+	if s.status.State != stateDead {
+		s.status.Message = ""
+	}
+	data, err := json.Marshal(s.status)
+	if err != nil {
+		s.logger.Error("encode status", zap.Error(err))
+		return
+	}
+	// Sent under statusMu so that clients see the states in order.
+	if err := s.conn.Notify(s.ctx, methodStatus, jsonrpc2.RawMessage(data)); err != nil {
+		s.logger.Debug("status", zap.Error(err))
+	}
+}
+
+// runStatus follows code as it starts and finishes running.
+func (s *server) runStatus(module string, res *reload.Result) {
+	// A run that killed the runtime is followed by a fresh one at once; if
+	// that one is up already, its "ready" must not be overwritten.
+	restarted := false
+	if e := s.engineNow(); e != nil && res != nil && res.Err != nil {
+		restarted = e.RuntimePid() != 0
+	}
+	s.setStatus(func(st *status) {
+		st.Module = module
+		switch {
+		case res == nil:
+			st.State = stateRunning
+		case res.Err != nil && !restarted && !errors.Is(res.Err, context.Canceled):
+			st.State, st.Pid, st.Message = stateDead, 0, describeFailure(res.Err)
+		default:
+			st.State = stateReady
+			st.LastReloadMs = float64(res.Duration) / float64(time.Millisecond)
+		}
+	})
+}
