@@ -11,11 +11,15 @@ import (
 )
 
 // configure reads the settings (initializationOptions, then the client's
-// "hotload" configuration section) and starts or replaces the engine.
-func (s *server) configure(ctx context.Context, pushed []byte) {
+// "hotload" configuration section, then [tool.hotload] in the first
+// folder's pyproject.toml, later ones overriding earlier ones) and starts or
+// replaces the engine.
+func (s *server) configure(ctx context.Context) {
 	s.stateMu.Lock()
 	settings := s.initOptions
+	pushed := s.pushed
 	configurable := s.clientConfigurable
+	folders := s.folders
 	s.stateMu.Unlock()
 
 	var problems []string
@@ -32,6 +36,20 @@ func (s *server) configure(ctx context.Context, pushed []byte) {
 	}
 	for _, p := range problems {
 		s.show(ctx, protocol.MessageTypeWarning, "hotload: setting "+p)
+	}
+	if len(folders) > 0 {
+		raw, err := pyprojectSettings(folders[0])
+		if err != nil {
+			// A half-edited file must not cost the user their runtime: keep
+			// the settings in force until it reads again.
+			s.show(ctx, protocol.MessageTypeWarning, "hotload: "+err.Error()+"; keeping the settings in force")
+			if s.engineNow() != nil {
+				return
+			}
+		}
+		for _, p := range settings.merge(raw) {
+			s.show(ctx, protocol.MessageTypeWarning, "hotload: pyproject.toml [tool.hotload]: "+p)
+		}
 	}
 	s.applySettings(settings)
 }
@@ -88,8 +106,10 @@ func (s *server) DidChangeConfiguration(ctx context.Context, params *protocol.Di
 	if s.lifecycle() != serverInitialized {
 		return nil
 	}
-	pushed := append([]byte(nil), params.Settings...)
-	go s.configure(s.ctx, pushed)
+	s.stateMu.Lock()
+	s.pushed = append([]byte(nil), params.Settings...)
+	s.stateMu.Unlock()
+	go s.configure(s.ctx)
 	return nil
 }
 

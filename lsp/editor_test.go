@@ -319,6 +319,16 @@ func (e *fakeEditor) awaitStatus(after int, state string) status {
 	return found
 }
 
+// lastStatus returns the latest status, or the zero status if none came.
+func (e *fakeEditor) lastStatus() status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.statuses) == 0 {
+		return status{}
+	}
+	return e.statuses[len(e.statuses)-1]
+}
+
 func (e *fakeEditor) statusCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()

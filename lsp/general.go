@@ -70,7 +70,7 @@ func (s *server) Initialized(ctx context.Context, params *protocol.InitializedPa
 	s.stateMu.Unlock()
 	// Asking for configuration is a request to the client: it must not run
 	// on the read loop, which has to read the answer.
-	go s.configure(s.ctx, nil)
+	go s.configure(s.ctx)
 	return nil
 }
 

@@ -89,6 +89,8 @@ func describeFailure(err error) string {
 		return "the code did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
 	case errors.Is(err, reload.ErrRestarted):
 		return "the runtime was restarted while the code ran"
+	case errors.Is(err, reload.ErrClosed):
+		return "the runtime was stopped (settings changed or the server is stopping) while the code ran"
 	}
 	return strings.TrimPrefix(err.Error(), "pyruntime: ") + "; started a fresh runtime (module state is lost)"
 }

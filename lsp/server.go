@@ -53,7 +53,8 @@ type server struct {
 	state              serverState
 	folders            []string // workspace folders, absolute paths
 	initOptions        Settings
-	clientConfigurable bool // the client answers workspace/configuration
+	clientConfigurable bool   // the client answers workspace/configuration
+	pushed             []byte // the settings of the last didChangeConfiguration
 	shutdownReceived   bool
 
 	engineMu    sync.Mutex // guards the fields below

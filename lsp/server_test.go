@@ -501,3 +501,48 @@ func TestStatusSaysWhyTheRuntimeIsDead(t *testing.T) {
 		t.Errorf("dead status %+v should say which interpreter is missing", st)
 	}
 }
+
+func TestPyprojectSettingsOverrideTheEditors(t *testing.T) {
+	e := newEditor(t, twoFiles+"-- pyproject.toml --\n[project]\nname = \"demo\"\n\n[tool.hotload]\nenv = { HOTLOAD_TEST = \"from pyproject\" }\n")
+	e.config = []byte(`{"env": {"HOTLOAD_TEST": "from configuration"}}`)
+	e.initialize(nil)
+	e.waitReady()
+	env := func() string {
+		var got evaluation
+		if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "import os; os.environ['HOTLOAD_TEST']"); err != nil || got.Value == nil {
+			t.Fatalf("evaluate: %s %v", deref(got.Error), err)
+		}
+		return *got.Value
+	}
+	if got := env(); got != "'from pyproject'" {
+		t.Errorf("HOTLOAD_TEST = %s, want pyproject.toml to win", got)
+	}
+
+	// Saving pyproject.toml applies it: a changed setting means a new runtime.
+	e.save("pyproject.toml", "[tool.hotload]\nenv = { HOTLOAD_TEST = \"edited\" }\n")
+	e.awaitMessage(0, "settings changed; started a new runtime")
+	if got := env(); got != "'edited'" {
+		t.Errorf("HOTLOAD_TEST after saving pyproject.toml = %s, want 'edited'", got)
+	}
+
+	// A broken file is reported, and the runtime and its settings stay.
+	pid := e.lastStatus().Pid
+	n := e.messageCount()
+	e.save("pyproject.toml", "[tool.hotload\n")
+	if msg := e.awaitMessage(n, "keeping the settings in force"); msg.Type != protocol.MessageTypeWarning {
+		t.Errorf("message %v %q, want a Warning", msg.Type, msg.Message)
+	}
+	if got := env(); got != "'edited'" {
+		t.Errorf("HOTLOAD_TEST after a broken pyproject.toml = %s, want the settings in force", got)
+	}
+	if last := e.lastStatus(); last.Pid != pid {
+		t.Errorf("runtime pid %d after a broken pyproject.toml, want the same %d", last.Pid, pid)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}

@@ -59,6 +59,10 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 		return nil
 	}
 	u := params.TextDocument.URI
+	if s.isProjectFile(u) {
+		go s.configure(s.ctx) // [tool.hotload] may have changed
+		return nil
+	}
 	path, ok := pythonFile(u)
 	if !ok {
 		return nil // a save of a README or a Go file is none of our business
@@ -85,6 +89,13 @@ func (s *server) queueReload(e *reload.Engine, path string) {
 	if err := e.Queue(path); err != nil {
 		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+err.Error())
 	}
+}
+
+// isProjectFile reports whether u is the pyproject.toml settings are read from.
+func (s *server) isProjectFile(u uri.URI) bool {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return u.IsFile() && len(s.folders) > 0 && u.FsPath() == filepath.Join(s.folders[0], "pyproject.toml")
 }
 
 // pythonFile returns the path of a file: URI naming a Python source file.

@@ -5,12 +5,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // FindPython returns the command line that starts Python for a workspace.
 //
 // A non-empty setting is used as given: its first word must be found (as a
-// path, or on PATH), and no other interpreter is tried, because silently
+// path, relative ones taken from the workspace, or on PATH), and no other
+// interpreter is tried, because silently
 // running a different Python than the one configured is worse than an error.
 // Otherwise FindPython tries, in order, $VIRTUAL_ENV/bin/python, the
 // workspace's .venv and venv folders, and python3 on PATH. getenv reads the
@@ -20,6 +23,11 @@ func FindPython(setting []string, workspace string, getenv func(string) string) 
 		getenv = os.Getenv
 	}
 	if len(setting) > 0 {
+		setting = slices.Clone(setting)
+		// A relative path such as .venv/bin/python means the workspace's.
+		if strings.ContainsRune(setting[0], filepath.Separator) && !filepath.IsAbs(setting[0]) && workspace != "" {
+			setting[0] = filepath.Join(workspace, setting[0])
+		}
 		if _, err := exec.LookPath(setting[0]); err != nil {
 			return nil, &NotFoundError{Tried: []string{fmt.Sprintf("setting python %q (%v)", setting[0], lookPathReason(err))}}
 		}

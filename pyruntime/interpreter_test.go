@@ -39,6 +39,7 @@ func TestFindPython(t *testing.T) {
 		{"setting wins", []string{python3, "-X", "dev"}, ws, map[string]string{"VIRTUAL_ENV": venv}, []string{python3, "-X", "dev"}, ""},
 		{"setting found on PATH", []string{"python3"}, "", nil, []string{"python3"}, ""},
 		{"missing setting is an error, not a fallback", []string{"/no/such/python"}, ws, nil, nil, `setting python "/no/such/python"`},
+		{"relative setting is the workspace's", []string{".venv/bin/python"}, ws, nil, []string{wsDotVenv}, ""},
 		{"VIRTUAL_ENV", nil, ws, map[string]string{"VIRTUAL_ENV": venv}, []string{venvPython}, ""},
 		{"workspace .venv", nil, ws, nil, []string{wsDotVenv}, ""},
 		{"python3 on PATH", nil, empty, nil, []string{python3}, ""},
