@@ -1,10 +1,11 @@
 # make test   runs every test (what CI runs)
 # make bench  measures save → message against a cold `python3 script.py`
 # make build  builds ./hotload
+# make test-nvim  runs only the Neovim plugin's real-editor test, verbosely
 
 GO ?= go
 
-.PHONY: test bench build
+.PHONY: test bench build test-nvim
 
 test:
 	$(GO) vet ./...
@@ -17,3 +18,6 @@ bench:
 
 build:
 	$(GO) build -o hotload ./cmd/hotload
+
+test-nvim:
+	$(GO) test -count=1 -v -run TestNeovim ./editors/nvim

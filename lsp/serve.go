@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -16,6 +17,11 @@ import (
 // ErrExitWithoutShutdown is what Serve returns when the client sent exit
 // without shutdown first; the LSP asks the server to exit with code 1 then.
 var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
+
+// closeWait bounds how long Serve waits for the connection to close after
+// the session ended: long enough for an in-process pipe, short enough that
+// an editor does not notice.
+const closeWait = 200 * time.Millisecond
 
 // Serve speaks LSP over stream until the client exits, the stream closes or
 // ctx is done. When it returns, the Python runtime is gone.
@@ -30,7 +36,19 @@ func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) e
 	case <-ctx.Done():
 	}
 	s.close()
-	_ = conn.Close() // the stream may already be gone
+	// Close waits for the read loop, which a blocking stdin keeps in read(2)
+	// until the editor closes its end, and closing our end does not wake it.
+	// The caller exits once Serve returns, which ends that read anyway.
+	closed := make(chan struct{})
+	go func() {
+		_ = conn.Close() // the stream may already be gone
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(closeWait):
+		logger.Debug("the client's stream is still open; not waiting for it")
+	}
 	if s.exitedWithoutShutdown() {
 		return ErrExitWithoutShutdown
 	}

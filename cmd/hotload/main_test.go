@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -232,6 +234,74 @@ func TestMainProcess(t *testing.T) {
 			}
 			if got := stdout.String(); got != "hi\n" {
 				t.Errorf("stdout = %q, want %q", got, "hi\n")
+			}
+		})
+	}
+}
+
+// Regression: `hotload lsp` hung after shutdown and exit while the editor
+// kept its stdin open (Neovim does), because closing the connection waited
+// for a read blocked on the pipe.
+func TestLSPExitsWithStdinStillOpen(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(cmd *exec.Cmd, send func(string))
+		want int // exit code
+	}{
+		{"shutdown and exit", func(_ *exec.Cmd, send func(string)) {
+			send(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`)
+			send(`{"jsonrpc":"2.0","method":"exit"}`)
+		}, 0},
+		{"exit without shutdown", func(_ *exec.Cmd, send func(string)) {
+			send(`{"jsonrpc":"2.0","method":"exit"}`)
+		}, 1},
+		{"SIGTERM", func(cmd *exec.Cmd, _ func(string)) {
+			cmd.Process.Signal(syscall.SIGTERM)
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "lsp")
+			cmd.Env = append(os.Environ(), "HOTLOAD_TEST_MAIN=1")
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close() // only after the server is gone
+			var stdout, stderr syncBuffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			send := func(body string) {
+				fmt.Fprintf(stdin, "Content-Length: %d\r\n\r\n%s", len(body), body)
+			}
+			send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}`)
+			deadline := time.Now().Add(waitTimeout)
+			for !strings.Contains(stdout.String(), `"id":1`) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no initialize reply; stderr:\n%s", stderr.String())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+			tt.end(cmd, send)
+
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				code := 0
+				var exit *exec.ExitError
+				if errors.As(err, &exit) {
+					code = exit.ExitCode()
+				}
+				if code != tt.want {
+					t.Errorf("exit code %d (%v), want %d; stderr:\n%s", code, err, tt.want, stderr.String())
+				}
+			case <-time.After(waitTimeout):
+				cmd.Process.Kill()
+				t.Fatalf("hotload lsp still running with its stdin open; stderr:\n%s", stderr.String())
 			}
 		})
 	}
