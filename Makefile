@@ -1,15 +1,27 @@
-# make test   runs every test (what CI runs)
-# make bench  measures save → message against a cold `python3 script.py`
-# make build  builds ./hotload
-# make test-nvim  runs only the Neovim plugin's real-editor test, verbosely
+# make test         runs every test: Go (with the Neovim real-editor test) and
+#                   the VS Code extension's; this is what CI runs
+# make test-go      the Go tests only
+# make test-nvim    only the Neovim plugin's real-editor test, verbosely
+# make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
+# make bench        measures save → message against a cold `python3 script.py`
+# make build        builds ./hotload
 
 GO ?= go
 
-.PHONY: test bench build test-nvim
+.PHONY: test test-go test-nvim test-vscode bench build
 
-test:
+test: test-vscode test-go
+
+test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+test-nvim:
+	$(GO) test -count=1 -v -run TestNeovim ./editors/nvim
+
+# Needs Node.js 20 or later and npm. Some tests run the real server with python3.
+test-vscode:
+	cd editors/vscode && npm ci && npm test
 
 # Needs numpy and pandas for /usr/bin/python3 (apt-get install python3-numpy
 # python3-pandas), or HOTLOAD_BENCH_PYTHON naming a Python that has them.
@@ -18,6 +30,3 @@ bench:
 
 build:
 	$(GO) build -o hotload ./cmd/hotload
-
-test-nvim:
-	$(GO) test -count=1 -v -run TestNeovim ./editors/nvim

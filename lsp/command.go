@@ -99,12 +99,19 @@ func (s *server) evaluate(ctx context.Context, e *reload.Engine, path, code stri
 		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
 	}
 	ev := newEvaluation(res)
-	label := firstLine(code)
-	switch {
-	case ev.Error != nil:
-		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s: %s", res.Module, label, firstLine(lastLine(*ev.Error))))
+	if ev.Error != nil {
 		s.log(ctx, protocol.MessageTypeError, *ev.Error)
-	default:
+	}
+	s.stateMu.Lock()
+	shown := s.clientShowsResults
+	s.stateMu.Unlock()
+	if shown {
+		return ev, nil
+	}
+	label := firstLine(code)
+	if ev.Error != nil {
+		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s: %s", res.Module, label, firstLine(lastLine(*ev.Error))))
+	} else {
 		s.show(ctx, protocol.MessageTypeInfo, fmt.Sprintf("%s: %s%s", res.Module, label, strings.Replace(preview(res), ": ", " → ", 1)))
 	}
 	return ev, nil

@@ -102,7 +102,14 @@ func writeFile(t testing.TB, path, content string) {
 // (nil for none) and waits until the runtime is ready or failed to start.
 func (e *fakeEditor) initialize(opts any) *protocol.InitializeResult {
 	e.t.Helper()
+	return e.initializeWith(opts, nil)
+}
+
+// initializeWith is initialize with experimental client capabilities.
+func (e *fakeEditor) initializeWith(opts any, experimental []byte) *protocol.InitializeResult {
+	e.t.Helper()
 	params := &protocol.InitializeParams{}
+	params.Capabilities.Experimental = experimental
 	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(e.dir), Name: "ws"}})
 	yes := true
 	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{Configuration: &yes}

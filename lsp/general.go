@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 
@@ -31,6 +32,7 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 	if ws := params.Capabilities.Workspace; ws != nil && ws.Configuration != nil {
 		s.clientConfigurable = *ws.Configuration
 	}
+	s.clientShowsResults = showsResults(params.Capabilities.Experimental)
 	opts, problems := parseSettings(params.InitializationOptions)
 	s.initOptions = opts
 	for _, p := range problems {
@@ -92,6 +94,19 @@ func (s *server) Exit(ctx context.Context) error {
 	s.logger.Info("exit")
 	s.exitOnce.Do(func() { close(s.exited) })
 	return nil
+}
+
+// showsResults reports whether the client declared, as the experimental
+// capability {"hotload": {"inlineResults": true}}, that it shows evaluation
+// results itself (hotload's own editor plugins do), so the server need not.
+func showsResults(experimental []byte) bool {
+	var exp struct {
+		Hotload struct {
+			InlineResults bool `json:"inlineResults"`
+		} `json:"hotload"`
+	}
+	_ = json.Unmarshal(experimental, &exp) // absent or of another shape: no
+	return exp.Hotload.InlineResults
 }
 
 // workspaceFolders returns the client's workspace folders as paths, falling

@@ -55,6 +55,7 @@ type server struct {
 	initOptions        Settings
 	clientConfigurable bool   // the client answers workspace/configuration
 	pushed             []byte // the settings of the last didChangeConfiguration
+	clientShowsResults bool   // the client shows evaluation results itself
 	shutdownReceived   bool
 
 	engineMu    sync.Mutex // guards the fields below

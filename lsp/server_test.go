@@ -546,3 +546,37 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func TestEvaluationMessagesOnlyForClientsThatDoNotShowResults(t *testing.T) {
+	tests := []struct {
+		name         string
+		experimental string
+		wantMessage  bool
+	}{
+		{"plain client", ``, true},
+		{"hotload's own plugins", `{"hotload": {"inlineResults": true}}`, false},
+		{"another experimental capability", `{"other": 1}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEditor(t, twoFiles)
+			e.initializeWith(nil, []byte(tt.experimental))
+			e.waitReady()
+			if err := e.command("hotload.evaluate", nil, string(e.uri("lib.py")), "6*7"); err != nil {
+				t.Fatal(err)
+			}
+			// A reload's message comes after the evaluation's, if any.
+			e.save("lib.py", "'done'\n")
+			e.awaitMessage(0, "lib reloaded")
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			got := false
+			for _, m := range e.shown {
+				got = got || strings.Contains(m.Message, "6*7 →")
+			}
+			if got != tt.wantMessage {
+				t.Errorf("a message for the evaluation: %v, want %v (messages %v)", got, tt.wantMessage, e.shown)
+			}
+		})
+	}
+}

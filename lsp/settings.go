@@ -23,9 +23,10 @@ type Settings struct {
 	Env map[string]string
 }
 
-// knownLater are settings of the design that this version accepts but does
-// not act on yet; they are not reported as unknown.
-var knownLater = []string{"reloadDependents", "strategy", "afterReload", "timeout"}
+// quietKeys are not reported as unknown: settings of the design that this
+// version accepts but does not act on yet, and the editor-side settings
+// (server path, tracing) of clients that send their whole section.
+var quietKeys = []string{"reloadDependents", "strategy", "afterReload", "timeout", "server", "trace"}
 
 // parseSettings reads a settings object (optionally wrapped as
 // {"hotload": {...}}). It returns the settings it could read and a problem
@@ -72,7 +73,7 @@ func (s *Settings) merge(raw []byte) []string {
 				s.Env = env
 			}
 		default:
-			if !slices.Contains(knownLater, key) {
+			if !slices.Contains(quietKeys, key) {
 				err = fmt.Errorf("unknown setting")
 			}
 		}

@@ -21,6 +21,7 @@ func TestParseSettings(t *testing.T) {
 		{"all settings", `{"python": "py", "preload": ["a"], "extraPaths": ["lib"], "env": {"K": "v"}}`,
 			Settings{Python: []string{"py"}, Preload: []string{"a"}, ExtraPaths: []string{"lib"}, Env: map[string]string{"K": "v"}}, ""},
 		{"settings of later versions are accepted quietly", `{"strategy": "fresh", "timeout": 5}`, Settings{}, ""},
+		{"editor-side settings are accepted quietly", `{"server": {"path": "/x"}, "trace": {"server": "off"}}`, Settings{}, ""},
 		{"a bad setting loses only itself", `{"python": 3, "preload": ["a"], "typo": true}`, Settings{Preload: []string{"a"}},
 			"python: want a path or a list of strings; typo: unknown setting"},
 		{"bad env", `{"env": {"K": 1}}`, Settings{}, "env: want an object of strings"},

@@ -533,6 +533,11 @@ local function client_config(root)
     root_dir = root,
     init_options = settings,
     settings = { hotload = settings },
+    -- The plugin shows evaluation results as virtual text, so the server
+    -- sends no message for them.
+    capabilities = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), {
+      experimental = { hotload = { inlineResults = true } },
+    }),
     handlers = M.handlers(),
     on_attach = config.on_attach,
     on_exit = on_exit,
