@@ -129,7 +129,11 @@ func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path s
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
 	}
-	return s.evaluate(ctx, e, path, dedent(code))
+	ev, err := s.evaluate(ctx, e, path, dedent(code))
+	if err == nil {
+		s.showResult(ctx, uri.File(path), resultPosition(text, r), ev)
+	}
+	return ev, err
 }
 
 func newEvaluation(res *reload.Result) *evaluation {

@@ -43,6 +43,7 @@ type fakeEditor struct {
 	shown       []protocol.ShowMessageParams
 	logs        []protocol.LogMessageParams
 	statuses    []status
+	refreshes   int // workspace/inlayHint/refresh requests
 	config      json.RawMessage
 }
 
@@ -112,7 +113,10 @@ func (e *fakeEditor) initializeWith(opts any, experimental []byte) *protocol.Ini
 	params.Capabilities.Experimental = experimental
 	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(e.dir), Name: "ws"}})
 	yes := true
-	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{Configuration: &yes}
+	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{
+		Configuration: &yes,
+		InlayHint:     &protocol.InlayHintWorkspaceClientCapabilities{RefreshSupport: &yes},
+	}
 	if opts != nil {
 		data, err := json.Marshal(opts)
 		if err != nil {
@@ -340,6 +344,14 @@ func (e *fakeEditor) statusCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.statuses)
+}
+
+func (e *fakeEditor) InlayHintRefresh(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.refreshes++
+	e.notify()
+	return nil
 }
 
 func (e *fakeEditor) ShowMessage(ctx context.Context, params *protocol.ShowMessageParams) error {

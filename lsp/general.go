@@ -33,6 +33,9 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 		s.clientConfigurable = *ws.Configuration
 	}
 	s.clientShowsResults = showsResults(params.Capabilities.Experimental)
+	if ws := params.Capabilities.Workspace; ws != nil && ws.InlayHint != nil && ws.InlayHint.RefreshSupport != nil {
+		s.clientRefreshesHints = *ws.InlayHint.RefreshSupport
+	}
 	opts, problems := parseSettings(params.InitializationOptions)
 	s.initOptions = opts
 	for _, p := range problems {
@@ -53,6 +56,7 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindSource},
 			},
+			InlayHintProvider: protocol.Boolean(true),
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{
 				Commands: []string{commandEvaluateModule, commandEvaluate, commandEvaluateSelection, commandInterruptRuntime, commandRestartRuntime},
 			},

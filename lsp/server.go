@@ -49,14 +49,15 @@ type server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	stateMu            sync.Mutex // guards the fields below
-	state              serverState
-	folders            []string // workspace folders, absolute paths
-	initOptions        Settings
-	clientConfigurable bool   // the client answers workspace/configuration
-	pushed             []byte // the settings of the last didChangeConfiguration
-	clientShowsResults bool   // the client shows evaluation results itself
-	shutdownReceived   bool
+	stateMu              sync.Mutex // guards the fields below
+	state                serverState
+	folders              []string // workspace folders, absolute paths
+	initOptions          Settings
+	clientConfigurable   bool   // the client answers workspace/configuration
+	pushed               []byte // the settings of the last didChangeConfiguration
+	clientShowsResults   bool   // the client shows evaluation results itself
+	clientRefreshesHints bool   // the client takes workspace/inlayHint/refresh
+	shutdownReceived     bool
 
 	engineMu    sync.Mutex // guards the fields below
 	engine      *reload.Engine
@@ -70,6 +71,10 @@ type server struct {
 
 	docsMu sync.Mutex // guards docs
 	docs   map[uri.URI]*document
+
+	resultsMu sync.Mutex // guards results
+	// results holds the evaluation results shown as inlay hints, by document.
+	results map[uri.URI][]shownResult
 
 	statusMu sync.Mutex // guards status and orders its notifications
 	status   status
@@ -89,6 +94,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		engineReady: make(chan struct{}),
 		diagnostics: make(map[string]map[uri.URI][]protocol.Diagnostic),
 		docs:        make(map[uri.URI]*document),
+		results:     make(map[uri.URI][]shownResult),
 		exited:      make(chan struct{}),
 	}
 }

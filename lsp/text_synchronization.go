@@ -41,6 +41,7 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 		}
 	}
 	doc.version = params.TextDocument.Version
+	s.forgetResults(params.TextDocument.URI) // they sit at positions that moved
 	return nil
 }
 
@@ -48,6 +49,7 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	s.docsMu.Lock()
 	delete(s.docs, params.TextDocument.URI)
 	s.docsMu.Unlock()
+	s.forgetResults(params.TextDocument.URI)
 	return nil
 }
 

@@ -122,6 +122,10 @@ export class HotloadClient implements vscode.Disposable {
       initializationOptions: () => serverSettings(vscode.workspace.getConfiguration().get(section), vars),
       synchronize: { configurationSection: section },
       middleware: {
+        // The server shows evaluation results as inlay hints for clients
+        // without their own display; this extension draws them as
+        // decorations (with the whole text on hover), so it drops the hints.
+        provideInlayHints: () => [],
         workspace: {
           // The default answer is the whole hotload section, server.path and
           // trace.server too, which the server would report as unknown.

@@ -271,8 +271,10 @@ function M.open_log()
 end
 
 -- Results as virtual text ---------------------------------------------------
--- One renderer today: extmarks at the end of the line. When the server offers
--- inlay hints, a second renderer can sit next to this one.
+-- Two renderers: the server's inlay hints, used for a range's result where the
+-- user has inlay hints on in the buffer (Neovim 0.10+; turning them on is the
+-- user's choice, as it shows other servers' hints too), and extmarks at the
+-- end of the line everywhere else.
 
 local render = {}
 local watched = {} ---@type table<integer, boolean> buffers whose changes clear results
@@ -330,10 +332,24 @@ function M.clear(bufnr)
 end
 
 --- Shows an evaluate reply at row of bufnr and remembers it.
+--- Whether the server's inlay hint for a range's result will be shown in
+--- bufnr: Neovim has inlay hints and the user has them on there.
+---@param bufnr integer
+---@return boolean
+function render.hints_shown(bufnr)
+  local ih = vim.lsp.inlay_hint
+  if type(ih) ~= "table" or type(ih.is_enabled) ~= "function" then
+    return false
+  end
+  local ok, enabled = pcall(ih.is_enabled, { bufnr = bufnr })
+  return ok and enabled == true
+end
+
 ---@param bufnr integer
 ---@param row integer 0-based
 ---@param reply table {module, value, output, error}
-local function show_result(bufnr, row, reply)
+---@param from_range? boolean the result of a range, which the server shows as an inlay hint
+local function show_result(bufnr, row, reply, from_range)
   local value, err, output = present(reply.value), present(reply.error), present(reply.output) or ""
   local text, hl
   if err then
@@ -355,7 +371,7 @@ local function show_result(bufnr, row, reply)
     error = err,
     text = text,
   }
-  if config.virtual_text then
+  if config.virtual_text and not (from_range and render.hints_shown(bufnr)) then
     render.show(bufnr, row, text, hl)
   end
 end
@@ -790,7 +806,7 @@ function M.evaluate_range(range, bufnr)
     return
   end
   execute(client, bufnr, "hotload.evaluateSelection", { vim.uri_from_bufnr(bufnr), range }, function(reply)
-    show_result(bufnr, range["end"].line, reply)
+    show_result(bufnr, range["end"].line, reply, true)
   end)
 end
 
