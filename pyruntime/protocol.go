@@ -15,6 +15,13 @@ type Request struct {
 	// IfLoaded makes a reload run only if the module is loaded already;
 	// otherwise the reply says Skipped and nothing runs.
 	IfLoaded bool `json:"if_loaded,omitempty"`
+	// NoDependents stops a reload from re-running the loaded workspace
+	// modules that import the module; by default they re-run after it, in
+	// dependency order.
+	NoDependents bool `json:"no_dependents,omitempty"`
+	// AfterReload names a function, as "pkg.mod:func", called after every
+	// successful reload; empty means none.
+	AfterReload string `json:"after_reload,omitempty"`
 
 	// Code is the source to evaluate in the module's namespace, compiled under
 	// Filename ("<evaluate>" when empty).
@@ -23,6 +30,9 @@ type Request struct {
 
 	// SysPath, Preload and Cwd configure the process at setup.
 	SysPath []string `json:"sys_path,omitempty"`
+	// WorkspaceRoots are the folders whose modules are the user's: only
+	// they are re-run as importers of a reloaded module.
+	WorkspaceRoots []string `json:"workspace_roots,omitempty"`
 	Preload []string `json:"preload,omitempty"`
 	Cwd     string   `json:"cwd,omitempty"`
 }
@@ -44,6 +54,17 @@ type Reply struct {
 	PreloadErrors map[string]*Exception `json:"preload_errors,omitempty"`
 	// Skipped reports a reload with IfLoaded of a module that was not loaded.
 	Skipped bool `json:"skipped,omitempty"`
+	// Reloaded lists the modules a reload ran, in order: the module itself,
+	// then the importers it re-ran.
+	Reloaded []string `json:"reloaded,omitempty"`
+	// Notes say what a reload could not update in place, such as
+	// "mymath.f: its free variables changed; existing references run the old code".
+	Notes []string `json:"notes,omitempty"`
+	// RolledBack reports that an error undid every change the reload made.
+	RolledBack bool `json:"rolled_back,omitempty"`
+	// HookError is what the AfterReload function raised; the reload itself
+	// stands.
+	HookError *Exception `json:"hook_error,omitempty"`
 	// Interrupted reports, for an interrupt request, whether code was running.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.
