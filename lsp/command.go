@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -98,6 +99,45 @@ func (s *server) evaluate(ctx context.Context, e *reload.Engine, path, code stri
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
 	}
+	return s.reportEvaluation(ctx, res), nil
+}
+
+// evaluateSelection evaluates the text of range r in the document as the
+// editor has it, dedented so an indented block runs on its own. The code is
+// compiled as lines of the module's file, so an exception in it lands on
+// the document's own lines; the result shows at the end of the range.
+func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path string, r protocol.Range) (*evaluation, error) {
+	u := uri.File(path)
+	text, ok := s.documentText(u)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is not open in the editor", jsonrpc2.ErrInvalidParams, path)
+	}
+	selected, err := rangeText(text, r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+	}
+	code, indent := dedent(selected)
+	firstLine := int(r.Start.Line) + 1
+	res, err := e.EvaluateLines(ctx, path, code, firstLine)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+	}
+	if res.Exception != nil {
+		start, _ := offset(text, protocol.Position{Line: r.Start.Line})
+		startCol, _ := offset(text, r.Start)
+		shiftColumns(res.Exception, path, firstLine, firstLine+strings.Count(selected, "\n"),
+			utf8.RuneCountInString(text[start:startCol]), utf8.RuneCountInString(indent))
+	}
+	ev := s.reportEvaluation(ctx, res)
+	s.showResult(ctx, u, resultPosition(text, r), ev)
+	return ev, nil
+}
+
+// reportEvaluation shows what an evaluation did: its exception as
+// diagnostics (replacing those of the module's previous evaluation), the
+// traceback in the log, and a message unless the client shows results itself.
+func (s *server) reportEvaluation(ctx context.Context, res *reload.Result) *evaluation {
+	s.setDiagnostics(ctx, evaluationOwner(res.Module), s.resultDiagnostics(res))
 	ev := newEvaluation(res)
 	if ev.Error != nil {
 		s.log(ctx, protocol.MessageTypeError, *ev.Error)
@@ -106,34 +146,47 @@ func (s *server) evaluate(ctx context.Context, e *reload.Engine, path, code stri
 	shown := s.clientShowsResults
 	s.stateMu.Unlock()
 	if shown {
-		return ev, nil
+		return ev
 	}
-	label := firstLine(code)
+	label := firstLine(res.Code)
 	if ev.Error != nil {
 		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s: %s", res.Module, label, firstLine(lastLine(*ev.Error))))
 	} else {
 		s.show(ctx, protocol.MessageTypeInfo, fmt.Sprintf("%s: %s%s", res.Module, label, strings.Replace(preview(res), ": ", " → ", 1)))
 	}
-	return ev, nil
+	return ev
 }
 
-// evaluateSelection evaluates the text of range r in the document as the
-// editor has it (or the file on disk when it is not open), dedented so an
-// indented block runs on its own.
-func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path string, r protocol.Range) (*evaluation, error) {
-	text, ok := s.documentText(uri.File(path))
-	if !ok {
-		return nil, fmt.Errorf("%w: %s is not open in the editor", jsonrpc2.ErrInvalidParams, path)
+// evaluationOwner is the key an evaluation's diagnostics are kept under:
+// apart from the module's reload, so each replaces only its own.
+func evaluationOwner(module string) string { return "evaluate:" + module }
+
+// shiftColumns moves the columns of exc's frames on lines first..last of
+// path from the dedented selection back to the file: the selection started
+// startCol code points into its first line, and indent was removed from
+// every line.
+func shiftColumns(exc *reload.Exception, path string, first, last, startCol, indent int) {
+	shift := func(line, col int) int {
+		switch {
+		case col < 0 || line < first || line > last:
+			return col
+		case line == first:
+			return col + startCol + indent
+		default:
+			return col + indent
+		}
 	}
-	code, err := rangeText(text, r)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+	fix := func(f *reload.Frame) {
+		if f.Path == path {
+			f.Col, f.EndCol = shift(f.Line, f.Col), shift(f.EndLine, f.EndCol)
+		}
 	}
-	ev, err := s.evaluate(ctx, e, path, dedent(code))
-	if err == nil {
-		s.showResult(ctx, uri.File(path), resultPosition(text, r), ev)
+	for i := range exc.Frames {
+		fix(&exc.Frames[i])
 	}
-	return ev, err
+	if exc.Syntax != nil {
+		fix(exc.Syntax)
+	}
 }
 
 func newEvaluation(res *reload.Result) *evaluation {

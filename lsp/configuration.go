@@ -58,7 +58,13 @@ func (s *server) configure(ctx context.Context) {
 // shape the runtime changed.
 func (s *server) applySettings(settings Settings) {
 	s.engineMu.Lock()
-	if s.ctx.Err() != nil || (s.engine != nil && s.settings.equal(settings)) {
+	if s.ctx.Err() != nil {
+		s.engineMu.Unlock()
+		return
+	}
+	if s.engine != nil && s.settings.sameRuntime(settings) {
+		s.engine.SetReloadOptions(settings.reloadOptions())
+		s.settings = settings
 		s.engineMu.Unlock()
 		return
 	}
@@ -92,6 +98,8 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		Python:         settings.Python,
 		Env:            settings.envList(),
 		Preload:        settings.Preload,
+		SkipDependents: settings.SkipDependents,
+		AfterReload:    settings.AfterReload,
 		OnResult:       s.reportReload,
 		OnRun:          s.runStatus,
 		OnOutput:       s.logOutput,

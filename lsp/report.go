@@ -30,6 +30,7 @@ const (
 func (s *server) reportReload(res *reload.Result) {
 	ctx := s.ctx
 	s.setDiagnostics(ctx, res.Module, s.resultDiagnostics(res))
+	s.setDiagnostics(ctx, evaluationOwner(res.Module), nil) // a reload supersedes them
 
 	switch {
 	case res.Err != nil:
@@ -43,16 +44,37 @@ func (s *server) reportReload(res *reload.Result) {
 		s.show(ctx, kind, fmt.Sprintf("%s: %s", res.Module, describeFailure(res.Err)))
 		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %v", res.Module, res.Err))
 	case res.Exception != nil:
-		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s", res.Module, res.Exception.Summary(), where(res.Exception)))
-		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s\n%s", res.Module, formatDuration(res.Duration), res.Exception.Text))
+		undone := ""
+		if res.RolledBack {
+			undone = "; the save was rolled back and the previous code still runs"
+		}
+		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s%s", res.Module, res.Exception.Summary(), where(res.Exception), undone))
+		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s%s\n%s", res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
 	default:
-		msg := fmt.Sprintf("%s reloaded in %s", res.Module, formatDuration(res.Duration))
+		msg := fmt.Sprintf("%s reloaded in %s%s", res.Module, formatDuration(res.Duration), importers(res))
 		s.show(ctx, protocol.MessageTypeInfo, msg+preview(res))
 		if res.Value != nil {
 			msg += "\n" + *res.Value
 		}
 		s.log(ctx, protocol.MessageTypeInfo, msg)
 	}
+	if len(res.Notes) > 0 {
+		notes := strings.Join(res.Notes, "; ")
+		s.show(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
+		s.log(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
+	}
+	if h := res.HookError; h != nil {
+		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: afterReload raised %s%s", res.Module, h.Summary(), where(h)))
+		s.log(ctx, protocol.MessageTypeError, "afterReload failed\n"+h.Text)
+	}
+}
+
+// importers names the importers a reload re-ran after the module, if any.
+func importers(res *reload.Result) string {
+	if len(res.Reloaded) < 2 {
+		return ""
+	}
+	return " (and " + strings.Join(res.Reloaded[1:], ", ") + ")"
 }
 
 // resultDiagnostics maps a result's exception to diagnostics on the user's
@@ -60,7 +82,7 @@ func (s *server) reportReload(res *reload.Result) {
 // folder) and extra paths, but not installed libraries, even ones in a
 // virtual environment inside the workspace.
 func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
-	if res.Exception == nil {
+	if res.Exception == nil && res.HookError == nil {
 		return nil
 	}
 	s.stateMu.Lock()
@@ -74,12 +96,22 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 		roots = append(roots, s.engine.Layout().Roots...) // extra paths, resolved
 	}
 	s.engineMu.Unlock()
-	return exceptionDiagnostics(res.Exception, func(path string) bool {
+	users := func(path string) bool {
 		if strings.Contains(path, "/site-packages/") || strings.Contains(path, "/dist-packages/") {
 			return false
 		}
 		return reload.Layout{Roots: roots}.Contains(path)
-	})
+	}
+	diags := make(map[uri.URI][]protocol.Diagnostic)
+	for _, exc := range []*reload.Exception{res.Exception, res.HookError} {
+		if exc == nil {
+			continue
+		}
+		for u, ds := range exceptionDiagnostics(exc, users) {
+			diags[u] = append(diags[u], ds...)
+		}
+	}
+	return diags
 }
 
 // describeFailure says in a user's words why code did not finish.

@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
+	"github.com/hotload-dev/hotload/reload"
 )
 
 // twoFiles is a workspace where lib.py calls into mymath.py.
@@ -578,5 +579,70 @@ func TestEvaluationMessagesOnlyForClientsThatDoNotShowResults(t *testing.T) {
 				t.Errorf("a message for the evaluation: %v, want %v (messages %v)", got, tt.wantMessage, e.shown)
 			}
 		})
+	}
+}
+
+func TestEvaluationExceptionsBecomeDiagnostics(t *testing.T) {
+	e := newEditor(t, `
+-- lib.py --
+from mymath import square
+
+
+def run():
+    total = square(2) + 1 / 0
+    return total
+-- mymath.py --
+def square(x):
+    return x * x / (x - 3)
+`)
+	e.initialize(nil)
+	e.waitReady()
+	e.open("lib.py")
+
+	// A selection from inside a function: the error lands on the file's
+	// own line and columns, though the code ran dedented.
+	if err := e.command("hotload.evaluateSelection", nil, string(e.uri("lib.py")), span(4, 0, 29)); err != nil {
+		t.Fatal(err)
+	}
+	d := e.awaitDiagnostics("lib.py", "an Error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Severity != protocol.DiagnosticSeverityError || message(d) != "ZeroDivisionError: division by zero" || d.Range != span(4, 24, 29) {
+		t.Errorf("diagnostic = %v %q %v, want an Error on `1 / 0` at 5:25-30", d.Severity, message(d), d.Range)
+	}
+
+	// An expression that fails in another file marks that file, and
+	// replaces the previous evaluation's diagnostics.
+	if err := e.command("hotload.evaluate", nil, string(e.uri("lib.py")), "square(3)"); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitDiagnostics("mymath.py", "an Error", func(d []protocol.Diagnostic) bool {
+		return len(d) == 1 && d[0].Range == span(1, 11, 26)
+	})
+	e.awaitDiagnostics("lib.py", "none", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+
+	// A reload of the module supersedes its evaluations' diagnostics.
+	e.save("lib.py", "from mymath import square\n")
+	e.awaitDiagnostics("mymath.py", "none", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}
+
+func TestShiftColumns(t *testing.T) {
+	exc := &reload.Exception{
+		Frames: []reload.Frame{
+			{Path: "/ws/lib.py", Line: 5, EndLine: 5, Col: 20, EndCol: 25}, // first selected line
+			{Path: "/ws/lib.py", Line: 6, EndLine: 6, Col: 0, EndCol: 6},   // a later one
+			{Path: "/ws/lib.py", Line: 9, EndLine: 9, Col: 3, EndCol: 4},   // outside the selection
+			{Path: "/ws/other.py", Line: 5, EndLine: 5, Col: 1, EndCol: 2}, // another file
+			{Path: "/ws/lib.py", Line: 6, EndLine: 6, Col: -1, EndCol: -1}, // no columns
+		},
+		Syntax: &reload.Frame{Path: "/ws/lib.py", Line: 6, EndLine: 6, Col: 2, EndCol: 3},
+	}
+	shiftColumns(exc, "/ws/lib.py", 5, 7, 2, 4)
+	want := [][2]int{{26, 31}, {4, 10}, {3, 4}, {1, 2}, {-1, -1}}
+	for i, f := range exc.Frames {
+		if got := [2]int{f.Col, f.EndCol}; got != want[i] {
+			t.Errorf("frame %d columns = %v, want %v", i, got, want[i])
+		}
+	}
+	if exc.Syntax.Col != 6 || exc.Syntax.EndCol != 7 {
+		t.Errorf("syntax columns = %d-%d, want 6-7", exc.Syntax.Col, exc.Syntax.EndCol)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
+
+	"github.com/hotload-dev/hotload/reload"
 )
 
 // Settings are the user's hotload settings. They come from
@@ -21,12 +24,17 @@ type Settings struct {
 	ExtraPaths []string
 	// Env is added to the runtime's environment.
 	Env map[string]string
+	// SkipDependents is the reloadDependents setting inverted, so that the
+	// zero value keeps the default (importers re-run).
+	SkipDependents bool
+	// AfterReload is "pkg.mod:func", called after every successful reload.
+	AfterReload string
 }
 
 // quietKeys are not reported as unknown: settings of the design that this
 // version accepts but does not act on yet, and the editor-side settings
 // (server path, tracing) of clients that send their whole section.
-var quietKeys = []string{"reloadDependents", "strategy", "afterReload", "timeout", "server", "trace"}
+var quietKeys = []string{"strategy", "timeout", "server", "trace"}
 
 // parseSettings reads a settings object (optionally wrapped as
 // {"hotload": {...}}). It returns the settings it could read and a problem
@@ -71,6 +79,20 @@ func (s *Settings) merge(raw []byte) []string {
 				err = fmt.Errorf("want an object of strings")
 			} else {
 				s.Env = env
+			}
+		case "reloadDependents":
+			var on bool
+			if json.Unmarshal(value, &on) != nil {
+				err = fmt.Errorf("want true or false")
+			} else {
+				s.SkipDependents = !on
+			}
+		case "afterReload":
+			var hook string
+			if json.Unmarshal(value, &hook) != nil || (hook != "" && !strings.Contains(hook, ":")) {
+				err = fmt.Errorf(`want "pkg.module:function"`)
+			} else {
+				s.AfterReload = hook
 			}
 		default:
 			if !slices.Contains(quietKeys, key) {
@@ -122,8 +144,14 @@ func (s Settings) envList() []string {
 	return env
 }
 
-// equal reports whether two settings start the same runtime.
-func (s Settings) equal(o Settings) bool {
+// sameRuntime reports whether two settings start the same runtime; the
+// reload options can change without a new one.
+func (s Settings) sameRuntime(o Settings) bool {
 	return slices.Equal(s.Python, o.Python) && slices.Equal(s.Preload, o.Preload) &&
 		slices.Equal(s.ExtraPaths, o.ExtraPaths) && maps.Equal(s.Env, o.Env)
+}
+
+// reloadOptions returns the settings that shape each reload.
+func (s Settings) reloadOptions() reload.ReloadOptions {
+	return reload.ReloadOptions{SkipDependents: s.SkipDependents, AfterReload: s.AfterReload}
 }

@@ -46,8 +46,9 @@ func offset(text string, p protocol.Position) (int, error) {
 }
 
 // dedent removes the indentation all non-blank lines share, so a block
-// selected from inside a function runs at top level.
-func dedent(code string) string {
+// selected from inside a function runs at top level. It returns the code and
+// the indentation it removed.
+func dedent(code string) (string, string) {
 	lines := strings.Split(code, "\n")
 	prefix := ""
 	first := true
@@ -67,5 +68,5 @@ func dedent(code string) string {
 	for i, l := range lines {
 		lines[i] = strings.TrimPrefix(l, prefix)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n"), prefix
 }

@@ -39,7 +39,7 @@ func TestDedent(t *testing.T) {
 		{"\tx\n\t\ty", "x\n\ty"},
 	}
 	for _, tt := range tests {
-		if got := dedent(tt.in); got != tt.want {
+		if got, _ := dedent(tt.in); got != tt.want {
 			t.Errorf("dedent(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	Env []string
 	// SysPath is put at the front of sys.path at start, in this order.
 	SysPath []string
+	// WorkspaceRoots are the folders whose modules are the user's; only
+	// those are re-run as importers of a reloaded module. If WorkspaceRoots
+	// is empty, only modules loaded through reload requests count.
+	WorkspaceRoots []string
 	// Preload names modules imported at start so requests find them warm.
 	Preload []string
 	// InterruptGrace is how long interrupted code gets to stop before the
@@ -290,7 +294,7 @@ func (r *Runtime) launch() (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	reply, err := p.call(r.ctx, Request{Op: "setup", SysPath: r.cfg.SysPath, Preload: r.cfg.Preload, Cwd: r.cfg.Dir}, r.cfg.OnOutput)
+	reply, err := p.call(r.ctx, Request{Op: "setup", SysPath: r.cfg.SysPath, WorkspaceRoots: r.cfg.WorkspaceRoots, Preload: r.cfg.Preload, Cwd: r.cfg.Dir}, r.cfg.OnOutput)
 	if err != nil {
 		p.kill(ErrClosed)
 		<-p.done

@@ -42,6 +42,13 @@ type Config struct {
 	// InterruptGrace is how long interrupted code gets before the runtime is
 	// killed; zero means pyruntime.DefaultInterruptGrace.
 	InterruptGrace time.Duration
+	// SkipDependents stops a reload from re-running the loaded workspace
+	// modules that import the reloaded one. By default they re-run after
+	// it, in dependency order, so they see its new names.
+	SkipDependents bool
+	// AfterReload names a function, "pkg.mod:func", called after every
+	// successful reload; empty means none.
+	AfterReload string
 
 	// OnResult, if not nil, is called with the result of every reload, in
 	// the order the reloads of a module ran, before Reload returns it; not for
@@ -87,8 +94,23 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu     sync.Mutex              // guards queues
+	mu     sync.Mutex              // guards the fields below
 	queues map[string]*moduleQueue // by file: two files of one name are two modules
+	opts   ReloadOptions
+}
+
+// ReloadOptions are the settings of a reload that can change while the
+// runtime runs.
+type ReloadOptions struct {
+	SkipDependents bool   // see Config.SkipDependents
+	AfterReload    string // see Config.AfterReload
+}
+
+// SetReloadOptions changes how later reloads run, keeping the runtime.
+func (e *Engine) SetReloadOptions(o ReloadOptions) {
+	e.mu.Lock()
+	e.opts = o
+	e.mu.Unlock()
 }
 
 // moduleQueue orders the reloads of one module: one runs at a time, and every
@@ -115,6 +137,7 @@ func New(cfg Config) *Engine {
 	}
 	layout := NewLayout(cfg.Folders, cfg.ExtraPaths)
 	e := &Engine{cfg: cfg, layout: layout, logger: logger, queues: make(map[string]*moduleQueue)}
+	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	dir := ""
 	if len(cfg.Folders) > 0 {
@@ -125,6 +148,7 @@ func New(cfg Config) *Engine {
 		Dir:            dir,
 		Env:            cfg.Env,
 		SysPath:        layout.SysPath(),
+		WorkspaceRoots: layout.Roots,
 		Preload:        cfg.Preload,
 		InterruptGrace: cfg.InterruptGrace,
 		Stderr:         cfg.Stderr,
@@ -224,9 +248,15 @@ func (e *Engine) drain(q *moduleQueue) {
 			e.mu.Unlock()
 			return
 		}
+		opts := e.opts
 		e.mu.Unlock()
 
-		p.result = e.run(e.ctx, p.module, pyruntime.Request{Op: "reload", IfLoaded: p.ifLoaded})
+		p.result = e.run(e.ctx, p.module, pyruntime.Request{
+			Op:           "reload",
+			IfLoaded:     p.ifLoaded,
+			NoDependents: opts.SkipDependents,
+			AfterReload:  opts.AfterReload,
+		})
 		if e.cfg.OnResult != nil && !p.result.Skipped {
 			e.cfg.OnResult(p.result)
 		}
@@ -244,6 +274,21 @@ func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, erro
 		return nil, err
 	}
 	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code})
+	res.Code = code
+	return res, nil
+}
+
+// EvaluateLines is Evaluate for code taken from the module's own file,
+// starting at line firstLine (1-based): it is compiled as lines of that
+// file, so tracebacks point at the file's lines.
+func (e *Engine) EvaluateLines(ctx context.Context, path, code string, firstLine int) (*Result, error) {
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return nil, err
+	}
+	// Blank lines before the code keep its line numbers those of the file.
+	padded := strings.Repeat("\n", max(firstLine-1, 0)) + code
+	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: padded, Filename: mod.Path})
 	res.Code = code
 	return res, nil
 }
@@ -275,6 +320,10 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Re
 		res.Value = reply.Value
 		res.Exception = newException(reply.Error)
 		res.Skipped = reply.Skipped
+		res.Reloaded = reply.Reloaded
+		res.Notes = reply.Notes
+		res.RolledBack = reply.RolledBack
+		res.HookError = newException(reply.HookError)
 	}
 	e.logger.Debug(req.Op, zap.String("module", mod.Name), zap.Duration("took", res.Duration), zap.Bool("ok", res.OK()))
 	return res

@@ -26,6 +26,18 @@ type Result struct {
 	// Skipped reports that nothing ran: ReloadIfLoaded found the module
 	// not loaded.
 	Skipped bool
+	// Reloaded lists the modules a reload ran, in order: the module, then
+	// the importers it re-ran. Empty for an evaluation.
+	Reloaded []string
+	// Notes say what a reload could not update in place, such as a class
+	// rebuilt because its dataclass fields changed: existing instances
+	// still use the old class.
+	Notes []string
+	// RolledBack reports that the Exception undid every change the reload
+	// had made: all the modules it touched are as they were before.
+	RolledBack bool
+	// HookError is what the afterReload function raised; the reload stands.
+	HookError *Exception
 	// Err reports that the code could not run or finish for a reason outside
 	// it: the runtime could not start, died, or was killed after an
 	// interrupt. When Err is set, Exception is nil.
