@@ -9,9 +9,14 @@
 // restarts it with backoff when it dies, interrupts running code and kills the
 // process when the code does not stop within a grace period.
 //
-// Package pyruntime does not know about modules, import graphs or editors: it
-// runs requests and reports what the process said. It never leaves a process
-// behind: the process runs in its own process group, is killed with the
-// server (Linux parent-death signal) and exits on its own when its protocol
-// channel closes.
+// The agent does the Python side of a reload: it updates old functions and
+// classes in place so existing references run the new code, re-runs the
+// loaded workspace modules that import the reloaded one (found from their
+// source, never by scanning the heap), and rolls every module back if any of
+// them fails. The Go side does not know about modules, import graphs or
+// editors: it runs requests and reports what the process said.
+//
+// Package pyruntime never leaves a process behind: the process runs in its
+// own process group, is killed with the server (Linux parent-death signal)
+// and exits on its own when its protocol channel closes.
 package pyruntime

@@ -33,8 +33,8 @@ type Request struct {
 	// WorkspaceRoots are the folders whose modules are the user's: only
 	// they are re-run as importers of a reloaded module.
 	WorkspaceRoots []string `json:"workspace_roots,omitempty"`
-	Preload []string `json:"preload,omitempty"`
-	Cwd     string   `json:"cwd,omitempty"`
+	Preload        []string `json:"preload,omitempty"`
+	Cwd            string   `json:"cwd,omitempty"`
 }
 
 // Reply is the agent's answer to a request with the same ID.

@@ -48,7 +48,7 @@ func writeModule(t *testing.T, dir, name, source string) string {
 	return path
 }
 
-func newRuntime(t *testing.T, cfg Config) *Runtime {
+func newRuntime(t testing.TB, cfg Config) *Runtime {
 	t.Helper()
 	r := New(cfg)
 	t.Cleanup(func() { r.Close() })

@@ -213,8 +213,11 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 			fire = timer.C
 		case <-fire:
 			fire = nil
-			refreshDependencies(ctx, engine, file, pending, t)
+			rerun := refreshDependencies(ctx, engine, file, pending, t)
 			clear(pending)
+			if !rerun {
+				continue // FILE re-ran as an importer of a changed module
+			}
 			if err := engine.Queue(file); err != nil {
 				t.Noticef("%v", err)
 			}
@@ -222,18 +225,36 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 	}
 }
 
-// refreshDependencies reloads, before FILE reruns, each changed Python file
-// that FILE's run has imported, so that FILE sees the new code rather than
-// the module loaded before. Files nothing has imported do not run.
-func refreshDependencies(ctx context.Context, engine *reload.Engine, file string, changed map[string]bool, t *term) {
+// refreshDependencies reloads each changed Python file that FILE's run has
+// imported, so that FILE sees the new code rather than the module loaded
+// before; files nothing has imported do not run. It reports whether FILE
+// still needs to rerun: not when it changed itself nor when it re-ran
+// already as an importer of a reloaded module.
+func refreshDependencies(ctx context.Context, engine *reload.Engine, file string, changed map[string]bool, t *term) bool {
+	mod, err := engine.Layout().ModuleFor(file)
+	if err != nil {
+		return true
+	}
+	rerun := changed[file]
+	ranAsImporter := false
 	for _, path := range slices.Sorted(maps.Keys(changed)) {
 		if path == file || !strings.HasSuffix(path, ".py") {
 			continue
 		}
-		if _, err := engine.ReloadIfLoaded(ctx, path); err != nil && ctx.Err() == nil {
-			t.Noticef("%v", err)
+		res, err := engine.ReloadIfLoaded(ctx, path)
+		if err != nil {
+			if ctx.Err() == nil {
+				t.Noticef("%v", err)
+			}
+			continue
 		}
+		if res.Skipped {
+			rerun = true // a file nothing imports changed: rerun to show it is not used
+			continue
+		}
+		ranAsImporter = ranAsImporter || (res.OK() && slices.Contains(res.Reloaded, mod.Name))
 	}
+	return rerun || !ranAsImporter
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

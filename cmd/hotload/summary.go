@@ -23,7 +23,12 @@ func summary(res *reload.Result, first bool) string {
 		if !strings.HasSuffix(exc.Text, "\n") {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "hotload: %s raised %s after %s\n", res.Module, exc.Type, formatDuration(res.Duration))
+		fmt.Fprintf(&b, "hotload: %s raised %s after %s", res.Module, exc.Type, formatDuration(res.Duration))
+		if res.RolledBack {
+			b.WriteString("; the save was rolled back and the previous code still runs")
+		}
+		b.WriteByte('\n')
+		writeExtras(&b, res)
 		return b.String()
 	}
 	verb := "reloaded"
@@ -31,6 +36,9 @@ func summary(res *reload.Result, first bool) string {
 		verb = "loaded"
 	}
 	fmt.Fprintf(&b, "hotload: %s %s in %s", res.Module, verb, formatDuration(res.Duration))
+	if len(res.Reloaded) > 1 {
+		fmt.Fprintf(&b, " (and %s)", strings.Join(res.Reloaded[1:], ", "))
+	}
 	if v := res.Value; v != nil {
 		if strings.Contains(*v, "\n") {
 			// A table's repr reads best from the left margin.
@@ -40,7 +48,23 @@ func summary(res *reload.Result, first bool) string {
 		}
 	}
 	b.WriteByte('\n')
+	writeExtras(&b, res)
 	return b.String()
+}
+
+// writeExtras adds what a reload could not update in place and the
+// afterReload hook's error, one line each.
+func writeExtras(b *strings.Builder, res *reload.Result) {
+	for _, note := range res.Notes {
+		fmt.Fprintf(b, "hotload: note: %s\n", note)
+	}
+	if h := res.HookError; h != nil {
+		b.WriteString(h.Text)
+		if !strings.HasSuffix(h.Text, "\n") {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(b, "hotload: afterReload raised %s\n", h.Type)
+	}
 }
 
 // formatDuration gives d to a tenth of a millisecond below a second, which

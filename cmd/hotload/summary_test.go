@@ -28,6 +28,14 @@ func TestSummary(t *testing.T) {
 			"Traceback (most recent call last):\nZeroDivisionError: division by zero\nhotload: lib raised ZeroDivisionError after 3.0 ms\n"},
 		{"error", reload.Result{Module: "lib", Err: errors.New("pyruntime: python exited with code 1")}, false,
 			"hotload: pyruntime: python exited with code 1\n"},
+		{"importers and a note", reload.Result{Module: "mymath", Duration: ms, Reloaded: []string{"mymath", "lib", "app"},
+			Notes: []string{"mymath.Point: its dataclass fields changed; existing instances still use the old class"}}, false,
+			"hotload: mymath reloaded in 1.0 ms (and lib, app)\nhotload: note: mymath.Point: its dataclass fields changed; existing instances still use the old class\n"},
+		{"rolled back", reload.Result{Module: "mymath", Duration: ms, RolledBack: true, Exception: &reload.Exception{
+			Type: "ZeroDivisionError", Text: "ZeroDivisionError: division by zero\n"}}, false,
+			"ZeroDivisionError: division by zero\nhotload: mymath raised ZeroDivisionError after 1.0 ms; the save was rolled back and the previous code still runs\n"},
+		{"hook error", reload.Result{Module: "lib", Duration: ms, HookError: &reload.Exception{Type: "RuntimeError", Text: "RuntimeError: hook broke\n"}}, false,
+			"hotload: lib reloaded in 1.0 ms\nRuntimeError: hook broke\nhotload: afterReload raised RuntimeError\n"},
 	} {
 		if got := summary(&tt.res, tt.first); got != tt.want {
 			t.Errorf("summary(%s) = %q, want %q", tt.name, got, tt.want)

@@ -1,0 +1,107 @@
+package lsp
+
+import (
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+// The importer chain of these tests: lib imports names from mymath.
+const importerChain = `
+-- mymath.py --
+CONST = 1
+
+
+def f():
+    return CONST
+-- lib.py --
+from mymath import CONST, f
+
+ratio = 10 / CONST
+print(CONST, f())
+`
+
+func TestSavingAModuleRerunsItsImporters(t *testing.T) {
+	e := newEditor(t, importerChain)
+	e.initialize(nil)
+	e.waitReady()
+	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / CONST\nprint(CONST, f())\n")
+	e.awaitMessage(0, "lib reloaded")
+
+	n := e.messageCount()
+	e.save("mymath.py", "CONST = 2\n\n\ndef f():\n    return CONST * 10\n")
+	msg := e.awaitMessage(n, "mymath reloaded")
+	if !strings.Contains(msg.Message, "(and lib)") || !strings.HasSuffix(msg.Message, ": 2 20") {
+		t.Errorf("message %q, want mymath reloaded (and lib) with lib's new output 2 20", msg.Message)
+	}
+}
+
+func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
+	e := newEditor(t, importerChain)
+	e.initialize(nil)
+	e.waitReady()
+	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / CONST\nprint(CONST, f())\n")
+	e.awaitMessage(0, "lib reloaded")
+
+	n := e.messageCount()
+	e.save("mymath.py", "CONST = 0\n\n\ndef f():\n    return -1\n")
+	msg := e.awaitMessage(n, "ZeroDivisionError")
+	if msg.Type != protocol.MessageTypeError || !strings.Contains(msg.Message, "rolled back") {
+		t.Errorf("message %v %q, want an Error saying the save was rolled back", msg.Type, msg.Message)
+	}
+	d := e.awaitDiagnostics("lib.py", "the importer's error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Range.Start.Line != 2 || message(d) != "ZeroDivisionError: division by zero" {
+		t.Errorf("diagnostic %q on line %d, want the division on line 3", message(d), d.Range.Start.Line+1)
+	}
+	// Both modules are as before the save, old functions included.
+	for _, tt := range []struct{ file, code, want string }{
+		{"mymath.py", "CONST, f()", "(1, 1)"},
+		{"lib.py", "CONST, f(), ratio", "(1, 1, 10.0)"},
+	} {
+		var got evaluation
+		if err := e.command("hotload.evaluate", &got, string(e.uri(tt.file)), tt.code); err != nil {
+			t.Fatal(err)
+		}
+		if got.Value == nil || *got.Value != tt.want {
+			t.Errorf("%s: %s = %v (error %s), want %s", tt.file, tt.code, got.Value, deref(got.Error), tt.want)
+		}
+	}
+}
+
+func TestReloadNotesAreWarnings(t *testing.T) {
+	e := newEditor(t, "-- shapes.py --\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	e.initialize(nil)
+	e.waitReady()
+	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	e.awaitMessage(0, "shapes reloaded")
+	n := e.messageCount()
+	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n    y: int = 0\n")
+	msg := e.awaitMessage(n, "Point")
+	if msg.Type != protocol.MessageTypeWarning || !strings.Contains(msg.Message, "existing instances") {
+		t.Errorf("message %v %q, want a Warning that existing instances keep the old class", msg.Type, msg.Message)
+	}
+}
+
+func TestAfterReloadHook(t *testing.T) {
+	e := newEditor(t, "-- lib.py --\nx = 1\n-- hooks.py --\ncalls = 0\n\n\ndef after():\n    global calls\n    calls += 1\n    print('after reload', calls)\n    if calls == 2:\n        raise RuntimeError('hook broke')\n")
+	e.initialize(map[string]any{"afterReload": "hooks:after"})
+	e.waitReady()
+	e.save("lib.py", "x = 1\n")
+	e.awaitLog("after reload 1")
+
+	n := e.messageCount()
+	e.save("lib.py", "x = 2\n")
+	msg := e.awaitMessage(n, "afterReload raised RuntimeError: hook broke")
+	if msg.Type != protocol.MessageTypeError {
+		t.Errorf("message %v %q, want an Error", msg.Type, msg.Message)
+	}
+	e.awaitDiagnostics("hooks.py", "the hook's error", func(d []protocol.Diagnostic) bool {
+		return len(d) == 1 && d[0].Range.Start.Line == 8
+	})
+	// The reload itself stands.
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "x"); err != nil || got.Value == nil || *got.Value != "2" {
+		t.Errorf("x after the hook failed = %v, want 2", got.Value)
+	}
+}

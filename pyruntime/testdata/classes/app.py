@@ -1,0 +1,11 @@
+"""Live instances of shapes' classes, made before the edit."""
+import shapes
+from shapes import Child, Color, Greeter, Loud, Mode, Point, Size, Slotted, WithMeta
+
+greeter = Greeter("ann")
+loud = Loud("bob")
+size = Size(2, 3)
+point = Point(1, 2)
+mode = Mode.ON
+color = Color.RED
+child = Child()

@@ -1,0 +1,5 @@
+print("run failing")
+
+
+def __hotload_teardown__():
+    raise RuntimeError("teardown failed")

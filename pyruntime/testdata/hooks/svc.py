@@ -1,0 +1,5 @@
+print("run v1")
+
+
+def __hotload_teardown__():
+    print("teardown v1")

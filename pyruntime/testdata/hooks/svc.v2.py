@@ -1,0 +1,5 @@
+print("run v2")
+
+
+def __hotload_teardown__():
+    print("teardown v2")

@@ -1,0 +1,4 @@
+from a import CONST
+
+B = CONST + 10
+print("b ran")

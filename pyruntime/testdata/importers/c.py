@@ -1,0 +1,4 @@
+from b import B
+
+C = B + 100
+print("c ran")

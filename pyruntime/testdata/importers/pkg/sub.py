@@ -1,0 +1,3 @@
+from .core import X
+
+Y = X + 1

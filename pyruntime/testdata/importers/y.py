@@ -1,0 +1,4 @@
+import x
+from base import K
+
+Y = K

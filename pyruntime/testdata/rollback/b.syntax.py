@@ -1,0 +1,4 @@
+import a
+from a import CONST, K, f
+
+B = (CONST
