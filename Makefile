@@ -3,7 +3,8 @@
 # make test-go      the Go tests only
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
 # make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
-# make bench        measures save → message against a cold `python3 script.py`
+# make bench        save → message against a cold `python3 script.py`, and a
+#                   reload with 5 million objects alive
 # make build        builds ./hotload
 
 GO ?= go
@@ -27,6 +28,7 @@ test-vscode:
 # python3-pandas), or HOTLOAD_BENCH_PYTHON naming a Python that has them.
 bench:
 	$(GO) test ./lsp -run '^$$' -bench . -benchtime 200x
+	$(GO) test ./pyruntime -run '^$$' -bench ReloadWithLargeHeap -benchtime 2000x
 
 build:
 	$(GO) build -o hotload ./cmd/hotload

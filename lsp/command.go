@@ -139,8 +139,12 @@ func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path s
 func (s *server) reportEvaluation(ctx context.Context, res *reload.Result) *evaluation {
 	s.setDiagnostics(ctx, evaluationOwner(res.Module), s.resultDiagnostics(res))
 	ev := newEvaluation(res)
-	if ev.Error != nil {
+	// The log has the whole text; messages and inline results are cut.
+	switch {
+	case ev.Error != nil:
 		s.log(ctx, protocol.MessageTypeError, *ev.Error)
+	case ev.Value != nil:
+		s.log(ctx, protocol.MessageTypeInfo, fmt.Sprintf("%s: %s =\n%s", res.Module, firstLine(res.Code), *ev.Value))
 	}
 	s.stateMu.Lock()
 	shown := s.clientShowsResults

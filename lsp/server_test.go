@@ -646,3 +646,14 @@ func TestShiftColumns(t *testing.T) {
 		t.Errorf("syntax columns = %d-%d, want 6-7", exc.Syntax.Col, exc.Syntax.EndCol)
 	}
 }
+
+func TestEvaluationValuesAreLoggedInFull(t *testing.T) {
+	e := newEditor(t, twoFiles)
+	e.initialize(nil)
+	e.waitReady()
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), "'x' * 500"); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitLog("lib: 'x' * 500 =\n'" + strings.Repeat("x", 500) + "'")
+}
