@@ -22,12 +22,20 @@ ratio = 10 / CONST
 print(CONST, f())
 `
 
-func TestSavingAModuleRerunsItsImporters(t *testing.T) {
+// loadImporterChain starts a session on importerChain with lib loaded (and
+// with it mymath).
+func loadImporterChain(t *testing.T) *fakeEditor {
+	t.Helper()
 	e := newEditor(t, importerChain)
 	e.initialize(nil)
 	e.waitReady()
 	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / CONST\nprint(CONST, f())\n")
 	e.awaitMessage(0, "lib reloaded")
+	return e
+}
+
+func TestSavingAModuleRerunsItsImporters(t *testing.T) {
+	e := loadImporterChain(t)
 
 	n := e.messageCount()
 	e.save("mymath.py", "CONST = 2\n\n\ndef f():\n    return CONST * 10\n")
@@ -38,11 +46,7 @@ func TestSavingAModuleRerunsItsImporters(t *testing.T) {
 }
 
 func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
-	e := newEditor(t, importerChain)
-	e.initialize(nil)
-	e.waitReady()
-	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / CONST\nprint(CONST, f())\n")
-	e.awaitMessage(0, "lib reloaded")
+	e := loadImporterChain(t)
 
 	n := e.messageCount()
 	e.save("mymath.py", "CONST = 0\n\n\ndef f():\n    return -1\n")
