@@ -3,13 +3,14 @@
 # make test-go      the Go tests only
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
 # make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
-# make bench        save → message against a cold `python3 script.py`, and a
-#                   reload with 5 million objects alive
+# make bench        in-process Go benchmarks: save → message against a cold
+#                   `python3 script.py`, and a reload with 5 million objects alive
+# make bench-full   the benchmark users rerun: go run ./cmd/hotload-bench
 # make build        builds ./hotload
 
 GO ?= go
 
-.PHONY: test test-go test-nvim test-vscode bench build
+.PHONY: test test-go test-nvim test-vscode bench bench-full build
 
 test: test-vscode test-go
 
@@ -29,6 +30,9 @@ test-vscode:
 bench:
 	$(GO) test ./lsp -run '^$$' -bench . -benchtime 200x
 	$(GO) test ./pyruntime -run '^$$' -bench ReloadWithLargeHeap -benchtime 2000x
+
+bench-full:
+	$(GO) run ./cmd/hotload-bench
 
 build:
 	$(GO) build -o hotload ./cmd/hotload

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// row is one line of the results table. Empty cells print as "—" (plain)
+// or stay empty (Markdown).
+type row struct {
+	what          string
+	n             int // samples; 0 for a derived figure
+	p50, p90, p99 string
+	target        string // the issue's target, if it sets one
+	met           string // whether the target is met, or why there is no figure
+}
+
+// statsRow is a row of a measured distribution. p90 and p99 are left out
+// when there are too few samples for them to mean anything.
+func statsRow(what string, s Stats) row {
+	r := row{what: what, n: s.N, p50: formatMs(s.P50Ms)}
+	if meaningful(s.N, 0.9) {
+		r.p90 = formatMs(s.P90Ms)
+	}
+	if meaningful(s.N, 0.99) {
+		r.p99 = formatMs(s.P99Ms)
+	}
+	return r
+}
+
+// withTarget sets the row's target and whether ok says it is met.
+func (r row) withTarget(target string, ok bool) row {
+	r.target, r.met = target, "no"
+	if ok {
+		r.met = "yes"
+	}
+	return r
+}
+
+// statedLabel is the row under a save row with the reload time its messages
+// state: the runtime's share of the latency, without the LSP around it.
+const statedLabel = "  … the reload time the message states (server ↔ runtime)"
+
+// rows turns a report into the table's rows, in the order of issue 5's list.
+func rows(r *Report) []row {
+	python := filepath.Base(r.Machine.Python.Path)
+	deps := strings.Join(r.Settings.Deps, " + ")
+	imports := deps
+	if r.Settings.Synthetic {
+		imports = "synthetic slowdep: numpy + pandas not importable"
+	}
+	out := []row{
+		statsRow(fmt.Sprintf("cold `%s script_with_deps.py` (%s)", python, imports), r.Cold),
+		statsRow(fmt.Sprintf("save → showMessage, trivial module, %s preloaded", deps), r.SaveToMessage.Stats).
+			withTarget("p50 ≤ 1 ms", r.SaveToMessage.P50Ms <= 1),
+		statsRow(statedLabel, r.SaveToMessage.Stated),
+		statsRow("save → publishDiagnostics, module raises", r.SaveToDiagnostics),
+		row{what: "cold p50 / save → showMessage p50", p50: formatRatio(r.ColdOverWarm)}.
+			withTarget("≥ 300×", r.ColdOverWarm >= 300),
+	}
+	fresh := row{what: `strategy "fresh": save → showMessage`, target: "p50 ≤ 10 ms", met: notImplemented}
+	if r.Fresh.Implemented && r.Fresh.SaveToResult != nil {
+		fresh = statsRow(fresh.what, r.Fresh.SaveToResult.Stats).withTarget(fresh.target, r.Fresh.SaveToResult.P50Ms <= 10)
+	}
+	out = append(out, fresh,
+		statsRow("runtime death (os._exit) → status ready, new pid", r.Death.ToReady).
+			withTarget("≤ 50 ms", r.Death.ToReady.P50Ms <= 50),
+		statsRow("runtime death → showMessage of a save sent at the crash report", r.Death.ToNextSave),
+		statsRow(fmt.Sprintf("runtime death: the new runtime's start (process + %s), as logged", deps), r.Death.RuntimeStart),
+		row{what: fmt.Sprintf("scale: import %d modules (big/all.py)", r.Scale.Modules), n: 1, p50: formatMs(r.Scale.LoadMs)},
+		row{what: "scale: first save of core (parses every module's imports)", n: 1, p50: formatMs(r.Scale.FirstSaveMs)},
+		statsRow(fmt.Sprintf("scale: save core → showMessage (core + %d importers re-run)", r.Scale.Importers), r.Scale.Save.Stats),
+		statsRow(statedLabel, r.Scale.Save.Stated),
+		statsRow(fmt.Sprintf("scale: the same %d module bodies run directly", r.Scale.Importers+1), r.Scale.Direct),
+		row{what: "scale: save / direct", p50: formatRatio(r.Scale.Ratio)}.withTarget("≤ 5×", r.Scale.Ratio <= 5),
+	)
+	return out
+}
+
+// printTable writes the machine, the results and the idle figures as
+// aligned plain text.
+func printTable(w io.Writer, r *Report) error {
+	fmt.Fprintf(w, "machine: %s\n\n", r.Machine)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\tn\tp50\tp90\tp99\ttarget\tmet")
+	for _, x := range rows(r) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.what, count(x.n), dash(x.p50), dash(x.p90), dash(x.p99), dash(x.target), dash(x.met))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nidle %.0f s, after the measurements above (%d modules loaded):\n", r.Idle.Seconds, r.Scale.Modules)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "process\tpid\tthreads\tRSS\twake-ups/s")
+	for _, p := range idleRows(r) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f MiB\t%.1f\n", p.name, p.Pid, p.Threads, p.RSSMiB, p.WakeupsPerSecond)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, n := range notes(r) {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+	return nil
+}
+
+// notes explain the figures the table cannot.
+func notes(r *Report) []string {
+	deps := strings.Join(r.Settings.Deps, " + ")
+	return []string{
+		"fresh: " + r.Fresh.Note + ".",
+		fmt.Sprintf("death: a new runtime imports %s again before it is ready; each crash came after the runtime had lived %v, as the server delays restarts of runtimes that die younger.", deps, runtimeStableAfter),
+		"scale: the direct figure compiles and executes the same files in their modules' namespaces in one Python, without starting it.",
+		"wake-ups: context switches of all the process's threads over the idle window, per second.",
+	}
+}
+
+// printMarkdown writes the same tables as Markdown, for the README.
+func printMarkdown(w io.Writer, r *Report) error {
+	var b strings.Builder
+	b.WriteString("| measurement | n | p50 | p90 | p99 | target | met |\n|---|---|---|---|---|---|---|\n")
+	for _, x := range rows(r) {
+		n := ""
+		if x.n > 0 {
+			n = fmt.Sprint(x.n)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", x.what, n, x.p50, x.p90, x.p99, x.target, x.met)
+	}
+	fmt.Fprintf(&b, "\n| idle %.0f s | threads | RSS | wake-ups/s |\n|---|---|---|---|\n", r.Idle.Seconds)
+	for _, p := range idleRows(r) {
+		fmt.Fprintf(&b, "| %s | %d | %.0f MiB | %.1f |\n", p.name, p.Threads, p.RSSMiB, p.WakeupsPerSecond)
+	}
+	fmt.Fprintf(&b, "\nMachine: %s.\n", r.Machine)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type namedUsage struct {
+	name string
+	ProcUsage
+}
+
+func idleRows(r *Report) []namedUsage {
+	return []namedUsage{{"server (hotload lsp)", r.Idle.Server}, {"runtime (python)", r.Idle.Runtime}}
+}
+
+// formatMs prints milliseconds as people read latencies: "0.46 ms",
+// "4.4 ms", "282 ms", "1.25 s".
+func formatMs(ms float64) string {
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.2f ms", ms)
+	case ms < 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.0f ms", ms)
+	default:
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
+}
+
+// formatRatio prints a ratio: "4.2×", "610×".
+func formatRatio(x float64) string {
+	if x < 10 {
+		return fmt.Sprintf("%.1f×", x)
+	}
+	return fmt.Sprintf("%.0f×", x)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func count(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
