@@ -82,7 +82,7 @@ func importers(res *reload.Result) string {
 // folder) and extra paths, but not installed libraries, even ones in a
 // virtual environment inside the workspace.
 func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
-	if res.Exception == nil && res.HookError == nil {
+	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 {
 		return nil
 	}
 	s.stateMu.Lock()
@@ -109,6 +109,17 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 		}
 		for u, ds := range exceptionDiagnostics(exc, users) {
 			diags[u] = append(diags[u], ds...)
+		}
+	}
+	for _, w := range res.Warnings {
+		if users(w.Path) {
+			u := uri.File(w.Path)
+			diags[u] = append(diags[u], protocol.Diagnostic{
+				Range:    frameRange(w.Frame),
+				Severity: protocol.DiagnosticSeverityWarning,
+				Source:   protocol.NewOptional(diagnosticSource),
+				Message:  protocol.String(w.Summary()),
+			})
 		}
 	}
 	return diags

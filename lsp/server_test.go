@@ -657,3 +657,22 @@ func TestEvaluationValuesAreLoggedInFull(t *testing.T) {
 	}
 	e.awaitLog("lib: 'x' * 500 =\n'" + strings.Repeat("x", 500) + "'")
 }
+
+func TestWarningsBecomeWarningDiagnostics(t *testing.T) {
+	const warns = "import warnings\n\n\ndef check(x):\n    warnings.warn('x is negative')\n\n\ncheck(-1)\n"
+	e := newEditor(t, "-- lib.py --\n"+warns)
+	e.initialize(nil)
+	e.waitReady()
+	// Every save shows the warning, not only the first (Python shows a
+	// warning once per location by default).
+	for i := range 2 {
+		e.save("lib.py", warns)
+		d := e.awaitDiagnostics("lib.py", "a Warning", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+		if d.Severity != protocol.DiagnosticSeverityWarning || message(d) != "UserWarning: x is negative" || d.Range != span(4, 4, 34) {
+			t.Errorf("save %d: diagnostic %v %q %v, want a Warning on the warn call's line", i+1, d.Severity, message(d), d.Range)
+		}
+		e.awaitLog("lib.py:5: UserWarning: x is negative") // printed as Python prints it
+		e.save("lib.py", "x = 1\n")
+		e.awaitDiagnostics("lib.py", "none", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+	}
+}

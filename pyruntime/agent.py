@@ -43,6 +43,7 @@ import threading
 import time
 import traceback
 import types
+import warnings
 
 AGENT_FILE = "<hotload-agent>"
 
@@ -843,14 +844,21 @@ class Agent:
             return
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
+        warned = []
         try:
             try:
                 if interrupted:
                     raise KeyboardInterrupt
-                reply.update(handler(self, msg))
+                # catch_warnings also resets the "once per location" memory,
+                # so a warning shows on every run, not only the first.
+                with warnings.catch_warnings():
+                    warnings.showwarning = recorder(warned)
+                    reply.update(handler(self, msg))
             except BaseException as exc:  # user code may raise anything, SystemExit included
                 reply["error"] = describe_exception(exc)
             finally:
+                if warned:
+                    reply["warnings"] = warned
                 self.stdout.flush()
                 self.stderr.flush()
                 with self._state_lock:
@@ -860,6 +868,23 @@ class Agent:
             pass
         reply["seconds"] = time.perf_counter() - start
         self.channel.send(reply)
+
+
+def recorder(warned):
+    """A warnings.showwarning that prints the warning as Python would and
+    records where it points, for the editor's Warning diagnostics."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        warned.append({
+            "file": filename,
+            "line": lineno,
+            "category": category.__name__,
+            "message": str(message),
+            "source": linecache.getline(filename, lineno).rstrip("\r\n"),
+        })
+
+    return show
 
 
 def add_sys_path(entries, front):

@@ -65,6 +65,8 @@ type Reply struct {
 	// HookError is what the AfterReload function raised; the reload itself
 	// stands.
 	HookError *Exception `json:"hook_error,omitempty"`
+	// Warnings are the warnings.warn calls the code made, in order.
+	Warnings []Warning `json:"warnings,omitempty"`
 	// Interrupted reports, for an interrupt request, whether code was running.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.
@@ -93,6 +95,15 @@ type Frame struct {
 	EndCol   *int   `json:"end_col"`
 	Function string `json:"function"`
 	Source   string `json:"source"` // the whole source line, without its newline
+}
+
+// Warning is a Python warning and the line it points at (1-based).
+type Warning struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Category string `json:"category"` // e.g. "UserWarning"
+	Message  string `json:"message"`
+	Source   string `json:"source"` // the line's text, without its newline
 }
 
 // Event is a message the agent sends while a request runs, such as output.

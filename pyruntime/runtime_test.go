@@ -495,3 +495,27 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestWarningsAreReportedOnEveryRun(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "warns", "import warnings\nwarnings.warn('careful', DeprecationWarning)\nwarnings.warn('again')\n")
+	for run := 1; run <= 2; run++ {
+		reply, out, err := reload(t, r, "warns", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range reply.Warnings {
+			got = append(got, fmt.Sprintf("%d %s: %s", w.Line, w.Category, w.Message))
+		}
+		// DeprecationWarning is ignored outside __main__ by Python's default
+		// filters, and hotload keeps the user's filters.
+		if want := "3 UserWarning: again"; strings.Join(got, "; ") != want {
+			t.Errorf("run %d: warnings %q, want %q", run, got, want)
+		}
+		if !strings.Contains(out, "warns.py:3: UserWarning: again") {
+			t.Errorf("run %d: output %q lacks the printed warning", run, out)
+		}
+	}
+}

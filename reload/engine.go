@@ -324,6 +324,13 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Re
 		res.Notes = reply.Notes
 		res.RolledBack = reply.RolledBack
 		res.HookError = newException(reply.HookError)
+		for _, w := range reply.Warnings {
+			res.Warnings = append(res.Warnings, Warning{
+				Frame:    Frame{Path: w.File, Line: w.Line, EndLine: w.Line, Col: -1, EndCol: -1, Source: w.Source},
+				Category: w.Category,
+				Message:  w.Message,
+			})
+		}
 	}
 	e.logger.Debug(req.Op, zap.String("module", mod.Name), zap.Duration("took", res.Duration), zap.Bool("ok", res.OK()))
 	return res

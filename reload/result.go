@@ -38,6 +38,9 @@ type Result struct {
 	RolledBack bool
 	// HookError is what the afterReload function raised; the reload stands.
 	HookError *Exception
+	// Warnings are the warnings the code issued, each as a one-line frame
+	// (Function is the category, e.g. "UserWarning") with its message.
+	Warnings []Warning
 	// Err reports that the code could not run or finish for a reason outside
 	// it: the runtime could not start, died, or was killed after an
 	// interrupt. When Err is set, Exception is nil.
@@ -78,6 +81,16 @@ func (e *Exception) Innermost() *Frame {
 	}
 	return &e.Frames[len(e.Frames)-1]
 }
+
+// Warning is a Python warning issued by the code.
+type Warning struct {
+	Frame           // where it points: a whole line
+	Category string // e.g. "DeprecationWarning"
+	Message  string
+}
+
+// Summary returns the warning as "Category: message".
+func (w Warning) Summary() string { return w.Category + ": " + w.Message }
 
 // Frame is a place in a source file. Lines are 1-based; columns are 0-based
 // code point offsets into the line, -1 when Python gave none (then the frame
