@@ -122,6 +122,12 @@ class OutputStream:
     def isatty(self):
         return False
 
+    # Closing hotload's stream would silence every later run: it stays open.
+    closed = False
+
+    def close(self):
+        self.flush()
+
     def readable(self):
         return False
 
@@ -842,6 +848,9 @@ class Agent:
         if handler is None:
             self.channel.send({"id": rid, "ok": False, "protocol_error": "unknown op %r" % msg.get("op")})
             return
+        # Code may have replaced sys.stdout or sys.stderr; each request
+        # starts with hotload's own streams, so its output is captured.
+        sys.stdout, sys.stderr = self.stdout, self.stderr
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
         warned = []

@@ -519,3 +519,23 @@ func TestWarningsAreReportedOnEveryRun(t *testing.T) {
 		}
 	}
 }
+
+// Regression: a module that replaced or closed sys.stdout took output
+// capture away from every later run.
+func TestOutputSurvivesCodeThatReplacesStdout(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	for i, tt := range []string{
+		"import io, sys\nsys.stdout = io.StringIO()\nsys.stderr = io.StringIO()\n",
+		"import sys\nsys.stdout.close()\n",
+	} {
+		module := fmt.Sprintf("rude%d", i)
+		if _, _, err := reload(t, r, module, writeModule(t, dir, module, tt)); err != nil {
+			t.Fatal(err)
+		}
+		next := writeModule(t, dir, "polite", "import sys\nprint('visible')\nprint('also', file=sys.stderr)\n")
+		if _, out, err := reload(t, r, "polite", next); err != nil || out != "visible\nalso\n" {
+			t.Errorf("after %s: output %q (%v), want both lines", module, out, err)
+		}
+	}
+}
