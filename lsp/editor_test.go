@@ -74,7 +74,7 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 	}
 	go func() { e.served <- Serve(ctx, serverSide, logger) }()
 	// Like protocol.NewClient, plus a handler for hotload's own notifications.
-	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide), jsonrpc2.WithCodec(codec{}))
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide), jsonrpc2.WithCodec(Codec{}))
 	conn.Go(ctx, protocol.Handlers(protocol.ClientHandler(e, e.hotloadNotification)))
 	e.server, e.conn = protocol.ServerDispatcher(conn), conn
 	t.Cleanup(func() {

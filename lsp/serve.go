@@ -26,7 +26,7 @@ const closeWait = 200 * time.Millisecond
 // Serve speaks LSP over stream until the client exits, the stream closes or
 // ctx is done. When it returns, the Python runtime is gone.
 func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) error {
-	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(codec{}))
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(Codec{}))
 	s := newServer(conn, logger)
 	conn.Go(ctx, protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))))
 
@@ -68,12 +68,15 @@ func ordered(handler jsonrpc2.Handler) jsonrpc2.Handler {
 	}
 }
 
-// codec marshals LSP payloads with the protocol package's union-aware codec.
-// (protocol.NewServer installs the same codec but also makes every
+// Codec is the jsonrpc2 codec of hotload's connections: it marshals LSP
+// payloads with the protocol package's union-aware encoder and passes raw
+// messages through. The protocol package has the same codec unexported;
+// clients of hotload (the benchmark, tests) use this one.
+// (protocol.NewServer would install it too, but also makes every
 // notification concurrent, which would reorder didChange and didSave.)
-type codec struct{}
+type Codec struct{}
 
-func (codec) Marshal(v any) ([]byte, error) {
+func (Codec) Marshal(v any) ([]byte, error) {
 	switch m := v.(type) {
 	case jsonrpc2.RawMessage:
 		if m == nil {
@@ -89,7 +92,7 @@ func (codec) Marshal(v any) ([]byte, error) {
 	return protocol.Marshal(v)
 }
 
-func (codec) Unmarshal(data []byte, v any) error {
+func (Codec) Unmarshal(data []byte, v any) error {
 	if p, ok := v.(*jsonrpc2.RawMessage); ok {
 		*p = append(jsonrpc2.RawMessage(nil), data...)
 		return nil

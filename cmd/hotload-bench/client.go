@@ -16,6 +16,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/hotload-dev/hotload/lsp"
 )
 
 // exitTimeout bounds how long the server may take to exit after exit.
@@ -78,7 +80,7 @@ func startSession(ctx context.Context, bin, dir, logPath string, settings map[st
 		close(s.exited)
 		s.inbox.closeWith(fmt.Errorf("the server exited (%v); its log is %s", s.exitErr, logPath))
 	}()
-	s.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(pipes{stdout, stdin}), jsonrpc2.WithCodec(codec{}))
+	s.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(pipes{stdout, stdin}), jsonrpc2.WithCodec(lsp.Codec{}))
 	// Handlers run inline on the read goroutine: they only record, and a
 	// notification's arrival time is taken in the order the server sent it.
 	s.conn.Go(ctx, protocol.ClientHandler(s.inbox, s.inbox.hotloadNotification))
