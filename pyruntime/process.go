@@ -1,53 +1,34 @@
 package pyruntime
 
 import (
-	"bufio"
 	"context"
-	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
 )
 
-//go:embed agent.py
-var agentSource string
+// link carries one agent's protocol lines and ends its process: a pipe to
+// an interpreter the server started itself, or a channel through the zygote.
+type link interface {
+	// send writes one line, newline included.
+	send(line []byte) error
+	// kill ends the process and everything it started. Its end is reported
+	// later, through finish.
+	kill()
+}
 
-// bootstrap is passed with -c. It reads a 10-digit length and then that many
-// bytes of agent source from stdin, byte-exact, so that nothing beyond the
-// agent is consumed from what becomes the protocol channel.
-const bootstrap = `import os
-def _hotload_read(n):
-    b = b""
-    while len(b) < n:
-        c = os.read(0, n - len(b))
-        if not c:
-            raise SystemExit("hotload: agent source truncated")
-        b += c
-    return b
-exec(compile(_hotload_read(int(_hotload_read(10))), "<hotload-agent>", "exec"), {"__name__": "__hotload_agent__"})
-`
-
-// waitDelay bounds how long Wait waits for the stderr copy after the process
-// has exited: a grandchild that inherited stderr must not hold the server up.
-const waitDelay = 2 * time.Second
-
-// process is one running Python process with the agent in it.
+// process is one agent the server talks to: a worker forked from the
+// zygote, or an interpreter started directly where fork is unavailable.
 type process struct {
-	cmd    *exec.Cmd
+	link   link
 	logger *zap.Logger
-	pid    int
-	start  time.Time // when the agent said it was ready
+	pid    int // as the agent reported it; on another machine for a remote runtime
+	start  time.Time
 
-	writeMu sync.Mutex // serializes writes to stdin; held while registering a call
-	stdin   io.WriteCloser
+	writeMu sync.Mutex // serializes sends; held while registering a call
 
 	mu         sync.Mutex // guards the fields below
 	nextID     int64
@@ -55,97 +36,57 @@ type process struct {
 	running    int   // calls the main thread has taken or queued (not ping/interrupt)
 	finished   int   // calls the main thread has completed
 	killReason error // why we killed it, nil if it died by itself
+	retiring   error // once set, the process is killed with it when idle
 	exitErr    error // set when the process has exited
 
-	done   chan struct{} // closed when the process has exited and exitErr is set
-	stderr *tail
+	ready     chan struct{} // closed when the agent says it is ready
+	readyOnce sync.Once
+	hello     message       // the ready event
+	done      chan struct{} // closed when the process has exited and exitErr is set
 	// background receives output sent while no call was running.
 	background func(Event)
 }
 
 type call struct {
+	id      int64
+	op      string
 	reply   chan Reply
 	onEvent func(Event)
 	main    bool // runs on the agent's main thread
 }
 
-// startProcess starts argv with the agent and waits until it is ready.
-func startProcess(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger) (*process, error) {
-	cmd := exec.CommandContext(ctx, argv[0], append(argv[1:len(argv):len(argv)], "-c", bootstrap)...)
-	cmd.Dir = cfg.Dir
-	if len(cfg.Env) > 0 {
-		cmd.Env = append(os.Environ(), cfg.Env...)
-	}
-	// Own process group: a kill reaches the subprocesses user code started,
-	// and a terminal's Ctrl-C reaches the server, which decides what to do.
-	// Pdeathsig: if the server dies without cleaning up, the kernel kills Python.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
-	cmd.WaitDelay = waitDelay
-	stderr := &tail{next: cfg.Stderr}
-	cmd.Stderr = stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, &StartError{Argv: argv, Err: err}
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, &StartError{Argv: argv, Err: err}
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, &StartError{Argv: argv, Err: err}
-	}
-	p := &process{
-		cmd:        cmd,
-		logger:     logger.With(zap.Int("pid", cmd.Process.Pid)),
-		pid:        cmd.Process.Pid,
-		stdin:      stdin,
+func newProcess(l link, logger *zap.Logger, background func(Event)) *process {
+	return &process{
+		link:       l,
+		logger:     logger,
 		calls:      make(map[int64]*call),
+		ready:      make(chan struct{}),
 		done:       make(chan struct{}),
-		stderr:     stderr,
-		background: cfg.OnOutput,
+		background: background,
 	}
-	ready := make(chan error, 1)
-	go p.readLoop(bufio.NewReaderSize(stdout, 64*1024), ready)
-
-	if _, err := fmt.Fprintf(stdin, "%010d%s", len(agentSource), agentSource); err != nil {
-		p.kill(nil)
-		<-p.done
-		return nil, &StartError{Argv: argv, Err: p.exitErr}
-	}
-	select {
-	case <-ready:
-	case <-p.done:
-		return nil, &StartError{Argv: argv, Err: p.exitErr}
-	case <-ctx.Done():
-		p.kill(ErrClosed)
-		<-p.done
-		return nil, &StartError{Argv: argv, Err: ctx.Err()}
-	}
-	p.start = time.Now()
-	return p, nil
 }
 
-// readLoop reads the agent's messages until the process exits, then reaps it.
-func (p *process) readLoop(r *bufio.Reader, ready chan<- error) {
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			p.dispatch(line, ready)
-		}
-		if err != nil {
-			break
-		}
+// waitReady waits until the agent is ready, has exited, or ctx ends.
+func (p *process) waitReady(ctx context.Context) error {
+	select {
+	case <-p.ready:
+		p.start = time.Now()
+		return nil
+	case <-p.done:
+		return p.exitErr
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	waitErr := p.cmd.Wait()
-	exit := &ExitError{Code: p.cmd.ProcessState.ExitCode(), Stderr: p.stderr.String()}
-	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		exit.Signal = ws.Signal()
-	}
-	if waitErr != nil && !errors.As(waitErr, new(*exec.ExitError)) {
-		p.logger.Debug("wait", zap.Error(waitErr))
-	}
+}
+
+// finish records that the process has exited with exit, which is wrapped
+// with the reason if the server killed it. Later calls return it.
+func (p *process) finish(exit error) {
 	p.mu.Lock()
+	if p.exitErr != nil {
+		p.mu.Unlock()
+		return
+	}
 	if p.killReason != nil {
 		p.exitErr = fmt.Errorf("%w (%w)", p.killReason, exit)
 	} else {
@@ -156,14 +97,15 @@ func (p *process) readLoop(r *bufio.Reader, ready chan<- error) {
 	close(p.done)
 }
 
-func (p *process) dispatch(line []byte, ready chan<- error) {
+// receive handles one line from the agent.
+func (p *process) receive(line []byte) {
 	var m message
 	if err := json.Unmarshal(line, &m); err != nil {
 		p.logger.Warn("agent sent a line that is not JSON", zap.ByteString("line", line), zap.Error(err))
 		return
 	}
 	if m.Event != "" {
-		p.event(&m, ready)
+		p.event(&m)
 		return
 	}
 	if m.RequestID == nil {
@@ -177,19 +119,29 @@ func (p *process) dispatch(line []byte, ready chan<- error) {
 	if c != nil && c.main {
 		p.finished++
 	}
+	idle := p.running == p.finished
+	retiring := p.retiring
 	p.mu.Unlock()
 	if c == nil {
 		p.logger.Debug("reply to an abandoned call", zap.Int64("id", m.Reply.ID))
 		return
 	}
 	c.reply <- m.Reply
+	if retiring != nil && idle {
+		p.kill(retiring)
+	}
 }
 
-func (p *process) event(m *message, ready chan<- error) {
+func (p *process) event(m *message) {
 	switch m.Event {
 	case "ready":
-		p.logger.Debug("agent ready", zap.String("python", m.Version))
-		ready <- nil
+		p.readyOnce.Do(func() {
+			p.hello = *m
+			if m.Pid != 0 {
+				p.pid = m.Pid
+			}
+			close(p.ready)
+		})
 		return
 	case "protocol_error":
 		p.logger.Warn("agent could not read a request", zap.String("error", m.Text))
@@ -213,45 +165,57 @@ func (p *process) event(m *message, ready chan<- error) {
 // call sends req and waits for its reply, the process's exit, or ctx.
 // Leaving early on ctx does not stop the request in Python.
 func (p *process) call(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
-	c := &call{reply: make(chan Reply, 1), onEvent: onEvent, main: req.Op != "ping" && req.Op != "interrupt"}
-	// Registering and writing happen under writeMu together: once busy()
-	// counts this call, an interrupt cannot reach the agent before it.
+	c, err := p.send(req, onEvent)
+	if err != nil {
+		return Reply{}, err
+	}
+	return p.wait(ctx, c)
+}
+
+// send registers req and writes it. Registering and writing happen under
+// writeMu together: once busy() counts the call, an interrupt cannot reach
+// the agent before it.
+func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
+	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: req.Op != "ping" && req.Op != "interrupt"}
 	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
 	p.mu.Lock()
 	if p.exitErr != nil {
 		err := p.exitErr
 		p.mu.Unlock()
-		p.writeMu.Unlock()
-		return Reply{}, err
+		return nil, err
 	}
 	p.nextID++
 	req.ID = p.nextID
+	c.id = req.ID
 	data, err := json.Marshal(req)
 	if err != nil {
 		p.mu.Unlock()
-		p.writeMu.Unlock()
-		return Reply{}, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
+		return nil, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
 	}
 	p.calls[req.ID] = c
 	if c.main {
 		p.running++
 	}
 	p.mu.Unlock()
-	_, err = p.stdin.Write(append(data, '\n'))
-	p.writeMu.Unlock()
-	if err != nil {
+	if err := p.link.send(append(data, '\n')); err != nil {
 		// The process is going away; report how it ended rather than EPIPE.
 		select {
 		case <-p.done:
-			return Reply{}, p.exitErr
+			return nil, p.exitErr
 		case <-time.After(waitDelay):
-			return Reply{}, fmt.Errorf("pyruntime: send %s request: %w", req.Op, err)
+			return nil, fmt.Errorf("pyruntime: send %s request: %w", req.Op, err)
 		}
 	}
+	return c, nil
+}
+
+// wait waits for the reply to c, the process's exit, or ctx.
+func (p *process) wait(ctx context.Context, c *call) (Reply, error) {
 	select {
 	case r := <-c.reply:
 		if r.ProtocolError != "" {
-			return r, fmt.Errorf("pyruntime: agent rejected %s request: %s", req.Op, r.ProtocolError)
+			return r, fmt.Errorf("pyruntime: agent rejected %s request: %s", c.op, r.ProtocolError)
 		}
 		return r, nil
 	case <-p.done:
@@ -277,7 +241,7 @@ func (p *process) busy() (busy bool, finished int) {
 	return p.running > p.finished && p.exitErr == nil, p.finished
 }
 
-// kill ends the process group. reason, if not nil, is what calls in flight
+// kill ends the process. reason, if not nil, is what calls in flight
 // report; nil means the death was unexpected.
 func (p *process) kill(reason error) {
 	p.mu.Lock()
@@ -285,7 +249,19 @@ func (p *process) kill(reason error) {
 		p.killReason = reason
 	}
 	p.mu.Unlock()
-	_ = killGroup(p.pid) // fails only if the group is already gone
+	p.link.kill()
+}
+
+// retire kills the process with reason once the calls it has are answered:
+// a newer process has taken its place.
+func (p *process) retire(reason error) {
+	p.mu.Lock()
+	p.retiring = reason
+	idle := p.running == p.finished
+	p.mu.Unlock()
+	if idle {
+		p.kill(reason)
+	}
 }
 
 // exited reports whether the process has exited.
@@ -296,8 +272,4 @@ func (p *process) exited() bool {
 	default:
 		return false
 	}
-}
-
-func killGroup(pid int) error {
-	return syscall.Kill(-pid, syscall.SIGKILL)
 }

@@ -69,6 +69,8 @@ type Reply struct {
 	Warnings []Warning `json:"warnings,omitempty"`
 	// Interrupted reports, for an interrupt request, whether code was running.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Worker is the channel of the worker a fork request started.
+	Worker int `json:"worker,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.
 	ProtocolError string `json:"protocol_error,omitempty"`
 }
@@ -122,4 +124,6 @@ type message struct {
 	Text      string `json:"text"`
 	Pid       int    `json:"pid"`
 	Version   string `json:"version"`
+	// Fork is false in the ready event of a zygote whose Python cannot fork.
+	Fork *bool `json:"fork"`
 }

@@ -20,8 +20,13 @@ var ErrRestarted = errors.New("pyruntime: runtime restarted")
 // enough that a stuck C call does not leave the user waiting.
 const DefaultInterruptGrace = 3 * time.Second
 
-// stableAfter is how long a process must live for its death not to count as a
-// failed start: a process that dies sooner is probably dying on every start.
+// errReplaced is what a process is killed with when a fresh one has taken
+// its place (CallFresh) and it has answered its calls.
+var errReplaced = errors.New("pyruntime: replaced by a fresh process")
+
+// stableAfter is how long a process must live for a death while it runs no
+// code not to count as a failed start: a process that dies sooner by itself
+// is probably dying on every start.
 const stableAfter = 10 * time.Second
 
 // backoff returns how long to wait before the next start after n failures in
@@ -78,14 +83,24 @@ type Config struct {
 type Started struct {
 	Pid      int
 	Argv     []string
-	Duration time.Duration // from exec to preloads done
+	Duration time.Duration // from asking for a process to its being ready
+	// Forked reports a process forked from a zygote that was already
+	// running, with its preloads imported: a restart that cost no import.
+	Forked bool
 	// PreloadErrors maps each preload module that failed to import to why.
+	// It is set when the preloads ran, so not for a Forked process.
 	PreloadErrors map[string]*Exception
 }
 
-// Runtime supervises one Python process at a time. Its methods are safe for
-// concurrent use; requests run one after another in the process, in the order
-// they were sent.
+// Runtime supervises the process that runs the user's code. Its methods are
+// safe for concurrent use; requests run one after another in the process,
+// in the order they were sent.
+//
+// The process is forked from a zygote: an interpreter that has imported the
+// preloads and runs no user code. A spare worker forked ahead of time takes
+// over at once when the current one dies or is restarted, and CallFresh
+// runs each request in a new one. Where Python cannot fork, the process is
+// an interpreter started directly and every start imports the preloads.
 type Runtime struct {
 	cfg    Config
 	logger *zap.Logger
@@ -93,8 +108,14 @@ type Runtime struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	freshMu sync.Mutex // makes taking a fresh process and sending to it one step
+
 	mu       sync.Mutex // guards the fields below
-	proc     *process   // the ready process, or nil
+	zyg      *zygote    // the zygote, or nil
+	noFork   bool       // Python cannot fork: processes are started directly
+	proc     *process   // the current process, or nil
+	spare    *process   // a ready worker to take over, or nil
+	forking  bool       // a spare is being forked
 	starting *attempt   // the start in progress, or nil
 	failures int        // failed starts and early deaths in a row
 	closed   bool
@@ -136,6 +157,60 @@ func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (R
 	return p.call(ctx, req, onEvent)
 }
 
+// CallFresh is Call in a new process forked from the zygote, which then
+// becomes the current process: nothing earlier requests did is in it, yet
+// the preloads are. The previous process answers the calls it has and is
+// then killed. Where Python cannot fork, CallFresh is Call.
+func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
+	r.freshMu.Lock()
+	p, err := r.renew(ctx)
+	var c *call
+	if err == nil {
+		c, err = p.send(req, onEvent)
+	}
+	r.freshMu.Unlock()
+	if err != nil {
+		return Reply{}, err
+	}
+	return p.wait(ctx, c)
+}
+
+// renew makes a fresh worker the current process and returns it.
+func (r *Runtime) renew(ctx context.Context) (*process, error) {
+	current, err := r.ensure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	z, p := r.zyg, r.spare
+	r.spare = nil
+	r.mu.Unlock()
+	if z == nil {
+		r.logger.Debug("no zygote: a fresh run runs in place")
+		return current, nil
+	}
+	if p == nil || p.exited() {
+		if p, err = z.fork(ctx); err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		p.kill(ErrClosed)
+		return nil, ErrClosed
+	}
+	old := r.proc
+	r.proc = p
+	r.refillLocked()
+	r.mu.Unlock()
+	go r.watch(p)
+	if old != nil {
+		old.retire(errReplaced)
+	}
+	return p, nil
+}
+
 // Interrupt raises KeyboardInterrupt in the code running in the process and
 // reports whether any was running. If the code is still running after the
 // grace period, the process is killed (the call fails with ErrInterrupted)
@@ -169,7 +244,8 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Restart kills the process, if any, and starts a new one.
+// Restart kills the process, if any, and puts a new one in its place: the
+// spare, when one is ready.
 func (r *Runtime) Restart(ctx context.Context) error {
 	r.mu.Lock()
 	p := r.proc
@@ -183,7 +259,8 @@ func (r *Runtime) Restart(ctx context.Context) error {
 	return r.Start(ctx)
 }
 
-// Pid returns the process id of the running process, or 0 if there is none.
+// Pid returns the process id of the current process, or 0 if there is none.
+// For a runtime on another machine it is that machine's process id.
 func (r *Runtime) Pid() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -193,26 +270,54 @@ func (r *Runtime) Pid() int {
 	return r.proc.pid
 }
 
-// Close kills the process and waits until it is gone. Calls in flight and
-// later calls fail with ErrClosed.
+// Pids returns the process ids of every process the runtime is running: the
+// zygote, the current process and the spare. Tests use it to check that none
+// outlives the runtime.
+func (r *Runtime) Pids() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var pids []int
+	if r.zyg != nil && r.zyg.alive() {
+		pids = append(pids, r.zyg.self.pid)
+	}
+	for _, p := range []*process{r.proc, r.spare} {
+		if p != nil && !p.exited() {
+			pids = append(pids, p.pid)
+		}
+	}
+	return pids
+}
+
+// Close kills every process and waits until they are gone. Calls in flight
+// and later calls fail with ErrClosed.
 func (r *Runtime) Close() error {
 	r.mu.Lock()
 	r.closed = true
-	p, a := r.proc, r.starting
-	r.proc = nil
+	p, spare, z, a := r.proc, r.spare, r.zyg, r.starting
+	r.proc, r.spare, r.zyg = nil, nil, nil
 	r.mu.Unlock()
 	r.cancel()
 	if a != nil {
 		<-a.done
+		// A start that finished meanwhile has seen closed and ended its process.
 	}
-	if p != nil {
-		p.kill(ErrClosed)
-		<-p.done
+	for _, q := range []*process{p, spare} {
+		if q != nil {
+			q.kill(ErrClosed)
+		}
+	}
+	if z != nil {
+		z.close(ErrClosed)
+	}
+	for _, q := range []*process{p, spare} {
+		if q != nil {
+			<-q.done
+		}
 	}
 	return nil
 }
 
-// ensure returns the ready process, starting one if there is none.
+// ensure returns the current process, starting one if there is none.
 func (r *Runtime) ensure(ctx context.Context) (*process, error) {
 	r.mu.Lock()
 	for {
@@ -257,7 +362,7 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 		case <-r.ctx.Done():
 		}
 	}
-	p, err := r.launch()
+	p, started, err := r.next()
 	r.mu.Lock()
 	r.starting = nil
 	switch {
@@ -267,6 +372,7 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 		err = ErrClosed
 	default:
 		r.proc = p
+		r.refillLocked()
 	}
 	a.err = err
 	r.mu.Unlock()
@@ -274,41 +380,117 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 		p.kill(ErrClosed)
 		<-p.done
 	}
-	close(a.done)
 	if err == nil {
+		r.logger.Info("runtime ready", zap.Int("pid", p.pid), zap.Bool("forked", started.Forked), zap.Duration("took", started.Duration))
+		if r.cfg.OnStart != nil {
+			r.cfg.OnStart(started)
+		}
 		go r.watch(p)
 	}
+	close(a.done)
 }
 
-// launch starts a process and sets it up: sys.path, working directory, preloads.
-func (r *Runtime) launch() (*process, error) {
+// next returns a ready process to become the current one: the spare if one
+// is ready; else a worker forked from the zygote, starting the zygote first
+// if it is not running; else, where Python cannot fork, an interpreter
+// started directly.
+func (r *Runtime) next() (*process, Started, error) {
 	if err := r.ctx.Err(); err != nil {
-		return nil, ErrClosed
+		return nil, Started{}, ErrClosed
+	}
+	began := time.Now()
+	r.mu.Lock()
+	z, spare, noFork := r.zyg, r.spare, r.noFork
+	r.spare = nil
+	r.mu.Unlock()
+	if spare != nil && !spare.exited() {
+		return spare, Started{Pid: spare.pid, Argv: z.cmd.argv, Duration: time.Since(began), Forked: true}, nil
 	}
 	argv, err := FindPython(r.cfg.Python, r.cfg.Dir, nil)
 	if err != nil {
-		return nil, err
+		return nil, Started{}, err
 	}
-	began := time.Now()
-	p, err := startProcess(r.ctx, argv, &r.cfg, r.logger)
+	if noFork {
+		return r.startDirect(argv, began)
+	}
+	started := Started{Argv: argv, Forked: true}
+	if z == nil || !z.alive() {
+		z, err = startZygote(r.ctx, argv, &r.cfg, r.logger)
+		if errors.Is(err, errNoFork) {
+			r.logger.Warn("this Python cannot fork: every restart imports the preloads again, and fresh runs run in place", zap.Strings("argv", argv))
+			r.mu.Lock()
+			r.noFork = true
+			r.mu.Unlock()
+			return r.startDirect(argv, began)
+		}
+		if err != nil {
+			return nil, Started{}, err
+		}
+		r.mu.Lock()
+		closed := r.closed
+		if !closed {
+			r.zyg = z
+		}
+		r.mu.Unlock()
+		if closed {
+			z.close(ErrClosed)
+			return nil, Started{}, ErrClosed
+		}
+		started.Forked = false
+		started.PreloadErrors = z.preloadErrors
+	}
+	p, err := z.fork(r.ctx)
 	if err != nil {
-		return nil, err
+		return nil, Started{}, &StartError{Argv: argv, Err: err}
+	}
+	started.Pid, started.Duration = p.pid, time.Since(began)
+	return p, started, nil
+}
+
+// startDirect starts an interpreter that serves the agent itself and sets it
+// up: sys.path, working directory, preloads.
+func (r *Runtime) startDirect(argv []string, began time.Time) (*process, Started, error) {
+	p, err := startDirect(r.ctx, argv, &r.cfg, r.logger)
+	if err != nil {
+		return nil, Started{}, err
 	}
 	reply, err := p.call(r.ctx, Request{Op: "setup", SysPath: r.cfg.SysPath, WorkspaceRoots: r.cfg.WorkspaceRoots, Preload: r.cfg.Preload, Cwd: r.cfg.Dir}, r.cfg.OnOutput)
 	if err != nil {
 		p.kill(ErrClosed)
 		<-p.done
-		return nil, &StartError{Argv: argv, Err: err}
+		return nil, Started{}, &StartError{Argv: argv, Err: err}
 	}
-	started := Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: reply.PreloadErrors}
-	r.logger.Info("runtime ready", zap.Int("pid", p.pid), zap.Strings("argv", argv), zap.Duration("took", started.Duration))
-	if r.cfg.OnStart != nil {
-		r.cfg.OnStart(started)
-	}
-	return p, nil
+	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: reply.PreloadErrors}, nil
 }
 
-// watch waits for p to exit, reports an unexpected death and starts anew.
+// refillLocked forks a spare in the background unless one is ready or on
+// its way.
+func (r *Runtime) refillLocked() {
+	z := r.zyg
+	if r.closed || r.forking || z == nil || !z.alive() || (r.spare != nil && !r.spare.exited()) {
+		return
+	}
+	r.forking = true
+	go func() {
+		p, err := z.fork(r.ctx)
+		r.mu.Lock()
+		r.forking = false
+		keep := err == nil && !r.closed && r.zyg == z && r.spare == nil
+		if keep {
+			r.spare = p
+		}
+		r.mu.Unlock()
+		switch {
+		case err != nil:
+			r.logger.Debug("fork a spare", zap.Error(err))
+		case !keep:
+			p.kill(ErrClosed)
+		}
+	}()
+}
+
+// watch waits for p to exit, reports an unexpected death and puts a new
+// process in its place.
 func (r *Runtime) watch(p *process) {
 	<-p.done
 	p.mu.Lock()
@@ -316,25 +498,33 @@ func (r *Runtime) watch(p *process) {
 	p.mu.Unlock()
 
 	r.mu.Lock()
-	if r.proc == p {
+	current := r.proc == p
+	if current {
 		r.proc = nil
 	}
-	if reason == nil {
+	// A death while code ran is the code's doing (os._exit, a segfault):
+	// the next request deserves a new process at once. A process that dies
+	// young by itself is probably dying on every start.
+	if reason == nil && !busy {
 		if time.Since(p.start) < stableAfter {
 			r.failures++
 		} else {
 			r.failures = 0
 		}
 	}
-	// Restart and Close start (or not) on their own; every other death gets a
-	// fresh process right away so the next request finds it warm.
-	if !r.closed && !errors.Is(reason, ErrRestarted) && !errors.Is(reason, ErrClosed) {
+	// Restart and Close start (or not) on their own; every other death of
+	// the current process gets a new one right away so the next request
+	// finds it warm.
+	if current && !r.closed && !errors.Is(reason, ErrRestarted) && !errors.Is(reason, ErrClosed) {
 		r.startLocked()
 	}
 	r.mu.Unlock()
 
+	if errors.Is(reason, errReplaced) {
+		return
+	}
 	r.logger.Info("runtime exited", zap.Int("pid", p.pid), zap.Error(p.exitErr))
-	if reason == nil && !busy && r.cfg.OnExit != nil {
+	if reason == nil && !busy && current && r.cfg.OnExit != nil {
 		r.cfg.OnExit(p.exitErr)
 	}
 }

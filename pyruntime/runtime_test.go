@@ -28,13 +28,31 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// helperServer starts a runtime, waits for its spare, starts code that
+// sleeps, and prints the pids of all its processes: then it waits to be
+// killed in the middle of that run.
 func helperServer() {
 	r := New(Config{})
 	if err := r.Start(context.Background()); err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
-	fmt.Println(r.Pid())
+	for len(r.Pids()) < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	dir := os.Getenv("HOTLOAD_TEST_DIR")
+	path := filepath.Join(dir, "sleeper.py")
+	if err := os.WriteFile(path, []byte("import time\ntime.sleep(60)\n"), 0o644); err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	go func() {
+		_, err := r.Call(context.Background(), Request{Op: "reload", Module: "sleeper", Path: path, PathEntry: dir}, nil)
+		fmt.Println("error", err) // the sleep ended early
+		os.Exit(1)
+	}()
+	time.Sleep(100 * time.Millisecond) // the sleep has begun; the test does not depend on it
+	fmt.Println(strings.Trim(fmt.Sprint(r.Pids()), "[]"))
 	select {} // wait to be killed
 }
 
@@ -351,22 +369,42 @@ func TestPreloadAndSysPath(t *testing.T) {
 	}
 }
 
+// waitSpare waits until r runs its zygote, its current process and a spare.
+func waitSpare(t *testing.T, r *Runtime) []int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(r.Pids()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no spare: processes %v", r.Pids())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return r.Pids()
+}
+
 func TestCloseLeavesNoProcess(t *testing.T) {
 	r := New(Config{})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pid := r.Pid()
+	pids := waitSpare(t, r)
 	r.Close()
-	pyruntimetest.WaitGone(t, pid, 10*time.Second)
+	for _, pid := range pids {
+		// Close waits: the processes are gone when it returns.
+		if !pyruntimetest.Gone(pid) {
+			t.Errorf("process %d of %v still runs after Close", pid, pids)
+		}
+	}
 	if _, err := r.Call(context.Background(), Request{Op: "ping"}, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("Call after Close = %v, want ErrClosed", err)
 	}
 }
 
+// The server is killed with SIGKILL while code runs: nothing of the
+// runtime survives it.
 func TestServerKilledTakesPythonAlong(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "HOTLOAD_TEST_HELPER=server")
+	cmd.Env = append(os.Environ(), "HOTLOAD_TEST_HELPER=server", "HOTLOAD_TEST_DIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -378,13 +416,24 @@ func TestServerKilledTakesPythonAlong(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helper said %q: %v", line, err)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("helper said %q", line)
+	var pids []int
+	for _, f := range strings.Fields(line) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("helper said %q", line)
+		}
+		pids = append(pids, pid)
 	}
+	if len(pids) != 3 {
+		t.Fatalf("helper runs processes %v, want zygote, current and spare", pids)
+	}
+	killed := time.Now()
 	cmd.Process.Kill()
 	cmd.Wait()
-	pyruntimetest.WaitGone(t, pid, 10*time.Second)
+	for _, pid := range pids {
+		pyruntimetest.WaitGone(t, pid, 10*time.Second)
+	}
+	t.Logf("zygote, busy worker and spare gone %v after the server was killed", time.Since(killed))
 }
 
 func TestStartErrors(t *testing.T) {

@@ -1,0 +1,137 @@
+package pyruntime
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+//go:embed agent.py
+var agentSource string
+
+// bootstrap is passed with -c. It reads a 10-digit length and then that many
+// bytes of agent source from stdin, byte-exact, so that nothing beyond the
+// agent is consumed from what becomes the protocol channel.
+const bootstrap = `import os
+def _hotload_read(n):
+    b = b""
+    while len(b) < n:
+        c = os.read(0, n - len(b))
+        if not c:
+            raise SystemExit("hotload: agent source truncated")
+        b += c
+    return b
+exec(compile(_hotload_read(int(_hotload_read(10))), "<hotload-agent>", "exec"), {"__name__": "__hotload_agent__"})
+`
+
+// waitDelay bounds how long Wait waits for the stderr copy after the process
+// has exited: a grandchild that inherited stderr must not hold the server up.
+const waitDelay = 2 * time.Second
+
+// agentCommand is an interpreter the server started with the agent in it,
+// in the agent mode given by its extra arguments.
+type agentCommand struct {
+	cmd    *exec.Cmd
+	argv   []string
+	logger *zap.Logger
+
+	writeMu sync.Mutex // serializes writes to stdin
+	stdin   io.WriteCloser
+	stdout  *bufio.Reader
+	stderr  *tail
+}
+
+// startAgent starts argv with the bootstrap and sends it the agent.
+func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger, mode ...string) (*agentCommand, error) {
+	args := append(append(argv[1:len(argv):len(argv)], "-c", bootstrap), mode...)
+	cmd := exec.CommandContext(ctx, argv[0], args...)
+	cmd.Dir = cfg.Dir
+	if len(cfg.Env) > 0 {
+		cmd.Env = append(os.Environ(), cfg.Env...)
+	}
+	// Own process group: a kill reaches the subprocesses user code started,
+	// and a terminal's Ctrl-C reaches the server, which decides what to do.
+	// Pdeathsig: if the server dies without cleaning up, the kernel kills Python.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	cmd.WaitDelay = waitDelay
+	stderr := &tail{next: cfg.Stderr}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, &StartError{Argv: argv, Err: err}
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, &StartError{Argv: argv, Err: err}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, &StartError{Argv: argv, Err: err}
+	}
+	a := &agentCommand{
+		cmd:    cmd,
+		argv:   argv,
+		logger: logger.With(zap.Int("pid", cmd.Process.Pid)),
+		stdin:  stdin,
+		stdout: bufio.NewReaderSize(stdout, 64*1024),
+		stderr: stderr,
+	}
+	// A Python that exits at once leaves the source unread; what it said
+	// on stderr, reported by wait, tells why.
+	go func() {
+		if _, err := fmt.Fprintf(stdin, "%010d%s", len(agentSource), agentSource); err != nil {
+			a.logger.Debug("send agent source", zap.Error(err))
+		}
+	}()
+	return a, nil
+}
+
+// write sends data to the agent's stdin.
+func (a *agentCommand) write(data []byte) error {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	_, err := a.stdin.Write(data)
+	return err
+}
+
+// readLines calls handle with each line the agent writes until its stdout
+// closes, then reaps the process and returns how it ended.
+func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
+	for {
+		line, err := a.stdout.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			handle(line[:len(line)-1])
+		}
+		if err != nil {
+			break
+		}
+	}
+	waitErr := a.cmd.Wait()
+	exit := &ExitError{Code: a.cmd.ProcessState.ExitCode(), Stderr: a.stderr.String()}
+	if ws, ok := a.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		exit.Signal = ws.Signal()
+	}
+	if waitErr != nil && !errors.As(waitErr, new(*exec.ExitError)) {
+		a.logger.Debug("wait", zap.Error(waitErr))
+	}
+	return exit
+}
+
+// kill ends the process group.
+func (a *agentCommand) kill() {
+	_ = killGroup(a.cmd.Process.Pid) // fails only if the group is already gone
+}
+
+func killGroup(pid int) error {
+	return syscall.Kill(-pid, syscall.SIGKILL)
+}
