@@ -63,9 +63,13 @@ func (s *server) applySettings(settings Settings) {
 		return
 	}
 	if s.engine != nil && s.settings.sameRuntime(settings) {
+		changed := s.settings.reloadOptions() != settings.reloadOptions()
 		s.engine.SetReloadOptions(settings.reloadOptions())
 		s.settings = settings
 		s.engineMu.Unlock()
+		if changed {
+			s.log(s.ctx, protocol.MessageTypeInfo, "hotload: reload settings changed: "+settings.describeReloads())
+		}
 		return
 	}
 	old := s.engine
@@ -100,6 +104,7 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		Preload:        settings.Preload,
 		SkipDependents: settings.SkipDependents,
 		AfterReload:    settings.AfterReload,
+		Strategy:       settings.Strategy,
 		OnResult:       s.reportReload,
 		OnRun:          s.runStatus,
 		OnOutput:       s.logOutput,

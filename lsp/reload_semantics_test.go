@@ -109,3 +109,37 @@ func TestAfterReloadHook(t *testing.T) {
 		t.Errorf("x after the hook failed = %v, want 2", got.Value)
 	}
 }
+
+func TestFreshStrategyRunsEachSaveInANewProcess(t *testing.T) {
+	const counter = "try:\n    n += 1\nexcept NameError:\n    n = 1\nprint('run', n)\n"
+	e := newEditor(t, "-- counter.py --\n"+counter)
+	e.initialize(map[string]any{"strategy": "fresh"})
+	e.waitReady()
+	for i := range 3 {
+		n := e.messageCount()
+		e.save("counter.py", counter)
+		if msg := e.awaitMessage(n, "counter reloaded"); !strings.HasSuffix(msg.Message, ": run 1") {
+			t.Errorf("fresh save %d: %q, want run 1: no state from the save before", i+1, msg.Message)
+		}
+	}
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri("counter.py")), "n"); err != nil || got.Value == nil || *got.Value != "1" {
+		t.Errorf("n after fresh saves = %v (error %s), want 1 from the last fresh run", got.Value, deref(got.Error))
+	}
+
+	// Switching to in place keeps the runtime, and state builds up again.
+	e.save("pyproject.toml", "[tool.hotload]\nstrategy = \"inplace\"\n")
+	e.awaitLog("reload settings changed: saves run in place")
+	n := e.messageCount()
+	e.save("counter.py", counter)
+	if msg := e.awaitMessage(n, "counter reloaded"); !strings.HasSuffix(msg.Message, ": run 2") {
+		t.Errorf("in-place save after fresh ones: %q, want run 2", msg.Message)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, msg := range e.shown {
+		if strings.Contains(msg.Message, "started a new runtime") {
+			t.Errorf("changing the strategy restarted the runtime: %q", msg.Message)
+		}
+	}
+}

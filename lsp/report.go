@@ -194,7 +194,11 @@ func (s *server) logOutput(module, text string) {
 
 func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 	s.setStatus(func(st *status) { st.State, st.Pid = stateReady, info.Pid })
-	s.log(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: Python ready in %s (pid %d, %s)", formatDuration(info.Duration), info.Pid, strings.Join(info.Argv, " ")))
+	how := strings.Join(info.Argv, " ")
+	if info.Forked {
+		how = "forked from the preloaded " + how
+	}
+	s.log(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: Python ready in %s (pid %d, %s)", formatDuration(info.Duration), info.Pid, how))
 	for name, exc := range info.PreloadErrors {
 		s.show(s.ctx, protocol.MessageTypeWarning, fmt.Sprintf("hotload: preload %s failed: %s", name, exc.Summary()))
 		s.log(s.ctx, protocol.MessageTypeWarning, exc.Text)

@@ -29,12 +29,14 @@ type Settings struct {
 	SkipDependents bool
 	// AfterReload is "pkg.mod:func", called after every successful reload.
 	AfterReload string
+	// Strategy is where reloads run: in place (the zero value) or fresh.
+	Strategy reload.Strategy
 }
 
 // quietKeys are not reported as unknown: settings of the design that this
 // version accepts but does not act on yet, and the editor-side settings
 // (server path, tracing) of clients that send their whole section.
-var quietKeys = []string{"strategy", "timeout", "server", "trace"}
+var quietKeys = []string{"timeout", "server", "trace"}
 
 // parseSettings reads a settings object (optionally wrapped as
 // {"hotload": {...}}). It returns the settings it could read and a problem
@@ -94,6 +96,13 @@ func (s *Settings) merge(raw []byte) []string {
 			} else {
 				s.AfterReload = hook
 			}
+		case "strategy":
+			var strategy reload.Strategy
+			if json.Unmarshal(value, &strategy) != nil || (strategy != reload.InPlace && strategy != reload.Fresh) {
+				err = fmt.Errorf(`want "inplace" or "fresh"`)
+			} else {
+				s.Strategy = strategy
+			}
 		default:
 			if !slices.Contains(quietKeys, key) {
 				err = fmt.Errorf("unknown setting")
@@ -151,7 +160,24 @@ func (s Settings) sameRuntime(o Settings) bool {
 		slices.Equal(s.ExtraPaths, o.ExtraPaths) && maps.Equal(s.Env, o.Env)
 }
 
+// describeReloads says how reloads run, for the log.
+func (s Settings) describeReloads() string {
+	var b strings.Builder
+	if s.Strategy == reload.Fresh {
+		b.WriteString("each save runs in a fresh process")
+	} else {
+		b.WriteString("saves run in place")
+	}
+	if s.SkipDependents {
+		b.WriteString(", importers are not re-run")
+	}
+	if s.AfterReload != "" {
+		b.WriteString(", then " + s.AfterReload)
+	}
+	return b.String()
+}
+
 // reloadOptions returns the settings that shape each reload.
 func (s Settings) reloadOptions() reload.ReloadOptions {
-	return reload.ReloadOptions{SkipDependents: s.SkipDependents, AfterReload: s.AfterReload}
+	return reload.ReloadOptions{SkipDependents: s.SkipDependents, AfterReload: s.AfterReload, Strategy: s.Strategy}
 }

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hotload-dev/hotload/reload"
 )
 
 func TestParseSettings(t *testing.T) {
@@ -20,7 +22,10 @@ func TestParseSettings(t *testing.T) {
 		{"wrapped in a hotload section", `{"hotload": {"preload": ["numpy"]}}`, Settings{Preload: []string{"numpy"}}, ""},
 		{"all settings", `{"python": "py", "preload": ["a"], "extraPaths": ["lib"], "env": {"K": "v"}}`,
 			Settings{Python: []string{"py"}, Preload: []string{"a"}, ExtraPaths: []string{"lib"}, Env: map[string]string{"K": "v"}}, ""},
-		{"settings of later versions are accepted quietly", `{"strategy": "fresh", "timeout": 5}`, Settings{}, ""},
+		{"settings of later versions are accepted quietly", `{"timeout": 5}`, Settings{}, ""},
+		{"fresh strategy", `{"strategy": "fresh"}`, Settings{Strategy: reload.Fresh}, ""},
+		{"in-place strategy", `{"strategy": "inplace"}`, Settings{Strategy: reload.InPlace}, ""},
+		{"unknown strategy", `{"strategy": "new"}`, Settings{}, `strategy: want "inplace" or "fresh"`},
 		{"reload options", `{"reloadDependents": false, "afterReload": "app.hooks:refresh"}`, Settings{SkipDependents: true, AfterReload: "app.hooks:refresh"}, ""},
 		{"a hook without a function", `{"afterReload": "app.hooks"}`, Settings{}, `afterReload: want "pkg.module:function"`},
 		{"reloadDependents not a boolean", `{"reloadDependents": "yes"}`, Settings{}, "reloadDependents: want true or false"},

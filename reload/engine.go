@@ -49,6 +49,8 @@ type Config struct {
 	// AfterReload names a function, "pkg.mod:func", called after every
 	// successful reload; empty means none.
 	AfterReload string
+	// Strategy says where a reload runs; the zero value runs it in place.
+	Strategy Strategy
 
 	// OnResult, if not nil, is called with the result of every reload, in
 	// the order the reloads of a module ran, before Reload returns it; not for
@@ -78,6 +80,9 @@ type RuntimeInfo struct {
 	Pid      int
 	Argv     []string
 	Duration time.Duration
+	// Forked reports a process forked from the preloaded zygote, so its
+	// preloads cost nothing; PreloadErrors is then empty.
+	Forked bool
 	// PreloadErrors maps each preload module that failed to import to why.
 	PreloadErrors map[string]*Exception
 }
@@ -102,9 +107,25 @@ type Engine struct {
 // ReloadOptions are the settings of a reload that can change while the
 // runtime runs.
 type ReloadOptions struct {
-	SkipDependents bool   // see Config.SkipDependents
-	AfterReload    string // see Config.AfterReload
+	SkipDependents bool     // see Config.SkipDependents
+	AfterReload    string   // see Config.AfterReload
+	Strategy       Strategy // see Config.Strategy
 }
+
+// Strategy says where a reload runs.
+type Strategy string
+
+const (
+	// InPlace runs the module's new code in the running process, in its
+	// existing namespace, and updates old functions and classes in place:
+	// state survives the reload. It is what the zero Strategy does.
+	InPlace Strategy = "inplace"
+	// Fresh runs each reload in a new process forked from the preloaded
+	// zygote: no state survives from earlier runs, yet the preloads are
+	// already imported. Evaluations then run in that process. Where Python
+	// cannot fork, Fresh runs in place.
+	Fresh Strategy = "fresh"
+)
 
 // SetReloadOptions changes how later reloads run, keeping the runtime.
 func (e *Engine) SetReloadOptions(o ReloadOptions) {
@@ -137,7 +158,7 @@ func New(cfg Config) *Engine {
 	}
 	layout := NewLayout(cfg.Folders, cfg.ExtraPaths)
 	e := &Engine{cfg: cfg, layout: layout, logger: logger, queues: make(map[string]*moduleQueue)}
-	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload}
+	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload, Strategy: cfg.Strategy}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	dir := ""
 	if len(cfg.Folders) > 0 {
@@ -251,12 +272,15 @@ func (e *Engine) drain(q *moduleQueue) {
 		opts := e.opts
 		e.mu.Unlock()
 
+		// A reload only if loaded is about the running process; it is never
+		// fresh, since a fresh process has loaded nothing.
+		fresh := opts.Strategy == Fresh && !p.ifLoaded
 		p.result = e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
 			IfLoaded:     p.ifLoaded,
 			NoDependents: opts.SkipDependents,
 			AfterReload:  opts.AfterReload,
-		})
+		}, fresh)
 		if e.cfg.OnResult != nil && !p.result.Skipped {
 			e.cfg.OnResult(p.result)
 		}
@@ -273,7 +297,7 @@ func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code})
+	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code}, false)
 	res.Code = code
 	return res, nil
 }
@@ -288,13 +312,14 @@ func (e *Engine) EvaluateLines(ctx context.Context, path, code string, firstLine
 	}
 	// Blank lines before the code keep its line numbers those of the file.
 	padded := strings.Repeat("\n", max(firstLine-1, 0)) + code
-	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: padded, Filename: mod.Path})
+	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: padded, Filename: mod.Path}, false)
 	res.Code = code
 	return res, nil
 }
 
-// run sends one request about mod and turns the reply into a Result.
-func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Result {
+// run sends one request about mod, in a fresh process if fresh, and turns
+// the reply into a Result.
+func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fresh bool) *Result {
 	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
 	res := &Result{Module: mod.Name, Path: mod.Path}
 	if e.cfg.OnRun != nil {
@@ -304,7 +329,11 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request) *Re
 	var outMu sync.Mutex // output events arrive on the runtime's reader goroutine
 	var out strings.Builder
 	began := time.Now()
-	reply, err := e.runtime.Call(ctx, req, func(ev pyruntime.Event) {
+	call := e.runtime.Call
+	if fresh {
+		call = e.runtime.CallFresh
+	}
+	reply, err := call(ctx, req, func(ev pyruntime.Event) {
 		outMu.Lock()
 		out.WriteString(ev.Text)
 		outMu.Unlock()
@@ -346,7 +375,7 @@ func (e *Engine) started(s pyruntime.Started) {
 	if e.cfg.OnRuntimeStart == nil {
 		return
 	}
-	info := RuntimeInfo{Pid: s.Pid, Argv: s.Argv, Duration: s.Duration}
+	info := RuntimeInfo{Pid: s.Pid, Argv: s.Argv, Duration: s.Duration, Forked: s.Forked}
 	for name, exc := range s.PreloadErrors {
 		if info.PreloadErrors == nil {
 			info.PreloadErrors = make(map[string]*Exception)
@@ -362,8 +391,8 @@ func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
 	return e.runtime.Interrupt(ctx)
 }
 
-// Restart replaces the runtime with a fresh one: module state is lost and
-// preloads are imported again.
+// Restart replaces the runtime's process with a fresh one: module state is
+// lost; the preloads come from the zygote, imported when it started.
 func (e *Engine) Restart(ctx context.Context) error {
 	if err := e.runtime.Restart(ctx); err != nil {
 		return fmt.Errorf("reload: restart runtime: %w", err)

@@ -9,13 +9,11 @@ import (
 	"time"
 )
 
-// runtimeStableAfter is how long a runtime must have lived for its death
-// not to count as a failed start (pyruntime's stableAfter): the server
-// restarts a runtime that dies younger only after a growing delay (100 ms,
-// 400 ms, …), the guard against a setup that crashes on every start. The
-// bench lets each runtime live that long so that it measures a crash in
-// code the user just saved, not the guard.
-const runtimeStableAfter = 10*time.Second + 200*time.Millisecond
+// deathPause is how long the bench waits between one crash's new runtime
+// being ready and the next crash. After each takeover the server forks the
+// next spare in the background, which takes tens of milliseconds; half a
+// second is still quicker than anyone saves a crashing module twice.
+const deathPause = 500 * time.Millisecond
 
 // readyLog is the server's log line when a runtime is up, e.g.
 // "hotload: Python ready in 412 ms (pid 4242, /usr/bin/python3 -c …)".
@@ -36,13 +34,13 @@ func parseReadyLog(msg string) (time.Duration, int, bool) {
 }
 
 // measureDeaths kills the runtime n times by saving a module that calls
-// os._exit, each time once the runtime has lived runtimeStableAfter (since
-// readyAt, when the session's current runtime pid became ready). After each
-// crash is reported it saves lib.py again at once, as a user would.
+// os._exit, each time deathPause after the runtime became ready (readyAt,
+// for the session's current runtime pid). After each crash is reported it
+// saves lib.py again at once, as a user would.
 func measureDeaths(ctx context.Context, s *session, n, pid int, readyAt time.Time) (DeathResult, error) {
 	var toReady, toNext, starts []time.Duration
 	for i := range n {
-		if err := sleep(ctx, time.Until(readyAt.Add(runtimeStableAfter))); err != nil {
+		if err := sleep(ctx, time.Until(readyAt.Add(deathPause))); err != nil {
 			return DeathResult{}, err
 		}
 		m := s.inbox.mark()

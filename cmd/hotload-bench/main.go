@@ -46,7 +46,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.python, "python", "", "the Python to run: `CMD` (default "+debianPython+" if it can import numpy and pandas, else python3 on PATH)")
 	fs.IntVar(&c.saves, "saves", minSaves, fmt.Sprintf("time `N` saves of a trivial module (at least %d)", minSaves))
 	fs.IntVar(&c.cold, "cold", 20, "time `N` cold runs of script_with_deps.py")
-	fs.IntVar(&c.deaths, "deaths", 5, "crash the runtime `N` times (each waits until the runtime has lived 10 s)")
+	fs.IntVar(&c.deaths, "deaths", 20, "crash the runtime `N` times")
 	fs.DurationVar(&c.idle, "idle", 10*time.Second, "measure wake-ups over `D` of no activity")
 	fs.StringVar(&c.jsonPath, "json", filepath.Join(os.TempDir(), "hotload-bench.json"), "write the results as JSON to `PATH`")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the tables as Markdown, for the README")

@@ -87,3 +87,15 @@ func TestProcessOfThisTest(t *testing.T) {
 		t.Errorf("processSwitches(own pid) = %d, %d, %v", switches, threads, err)
 	}
 }
+
+func TestParentOfAndPSS(t *testing.T) {
+	if got, want := parentOf(os.Getpid()), os.Getppid(); got != want {
+		t.Errorf("parentOf(self) = %d, want %d", got, want)
+	}
+	if parentOf(1<<30) != 0 {
+		t.Error("parentOf(no such pid) should be 0")
+	}
+	if _, err := os.Stat("/proc/self/smaps_rollup"); err == nil && readPSS(os.Getpid()) <= 0 {
+		t.Error("readPSS(self) = 0 though the kernel has smaps_rollup")
+	}
+}

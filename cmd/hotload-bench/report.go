@@ -100,17 +100,25 @@ type ScaleResult struct {
 	Ratio float64 `json:"ratio"`
 }
 
-// IdleResult is the server and its runtime left alone.
+// IdleResult is the server and its runtime left alone. The runtime is
+// three processes: the worker running the code, the zygote it was forked
+// from, and the spare forked to take over; forked pages are shared until
+// written, which PSS accounts for and RSS does not.
 type IdleResult struct {
-	Seconds float64   `json:"seconds"`
-	Server  ProcUsage `json:"server"`
-	Runtime ProcUsage `json:"runtime"`
+	Seconds float64    `json:"seconds"`
+	Server  ProcUsage  `json:"server"`
+	Runtime ProcUsage  `json:"runtime"`
+	Zygote  *ProcUsage `json:"zygote,omitempty"` // nil for a runtime that was not forked
+	Spare   *ProcUsage `json:"spare,omitempty"`  // nil when no spare was ready
 }
 
 // ProcUsage is one process's memory and wake-ups over the idle window.
 type ProcUsage struct {
-	Pid     int     `json:"pid"`
-	RSSMiB  float64 `json:"rssMiB"` // VmRSS at the end of the window
+	Pid    int     `json:"pid"`
+	RSSMiB float64 `json:"rssMiB"` // VmRSS at the end of the window
+	// PSSMiB is the proportional set size at the end of the window: shared
+	// pages count divided among the processes sharing them.
+	PSSMiB  float64 `json:"pssMiB"`
 	Threads int     `json:"threads"`
 	// WakeupsPerSecond is the context switches of all its threads over the
 	// window, per second: each is the process leaving the CPU after running.

@@ -60,7 +60,7 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	if r.Idle, err = measureIdle(ctx, s.cmd.Process.Pid, pid, b.cfg.idle); err != nil {
 		return err
 	}
-	b.progress("runtime death → ready: %d crashes, each after the runtime has lived %v", r.Settings.Deaths, runtimeStableAfter)
+	b.progress("runtime death → ready: %d crashes, %v apart", r.Settings.Deaths, deathPause)
 	if r.Death, err = measureDeaths(ctx, s, r.Settings.Deaths, pid, readyAt); err != nil {
 		return fmt.Errorf("runtime death: %w", err)
 	}

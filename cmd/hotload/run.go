@@ -38,6 +38,9 @@ type runOptions struct {
 	Python []string
 	// Preload names modules imported once, when the runtime starts.
 	Preload []string
+	// Fresh runs FILE in a new process forked from the preloaded one on
+	// every change, so no state survives between runs.
+	Fresh bool
 	// Logger logs what hotload does; nil means no logging.
 	Logger *zap.Logger
 }
@@ -50,6 +53,7 @@ func runCommand(ctx context.Context, args []string, fileList io.Reader, stdout, 
 	fs.SetOutput(stderr)
 	python := fs.String("python", "", "start Python with `COMMAND`, split on spaces, such as \"uv run python\"\n(default: .venv or venv in FILE's folder, else python3)")
 	preload := fs.String("preload", "", "import `MODULES` (comma-separated) once, when Python starts")
+	fresh := fs.Bool("fresh", false, "on every change, run FILE in a new process forked from the preloaded one,\nso no state survives between runs (default: rerun in place, keeping state)")
 	level := logLevel(zapcore.WarnLevel) // the summaries tell the story; info logs would repeat them
 	fs.Var(&level, "log-level", "log at `LEVEL` and above: debug, info, warn or error")
 	fs.Usage = func() {
@@ -90,6 +94,7 @@ Flags:
 		File:    file,
 		Python:  strings.Fields(*python),
 		Preload: splitList(*preload),
+		Fresh:   *fresh,
 		Logger:  newLogger(level, stderr, false),
 	}
 	return runFile(ctx, opts, fileList, stdout, stderr)
@@ -133,6 +138,7 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 		Folders:        []string{dir},
 		Python:         opts.Python,
 		Preload:        opts.Preload,
+		Strategy:       strategy(opts.Fresh),
 		OnResult:       t.Result,
 		OnOutput:       func(_, text string) { t.Output(text) },
 		OnRuntimeStart: t.Started,
@@ -282,4 +288,11 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+func strategy(fresh bool) reload.Strategy {
+	if fresh {
+		return reload.Fresh
+	}
+	return reload.InPlace
 }

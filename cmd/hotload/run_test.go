@@ -193,6 +193,19 @@ func TestRunRerunsOnSave(t *testing.T) {
 	}
 }
 
+func TestRunFreshKeepsNoState(t *testing.T) {
+	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{Fresh: true})
+	s.waitStderr("hotload: watching 1 .py file under ", 1)
+	s.waitStderr("hotload: lib loaded in", 1)
+
+	s.write("lib.py", counter("v2"))
+	s.waitStderr("hotload: lib reloaded in", 1)
+	// Each run had a process of its own: the count starts over.
+	if got, want := s.stdout.String(), "lib 1 v1\nlib 1 v2\n"; got != want {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+}
+
 func TestRunWatchesNewFolders(t *testing.T) {
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: watching", 1)

@@ -51,7 +51,11 @@ func (t *term) Started(info reload.RuntimeInfo) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.loaded = false
-	t.stderrLocked(fmt.Sprintf("hotload: started %s (pid %d) in %s\n", strings.Join(info.Argv, " "), info.Pid, formatDuration(info.Duration)))
+	how := ""
+	if info.Forked {
+		how = ", forked from the preloaded one"
+	}
+	t.stderrLocked(fmt.Sprintf("hotload: started %s (pid %d) in %s%s\n", strings.Join(info.Argv, " "), info.Pid, formatDuration(info.Duration), how))
 	for _, name := range slices.Sorted(maps.Keys(info.PreloadErrors)) {
 		t.stderrLocked(fmt.Sprintf("hotload: preload %s failed: %s\n", name, info.PreloadErrors[name].Summary()))
 	}
