@@ -58,8 +58,12 @@ type Config struct {
 	OnResult func(*Result)
 	// OnOutput, if not nil, receives output as the code writes it. module is
 	// the module running, or "" for output written between requests (by a
-	// background thread).
+	// background thread). Of one run it receives at most StreamedOutput
+	// bytes, then a line saying how much more there was.
 	OnOutput func(module, text string)
+	// StreamedOutput bounds how much of one run's output OnOutput receives.
+	// Zero means DefaultStreamedOutput; negative means no bound.
+	StreamedOutput int64
 	// OnRun, if not nil, is called when code of module starts running in the
 	// runtime (res is nil) and when it has finished (res is its result), for
 	// reloads and evaluations alike.
@@ -326,23 +330,29 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		e.cfg.OnRun(mod.Name, nil)
 		defer e.cfg.OnRun(mod.Name, res)
 	}
-	var outMu sync.Mutex // output events arrive on the runtime's reader goroutine
-	var out strings.Builder
+	limit := e.cfg.StreamedOutput
+	if limit == 0 {
+		limit = DefaultStreamedOutput
+	}
+	out := newRunOutput(limit)
 	began := time.Now()
 	call := e.runtime.Call
 	if fresh {
 		call = e.runtime.CallFresh
 	}
 	reply, err := call(ctx, req, func(ev pyruntime.Event) {
-		outMu.Lock()
-		out.WriteString(ev.Text)
-		outMu.Unlock()
-		e.output(mod.Name, ev)
+		if ev.Kind != "output" {
+			return
+		}
+		if text := out.add(ev.Text); text != "" && e.cfg.OnOutput != nil {
+			e.cfg.OnOutput(mod.Name, text)
+		}
 	})
 	res.Duration = time.Since(began)
-	outMu.Lock()
-	res.Output = out.String()
-	outMu.Unlock()
+	res.Output = out.text()
+	if note := out.unstreamed(); note != "" && e.cfg.OnOutput != nil {
+		e.cfg.OnOutput(mod.Name, note)
+	}
 	if err != nil {
 		res.Err = err
 	} else {

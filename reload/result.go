@@ -15,7 +15,9 @@ type Result struct {
 	Code string
 	// Duration is the time from sending the request to its reply.
 	Duration time.Duration
-	// Output is everything the code wrote to stdout and stderr, in order.
+	// Output is everything the code wrote to stdout and stderr, in order;
+	// beyond 1 MiB, its first and last 512 KiB with a line between them
+	// saying how much was left out.
 	Output string
 	// Value is the repr of the value the code produced: a module's last
 	// top-level expression statement or an evaluated expression. Nil when the

@@ -141,6 +141,7 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 		Strategy:       strategy(opts.Fresh),
 		OnResult:       t.Result,
 		OnOutput:       func(_, text string) { t.Output(text) },
+		StreamedOutput: -1, // a terminal shows all of it, as Python itself would
 		OnRuntimeStart: t.Started,
 		OnRuntimeExit: func(err error) {
 			t.Noticef("runtime died (%v); started a fresh one", err)
