@@ -143,3 +143,18 @@ func TestFreshStrategyRunsEachSaveInANewProcess(t *testing.T) {
 		}
 	}
 }
+
+// lib's own save fails because of mymath; fixing mymath re-runs lib, which
+// clears the error lib's save reported.
+func TestFixingADependencyClearsTheImportersError(t *testing.T) {
+	e := loadImporterChain(t)
+	n := e.messageCount()
+	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / (CONST - 1)\nprint(CONST, f())\n")
+	e.awaitMessage(n, "lib: ZeroDivisionError")
+	e.awaitDiagnostics("lib.py", "lib's own error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })
+
+	n = e.messageCount()
+	e.save("mymath.py", "CONST = 2\n\n\ndef f():\n    return CONST\n")
+	e.awaitMessage(n, "mymath reloaded")
+	e.awaitDiagnostics("lib.py", "lib's error cleared by its clean re-run", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}

@@ -31,6 +31,13 @@ func (s *server) reportReload(res *reload.Result) {
 	ctx := s.ctx
 	s.setDiagnostics(ctx, res.Module, s.resultDiagnostics(res))
 	s.setDiagnostics(ctx, evaluationOwner(res.Module), nil) // a reload supersedes them
+	if res.OK() {
+		// The importers re-ran cleanly: an error an importer's own save
+		// reported earlier (say, before this fix to its dependency) is gone.
+		for _, importer := range res.Reloaded[min(1, len(res.Reloaded)):] {
+			s.setDiagnostics(ctx, importer, nil)
+		}
+	}
 
 	switch {
 	case res.Err != nil:
@@ -134,6 +141,8 @@ func describeFailure(err error) string {
 		return "the runtime was restarted while the code ran"
 	case errors.Is(err, reload.ErrClosed):
 		return "the runtime was stopped (settings changed or the server is stopping) while the code ran"
+	case errors.Is(err, reload.ErrDetached):
+		return "the attached app closed the connection (did it exit?); hotload does not restart it, and the next save attaches again"
 	}
 	return strings.TrimPrefix(err.Error(), "pyruntime: ") + "; started a fresh runtime (module state is lost)"
 }
@@ -207,7 +216,11 @@ func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 
 func (s *server) runtimeExited(err error) {
 	s.setStatus(func(st *status) { st.State, st.Pid, st.Message = stateDead, 0, describeFailure(err) })
-	s.show(s.ctx, protocol.MessageTypeWarning, "hotload: the Python runtime died between reloads: "+describeFailure(err))
+	what := "the Python runtime died between reloads: "
+	if errors.Is(err, reload.ErrDetached) {
+		what = ""
+	}
+	s.show(s.ctx, protocol.MessageTypeWarning, "hotload: "+what+describeFailure(err))
 	s.log(s.ctx, protocol.MessageTypeWarning, err.Error())
 }
 
