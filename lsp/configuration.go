@@ -101,6 +101,8 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		ExtraPaths:     settings.ExtraPaths,
 		Python:         settings.Python,
 		Env:            settings.envList(),
+		PathMap:        settings.PathMap,
+		Attach:         settings.Attach,
 		Preload:        settings.Preload,
 		SkipDependents: settings.SkipDependents,
 		AfterReload:    settings.AfterReload,

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -24,6 +26,12 @@ type Settings struct {
 	ExtraPaths []string
 	// Env is added to the runtime's environment.
 	Env map[string]string
+	// PathMap maps local folders to where a Python on another machine (over
+	// ssh, in a container) sees them; empty means the same paths.
+	PathMap map[string]string
+	// Attach is the Unix socket of a running app serving hotload's agent;
+	// empty means hotload starts its own Python.
+	Attach string
 	// SkipDependents is the reloadDependents setting inverted, so that the
 	// zero value keeps the default (importers re-run).
 	SkipDependents bool
@@ -82,6 +90,15 @@ func (s *Settings) merge(raw []byte) []string {
 			} else {
 				s.Env = env
 			}
+		case "pathMap":
+			err = decodePathMap(value, &s.PathMap)
+		case "attach":
+			var socket string
+			if json.Unmarshal(value, &socket) != nil || (socket != "" && !filepath.IsAbs(socket)) {
+				err = fmt.Errorf("want the absolute path of the app's socket")
+			} else {
+				s.Attach = socket
+			}
 		case "reloadDependents":
 			var on bool
 			if json.Unmarshal(value, &on) != nil {
@@ -133,6 +150,22 @@ func decodeCommand(raw json.RawMessage, dst *[]string) error {
 	return nil
 }
 
+// decodePathMap reads an object of absolute local folders to absolute
+// folders on the interpreter's machine, leaving dst alone if it cannot.
+func decodePathMap(raw json.RawMessage, dst *map[string]string) error {
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("want an object of folders to folders")
+	}
+	for _, local := range slices.Sorted(maps.Keys(m)) {
+		if remote := m[local]; !filepath.IsAbs(local) || !path.IsAbs(remote) {
+			return fmt.Errorf("want absolute folders, got %q: %q", local, remote)
+		}
+	}
+	*dst = m
+	return nil
+}
+
 // decodeStrings reads a list of strings, leaving dst alone if it cannot.
 func decodeStrings(raw json.RawMessage, dst *[]string) error {
 	var list []string
@@ -157,7 +190,8 @@ func (s Settings) envList() []string {
 // reload options can change without a new one.
 func (s Settings) sameRuntime(o Settings) bool {
 	return slices.Equal(s.Python, o.Python) && slices.Equal(s.Preload, o.Preload) &&
-		slices.Equal(s.ExtraPaths, o.ExtraPaths) && maps.Equal(s.Env, o.Env)
+		slices.Equal(s.ExtraPaths, o.ExtraPaths) && maps.Equal(s.Env, o.Env) &&
+		maps.Equal(s.PathMap, o.PathMap) && s.Attach == o.Attach
 }
 
 // describeReloads says how reloads run, for the log.

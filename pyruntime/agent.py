@@ -23,6 +23,10 @@ ones (UPDATE_RULES), so every reference held elsewhere runs the new code. The
 loaded workspace modules that import it re-run after it, in dependency order.
 Every change goes through an undo log: if any module of the save fails, all
 of them are put back as they were.
+
+Started with the argument "zygote", it preloads and then forks workers (see
+the zygote section). Saved as a file (`hotload agent > hotload_agent.py`), it
+is a module a running app imports to let hotload attach (see serve()).
 """
 
 import ast
@@ -187,7 +191,13 @@ def format_exception(exc, seen=None):
 def describe_exception(exc):
     """Turns an exception into the structured error the Go side maps to diagnostics."""
     frames = []
+    seen = set()
     for fs in user_frames(exc.__traceback__):
+        # A recursion repeats its frames up to a thousand times, and the
+        # editor would get a diagnostic for each: every line is kept once.
+        if (fs.filename, fs.lineno, fs.name) in seen:
+            continue
+        seen.add((fs.filename, fs.lineno, fs.name))
         # Column positions exist since Python 3.11; before, a frame is a line.
         end_line = getattr(fs, "end_lineno", None) or fs.lineno
         frames.append({
@@ -772,12 +782,21 @@ UPDATE_RULES = [
 
 
 class Agent:
-    def __init__(self, channel):
+    def __init__(self, channel, attached=False):
         self.channel = channel
+        # attached: serving inside someone else's app (see serve()), which
+        # must survive the session, keep its own streams, and whose
+        # signal handlers are not ours to trigger.
+        self.attached = attached
         self.requests = queue.Queue()
-        self.main_ident = threading.main_thread().ident
+        # The thread that runs requests: the main thread, except in an app
+        # that serves from another thread.
+        self.main_ident = threading.get_ident() if attached else threading.main_thread().ident
         self._state_lock = threading.Lock()
         self._current = None  # id of the request the main thread is running
+        # Threads that were running when the current request began: they
+        # belong to earlier code, so their output is not this request's.
+        self._elders = set()
         self._queued = 0  # requests received but not started
         self._interrupt_next = False  # an interrupt arrived while a request was queued
         self.stdout = OutputStream(self, "stdout")
@@ -789,6 +808,8 @@ class Agent:
     def output(self, stream, text):
         with self._state_lock:
             current = self._current
+            if threading.get_ident() in self._elders:
+                current = None  # background output, not the request's
         self.channel.send({"id": current, "event": "output", "stream": stream, "text": text})
 
     # --- reader thread ------------------------------------------------------
@@ -801,6 +822,9 @@ class Agent:
                 self.channel.send({"id": None, "event": "protocol_error", "text": str(exc)})
                 continue
             if msg is None:
+                if self.attached:
+                    self.requests.put(None)  # the session ends; the app goes on
+                    return
                 # The Go side is gone (exited, killed, or closed our stdin): so are we.
                 os._exit(0)
             op = msg.get("op")
@@ -828,15 +852,25 @@ class Agent:
                 # started: it stops as soon as it does.
                 self._interrupt_next = True
                 return True
+        if self.attached:
+            # Not a signal: the app may handle SIGINT itself (a web server
+            # shuts down). An asynchronous exception stops Python code at its
+            # next line, though not a blocking call.
+            import ctypes
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), ctypes.py_object(KeyboardInterrupt))
+            return True
         signal.pthread_kill(self.main_ident, signal.SIGINT)
         return True
 
     # --- main thread --------------------------------------------------------
 
     def serve(self):
+        """Runs requests until the session ends (attached) or forever."""
         while True:
             try:
                 msg = self.requests.get()
+                if msg is None:
+                    return
                 self.handle(msg)
             except KeyboardInterrupt:
                 # An interrupt that landed between requests: nothing to stop.
@@ -851,12 +885,15 @@ class Agent:
             self._queued -= 1
             if handler is not None:
                 self._current = rid
+                self._elders = {t.ident for t in threading.enumerate()} - {self.main_ident}
                 interrupted, self._interrupt_next = self._interrupt_next, False
         if handler is None:
             self.channel.send({"id": rid, "ok": False, "protocol_error": "unknown op %r" % msg.get("op")})
             return
         # Code may have replaced sys.stdout or sys.stderr; each request
         # starts with hotload's own streams, so its output is captured.
+        # An attached app gets its own back afterwards.
+        app_streams = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = self.stdout, self.stderr
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
@@ -882,6 +919,8 @@ class Agent:
         except KeyboardInterrupt:
             # The interrupt arrived after user code finished; the reply still stands.
             pass
+        if self.attached:
+            sys.stdout, sys.stderr = app_streams
         reply["seconds"] = time.perf_counter() - start
         self.channel.send(reply)
 
@@ -1132,7 +1171,7 @@ def imports_in_tree(name, path, tree):
 
 def op_setup(agent, msg):
     """Puts the workspace roots on sys.path, moves to the workspace and preloads modules."""
-    if msg.get("cwd"):
+    if msg.get("cwd") and not agent.attached:
         os.chdir(msg["cwd"])
     add_sys_path(msg.get("sys_path") or [], front=True)
     agent.workspace.add_roots(msg.get("workspace_roots") or [])
@@ -1576,6 +1615,146 @@ def serve_agent(agent):
     agent.serve()
 
 
+# --- attach ---------------------------------------------------------------------
+#
+# A long-lived app can invite hotload in: `hotload agent > hotload_agent.py`,
+# then `hotload_agent.serve()` or `hotload_agent.serve_in_thread()`. It
+# listens on a Unix socket only its user can use, with a random token in a
+# file beside it that only its user can read; the editor's server connects,
+# sends the token, and then talks to an agent as if it had started one.
+
+# How long a connecting client has to send its token.
+TOKEN_TIMEOUT = 5.0
+
+
+def default_socket_path():
+    """$XDG_RUNTIME_DIR/hotload/<app>-<pid>.sock, else the same under
+    /tmp/hotload-<uid>; the folder is made private to the user."""
+    import tempfile
+    runtime_dir = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime_dir and os.path.isdir(runtime_dir):
+        folder = os.path.join(runtime_dir, "hotload")
+    else:
+        folder = os.path.join(tempfile.gettempdir(), "hotload-%d" % os.getuid())
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    st = os.stat(folder)
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise PermissionError("hotload: %s must belong to you and be private (chmod 700)" % folder)
+    app = os.path.splitext(os.path.basename(sys.argv[0] if sys.argv and sys.argv[0] else "python"))[0] or "python"
+    return os.path.join(folder, "%s-%d.sock" % (app, os.getpid()))
+
+
+class AttachServer:
+    def __init__(self, path=None):
+        self.path = path or default_socket_path()
+        self.token_path = self.path + ".token"
+        import secrets
+        self.token = secrets.token_hex(32)
+        self.listener = None
+
+    def listen(self):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        umask = os.umask(0o177)  # the socket is never open to others, not even briefly
+        try:
+            listener.bind(self.path)
+        finally:
+            os.umask(umask)
+        os.chmod(self.path, 0o600)
+        listener.listen(1)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.token_path)
+        fd = os.open(self.token_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(self.token)
+        import atexit
+        atexit.register(self.remove)
+        self.listener = listener
+        log_stderr("hotload: serving on %s (hotload setting: attach = %r)" % (self.path, self.path))
+
+    def remove(self):
+        for path in (self.path, self.token_path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    def serve_forever(self):
+        if self.listener is None:
+            self.listen()
+        while True:
+            conn, _ = self.listener.accept()
+            try:
+                self.session(conn)
+            except Exception as exc:
+                log_stderr("hotload: session ended: %r" % (exc,))
+            finally:
+                conn.close()
+
+    def session(self, conn):
+        conn.settimeout(TOKEN_TIMEOUT)
+        line = b""
+        while b"\n" not in line and len(line) < 4096:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            line += chunk
+        first, _, rest = line.partition(b"\n")
+        try:
+            token = str(json.loads(first).get("token", ""))
+        except (ValueError, AttributeError):
+            token = ""
+        import hmac
+        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            log_stderr("hotload: refused a connection to %s: wrong token" % self.path)
+            conn.sendall(encode({"id": None, "event": "refused", "text": "wrong token"}))
+            return
+        conn.settimeout(None)
+        channel = Channel(os.dup(conn.fileno()), os.dup(conn.fileno()))
+        channel._pending = rest
+        agent = Agent(channel, attached=True)
+        threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
+        channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
+        agent.serve()
+
+
+def log_stderr(text):
+    with contextlib.suppress(Exception):
+        sys.__stderr__.write(text + "\n")
+        sys.__stderr__.flush()
+
+
+def serve(path=None):
+    """Lets hotload reload and evaluate code in this process; never returns.
+
+    Call it from the thread that should run the code (usually the main
+    thread, from the app's own loop). It listens on a Unix socket at path
+    (default: $XDG_RUNTIME_DIR/hotload/<app>-<pid>.sock), mode 0600, and
+    writes a random token to path + ".token", mode 0600; only a client that
+    sends the token gets in, one at a time. Point the hotload setting
+    `attach` at the socket.
+    """
+    AttachServer(path).serve_forever()
+
+
+def serve_in_thread(path=None):
+    """serve() on a daemon thread, returned started; the socket is
+    listening when it returns.
+
+    Thread safety: reloads and evaluations then run on that thread while
+    the app's own threads keep running. Code being reloaded can be seen
+    half-updated by a thread that calls into it at that moment, and while a
+    request runs, prints from every thread go to the editor. Use it for
+    apps whose threads can tolerate that (dashboards, notebooks, daemons
+    that wait on I/O); for anything stricter, call serve() where the app is
+    quiet, such as its main loop.
+    """
+    server = AttachServer(path)
+    server.listen()
+    thread = threading.Thread(target=server.serve_forever, name="hotload-attach", daemon=True)
+    thread.start()
+    return thread
+
+
 def main():
     # Keep the original pipes as the private channel, then make fds 0 and 1 safe.
     infd, outfd = os.dup(0), os.dup(1)
@@ -1596,4 +1775,7 @@ def main():
     serve_agent(Agent(Channel(infd, outfd)))
 
 
-main()
+# Started by the server's bootstrap, the agent takes over the process; imported
+# by an app (hotload_agent.py), it only defines serve() and serve_in_thread().
+if __name__ == "__hotload_agent__":
+    main()

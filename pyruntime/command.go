@@ -51,11 +51,12 @@ type agentCommand struct {
 	stderr  *tail
 }
 
-// startAgent starts argv with the bootstrap and sends it the agent.
+// startAgent starts argv with the bootstrap and sends it the agent. Through
+// ssh, the arguments it appends are quoted for the remote shell (remoteArgs).
 func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger, mode ...string) (*agentCommand, error) {
-	args := append(append(argv[1:len(argv):len(argv)], "-c", bootstrap), mode...)
+	args := append(argv[1:len(argv):len(argv)], remoteArgs(argv[0], append([]string{"-c", bootstrap}, mode...))...)
 	cmd := exec.CommandContext(ctx, argv[0], args...)
-	cmd.Dir = cfg.Dir
+	cmd.Dir = cfg.processDir()
 	if len(cfg.Env) > 0 {
 		cmd.Env = append(os.Environ(), cfg.Env...)
 	}

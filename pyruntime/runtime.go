@@ -61,6 +61,19 @@ type Config struct {
 	// InterruptGrace is how long interrupted code gets to stop before the
 	// process is killed and restarted. Zero means DefaultInterruptGrace.
 	InterruptGrace time.Duration
+	// PathMap maps folders on this machine to where the interpreter sees
+	// them, for a Python on another machine (Python is an ssh or docker exec
+	// command line): paths in requests (Dir included, as the interpreter's
+	// working directory) are translated to remote ones, and the paths in
+	// replies (tracebacks, warnings) back to local ones. The longest
+	// matching folder wins; only whole path components match. If PathMap
+	// is empty, paths pass unchanged.
+	PathMap map[string]string
+	// Attach, if set, is the Unix socket of a running app that serves the
+	// agent (see AgentSource): requests run in that app instead of in a
+	// process the runtime starts, Python and PathMap are unused, and the
+	// app is never restarted or killed, only disconnected from.
+	Attach string
 
 	// Stderr receives what the process writes to its real stderr: C-level
 	// output, faulthandler tracebacks, interpreter errors. Nil discards it.
@@ -77,6 +90,10 @@ type Config struct {
 	OnExit func(error)
 	// Logger receives debug and warning logs. Nil means no logging.
 	Logger *zap.Logger
+
+	// localDir, when set, is the local Dir of a Config whose paths were
+	// translated for the agent (pathMap.config).
+	localDir string
 }
 
 // Started describes a process that has become ready.
@@ -103,6 +120,7 @@ type Started struct {
 // an interpreter started directly and every start imports the preloads.
 type Runtime struct {
 	cfg    Config
+	paths  pathMap // cfg.PathMap, applied to every request and reply
 	logger *zap.Logger
 	// ctx is the processes' long-lived context, canceled by Close.
 	ctx    context.Context
@@ -135,7 +153,7 @@ func New(cfg Config) *Runtime {
 		cfg.InterruptGrace = DefaultInterruptGrace
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runtime{cfg: cfg, logger: cfg.Logger, ctx: ctx, cancel: cancel}
+	return &Runtime{cfg: cfg, paths: newPathMap(cfg.PathMap), logger: cfg.Logger, ctx: ctx, cancel: cancel}
 }
 
 // Start starts the process now, if it is not running, and waits until it is
@@ -154,7 +172,8 @@ func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (R
 	if err != nil {
 		return Reply{}, err
 	}
-	return p.call(ctx, req, onEvent)
+	reply, err := p.call(ctx, r.paths.request(req), onEvent)
+	return r.paths.reply(reply), err
 }
 
 // CallFresh is Call in a new process forked from the zygote, which then
@@ -166,13 +185,14 @@ func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event
 	p, err := r.renew(ctx)
 	var c *call
 	if err == nil {
-		c, err = p.send(req, onEvent)
+		c, err = p.send(r.paths.request(req), onEvent)
 	}
 	r.freshMu.Unlock()
 	if err != nil {
 		return Reply{}, err
 	}
-	return p.wait(ctx, c)
+	reply, err := p.wait(ctx, c)
+	return r.paths.reply(reply), err
 }
 
 // renew makes a fresh worker the current process and returns it.
@@ -247,6 +267,9 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 // Restart kills the process, if any, and puts a new one in its place: the
 // spare, when one is ready.
 func (r *Runtime) Restart(ctx context.Context) error {
+	if r.cfg.Attach != "" {
+		return ErrNoRestart
+	}
 	r.mu.Lock()
 	p := r.proc
 	r.proc = nil
@@ -406,6 +429,9 @@ func (r *Runtime) next() (*process, Started, error) {
 	if spare != nil && !spare.exited() {
 		return spare, Started{Pid: spare.pid, Argv: z.cmd.argv, Duration: time.Since(began), Forked: true}, nil
 	}
+	if r.cfg.Attach != "" {
+		return r.attach(began)
+	}
 	argv, err := FindPython(r.cfg.Python, r.cfg.Dir, nil)
 	if err != nil {
 		return nil, Started{}, err
@@ -415,7 +441,7 @@ func (r *Runtime) next() (*process, Started, error) {
 	}
 	started := Started{Argv: argv, Forked: true}
 	if z == nil || !z.alive() {
-		z, err = startZygote(r.ctx, argv, &r.cfg, r.logger)
+		z, err = startZygote(r.ctx, argv, r.paths.config(&r.cfg), r.logger)
 		if errors.Is(err, errNoFork) {
 			r.logger.Warn("this Python cannot fork: every restart imports the preloads again, and fresh runs run in place", zap.Strings("argv", argv))
 			r.mu.Lock()
@@ -437,7 +463,7 @@ func (r *Runtime) next() (*process, Started, error) {
 			return nil, Started{}, ErrClosed
 		}
 		started.Forked = false
-		started.PreloadErrors = z.preloadErrors
+		started.PreloadErrors = r.paths.exceptions(z.preloadErrors)
 	}
 	p, err := z.fork(r.ctx)
 	if err != nil {
@@ -454,13 +480,13 @@ func (r *Runtime) startDirect(argv []string, began time.Time) (*process, Started
 	if err != nil {
 		return nil, Started{}, err
 	}
-	reply, err := p.call(r.ctx, Request{Op: "setup", SysPath: r.cfg.SysPath, WorkspaceRoots: r.cfg.WorkspaceRoots, Preload: r.cfg.Preload, Cwd: r.cfg.Dir}, r.cfg.OnOutput)
+	reply, err := p.call(r.ctx, r.paths.request(Request{Op: "setup", SysPath: r.cfg.SysPath, WorkspaceRoots: r.cfg.WorkspaceRoots, Preload: r.cfg.Preload, Cwd: r.cfg.Dir}), r.cfg.OnOutput)
 	if err != nil {
 		p.kill(ErrClosed)
 		<-p.done
 		return nil, Started{}, &StartError{Argv: argv, Err: err}
 	}
-	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: reply.PreloadErrors}, nil
+	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: r.paths.exceptions(reply.PreloadErrors)}, nil
 }
 
 // refillLocked forks a spare in the background unless one is ready or on
@@ -515,7 +541,8 @@ func (r *Runtime) watch(p *process) {
 	// Restart and Close start (or not) on their own; every other death of
 	// the current process gets a new one right away so the next request
 	// finds it warm.
-	if current && !r.closed && !errors.Is(reason, ErrRestarted) && !errors.Is(reason, ErrClosed) {
+	// An attached app is not ours to start: the next request attaches again.
+	if current && !r.closed && r.cfg.Attach == "" && !errors.Is(reason, ErrRestarted) && !errors.Is(reason, ErrClosed) {
 		r.startLocked()
 	}
 	r.mu.Unlock()
@@ -527,4 +554,20 @@ func (r *Runtime) watch(p *process) {
 	if reason == nil && !busy && current && r.cfg.OnExit != nil {
 		r.cfg.OnExit(p.exitErr)
 	}
+}
+
+// attach connects to the app at Config.Attach and sets it up like a new
+// process, except for the working directory, which is the app's own.
+func (r *Runtime) attach(began time.Time) (*process, Started, error) {
+	p, err := attach(r.ctx, r.cfg.Attach, &r.cfg, r.logger)
+	if err != nil {
+		return nil, Started{}, err
+	}
+	reply, err := p.call(r.ctx, Request{Op: "setup", SysPath: r.cfg.SysPath, WorkspaceRoots: r.cfg.WorkspaceRoots, Preload: r.cfg.Preload}, r.cfg.OnOutput)
+	if err != nil {
+		p.kill(ErrClosed)
+		<-p.done
+		return nil, Started{}, fmt.Errorf("pyruntime: attach %s: set up: %w", r.cfg.Attach, err)
+	}
+	return p, Started{Pid: p.pid, Argv: []string{"attach", r.cfg.Attach}, Duration: time.Since(began), PreloadErrors: reply.PreloadErrors}, nil
 }

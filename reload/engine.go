@@ -22,6 +22,8 @@ var (
 	ErrClosed = pyruntime.ErrClosed
 	// ErrRestarted: the user restarted the runtime while the code ran.
 	ErrRestarted = pyruntime.ErrRestarted
+	// ErrDetached: the app the engine attached to closed the connection.
+	ErrDetached = pyruntime.ErrDetached
 )
 
 // Config configures an Engine. The zero value runs python3 from PATH with no
@@ -37,6 +39,14 @@ type Config struct {
 	Python []string
 	// Env holds "KEY=value" entries added to the runtime's environment.
 	Env []string
+	// PathMap maps local folders to where a runtime on another machine sees
+	// them; empty means the runtime sees the same paths (see
+	// pyruntime.Config.PathMap).
+	PathMap map[string]string
+	// Attach, if set, is the Unix socket of a running app serving the agent:
+	// code runs in that app, which is never restarted (see
+	// pyruntime.Config.Attach). Empty means start a runtime.
+	Attach string
 	// Preload names modules imported when the runtime starts.
 	Preload []string
 	// InterruptGrace is how long interrupted code gets before the runtime is
@@ -172,6 +182,8 @@ func New(cfg Config) *Engine {
 		Python:         cfg.Python,
 		Dir:            dir,
 		Env:            cfg.Env,
+		PathMap:        cfg.PathMap,
+		Attach:         cfg.Attach,
 		SysPath:        layout.SysPath(),
 		WorkspaceRoots: layout.Roots,
 		Preload:        cfg.Preload,

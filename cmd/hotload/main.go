@@ -2,7 +2,8 @@
 //
 // It has two front ends on one engine (package reload): `hotload lsp` speaks
 // the Language Server Protocol on stdin/stdout for editors, and `hotload run`
-// reruns a file's module in the terminal. `hotload version` prints the version.
+// reruns a file's module in the terminal. `hotload agent` prints the agent for
+// apps that let hotload attach; `hotload version` prints the version.
 package main
 
 import (
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runCommand(ctx, rest, fileListSource(stdin), stdout, stderr)
 	case "version":
 		err = runVersion(rest, stdout, stderr)
+	case "agent":
+		err = runAgent(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		printUsage(stderr)
 		return 0

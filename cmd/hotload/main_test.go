@@ -41,6 +41,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"run", "-h"}, 0, "usage: hotload run", false},
 		{[]string{"run", "--python", filepath.Join(dir, "no-such-python"), lib}, 1, "hotload: reload: start runtime: pyruntime: no Python interpreter found", false},
 		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`, false},
+		{[]string{"agent", "extra"}, 2, `unexpected argument "extra"`, false},
 		{[]string{"lsp", "--log-level", "bogus"}, 2, `invalid value "bogus" for flag -log-level`, false},
 		{[]string{"lsp", "extra"}, 2, `unexpected argument "extra"`, false},
 	} {
@@ -66,6 +67,25 @@ func TestVersionCommand(t *testing.T) {
 	got := stdout.String()
 	if !strings.HasPrefix(got, "hotload ") || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 1 {
 		t.Errorf("hotload version printed %q, want one line \"hotload <version>\"", got)
+	}
+}
+
+// hotload agent prints a Python module an app can import: importing it
+// defines serve and serve_in_thread and does nothing else.
+func TestAgentCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"agent"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("hotload agent: exit code %d; stderr:\n%s", code, stderr.String())
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hotload_agent.py"), stdout.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("python3", "-c", "import hotload_agent, sys; print(callable(hotload_agent.serve), callable(hotload_agent.serve_in_thread), sys.stdin is sys.__stdin__)")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil || string(out) != "True True True\n" {
+		t.Errorf("importing the agent printed %q (%v), want True True True: serve functions, nothing taken over", out, err)
 	}
 }
 

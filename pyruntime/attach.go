@@ -1,0 +1,126 @@
+package pyruntime
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"go.uber.org/zap"
+)
+
+// ErrDetached reports that an attached app closed the connection: it exited,
+// or its session ended. hotload never restarts an app it attached to; the
+// next request tries to attach again.
+var ErrDetached = errors.New("pyruntime: the attached app closed the connection")
+
+// ErrNoRestart is what Restart returns for an attached app: hotload never
+// restarts a process it did not start.
+var ErrNoRestart = errors.New("pyruntime: hotload does not restart an app it attached to; restart the app, and the next save attaches again")
+
+// AgentSource returns the agent's Python source, which an app saves as
+// hotload_agent.py to serve hotload on a Unix socket (see Config.Attach).
+func AgentSource() string { return agentSource }
+
+// attachLink is a connection to an app serving the agent.
+type attachLink struct {
+	mu   sync.Mutex // serializes writes
+	conn net.Conn
+}
+
+func (l *attachLink) send(line []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err := l.conn.Write(line)
+	return err
+}
+
+// kill closes the connection: the app is not ours to kill. Code still
+// running in it goes on until it returns.
+func (l *attachLink) kill() { _ = l.conn.Close() }
+
+// attach connects to the app serving the agent on the Unix socket at path,
+// authenticates with the token in path + ".token", and waits until the
+// agent is ready. Both files must belong to the user and be closed to
+// everyone else.
+func attach(ctx context.Context, path string, cfg *Config, logger *zap.Logger) (*process, error) {
+	tokenPath := path + ".token"
+	for _, f := range []string{path, tokenPath} {
+		if err := checkPrivate(f); err != nil {
+			return nil, fmt.Errorf("pyruntime: attach: %w", err)
+		}
+	}
+	token, err := os.ReadFile(tokenPath)
+	if err != nil {
+		return nil, fmt.Errorf("pyruntime: attach: read token: %w", err)
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("pyruntime: attach %s: %w (is the app running and serving?)", path, err)
+	}
+	hello, err := json.Marshal(map[string]string{"token": strings.TrimSpace(string(token))})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("pyruntime: attach: %w", err)
+	}
+	l := &attachLink{conn: conn}
+	if err := l.send(append(hello, '\n')); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("pyruntime: attach %s: send token: %w", path, err)
+	}
+	p := newProcess(l, logger.With(zap.String("attach", path)), cfg.OnOutput)
+	refused := make(chan string, 1)
+	go func() {
+		r := bufio.NewReaderSize(conn, 64*1024)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				var ev struct{ Event, Text string }
+				if json.Unmarshal(line, &ev) == nil && ev.Event == "refused" {
+					refused <- ev.Text
+				} else {
+					p.receive(line[:len(line)-1])
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		conn.Close()
+		p.finish(ErrDetached)
+	}()
+	if err := p.waitReady(ctx); err != nil {
+		conn.Close()
+		select {
+		case why := <-refused:
+			return nil, fmt.Errorf("pyruntime: attach %s: the app refused the connection: %s", path, why)
+		default:
+		}
+		return nil, fmt.Errorf("pyruntime: attach %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// checkPrivate returns an error unless path belongs to the user and no one
+// else may read or write it: a socket others can connect to, or a token
+// others can read, would let them run code as the user.
+func checkPrivate(path string) error {
+	info, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("%s belongs to user %d, not to you (%d): refusing it", path, st.Uid, os.Getuid())
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%s is open to other users (mode %#o): refusing it; only its owner may use it (chmod 600)", path, perm)
+	}
+	return nil
+}
