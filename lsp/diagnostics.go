@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,21 +65,32 @@ func exceptionDiagnostics(exc *reload.Exception, inWorkspace func(string) bool) 
 		for j, other := range chain {
 			if j != i {
 				d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{
-					Location: protocol.Location{URI: uri.File(other.Path), Range: frameRange(other)},
+					Location: protocol.Location{URI: fileURI(other.Path), Range: frameRange(other)},
 					Message:  labels[j],
 				})
 			}
 		}
-		u := uri.File(f.Path)
+		u := fileURI(f.Path)
 		out[u] = append(out[u], d)
 	}
 	return out
 }
 
+// fileURI is the URI of a file a traceback names. uri.File panics on some
+// paths Python accepts (code compiled with filename "////ws/m.py" passes the
+// workspace check, which cleans paths); a cleaned path names the same file
+// and never does.
+func fileURI(path string) uri.URI {
+	return uri.File(filepath.Clean(path))
+}
+
 // frameRange is the range a frame points at, in UTF-16 code units: the
 // failing expression where Python gave columns, else the line's text.
+// Numbers past what a position holds are capped, and an end before the start
+// counts as no end, so the range never ends before it starts: editors reject
+// such a range.
 func frameRange(f reload.Frame) protocol.Range {
-	line := uint32(max(f.Line-1, 0))
+	line := clampUint32(max(f.Line, 1) - 1)
 	if f.Col < 0 {
 		start := len(f.Source) - len(strings.TrimLeftFunc(f.Source, unicode.IsSpace))
 		return protocol.Range{
@@ -89,7 +101,7 @@ func frameRange(f reload.Frame) protocol.Range {
 	start := protocol.Position{Line: line, Character: utf16Col(f.Source, f.Col)}
 	end := start
 	switch {
-	case f.EndCol < 0 || (f.EndLine == f.Line && f.EndCol <= f.Col):
+	case f.EndCol < 0 || f.EndLine < f.Line || (f.EndLine == f.Line && f.EndCol <= f.Col):
 		// No end, or an empty span (a SyntaxError at one point): mark one character.
 		end.Character = start.Character + 1
 	case f.EndLine == f.Line:
@@ -97,7 +109,10 @@ func frameRange(f reload.Frame) protocol.Range {
 	default:
 		// The end lies on a later line whose text we do not have; code
 		// points equal UTF-16 units there unless it holds astral characters.
-		end = protocol.Position{Line: uint32(f.EndLine - 1), Character: uint32(f.EndCol)}
+		end = protocol.Position{Line: clampUint32(f.EndLine - 1), Character: clampUint32(f.EndCol)}
+	}
+	if end.Line < start.Line || (end.Line == start.Line && end.Character < start.Character) {
+		end = start // capped numbers met (or start.Character+1 wrapped)
 	}
 	return protocol.Range{Start: start, End: end}
 }
@@ -113,7 +128,15 @@ func utf16Col(line string, col int) uint32 {
 		units += utf16.RuneLen(r)
 		col--
 	}
+	if col > math.MaxUint32-units {
+		return math.MaxUint32
+	}
 	return uint32(units + col)
+}
+
+// clampUint32 caps n to the range of an LSP line or character number.
+func clampUint32(n int) uint32 {
+	return uint32(min(max(n, 0), math.MaxUint32))
 }
 
 func utf16Len(s string) uint32 {

@@ -120,7 +120,7 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 	}
 	for _, w := range res.Warnings {
 		if users(w.Path) {
-			u := uri.File(w.Path)
+			u := fileURI(w.Path)
 			diags[u] = append(diags[u], protocol.Diagnostic{
 				Range:    frameRange(w.Frame),
 				Severity: protocol.DiagnosticSeverityWarning,

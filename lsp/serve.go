@@ -28,7 +28,7 @@ const closeWait = 200 * time.Millisecond
 func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) error {
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(Codec{}))
 	s := newServer(conn, logger)
-	conn.Go(ctx, protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))))
+	conn.Go(ctx, tolerant(protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))), logger))
 
 	select {
 	case <-conn.Done():
@@ -65,6 +65,22 @@ func ordered(handler jsonrpc2.Handler) jsonrpc2.Handler {
 			jsonrpc2.Async(ctx)
 		}
 		return handler(ctx, req)
+	}
+}
+
+// tolerant logs and drops the error of a notification's handler: jsonrpc2
+// closes the connection when one fails, so a notification the server does
+// not know (an editor's own, or "$/" ones the LSP says servers may ignore)
+// or one with malformed params would end the session. A notification has
+// no reply to carry the error. Calls are answered with theirs as usual.
+func tolerant(handler jsonrpc2.Handler, logger *zap.Logger) jsonrpc2.Handler {
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		result, err := handler(ctx, req)
+		if err != nil && !req.IsCall() {
+			logger.Warn("notification ignored", zap.String("method", req.Method()), zap.Error(err))
+			return nil, nil
+		}
+		return result, err
 	}
 }
 
