@@ -13,6 +13,8 @@ export interface ServerSettings {
   strategy?: "inplace" | "fresh";
   afterReload?: string;
   timeout?: number;
+  pathMap?: Record<string, string>;
+  attach?: string;
 }
 
 /**
@@ -29,6 +31,8 @@ export const serverSettingKeys = [
   "strategy",
   "afterReload",
   "timeout",
+  "pathMap",
+  "attach",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** What ~ and ${…} in paths expand to. */
@@ -44,7 +48,8 @@ export interface PathVars {
  * is sent: only the server's keys, each one present even when empty (the
  * server keeps an initializationOptions value that a later answer leaves
  * out, so clearing hotload.python must send ""), with ~, ${workspaceFolder},
- * ${userHome} and ${env:NAME} expanded in python and extraPaths. Values of the
+ * ${userHome} and ${env:NAME} expanded in python, extraPaths, attach and the
+ * local folders of pathMap (not the remote ones). Values of the
  * wrong type are passed on as they are: the server names the setting and
  * says what it wants.
  */
@@ -66,6 +71,15 @@ export function serverSettings(section: unknown, vars: PathVars): ServerSettings
   }
   if (Array.isArray(out.extraPaths)) {
     out.extraPaths = (out.extraPaths as unknown[]).map(expand);
+  }
+  out.attach = out.attach === undefined ? undefined : expand(out.attach);
+  if (out.attach === undefined) delete out.attach;
+  if (typeof out.pathMap === "object" && out.pathMap !== null && !Array.isArray(out.pathMap)) {
+    const local: Record<string, unknown> = {};
+    for (const [folder, remote] of Object.entries(out.pathMap as Record<string, unknown>)) {
+      local[expandPath(folder, vars)] = remote;
+    }
+    out.pathMap = local;
   }
   return out;
 }

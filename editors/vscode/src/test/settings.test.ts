@@ -14,10 +14,12 @@ describe("serverSettings", () => {
       preload: [],
       extraPaths: [],
       env: {},
-      reloadDependents: false,
+      reloadDependents: true,
       strategy: "inplace",
       afterReload: "",
       timeout: 0,
+      pathMap: {},
+      attach: "",
       trace: { server: "off" },
     };
     assert.deepEqual(serverSettings(section, vars), {
@@ -25,10 +27,12 @@ describe("serverSettings", () => {
       preload: [],
       extraPaths: [],
       env: {},
-      reloadDependents: false,
+      reloadDependents: true,
       strategy: "inplace",
       afterReload: "",
       timeout: 0,
+      pathMap: {},
+      attach: "",
     });
   });
 
@@ -54,6 +58,14 @@ describe("serverSettings", () => {
     );
     assert.deepEqual(got, { python: "/w/.venv/bin/python", extraPaths: ["/home/u/lib", "/w/src2", "rel"], preload: ["~x"], env: { HOME2: "~" } });
     assert.deepEqual(serverSettings({ python: ["~/py/bin/python", "-X", "~"] }, vars), { python: ["/home/u/py/bin/python", "-X", "~"] });
+  });
+
+  it("expands the local side of pathMap and the attach socket", () => {
+    const got = serverSettings({ pathMap: { "${workspaceFolder}": "/srv/proj", "~/data": "~/data" }, attach: "${env:XDG_RUNTIME_DIR}/hotload/app-1.sock" }, {
+      ...vars,
+      env: { XDG_RUNTIME_DIR: "/run/user/1000" },
+    });
+    assert.deepEqual(got, { pathMap: { "/w": "/srv/proj", "/home/u/data": "~/data" }, attach: "/run/user/1000/hotload/app-1.sock" });
   });
 
   it("passes values of the wrong type on, for the server to name", () => {
