@@ -555,8 +555,12 @@ func TestReloadAfterExit(t *testing.T) {
 	ws := t.TempDir()
 	path := writeFile(t, ws, "quit.py", "import os\nos._exit(3)\n")
 	e := newEngine(t, ws, reload.Config{})
-	res := mustReload(t, e, path)
+	if err := e.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// The pid before the crash: the spare may take over before Reload returns.
 	pid := e.RuntimePid()
+	res := mustReload(t, e, path)
 	var exit *pyruntime.ExitError
 	if !errors.As(res.Err, &exit) || exit.Code != 3 {
 		t.Fatalf("Reload(%q) = {Err: %v}, want an *ExitError with code 3", path, res.Err)
