@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,26 +20,7 @@ type app struct {
 	cmd    *exec.Cmd
 	socket string
 	dir    string
-	stderr *syncBuffer
-}
-
-// syncBuffer is a strings.Builder that exec's copying goroutine and the
-// test may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	stderr *pyruntimetest.Buffer
 }
 
 // startApp runs a Python app in a new folder that calls serve (from its main
@@ -55,7 +35,7 @@ func startApp(t *testing.T, call string) *app {
 	socket := filepath.Join(dir, "app.sock")
 	main := "import sys, time\nimport hotload_agent\nhotload_agent." + call + "(sys.argv[1])\nwhile True:\n    time.sleep(0.05)\n"
 	writeModule(t, dir, "app", main)
-	a := &app{socket: socket, dir: dir, stderr: new(syncBuffer)}
+	a := &app{socket: socket, dir: dir, stderr: new(pyruntimetest.Buffer)}
 	a.cmd = exec.Command("python3", filepath.Join(dir, "app.py"), socket)
 	a.cmd.Dir = dir
 	a.cmd.Stderr = a.stderr

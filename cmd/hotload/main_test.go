@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 func TestCommandLine(t *testing.T) {
@@ -120,7 +122,7 @@ func TestLSPLogsToFile(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "hotload.log")
 	stdin, stdinW := io.Pipe()
 	defer stdinW.Close()
-	var stdout, stderr syncBuffer
+	var stdout, stderr pyruntimetest.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
@@ -232,7 +234,7 @@ func TestMainProcess(t *testing.T) {
 			if tt.stdin != "" {
 				cmd.Stdin = strings.NewReader(tt.stdin)
 			}
-			var stdout, stderr syncBuffer
+			var stdout, stderr pyruntimetest.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -288,7 +290,7 @@ func TestLSPExitsWithStdinStillOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer stdin.Close() // only after the server is gone
-			var stdout, stderr syncBuffer
+			var stdout, stderr pyruntimetest.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +11,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // waitTimeout bounds every wait for something runFile prints. It is long
@@ -25,31 +25,12 @@ import (
 // never wait that long.
 const waitTimeout = 10 * time.Second
 
-// syncBuffer is a bytes.Buffer that runFile's goroutines can write to while
-// the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // session is runFile running in the background on a project folder.
 type session struct {
 	t      *testing.T
 	dir    string
-	stdout syncBuffer
-	stderr syncBuffer
+	stdout pyruntimetest.Buffer
+	stderr pyruntimetest.Buffer
 	cancel context.CancelFunc
 	done   chan error // receives runFile's result
 }
@@ -223,7 +204,7 @@ func TestRunFileListRestrictsWatch(t *testing.T) {
 	files := map[string]string{"lib.py": counter("v1"), "other.py": "x = 1\n"}
 	// The list arrives through a pipe once the folder exists, like a slow `find`.
 	pr, pw := io.Pipe()
-	var debug syncBuffer
+	var debug pyruntimetest.Buffer
 	s := startRun(t, files, pr, runOptions{Logger: newLogger(logLevel(zapcore.DebugLevel), &debug, false)})
 	go func() {
 		fmt.Fprintf(pw, "%s\n\n", filepath.Join(s.dir, "lib.py"))
@@ -325,7 +306,7 @@ func TestRunMissingInterpreter(t *testing.T) {
 	if err := os.WriteFile(lib, []byte("print(1)\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr syncBuffer
+	var stdout, stderr pyruntimetest.Buffer
 	opts := runOptions{File: lib, Python: []string{filepath.Join(dir, "no-such-python")}}
 	err := runFile(t.Context(), opts, nil, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "no Python interpreter found") {

@@ -1,5 +1,5 @@
-// Package pyruntimetest provides helpers for tests that check no Python
-// process outlives what started it.
+// Package pyruntimetest provides helpers for tests that run Python processes:
+// checking that none outlives what started it, and sharing their output.
 package pyruntimetest
 
 import (
