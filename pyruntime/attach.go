@@ -24,10 +24,6 @@ var ErrDetached = errors.New("pyruntime: the attached app closed the connection"
 // restarts a process it did not start.
 var ErrNoRestart = errors.New("pyruntime: hotload does not restart an app it attached to; restart the app, and the next save attaches again")
 
-// AgentSource returns the agent's Python source, which an app saves as
-// hotload_agent.py to serve hotload on a Unix socket (see Config.Attach).
-func AgentSource() string { return agentSource }
-
 // attachLink is a connection to an app serving the agent.
 type attachLink struct {
 	mu   sync.Mutex // serializes writes

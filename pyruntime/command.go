@@ -3,7 +3,6 @@ package pyruntime
 import (
 	"bufio"
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -15,9 +14,6 @@ import (
 
 	"go.uber.org/zap"
 )
-
-//go:embed agent.py
-var agentSource string
 
 // bootstrap is passed with -c. It reads a 10-digit length and then that many
 // bytes of agent source from stdin, byte-exact, so that nothing beyond the
@@ -90,7 +86,8 @@ func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Log
 	// A Python that exits at once leaves the source unread; what it said
 	// on stderr, reported by wait, tells why.
 	go func() {
-		if _, err := fmt.Fprintf(stdin, "%010d%s", len(agentSource), agentSource); err != nil {
+		source := AgentSource()
+		if _, err := fmt.Fprintf(stdin, "%010d%s", len(source), source); err != nil {
 			a.logger.Debug("send agent source", zap.Error(err))
 		}
 	}()

@@ -1,6 +1,7 @@
 // Package pyruntime starts and talks to a long-lived Python process.
 //
-// The process runs a small agent (agent.py, embedded in the binary and sent
+// The process runs a small agent (the Python package in agent/, embedded in
+// the binary and sent
 // over stdin at start, so nothing is installed next to the interpreter). The
 // agent serves line-delimited JSON requests on its original stdin/stdout while
 // user code runs with fd 0 at /dev/null and fd 1 pointed at stderr.

@@ -1,0 +1,64 @@
+"""Captured output: sys.stdout and sys.stderr while a request runs."""
+
+import threading
+
+# Output is sent when a line ends or this many characters are pending, so a
+# loop printing without newlines still streams.
+OUTPUT_CHUNK = 8192
+
+
+class OutputStream:
+    """A text stream that forwards writes as output events of the current request."""
+
+    def __init__(self, agent, name):
+        self._agent = agent
+        self._name = name
+        self._buf = []
+        self._size = 0
+        self._lock = threading.Lock()
+        self.encoding = "utf-8"
+        self.errors = "replace"
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        with self._lock:
+            self._buf.append(text)
+            self._size += len(text)
+            if "\n" in text or self._size >= OUTPUT_CHUNK:
+                self._flush_locked()
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
+        if not self._buf:
+            return
+        text = "".join(self._buf)
+        self._buf, self._size = [], 0
+        self._agent.output(self._name, text)
+
+    def isatty(self):
+        return False
+
+    # Closing hotload's stream would silence every later run: it stays open.
+    closed = False
+
+    def close(self):
+        self.flush()
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        # C extensions and subprocess ask for a descriptor; fd 2 is the real stderr.
+        return 2

@@ -1,0 +1,260 @@
+"""The update rules: how an old object takes a new definition in place."""
+
+import enum
+import functools
+import types
+
+from .update import EMPTY, MISSING, cell_value, own_attr, qualified, safe_equal, same_definition
+
+
+def type_key(annotation):
+    """Compares annotations by name: a re-run makes new class objects."""
+    if isinstance(annotation, str):
+        return annotation
+    if isinstance(annotation, type):
+        return qualified(annotation)
+    return repr(annotation)
+
+
+def dataclass_fields_changed(old, new):
+    old_fields = getattr(old, "__dataclass_fields__", None)
+    new_fields = getattr(new, "__dataclass_fields__", None)
+    if old_fields is None and new_fields is None:
+        return False
+    if old_fields is None or new_fields is None or list(old_fields) != list(new_fields):
+        return True
+    for name, a in old_fields.items():
+        b = new_fields[name]
+        if type_key(a.type) != type_key(b.type):
+            return True
+        if not safe_equal(a.default, b.default) or not safe_equal(a.default_factory, b.default_factory):
+            return True
+        for flag in ("init", "repr", "compare", "hash", "kw_only"):
+            if getattr(a, flag, None) != getattr(b, flag, None):
+                return True
+    return False
+
+
+def enum_members(cls):
+    return [(name, member._value_) for name, member in cls.__members__.items()]
+
+
+def enum_members_changed(old, new):
+    a, b = enum_members(old), enum_members(new)
+    return len(a) != len(b) or any(x[0] != y[0] or not safe_equal(x[1], y[1]) for x, y in zip(a, b))
+
+
+def slots_of(cls):
+    slots = cls.__dict__.get("__slots__")
+    if slots is None:
+        return None
+    return (slots,) if isinstance(slots, str) else tuple(slots)
+
+
+def is_code(value):
+    """Reports whether a class attribute is behaviour rather than data."""
+    return isinstance(value, (types.FunctionType, staticmethod, classmethod, property,
+                              functools.cached_property, types.DynamicClassAttribute))
+
+
+def functions_in(value, depth=0):
+    """Yields the functions a class attribute runs: through staticmethod,
+    classmethod, property, cached_property and functools.wraps' __wrapped__."""
+    if depth > 8:  # deeper than any decorator stack: a __wrapped__ cycle
+        return
+    if isinstance(value, types.FunctionType):
+        yield value
+        inner = value.__dict__.get("__wrapped__")
+        if inner is not None:
+            yield from functions_in(inner, depth + 1)
+    elif isinstance(value, (staticmethod, classmethod)):
+        yield from functions_in(value.__func__, depth + 1)
+    elif isinstance(value, property):
+        for f in (value.fget, value.fset, value.fdel):
+            if f is not None:
+                yield from functions_in(f, depth + 1)
+    elif isinstance(value, functools.cached_property):
+        yield from functions_in(value.func, depth + 1)
+
+
+# Class attributes an in-place update leaves alone: the class's own slots for
+# instance dicts and weak references, its identity, and ABC's per-class cache.
+CLASS_KEEP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__", "__slots__", "_abc_impl"))
+
+# Descriptors that belong to the class that made them (__slots__ members).
+SLOT_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
+
+
+# Each rule is (applies(update, old, new), apply(update, old, new, where)).
+# apply changes old in place through the update's undo log and returns True,
+# or returns False (with a note when references are left behind) to bind new.
+
+def is_function(up, old, new):
+    return type(old) is types.FunctionType and type(new) is types.FunctionType and same_definition(old, new)
+
+
+def update_function(up, old, new, where):
+    if old.__globals__ is not new.__globals__:
+        return False  # another namespace's function: its code would run against the wrong globals
+    freevars = old.__code__.co_freevars
+    if freevars != new.__code__.co_freevars:
+        up.note(where, "its free variables changed; existing references run the old code")
+        return False
+    cells = []
+    for name, old_cell, new_cell in zip(freevars, old.__closure__ or (), new.__closure__ or ()):
+        a, b = cell_value(old_cell), cell_value(new_cell)
+        if a is b:
+            continue
+        if name == "__class__":
+            # super()'s class: update_class points it at the old class; if
+            # it still differs, the class itself was replaced.
+            return False
+        cells.append((old_cell, a, b))
+    # functools.wraps keeps the wrapped function in __dict__["__wrapped__"]:
+    # update it too, and keep the old one, as the wrapper's cell does.
+    if old.__dict__ or new.__dict__:
+        merged = {}
+        for key, value in new.__dict__.items():
+            was = old.__dict__.get(key, MISSING)
+            merged[key] = value if was is MISSING else up.resolve(was, value)
+        up.set_attr(old, "__dict__", merged)
+    for cell, a, b in cells:
+        # A closure's values are those of the new run (a memoizing
+        # decorator's cache starts empty again), its functions the old
+        # objects updated in place.
+        value = b if a is EMPTY or b is EMPTY else up.resolve(a, b)
+        if value is not a:
+            up.set_cell(cell, value)
+    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__annotations__", "__doc__"):
+        value = getattr(new, attr)
+        if getattr(old, attr) is not value:
+            up.set_attr(old, attr, value)
+    return True
+
+
+def is_method_wrapper(up, old, new):
+    return type(old) is type(new) and isinstance(old, (staticmethod, classmethod))
+
+
+def update_method_wrapper(up, old, new, where):
+    # __func__ is read-only: update the function inside, or bind the new wrapper.
+    return up.resolve(old.__func__, new.__func__, where) is old.__func__
+
+
+def is_property(up, old, new):
+    return type(old) is type(new) and isinstance(old, property)
+
+
+def update_property(up, old, new, where):
+    # fget, fset and fdel are read-only: every one must update in place.
+    for attr in ("fget", "fset", "fdel"):
+        a, b = getattr(old, attr), getattr(new, attr)
+        if a is b:
+            continue
+        if a is None or b is None or up.resolve(a, b, "%s.%s" % (where, attr)) is not a:
+            return False
+    if old.__doc__ != new.__doc__:
+        up.set_attr(old, "__doc__", new.__doc__)
+    return True
+
+
+def is_cached_property(up, old, new):
+    return type(old) is type(new) is functools.cached_property
+
+
+def update_cached_property(up, old, new, where):
+    if old.attrname != new.attrname:
+        return False
+    func = up.resolve(old.func, new.func, where)
+    if func is not old.func:
+        up.set_attr(old, "func", func)
+    return True
+
+
+def is_class(up, old, new):
+    # Only classes of the modules this save runs: a class another module's
+    # factory made (a declarative base, say) is not ours to rewrite.
+    return (isinstance(old, type) and isinstance(new, type) and same_definition(old, new)
+            and old.__module__ in up.modules)
+
+
+def class_change(up, old, new):
+    """Says why old cannot soundly take new's definition, or returns None."""
+    if type(old) is not type(new):
+        return "its metaclass changed"
+    if [qualified(b) for b in old.__bases__] != [qualified(b) for b in new.__bases__]:
+        return "its bases changed"
+    for a, b in zip(old.__bases__, new.__bases__):
+        if up.resolve(a, b) is not a:
+            return "its base %s was replaced" % qualified(a)
+    if slots_of(old) != slots_of(new):
+        return "its __slots__ changed"
+    if dataclass_fields_changed(old, new):
+        return "its dataclass fields changed"
+    if isinstance(old, enum.EnumMeta) and enum_members_changed(old, new):
+        return "its members changed"
+    if not safe_equal(old.__dict__.get("_fields"), new.__dict__.get("_fields")):
+        return "its fields changed"  # a namedtuple's
+    return None
+
+
+def update_class(up, old, new, where):
+    reason = class_change(up, old, new)
+    if reason:
+        up.note(where, reason + "; existing instances still use the old class")
+        return False
+    # Zero-argument super() finds the class in a __class__ cell: every new
+    # method, kept or added, must find the old class there.
+    for value in new.__dict__.values():
+        for f in functions_in(value):
+            code = f.__code__
+            if "__class__" in code.co_freevars:
+                cell = f.__closure__[code.co_freevars.index("__class__")]
+                if cell_value(cell) is new:
+                    up.set_cell(cell, old)
+    # An enum keeps its members and their tables; only its methods change.
+    only_code = isinstance(old, enum.EnumMeta)
+    members = old.__dict__.get("_member_map_") or {}
+    for key, value in list(new.__dict__.items()):
+        if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
+            continue
+        was = old.__dict__.get(key, MISSING)
+        if was is MISSING:
+            up.set_class_attr(old, key, value)
+            continue
+        if isinstance(was, SLOT_DESCRIPTORS) and type(was) is type(value):
+            continue
+        resolved = up.resolve(was, value, "%s.%s" % (where, key))
+        if resolved is not was:
+            up.set_class_attr(old, key, resolved)
+    for key in [k for k in old.__dict__ if k not in new.__dict__]:
+        value = old.__dict__[key]
+        if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
+            continue
+        up.del_class_attr(old, key)
+    return True
+
+
+def is_native_wrapper(up, old, new):
+    # functools.lru_cache and other decorators written in C: a callable
+    # object wrapping a function, with no code of its own to swap.
+    return (type(old) is type(new) and not isinstance(old, (type, types.FunctionType)) and callable(old)
+            and own_attr(old, "__wrapped__") is not None and own_attr(new, "__wrapped__") is not None
+            and own_attr(old, "__qualname__") == own_attr(new, "__qualname__"))
+
+
+def note_native_wrapper(up, old, new, where):
+    kind = type(old)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else qualified(kind)
+    up.note(where, "a %s cannot be updated in place; existing references run the old code" % name)
+    return False
+
+
+UPDATE_RULES = [
+    (is_function, update_function),
+    (is_class, update_class),
+    (is_method_wrapper, update_method_wrapper),
+    (is_property, update_property),
+    (is_cached_property, update_cached_property),
+    (is_native_wrapper, note_native_wrapper),
+]
