@@ -1,9 +1,8 @@
 // Package pyruntime starts and talks to a long-lived Python process.
 //
 // The process runs a small agent (the Python package in agent/, embedded in
-// the binary and sent
-// over stdin at start, so nothing is installed next to the interpreter). The
-// agent serves line-delimited JSON requests on its original stdin/stdout while
+// the binary and sent over stdin at start, so nothing is installed next to
+// the interpreter). The agent serves line-delimited JSON requests on its original stdin/stdout while
 // user code runs with fd 0 at /dev/null and fd 1 pointed at stderr.
 //
 // A [Runtime] supervises one such process: it starts it lazily or eagerly,
