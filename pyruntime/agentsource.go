@@ -13,7 +13,7 @@ import (
 // agentFiles holds the agent: the _hotload_agent package and the loader
 // that serves it to import from memory.
 //
-//go:embed agent/loader.py agent/_hotload_agent/*.py
+//go:embed agent/loader.py agent/_hotload_agent/*.py agent/_hotload_agent/frameworks/*.py
 var agentFiles embed.FS
 
 // agentPackage is the folder of agentFiles that is the Python package.

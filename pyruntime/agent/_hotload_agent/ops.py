@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from . import frameworks
 from .rules import UPDATE_RULES
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
@@ -92,7 +93,7 @@ def import_module_at(name, path):
     return module, value
 
 
-def rerun(agent, up, name, module, path, dependents):
+def rerun(agent, up, adapters, name, module, path, dependents):
     """Runs a loaded module again in place, then (with dependents) the loaded
     workspace modules that import it. Everything compiles before anything
     runs, so a SyntaxError anywhere leaves every module untouched; then each
@@ -113,12 +114,17 @@ def rerun(agent, up, name, module, path, dependents):
     for other, mod, _, _ in runs:
         up.modules.add(other)
         up.modules.add(mod.__dict__.get("__name__"))
+    modules = [mod for _, mod, _, _ in runs]
+    for adapter in adapters:
+        adapter.before_rerun(up, modules)
     value = None
     for other, mod, body, last in runs:
         result = up.run(mod, body, last)
         up.reloaded.append(other)
         if mod is module:
             value = result
+    for adapter in adapters:
+        adapter.after_rerun(up, modules)
     return value
 
 
@@ -160,13 +166,14 @@ def op_reload(agent, msg):
     module = loaded_module(name, path)
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
-    up = Update(UPDATE_RULES)
+    adapters = frameworks.active()
+    up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES)
     try:
         if module is None:
             _, value = import_module_at(name, path)
             up.reloaded.append(name)
         else:
-            value = rerun(agent, up, name, module, path, not msg.get("no_dependents"))
+            value = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
     except BaseException as exc:  # user code may raise anything
         if module is None:
             return {"error": describe_exception(exc)}

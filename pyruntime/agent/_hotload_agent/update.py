@@ -88,6 +88,11 @@ class Update:
         self.undo.append((restore_class_attr, (cls, key, cls.__dict__[key])))
         type.__delattr__(cls, key)
 
+    def on_undo(self, restore, *args):
+        """Logs restore(*args) to run if the save is rolled back: for changes
+        made other than through the methods here (an adapter's registry)."""
+        self.undo.append((restore, args))
+
     def set_cell(self, cell, value):
         self.undo.append((restore_cell, (cell, cell_value(cell))))
         restore_cell(cell, value)

@@ -1,0 +1,44 @@
+"""Framework adapters: what a save must also do for code built on a framework.
+
+The core (update, rules, ops) knows no framework. An adapter knows one: its
+registries, route tables, mappers and generated methods, and how a save
+must treat them so that the running program behaves as a fresh run of the
+new code would, or the editor is told (a note) what does not.
+
+Each adapter is a small module in this folder with one class deriving from
+Adapter, listed in ADAPTERS. It is inert until its framework is imported:
+active() returns only those whose top-level module is in sys.modules, and an
+adapter imports nothing of its framework at load time.
+
+Every change an adapter makes to an object that existed before the save goes
+through the Update's undo log (up.set_attr, up.on_undo, ...), so a failed
+save rolls it back with everything else.
+"""
+
+import sys
+
+
+class Adapter:
+    """One framework's part in a save. Every hook is optional."""
+
+    # The framework's top-level module; the adapter is active once it is imported.
+    module = ""
+    # Update rules [(applies, update)] tried before the core's UPDATE_RULES,
+    # with the same signatures (see rules.py).
+    rules = ()
+
+    def before_rerun(self, up, modules):
+        """Called before loaded modules re-run (modules: the module objects,
+        in run order), after they all compiled."""
+
+    def after_rerun(self, up, modules):
+        """Called after they all ran without an exception."""
+
+
+# The adapters, in the order their hooks run.
+ADAPTERS = []
+
+
+def active():
+    """The adapters whose framework is imported, as instances."""
+    return [cls() for cls in ADAPTERS if cls.module in sys.modules]
