@@ -57,6 +57,9 @@ func (s *server) configure(ctx context.Context) {
 // applySettings starts the engine, or replaces it when the settings that
 // shape the runtime changed.
 func (s *server) applySettings(settings Settings) {
+	s.stateMu.Lock()
+	s.notifications = settings.Notifications
+	s.stateMu.Unlock()
 	s.engineMu.Lock()
 	if s.ctx.Err() != nil {
 		s.engineMu.Unlock()
@@ -83,6 +86,7 @@ func (s *server) applySettings(settings Settings) {
 	if old != nil {
 		_ = old.Close() // only ever reports success
 		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
+		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	if err := e.Start(s.ctx); err != nil && s.ctx.Err() == nil {

@@ -39,6 +39,9 @@ func (s *server) reportReload(res *reload.Result) {
 		}
 	}
 
+	if !errors.Is(res.Err, reload.ErrClosed) {
+		s.sendResult(res)
+	}
 	switch {
 	case res.Err != nil:
 		kind := protocol.MessageTypeError
@@ -53,7 +56,8 @@ func (s *server) reportReload(res *reload.Result) {
 	case res.Exception != nil:
 		undone := ""
 		if res.RolledBack {
-			undone = "; the save was rolled back and the previous code still runs"
+			// A save or Evaluate Module: the module is as before this run.
+			undone = "; rolled back: the module keeps the code and state it had before this run"
 		}
 		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s%s", res.Module, res.Exception.Summary(), where(res.Exception), undone))
 		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s%s\n%s", res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
@@ -158,25 +162,41 @@ func where(exc *reload.Exception) string {
 
 // preview returns ": " and the first lines of output and the value, or "".
 func preview(res *reload.Result) string {
-	var parts []string
-	if out := strings.TrimRight(res.Output, "\n"); out != "" {
-		lines := strings.Split(out, "\n")
-		if len(lines) > previewLines {
-			lines = append(lines[:previewLines], "…")
-		}
-		parts = append(parts, lines...)
-	}
+	parts := outputLines(res.Output)
 	if res.Value != nil {
 		parts = append(parts, *res.Value)
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	text := strings.Join(parts, " | ")
-	if utf8.RuneCountInString(text) > previewRunes {
-		text = string([]rune(text)[:previewRunes]) + "…"
+	return ": " + cut(strings.Join(parts, " | "))
+}
+
+// outputPreview is the first lines of output, cut to a glance.
+func outputPreview(output string) string {
+	return cut(strings.Join(outputLines(output), "\n"))
+}
+
+// outputLines is the first previewLines lines of output, and "…" if there
+// are more; nil for no output.
+func outputLines(output string) []string {
+	out := strings.TrimRight(output, "\n")
+	if out == "" {
+		return nil
 	}
-	return ": " + text
+	lines := strings.Split(out, "\n")
+	if len(lines) > previewLines {
+		lines = append(lines[:previewLines], "…")
+	}
+	return lines
+}
+
+// cut shortens text to previewRunes code points and an ellipsis.
+func cut(text string) string {
+	if utf8.RuneCountInString(text) > previewRunes {
+		return string([]rune(text)[:previewRunes]) + "…"
+	}
+	return text
 }
 
 // formatDuration prints a duration the way people read reload times:
@@ -224,8 +244,15 @@ func (s *server) runtimeExited(err error) {
 	s.log(s.ctx, protocol.MessageTypeWarning, err.Error())
 }
 
-// show sends window/showMessage; a failure only means the client is gone.
+// show sends window/showMessage if the notifications setting lets it (the
+// caller logs what matters); a failure only means the client is gone.
 func (s *server) show(ctx context.Context, kind protocol.MessageType, msg string) {
+	s.stateMu.Lock()
+	shown := s.notifications.shows(kind)
+	s.stateMu.Unlock()
+	if !shown {
+		return
+	}
 	if err := s.client.ShowMessage(ctx, &protocol.ShowMessageParams{Type: kind, Message: msg}); err != nil {
 		s.logger.Debug("showMessage", zap.Error(err))
 	}
