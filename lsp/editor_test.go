@@ -44,7 +44,7 @@ type fakeEditor struct {
 	logs        []protocol.LogMessageParams
 	statuses    []status
 	results     []result // hotload/result notifications
-	refreshes   int // workspace/inlayHint/refresh requests
+	refreshes   int      // workspace/inlayHint/refresh requests
 	config      json.RawMessage
 }
 
