@@ -15,11 +15,13 @@ export interface ServerSettings {
   timeout?: number;
   pathMap?: Record<string, string>;
   attach?: string;
+  /** Which messages are popups: "errors" (this extension's default), "all", "off". */
+  notifications?: "errors" | "all" | "off";
 }
 
 /**
  * The keys of ServerSettings. Every other hotload.* setting (server.path,
- * trace.server) belongs to the extension: the server would report it as
+ * importStrategy, trace.server) belongs to the extension: the server would report it as
  * unknown.
  */
 export const serverSettingKeys = [
@@ -33,6 +35,7 @@ export const serverSettingKeys = [
   "timeout",
   "pathMap",
   "attach",
+  "notifications",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** What ~ and ${…} in paths expand to. */

@@ -20,6 +20,8 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      notifications: "errors",
+      importStrategy: "useBundled",
       trace: { server: "off" },
     };
     assert.deepEqual(serverSettings(section, vars), {
@@ -33,6 +35,7 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      notifications: "errors",
     });
   });
 
