@@ -171,17 +171,6 @@ export class Workbench {
     return panel.locator(".monaco-list-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? r.textContent));
   }
 
-  /** hover moves the mouse onto text in the active editor and returns the hover's text. */
-  async hover(text: string): Promise<string> {
-    await this.page.mouse.move(0, 0);
-    await this.page.locator(".monaco-hover").first().waitFor({ state: "hidden" }).catch(() => undefined);
-    const span = this.page.locator(".editor-group-container.active .monaco-editor .view-lines .view-line span span", { hasText: text }).first();
-    await span.hover();
-    const hover = this.page.locator(".monaco-hover:not(.hidden) .monaco-hover-content").first();
-    await hover.waitFor();
-    return (await hover.textContent()) ?? "";
-  }
-
   /** toasts returns the notifications shown, as their message text. */
   async toasts(): Promise<string[]> {
     return this.page.locator(".notifications-toasts .notification-toast .notification-list-item-message").allTextContents();
@@ -193,8 +182,8 @@ export class Workbench {
     await this.page.locator(".notifications-toasts .notification-toast").first().waitFor({ state: "detached" });
   }
 
-  /** afterTexts returns the text decorations show after lines, by 1-based line. */
-  async afterTexts(): Promise<Map<number, string>> {
+  /** afterTexts returns the texts decorations show after lines, by 1-based line. */
+  async afterTexts(): Promise<Map<number, string[]>> {
     const pairs = await this.page.evaluate(() => {
       const out: [number, string][] = [];
       const lines = [...document.querySelectorAll<HTMLElement>(".editor-group-container.active .monaco-editor .view-lines .view-line")];
@@ -207,12 +196,38 @@ export class Workbench {
       });
       return out;
     });
-    return new Map(pairs);
+    const out = new Map<number, string[]>();
+    for (const [line, text] of pairs) out.set(line, [...(out.get(line) ?? []), text]);
+    return out;
   }
 
-  /** statusMessage returns the status bar's transient messages. */
-  async statusMessages(): Promise<string[]> {
-    return this.page.locator(".statusbar-item[id^='status.bar.message'], .statusbar-item.status-message").allTextContents();
+  /** selectText selects the first match of text in the active editor, with Find. */
+  async selectText(text: string): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press("Control+Home");
+    await this.page.keyboard.press("Control+f");
+    await this.page.locator(".editor-group-container.active .find-widget.visible").waitFor();
+    await this.page.keyboard.press("Control+a");
+    await this.page.keyboard.insertText(text);
+    await this.page.locator(".editor-group-container.active .find-widget .matchesCount", { hasText: /^1 of/ }).waitFor();
+    await this.page.keyboard.press("Escape");
+    await this.page.locator(".editor-group-container.active .find-widget.visible").waitFor({ state: "hidden" });
+  }
+
+  /** hoverLine moves the mouse onto text in line (1-based) and returns the hover's text. */
+  async hoverLine(line: number, text: string): Promise<string> {
+    await this.page.mouse.move(0, 0);
+    const row = this.page.locator(".editor-group-container.active .monaco-editor .view-lines .view-line").nth(line - 1);
+    const span = row.locator("span span", { hasText: text }).first();
+    await span.hover();
+    const hover = this.page.locator(".monaco-hover:not(.hidden) .monaco-hover-content").first();
+    await hover.waitFor();
+    return (await hover.textContent()) ?? "";
+  }
+
+  /** statusBarTexts returns the texts of every status bar item. */
+  async statusBarTexts(): Promise<string[]> {
+    return this.page.locator(".part.statusbar .statusbar-item").allTextContents();
   }
 
   /** until polls f until it returns a value, for at most stepTimeout. */
