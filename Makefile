@@ -6,6 +6,12 @@
 # make test-agent   the Python agent's own tests (pytest)
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
 # make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
+# make test-vscode-e2e  the packaged .vsix in a real VS Code: code-server
+#                   4.139.1 driven by Debian's headless Chromium (CI runs it
+#                   after make test); the first run installs code-server and
+#                   its Node 24 into ~/.cache/hotload-e2e (about 10 minutes,
+#                   800 MB; needs chromium, build-essential, pkg-config and
+#                   libkrb5-dev), later runs reuse them
 # make venv         .venv-test: pytest and the frameworks the tests reload
 #                   (Flask, FastAPI, SQLAlchemy, ...), pinned in
 #                   .ci/requirements-test.txt
@@ -18,7 +24,7 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build
+.PHONY: test test-go test-agent test-nvim test-vscode test-vscode-e2e venv bench bench-full build
 
 # Each suite runs even if an earlier one failed; the summary names those that did.
 test:
@@ -39,9 +45,16 @@ test-agent: $(VENV)/.installed
 test-nvim:
 	$(GO) test -count=1 -v -run TestNeovim ./editors/nvim
 
-# Needs Node.js 20 or later and npm. Some tests run the real server with python3.
+# Needs Node.js 20 or later and npm. Some tests run the real server with
+# python3; npm test builds it before any test's clock starts.
 test-vscode:
 	cd editors/vscode && npm ci && npm test
+
+# npm run e2e installs code-server first (scripts/e2e-install.mjs), then
+# runs src/e2e; screenshots of a failed run are kept in
+# editors/vscode/e2e-artifacts/.
+test-vscode-e2e:
+	cd editors/vscode && npm ci && npm run package && npm run e2e
 
 venv: $(VENV)/.installed
 

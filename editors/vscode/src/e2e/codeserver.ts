@@ -24,8 +24,6 @@ export interface Options {
   readonly root: string;
   /** User settings (settings.json). */
   readonly settings: Record<string, unknown>;
-  /** Folders put first on the extension host's PATH. */
-  readonly pathFirst?: readonly string[];
 }
 
 /** A running code-server. */
@@ -40,7 +38,10 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** startCodeServer installs the .vsix and starts code-server on a free port. */
+/**
+ * startCodeServer installs the .vsix and starts code-server on a free port,
+ * with HOME at root/home (which the caller may have filled: a .profile).
+ */
 export async function startCodeServer(o: Options): Promise<CodeServer> {
   const home = path.join(o.root, "home");
   const userDataDir = path.join(o.root, "user-data");
@@ -51,7 +52,10 @@ export async function startCodeServer(o: Options): Promise<CodeServer> {
   fs.writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(o.settings, null, 2));
   const env: NodeJS.ProcessEnv = {
     HOME: home,
-    PATH: [...(o.pathFirst ?? []), path.dirname(o.install.node), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
+    // The extension host takes PATH from a login shell (/etc/profile and
+    // $HOME/.profile), as VS Code does on a desktop.
+    PATH: [path.dirname(o.install.node), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
+    SHELL: "/bin/sh",
     LANG: "C.UTF-8",
     TMPDIR: process.env.TMPDIR ?? "/tmp",
   };
@@ -115,6 +119,12 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
   kill("SIGKILL"); // what is left of the group: the extension host's children
+}
+
+/** environ returns a process's environment variable, or undefined. */
+export function environ(pid: string, name: string): string | undefined {
+  const vars = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  return vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 /**

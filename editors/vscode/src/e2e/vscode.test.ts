@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 
-import { processesIn, startCodeServer, type CodeServer, type Install } from "./codeserver";
+import { environ, processesIn, startCodeServer, type CodeServer, type Install } from "./codeserver";
 import { Workbench } from "./workbench";
 
 const extensionDir = path.resolve(__dirname, "..", "..");
@@ -58,6 +58,7 @@ describe("the .vsix in VS Code (code-server, headless Chromium)", { timeout: 15 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hotload-e2e-"));
   const folder = path.join(root, "proj");
   const shots = path.join(root, "screenshots");
+  const staleBin = path.join(root, "home", "go", "bin");
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   let failed = false;
@@ -91,16 +92,16 @@ describe("the .vsix in VS Code (code-server, headless Chromium)", { timeout: 15 
   before(async () => {
     fs.mkdirSync(folder);
     for (const [name, text] of Object.entries(project)) fs.writeFileSync(path.join(folder, name), text);
-    // A stale hotload on PATH that must not be run (rough edge 6).
-    const stale = path.join(root, "stale-bin");
-    fs.mkdirSync(stale);
-    fs.writeFileSync(path.join(stale, "hotload"), "#!/bin/sh\necho 'a stale hotload on PATH ran' >&2\nexit 3\n", { mode: 0o755 });
+    // A stale build in ~/go/bin, on PATH through ~/.profile, must not run
+    // (rough edge 6).
+    fs.mkdirSync(staleBin, { recursive: true });
+    fs.writeFileSync(path.join(staleBin, "hotload"), "#!/bin/sh\necho 'a stale hotload on PATH ran' >&2\nexit 3\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(root, "home", ".profile"), 'PATH="$HOME/go/bin:$PATH"\n');
     server = await startCodeServer({
       install: install(),
       vsix: vsix(),
       folder,
       root,
-      pathFirst: [stale],
       settings: {
         // code-server's and Codespaces' default saves after every pause;
         // the README's advice turns it off for Python files (rough edge 8).
@@ -160,6 +161,10 @@ describe("the .vsix in VS Code (code-server, headless Chromium)", { timeout: 15 
     assert.equal(s.icon, "check");
     assert.ok(s.label.includes(`server: bundled ${bundled}`), `the tooltip names the bundled server: ${s.label}`);
     assert.doesNotMatch(hotloadLog(), /stale hotload/);
+    // The check means something: the stale one is on the server's PATH.
+    const lsp = processesIn(folder).find((p) => p.includes("hotload lsp"));
+    assert.ok(lsp !== undefined, processesIn(folder).join("\n"));
+    assert.ok(environ(lsp.split(" ")[0] ?? "", "PATH")?.split(":").includes(staleBin), "~/go/bin is on the server's PATH");
   });
 
   step("a successful save shows its result after the last line and in the status bar, without a notification", async (wb) => {
