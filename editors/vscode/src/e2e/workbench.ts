@@ -36,10 +36,14 @@ export class Workbench {
     page.setDefaultTimeout(stepTimeout);
   }
 
-  /** open starts Chromium with a fresh profile in profileDir and loads url. */
+  /**
+   * open starts Chromium with a fresh profile in profileDir (and HOME there
+   * too, for what it writes besides) and loads url.
+   */
   static async open(url: string, profileDir: string, shotDir: string): Promise<Workbench> {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
+      env: { ...process.env, HOME: profileDir },
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
       viewport: { width: 1400, height: 900 },
