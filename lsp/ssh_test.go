@@ -28,7 +28,8 @@ func TestRuntimeOverSSH(t *testing.T) {
 	// A marker on the remote command line finds every process of this
 	// runtime, on either side, once the server is gone.
 	marker := fmt.Sprintf("hotload_ssh_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	python := append(ssh, "python3", "-X", marker)
+	// The remote shell searches its own PATH: the tests' Python goes by its path.
+	python := append(ssh, pyruntimetest.Python(t), "-X", marker)
 
 	e := newEditor(t, twoFiles)
 	remote := filepath.Join(t.TempDir(), "remote-proj")

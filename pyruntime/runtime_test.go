@@ -19,13 +19,14 @@ import (
 )
 
 // TestMain lets the test binary act as a server that starts a runtime, so a
-// test can kill that "server" and check its Python process goes with it.
+// test can kill that "server" and check its Python process goes with it;
+// the tests run the Python $HOTLOAD_TEST_PYTHON names, if set.
 func TestMain(m *testing.M) {
 	if os.Getenv("HOTLOAD_TEST_HELPER") == "server" {
 		helperServer()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(pyruntimetest.Main(m))
 }
 
 // helperServer starts a runtime, waits for its spare, starts code that
