@@ -61,7 +61,11 @@ func TestRuntimeOverSSH(t *testing.T) {
 	writeFile(t, e.path("calc.py"), "def divide(x):\n    return x / 0\n")
 	e.save("lib.py", "from calc import divide\n\nvalue = divide(5)\n")
 	raised := e.awaitDiagnostics("calc.py", "an Error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
-	if message(raised) != "ZeroDivisionError: division by zero" || raised.Range != span(1, 11, 16) {
+	raisedAt := span(1, 11, 16)
+	if !pyruntimetest.AtLeast(t, 3, 11) {
+		raisedAt = span(1, 4, 16) // the line: no column positions before Python 3.11
+	}
+	if message(raised) != "ZeroDivisionError: division by zero" || raised.Range != raisedAt {
 		t.Errorf("diagnostic = %q %v, want ZeroDivisionError on line 2", message(raised), raised.Range)
 	}
 	e.awaitDiagnostics("lib.py", "an Information", func(d []protocol.Diagnostic) bool { return len(d) == 1 })
