@@ -10,7 +10,9 @@
 # Found: pyenv's 3.8 to 3.13 ($PYENV_ROOT/versions, default ~/.pyenv),
 # /usr/bin/python3, and $PYTHONS_DIR/bin/python3.* (default /opt/py, where
 # .ci/get-pythons.sh puts Debian's prebuilt 3.14 and 3.15). The same
-# interpreter found twice (a symlink) runs once.
+# interpreter found twice (a symlink) runs once. REQUIRE="3.8 3.9 ..." fails
+# the run if no interpreter of one of those versions was found (CI sets it,
+# so that a missing Python cannot shrink the matrix unnoticed).
 #
 # The Go tests get the interpreter through HOTLOAD_TEST_PYTHON (see
 # pyruntime/pyruntimetest). pytest comes from .ci/requirements-pytest.txt,
@@ -78,7 +80,7 @@ counts() {
 }
 
 pythons=${PYTHONS:-$(found)}
-declare -A seen
+declare -A seen tested
 summary=()
 failed=()
 began=$(date +%s)
@@ -97,6 +99,7 @@ for py in $pythons; do
     continue
   fi
   echo "=== Python $full ($py)"
+  tested[$version]=1
   t=$(date +%s)
   status=ok
   golog=$LOGDIR/go-$full.log
@@ -134,6 +137,9 @@ if [ ${#summary[@]} -eq 0 ]; then
   echo "make test-pythons: no Python found" >&2
   exit 1
 fi
+for v in ${REQUIRE:-}; do
+  [ -n "${tested[$v]:-}" ] || { echo "  (no Python $v found)"; failed+=("$v (not found)"); }
+done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make test-pythons: failed: ${failed[*]}" >&2
   exit 1
