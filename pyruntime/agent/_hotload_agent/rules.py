@@ -16,7 +16,7 @@ def type_key(annotation):
     return repr(annotation)
 
 
-def written_annotations(cls):
+def written_annotations(cls):  # novm (annotationlib: Python 3.14+; ImportError before)
     """cls's own annotations as written (source text), evaluating nothing;
     None before Python 3.14, where annotations are values already.
 
