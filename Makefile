@@ -12,6 +12,11 @@
 #                   its Node 24 into ~/.cache/hotload-e2e (about 10 minutes,
 #                   800 MB; needs chromium, build-essential, pkg-config and
 #                   libkrb5-dev), later runs reuse them
+# make test-pythons the tests that start Python (pyruntime, reload, lsp,
+#                   cmd/hotload and the agent's pytest suite) under every
+#                   CPython 3.8+ found (pyenv's, /usr/bin/python3, /opt/py/bin
+#                   from .ci/get-pythons.sh); PYTHONS="/path/python3.14 ..."
+#                   picks some; a summary per interpreter at the end
 # make venv         .venv-test: pytest and the frameworks the tests reload
 #                   (Flask, FastAPI, SQLAlchemy, ...), pinned in
 #                   .ci/requirements-test.txt
@@ -24,7 +29,7 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-go test-agent test-nvim test-vscode test-vscode-e2e venv bench bench-full build
+.PHONY: test test-go test-agent test-nvim test-vscode test-vscode-e2e test-pythons venv bench bench-full build
 
 # Each suite runs even if an earlier one failed; the summary names those that did.
 test:
@@ -55,6 +60,10 @@ test-vscode:
 # editors/vscode/e2e-artifacts/.
 test-vscode-e2e:
 	cd editors/vscode && npm ci && npm run package && npm run e2e
+
+# Every interpreter runs, even after one failed; see .ci/test-pythons.sh.
+test-pythons:
+	PYTHONS="$(PYTHONS)" GO="$(GO)" .ci/test-pythons.sh
 
 venv: $(VENV)/.installed
 
