@@ -131,7 +131,8 @@ describe("the .vsix in VS Code (code-server, headless Chromium)", { timeout: 15 
         "editor.parameterHints.enabled": false,
       },
     });
-    bundled = path.join(server.extensionsDir, "hotload-dev.hotload-0.1.0", "bin", "linux-x64", "hotload");
+    const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, "package.json"), "utf8")) as { publisher: string; name: string; version: string };
+    bundled = path.join(server.extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`, "bin", "linux-x64", "hotload");
     wb = await Workbench.open(server.url, path.join(root, "chromium-profile"), shots);
   });
 
@@ -205,6 +206,22 @@ describe("the .vsix in VS Code (code-server, headless Chromium)", { timeout: 15 
     assert.match(toasts[0] ?? "", /^lib: TypeError: unsupported operand .* \(helper\.py:2\)/);
     // No result after the last line: it failed.
     assert.equal((await wb.afterTexts()).size, 0);
+    await wb.clearToasts();
+  });
+
+  step("a SyntaxError: the status bar says nothing ran", async (wb) => {
+    await wb.setText(broken.replace("double(None)", "double(None"));
+    await wb.save();
+    const s = await wb.waitStatus("a run that did not start", (s) => s.label.includes("did not start"));
+    assert.equal(s.icon, "error");
+    assert.equal(s.text, "hotload", "no time: nothing ran");
+    assert.match(s.label, /lib: the last run did not start: SyntaxError: '\(' was never closed \(lib\.py:5\)/);
+    await wb.until("the error notification", async () => ((await wb.toasts()).length > 0 ? true : undefined));
+    await wb.clearToasts();
+    await wb.setText(broken);
+    await wb.save();
+    await wb.waitStatus("the failure again", (s) => s.icon === "error" && / [\d.]+ m?s$/.test(s.text));
+    await wb.until("the error notification", async () => ((await wb.toasts()).length > 0 ? true : undefined));
     await wb.clearToasts();
   });
 
