@@ -137,16 +137,18 @@ export class Workbench {
     await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
   }
 
-  /** status reads hotload's status bar item. */
+  /** status reads hotload's status bar item, all at once: it changes as it likes. */
   async status(): Promise<StatusItem> {
     const item = this.page.locator("#hotload-dev\\.hotload\\.hotload\\.status");
     await item.waitFor();
-    const icon = await item.locator(".codicon").first().getAttribute("class");
-    return {
-      icon: /codicon-([\w~-]+)/.exec(icon ?? "")?.[1] ?? "",
-      text: ((await item.textContent()) ?? "").trim(),
-      label: (await item.locator("a").first().getAttribute("aria-label")) ?? (await item.getAttribute("aria-label")) ?? "",
-    };
+    return item.evaluate((el) => {
+      const icon = el.querySelector(".codicon")?.getAttribute("class") ?? "";
+      return {
+        icon: /codicon-([\w~-]+)/.exec(icon)?.[1] ?? "",
+        text: el.textContent.trim(),
+        label: el.querySelector("a")?.getAttribute("aria-label") ?? el.getAttribute("aria-label") ?? "",
+      };
+    });
   }
 
   /** waitStatus waits until the status bar item satisfies cond, and returns it. */
