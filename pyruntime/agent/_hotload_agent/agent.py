@@ -29,7 +29,9 @@ class Agent:
         # The thread that runs requests: the main thread, except in an app
         # that serves from another thread.
         self.main_ident = threading.get_ident() if attached else threading.main_thread().ident
-        self._state_lock = threading.Lock()
+        # Reentrant: output() takes it on the thread that prints, which may be
+        # an app's main thread running its signal handler inside a print.
+        self._state_lock = threading.RLock()
         self._current = None  # id of the request the main thread is running
         self._current_what = None  # the module (or op) of that request
         # Threads that were running when the current request began: they

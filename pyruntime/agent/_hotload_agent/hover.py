@@ -134,13 +134,18 @@ class Inspector:
 
     def expire(self, job):
         """The job's time is up: answer without the value and interrupt it."""
-        if not job.answer(None):
+        if not job.claim():
             return
         with self._lock:
             if self._thread is job.thread:
-                # The thread is stuck in the repr; the next hover gets a new one.
+                # The thread is stuck in the repr; the next hover, which may
+                # come as soon as this answer is sent, gets a new one.
                 self._stuck.add(job.thread)
                 self._thread = None
+        inspection = {"note": "value not shown: its repr took too long (over %d ms)" % (REPR_SECONDS * 1000)}
+        if job.type:
+            inspection["type"] = job.type
+        job.send({"id": job.rid, "ok": True, "inspection": inspection})
         with job.lock:
             if not job.finished:
                 async_raise(job.thread.ident, ReprTimeout)
@@ -251,23 +256,22 @@ class Job:
         self.answer_now(inspection)
 
     def answer_now(self, inspection):
-        # The timer is canceled only by the thread that answered, so never
-        # with an interrupt pending (see Inspector.work).
-        if self.answer(inspection, timed_out=False) and self.timer is not None:
+        """Sends the value unless the timer has answered. The timer is
+        canceled only by the thread that answered, so never with an
+        interrupt pending (see Inspector.work)."""
+        if not self.claim():
+            return
+        if self.timer is not None:
             self.timer.cancel()
+        self.send({"id": self.rid, "ok": True, "inspection": inspection})
 
-    def answer(self, inspection, timed_out=True):
-        """Sends the reply unless one was sent; reports whether this one was."""
+    def claim(self):
+        """Reports whether the caller is the one to answer: true once."""
         with self._answer_lock:
             if self._answered:
                 return False
             self._answered = True
-        if timed_out:
-            inspection = {"note": "value not shown: its repr took too long (over %d ms)" % (REPR_SECONDS * 1000)}
-            if self.type:
-                inspection["type"] = self.type
-        self.send({"id": self.rid, "ok": True, "inspection": inspection})
-        return True
+            return True
 
 
 def describe(obj):
@@ -291,7 +295,7 @@ def describe(obj):
 def measure(obj, cls):
     """(size, details) as short strings, "" where the value has none."""
     module = getattr(cls, "__module__", "") or ""
-    if module.startswith("pandas.") and cls.__name__ == "DataFrame":
+    if (module == "pandas" or module.startswith("pandas.")) and cls.__name__ == "DataFrame":
         rows, columns = obj.shape
         dtypes = obj.dtypes
         shown = ", ".join("%s %s" % (name, dtype) for name, dtype in list(dtypes.items())[:20])
