@@ -86,3 +86,29 @@ def test_uninstall_restores():
     assert logging.getLogRecordFactory() != factory
     hooks.uninstall()
     assert logging.getLogRecordFactory() is factory and threading.excepthook is hook
+
+
+def test_printed_traceback_once(sent):
+    import io
+    import traceback
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # formats the record's traceback with print_exception
+    log = logging.getLogger("test_failures.printed")
+    log.addHandler(handler)
+    try:
+        try:
+            [][1]
+        except IndexError:
+            log.exception("failed")  # reported as logged, then printed by the handler: once
+        try:
+            {}["k"]
+        except KeyError:
+            traceback.print_exc(file=stream)  # as socketserver's handle_error does
+    finally:
+        log.removeHandler(handler)
+    assert [(e["origin"], e["where"], e["error"]["type"]) for e in sent] == [
+        ("log", "test_failures.printed", "IndexError"),
+        ("printed", __name__, "KeyError"),
+    ]
+    assert "IndexError" in stream.getvalue() and "KeyError" in stream.getvalue()
