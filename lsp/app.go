@@ -78,7 +78,7 @@ func (s *server) restartApp(ctx context.Context, e *reload.Engine, args []string
 }
 
 // appOutput streams the app's output to the log.
-func (s *server) appOutput(text string) {
+func (s *server) appOutput(_, text string) {
 	s.log(s.ctx, protocol.MessageTypeLog, "app: "+strings.TrimRight(text, "\n"))
 }
 

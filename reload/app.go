@@ -88,7 +88,7 @@ func (e *Engine) AppArgs() []string {
 
 // appOutput passes the app's output on, within StreamedOutput for each run
 // of the app, and says once when the rest is not passed on.
-func (e *Engine) appOutput(text string) {
+func (e *Engine) appOutput(stream, text string) {
 	if e.cfg.OnAppOutput == nil {
 		return
 	}
@@ -106,10 +106,10 @@ func (e *Engine) appOutput(text string) {
 	}
 	e.app.mu.Unlock()
 	if passed != "" {
-		e.cfg.OnAppOutput(passed)
+		e.cfg.OnAppOutput(stream, passed)
 	}
 	if note != "" {
-		e.cfg.OnAppOutput(note)
+		e.cfg.OnAppOutput("stderr", note)
 	}
 }
 

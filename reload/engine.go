@@ -84,9 +84,10 @@ type Config struct {
 	// code runs in it; a new one is started at once.
 	OnRuntimeExit func(error)
 	// OnAppOutput, if not nil, receives what a running app (StartApp)
-	// writes, from any of its threads, within StreamedOutput for each run
-	// of the app. OnOutput does not receive it.
-	OnAppOutput func(text string)
+	// writes to stream ("stdout" or "stderr"), from any of its threads,
+	// within StreamedOutput for each run of the app. OnOutput does not
+	// receive it.
+	OnAppOutput func(stream, text string)
 	// OnAppExit, if not nil, is called when the app has ended, however it
 	// ended; OnRuntimeExit is not called for it.
 	OnAppExit func(AppExit)
@@ -424,7 +425,7 @@ func (e *Engine) output(module string, ev pyruntime.Event) {
 func (e *Engine) background(ev pyruntime.Event) {
 	switch {
 	case ev.Kind == "output" && ev.App:
-		e.appOutput(ev.Text)
+		e.appOutput(ev.Stream, ev.Text)
 	case ev.Kind == "failure" && ev.Exception != nil:
 		if e.cfg.OnFailure != nil {
 			e.cfg.OnFailure(&Failure{Origin: ev.Origin, Where: ev.Where, Message: ev.Text, App: ev.App, Exception: newException(ev.Exception)})

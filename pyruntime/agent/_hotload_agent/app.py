@@ -96,7 +96,7 @@ class App:
             raise
         except BaseException as exc:  # the program's own failure
             exc.__traceback__ = program_frames(exc.__traceback__)
-            self.agent.failures.report("main", "MainThread", exc)
+            self.agent.failures.report("main", threading.current_thread().name, exc)
             print_exception(exc)
             return 1
 
@@ -249,6 +249,7 @@ def program_frames(tb):
 def print_exception(exc):
     """Prints exc as Python prints an exception that ends the program."""
     tb = program_frames(exc.__traceback__)
+    exc.__traceback__ = tb  # Python 3.11+ prints the exception's own traceback
     try:
         sys.excepthook(type(exc), exc, tb)
     except Exception:
