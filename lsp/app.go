@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -56,7 +57,7 @@ func (s *server) appCommand(ctx context.Context, e *reload.Engine, command strin
 // startApp starts the app and says so. A program that cannot start (its
 // file is missing) is reported as an Error message and the error.
 func (s *server) startApp(ctx context.Context, e *reload.Engine, args []string) (int, error) {
-	s.clearFailures(ctx, nil) // a new program: the old one's failures are its own
+	s.clearFailures(ctx, nil, time.Now()) // a new program: the old one's failures are its own
 	pid, err := e.StartApp(ctx, args)
 	if err != nil {
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "reload: start app: "), "pyruntime: ")
@@ -119,7 +120,7 @@ func (s *server) appRestarted(path string, pid int, err error) {
 		s.show(s.ctx, protocol.MessageTypeError, "hotload: restarting the app for "+path+": "+err.Error())
 		return
 	}
-	s.clearFailures(s.ctx, nil)
+	s.clearFailures(s.ctx, nil, time.Now())
 	s.setStatus(func(st *status) { st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, "" })
 	s.show(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app restarted for %s (pid %d)", relative(s, path), pid))
 }

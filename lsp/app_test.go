@@ -376,3 +376,78 @@ def boom():
 	e.awaitLog("Finished server process")
 	pyruntimetest.WaitGone(t, reply.Pid, waitTimeout)
 }
+
+// An attached app: hover shows its live values, and a thread of it that
+// raises is a diagnostic, while hotload is connected.
+func TestAttachedAppHoverAndFailures(t *testing.T) {
+	e := newEditor(t, "-- state.py --\ncounter = 7\n-- worker.py --\nimport threading\n\ndef work():\n    raise KeyError('gone')\n\nthreading.Thread(target=work, name='bg').start()\n")
+	_, socket := startServingApp(t, e.dir)
+	e.initialize(map[string]any{"attach": socket})
+	e.waitReady()
+	n := e.messageCount()
+	e.save("state.py", "counter = 7\n")
+	e.awaitMessage(n, "state reloaded")
+	if h := hoverText(e.hover("state.py", 0, 2)); !strings.Contains(h, "```python\n7\n```") {
+		t.Errorf("hover in the attached app = %q, want 7", h)
+	}
+	e.save("worker.py", readFile(t, e.path("worker.py")))
+	d := e.awaitDiagnostics("worker.py", "the thread's failure", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Range.Start.Line != 3 || !strings.Contains(message(d), "KeyError: 'gone' (in thread bg)") {
+		t.Errorf("diagnostic = line %d %q, want line 4, KeyError in thread bg", d.Range.Start.Line+1, message(d))
+	}
+}
+
+// In the editor's own runtime too: a background thread that raises, and an
+// asyncio task whose exception nobody retrieves, become diagnostics.
+func TestRuntimeFailuresBecomeDiagnostics(t *testing.T) {
+	e := newEditor(t, `
+-- bg.py --
+import threading
+
+def work():
+    return 1 / 0
+
+threading.Thread(target=work).start()
+-- tasks.py --
+import asyncio
+
+async def fail():
+    raise ValueError("in a task")
+
+async def main():
+    asyncio.get_running_loop().create_task(fail())
+    await asyncio.sleep(0.05)
+
+asyncio.run(main())
+`)
+	e.initialize(nil)
+	e.waitReady()
+	e.save("bg.py", readFile(t, e.path("bg.py")))
+	d := e.awaitDiagnostics("bg.py", "the thread's failure", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Range.Start.Line != 3 || !strings.HasPrefix(message(d), "ZeroDivisionError: division by zero (in thread Thread-") {
+		t.Errorf("diagnostic = line %d %q, want line 4, ZeroDivisionError in a thread", d.Range.Start.Line+1, message(d))
+	}
+	e.save("tasks.py", readFile(t, e.path("tasks.py")))
+	d = e.awaitDiagnostics("tasks.py", "the task's failure", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Range.Start.Line != 3 || !strings.Contains(message(d), "ValueError: in a task (in an asyncio task or callback") {
+		t.Errorf("diagnostic = line %d %q, want line 4, ValueError in an asyncio task", d.Range.Start.Line+1, message(d))
+	}
+	// A save of the file clears its failure.
+	n := e.messageCount()
+	e.save("bg.py", "x = 1\n")
+	e.awaitMessage(n, "bg reloaded")
+	e.awaitDiagnostics("bg.py", "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}
+
+// A failure of the save's own run is not cleared by that save's success.
+func TestFailureOfTheSavingRunStays(t *testing.T) {
+	e := newEditor(t, "-- bg.py --\nimport threading, time\n\ndef work():\n    raise KeyError('k')\n\nt = threading.Thread(target=work)\nt.start()\nt.join()\ntime.sleep(0.05)\n")
+	e.initialize(nil)
+	e.waitReady()
+	n := e.messageCount()
+	e.save("bg.py", readFile(t, e.path("bg.py")))
+	e.awaitMessage(n, "bg reloaded")
+	if d := e.awaitDiagnostics("bg.py", "the thread's failure", func(d []protocol.Diagnostic) bool { return len(d) == 1 }); !strings.Contains(message(d[0]), "KeyError") {
+		t.Errorf("diagnostic %q, want the KeyError", message(d[0]))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -19,7 +20,8 @@ const failureOwnerPrefix = "failure:"
 type failureRecord struct {
 	failure *reload.Failure // the latest occurrence
 	count   int
-	files   []string // the files of its traceback
+	files   []string  // the files of its traceback
+	last    time.Time // when it was last reported
 }
 
 // reportFailure shows a failure of the running program: the first time,
@@ -38,6 +40,7 @@ func (s *server) reportFailure(f *reload.Failure) {
 		s.failures[key] = rec
 	}
 	rec.failure = f
+	rec.last = time.Now()
 	rec.count++
 	count := rec.count
 	rec.files = rec.files[:0]
@@ -69,12 +72,17 @@ func (s *server) reportFailure(f *reload.Failure) {
 	s.log(ctx, protocol.MessageTypeError, log+"\n"+f.Exception.Text)
 }
 
-// clearFailures forgets the failures whose traceback passes through one of
-// files, and their diagnostics; with files nil, every failure.
-func (s *server) clearFailures(ctx context.Context, files []string) {
+// clearFailures forgets the failures last reported before since whose
+// traceback passes through one of files, and their diagnostics; with files
+// nil, every failure. A failure of the run that clears (a thread the saved
+// module started) stays.
+func (s *server) clearFailures(ctx context.Context, files []string, since time.Time) {
 	s.failuresMu.Lock()
 	var owners []string
 	for key, rec := range s.failures {
+		if rec.last.After(since) {
+			continue
+		}
 		if files == nil || slices.ContainsFunc(rec.files, func(f string) bool { return slices.Contains(files, f) }) {
 			delete(s.failures, key)
 			owners = append(owners, failureOwnerPrefix+key)

@@ -37,7 +37,7 @@ func (s *server) reportReload(res *reload.Result) {
 			s.setDiagnostics(ctx, importer, nil)
 		}
 		// The running program's failures through the saved file may be fixed.
-		s.clearFailures(ctx, []string{res.Path})
+		s.clearFailures(ctx, []string{res.Path}, time.Now().Add(-res.Duration))
 	}
 
 	switch {
