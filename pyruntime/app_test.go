@@ -454,3 +454,64 @@ time.sleep(60)
 		t.Errorf("the program's own report of the task is missing: %q", events.output.String())
 	}
 }
+
+// Where Python cannot fork, the app runs in a new interpreter started
+// directly, and its exit is reported the same way.
+func TestAppWithoutFork(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, "prog", "import os, sys\nprint('in', os.getpid(), flush=True)\nsys.exit(4)\n")
+	events := newAppEvents()
+	cfg := events.config(dir)
+	cfg.Python = forklessPython(t)
+	r := newRuntime(t, cfg)
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := r.Pid()
+	pid, err := r.StartApp(context.Background(), []string{"prog.py"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pid == before {
+		t.Errorf("the app runs in the process that was there (%d): want a new one", pid)
+	}
+	events.awaitOutput(t, regexp.MustCompile(`in (\d+)`))
+	if x := events.awaitExit(t); x.Code != 4 || x.Stopped {
+		t.Errorf("exit = %+v, want status 4", x)
+	}
+}
+
+// An interrupt stops a reload that loops on hotload's thread, not the
+// program: the app keeps running in the same process.
+func TestInterruptInAnAppStopsTheReloadOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, "prog", "import time\nprint('ready', flush=True)\nwhile True:\n    time.sleep(0.05)\n")
+	events := newAppEvents()
+	r := newRuntime(t, events.config(dir))
+	pid, err := r.StartApp(context.Background(), []string{"prog.py"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events.awaitOutput(t, regexp.MustCompile(`(ready)`))
+	loop := writeModule(t, dir, "loop", "while True:\n    pass\n")
+	done := make(chan Reply, 1)
+	go func() {
+		reply, _ := r.Call(context.Background(), Request{Op: "reload", Module: "loop", Path: loop}, nil)
+		done <- reply
+	}()
+	waitBusy(t, r)
+	if ok, err := r.Interrupt(context.Background()); err != nil || !ok {
+		t.Fatalf("Interrupt = %v, %v", ok, err)
+	}
+	select {
+	case reply := <-done:
+		if reply.Error == nil || reply.Error.Type != "KeyboardInterrupt" {
+			t.Errorf("reply error = %+v, want KeyboardInterrupt", reply.Error)
+		}
+	case <-time.After(appTimeout):
+		t.Fatal("the interrupted reload did not end")
+	}
+	if r.AppPid() != pid {
+		t.Errorf("AppPid() = %d after the interrupt, want %d: the app keeps running", r.AppPid(), pid)
+	}
+}
