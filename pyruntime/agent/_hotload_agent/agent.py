@@ -12,7 +12,6 @@ import warnings
 from .app import send_signal
 from .failures import FailureHooks
 from .graph import Workspace
-from .hover import Inspector
 from .ops import HANDLERS
 from .output import OutputStream
 from .tracebacks import describe_exception
@@ -46,7 +45,7 @@ class Agent:
         self.app = None
         # Called once after the next reply is sent (op_app starts the program).
         self.after_reply = None
-        self.inspector = Inspector(self)
+        self._inspector = None  # hover.Inspector, made by the first hover
         self.failures = FailureHooks(channel.send)
 
     # --- output -------------------------------------------------------------
@@ -81,7 +80,10 @@ class Agent:
             elif op == "interrupt":
                 self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": self.interrupt()})
             elif op == "inspect":
-                self.inspector.request(msg)  # a hover: never queued behind a run
+                if self._inspector is None:
+                    from .hover import Inspector  # here: most runtimes never get a hover
+                    self._inspector = Inspector(self)
+                self._inspector.request(msg)  # a hover: never queued behind a run
             elif op == "signal":
                 send_signal(self, msg)  # Ctrl-C for the program (app.py)
             else:

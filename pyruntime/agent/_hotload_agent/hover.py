@@ -23,9 +23,7 @@ hover never waits behind a reload:
 
 import ast
 import os
-import pprint
 import queue
-import reprlib
 import symtable
 import sys
 import threading
@@ -318,6 +316,10 @@ def measure(obj, cls):
 
 
 def value_repr(obj, cls):
+    # Imported here: pprint imports dataclasses and inspect, a few
+    # milliseconds every runtime's start would pay for the first hover.
+    import pprint
+    import reprlib
     if cls in BUILTIN_CONTAINERS and len(obj) > PPRINT_ITEMS:
         short = reprlib.Repr()
         short.maxlist = short.maxtuple = short.maxset = short.maxfrozenset = short.maxdict = 100
