@@ -72,9 +72,9 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 
 func (s *server) Initialized(ctx context.Context, params *protocol.InitializedParams) error {
 	s.stateMu.Lock()
-	if s.state != serverInitializing {
+	if st := s.state; st != serverInitializing {
 		s.stateMu.Unlock()
-		s.logger.Warn("initialized out of order", zap.Stringer("state", s.state))
+		s.logger.Warn("initialized out of order", zap.Stringer("state", st))
 		return nil // an error here would close the connection
 	}
 	s.state = serverInitialized
