@@ -71,6 +71,9 @@ class App:
         threading.Thread(target=run_requests, args=(agent,), name="hotload-main", daemon=True).start()
         if self.cwd != os.getcwd():
             os.chdir(self.cwd)
+        # The program starts with Python's own SIGINT handler, whatever the
+        # agent installed for its requests: Ctrl-C is the program's.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         interrupted = False
         try:
             status = self.main()
