@@ -122,11 +122,11 @@ func (s *server) appRestarted(path string, pid int, err error) {
 	}
 	s.clearFailures(s.ctx, nil, time.Now())
 	s.setStatus(func(st *status) { st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, "" })
-	s.show(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app restarted for %s (pid %d)", relative(s, path), pid))
+	s.show(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app restarted for %s (pid %d)", s.relative(path), pid))
 }
 
-// relative names path from the first workspace folder when it lies there.
-func relative(s *server, path string) string {
+// relative names path from its workspace folder when it lies in one.
+func (s *server) relative(path string) string {
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
 	for _, f := range s.folders {

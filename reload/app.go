@@ -2,6 +2,7 @@ package reload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -67,7 +68,7 @@ func (e *Engine) StopApp(ctx context.Context) error {
 
 // RestartApp stops the app if it runs and starts it again with args.
 func (e *Engine) RestartApp(ctx context.Context, args []string) (int, error) {
-	if err := e.runtime.StopApp(ctx); err != nil && err != ErrNoApp {
+	if err := e.runtime.StopApp(ctx); err != nil && !errors.Is(err, ErrNoApp) {
 		return 0, fmt.Errorf("reload: restart app: %w", err)
 	}
 	return e.StartApp(ctx, args)
