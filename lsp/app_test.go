@@ -451,3 +451,18 @@ func TestFailureOfTheSavingRunStays(t *testing.T) {
 		t.Errorf("diagnostic %q, want the KeyError", message(d[0]))
 	}
 }
+
+// A failure repeated in a tight loop ends as one diagnostic with the exact
+// count, however its publications were spaced.
+func TestRepeatedFailureCount(t *testing.T) {
+	e := newEditor(t, "-- burst.py --\nimport logging\n\nlog = logging.getLogger('burst')\nfor i in range(100):\n    try:\n        {}[i]\n    except KeyError:\n        log.exception('request %d failed', i)\n")
+	e.initialize(nil)
+	e.waitReady()
+	e.save("burst.py", readFile(t, e.path("burst.py")))
+	e.awaitDiagnostics("burst.py", "one diagnostic counting 100", func(d []protocol.Diagnostic) bool {
+		return len(d) == 1 && strings.Contains(message(d[0]), "(logged by burst; 100 times)")
+	})
+	if n := e.messagesContaining("KeyError"); n != 1 {
+		t.Errorf("%d messages about the KeyError, want 1", n)
+	}
+}
