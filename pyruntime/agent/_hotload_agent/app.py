@@ -303,8 +303,16 @@ def is_main_guard(stmt):
         return False
     sides = [test.left, test.comparators[0]]
     names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    consts = [s for s in sides if is_text(s, "__main__")]
     return len(names) == 1 and len(consts) == 1
+
+
+def is_text(node, text):
+    """Whether node is the string literal text (ast.Str before Python 3.8)."""
+    if isinstance(node, ast.Constant):
+        return node.value == text
+    old = getattr(ast, "Str", None) if sys.version_info < (3, 8) else None
+    return old is not None and isinstance(node, old) and node.s == text
 
 
 def op_app(agent, msg):
