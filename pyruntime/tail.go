@@ -13,12 +13,12 @@ type tail struct {
 	mu    sync.Mutex // guards lines and part
 	lines [][]byte
 	part  []byte
-	total int // lines written so far, kept or not
 }
 
 // tailLines is how many stderr lines an ExitError keeps: enough for a
 // faulthandler dump of two threads (the agent's reader and the main thread,
 // some 25 frames deep in a forked worker), short enough for a log entry.
+// The zygote keeps as many of each worker's (STDERR_TAIL_LINES in zygote.py).
 const tailLines = 64
 
 func (t *tail) Write(p []byte) (int, error) {
@@ -30,7 +30,6 @@ func (t *tail) Write(p []byte) (int, error) {
 			break
 		}
 		t.lines = append(t.lines, bytes.Clone(data[:i]))
-		t.total++
 		data = data[i+1:]
 	}
 	t.part = bytes.Clone(data)
@@ -53,25 +52,4 @@ func (t *tail) String() string {
 		all = append(all, t.part...)
 	}
 	return string(bytes.TrimLeft(all, "\n"))
-}
-
-// count returns how many lines have been written so far.
-func (t *tail) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.total
-}
-
-// since returns the remembered lines written after count returned mark,
-// and the partial line: what one of several processes sharing this stderr
-// wrote since it started, as far as the tail still holds it.
-func (t *tail) since(mark int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := min(t.total-mark, len(t.lines))
-	all := bytes.Join(t.lines[len(t.lines)-n:], []byte("\n"))
-	if n > 0 {
-		all = append(all, '\n')
-	}
-	return string(append(all, t.part...))
 }
