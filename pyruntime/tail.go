@@ -13,12 +13,12 @@ type tail struct {
 	mu    sync.Mutex // guards lines and part
 	lines [][]byte
 	part  []byte
+	total int // lines written so far, kept or not
 }
 
 // tailLines is how many stderr lines an ExitError keeps: enough for a
 // faulthandler dump of two threads (the agent's reader and the main thread,
 // some 25 frames deep in a forked worker), short enough for a log entry.
-// The zygote keeps as many of each worker's (STDERR_TAIL_LINES in zygote.py).
 const tailLines = 64
 
 func (t *tail) Write(p []byte) (int, error) {
@@ -30,6 +30,7 @@ func (t *tail) Write(p []byte) (int, error) {
 			break
 		}
 		t.lines = append(t.lines, bytes.Clone(data[:i]))
+		t.total++
 		data = data[i+1:]
 	}
 	t.part = bytes.Clone(data)

@@ -36,14 +36,6 @@ from .protocol import Channel, encode
 # PR_SET_PDEATHSIG from <linux/prctl.h>: the kernel signals us when the parent dies.
 PR_SET_PDEATHSIG = 1
 
-# How much of a worker's stderr the zygote keeps for its exit event: the
-# last STDERR_TAIL_LINES lines (as many as Go's tailLines, enough for a
-# faulthandler dump of two threads) within STDERR_TAIL_BYTES, which bounds
-# a worker whose subprocess writes megabytes without a newline. 64 lines of
-# a dump are some 6 KiB; 16 KiB leaves room for long paths.
-STDERR_TAIL_LINES = 64
-STDERR_TAIL_BYTES = 16 << 10
-
 
 class Worker:
     """The zygote's view of one forked worker."""
@@ -329,6 +321,15 @@ class Zygote:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(w.pid, 0)
         os._exit(0)
+
+
+# How much of a worker's stderr the zygote keeps for its exit event: the
+# last STDERR_TAIL_LINES lines (as many as Go's tailLines, enough for a
+# faulthandler dump of two threads) within STDERR_TAIL_BYTES, which bounds
+# a worker whose subprocess writes megabytes without a newline. 64 lines of
+# a dump are some 6 KiB; 16 KiB leaves room for long paths.
+STDERR_TAIL_LINES = 64
+STDERR_TAIL_BYTES = 16 << 10
 
 
 def keep_end(tail, chunk):
