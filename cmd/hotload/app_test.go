@@ -152,10 +152,19 @@ func TestAppServesAndSavesApply(t *testing.T) {
 	if got, want := getBody(t, url), fmt.Sprintf("v2 %d", pid); got != want {
 		t.Errorf("after the save, GET = %q, want %q from the same process", got, want)
 	}
+	// A save that fails is rolled back: the program goes on with the code before it.
+	s.write("handlers.py", "def answer():\n    return 'broken'\n\nraise RuntimeError('half-written')\n")
+	s.waitStderr("the save was rolled back and the previous code still runs", 1)
+	if got, want := getBody(t, url), fmt.Sprintf("v2 %d", pid); got != want {
+		t.Errorf("after a failed save, GET = %q, want %q", got, want)
+	}
 	// A file the program has not imported is not run.
 	s.write("unused.py", "raise SystemExit('ran')\n")
 	s.write("handlers.py", "def answer():\n    return 'v3'\n")
 	s.waitStderr("hotload: handlers reloaded", 2)
+	if got, want := getBody(t, url), fmt.Sprintf("v3 %d", pid); got != want {
+		t.Errorf("GET = %q, want %q", got, want)
+	}
 	if strings.Contains(s.stderr.String(), "unused") {
 		t.Errorf("unused.py ran:\n%s", s.stderr.String())
 	}
