@@ -233,17 +233,8 @@ func (p *process) runsApp() bool {
 // while code runs, so it never waits for a reload.
 func (r *Runtime) Inspect(ctx context.Context, req Request) (*Inspection, error) {
 	req.Op = "inspect"
-	r.mu.Lock()
-	p := r.proc
-	r.mu.Unlock()
-	if p == nil || p.exited() {
-		return nil, nil
-	}
-	reply, err := p.call(ctx, r.paths.request(req), nil)
-	if err != nil {
-		return nil, err
-	}
-	return reply.Inspection, nil
+	reply, err := r.callCurrent(ctx, req)
+	return reply.Inspection, err
 }
 
 // Loaded reports whether the current process has loaded the module of
@@ -251,15 +242,22 @@ func (r *Runtime) Inspect(ctx context.Context, req Request) (*Inspection, error)
 // a process.
 func (r *Runtime) Loaded(ctx context.Context, req Request) (bool, error) {
 	req.Op = "loaded"
+	reply, err := r.callCurrent(ctx, req)
+	return reply.Loaded, err
+}
+
+// callCurrent sends req to the current process, if there is one: the zero
+// Reply when there is none, as a process that has loaded nothing answers.
+func (r *Runtime) callCurrent(ctx context.Context, req Request) (Reply, error) {
 	r.mu.Lock()
 	p := r.proc
 	r.mu.Unlock()
 	if p == nil || p.exited() {
-		return false, nil
+		return Reply{}, nil
 	}
 	reply, err := p.call(ctx, r.paths.request(req), nil)
 	if err != nil {
-		return false, err
+		return Reply{}, err
 	}
-	return reply.Loaded, nil
+	return r.paths.reply(reply), nil
 }
