@@ -154,8 +154,9 @@ type Event struct {
 	App bool
 	// Origin, Where and Exception describe a failure: an exception that
 	// escaped a thread (Origin "thread", Where the thread's name) or the
-	// app's main thread ("main"), or that the program logged with its
-	// traceback ("log", Where the logger's name).
+	// app's main thread ("main"), that the program logged with its
+	// traceback ("log", Where the logger's name), or that it printed with
+	// traceback.print_exc ("printed", Where the module that printed it).
 	Origin    string
 	Where     string
 	Exception *Exception
