@@ -27,7 +27,6 @@ import queue
 import symtable
 import sys
 import threading
-import time
 
 # How long describing a value may take. A hover must feel instant; 300 ms
 # is the most an editor's tooltip can wait without looking broken, and far
