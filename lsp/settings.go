@@ -42,6 +42,8 @@ type Settings struct {
 	// Notifications says which messages are shown as popups; empty means
 	// all of them.
 	Notifications Notifications
+	// App is `python ARGS…`'s ARGS for hotload.startApp; empty means no app.
+	App []string
 }
 
 // quietKeys are not reported as unknown: settings of the design that this
@@ -116,6 +118,8 @@ func (s *Settings) merge(raw []byte) []string {
 			} else {
 				s.AfterReload = hook
 			}
+		case "app":
+			err = decodeStrings(value, &s.App)
 		case "strategy":
 			var strategy reload.Strategy
 			if json.Unmarshal(value, &strategy) != nil || (strategy != reload.InPlace && strategy != reload.Fresh) {

@@ -27,6 +27,14 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
     await f(editor).catch(showError(log));
   };
 
+  /** app runs an app command and acknowledges it in the status bar: "app started (pid 42)". */
+  const app = (command: string, done: string) => async () => {
+    const reply = await hotload.executeCommand(command).catch(showError(log));
+    if (!isObject(reply)) return;
+    const pid = typeof reply.pid === "number" && reply.pid > 0 ? ` (pid ${reply.pid})` : "";
+    vscode.window.setStatusBarMessage(`hotload: ${done}${pid}`, ackMs);
+  };
+
   return vscode.Disposable.from(
     results,
     vscode.commands.registerCommand(
@@ -74,6 +82,11 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
     }),
     vscode.commands.registerCommand(commands.restartServer, () => hotload.restart()),
     vscode.commands.registerCommand(commands.showLog, () => log.show(true)),
+    // The app is the hotload.app setting. The server pops up failures (and,
+    // with hotload.notifications "all", the rest); the status bar has the rest.
+    vscode.commands.registerCommand(commands.startApp, app(serverCommands.startApp, "app started")),
+    vscode.commands.registerCommand(commands.stopApp, app(serverCommands.stopApp, "the app is not running")),
+    vscode.commands.registerCommand(commands.restartApp, app(serverCommands.restartApp, "app restarted")),
   );
 }
 

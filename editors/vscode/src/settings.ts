@@ -17,6 +17,8 @@ export interface ServerSettings {
   attach?: string;
   /** Which messages are popups: "errors" (this extension's default), "all", "off". */
   notifications?: "errors" | "all" | "off";
+  /** `python ARGS…`'s ARGS for Start App, e.g. ["-m", "uvicorn", "main:app"]. */
+  app?: string[];
 }
 
 /**
@@ -36,6 +38,7 @@ export const serverSettingKeys = [
   "pathMap",
   "attach",
   "notifications",
+  "app",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** What ~ and ${…} in paths expand to. */

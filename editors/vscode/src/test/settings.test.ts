@@ -22,6 +22,7 @@ describe("serverSettings", () => {
       attach: "",
       notifications: "errors",
       importStrategy: "useBundled",
+      app: [],
       trace: { server: "off" },
     };
     assert.deepEqual(serverSettings(section, vars), {
@@ -36,6 +37,7 @@ describe("serverSettings", () => {
       pathMap: {},
       attach: "",
       notifications: "errors",
+      app: [],
     });
   });
 
