@@ -161,10 +161,15 @@ class Workspace:
         return known.shape
 
     def reload_order(self, name, path, new_imports):
-        """Returns name, then the loaded user modules that import it directly or
-        transitively, each after the modules it imports; the modules of an
-        import cycle come in name order. new_imports are the modules name's
-        new source imports."""
+        """Returns (order, stale). stale are the loaded user modules name
+        imports, directly or not, whose file changed since they last ran (a
+        save that failed, an edit outside the editor): a fresh run would run
+        their new code, so the save runs them too. order is name, those,
+        and the loaded user modules that import any of them directly or
+        transitively, each after the modules it imports (a module that may
+        re-run comes after every module it may need to see re-run); in an
+        import cycle, the modules that must run come first, then by name.
+        new_imports are the modules name's new source imports."""
         files = dict(self.loaded())
         files[name] = path
         imports, importers = {}, {}
@@ -174,21 +179,32 @@ class Workspace:
             imports[module] = targets
             for target in targets:
                 importers.setdefault(target, []).append(module)
-        group, todo = {name}, [name]
+        stale, seen, todo = set(), {name}, [name]
+        while todo:
+            for target in imports.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+                    if self.changed_since_ran(target, files[target]):
+                        stale.add(target)
+        dirty = stale | {name}
+        group, todo = set(dirty), list(dirty)
         while todo:
             for importer in importers.get(todo.pop(), ()):
                 if importer not in group:
                     group.add(importer)
                     todo.append(importer)
         edges = {m: sorted(t for t in imports.get(m, ()) if t in group) for m in group}
-        order = [name]
-        components = strongly_connected(sorted(group), edges)
-        # The saved module's component imports nothing else in the group
-        # (whatever it imports from the group imports it back): it goes first.
-        components.sort(key=lambda component: name not in component)
-        for component in components:
-            order.extend(sorted(m for m in component if m != name))
-        return order
+        order = []
+        for component in strongly_connected(sorted(group), edges):
+            order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
+        return order, sorted(stale)
+
+    def changed_since_ran(self, name, path):
+        """Reports whether the file of loaded module name changed since the
+        version of it that last ran (False when that is not known)."""
+        known = self.ran.get(name)
+        return known is not None and known.path == path and known.version != file_version(path)
 
 
 class Ran:

@@ -120,35 +120,44 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     importer re-runs when a name it takes from a module that ran (`from m
     import x`, `m.x`) now refers to a different object or value, when code
     it runs at import time uses a module whose code changed in place, or
-    when that module's own imports changed (see must_rerun). Each module's
+    when that module's own imports changed (see must_rerun). The modules
+    the saved one imports whose files changed since they last ran run
+    first, as a fresh run would run their new code. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
-    Returns the saved module's value; records each module that ran."""
+    Returns the saved module's value and [(name, file, Shape)] of each
+    module that ran."""
     shape, body, last = read_file(name, path, bind=True)
     workspace = agent.workspace
-    order = workspace.reload_order(name, path, shape.imports) if dependents else [name]
-    teardown(module)
+    if dependents:
+        order, stale = workspace.reload_order(name, path, shape.imports)
+    else:
+        order, stale = [name], []
     for adapter in adapters:
-        adapter.before_rerun(up, [module])
-    ran = [(name, path, shape)]
-    value = run_module(up, adapters, module, body, last, shape, workspace.previous_shape(name))
-    up.reloaded.append(name)
-    for other in order[1:]:
-        mod = sys.modules[other]
-        file = mod.__file__
-        # A file that does not parse decides by the version that ran; if it
-        # must re-run, reading it again raises its SyntaxError.
-        other_shape = workspace.shape(other, file) or workspace.previous_shape(other)
-        if other_shape is not None and not must_rerun(up, other_shape):
-            carry_change(up, other, other_shape)
-            continue
-        other_shape, other_body, other_last = read_file(other, file, bind=True)
+        adapter.before_rerun(up, [module] + [sys.modules[n] for n in stale])
+    ran, value = [], None
+    for other in order:
+        mod = sys.modules[other] if other != name else module
+        file = mod.__file__ if other != name else path
+        if other == name:
+            other_shape, other_body, other_last = shape, body, last
+        else:
+            # A file that does not parse decides by the version that ran;
+            # if it must re-run, reading it again raises its SyntaxError.
+            if other not in stale:
+                known = workspace.shape(other, file) or workspace.previous_shape(other)
+                if known is not None and not must_rerun(up, known):
+                    carry_change(up, other, known)
+                    continue
+            other_shape, other_body, other_last = read_file(other, file, bind=True)
         teardown(mod)
-        run_module(up, adapters, mod, other_body, other_last, other_shape, workspace.previous_shape(other))
-        up.reloaded.append(other)
+        result = run_module(up, adapters, mod, other_body, other_last, other_shape, workspace.previous_shape(other))
+        if other == name:
+            value = result
         ran.append((other, file, other_shape))
+    up.reloaded = [name] + [n for n, _, _ in ran if n != name]
     up.reconcile()
     for adapter in adapters:
-        adapter.after_rerun(up, [sys.modules[n] for n in up.reloaded])
+        adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
     up.note_growth()
     return value, ran
 

@@ -284,8 +284,9 @@ def update_class(up, old, new, where):
     for key in sorted(kept):
         value = old.__dict__.get(key)
         if type(value) in (list, dict, set) and value and change is not None and change.inplace:
-            up.note("%s.%s" % (where, key), "kept its %d entries from before the save (its line did not change); "
-                    "if code this save changed computed them, empty it (or restart the runtime)" % len(value), old)
+            up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
+                    "if code this save changed made them, empty it or restart the runtime"
+                    % (len(value), "" if len(value) == 1 else "s"), old)
     return True
 
 

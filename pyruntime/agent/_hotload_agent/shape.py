@@ -99,6 +99,9 @@ class Shape:
                         self._defs.setdefault(node.name, []).append(node)
                     if isinstance(node, ast.ClassDef):
                         self.class_data[qual] = class_data(node.body)
+                        for stmt in node.body:
+                            for target in assigned(stmt):
+                                self.lines.setdefault(qual + "." + target, stmt.lineno)
                         self._module_level(node.body, qual + ".")
                     else:
                         self._function_globals(node)
@@ -167,8 +170,9 @@ class Shape:
             if bind:
                 self.binds.add(local)
                 self._aliases[local] = base + "." + alias.name
-                # The from-import itself takes the name, at import time.
-                self.uses.setdefault(base + "." + alias.name, Use(stmt.lineno, True))
+                # The from-import takes the name: if it changes, the module
+                # holds the old one. Taking it runs none of its code.
+                self.uses.setdefault(base + "." + alias.name, Use(stmt.lineno, False))
 
     # --- uses ------------------------------------------------------------------
 
@@ -261,18 +265,23 @@ class Shape:
 
 
 def class_data(body):
-    """{attribute: the dump of its assignment} for a class body's data."""
+    """{attribute: the dump of its assignments} for a class body's data."""
     found = {}
     for stmt in body:
-        targets = ()
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-            targets = (stmt.target,)
-        for target in targets:
-            if isinstance(target, ast.Name):
-                found[target.id] = ast.dump(stmt)
+        for name in assigned(stmt):
+            found[name] = found.get(name, "") + ast.dump(stmt)
     return found
+
+
+def assigned(stmt):
+    """The plain names an assignment statement assigns."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        targets = (stmt.target,)
+    else:
+        return ()
+    return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
 def attribute_chain(node):

@@ -10,6 +10,7 @@ from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
 MISSING = object()  # no such name or attribute
+NOWHERE = ("", 0)  # a note's place when none fits: the module as a whole
 EMPTY = object()  # a closure cell without a value
 
 # Values whose equality is their identity for any program: an importer that
@@ -308,9 +309,12 @@ class Update:
         self.notes.append(note)
 
     def locate(self, where, obj=None):
-        """(file, line) of obj, or of the definition where names; None if unknown."""
+        """(file, line) of obj, or of the definition where names; None if
+        unknown or obj is NOWHERE."""
+        if obj is NOWHERE:
+            return None
         if isinstance(obj, tuple):
-            return obj
+            return obj if obj[0] and obj[1] else None
         code = getattr(obj, "__code__", None) if obj is not None else None
         if isinstance(obj, types.CodeType):
             code = obj
@@ -523,7 +527,7 @@ class Update:
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
         file = namespace.get("__file__")
-        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), (file, 1) if file else None)
+        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
         for key in gone:
             line = shape.globals_read.get(key)
             if line is not None and file:
@@ -601,7 +605,9 @@ class Update:
         holders = [(None, probe)], {0: probe}  # as keep and claimed hold new
         replaced = [(probe, None)]
         baseline = references(replaced, 0) - own_references(probe)
-        stored = references(self.replaced, i) - own_references(new) > baseline
+        # The undo log holds what fix_container replaced, to put it back.
+        undo = held_by_undo(self.undo, new)
+        stored = references(self.replaced, i) - own_references(new) - undo > baseline
         del holders
         return stored
 
@@ -755,6 +761,19 @@ def creation_may_store(cls):
 def references(pairs, i):
     """sys.getrefcount of pairs[i][0], called the same way for every class."""
     return sys.getrefcount(pairs[i][0])
+
+
+def held_by_undo(undo, obj):
+    """How many references to obj the undo log's arguments hold (in a
+    function of its own: a loop variable left holding obj would count)."""
+    count = 0
+    for _, args in undo:
+        for arg in args:
+            if arg is obj:
+                count += 1
+            elif type(arg) is list:
+                count += sum(1 for item in arg if item is obj)
+    return count
 
 
 def own_references(cls):
