@@ -10,6 +10,7 @@ import sys
 import threading
 
 from . import frameworks
+from .graph import file_version
 from .rules import UPDATE_RULES
 from .shape import Shape, uses_of
 from .source import compile_split, compile_tree, parse, run_split
@@ -66,14 +67,25 @@ def compile_file(path, bind=False):
 
 
 def read_file(name, path, bind=False):
-    """Parses and compiles the file at path, module name's: (Shape, body,
-    last); bind as for compile_tree."""
+    """Parses and compiles the file at path, module name's, as it is now:
+    (Shape, body, last, version), version being the file's (mtime, size)
+    when read; bind as for compile_tree."""
+    version = file_version(path)
     with open(path, "rb") as f:
         source = f.read()
     linecache.checkcache(path)
     tree = parse(source, path)
     shape = Shape(name, path, tree)  # before compile_tree changes the tree
-    return (shape,) + compile_tree(tree, path, bind)
+    return (shape,) + compile_tree(tree, path, bind) + (version,)
+
+
+def read_again(workspace, name, path):
+    """read_file with bind for a module to re-run: the code compiled when
+    the version of it that runs was read, if the file is still that version."""
+    known = workspace.ran.get(name)
+    if known is not None and known.code is not None and known.path == path and known.version == file_version(path):
+        return (known.shape,) + known.code + (known.version,)
+    return read_file(name, path, bind=True)
 
 
 def import_module_at(agent, name, path):
@@ -82,7 +94,7 @@ def import_module_at(agent, name, path):
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
     """
-    shape, body, last = read_file(name, path)
+    shape, body, last, version = read_file(name, path)
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
@@ -103,7 +115,7 @@ def import_module_at(agent, name, path):
         if parent:
             restore_module_attr(sys.modules[parent], child, parent_before)
         raise
-    agent.workspace.ran_now(name, path, shape)
+    agent.workspace.ran_now(name, path, version, shape)
     return module, value
 
 
@@ -124,9 +136,9 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     the saved one imports whose files changed since they last ran run
     first, as a fresh run would run their new code. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
-    Returns the saved module's value and [(name, file, Shape)] of each
-    module that ran."""
-    shape, body, last = read_file(name, path, bind=True)
+    Returns the saved module's value and [(name, file, read_file's
+    result)] of each module that ran."""
+    shape, body, last, version = read_file(name, path, bind=True)
     workspace = agent.workspace
     if dependents:
         order, stale = workspace.reload_order(name, path, shape.imports)
@@ -139,21 +151,21 @@ def rerun(agent, up, adapters, name, module, path, dependents):
         mod = sys.modules[other] if other != name else module
         file = mod.__file__ if other != name else path
         if other == name:
-            other_shape, other_body, other_last = shape, body, last
+            compiled = shape, body, last, version
         else:
-            # A file that does not parse decides by the version that ran;
-            # if it must re-run, reading it again raises its SyntaxError.
+            # Decided by the version that runs; if it must re-run, its
+            # file is read again (a SyntaxError in it stops the save).
             if other not in stale:
-                known = workspace.shape(other, file) or workspace.previous_shape(other)
+                known = workspace.previous_shape(other)
                 if known is not None and not must_rerun(up, known):
                     carry_change(up, other, known)
                     continue
-            other_shape, other_body, other_last = read_file(other, file, bind=True)
+            compiled = read_again(workspace, other, file)
         teardown(mod)
-        result = run_module(up, adapters, mod, other_body, other_last, other_shape, workspace.previous_shape(other))
+        result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
         if other == name:
             value = result
-        ran.append((other, file, other_shape))
+        ran.append((other, file, compiled))
     up.reloaded = [name] + [n for n, _, _ in ran if n != name]
     up.reconcile()
     for adapter in adapters:
@@ -254,8 +266,8 @@ def op_reload(agent, msg):
                 up.reloaded.append(name)
             else:
                 value, ran = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
-                for other, file, shape in ran:
-                    agent.workspace.ran_now(other, file, shape)
+                for other, file, (shape, body, last, version) in ran:
+                    agent.workspace.ran_now(other, file, version, shape, (body, last))
                 up.finish()
         finally:
             agent.workspace.note_loaded()

@@ -73,6 +73,7 @@ class Shape:
         self.uses = {}
         self.globals_read = {}
         self.calls = {}
+        self.by_target = {}  # uses_of's answers
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
         self._aliases = {}  # local name -> dotted prefix
@@ -350,8 +351,16 @@ def absolute_module(package, module, level):
 
 def uses_of(shape, target):
     """What a module whose shape is shape uses of the module target:
-    (whole, {name: Use}). whole means it uses the module object itself (a
-    star import, or the module passed around), so any name may matter."""
+    (whole, {name: Use}). whole is the Use of the module object itself (a
+    star import, or the module passed around), so any name may matter;
+    None if it has none. Worked out once per shape and target."""
+    known = shape.by_target.get(target)
+    if known is None:
+        known = shape.by_target[target] = _uses_of(shape, target)
+    return known
+
+
+def _uses_of(shape, target):
     whole = None
     names = {}
     prefix = target + "."
