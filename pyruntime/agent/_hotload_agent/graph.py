@@ -211,7 +211,7 @@ class Ran:
     def shape_of(self):
         if self.shape is None and self.source is not None:
             try:
-                self.shape = Shape(self.name, self.path, parse(self.source, self.path))
+                self.shape = Shape(self.name, self.path, parse(self.source, self.path), self.source)
             except (SyntaxError, ValueError):
                 pass
             self.source = None

@@ -75,7 +75,7 @@ def read_file(name, path, bind=False):
         source = f.read()
     linecache.checkcache(path)
     tree = parse(source, path)
-    shape = Shape(name, path, tree)  # before compile_tree changes the tree
+    shape = Shape(name, path, tree, source)  # before compile_tree changes the tree
     return (shape,) + compile_tree(tree, path, bind) + (version,)
 
 
