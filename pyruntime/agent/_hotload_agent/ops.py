@@ -119,10 +119,11 @@ def import_module_at(agent, name, path):
     return module, value
 
 
-def teardown(module):
+def teardown(up, module):
     """Calls the module's __hotload_teardown__ (its old code), if it has one."""
     hook = module.__dict__.get("__hotload_teardown__")
     if callable(hook):
+        up.teardowns.append(module.__name__)
         hook()
 
 
@@ -157,12 +158,15 @@ def rerun(agent, up, adapters, name, module, path, dependents):
             # file is read again (a SyntaxError in it stops the save).
             if other not in stale:
                 known = workspace.previous_shape(other)
-                if known is not None and not must_rerun(up, known):
-                    carry_change(up, other, known)
-                    continue
+                if known is not None:
+                    note_removed_uses(up, other, file, known)
+                    if not must_rerun(up, known):
+                        carry_change(up, other, known)
+                        continue
             compiled = read_again(workspace, other, file)
-        teardown(mod)
+        teardown(up, mod)
         result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
+        carry_change(up, other, compiled[0])
         if other == name:
             value = result
         ran.append((other, file, compiled))
@@ -206,11 +210,24 @@ def must_rerun(up, shape):
     return False
 
 
+def note_removed_uses(up, name, file, shape):
+    """Notes the lines of module name (shape, at file) that use a name a
+    module of this save no longer defines: they raise when they run."""
+    for target, change in up.changes.items():
+        if not change.removed or target not in shape.imports:
+            continue
+        _, names = uses_of(shape, target)
+        for key in sorted(change.removed & set(names)):
+            up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
+                    "this line raises when it runs" % name, (file, names[key].line))
+
+
 def carry_change(up, name, shape):
-    """An importer that does not re-run still runs, when called, the code
-    it uses of a module changed in place: so do the modules that use it."""
+    """A module runs, when called, the code it uses of a module changed in
+    place, whether it re-ran or not: what calling it computes may differ
+    too, for the modules that use it."""
     for target, change in list(up.changes.items()):
-        if not change.inplace or target not in shape.imports:
+        if target == name or not change.inplace or target not in shape.imports:
             continue
         whole, names = uses_of(shape, target)
         namespace = getattr(sys.modules.get(target), "__dict__", {})

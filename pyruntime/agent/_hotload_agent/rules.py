@@ -2,6 +2,7 @@
 
 import enum
 import functools
+import sys
 import types
 
 from .update import EMPTY, MISSING, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
@@ -102,9 +103,18 @@ def function_change(old, new):
     return None
 
 
+def generated(f):
+    """Reports whether f was made by exec in a namespace of its own, as
+    namedtuple makes __new__, rather than by a def in its module."""
+    module = sys.modules.get(f.__module__ or "")
+    return module is None or module.__dict__ is not f.__globals__
+
+
 def update_function(up, old, new, where):
     reason = function_change(old, new)
     if reason:
+        if generated(old) or generated(new):
+            return False  # made by exec for the class (a namedtuple's __new__): nothing else holds it
         up.note(where, reason + "; existing references run the old code", new)
         return False
     freevars = old.__code__.co_freevars

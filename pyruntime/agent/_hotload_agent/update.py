@@ -195,6 +195,7 @@ class Change:
         self.rebound = set(rebound)
         self.inplace = inplace
         self.graph = graph
+        self.removed = set()  # names removed because the new source no longer binds them
 
 
 class Update:
@@ -224,6 +225,8 @@ class Update:
         self.replaced = []  # (new class, old class) whose creation may have stored the new one
         self.decorated = []  # old objects decorators received again in this save
         self.gone = []  # objects of names this save removed
+        self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
+        self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.watched = []  # (module, owner, attribute, container, size) for growth notes
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
@@ -277,6 +280,12 @@ class Update:
             namespace.update(before)
         self.namespaces = []
         self.commit = []
+        if self.teardowns:
+            self.note(self.teardowns[0], "its __hotload_teardown__ ran before the save failed and cannot be undone; "
+                      "what it stopped stays stopped until a save succeeds (or restart the runtime)"
+                      if len(self.teardowns) == 1 else
+                      "the __hotload_teardown__ of %s ran before the save failed and cannot be undone; what they stopped "
+                      "stays stopped until a save succeeds (or restart the runtime)" % ", ".join(self.teardowns), NOWHERE)
         for exc in failures:
             self.note("rollback", "could not restore an object (%s: %s); restart the runtime if it misbehaves"
                       % (type(exc).__name__, exc))
@@ -411,10 +420,14 @@ class Update:
             return new
         inner = self.counterpart(old, new, where)
         if inner is not None:  # new is the old definition without a decorator
-            self.note(where, "a decorator was removed; code that took it before this save "
-                      "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
+            if id(old) not in self.rewrapped_ids:
+                self.rewrapped_ids.add(id(old))
+                self.note(where, "a decorator was removed; code that took it before this save "
+                          "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
             return inner
-        if any(obj is old for obj in chain(new)[1:]):  # new wraps the old definition
+        if any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
+            # new wraps the old definition: a decorator was added
+            self.rewrapped_ids.add(id(old))
             self.note(where, "a decorator was added; code that took it before this save "
                       "(callbacks, registries) still calls it without the decorator", old)
         return new
@@ -522,6 +535,7 @@ class Update:
             self.note(name, "no longer defines %s, but sets globals dynamically (globals(), setattr, exec), "
                       "so they were kept; restart the runtime to drop them" % ", ".join(gone))
             return
+        self.changes.setdefault(name, Change()).removed.update(gone)
         for key in gone:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
@@ -568,17 +582,15 @@ class Update:
         """Makes the registries agree with the modules: where a class this
         save made was stored while it was created (by __init_subclass__, a
         metaclass, __set_name__), the old class it was resolved to takes its
-        place; a list that received an old definition again keeps it once;
-        objects of removed names leave. Looks only in the namespaces of the
+        place; a list or set that received a definition again (the same
+        object, or the module-level function or class of the same name: its
+        decorated form, say) keeps it once, at the first place, as the
+        module now binds it; objects of removed names leave. Looks only in the namespaces of the
         modules that ran, the user modules and classes they refer to, and
         the containers in those (never the heap); notes what it could not
         find."""
-        if not (self.replaced or self.decorated or self.gone):
-            return
         swap = {id(new): old for new, old in self.replaced}
         leaked = [i for i in range(len(self.replaced)) if self.stored(i)]
-        if not (leaked or self.decorated or self.gone):
-            return
         again = {id(obj) for obj in self.decorated}
         gone = {id(obj) for obj in self.gone}
         for container in self.containers(extra_roots):
@@ -698,33 +710,53 @@ class Update:
                     item = container.pop(key)
                     self.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
                     container[old] = item
-        elif isinstance(container, list):
-            kept, seen_ids, changed = [], set(), False
+        elif isinstance(container, (list, set)):
+            kept, index, changed = [], {}, False
             for item in container:
                 item2 = swap.get(id(item), item)
-                if item2 is not item:
-                    changed = True
+                changed = changed or item2 is not item
                 if id(item2) in gone and any(item2 is g for g in self.gone):
                     changed = True
                     continue
-                if id(item2) in seen_ids and (id(item2) in again or item2 is not item):
-                    changed = True  # registered again by this save: once is what a fresh run has
+                key = self.definition_key(item2, again)
+                if key is not None and key in index:
+                    # Registered again by this save: once is what a fresh run has.
+                    changed = True
+                    if self.is_bound(item2):
+                        kept[index[key]] = item2
                     continue
-                seen_ids.add(id(item2))
+                if key is not None:
+                    index[key] = len(kept)
                 kept.append(item2)
-            if changed:
+            if not changed:
+                return
+            if isinstance(container, list):
                 self.on_undo(restore_list, container, list(container))
                 container[:] = kept
-        elif isinstance(container, set):
-            for item in list(container):
-                if id(item) in swap or (id(item) in gone and any(item is g for g in self.gone)):
-                    self.on_undo(container.add, item)
-                    container.discard(item)
-                    if id(item) in swap:
-                        old = swap[id(item)]
-                        if old not in container:
-                            self.on_undo(container.discard, old)
-                            container.add(old)
+            else:
+                self.on_undo(restore_set, container, set(container))
+                container.clear()
+                container.update(kept)
+
+    def definition_key(self, obj, again):
+        """What makes two registrations the same one: for a module-level
+        function or class (or a wrapper carrying its name) of a module this
+        save ran, its module and name; for an object a decorator received
+        again, the object. Closures a factory makes share a name but are
+        different registrations: None, as for anything else."""
+        if isinstance(obj, (types.FunctionType, type)):
+            module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+            if module in self.modules and isinstance(name, str) and "<locals>" not in name:
+                return module, name
+        if id(obj) in again:
+            return id(obj)
+        return None
+
+    def is_bound(self, obj):
+        """Reports whether obj's module binds it under its name."""
+        module = sys.modules.get(getattr(obj, "__module__", None) or "")
+        name = getattr(obj, "__qualname__", None)
+        return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
 
 
 # The most items the registry walk (Update.containers) reads per save, and
@@ -771,7 +803,7 @@ def held_by_undo(undo, obj):
         for arg in args:
             if arg is obj:
                 count += 1
-            elif type(arg) is list:
+            elif type(arg) in (list, set):
                 count += sum(1 for item in arg if item is obj)
     return count
 
@@ -817,6 +849,11 @@ def restore_cell(cell, value):
 
 def restore_list(container, items):
     container[:] = items
+
+
+def restore_set(container, items):
+    container.clear()
+    container.update(items)
 
 
 def restore_dict_key(container, new_key, old_key, item, old_item):
