@@ -247,8 +247,8 @@ class Shape:
                     names.append(node.id)
                     self._use([node.id], node.lineno, import_time, bare=True)
                 continue
-            elif isinstance(node, FUNCTIONS) and node is not root:
-                todo.extend(definition_header(node))
+            elif isinstance(node, FUNCTIONS):
+                todo.extend(definition_header(node))  # its body runs when called
                 continue
             elif isinstance(node, ast.Lambda) and node is not root and not import_time:
                 todo.extend(definition_header(node))

@@ -225,6 +225,8 @@ class Update:
         self.replaced = []  # (new class, old class) whose creation may have stored the new one
         self.decorated = []  # old objects decorators received again in this save
         self.gone = []  # objects of names this save removed
+        self.created = []  # functions and classes this save made and bound, or gave to decorators
+        self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.watched = []  # (module, owner, attribute, container, size) for growth notes
@@ -280,6 +282,10 @@ class Update:
             namespace.update(before)
         self.namespaces = []
         self.commit = []
+        try:
+            self.unregister()
+        except Exception as exc:  # the rollback stands; say what may be left
+            failures.append(exc)
         if self.teardowns:
             self.note(self.teardowns[0], "its __hotload_teardown__ ran before the save failed and cannot be undone; "
                       "what it stopped stays stopped until a save succeeds (or restart the runtime)"
@@ -289,6 +295,21 @@ class Update:
         for exc in failures:
             self.note("rollback", "could not restore an object (%s: %s); restart the runtime if it misbehaves"
                       % (type(exc).__name__, exc))
+
+    def unregister(self):
+        """After a rollback, takes out of the registries what the failed
+        run put there (the code it ran registered objects no undo log
+        knows): a definition registered again stays once, a class it made
+        gives its place back to the old one, an object it made leaves."""
+        swap = {id(new): old for new, old in self.replaced + self.rebuilt}
+        again = {id(obj) for obj in self.decorated}
+        self.gone, gone = self.created, {id(obj) for obj in self.created}
+        log, self.undo = self.undo, []  # nothing to undo: this is the undoing
+        try:
+            for container in self.containers(()):
+                self.fix_container(container, swap, again, gone)
+        finally:
+            self.undo = log
 
     def finish(self):
         """Runs what waited for the save to stand (see on_commit)."""
@@ -402,7 +423,11 @@ class Update:
     def bind(self, namespace, before, name, prefix):
         new = namespace.get(name, MISSING)
         old = before.get(name, MISSING)
-        if old is MISSING or new is MISSING or old is new:
+        if new is MISSING or old is new:
+            return
+        if old is MISSING:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
             return
         where = prefix + name
         value = self.resolve(old, new, where)
@@ -410,6 +435,11 @@ class Update:
             value = self.rewrapped(old, new, where)
         if value is not new:
             namespace[name] = value
+        elif isinstance(new, (types.FunctionType, type)):
+            if same_definition(old, new):
+                self.rebuilt.append((new, old))  # a registry it fills gets old back on rollback
+            else:
+                self.created.append(new)
 
     def rewrapped(self, old, new, where):
         """What to bind when old and new are not the same definition: if a
@@ -437,10 +467,10 @@ class Update:
         definition updated in place, if the old binding at qualname is made
         of one, else new."""
         root = lookup(before, qualname)
-        if root is MISSING:
-            return new
-        old = self.counterpart(root, new, prefix + qualname, quiet=True)
+        old = None if root is MISSING else self.counterpart(root, new, prefix + qualname, quiet=True)
         if old is None:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
             return new
         self.decorated.append(old)
         return old
@@ -550,9 +580,10 @@ class Update:
     # --- after every module ran ---------------------------------------------------
 
     def watch(self, name, before):
-        """Remembers the sizes of the public list, dict and set attributes of
-        the objects the module holds that outlive its re-runs (a logger, an
-        app), to say afterwards which grew while it ran again."""
+        """Remembers what the public lists and sets of the objects the module
+        holds hold (a logger's handlers, an app's hooks): objects that
+        outlive the module's re-runs, to say afterwards which received
+        another object like one they had."""
         for key, value in before.items():
             if dunder(key) or isinstance(value, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
                 continue
@@ -560,23 +591,32 @@ class Update:
             if not attrs:
                 continue
             for attr, container in attrs.items():
-                if not attr.startswith("_") and type(container) in (list, dict, set):
-                    self.watched.append((name, key, value, attr, container, len(container)))
+                if not attr.startswith("_") and type(container) in (list, set) and len(container) <= BIG:
+                    self.watched.append((name, key, value, attr, container, {id(item) for item in container},
+                                         {type(item) for item in container}))
 
     def note_growth(self):
-        """Notes the watched containers that grew: the module adds to an
-        object that outlives its re-runs, so each save adds again."""
-        for module, key, owner, attr, container, size in self.watched:
-            namespace = sys.modules.get(module)
-            namespace = getattr(namespace, "__dict__", None) or {}
-            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container or len(container) <= size:
+        """Notes the watched containers that received, while the module ran
+        again, an object of a type they already held (not a function or
+        class: registering those again is undone by reconcile): the module
+        adds to an object that outlives its re-runs, so each save adds one
+        more, where a fresh run adds one."""
+        for module, key, owner, attr, container, before, kinds in self.watched:
+            namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container:
+                continue
+            again = [item for item in container if id(item) not in before and type(item) in kinds
+                     and not isinstance(item, (types.FunctionType, type))]
+            if not again:
                 continue
             file, shape = self.sources.get(module, (None, None))
             line = shape.calls.get(key) if shape is not None else None
             self.note("%s.%s.%s" % (module, key, attr),
-                      "grew from %d to %d while the module ran again: %s outlives re-runs, so what the module adds to it "
-                      "is added again on each save (a fresh run adds it once); guard the addition or restart the runtime"
-                      % (size, len(container), key), (file, line) if file and line else None)
+                      "received another %s while the module ran again (%d before, %d now): %s outlives re-runs, so what "
+                      "the module adds to it is added again on each save, where a fresh run adds it once; guard the "
+                      "addition (if not %s.%s: ...) or restart the runtime"
+                      % (type(again[0]).__name__, len(container) - len(again), len(container), key, key, attr),
+                      (file, line) if file and line else None)
 
     def reconcile(self, extra_roots=()):
         """Makes the registries agree with the modules: where a class this
