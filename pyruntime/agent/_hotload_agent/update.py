@@ -410,6 +410,8 @@ class Update:
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
                 change.rebound.add(key)
+        if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
+            change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
             change.graph = True
         self.current = None
@@ -561,16 +563,17 @@ class Update:
             gone.append(key)
         if not gone:
             return
+        file = namespace.get("__file__")
         if shape.dynamic:
-            self.note(name, "no longer defines %s, but sets globals dynamically (globals(), setattr, exec), "
-                      "so they were kept; restart the runtime to drop them" % ", ".join(gone))
+            self.note(name, "no longer defines %s in its source, but sets globals dynamically (globals(), setattr, "
+                      "exec), so they were kept; restart the runtime to drop them" % ", ".join(gone),
+                      (file, shape.dynamic) if file else None)
             return
         self.changes.setdefault(name, Change()).removed.update(gone)
         for key in gone:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
-        file = namespace.get("__file__")
         self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
         for key in gone:
             line = shape.globals_read.get(key)
