@@ -17,6 +17,9 @@ EMPTY = object()  # a closure cell without a value
 # read an equal one at import time holds what a fresh run would give it.
 PLAIN = (int, float, complex, str, bytes, bool, type(None), range)
 
+# Values no update rule takes: bind() leaves them as the module's code made them.
+DATA = PLAIN + (list, dict, set, tuple, frozenset, bytearray)
+
 # How far counterpart() looks inside an old binding for the object a new
 # definition replaces: decorator stacks are a few levels deep; 32 objects
 # is more than any real stack holds and keeps a bad __wrapped__ loop cheap.
@@ -431,6 +434,8 @@ class Update:
             if isinstance(new, (types.FunctionType, type)):
                 self.created.append(new)
             return
+        if type(new) in DATA or type(old) in DATA:
+            return  # no rule updates data in place: a module of constants binds them fast
         where = prefix + name
         value = self.resolve(old, new, where)
         if value is new and (isinstance(new, (types.FunctionType, type)) or isinstance(old, types.FunctionType)):
