@@ -1,5 +1,6 @@
 """The changes one save makes to live objects, and how to undo them."""
 
+import collections
 import functools
 import linecache
 import sys
@@ -702,7 +703,7 @@ class Update:
             if depth < 2:
                 values = list(container.values()) if isinstance(container, dict) else list(container)
                 for value in values:
-                    if type(value) in (list, dict, set) or isinstance(value, (dict, list, set)):
+                    if type(value) in REGISTRIES:
                         add(value, depth + 1)
 
         for ns in list(namespaces):
@@ -717,13 +718,13 @@ class Update:
                 if isinstance(value, type):
                     classes.extend(value.__mro__[:-1])
                     classes.append(type(value))
-                elif isinstance(value, (dict, list, set)):
+                elif type(value) in REGISTRIES:
                     add(value, 0)
                 else:
                     attrs = own_dict(value)
                     if attrs:
                         for item in list(attrs.values()):
-                            if isinstance(item, (dict, list, set)):
+                            if type(item) in REGISTRIES:
                                 add(item, 1)
         for new, old in self.replaced:
             classes.extend(old.__mro__[:-1])
@@ -733,7 +734,7 @@ class Update:
                 continue
             seen.add(id(cls))
             for value in list(cls.__dict__.values()):
-                if isinstance(value, (dict, list, set)):
+                if type(value) in REGISTRIES:
                     add(value, 1)
         return out
 
@@ -806,6 +807,10 @@ class Update:
         name = getattr(obj, "__qualname__", None)
         return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
 
+
+# The containers the registry walk reads and changes: the built-in ones,
+# whose reading and writing run no code of the user's.
+REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
 
 # The most items the registry walk (Update.containers) reads per save, and
 # the largest container it reads: registries are small; a million-item
