@@ -437,16 +437,17 @@ class Update:
         decorator was added or removed, the objects inside stay the same
         definition, so they still update in place; a note says what code
         that held the old object sees."""
-        if not callable(new) or not callable(old):
-            return new
+        ours = [getattr(obj, "__module__", None) in self.modules for obj in (old, new)]
+        if not callable(new) or not callable(old) or not any(ours):
+            return new  # only definitions of the modules that ran (not a library's, as an Enum's __new__)
         inner = self.counterpart(old, new, where)
         if inner is not None:  # new is the old definition without a decorator
-            if id(old) not in self.rewrapped_ids:
+            if id(old) not in self.rewrapped_ids and getattr(inner, "__module__", None) in self.modules:
                 self.rewrapped_ids.add(id(old))
                 self.note(where, "a decorator was removed; code that took it before this save "
                           "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
             return inner
-        if any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
+        if ours[0] and any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
             # new wraps the old definition: a decorator was added
             self.rewrapped_ids.add(id(old))
             self.note(where, "a decorator was added; code that took it before this save "
