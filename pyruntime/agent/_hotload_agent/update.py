@@ -231,7 +231,7 @@ class Update:
         self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
-        self.watched = []  # (module, owner, attribute, container, size) for growth notes
+        self.watched = []  # (module, name, owner, attribute, container, ids and types it held) for growth notes
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
@@ -614,6 +614,7 @@ class Update:
                       "addition (if not %s.%s: ...) or restart the runtime"
                       % (type(again[0]).__name__, len(container) - len(again), len(container), key, key, attr),
                       (file, line) if file and line else None)
+
 
 def own_dict(obj):
     try:
