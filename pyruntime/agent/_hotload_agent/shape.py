@@ -46,7 +46,9 @@ class Shape:
 
     imports: the modules its import statements outside functions may name.
 
-    lines: the line of each definition by qualified name ("f", "C.m").
+    lines: the line of each definition by qualified name ("f", "C.m"),
+    and of the first assignment of each module global and class attribute
+    ("CACHE", "C.limit").
 
     class_data: for each class by qualified name, {attribute: the dump of
     the statement that assigns it} for the attributes its body assigns
@@ -160,6 +162,8 @@ class Shape:
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 self.binds.add(node.id)
+                if isinstance(node.ctx, ast.Store):
+                    self.lines.setdefault(node.id, node.lineno)
             elif node.id in DYNAMIC_CALLS:
                 self.dynamic = self.dynamic or node.lineno  # globals() called, or passed around
         elif isinstance(node, ast.NamedExpr):

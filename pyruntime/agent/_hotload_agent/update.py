@@ -573,47 +573,78 @@ class Update:
     # --- after every module ran ---------------------------------------------------
 
     def watch(self, name, before):
-        """Remembers what the public lists and sets of the objects the module
-        holds hold (a logger's handlers, an app's hooks): objects that
-        outlive the module's re-runs, to say afterwards which received
-        another object like one they had."""
+        """Remembers what the lists and sets that outlive the module's
+        re-runs hold: the public ones of the objects it holds (a logger's
+        handlers, an app's hooks) and the top-level ones of the other user
+        modules it refers to (a registry module's list), to say afterwards
+        which received another object like one they had. Its own top-level
+        lists are its state (kept with `try: x except NameError:`)."""
+        seen = set()
+
+        def watch(label, owner, attr, container):
+            if id(container) not in seen and type(container) in (list, set) and len(container) <= registries.BIG:
+                seen.add(id(container))
+                self.watched.append((name, label, owner, attr, container, {id(item) for item in container},
+                                     {type(item) for item in container}))
+
+        own = sys.modules.get(name)
         for key, value in before.items():
-            if dunder(key) or isinstance(value, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
+            if dunder(key):
                 continue
-            attrs = own_dict(value)
-            if not attrs:
+            namespace = None
+            if isinstance(value, types.ModuleType):
+                namespace = value.__dict__
+            elif isinstance(value, types.FunctionType):
+                namespace = value.__globals__
+            elif not isinstance(value, (type, types.BuiltinFunctionType)):
+                for attr, container in (own_dict(value) or {}).items():
+                    if not attr.startswith("_"):
+                        watch(key, value, attr, container)
+            if namespace is None or namespace is getattr(own, "__dict__", None) or id(namespace) in seen:
                 continue
-            for attr, container in attrs.items():
-                if not attr.startswith("_") and type(container) in (list, set) and len(container) <= registries.BIG:
-                    self.watched.append((name, key, value, attr, container, {id(item) for item in container},
-                                         {type(item) for item in container}))
+            module = namespace.get("__name__")
+            if not (self.workspace is not None and module in self.workspace.loaded()):
+                continue  # a library's: its adapters know it
+            seen.add(id(namespace))
+            for attr, container in list(namespace.items()):
+                if not attr.startswith("_"):
+                    watch(module, sys.modules.get(module), attr, container)
+
+    def note_growth(self):
+        """Notes the watched containers that received, while the module ran
+        again, an object of a type they already held, other than what
+        reconcile keeps once (a module's function or class): the module
+        adds to an object that outlives its re-runs, so each save adds one
+        more, where a fresh run adds one."""
+        for module, label, owner, attr, container, before, kinds in self.watched:
+            if isinstance(owner, types.ModuleType):
+                if owner.__dict__.get(attr) is not container:
+                    continue
+            else:
+                namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+                if namespace.get(label) is not owner or own_dict(owner).get(attr) is not container:
+                    continue
+            again = [item for item in container if id(item) not in before and type(item) in kinds
+                     and registries.definition_key(self, item, ()) is None]
+            if not again:
+                continue
+            if isinstance(owner, types.ModuleType):  # on the registry's own line, in its module
+                known = self.workspace.ran.get(label) if self.workspace is not None else None
+                file = getattr(owner, "__file__", None)
+                shape = known.shape_of() if known is not None else None
+                line = shape.lines.get(attr) if shape is not None else None
+            else:  # on the call that added to it
+                file, shape = self.sources.get(module, (None, None))
+                line = shape.calls.get(label) if shape is not None else None
+            self.note("%s.%s" % (label, attr) if isinstance(owner, types.ModuleType) else "%s.%s.%s" % (module, label, attr),
+                      "received another %s while %s ran again (%d before, %d now): it outlives re-runs, so what the module "
+                      "adds to it is added again on each save, where a fresh run adds it once; guard the addition or "
+                      "restart the runtime" % (type(again[0]).__name__, module, len(container) - len(again), len(container)),
+                      (file, line) if file and line else (file, 1) if file else None)
 
     def reconcile(self):
         """Makes the registries agree with the modules (registries.reconcile)."""
         registries.reconcile(self)
-
-    def note_growth(self):
-        """Notes the watched containers that received, while the module ran
-        again, an object of a type they already held (not a function or
-        class: registering those again is undone by reconcile): the module
-        adds to an object that outlives its re-runs, so each save adds one
-        more, where a fresh run adds one."""
-        for module, key, owner, attr, container, before, kinds in self.watched:
-            namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
-            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container:
-                continue
-            again = [item for item in container if id(item) not in before and type(item) in kinds
-                     and not isinstance(item, (types.FunctionType, type))]
-            if not again:
-                continue
-            file, shape = self.sources.get(module, (None, None))
-            line = shape.calls.get(key) if shape is not None else None
-            self.note("%s.%s.%s" % (module, key, attr),
-                      "received another %s while the module ran again (%d before, %d now): %s outlives re-runs, so what "
-                      "the module adds to it is added again on each save, where a fresh run adds it once; guard the "
-                      "addition (if not %s.%s: ...) or restart the runtime"
-                      % (type(again[0]).__name__, len(container) - len(again), len(container), key, key, attr),
-                      (file, line) if file and line else None)
 
 
 def own_dict(obj):

@@ -153,12 +153,16 @@ def test_a_list_registry_keeps_one_registration_per_definition(project):
         add(make(2))
         """
     project.save("tasks", source % 1)
-    project.save("tasks", source % 2)
+    reply = project.save("tasks", source % 2)
     items = project.module("reg").ITEMS
     # task once (the old function, with the new code); the factory's
-    # closures are different registrations, made again by the re-run.
+    # closures are different registrations, made again by the re-run: a
+    # note on the registry's line says so.
     assert items[0] is project.module("tasks").task and items[0]() == 2
     assert [f() for f in items[1:]] == [1, 2, 1, 2]
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("reg") + ".ITEMS: received another function while")
+    assert note["line"] == 1 and note["file"].endswith(project.name("reg") + ".py")
 
 
 def test_a_class_stored_where_the_walk_cannot_reach_is_noted(project):
