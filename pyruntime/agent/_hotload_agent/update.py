@@ -231,7 +231,7 @@ class Update:
         self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
-        self.watched = []  # (module, name, owner, attribute, container, ids and types it held) for growth notes
+        self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
@@ -585,7 +585,7 @@ class Update:
             if id(container) not in seen and type(container) in (list, set) and len(container) <= registries.BIG:
                 seen.add(id(container))
                 self.watched.append((name, label, owner, attr, container, {id(item) for item in container},
-                                     {type(item) for item in container}))
+                                     {type(item) for item in container}, len(container)))
 
         own = sys.modules.get(name)
         for key, value in before.items():
@@ -616,7 +616,7 @@ class Update:
         reconcile keeps once (a module's function or class): the module
         adds to an object that outlives its re-runs, so each save adds one
         more, where a fresh run adds one."""
-        for module, label, owner, attr, container, before, kinds in self.watched:
+        for module, label, owner, attr, container, before, kinds, size in self.watched:
             if isinstance(owner, types.ModuleType):
                 if owner.__dict__.get(attr) is not container:
                     continue
@@ -626,6 +626,9 @@ class Update:
                     continue
             again = [item for item in container if id(item) not in before and type(item) in kinds
                      and registries.definition_key(self, item, ()) is None]
+            fresh = sum(1 for item in container if id(item) not in before)
+            if len(container) - size > fresh:  # a list got an object it already held: `NAMES.append("x")`
+                again += [item for item in container if id(item) in before][:1]
             if not again:
                 continue
             if isinstance(owner, types.ModuleType):  # on the registry's own line, in its module
