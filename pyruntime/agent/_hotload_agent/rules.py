@@ -1,5 +1,6 @@
 """The update rules: how an old object takes a new definition in place."""
 
+import collections
 import enum
 import functools
 import sys
@@ -81,6 +82,14 @@ def functions_in(value, depth=0):
 # Class attributes an in-place update leaves alone: the class's own slots for
 # instance dicts and weak references, its identity, and ABC's per-class cache.
 CLASS_KEEP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__", "__slots__", "_abc_impl"))
+
+# Class attributes that describe the class's source rather than what it
+# does: a change to them alone is no reason for an importer to re-run.
+METADATA = frozenset(("__doc__", "__firstlineno__", "__static_attributes__"))
+
+# The class attributes a save keeps the contents of when they are written
+# empty and their line did not change: caches.
+CACHES = (dict, list, set, collections.OrderedDict, collections.defaultdict, collections.deque)
 
 # Descriptors that belong to the class that made them (__slots__ members).
 SLOT_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
@@ -267,6 +276,7 @@ def update_class(up, old, new, where):
     only_code = isinstance(old, enum.EnumMeta)
     members = old.__dict__.get("_member_map_") or {}
     kept = unchanged_data(up, old)
+    persisted = []
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
@@ -277,14 +287,17 @@ def update_class(up, old, new, where):
             continue
         if isinstance(was, SLOT_DESCRIPTORS) and type(was) is type(value):
             continue
-        if key in kept and not is_code(was) and not is_code(value):
-            continue  # data whose definition did not change keeps its value: a cache stays warm
+        if key in kept and type(was) in CACHES and type(value) is type(was) and not value:
+            # An empty container as written (a cache) whose line did not
+            # change keeps what it holds, as module state does.
+            persisted.append(key)
+            continue
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
         if resolved is value and callable(value) and callable(was):
             resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
-            if not safe_equal(was, resolved) or is_code(resolved):
+            if key not in METADATA and (not safe_equal(was, resolved) or is_code(resolved)):
                 up.changed_in_place()
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
@@ -293,9 +306,9 @@ def update_class(up, old, new, where):
         up.del_class_attr(old, key)
         up.changed_in_place()
     change = up.changes.get(up.current)
-    for key in sorted(kept):
+    for key in persisted:
         value = old.__dict__.get(key)
-        if type(value) in (list, dict, set) and value and change is not None and change.inplace:
+        if value and change is not None and change.inplace:
             up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
                     "if code this save changed made them, empty it or restart the runtime"
                     % (len(value), "" if len(value) == 1 else "s"), old)
