@@ -82,7 +82,8 @@ class Shape:
         self.lines = {}
         self.class_data = {}
         self.calls = {}
-        self.by_target = {}  # uses_of's answers
+        self.by_target = {}  # uses_of's answers, by target module
+        self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
         self._uses = self._globals_read = None
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
@@ -96,6 +97,7 @@ class Shape:
         self._module_level(tree.body, "")
         self.binds = frozenset(self.binds)
         self.imports = tuple(sorted(self.imports))
+        self.import_set = frozenset(self.imports)
         self.stars = tuple(self.stars)
         self._defs = None
 

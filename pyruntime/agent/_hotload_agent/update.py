@@ -223,6 +223,7 @@ class Update:
         self.sources = {}  # module name -> (file, Shape or None): where notes land
         self.previous = {}  # module name -> Shape of the version that ran before, or None
         self.changes = {}  # module name -> Change, for the modules that ran or changed
+        self.code_names = {}  # module name -> its names that are not plain data (importers.code_names)
         self.current = None  # the module running now
         self.replaced = []  # (new class, old class) whose creation may have stored the new one
         self.decorated = []  # old objects decorators received again in this save
