@@ -439,6 +439,10 @@ func TestTeardownAndAfterReloadHooks(t *testing.T) {
 	if e := reply.Error; e == nil || e.Message != "teardown failed" || !reply.RolledBack {
 		t.Errorf("error = %+v, rolled_back = %v; want teardown failed, rolled back", e, reply.RolledBack)
 	}
+	// What the teardown did is not undone by the rollback: a note says so.
+	if got := sortedNotes(reply.Notes); len(got) != 1 || !strings.Contains(got[0], "svc: its __hotload_teardown__ ran before the save failed and cannot be undone") {
+		t.Errorf("notes = %q, want one saying the teardown cannot be undone", got)
+	}
 	if out != "" {
 		t.Errorf("output = %q, want none: neither the module nor the hook runs", out)
 	}
