@@ -13,18 +13,27 @@
 #                   `python3 script.py`, and a reload with 5 million objects alive
 # make bench-full   the benchmark users rerun: go run ./cmd/hotload-bench
 # make build        builds ./hotload
+# make cross        for each release target (linux, darwin, windows ×
+#                   amd64, arm64): builds hotload, runs go vet (test files
+#                   included) and, for darwin and windows, compiles the test
+#                   binaries, which cannot run here
 
 GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build
+.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build cross
+
+# The release targets: GoReleaser's (.goreleaser.yaml) and the VS Code
+# extension's (editors/vscode/scripts/targets.mjs) are the same six.
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 # Each suite runs even if an earlier one failed; the summary names those that did.
 test:
 	@failed=""; \
 	$(MAKE) --no-print-directory test-agent || failed="$$failed test-agent"; \
 	$(MAKE) --no-print-directory test-go || failed="$$failed test-go"; \
+	$(MAKE) --no-print-directory cross || failed="$$failed cross"; \
 	$(MAKE) --no-print-directory test-vscode || failed="$$failed test-vscode"; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed" >&2; exit 1; fi; \
 	echo "make test: every suite passed"
@@ -61,3 +70,16 @@ bench-full:
 
 build:
 	$(GO) build -o hotload ./cmd/hotload
+
+cross:
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	for p in $(PLATFORMS); do \
+		os=$${p%/*} arch=$${p#*/}; \
+		echo "cross: $$os/$$arch: build, vet$$(case $$os in darwin|windows) echo ', test binaries';; esac)"; \
+		GOOS=$$os GOARCH=$$arch $(GO) build -o "$$out/hotload-$$os-$$arch" ./cmd/hotload || exit 1; \
+		GOOS=$$os GOARCH=$$arch $(GO) vet ./... || exit 1; \
+		case $$os in darwin|windows) \
+			GOOS=$$os GOARCH=$$arch $(GO) test -c -o "$$out/$$os-$$arch/" ./... || exit 1;; \
+		esac; \
+	done; \
+	echo "cross: hotload builds and vets for $(PLATFORMS)"

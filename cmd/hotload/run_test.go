@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -272,7 +270,9 @@ func TestRunRuntimeDies(t *testing.T) {
 	s := startRun(t, map[string]string{"lib.py": "x = 1\n"}, nil, runOptions{})
 	s.waitStderr("hotload: lib loaded in", 1)
 	pid := s.runtimePid()
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if proc, err := os.FindProcess(pid); err != nil {
+		t.Fatal(err)
+	} else if err := proc.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	s.waitStderr("hotload: runtime died (pyruntime: python killed by signal 9 (killed)); started a fresh one\n", 1)
@@ -288,15 +288,15 @@ func TestRunStopsRuntime(t *testing.T) {
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: lib loaded in", 1)
 	pid := s.runtimePid()
-	if err := syscall.Kill(pid, 0); err != nil {
-		t.Fatalf("runtime (pid %d) not running before the stop: %v", pid, err)
+	if pyruntimetest.Gone(pid) {
+		t.Fatalf("runtime (pid %d) not running before the stop", pid)
 	}
 
 	if err := s.stop(); err != nil {
 		t.Errorf("runFile returned %v after cancel, want nil", err)
 	}
-	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("runtime (pid %d) still exists after runFile returned (kill 0: %v)", pid, err)
+	if !pyruntimetest.Gone(pid) {
+		t.Errorf("runtime (pid %d) still exists after runFile returned", pid)
 	}
 }
 
