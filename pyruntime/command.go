@@ -17,8 +17,14 @@ import (
 
 // bootstrap is passed with -c. It reads a 10-digit length and then that many
 // bytes of agent source from stdin, byte-exact, so that nothing beyond the
-// agent is consumed from what becomes the protocol channel.
-const bootstrap = `import os
+// agent is consumed from what becomes the protocol channel. First it refuses
+// a Python older than 3.8 in words Explain finds (versionRefusal); the
+// check parses and runs on any Python, 2.7 included, so the user sees that
+// rather than a SyntaxError from the agent's source.
+const bootstrap = `import os, sys
+if sys.version_info < (3, 8):
+    sys.stderr.write("hotload needs Python 3.8 or later; %s is Python %s\n" % (sys.executable or "this interpreter", sys.version.split()[0]))
+    sys.exit(3)
 def _hotload_read(n):
     b = b""
     while len(b) < n:

@@ -1,7 +1,9 @@
 package pyruntime
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +31,8 @@ func FindPython(setting []string, workspace string, getenv func(string) string) 
 			setting[0] = filepath.Join(workspace, setting[0])
 		}
 		if _, err := exec.LookPath(setting[0]); err != nil {
-			return nil, &NotFoundError{Tried: []string{fmt.Sprintf("setting python %q (%v)", setting[0], lookPathReason(err))}}
+			reason := lookPathReason(err)
+			return nil, &NotFoundError{Setting: setting[0], Reason: reason, Tried: []string{fmt.Sprintf("setting python %q (%v)", setting[0], reason)}}
 		}
 		return setting, nil
 	}
@@ -62,7 +65,16 @@ func isExecutable(path string) bool {
 	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
 }
 
+// lookPathReason says why exec.LookPath refused a name, in a user's words.
 func lookPathReason(err error) string {
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return "not found on PATH"
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "not executable"
+	}
 	if execErr, ok := err.(*exec.Error); ok {
 		return execErr.Err.Error()
 	}

@@ -309,7 +309,7 @@ func TestRunMissingInterpreter(t *testing.T) {
 	var stdout, stderr pyruntimetest.Buffer
 	opts := runOptions{File: lib, Python: []string{filepath.Join(dir, "no-such-python")}}
 	err := runFile(t.Context(), opts, nil, &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "no Python interpreter found") {
+	if err == nil || !strings.Contains(err.Error(), "cannot be run: no such file") {
 		t.Errorf("runFile with a missing interpreter = %v, want a no-interpreter error", err)
 	}
 }
