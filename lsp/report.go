@@ -104,7 +104,7 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 	}
 	s.engineMu.Unlock()
 	users := func(path string) bool {
-		if strings.Contains(path, "/site-packages/") || strings.Contains(path, "/dist-packages/") {
+		if isLibraryPath(path) {
 			return false
 		}
 		return reload.Layout{Roots: roots}.Contains(path)
