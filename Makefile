@@ -13,6 +13,12 @@
 #                   `python3 script.py`, and a reload with 5 million objects alive
 # make bench-full   the benchmark users rerun: go run ./cmd/hotload-bench
 # make build        builds ./hotload
+# make package-vscode  the VS Code extension for every release target (six
+#                   .vsix, each carrying its server), then a check of the
+#                   binary in each: format (ELF, Mach-O, PE) and architecture
+# make release-check the server's release archives, built with GoReleaser
+#                   (.goreleaser.yaml) from a tagged throw-away clone and
+#                   checked: six archives, each binary stamped with the tag
 # make cross        for each release target (linux, darwin, windows ×
 #                   amd64, arm64): builds hotload, runs go vet (test files
 #                   included) and, for darwin and windows, compiles the test
@@ -22,7 +28,7 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build cross
+.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build cross package-vscode release-check
 
 # The release targets: GoReleaser's (.goreleaser.yaml) and the VS Code
 # extension's (editors/vscode/scripts/targets.mjs) are the same six.
@@ -35,6 +41,8 @@ test:
 	$(MAKE) --no-print-directory test-go || failed="$$failed test-go"; \
 	$(MAKE) --no-print-directory cross || failed="$$failed cross"; \
 	$(MAKE) --no-print-directory test-vscode || failed="$$failed test-vscode"; \
+	$(MAKE) --no-print-directory package-vscode || failed="$$failed package-vscode"; \
+	$(MAKE) --no-print-directory release-check || failed="$$failed release-check"; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed" >&2; exit 1; fi; \
 	echo "make test: every suite passed"
 
@@ -83,3 +91,11 @@ cross:
 		esac; \
 	done; \
 	echo "cross: hotload builds and vets for $(PLATFORMS)"
+
+# Needs Node.js 20+ and npm (as test-vscode) and Go.
+package-vscode:
+	cd editors/vscode && { test -d node_modules || npm ci; } && npm run package:all && $(GO) test -count=1 ./packaging
+
+# Needs git; builds GoReleaser v2.15.1 with go run the first time.
+release-check:
+	bash .ci/release-check
