@@ -78,7 +78,7 @@ class PidfdWatch:
     def __init__(self, pid):
         self.fd = None
         with contextlib.suppress(ProcessLookupError):
-            self.fd = os.pidfd_open(pid)
+            self.fd = os.pidfd_open(pid)  # novm: parent_watch checks hasattr(os, "pidfd_open")
 
     def fileno(self):
         return self.fd
