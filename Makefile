@@ -103,7 +103,7 @@ cross:
 
 # Needs Node.js 20+ and npm (as test-vscode) and Go.
 package-vscode:
-	cd editors/vscode && { test -d node_modules || npm ci; } && npm run package:all && $(GO) test -count=1 ./packaging
+	cd editors/vscode && { test -d node_modules || npm ci; } && npm run package:all && $(GO) vet ./packaging && $(GO) test -count=1 ./packaging
 
 # Needs git; builds GoReleaser v2.15.1 with go run the first time.
 release-check:

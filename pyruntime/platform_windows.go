@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -16,7 +17,9 @@ import (
 // not inherited by anyone: when the handle closes (release, or the server's
 // exit however it happens) Windows terminates every process still in it.
 type jobGroup struct {
-	job windows.Handle // zero until started
+	mu       sync.Mutex     // guards the fields below: kill may race release
+	job      windows.Handle // zero until started, and after release
+	released bool
 }
 
 func newProcessGroup() processGroup { return &jobGroup{} }
@@ -37,7 +40,9 @@ func (g *jobGroup) started(cmd *exec.Cmd) error {
 	if err != nil {
 		return fmt.Errorf("create job object: %w", err)
 	}
+	g.mu.Lock()
 	g.job = job
+	g.mu.Unlock()
 	info := windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION{
 		BasicLimitInformation: windows.JOBOBJECT_BASIC_LIMIT_INFORMATION{
 			LimitFlags: windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
@@ -62,8 +67,14 @@ func (g *jobGroup) started(cmd *exec.Cmd) error {
 
 // kill terminates every process in the job. Before started, there is only
 // the process itself.
+// After release there is nothing left to kill.
 func (g *jobGroup) kill(cmd *exec.Cmd) error {
-	if g.job == 0 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case g.released:
+		return nil
+	case g.job == 0:
 		return cmd.Process.Kill()
 	}
 	return windows.TerminateJobObject(g.job, 1)
@@ -71,10 +82,13 @@ func (g *jobGroup) kill(cmd *exec.Cmd) error {
 
 // release closes the job's handle, which ends whatever is still in it.
 func (g *jobGroup) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.job != 0 {
 		_ = windows.CloseHandle(g.job) // a handle we own; closing cannot fail usefully
 		g.job = 0
 	}
+	g.released = true
 }
 
 // resumeProcess resumes the threads of the process pid, started suspended:
