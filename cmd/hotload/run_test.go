@@ -21,7 +21,7 @@ import (
 // waitTimeout bounds every wait for something runFile prints. It is long
 // because a loaded CI machine can be slow to start Python; passing tests
 // never wait that long.
-const waitTimeout = 10 * time.Second
+const waitTimeout = 30 * time.Second // as lsp's: a test machine at load 20 took over 10 s
 
 // session is runFile running in the background on a project folder.
 type session struct {
