@@ -3,7 +3,6 @@ package nvim_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,18 +25,8 @@ var recipeBlock = regexp.MustCompile("(?s)<!-- recipe: (\\w+) -->\n```lua\n(.*?)
 // The project's Python is whatever python3 is on PATH: the recipes must
 // work without numpy or pandas.
 func TestREADMERecipes(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("nvim is not on PATH; CI must run the real-editor test (apt-get install neovim)")
-		}
-		t.Skip("install neovim to run the real-editor test")
-	}
-	pluginDir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(pluginDir, "..", "..")
+	nvim := findNvim(t)
+	pluginDir, root := pluginAndRoot(t)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -52,12 +41,7 @@ func TestREADMERecipes(t *testing.T) {
 		}
 	}
 
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "hotload"), "github.com/hotload-dev/hotload/cmd/hotload")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildServer(t, root)
 	// What a plugin manager clones: the repository; the plugin is below it.
 	clone := filepath.Join(t.TempDir(), "hotload")
 	if err := os.CopyFS(filepath.Join(clone, "editors", "nvim"), os.DirFS(pluginDir)); err != nil {
@@ -79,12 +63,7 @@ func TestREADMERecipes(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, nvim, "--headless", "-n", "-i", "NONE", "-u", filepath.Join(pluginDir, "testdata", "recipe.lua"))
 			cmd.Dir = project
-			cmd.Env = append(os.Environ(),
-				"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-				"XDG_CONFIG_HOME="+filepath.Join(state, "config"),
-				"XDG_DATA_HOME="+filepath.Join(state, "data"),
-				"XDG_STATE_HOME="+filepath.Join(state, "state"),
-				"XDG_CACHE_HOME="+filepath.Join(state, "cache"),
+			cmd.Env = editorEnv(bin, state,
 				"HOTLOAD_RECIPE_MANAGER="+manager,
 				"HOTLOAD_RECIPE="+recipes[manager],
 				"HOTLOAD_CLONE="+clone,
@@ -100,11 +79,4 @@ func TestREADMERecipes(t *testing.T) {
 			}
 		})
 	}
-	// Nothing was written into the clone but what git ignores.
-	_ = filepath.WalkDir(clone, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.Name() == "tags" {
-			t.Logf("note: %s written", path)
-		}
-		return nil
-	})
 }

@@ -87,17 +87,8 @@ func TestEveryPackageCarriesItsServer(t *testing.T) {
 
 func checkBinary(t *testing.T, f *zip.File, format, arch string) {
 	t.Helper()
-	rc, err := f.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
 	// debug/* read at offsets; a zip entry is a stream, so read it whole.
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadBinary(bytes.NewReader(data))
+	got, err := ReadBinary(bytes.NewReader(readEntry(t, f)))
 	if err != nil {
 		t.Fatalf("%s: %v", f.Name, err)
 	}
@@ -106,9 +97,8 @@ func checkBinary(t *testing.T, f *zip.File, format, arch string) {
 	}
 }
 
-var targetPlatform = regexp.MustCompile(`TargetPlatform="([^"]*)"`)
-
-func checkManifest(t *testing.T, f *zip.File, target string) {
+// readEntry returns the uncompressed content of a zip entry.
+func readEntry(t *testing.T, f *zip.File) []byte {
 	t.Helper()
 	rc, err := f.Open()
 	if err != nil {
@@ -117,9 +107,16 @@ func checkManifest(t *testing.T, f *zip.File, target string) {
 	defer rc.Close()
 	data, err := io.ReadAll(rc)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", f.Name, err)
 	}
-	if m := targetPlatform.FindSubmatch(data); m == nil || string(m[1]) != target {
-		t.Errorf("extension.vsixmanifest declares target %v, want %s", m, target)
+	return data
+}
+
+var targetPlatform = regexp.MustCompile(`TargetPlatform="([^"]*)"`)
+
+func checkManifest(t *testing.T, f *zip.File, target string) {
+	t.Helper()
+	if m := targetPlatform.FindSubmatch(readEntry(t, f)); m == nil || string(m[1]) != target {
+		t.Errorf("extension.vsixmanifest declares target %q, want %s", m, target)
 	}
 }
