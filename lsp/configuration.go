@@ -93,6 +93,9 @@ func (s *server) applySettings(settings Settings) {
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	if err := e.Start(s.ctx); err != nil && s.ctx.Err() == nil {
 		msg := "cannot start Python: " + err.Error()
+		if why := reload.Explain(err); why != "" {
+			msg = "cannot start Python. " + why
+		}
 		s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
 		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
 	} else if appArgs != nil && s.ctx.Err() == nil {

@@ -76,12 +76,9 @@ func exceptionDiagnostics(exc *reload.Exception, inWorkspace func(string) bool) 
 	return out
 }
 
-// fileURI is the URI of a file a traceback names. uri.File panics on some
-// paths Python accepts (code compiled with filename "////ws/m.py" passes the
-// workspace check, which cleans paths); a cleaned path names the same file
-// and never does.
+// fileURI is the URI of a file a traceback names (see fileURIFor).
 func fileURI(path string) uri.URI {
-	return uri.File(filepath.Clean(path))
+	return fileURIFor(hostPlatform(), path)
 }
 
 // frameRange is the range a frame points at, in UTF-16 code units: the

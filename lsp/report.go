@@ -140,6 +140,9 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 
 // describeFailure says in a user's words why code did not finish.
 func describeFailure(err error) string {
+	if why := reload.Explain(err); why != "" {
+		return "cannot start Python. " + why
+	}
 	switch {
 	case errors.Is(err, reload.ErrInterrupted):
 		return "the code did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"

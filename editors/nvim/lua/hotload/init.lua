@@ -624,6 +624,12 @@ end
 --- running servers get the new settings.
 ---@param opts? hotload.Config
 function M.setup(opts)
+  -- A plugin manager may put this plugin on 'runtimepath' after Neovim has
+  -- sourced plugin/ files (lazy.nvim's and packer's recipes for a plugin in
+  -- a subfolder do): the commands are defined there, so make sure they are.
+  if not vim.g.loaded_hotload then
+    vim.cmd("runtime plugin/hotload.lua")
+  end
   warned_missing = false
   config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   -- Lists replace the defaults rather than merging into them index by index.
