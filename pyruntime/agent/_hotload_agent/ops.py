@@ -166,7 +166,7 @@ def op_reload(agent, msg):
     module = loaded_module(name, path)
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
-    adapters = frameworks.active()
+    adapters = frameworks.active(agent.workspace)
     up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES)
     try:
         if module is None:

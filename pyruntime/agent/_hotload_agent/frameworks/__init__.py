@@ -19,13 +19,23 @@ import sys
 
 
 class Adapter:
-    """One framework's part in a save. Every hook is optional."""
+    """One framework's part in a save. Every hook is optional.
+
+    An instance lives for one save, so what before_rerun finds (the apps it
+    unlocked, say) is still there for after_rerun and for its rules.
+    """
 
     # The framework's top-level module; the adapter is active once it is imported.
     module = ""
     # Update rules [(applies, update)] tried before the core's UPDATE_RULES,
-    # with the same signatures (see rules.py).
+    # with the same signatures (see rules.py). Bound methods are fine.
     rules = ()
+
+    def __init__(self, workspace=None):
+        # The user's loaded modules (graph.Workspace), where live framework
+        # objects (apps, routers, command groups) are found without a heap
+        # scan; None finds none.
+        self.workspace = workspace
 
     def before_rerun(self, up, modules):
         """Called before loaded modules re-run (modules: the module objects,
@@ -39,6 +49,7 @@ class Adapter:
 ADAPTERS = []
 
 
-def active():
-    """The adapters whose framework is imported, as instances."""
-    return [cls() for cls in ADAPTERS if cls.module in sys.modules]
+def active(workspace=None):
+    """The adapters whose framework is imported, as instances for one save."""
+    return [cls(workspace) for cls in ADAPTERS if cls.module in sys.modules]
+
