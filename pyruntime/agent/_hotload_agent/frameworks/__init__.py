@@ -53,3 +53,12 @@ def active(workspace=None):
     """The adapters whose framework is imported, as instances for one save."""
     return [cls(workspace) for cls in ADAPTERS if cls.module in sys.modules]
 
+
+
+# Each adapter module imports Adapter from this one, so they come last.
+from .flask import FlaskAdapter  # noqa: E402
+from .pydantic import PydanticAdapter  # noqa: E402
+from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
+from .starlette import StarletteAdapter  # noqa: E402
+
+ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter]
