@@ -203,6 +203,13 @@ def update_class(up, old, new, where):
     if reason:
         up.note(where, reason + "; existing instances still use the old class")
         return False
+    return update_class_body(up, old, new, where)
+
+
+def update_class_body(up, old, new, where, skip=None):
+    """Gives old the attributes of new's body, updating functions in place,
+    and removes those new lacks; skip(key, value) names attributes to leave
+    alone on either side (a framework's machinery: an ORM's mapper)."""
     # Zero-argument super() finds the class in a __class__ cell: every new
     # method, kept or added, must find the old class there.
     for value in new.__dict__.values():
@@ -218,6 +225,8 @@ def update_class(up, old, new, where):
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
+        if skip is not None and (skip(key, value) or skip(key, old.__dict__.get(key))):
+            continue
         was = old.__dict__.get(key, MISSING)
         if was is MISSING:
             up.set_class_attr(old, key, value)
@@ -230,6 +239,8 @@ def update_class(up, old, new, where):
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
+            continue
+        if skip is not None and skip(key, value):
             continue
         up.del_class_attr(old, key)
     return True
