@@ -59,6 +59,7 @@ def active(workspace=None):
 from .flask import FlaskAdapter  # noqa: E402
 from .pydantic import PydanticAdapter  # noqa: E402
 from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
+from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
 
-ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter]
+ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter]
