@@ -37,3 +37,14 @@ def note_field_changes(up, where, changes, dump):
                        "AttributeError, %s leaves %s out); new instances do"
                 % ("s" if len(added) > 1 else "", names(added), "them" if len(added) > 1 else "it",
                    "them" if len(added) > 1 else "it", dump, "them" if len(added) > 1 else "it"))
+
+
+def take_generated(up, old, new):
+    """Sets on old the methods a class decorator generated for new (their
+    code comes from a string, "<string>" or "<attrs generated init ...>"):
+    they replace the old ones rather than update them in place, as their
+    closures differ whenever the fields do."""
+    for key, value in new.__dict__.items():
+        code = getattr(value, "__code__", None)
+        if code is not None and code.co_filename.startswith("<") and old.__dict__.get(key) is not value:
+            up.set_class_attr(old, key, value)
