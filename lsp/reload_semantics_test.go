@@ -74,13 +74,13 @@ func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
 }
 
 func TestReloadNotesAreWarnings(t *testing.T) {
-	e := newEditor(t, "-- shapes.py --\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	e := newEditor(t, "-- shapes.py --\nclass Point:\n    __slots__ = ('x',)\n")
 	e.initialize(nil)
 	e.waitReady()
-	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	e.save("shapes.py", "class Point:\n    __slots__ = ('x',)\n")
 	e.awaitMessage(0, "shapes reloaded")
 	n := e.messageCount()
-	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n    y: int = 0\n")
+	e.save("shapes.py", "class Point:\n    __slots__ = ('x', 'y')\n")
 	msg := e.awaitMessage(n, "Point")
 	if msg.Type != protocol.MessageTypeWarning || !strings.Contains(msg.Message, "existing instances") {
 		t.Errorf("message %v %q, want a Warning that existing instances keep the old class", msg.Type, msg.Message)
