@@ -57,6 +57,7 @@ def active(workspace=None):
 
 # Each adapter module imports Adapter from this one, so they come last.
 from .attrs import AttrsAdapter  # noqa: E402
+from .click import ClickAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
 from .enum import EnumAdapter  # noqa: E402
 from .flask import FlaskAdapter  # noqa: E402
@@ -66,4 +67,4 @@ from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
 
 ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
-             AttrsAdapter, DataclassesAdapter, EnumAdapter]
+             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter]
