@@ -61,10 +61,11 @@ from .click import ClickAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
 from .enum import EnumAdapter  # noqa: E402
 from .flask import FlaskAdapter  # noqa: E402
+from .logging import LoggingAdapter  # noqa: E402
 from .pydantic import PydanticAdapter  # noqa: E402
 from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
 from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
 
 ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
-             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter]
+             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter]

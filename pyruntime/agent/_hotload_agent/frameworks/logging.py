@@ -1,0 +1,110 @@
+"""logging: a module that configures logging at import configures it once,
+however often it is saved.
+
+A module-level `log.addHandler(h)` added one more handler per save, so every
+message came out once per save; `logging.basicConfig(...)` did nothing after
+the first run, so a changed format or level never showed.
+
+- After a save, a logger that gained handlers drops the ones it had before
+  that send to the same place (the same handler class, stream or file): the
+  previous run's copies. Handlers added by a save are marked with the
+  modules that ran; before those modules run again, their handlers go, so a
+  handler whose line was removed is gone, as in a fresh run. Filters
+  likewise.
+- While modules re-run, logging.basicConfig replaces the root logger's
+  handlers (force=True), as a fresh run's first call would configure it.
+
+Rollback puts every logger's handlers and filters back.
+"""
+
+import sys
+
+from . import Adapter
+
+# Marks a handler or filter with the modules whose run added it.
+ADDED_BY = "_hotload_added_by"
+
+
+def loggers(logging):
+    """The root logger and every logger made so far."""
+    found = [logging.getLogger()]
+    for value in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(value, logging.Logger):
+            found.append(value)
+    return found
+
+
+def target(handler):
+    """Where a handler sends records, for telling copies apart."""
+    return (type(handler), getattr(handler, "baseFilename", None) or id(getattr(handler, "stream", None)))
+
+
+def same_filter(a, b):
+    return type(a) is type(b) and (getattr(a, "__dict__", None) == getattr(b, "__dict__", None) or a is b)
+
+
+def forced(original):
+    def basicConfig(**kwargs):
+        kwargs.setdefault("force", True)
+        return original(**kwargs)
+
+    basicConfig.__wrapped__ = original
+    return basicConfig
+
+
+class LoggingAdapter(Adapter):
+    module = "logging"
+
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.names = set()
+        self.before = {}  # id(logger) -> (handlers, filters) before the re-run
+        self.original = None  # logging.basicConfig while it is replaced
+
+    def ran_again(self, obj):
+        added_by = getattr(obj, ADDED_BY, None)
+        return added_by is not None and added_by <= self.names
+
+    def before_rerun(self, up, modules):
+        logging = sys.modules["logging"]
+        self.names = frozenset(m.__name__ for m in modules) | frozenset(up.modules)
+        for logger in loggers(logging):
+            for attr in ("handlers", "filters"):
+                items = logger.__dict__.get(attr)
+                if isinstance(items, list):
+                    # A copy, also when nothing goes: addHandler changes the
+                    # list in place, and the rollback puts back the original.
+                    up.set_attr(logger, attr, [i for i in items if not self.ran_again(i)])
+            self.before[id(logger)] = (list(logger.handlers), list(logger.filters))
+        if sys.version_info >= (3, 8):  # basicConfig(force=...) is 3.8's
+            self.original = logging.basicConfig
+            logging.basicConfig = forced(self.original)
+            up.on_undo(setattr, logging, "basicConfig", self.original)
+
+    def after_rerun(self, up, modules):
+        logging = sys.modules["logging"]
+        if self.original is not None:
+            logging.basicConfig = self.original
+        for logger in loggers(logging):
+            handlers, filters = self.before.get(id(logger), ((), ()))
+            self.dedupe(up, logger, "handlers", handlers, lambda a, b: target(a) == target(b))
+            self.dedupe(up, logger, "filters", filters, same_filter)
+
+    def dedupe(self, up, logger, attr, before, same):
+        items = logger.__dict__.get(attr)
+        if not isinstance(items, list):
+            return
+        added = [i for i in items if not any(i is b for b in before)]
+        if not added:
+            return
+        for item in added:
+            try:
+                setattr(item, ADDED_BY, self.names)
+            except (AttributeError, TypeError):  # an object without attributes: deduped each save
+                pass
+        copies = [b for b in items if any(b is o for o in before) and any(same(b, a) for a in added)]
+        if copies:
+            up.set_attr(logger, attr, [i for i in items if not any(i is c for c in copies)])
+            for copy in copies:
+                if getattr(copy, "baseFilename", None):
+                    copy.close()  # reopened by its next emit if a rollback puts it back
