@@ -61,11 +61,14 @@ from .click import ClickAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
 from .enum import EnumAdapter  # noqa: E402
 from .flask import FlaskAdapter  # noqa: E402
+from .functools import FunctoolsAdapter  # noqa: E402
 from .logging import LoggingAdapter  # noqa: E402
+from .pandas import PandasAdapter  # noqa: E402
 from .pydantic import PydanticAdapter  # noqa: E402
 from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
 from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
 
 ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
-             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter]
+             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
+             FunctoolsAdapter]
