@@ -59,6 +59,7 @@ def active(workspace=None):
 from .attrs import AttrsAdapter  # noqa: E402
 from .click import ClickAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
+from .django import DjangoAdapter  # noqa: E402
 from .enum import EnumAdapter  # noqa: E402
 from .flask import FlaskAdapter  # noqa: E402
 from .functools import FunctoolsAdapter  # noqa: E402
@@ -71,4 +72,4 @@ from .starlette import StarletteAdapter  # noqa: E402
 
 ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
              AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
-             FunctoolsAdapter]
+             FunctoolsAdapter, DjangoAdapter]
