@@ -66,7 +66,11 @@ func (s *server) reportReload(res *reload.Result) {
 		s.log(ctx, protocol.MessageTypeInfo, msg)
 	}
 	if len(res.Notes) > 0 {
-		notes := strings.Join(res.Notes, "; ")
+		texts := make([]string, len(res.Notes))
+		for i, n := range res.Notes {
+			texts[i] = n.Text
+		}
+		notes := strings.Join(texts, "; ")
 		s.show(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
 		s.log(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
 	}
@@ -89,7 +93,7 @@ func importers(res *reload.Result) string {
 // folder) and extra paths, but not installed libraries, even ones in a
 // virtual environment inside the workspace.
 func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
-	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 {
+	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 && len(res.Notes) == 0 {
 		return nil
 	}
 	s.stateMu.Lock()
@@ -126,6 +130,19 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 				Severity: protocol.DiagnosticSeverityWarning,
 				Source:   protocol.NewOptional(diagnosticSource),
 				Message:  protocol.String(w.Summary()),
+			})
+		}
+	}
+	// A note lands on the object it names, so the editor shows what still
+	// runs old code where that code is.
+	for _, n := range res.Notes {
+		if n.Path != "" && n.Line > 0 && users(n.Path) {
+			u := fileURI(n.Path)
+			diags[u] = append(diags[u], protocol.Diagnostic{
+				Range:    frameRange(reload.Frame{Line: n.Line, EndLine: n.Line, Col: -1, EndCol: -1, Source: n.Source}),
+				Severity: protocol.DiagnosticSeverityWarning,
+				Source:   protocol.NewOptional(diagnosticSource),
+				Message:  protocol.String(n.Text),
 			})
 		}
 	}

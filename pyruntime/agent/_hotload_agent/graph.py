@@ -7,6 +7,7 @@ import sysconfig
 import time
 import types
 
+from .shape import Shape, absolute_module
 from .source import STATEMENT_FIELDS, parse
 
 # A file changed less than this long before it was parsed may change again
@@ -35,6 +36,10 @@ class Workspace:
         self._seen, self._found = None, {}
         # file -> (module name, (mtime_ns, size) or None if too recent to trust, names it imports)
         self._imports = {}
+        # file -> (module name, version or None as above, Shape): importers' shapes
+        self._shapes = {}
+        # module name -> Ran: the version of its file that last ran
+        self.ran = {}
 
     def add_roots(self, paths):
         roots = list(self.roots)
@@ -81,9 +86,9 @@ class Workspace:
         self._found = found
         return found
 
-    def imports(self, name, path, tree=None):
-        """Returns the names of the modules name (whose file is path, parsed as
-        tree if given) may import."""
+    def imports(self, name, path, known_imports=None):
+        """Returns the names of the modules name (whose file is path; its
+        imports known_imports if given) may import."""
         try:
             st = os.stat(path)
         except OSError:
@@ -92,27 +97,79 @@ class Workspace:
         known = self._imports.get(path)
         if known is not None and known[0] != name:
             known = None
-        if tree is None and known is not None and known[1] == version:
+        if known_imports is None and known is not None and known[1] == version:
             return known[2]
-        names = imports_in_file(name, path) if tree is None else imports_in_tree(name, path, tree)
+        names = imports_in_file(name, path) if known_imports is None else known_imports
         if names is None:
             # A file being edited may not parse: it still imports what it did,
             # and re-running it will report its syntax error.
             names = known[2] if known is not None else ()
-        # A version changed too recently to trust is parsed again next time.
-        trusted = version if time.time_ns() - st.st_mtime_ns > RACY_NS else None
-        self._imports[path] = (name, trusted, names)
+        self._imports[path] = (name, trusted(version, st), names)
         return names
 
-    def reload_order(self, name, path, tree):
+    def shape(self, name, path):
+        """The Shape of the file at path, module name's, parsed once per
+        version; None if it does not parse (re-running it will say why)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        version = (st.st_mtime_ns, st.st_size)
+        known = self._shapes.get(path)
+        if known is not None and known[0] == name and known[1] == version:
+            return known[2]
+        try:
+            with open(path, "rb") as f:
+                shape = Shape(name, path, parse(f.read(), path))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        self._shapes[path] = (name, trusted(version, st), shape)
+        return shape
+
+    # --- what ran ---------------------------------------------------------------
+
+    def ran_now(self, name, path, shape):
+        """Records that the file at path ran as module name, as shape says."""
+        self.ran[name] = Ran(path, file_version(path), shape)
+
+    def note_loaded(self):
+        """Remembers the source of each user module loaded since the last
+        call that hotload did not run itself (imported by the user's code),
+        so that its first save knows what the version before it defined."""
+        for name, file in self.loaded().items():
+            known = self.ran.get(name)
+            if known is not None and known.path == file:
+                continue
+            try:
+                with open(file, "rb") as f:
+                    source = f.read()
+            except OSError:
+                continue
+            self.ran[name] = Ran(file, file_version(file), None, source)
+
+    def previous_shape(self, name):
+        """The Shape of the version of module name that last ran; None if unknown."""
+        known = self.ran.get(name)
+        if known is None:
+            return None
+        if known.shape is None and known.source is not None:
+            try:
+                known.shape = Shape(name, known.path, parse(known.source, known.path))
+            except (SyntaxError, ValueError):
+                pass
+            known.source = None
+        return known.shape
+
+    def reload_order(self, name, path, new_imports):
         """Returns name, then the loaded user modules that import it directly or
         transitively, each after the modules it imports; the modules of an
-        import cycle come in name order. tree is name's new source, parsed."""
+        import cycle come in name order. new_imports are the modules name's
+        new source imports."""
         files = dict(self.loaded())
         files[name] = path
         imports, importers = {}, {}
         for module, file in files.items():
-            found = self.imports(module, file, tree if module == name else None)
+            found = self.imports(module, file, new_imports if module == name else None)
             targets = [t for t in found if t != module and t in files]
             imports[module] = targets
             for target in targets:
@@ -132,6 +189,34 @@ class Workspace:
         for component in components:
             order.extend(sorted(m for m in component if m != name))
         return order
+
+
+class Ran:
+    """The version of a module's file that last ran, and what it defined:
+    its Shape, or, for a module the user's code imported, its source, read
+    into a Shape when first needed."""
+
+    __slots__ = ("path", "version", "shape", "source")
+
+    def __init__(self, path, version, shape, source=None):
+        self.path = path
+        self.version = version
+        self.shape = shape
+        self.source = source
+
+
+def file_version(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def trusted(version, st):
+    """version, or None if the file changed too recently for its mtime and
+    size to tell a later change apart: it is parsed again next time."""
+    return version if time.time_ns() - st.st_mtime_ns > RACY_NS else None
 
 
 def strongly_connected(nodes, edges):
@@ -171,17 +256,6 @@ def strongly_connected(nodes, edges):
                             break
                     found.append(component)
     return found
-
-
-def absolute_module(package, module, level):
-    """Resolves `from <level dots><module> import ...` in package; None if invalid."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if len(parts) < level:
-        return None
-    base = ".".join(parts[:len(parts) - level + 1])
-    return base + "." + module if module else base
 
 
 def imports_in_file(name, path):

@@ -11,9 +11,10 @@ import threading
 
 from . import frameworks
 from .rules import UPDATE_RULES
+from .shape import Shape, uses_of
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
-from .update import MISSING, Update, restore_module_attr
+from .update import MISSING, Change, Update, plain, restore_module_attr
 
 
 def add_sys_path(entries, front):
@@ -38,6 +39,7 @@ def op_setup(agent, msg):
             importlib.import_module(name)
         except BaseException as exc:
             failed[name] = describe_exception(exc)
+    agent.workspace.note_loaded()
     return {"preload_errors": failed}
 
 
@@ -63,13 +65,24 @@ def compile_file(path, bind=False):
     return compile_split(source, path, bind)
 
 
-def import_module_at(name, path):
+def read_file(name, path, bind=False):
+    """Parses and compiles the file at path, module name's: (Shape, body,
+    last); bind as for compile_tree."""
+    with open(path, "rb") as f:
+        source = f.read()
+    linecache.checkcache(path)
+    tree = parse(source, path)
+    shape = Shape(name, path, tree)  # before compile_tree changes the tree
+    return (shape,) + compile_tree(tree, path, bind)
+
+
+def import_module_at(agent, name, path):
     """Imports the file at path as a new module called name and runs it.
 
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
     """
-    body, last = compile_file(path)
+    shape, body, last = read_file(name, path)
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
@@ -90,42 +103,99 @@ def import_module_at(name, path):
         if parent:
             restore_module_attr(sys.modules[parent], child, parent_before)
         raise
+    agent.workspace.ran_now(name, path, shape)
     return module, value
 
 
+def teardown(module):
+    """Calls the module's __hotload_teardown__ (its old code), if it has one."""
+    hook = module.__dict__.get("__hotload_teardown__")
+    if callable(hook):
+        hook()
+
+
 def rerun(agent, up, adapters, name, module, path, dependents):
-    """Runs a loaded module again in place, then (with dependents) the loaded
-    workspace modules that import it. Everything compiles before anything
-    runs, so a SyntaxError anywhere leaves every module untouched; then each
-    module's __hotload_teardown__ runs, importers first, with the old code."""
-    with open(path, "rb") as f:
-        source = f.read()
-    linecache.checkcache(path)
-    tree = parse(source, path)
-    order = agent.workspace.reload_order(name, path, tree) if dependents else [name]
-    runs = [(name, module) + compile_tree(tree, path, bind=True)]
+    """Runs a loaded module again in place, then (with dependents) those of
+    the loaded workspace modules that import it and must re-run: an
+    importer re-runs when a name it takes from a module that ran (`from m
+    import x`, `m.x`) now refers to a different object or value, when code
+    it runs at import time uses a module whose code changed in place, or
+    when that module's own imports changed (see must_rerun). Each module's
+    __hotload_teardown__ runs (with the old code) just before it re-runs.
+    Returns the saved module's value; records each module that ran."""
+    shape, body, last = read_file(name, path, bind=True)
+    workspace = agent.workspace
+    order = workspace.reload_order(name, path, shape.imports) if dependents else [name]
+    teardown(module)
+    for adapter in adapters:
+        adapter.before_rerun(up, [module])
+    ran = [(name, path, shape)]
+    value = run_module(up, adapters, module, body, last, shape, workspace.previous_shape(name))
+    up.reloaded.append(name)
     for other in order[1:]:
         mod = sys.modules[other]
-        runs.append((other, mod) + compile_file(mod.__file__, bind=True))
-    for _, mod, _, _ in reversed(runs):
-        teardown = mod.__dict__.get("__hotload_teardown__")
-        if callable(teardown):
-            teardown()
-    for other, mod, _, _ in runs:
-        up.modules.add(other)
-        up.modules.add(mod.__dict__.get("__name__"))
-    modules = [mod for _, mod, _, _ in runs]
-    for adapter in adapters:
-        adapter.before_rerun(up, modules)
-    value = None
-    for other, mod, body, last in runs:
-        result = up.run(mod, body, last)
+        file = mod.__file__
+        # A file that does not parse decides by the version that ran; if it
+        # must re-run, reading it again raises its SyntaxError.
+        other_shape = workspace.shape(other, file) or workspace.previous_shape(other)
+        if other_shape is not None and not must_rerun(up, other_shape):
+            carry_change(up, other, other_shape)
+            continue
+        other_shape, other_body, other_last = read_file(other, file, bind=True)
+        teardown(mod)
+        run_module(up, adapters, mod, other_body, other_last, other_shape, workspace.previous_shape(other))
         up.reloaded.append(other)
-        if mod is module:
-            value = result
+        ran.append((other, file, other_shape))
+    up.reconcile()
     for adapter in adapters:
-        adapter.after_rerun(up, modules)
+        adapter.after_rerun(up, [sys.modules[n] for n in up.reloaded])
+    up.note_growth()
+    return value, ran
+
+
+def run_module(up, adapters, module, body, last, shape, previous):
+    for adapter in adapters:
+        adapter.before_run(up, module)
+    value = up.run(module, body, last, shape, previous)
+    for adapter in adapters:
+        adapter.after_run(up, module)
     return value
+
+
+def must_rerun(up, shape):
+    """Reports whether a module whose source is shape must re-run after
+    the modules of the save that ran before it: whether a name it takes
+    from one of them now refers to a different object or value, its
+    import-time code uses one whose code changed in place (what it
+    computed then may differ now), or their imports changed."""
+    for target, change in up.changes.items():
+        if target not in shape.imports:
+            continue
+        if change.graph:
+            return True
+        whole, names = uses_of(shape, target)
+        if whole is not None and (change.rebound or change.inplace):
+            return True
+        namespace = getattr(sys.modules.get(target), "__dict__", {})
+        for key, use in names.items():
+            if key in change.rebound:
+                return True
+            if use.import_time and change.inplace and not plain(namespace.get(key)):
+                return True
+    return False
+
+
+def carry_change(up, name, shape):
+    """An importer that does not re-run still runs, when called, the code
+    it uses of a module changed in place: so do the modules that use it."""
+    for target, change in list(up.changes.items()):
+        if not change.inplace or target not in shape.imports:
+            continue
+        whole, names = uses_of(shape, target)
+        namespace = getattr(sys.modules.get(target), "__dict__", {})
+        if whole is not None or any(not plain(namespace.get(key)) for key in names):
+            up.changes.setdefault(name, Change()).inplace = True
+            return
 
 
 @contextlib.contextmanager
@@ -167,13 +237,19 @@ def op_reload(agent, msg):
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
     adapters = frameworks.active(agent.workspace)
-    up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES)
+    up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
     try:
-        if module is None:
-            _, value = import_module_at(name, path)
-            up.reloaded.append(name)
-        else:
-            value = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
+        try:
+            if module is None:
+                _, value = import_module_at(agent, name, path)
+                up.reloaded.append(name)
+            else:
+                value, ran = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
+                for other, file, shape in ran:
+                    agent.workspace.ran_now(other, file, shape)
+                up.finish()
+        finally:
+            agent.workspace.note_loaded()
     except BaseException as exc:  # user code may raise anything
         if module is None:
             return {"error": describe_exception(exc)}
@@ -200,9 +276,12 @@ def op_evaluate(agent, msg):
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
-        module, _ = import_module_at(msg["module"], msg["path"])
+        module, _ = import_module_at(agent, msg["module"], msg["path"])
     body, last = compile_split(msg["code"], msg.get("filename") or "<evaluate>")
-    value = run_split(body, last, module.__dict__)
+    try:
+        value = run_split(body, last, module.__dict__)
+    finally:
+        agent.workspace.note_loaded()
     return {"value": None if value is None else safe_repr(value)}
 
 

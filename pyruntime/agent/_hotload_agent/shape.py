@@ -1,0 +1,358 @@
+"""What a module's source binds, defines and uses, read from its syntax tree.
+
+A save decides from these, never from the heap: which names the new
+version no longer binds (they are removed), where a definition is (notes
+land on its line), whether a class attribute's definition changed (its
+value is kept if not), and what each importer takes from each module it
+imports, and when (importers re-run only if that changed).
+"""
+
+import ast
+
+# Calls that bind module globals in ways a syntax tree cannot follow.
+DYNAMIC_CALLS = frozenset(("globals", "vars", "locals", "exec", "setattr"))
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+SCOPES = FUNCTIONS + (ast.Lambda, ast.ClassDef)
+
+
+class Use:
+    """One dotted name a module uses: where first, whether at import time,
+    and whether as a value (bare) rather than only bound by an import."""
+
+    __slots__ = ("line", "import_time", "bare")
+
+    def __init__(self, line, import_time, bare=False):
+        self.line = line
+        self.import_time = import_time
+        self.bare = bare
+
+
+class Shape:
+    """What one version of a module's source binds, defines and uses.
+
+    binds: the names it binds at module level anywhere outside function
+    bodies (assigned, imported, defined, deleted, a walrus, an except or
+    with target, a match capture), and the names its functions declare
+    global. A name it binds only through globals(), setattr or exec is not
+    there: dynamic says the source does such things.
+
+    stars: the modules it star-imports (absolute names).
+
+    imports: the modules its import statements outside functions may name.
+
+    lines: the line of each definition by qualified name ("f", "C.m").
+
+    class_data: for each class by qualified name, {attribute: the dump of
+    the statement that assigns it} for the attributes its body assigns
+    other than by def or class.
+
+    uses: {dotted name: Use} for every module-level alias chain it reads,
+    as a module sees it: `import a.b` then `a.b.c.x` is "a.b.c.x"; `from m
+    import f` then `f(1)` is "m.f"; a module passed around whole is just
+    its name. import_time says some use runs while the module itself runs
+    (module level, class bodies, decorators, defaults, and the bodies of
+    the module's functions and classes that code refers to).
+
+    globals_read: {name: first line} of the names its functions read as
+    globals (loaded, not bound locally), for naming callers of a removed
+    name.
+
+    calls: {name: first line} of the module-level calls of a method of a
+    module global (`logger.addHandler(h)`), where a note about what such a
+    call adds on every run lands.
+    """
+
+    def __init__(self, name, path, tree):
+        self.binds = set()
+        self.dynamic = False
+        self.stars = []
+        self.imports = set()
+        self.lines = {}
+        self.class_data = {}
+        self.uses = {}
+        self.globals_read = {}
+        self.calls = {}
+        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+        self._package = package
+        self._aliases = {}  # local name -> dotted prefix
+        self._defs = {}  # module-level def or class name -> nodes
+        self._module_level(tree.body, "")
+        self._read_uses(tree)
+        self.binds = frozenset(self.binds)
+        self.imports = tuple(sorted(self.imports))
+        self.stars = tuple(self.stars)
+        del self._aliases, self._defs
+
+    # --- bindings, definitions, imports -------------------------------------
+
+    def _module_level(self, statements, prefix):
+        """Reads statements that run in the module's namespace (prefix "")
+        or in a class body (prefix "C."), outside any function body."""
+        for stmt in statements:
+            for node in walk_outside_scopes(stmt):
+                if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                    qual = prefix + node.name
+                    self.lines.setdefault(qual, node.lineno)
+                    if not prefix:
+                        self.binds.add(node.name)
+                        self._defs.setdefault(node.name, []).append(node)
+                    if isinstance(node, ast.ClassDef):
+                        self.class_data[qual] = class_data(node.body)
+                        self._module_level(node.body, qual + ".")
+                    else:
+                        self._function_globals(node)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    self._import(node, bind=not prefix)
+                elif isinstance(node, ast.Lambda):
+                    self._function_globals(node)
+                elif not prefix:
+                    self._bind_node(node)
+
+    def _bind_node(self, node):
+        kind = type(node).__name__
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.binds.add(node.id)
+            elif node.id in DYNAMIC_CALLS:
+                self.dynamic = True  # globals() called, or globals passed around
+        elif isinstance(node, ast.NamedExpr):
+            self.binds.add(node.target.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self.binds.add(node.name)
+        elif kind in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+            self.binds.add(node.name)
+        elif kind == "MatchMapping" and getattr(node, "rest", None):
+            self.binds.add(node.rest)
+        elif kind == "TypeAlias":  # `type X = ...`, 3.12
+            self.binds.add(node.name.id)
+        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            self.dynamic = True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            chain = attribute_chain(node.func)
+            if chain is not None:
+                self.calls.setdefault(chain[0], node.lineno)
+
+    def _function_globals(self, function):
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                self.binds.update(node.names)
+            elif isinstance(node, ast.Name) and node.id in ("globals", "exec"):
+                self.dynamic = True
+
+    def _import(self, stmt, bind):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                parts = alias.name.split(".")
+                self.imports.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+                if alias.asname:
+                    local, target = alias.asname, alias.name
+                else:
+                    local, target = parts[0], parts[0]
+                if bind:
+                    self.binds.add(local)
+                    self._aliases[local] = target
+            return
+        base = absolute_module(self._package, stmt.module, stmt.level or 0)
+        if base is None:
+            return
+        self.imports.add(base)
+        for alias in stmt.names:
+            if alias.name == "*":
+                self.stars.append(base)
+                self.uses.setdefault(base, Use(stmt.lineno, True)).bare = True
+                continue
+            self.imports.add(base + "." + alias.name)
+            local = alias.asname or alias.name
+            if bind:
+                self.binds.add(local)
+                self._aliases[local] = base + "." + alias.name
+                # The from-import itself takes the name, at import time.
+                self.uses.setdefault(base + "." + alias.name, Use(stmt.lineno, True))
+
+    # --- uses ------------------------------------------------------------------
+
+    def _read_uses(self, tree):
+        """Records every alias chain the module reads and whether at import
+        time: module-level code and, as long as import-time code names one,
+        the bodies of the module's own functions and classes; then every
+        function body, at call time."""
+        reached = set()
+        todo = list(tree.body)
+        while todo:
+            for name in self._scan(todo.pop(), True):
+                if name in self._defs and name not in reached:
+                    reached.add(name)
+                    for definition in self._defs[name]:
+                        todo.extend(body_statements(definition))
+        for node in ast.walk(tree):
+            if isinstance(node, FUNCTIONS + (ast.Lambda,)):
+                self._scan_function(node)
+
+    def _scan(self, root, import_time):
+        """Records the alias chains read under root, not entering function
+        bodies (nor lambdas' unless import_time); returns the names read."""
+        names = []
+        todo = [root]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Attribute):
+                chain = attribute_chain(node)
+                if chain is not None:
+                    self._use(chain, node.lineno, import_time)
+                    names.append(chain[0])
+                    continue
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    names.append(node.id)
+                    self._use([node.id], node.lineno, import_time, bare=True)
+                continue
+            elif isinstance(node, FUNCTIONS) and node is not root:
+                todo.extend(definition_header(node))
+                continue
+            elif isinstance(node, ast.Lambda) and node is not root and not import_time:
+                todo.extend(definition_header(node))
+                continue
+            todo.extend(ast.iter_child_nodes(node))
+        return names
+
+    def _use(self, chain, line, import_time, bare=False):
+        target = self._aliases.get(chain[0])
+        if target is None:
+            return
+        dotted = ".".join([target] + chain[1:])
+        use = self.uses.get(dotted)
+        if use is None:
+            self.uses[dotted] = Use(line, import_time, bare)
+            return
+        use.import_time = use.import_time or import_time
+        use.bare = use.bare or bare
+
+    def _scan_function(self, function):
+        """Records the uses in a function's body, at call time, and the
+        globals it reads."""
+        local = set()
+        args = function.args
+        for arg in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []):
+            local.add(arg.arg)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                local.add(arg.arg)
+        declared = set()
+        body = [function.body] if isinstance(function, ast.Lambda) else function.body
+        for stmt in body:
+            for node in walk_outside_scopes(stmt):
+                if isinstance(node, ast.Global):
+                    declared.update(node.names)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                    local.add(node.id)
+                elif isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                    local.add(node.name)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    local.update((a.asname or a.name.split(".")[0]) for a in node.names)
+                elif isinstance(node, ast.ExceptHandler) and node.name:
+                    local.add(node.name)
+        local -= declared
+        for stmt in body:
+            for node in walk_outside_scopes(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+                    self.globals_read.setdefault(node.id, node.lineno)
+            self._scan(stmt, False)
+
+
+def class_data(body):
+    """{attribute: the dump of its assignment} for a class body's data."""
+    found = {}
+    for stmt in body:
+        targets = ()
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            targets = (stmt.target,)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                found[target.id] = ast.dump(stmt)
+    return found
+
+
+def attribute_chain(node):
+    """["a", "b", "c"] for the expression a.b.c; None if it is not a name
+    followed by attributes."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+def walk_outside_scopes(root):
+    """ast.walk that does not enter function, lambda or class bodies (it
+    yields the definition itself, its decorators and defaults)."""
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, SCOPES):
+            todo.extend(definition_header(node))
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def definition_header(node):
+    """The parts of a def, lambda or class that run where it is defined:
+    decorators, defaults, annotations, bases and keywords."""
+    if isinstance(node, ast.ClassDef):
+        return list(node.decorator_list) + list(node.bases) + list(node.keywords)
+    args = node.args
+    parts = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    if isinstance(node, ast.Lambda):
+        return parts
+    parts.extend(node.decorator_list)
+    if node.returns is not None:
+        parts.append(node.returns)
+    for arg in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []):
+        if arg.annotation is not None:
+            parts.append(arg.annotation)
+    return parts
+
+
+def body_statements(definition):
+    """What runs when a module's own function or class is used: a
+    function's body, each method's body of a class (its body itself ran
+    with the module)."""
+    if isinstance(definition, ast.ClassDef):
+        return [stmt for node in ast.walk(definition) if isinstance(node, FUNCTIONS) for stmt in node.body]
+    return list(definition.body)
+
+
+def absolute_module(package, module, level):
+    """Resolves `from <level dots><module> import ...` in package; None if invalid."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if len(parts) < level:
+        return None
+    base = ".".join(parts[:len(parts) - level + 1])
+    return base + "." + module if module else base
+
+
+def uses_of(shape, target):
+    """What a module whose shape is shape uses of the module target:
+    (whole, {name: Use}). whole means it uses the module object itself (a
+    star import, or the module passed around), so any name may matter."""
+    whole = None
+    names = {}
+    prefix = target + "."
+    for dotted, use in shape.uses.items():
+        if dotted == target:
+            if use.bare:
+                whole = use
+        elif dotted.startswith(prefix):
+            name = dotted[len(prefix):].split(".", 1)[0]
+            known = names.get(name)
+            if known is None or (use.import_time and not known.import_time):
+                names[name] = use
+    return whole, names
