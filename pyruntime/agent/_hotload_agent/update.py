@@ -224,6 +224,7 @@ class Update:
         self.decorated = []  # old objects decorators received again in this save
         self.gone = []  # objects of names this save removed
         self.watched = []  # (module, owner, attribute, container, size) for growth notes
+        self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
@@ -545,10 +546,19 @@ class Update:
                 if not attr.startswith("_") and type(container) in (list, dict, set):
                     self.watched.append((name, key, value, attr, container, len(container)))
 
+    def manage(self, obj):
+        """An adapter says that what modules register on obj (an app, a
+        command group, a logger) is taken off before they re-run, so its
+        containers grow as in a fresh run: no growth note for it."""
+        self.managed.add(id(obj))
+        self.keep.append(obj)
+
     def note_growth(self):
         """Notes the watched containers that grew: the module adds to an
         object that outlives its re-runs, so each save adds again."""
         for module, key, owner, attr, container, size in self.watched:
+            if id(owner) in self.managed:
+                continue
             namespace = sys.modules.get(module)
             namespace = getattr(namespace, "__dict__", None) or {}
             if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container or len(container) <= size:

@@ -38,7 +38,9 @@ class Adapter:
     (a function, a class of a module that ran, or a (file, line) pair);
     up.resolve(old, new) updates old in place from new when a rule allows;
     up.claimed maps id(old) to the new object old took the definition of;
-    up.changes[module name].rebound are the names a module's run rebound.
+    up.changes[module name].rebound are the names a module's run rebound;
+    up.manage(obj) says the adapter keeps obj's registries as a fresh run
+    would (no note that they grew while a module ran again).
     """
 
     # The framework's top-level module; the adapter is active once it is imported.
