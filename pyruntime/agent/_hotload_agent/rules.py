@@ -294,6 +294,8 @@ def update_class_body(up, old, new, where, skip=None):
     change = up.changes.get(up.current)
     for key in sorted(kept):
         value = old.__dict__.get(key)
+        if skip is not None and skip(key, value):
+            continue
         if type(value) in (list, dict, set) and value and change is not None and change.inplace:
             up.note("%s.%s" % (where, key), "kept its %d entries from before the save (its line did not change); "
                     "if code this save changed computed them, empty it (or restart the runtime)" % len(value), old)

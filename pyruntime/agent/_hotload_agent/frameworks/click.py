@@ -32,24 +32,26 @@ class ClickAdapter(Adapter):
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
-        self.names = set()
         self.taken = []  # (group, name, command) taken off before the re-run
         self.updated = {}  # id(new command) -> (new, the old one it updated)
         self.rules = [(self.is_command_pair, self.update_command)]
 
-    def before_rerun(self, up, modules):
+    def before_run(self, up, module):
+        """Takes the commands module defines off the live groups, just before
+        it re-runs: it adds again those it still defines."""
         click = sys.modules["click"]
-        self.names = {m.__name__ for m in modules} | set(up.modules)
-        for group in live_instances(self.workspace, click.Group, modules):
+        name = module.__name__
+        for group in live_instances(self.workspace, click.Group, [module]):
             commands = group.__dict__.get("commands")
             if not isinstance(commands, dict):
                 continue
+            up.manage(group)
             kept = {}
-            for name, command in commands.items():
-                if callback_owner(command) in self.names:
-                    self.taken.append((group, name, command))
+            for key, command in commands.items():
+                if callback_owner(command) == name:
+                    self.taken.append((group, key, command))
                 else:
-                    kept[name] = command
+                    kept[key] = command
             if len(kept) != len(commands):
                 up.set_attr(group, "commands", kept)
 

@@ -94,28 +94,27 @@ class DjangoAdapter(Adapter):
         self.rules = [(self.is_model_pair, self.update_model)]
 
     def before_rerun(self, up, modules):
+        urls = sys.modules.get("django.urls")
+        if urls is not None:
+            up.on_undo(urls.clear_url_caches)
+
+    def before_run(self, up, module):
         base = model_base()
-        if base is not None:
-            for module in modules:
-                for value in list(module.__dict__.values()):
-                    if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
-                            and registered(value)):
-                        meta = value._meta
-                        # Out of the registry while its module runs, so the
-                        # class statement registers quietly; back after.
-                        del meta.apps.all_models[meta.app_label][meta.model_name]
-                        up.on_undo(put_model, meta.apps, value)
-        names = {m.__name__ for m in modules} | set(up.modules)
+        for value in list(module.__dict__.values()) if base is not None else ():
+            if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
+                    and registered(value)):
+                meta = value._meta
+                # Out of the registry while its module runs, so the class
+                # statement registers quietly; back after.
+                del meta.apps.all_models[meta.app_label][meta.model_name]
+                up.on_undo(put_model, meta.apps, value)
         sites = sys.modules.get("django.contrib.admin.sites")
         for site in list(getattr(sites, "all_sites", ()) or ()):
             registry = getattr(site, "_registry", None)
             if isinstance(registry, dict):
-                kept = {m: a for m, a in registry.items() if type(a).__module__ not in names}
+                kept = {m: a for m, a in registry.items() if type(a).__module__ != module.__name__}
                 if len(kept) != len(registry):
                     up.set_attr(site, "_registry", kept)
-        urls = sys.modules.get("django.urls")
-        if urls is not None:
-            up.on_undo(urls.clear_url_caches)
 
     def after_rerun(self, up, modules):
         urls = sys.modules.get("django.urls")

@@ -28,7 +28,7 @@ import copy
 import sys
 
 from . import Adapter
-from .live import live_instances, owner
+from .live import binding_line, live_instances, owner
 
 # An app's or blueprint's registries of functions (flask.sansio.scaffold.Scaffold
 # and App): {scope: [f]}, {scope: {code: {exception: f}}} or [f]. The scope is
@@ -120,8 +120,8 @@ class FlaskAdapter(Adapter):
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
-        self.names = set()  # the modules this save re-runs
-        self.apps = []  # the live apps
+        self.names = set()  # the modules this save re-ran so far
+        self.apps = []  # the live apps found so far
         self.taken = {}  # id(app) -> Taken
         self.unlocked = []  # apps and blueprints to lock again: they had served or been registered
         self.replaced = []  # old apps that took a new app's state
@@ -131,58 +131,64 @@ class FlaskAdapter(Adapter):
         self.routes = {}  # id(blueprint) -> its routes before the save
         self.rules = [(self.is_app_pair, self.update_app)]
 
-    def owned(self, f):
-        return owner(f) in self.names
-
     # --- before the re-run ---------------------------------------------------
 
-    def before_rerun(self, up, modules):
+    def before_run(self, up, module):
+        """Takes off the live apps what module registered, and lets apps and
+        the blueprints it binds take setup again, just before it re-runs."""
         flask = sys.modules["flask"]
-        self.names = {m.__name__ for m in modules} | set(up.modules)
-        for module in modules:
-            for name, value in list(module.__dict__.items()):
-                if isinstance(value, flask.Blueprint) and value.__dict__.get("_got_registered_once"):
-                    self.routes[id(value)] = blueprint_routes(value)
-                    self.open_blueprint(up, module, name, value)
-        self.apps = live_instances(self.workspace, flask.Flask, modules)
-        for app in self.apps:
-            self.take_off(up, app, self.made_again(app))
-            if app.__dict__.get("_got_first_request"):
-                up.set_attr(app, "_got_first_request", False)
-                self.unlocked.append(app)
+        name = module.__name__
+        self.names.add(name)
+        for key, value in list(module.__dict__.items()):
+            if (isinstance(value, flask.Blueprint) and value.__dict__.get("_got_registered_once")
+                    and id(value) not in self.routes):
+                self.routes[id(value)] = blueprint_routes(value)
+                self.open_blueprint(up, module, key, value)
+        for app in live_instances(self.workspace, flask.Flask, [module]):
+            if not any(app is a for a in self.apps):
+                self.apps.append(app)
+                up.manage(app)
+                if app.__dict__.get("_got_first_request"):
+                    up.set_attr(app, "_got_first_request", False)
+                    self.unlocked.append(app)
+            self.take_off(up, app, self.made_again(app, name), lambda f: owner(f) == name)
 
-    def made_again(self, app):
-        """The names of app's blueprints that a re-running module makes."""
-        return {name for name, bp in app.blueprints.items() if getattr(bp, "import_name", None) in self.names}
+    @staticmethod
+    def made_again(app, module):
+        """The names of app's blueprints that module makes."""
+        return {name for name, bp in app.blueprints.items() if getattr(bp, "import_name", None) == module}
 
     def open_blueprint(self, up, module, name, bp):
         """Lets a registered blueprint take routes again, without those the
         re-running modules recorded on it before: a module may decorate it
         before the module that made it makes a new one."""
-        deferred = [d for d in bp.deferred_functions if not self.owned(deferred_values(d).get("view_func"))]
+        mine = lambda f: owner(f) == module.__name__  # noqa: E731
+        deferred = [d for d in bp.deferred_functions if not mine(deferred_values(d).get("view_func"))]
         up.set_attr(bp, "deferred_functions", deferred)
         for registry in REGISTRIES:
             value = bp.__dict__.get(registry)
             if value is not None:
-                up.set_attr(bp, registry, without(value, self.owned))
+                up.set_attr(bp, registry, without(value, mine))
         up.set_attr(bp, "_got_registered_once", False)
+        up.manage(bp)
         self.unlocked.append(bp)
         self.blueprints.append((module, name, bp, list(deferred)))
 
-    def take_off(self, up, app, scopes):
-        """Takes off app what the re-running modules registered on it: their
-        routes and hooks, and the blueprints named in scopes, with theirs."""
+    def take_off(self, up, app, scopes, owned):
+        """Takes off app what a re-running module registered on it: the
+        routes and hooks of the functions owned(f) is true of, and the
+        blueprints named in scopes, with theirs."""
         taken = self.taken.setdefault(id(app), Taken())
         for name in scopes:
             taken.blueprints[name] = app.blueprints[name]
         endpoints = {e: f for e, f in app.view_functions.items()
-                     if in_scopes(e, scopes) or (e != "static" and "." not in e and self.owned(f))}
+                     if in_scopes(e, scopes) or (e != "static" and "." not in e and owned(f))}
         changes = {}
         for registry in REGISTRIES:
             value = app.__dict__.get(registry)
             if value is None:
                 continue
-            kept = without(value, self.owned, scopes)
+            kept = without(value, owned, scopes)
             if kept != value:
                 changes[registry] = kept
                 if isinstance(value, dict):
@@ -266,7 +272,7 @@ class FlaskAdapter(Adapter):
             if current is not bp and (type(current) is not type(bp) or current.__dict__.get("_got_registered_once")):
                 continue  # gone, or registered by the re-run
             if registered_as not in taken.blueprints:
-                self.take_off(up, app, {registered_as})
+                self.take_off(up, app, {registered_as}, lambda f: False)
                 taken = self.taken[id(app)]
             if register_like(app, current, registered_as, self.routes[id(bp)], bp.url_prefix, taken):
                 done.append(current)
@@ -312,7 +318,7 @@ class FlaskAdapter(Adapter):
             up.note("%s.%s" % (module.__name__, name),
                     "the blueprint %r is registered on an app by code that did not run again; its new "
                     "or removed routes take effect after a restart (edited views already run the new "
-                    "code)" % old.name)
+                    "code)" % old.name, binding_line(module, name))
 
 
 def register_like(app, bp, name, routes, url_prefix, taken):

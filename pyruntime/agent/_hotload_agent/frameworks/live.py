@@ -53,3 +53,19 @@ def owner(obj):
             return None
         obj = inner
     return None
+
+
+def binding_line(module, name):
+    """(file, line) of the first module-level `name = ...` in module's
+    source, for a note about what the name holds; None if not found."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return None
+    import linecache
+    import re
+
+    pattern = re.compile(r"%s\s*(:[^=]*)?=[^=]" % re.escape(name))
+    for number, line in enumerate(linecache.getlines(file), 1):
+        if pattern.match(line):
+            return file, number
+    return None

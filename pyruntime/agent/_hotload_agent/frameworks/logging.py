@@ -7,10 +7,9 @@ the first run, so a changed format or level never showed.
 
 - After a save, a logger that gained handlers drops the ones it had before
   that send to the same place (the same handler class, stream or file): the
-  previous run's copies. Handlers added by a save are marked with the
-  modules that ran; before those modules run again, their handlers go, so a
-  handler whose line was removed is gone, as in a fresh run. Filters
-  likewise.
+  previous run's copies. Handlers added by a module's re-run are marked
+  with it; before it runs again, they go, so a handler whose line was
+  removed is gone, as in a fresh run. Filters likewise.
 - While modules re-run, logging.basicConfig replaces the root logger's
   handlers (force=True), as a fresh run's first call would configure it.
 
@@ -21,7 +20,7 @@ import sys
 
 from . import Adapter
 
-# Marks a handler or filter with the modules whose run added it.
+# Marks a handler or filter with the module whose run added it.
 ADDED_BY = "_hotload_added_by"
 
 
@@ -57,40 +56,51 @@ class LoggingAdapter(Adapter):
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
-        self.names = set()
-        self.before = {}  # id(logger) -> (handlers, filters) before the re-run
+        self.before = {}  # id(logger) -> (handlers, filters) before the running module ran
         self.original = None  # logging.basicConfig while it is replaced
-
-    def ran_again(self, obj):
-        added_by = getattr(obj, ADDED_BY, None)
-        return added_by is not None and added_by <= self.names
 
     def before_rerun(self, up, modules):
         logging = sys.modules["logging"]
-        self.names = frozenset(m.__name__ for m in modules) | frozenset(up.modules)
         for logger in loggers(logging):
             for attr in ("handlers", "filters"):
                 items = logger.__dict__.get(attr)
                 if isinstance(items, list):
-                    # A copy, also when nothing goes: addHandler changes the
-                    # list in place, and the rollback puts back the original.
-                    up.set_attr(logger, attr, [i for i in items if not self.ran_again(i)])
-            self.before[id(logger)] = (list(logger.handlers), list(logger.filters))
+                    # A copy: addHandler changes the list in place, and a
+                    # rollback puts back the original.
+                    up.set_attr(logger, attr, list(items))
+            up.manage(logger)
         if sys.version_info >= (3, 8):  # basicConfig(force=...) is 3.8's
             self.original = logging.basicConfig
             logging.basicConfig = forced(self.original)
             up.on_undo(setattr, logging, "basicConfig", self.original)
 
-    def after_rerun(self, up, modules):
+    def before_run(self, up, module):
+        """Takes off every logger the handlers and filters module's last run
+        added, just before it re-runs."""
         logging = sys.modules["logging"]
-        if self.original is not None:
-            logging.basicConfig = self.original
+        name = module.__name__
+        self.before = {}
         for logger in loggers(logging):
-            handlers, filters = self.before.get(id(logger), ((), ()))
-            self.dedupe(up, logger, "handlers", handlers, lambda a, b: target(a) == target(b))
-            self.dedupe(up, logger, "filters", filters, same_filter)
+            for attr in ("handlers", "filters"):
+                items = logger.__dict__.get(attr)
+                if isinstance(items, list) and any(getattr(i, ADDED_BY, None) == name for i in items):
+                    up.set_attr(logger, attr, [i for i in items if getattr(i, ADDED_BY, None) != name])
+            self.before[id(logger)] = (list(logger.handlers), list(logger.filters))
 
-    def dedupe(self, up, logger, attr, before, same):
+    def after_run(self, up, module):
+        """Marks what module's run added, and drops the copies it replaces."""
+        logging = sys.modules["logging"]
+        for logger in loggers(logging):
+            up.manage(logger)
+            handlers, filters = self.before.get(id(logger), ((), ()))
+            self.dedupe(up, logger, "handlers", handlers, module.__name__, lambda a, b: target(a) == target(b))
+            self.dedupe(up, logger, "filters", filters, module.__name__, same_filter)
+
+    def after_rerun(self, up, modules):
+        if self.original is not None:
+            sys.modules["logging"].basicConfig = self.original
+
+    def dedupe(self, up, logger, attr, before, name, same):
         items = logger.__dict__.get(attr)
         if not isinstance(items, list):
             return
@@ -99,12 +109,12 @@ class LoggingAdapter(Adapter):
             return
         for item in added:
             try:
-                setattr(item, ADDED_BY, self.names)
-            except (AttributeError, TypeError):  # an object without attributes: deduped each save
+                setattr(item, ADDED_BY, name)
+            except (AttributeError, TypeError):  # an object without attributes: deduped on each save
                 pass
         copies = [b for b in items if any(b is o for o in before) and any(same(b, a) for a in added)]
         if copies:
             up.set_attr(logger, attr, [i for i in items if not any(i is c for c in copies)])
             for copy in copies:
                 if getattr(copy, "baseFilename", None):
-                    copy.close()  # reopened by its next emit if a rollback puts it back
+                    up.on_commit(copy.close)

@@ -48,8 +48,8 @@ class PandasAdapter(Adapter):
         pandas = sys.modules["pandas"]
         return [getattr(pandas, name) for name in OWNERS if isinstance(getattr(pandas, name, None), type)]
 
-    def before_rerun(self, up, modules):
-        names = {m.__name__ for m in modules} | set(up.modules)
+    def before_run(self, up, module):
+        names = {module.__name__}
         for owner in self.owners():
             registered = owner.__dict__.get("_accessors")
             for key, value in list(owner.__dict__.items()):

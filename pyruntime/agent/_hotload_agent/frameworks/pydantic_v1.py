@@ -37,10 +37,10 @@ class PydanticV1Adapter(Adapter):
         super().__init__(workspace)
         self.rules = [(self.is_model_pair, self.update_model)]
 
-    def before_rerun(self, up, modules):
-        prefixes = tuple(m.__name__ + "." for m in modules)
+    def before_run(self, up, module):
+        prefix = module.__name__ + "."
         for _, names in v1_packages():
-            forgotten = [name for name in names if name.startswith(prefixes)]
+            forgotten = [name for name in names if name.startswith(prefix)]
             for name in forgotten:
                 names.discard(name)
             if forgotten:

@@ -172,30 +172,35 @@ class SQLAlchemyAdapter(Adapter):
         ]
 
     def before_rerun(self, up, modules):
+        # The old classes stay in their registry's name lookup until the new
+        # ones are discarded: the warning that a class "will be replaced in the
+        # string-lookup table" is about a replacement that does not happen.
+        # (The filter lasts for this request: the agent runs each in
+        # warnings.catch_warnings.)
+        warnings.filterwarnings("ignore", message="This declarative base already contains a class")
+
+    def before_run(self, up, module):
+        """Takes the tables of module's mapped classes and Table objects out
+        of their MetaData, just before it re-runs."""
         if orm() is None:
             return
         schema = sys.modules["sqlalchemy"]
         registries = {}
-        for module in modules:
-            for value in list(module.__dict__.values()):
-                manager = manager_of(value)
-                if manager is not None and value.__module__ == module.__name__:
-                    registries[id(manager.registry)] = manager.registry
-                    table = value.__dict__.get("__table__")
-                    if table is not None and manager.mapper.local_table is table:
-                        remove_table(table.metadata, table)
-                        up.on_undo(put_table_back, table.metadata, table)
-                elif is_base(value):
-                    registries[id(value.registry)] = value.registry
-                elif isinstance(value, schema.Table) and value.metadata.tables.get(value.key) is value:
-                    remove_table(value.metadata, value)
-                    up.on_undo(put_table_back, value.metadata, value)
+        for value in list(module.__dict__.values()):
+            manager = manager_of(value)
+            if manager is not None and value.__module__ == module.__name__:
+                registries[id(manager.registry)] = manager.registry
+                table = value.__dict__.get("__table__")
+                if table is not None and manager.mapper.local_table is table:
+                    remove_table(table.metadata, table)
+                    up.on_undo(put_table_back, table.metadata, table)
+            elif is_base(value):
+                registries[id(value.registry)] = value.registry
+            elif isinstance(value, schema.Table) and value.metadata.tables.get(value.key) is value:
+                remove_table(value.metadata, value)
+                up.on_undo(put_table_back, value.metadata, value)
         for registry in registries.values():
             up.on_undo(dispose_new, registry, set(registry._managers))
-        # The old classes stay in their registry's name lookup until the new
-        # ones are discarded: the warning that a class "will be replaced in the
-        # string-lookup table" is about a replacement that does not happen.
-        warnings.filterwarnings("ignore", message="This declarative base already contains a class")
 
     # --- mapped classes ------------------------------------------------------
 

@@ -45,6 +45,13 @@ def bump(up, router):
         up.set_attr(router, "_routes_version", version + 1)
 
 
+def owned_middleware(middleware, owned):
+    """Reports whether a Middleware entry's class or options are owned."""
+    parts = [getattr(middleware, "cls", None)] + list(getattr(middleware, "args", ()))
+    parts += list((getattr(middleware, "kwargs", None) or {}).values())
+    return any(callable(p) and owned(p) for p in parts)
+
+
 def startup_code(app):
     """The code objects of the functions app runs when the server starts and
     stops: on_startup and on_shutdown handlers and the lifespan, unwrapped."""
@@ -84,64 +91,65 @@ class StarletteAdapter(Adapter):
         self.started = {}  # id(app) -> (app, startup code before the save)
         self.rules = [(self.is_app_pair, self.update_app), (self.is_router_pair, self.update_router)]
 
-    def owned(self, f):
-        return f is not None and owner(f) in self.names
-
     def carried(self):
         """A test for what user modules that do not re-run registered."""
         users = set(self.workspace.loaded()) if self.workspace is not None else set()
         users -= self.names
         return lambda f: f is not None and owner(f) in users
 
-    # --- before the re-run ---------------------------------------------------
+    # --- before a module re-runs ---------------------------------------------
 
-    def before_rerun(self, up, modules):
+    def before_run(self, up, module):
+        """Takes off the live apps and routers what module registered, just
+        before it re-runs, and lets started apps take middleware again."""
         applications = sys.modules.get("starlette.applications")
         routing = sys.modules.get("starlette.routing")
         if applications is None or routing is None:
             return
-        self.names = {m.__name__ for m in modules} | set(up.modules)
-        found = live_instances(self.workspace, (applications.Starlette, routing.Router), modules)
-        self.apps = [x for x in found if isinstance(x, applications.Starlette)]
+        name = module.__name__
+        self.names.add(name)
+        owned = lambda f: f is not None and owner(f) == name  # noqa: E731
+        found = live_instances(self.workspace, (applications.Starlette, routing.Router), [module])
+        apps = [x for x in found if isinstance(x, applications.Starlette)]
         routers = [x for x in found if isinstance(x, routing.Router)]
-        routers += [app.router for app in self.apps if not any(app.router is r for r in routers)]
-        self.routers = routers
-        rebound = set()  # ids of the routers the re-running modules bind: they may include them again
-        for module in modules:
-            rebound.update(id(v) for v in module.__dict__.values() if isinstance(v, routing.Router))
+        routers += [app.router for app in apps if not any(app.router is r for r in routers)]
+        # The routers module binds: it may include them again.
+        rebound = {id(v) for v in module.__dict__.values() if isinstance(v, routing.Router)}
         for router in routers:
-            self.take_off(up, router, rebound)
-        for app in self.apps:
-            handlers = {k: h for k, h in app.exception_handlers.items() if not self.owned(h)}
+            if not any(router is r for r in self.routers):
+                self.routers.append(router)
+                up.manage(router)
+            self.take_off(up, router, rebound, owned)
+        for app in apps:
+            if not any(app is a for a in self.apps):
+                self.apps.append(app)
+                up.manage(app)
+                if app.middleware_stack is not None:
+                    self.started[id(app)] = (app, startup_code(app))
+            handlers = {k: h for k, h in app.exception_handlers.items() if not owned(h)}
             if len(handlers) != len(app.exception_handlers):
                 up.set_attr(app, "exception_handlers", handlers)
-            middleware = [m for m in app.user_middleware if not self.owned_middleware(m)]
+            middleware = [m for m in app.user_middleware if not owned_middleware(m, owned)]
             if len(middleware) != len(app.user_middleware):
                 up.set_attr(app, "user_middleware", middleware)
             if app.middleware_stack is not None:
-                self.started[id(app)] = (app, startup_code(app))
                 up.set_attr(app, "middleware_stack", None)
 
-    def owned_middleware(self, middleware):
-        parts = [getattr(middleware, "cls", None)] + list(getattr(middleware, "args", ()))
-        parts += list((getattr(middleware, "kwargs", None) or {}).values())
-        return any(callable(p) and self.owned(p) for p in parts)
-
-    def take_off(self, up, router, rebound):
+    def take_off(self, up, router, rebound, owned):
         kept = []
         for route in router.routes:
             inner = included_router(route)
             if inner is not None and id(inner) in rebound:
                 self.included.append((router, route))
-            elif not self.owned(route_function(route)):
+            elif not owned(route_function(route)):
                 kept.append(route)
         if len(kept) != len(router.routes):
             up.set_attr(router, "routes", kept)
             bump(up, router)
         for hooks in ("on_startup", "on_shutdown"):
             value = router.__dict__.get(hooks)
-            if isinstance(value, list) and any(self.owned(f) for f in value):
-                up.set_attr(router, hooks, [f for f in value if not self.owned(f)])
+            if isinstance(value, list) and any(owned(f) for f in value):
+                up.set_attr(router, hooks, [f for f in value if not owned(f)])
 
     # --- an app or router made again -----------------------------------------
 
@@ -205,7 +213,7 @@ class StarletteAdapter(Adapter):
                 up.set_attr(app, "openapi_schema", None)
         for app, before in self.started.values():
             changed = [f for f, code in before if getattr(f, "__code__", code) is not code]
-            changed += [f for f, _ in startup_code(app) if not any(f is g for g, _ in before) and self.owned(f)]
+            changed += [f for f, _ in startup_code(app) if not any(f is g for g, _ in before) and owner(f) in self.names]
             for f in changed:
                 up.note("%s.%s" % (owner(f), getattr(f, "__qualname__", "?")),
                         "startup and lifespan code runs when the server starts; this change takes effect "
