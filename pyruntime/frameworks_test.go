@@ -1,0 +1,252 @@
+package pyruntime
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
+)
+
+// The tests in this file run real frameworks (the pinned versions of
+// .ci/requirements-test.txt, from the test virtual environment) through
+// the runtime: a small project per framework under testdata/frameworks/,
+// each module's later versions beside it (views.v2.py), saved in turn as
+// an editor would. Each step says what the running program must now do, as
+// a fresh run of the new code would, and which notes the save must give.
+
+// frameworkStep is one save: variant copied over target, then target's
+// module reloaded.
+type frameworkStep struct {
+	variant, target string
+	wantError       string   // the exception type the save must raise (rolled back), "" for none
+	notes           []string // one substring per note the save must give, in any order
+	checks          []frameworkCheck
+}
+
+// frameworkCheck evaluates code in module and wants its repr.
+type frameworkCheck struct{ module, code, want string }
+
+type frameworkCase struct {
+	name     string
+	project  string   // under testdata/frameworks/
+	packages []string // what the venv's Python must import
+	load     []string // modules loaded, in order, before the first save
+	checks   []frameworkCheck
+	steps    []frameworkStep
+}
+
+func runFrameworkCases(t *testing.T, cases []frameworkCase) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			python := pyruntimetest.VenvPython(t, tt.packages...)
+			dir := project(t, filepath.Join("frameworks", tt.project))
+			r := newRuntime(t, Config{Python: []string{python}, Dir: dir})
+			for _, m := range tt.load {
+				mustReload(t, r, dir, m, Request{})
+			}
+			runFrameworkChecks(t, r, dir, "before any save", tt.checks)
+			for i, step := range tt.steps {
+				when := "after save " + step.variant
+				save(t, dir, step.variant, step.target)
+				module := strings.ReplaceAll(strings.TrimSuffix(step.target, ".py"), "/", ".")
+				reply, out := reloadIn(t, r, dir, module, Request{})
+				switch {
+				case step.wantError == "" && reply.Error != nil:
+					t.Fatalf("step %d (%s): %s: %s\n%s", i+1, step.variant, reply.Error.Type, reply.Error.Text, out)
+				case step.wantError != "" && (reply.Error == nil || reply.Error.Type != step.wantError || !reply.RolledBack):
+					t.Fatalf("step %d (%s): error %+v, rolled back %v; want %s, rolled back", i+1, step.variant, reply.Error, reply.RolledBack, step.wantError)
+				}
+				checkNotes(t, when, reply.Notes, step.notes)
+				runFrameworkChecks(t, r, dir, when, step.checks)
+			}
+		})
+	}
+}
+
+func runFrameworkChecks(t *testing.T, r *Runtime, dir, when string, checks []frameworkCheck) {
+	t.Helper()
+	for _, c := range checks {
+		if got := eval(t, r, dir, c.module, c.code); got != c.want {
+			t.Errorf("%s: %s: %s = %s, want %s", when, c.module, c.code, got, c.want)
+		}
+	}
+}
+
+// checkNotes wants one note per substring in want, each containing it.
+func checkNotes(t *testing.T, when string, notes []Note, want []string) {
+	t.Helper()
+	var texts []string
+	for _, n := range notes {
+		texts = append(texts, n.Text)
+	}
+	unmatched := slices.Clone(texts)
+	for _, w := range want {
+		i := slices.IndexFunc(unmatched, func(s string) bool { return strings.Contains(s, w) })
+		if i < 0 {
+			t.Errorf("%s: no note says %q; notes: %q", when, w, texts)
+			continue
+		}
+		unmatched = slices.Delete(unmatched, i, i+1)
+	}
+	if len(unmatched) > 0 {
+		t.Errorf("%s: unexpected notes %q", when, unmatched)
+	}
+}
+
+func TestFlaskRoutesFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "routes, blueprints and apps made again", project: "flask", packages: []string{"flask"},
+		load: []string{"main"},
+		checks: []frameworkCheck{
+			{"main", "get('app', '/'), get('app', '/new'), get('app', '/old')", "((200, 'index v1'), (404, 'not found v1'), (200, 'moved'))"},
+			{"main", "get('wsgi', '/shop/'), get('single', '/')", "((200, 'items v1'), (200, 'hello v1'))"},
+		},
+		steps: []frameworkStep{
+			{
+				// Routes on an app that has served: edited, added, moved, and
+				// the error handler edited.
+				variant: "views.v2.py", target: "views.py",
+				checks: []frameworkCheck{
+					{"main", "get('app', '/'), get('app', '/new')", "((200, 'index v2'), (200, 'new'))"},
+					{"main", "get('app', '/old'), get('app', '/renamed')", "((404, 'not found v2'), (200, 'moved'))"},
+					{"main", "sorted(r.rule for r in application.app.url_map.iter_rules())", "['/', '/new', '/renamed', '/static/<path:filename>']"},
+				},
+			},
+			{
+				// A save that fails after registering routes: the app is as
+				// it was after version 2.
+				variant: "views.broken.py", target: "views.py", wantError: "RuntimeError",
+				checks: []frameworkCheck{
+					{"main", "get('app', '/'), get('app', '/broken'), get('app', '/new')", "((200, 'index v2'), (404, 'not found v2'), (200, 'new'))"},
+					{"main", "len(list(application.app.url_map.iter_rules())), application.app.view_functions['index'] is views.index", "(4, True)"},
+				},
+			},
+			{
+				// A blueprint an app factory registered: registered again
+				// on the live app with the same url_prefix.
+				variant: "shop.v2.py", target: "shop.py",
+				checks: []frameworkCheck{
+					{"main", "get('wsgi', '/shop/'), get('wsgi', '/shop/cart')", "((200, 'items v2'), (200, 'cart'))"},
+					{"main", "wsgi.app.blueprints['shop'] is __import__('shop').bp", "True"},
+				},
+			},
+			{
+				// The module makes a new app: the client's app serves it.
+				variant: "single.v2.py", target: "single.py",
+				checks: []frameworkCheck{
+					{"main", "get('single', '/'), get('single', '/added')", "((200, 'hello v2'), (200, 'added'))"},
+					{"main", "clients['single'].application is single.app", "True"},
+				},
+			},
+		},
+	}})
+}
+
+func TestFastAPIRoutesFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "routes, routers, handlers and body models", project: "fastapi", packages: []string{"fastapi", "httpx"},
+		load: []string{"server"},
+		checks: []frameworkCheck{
+			{"server", "call('GET', '/'), call('GET', '/closed')", "((200, {'v': 1}, None), (503, {'error': 'closed v1'}, None))"},
+			{"server", "call('GET', '/items/a'), call('DELETE', '/items/a')[0]", "((200, {'name': 'a', 'v': 1}, None), 405)"},
+		},
+		steps: []frameworkStep{
+			{
+				// The app's module makes a new app: uvicorn's (the client's)
+				// serves its routes, exception handler and middleware.
+				variant: "main.v2.py", target: "main.py",
+				notes: []string{"main: removed shut"},
+				checks: []frameworkCheck{
+					{"server", "call('GET', '/'), call('GET', '/health')", "((200, {'v': 2}, '2'), (200, 'ok', '2'))"},
+					{"server", "call('GET', '/closed')[:2]", "(404, {'detail': 'Not Found'})"},
+					{"server", "client.app is main.app, sorted(client.get('/openapi.json').json()['paths'])", "(True, ['/', '/echo', '/health', '/items/{name}'])"},
+				},
+			},
+			{
+				// The router's module makes a new router: the app that
+				// included it serves the new routes without main re-running.
+				variant: "items.v2.py", target: "items.py",
+				checks: []frameworkCheck{
+					{"server", "call('GET', '/items/a'), call('DELETE', '/items/a')", "((200, {'name': 'a', 'v': 2}, '2'), (200, {'removed': 'a'}, '2'))"},
+				},
+			},
+			{
+				// The body model gains a field: the route validates with it.
+				variant: "models.v2.py", target: "models.py",
+				notes: []string{"models.Item: new field 'qty'"},
+				checks: []frameworkCheck{
+					{"server", "call('POST', '/echo', json={'name': 'x', 'qty': 3})[:2]", "(200, {'name': 'x', 'qty': 3})"},
+				},
+			},
+		},
+	}})
+}
+
+func TestSQLAlchemyMappedClassesFollowSaves(t *testing.T) {
+	// The registry's name lookup, its mappers and the MetaData's tables
+	// hold the classes the module holds, once.
+	registry := "[r() is User for r in db.Base.registry._class_registry['User'].contents], " +
+		"len(db.Base.registry.mappers), sorted(db.Base.metadata.tables), db.Base.metadata.tables['users'] is User.__table__"
+	runFrameworkCases(t, []frameworkCase{
+		{
+			name: "declarative base in another module", project: "sqlalchemy", packages: []string{"sqlalchemy"},
+			load:   []string{"app"},
+			checks: []frameworkCheck{{"app", "live.greet(), add_and_greet('bob')", "('hello ann', ['hello ann', 'hello bob'])"}},
+			steps: []frameworkStep{
+				{
+					// Every save was rejected: "Table 'users' is already defined".
+					variant: "models.v2.py", target: "models.py",
+					checks: []frameworkCheck{
+						{"app", "live.greet(), add_and_greet('cy')", "('hi ann', ['hi ann', 'hi bob', 'hi cy'])"},
+						{"app", "import db; " + registry, "([True], 2, ['addresses', 'users'], True)"},
+						{"app", "session.scalars(select(User)).first() is live, live.addresses[0].user is live", "(True, True)"},
+					},
+				},
+				{
+					variant: "models.v3.py", target: "models.py",
+					notes: []string{"models.User: its mapping changed (column 'age' added) and still maps the old way; " +
+						"the database's table does not change with the code: migrate it, then restart the runtime"},
+					checks: []frameworkCheck{
+						{"app", "live.greet(), add_and_greet('dee')[-1], hasattr(User, 'age')", "('hi ann', 'hi dee', False)"},
+					},
+				},
+				{
+					// The rollback left Base.registry pointing at the rejected class.
+					variant: "models.broken.py", target: "models.py", wantError: "RuntimeError",
+					checks: []frameworkCheck{
+						{"app", "live.greet(), add_and_greet('eve')[-1]", "('hi ann', 'hi eve')"},
+						{"app", registry, "([True], 2, ['addresses', 'users'], True)"},
+					},
+				},
+			},
+		},
+		{
+			// extend_existing=True made the save pass and broke the class
+			// (RecursionError).
+			name: "base in the same module, extend_existing", project: "sqlalchemy", packages: []string{"sqlalchemy"},
+			load:   []string{"one"},
+			checks: []frameworkCheck{{"one", "note.shout()", "'FIRST'"}},
+			steps: []frameworkStep{{
+				variant: "one.v2.py", target: "one.py",
+				checks: []frameworkCheck{
+					{"one", "note.shout(), Note(text='x').shout(), session.scalars(select(Note)).one() is note", "('FIRST!', 'X!', True)"},
+					{"one", "len(Base.registry.mappers), Base.metadata.tables['notes'] is Note.__table__", "(1, True)"},
+				},
+			}},
+		},
+		{
+			name: "declarative_base() and Column", project: "sqlalchemy", packages: []string{"sqlalchemy"},
+			load:   []string{"legacy"},
+			checks: []frameworkCheck{{"legacy", "tag.show()", "'#a'"}},
+			steps: []frameworkStep{{
+				variant: "legacy.v2.py", target: "legacy.py",
+				checks: []frameworkCheck{
+					{"legacy", "tag.show(), Tag(label='b').show(), len(Base.registry.mappers)", "('tag:a', 'tag:b', 1)"},
+					{"legacy", "session.add(Tag(label='c')); session.commit(); [t.show() for t in session.scalars(select(Tag))]", "['tag:a', 'tag:c']"},
+				},
+			}},
+		},
+	})
+}
