@@ -250,3 +250,43 @@ func TestSQLAlchemyMappedClassesFollowSaves(t *testing.T) {
 		},
 	})
 }
+
+func TestPydanticModelsFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "validators, nested models and fields", project: "pydantic", packages: []string{"pydantic"},
+		load: []string{"holder"},
+		checks: []frameworkCheck{
+			{"holder", "users.User(name=' cy '), user.greet()", "(User(name='cy', address=None), 'hello ann')"},
+			{"holder", "orders.Order(ship_to={'city': 'paris'}), legacy.Account(owner=' dee ')", "(Order(ship_to=Address(city='Paris')), Account(owner='dee'))"},
+		},
+		steps: []frameworkStep{
+			{
+				variant: "users.v2.py", target: "users.py",
+				checks: []frameworkCheck{
+					{"holder", "users.User(name=' cy '), user.greet()", "(User(name='CY', address=None), 'hi ann')"},
+					// orders did not run again: its compiled Address was rebuilt.
+					{"holder", "orders.Order(ship_to={'city': 'paris'})", "Order(ship_to=Address(city='PARIS'))"},
+				},
+			},
+			{
+				variant: "users.v3.py", target: "users.py",
+				notes: []string{"users.User: new field 'email': instances made before this save do not have it"},
+				checks: []frameworkCheck{
+					{"holder", "users.User(name='x', email='x@example.com').email, type(user) is users.User", "('x@example.com', True)"},
+				},
+			},
+			{
+				// pydantic.v1 refused every save: "duplicate validator function".
+				variant: "legacy.v2.py", target: "legacy.py",
+				checks: []frameworkCheck{{"holder", "legacy.Account(owner=' dee ')", "Account(owner='Dee')"}},
+			},
+			{
+				variant: "legacy.v3.py", target: "legacy.py",
+				notes: []string{"legacy.Account: new field 'active': instances made before this save do not have it"},
+				checks: []frameworkCheck{
+					{"holder", "legacy.Account(owner='eve'), account.dict()", "(Account(owner='Eve', active=True), {'owner': 'bob'})"},
+				},
+			},
+		},
+	}})
+}
