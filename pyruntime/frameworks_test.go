@@ -290,3 +290,30 @@ func TestPydanticModelsFollowSaves(t *testing.T) {
 		},
 	}})
 }
+
+func TestAttrsAndDataclassFieldsFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "fields added to live classes", project: "records", packages: []string{"attrs"},
+		load: []string{"holder"},
+		checks: []frameworkCheck{
+			{"holder", "point, point.norm(), size, size.area(), cube(2)", "(Point(x=-2), 2, Size(w=3), 9, 8)"},
+		},
+		steps: []frameworkStep{{
+			variant: "records.v2.py", target: "records.py",
+			notes: []string{
+				// A Factory default cannot be shared: the live instance lacks it.
+				"records.Point: new field 'tags' without a plain default",
+				// attrs.define makes slotted classes: no room for a field.
+				"records.Slotted: its __slots__ changed; existing instances still use the old class",
+			},
+			checks: []frameworkCheck{
+				// attrs made repr and == of the live instance raise.
+				{"holder", "point.y, point.norm(), type(point) is records.Point", "(0, 2, True)"},
+				{"holder", "records.Point(1, 2)", "Point(x=1, y=2, tags=[])"},
+				{"holder", "size, size == records.Size(3), size.area(), type(size) is records.Size", "(Size(w=3, h=1), True, 3, True)"},
+				{"holder", "slotted, type(slotted) is records.Slotted, records.Slotted(1, 2)", "(Slotted(x=-2), False, Slotted(x=1, y=2))"},
+				{"holder", "cube(2), cube is records.cube", "(16, True)"},
+			},
+		}},
+	}})
+}
