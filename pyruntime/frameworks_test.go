@@ -22,6 +22,7 @@ type frameworkStep struct {
 	variant, target string
 	wantError       string   // the exception type the save must raise (rolled back), "" for none
 	notes           []string // one substring per note the save must give, in any order
+	warnings        []string // likewise for the warnings the code raised (warnings.warn)
 	checks          []frameworkCheck
 }
 
@@ -59,6 +60,11 @@ func runFrameworkCases(t *testing.T, cases []frameworkCase) {
 					t.Fatalf("step %d (%s): error %+v, rolled back %v; want %s, rolled back", i+1, step.variant, reply.Error, reply.RolledBack, step.wantError)
 				}
 				checkNotes(t, when, reply.Notes, step.notes)
+				var warned []string
+				for _, w := range reply.Warnings {
+					warned = append(warned, w.Message)
+				}
+				checkTexts(t, when, "warning", warned, step.warnings)
 				runFrameworkChecks(t, r, dir, when, step.checks)
 			}
 		})
@@ -81,17 +87,23 @@ func checkNotes(t *testing.T, when string, notes []Note, want []string) {
 	for _, n := range notes {
 		texts = append(texts, n.Text)
 	}
+	checkTexts(t, when, "note", texts, want)
+}
+
+// checkTexts wants one text per substring in want, each containing it.
+func checkTexts(t *testing.T, when, kind string, texts, want []string) {
+	t.Helper()
 	unmatched := slices.Clone(texts)
 	for _, w := range want {
 		i := slices.IndexFunc(unmatched, func(s string) bool { return strings.Contains(s, w) })
 		if i < 0 {
-			t.Errorf("%s: no note says %q; notes: %q", when, w, texts)
+			t.Errorf("%s: no %s says %q; %ss: %q", when, kind, w, kind, texts)
 			continue
 		}
 		unmatched = slices.Delete(unmatched, i, i+1)
 	}
 	if len(unmatched) > 0 {
-		t.Errorf("%s: unexpected notes %q", when, unmatched)
+		t.Errorf("%s: unexpected %ss %q", when, kind, unmatched)
 	}
 }
 
@@ -313,6 +325,65 @@ func TestAttrsAndDataclassFieldsFollowSaves(t *testing.T) {
 				{"holder", "size, size == records.Size(3), size.area(), type(size) is records.Size", "(Size(w=3, h=1), True, 3, True)"},
 				{"holder", "slotted, type(slotted) is records.Slotted, records.Slotted(1, 2)", "(Slotted(x=-2), False, Slotted(x=1, y=2))"},
 				{"holder", "cube(2), cube is records.cube", "(16, True)"},
+			},
+		}},
+	}})
+}
+
+func TestClickCommandsFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "a group taken before the saves", project: "cli", packages: []string{"click"},
+		load:   []string{"entry"},
+		checks: []frameworkCheck{{"entry", "run('hello'), run('old'), run('stats')", "((0, 'hello v1 x1'), (0, 'old'), (0, 'stats v1'))"}},
+		steps: []frameworkStep{
+			{
+				// The entry point ran the old body and never saw a new command.
+				variant: "tool.v2.py", target: "tool.py",
+				notes: []string{"tool: removed old"},
+				checks: []frameworkCheck{
+					{"entry", "run('hello'), run('bye'), run('old')[0]", "((0, 'hello v2 x2'), (0, 'bye'), 2)"},
+					{"entry", "main is tool.cli, main.commands['hello'] is tool.hello, run('stats')", "(True, True, (0, 'stats v1'))"},
+				},
+			},
+			{
+				variant: "extra.v2.py", target: "extra.py",
+				notes:  []string{"extra: removed stats"},
+				checks: []frameworkCheck{{"entry", "run('report'), run('stats')[0], sorted(main.commands)", "((0, 'report v2'), 2, ['bye', 'hello', 'report'])"}},
+			},
+		},
+	}})
+}
+
+func TestLoggingConfiguredOnceAcrossSaves(t *testing.T) {
+	formats := "[h.formatter._fmt for h in log.handlers], [h.formatter._fmt for h in logging.getLogger().handlers]"
+	runFrameworkCases(t, []frameworkCase{{
+		name: "addHandler and basicConfig at import", project: "logs",
+		load:   []string{"setup"},
+		checks: []frameworkCheck{{"setup", formats, "(['svc v1 %(message)s'], ['v1 %(message)s'])"}},
+		steps: []frameworkStep{
+			// A handler more per save; basicConfig did nothing after the first run.
+			{variant: "setup.py", target: "setup.py", checks: []frameworkCheck{{"setup", formats, "(['svc v1 %(message)s'], ['v1 %(message)s'])"}}},
+			{variant: "setup.v2.py", target: "setup.py", checks: []frameworkCheck{{"setup", formats, "(['svc v2 %(message)s'], ['v2 %(message)s'])"}}},
+			{
+				variant: "setup.v3.py", target: "setup.py", notes: []string{"setup: removed handler"},
+				checks: []frameworkCheck{{"setup", formats, "([], ['v3 %(message)s'])"}},
+			},
+		},
+	}})
+}
+
+func TestPandasAccessorsFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "register_dataframe_accessor", project: "accessors", packages: []string{"pandas"},
+		load:   []string{"analysis"},
+		checks: []frameworkCheck{{"analysis", "frame.geo.center()", "4.0"}},
+		steps: []frameworkStep{{
+			// Each save warned that the accessor overrides an attribute, and
+			// DataFrame.geo made a class other than geo.Geo.
+			variant: "geo.v2.py", target: "geo.py",
+			checks: []frameworkCheck{
+				{"analysis", "frame.geo.center(), pd.DataFrame({'x': [1.0, 5.0, 6.0]}).geo.center()", "(2.0, 5.0)"},
+				{"analysis", "pd.DataFrame.geo is geo.Geo, type(frame.geo) is geo.Geo", "(True, True)"},
 			},
 		}},
 	}})
