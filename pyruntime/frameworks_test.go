@@ -388,3 +388,42 @@ func TestPandasAccessorsFollowSaves(t *testing.T) {
 		}},
 	}})
 }
+
+func TestDjangoViewsURLsAndModelsFollowSaves(t *testing.T) {
+	runFrameworkCases(t, []frameworkCase{{
+		name: "views, URL conf, models and admin", project: "django", packages: []string{"django"},
+		load:   []string{"site"},
+		checks: []frameworkCheck{{"site", "get('/'), article.headline()", "((200, 'articles: 1'), 'FIRST')"}},
+		steps: []frameworkStep{
+			{
+				variant: "blog/views.v2.py", target: "blog/views.py",
+				checks: []frameworkCheck{{"site", "get('/')", "(200, '1 articles')"}},
+			},
+			{
+				// The resolver kept the old patterns: the new path was a 404.
+				variant: "urls.v2.py", target: "urls.py",
+				checks: []frameworkCheck{{"site", "get('/latest/')", "(200, 'FIRST')"}},
+			},
+			{
+				// Django warned "Model 'blog.article' was already registered"
+				// and registered a second class.
+				variant: "blog/models.v2.py", target: "blog/models.py",
+				checks: []frameworkCheck{
+					{"site", "article.headline(), get('/latest/'), Article.objects.create(title='two').headline()", "('FIRST!', (200, 'FIRST!'), 'TWO!')"},
+					{"site", "apps.get_model('blog', 'Article') is Article, type(article) is Article", "(True, True)"},
+				},
+			},
+			{
+				variant: "blog/models.v3.py", target: "blog/models.py",
+				notes: []string{"blog.models.Article: its fields changed (field 'slug' added) and the model keeps the old ones: " +
+					"migrate the database (makemigrations, migrate) and restart the runtime"},
+				checks: []frameworkCheck{{"site", "get('/'), [f.name for f in Article._meta.fields]", "((200, '2 articles'), ['id', 'title'])"}},
+			},
+			{
+				// admin.register raised AlreadyRegistered.
+				variant: "blog/admin.v2.py", target: "blog/admin.py",
+				checks: []frameworkCheck{{"site", "admin.site._registry[Article].list_display", "['id', 'title']"}},
+			},
+		},
+	}})
+}
