@@ -316,7 +316,7 @@ func TestAttrsAndDataclassFieldsFollowSaves(t *testing.T) {
 				// A Factory default cannot be shared: the live instance lacks it.
 				"records.Point: new field 'tags' without a plain default",
 				// attrs.define makes slotted classes: no room for a field.
-				"records.Slotted: its __slots__ changed; existing instances still use the old class",
+				"records.Slotted: gained the field 'y', but it has __slots__ (attrs.define's default), so it cannot change in place",
 			},
 			checks: []frameworkCheck{
 				// attrs made repr and == of the live instance raise.
@@ -423,6 +423,13 @@ func TestDjangoViewsURLsAndModelsFollowSaves(t *testing.T) {
 				// admin.register raised AlreadyRegistered.
 				variant: "blog/admin.v2.py", target: "blog/admin.py",
 				checks: []frameworkCheck{{"site", "admin.site._registry[Article].list_display", "['id', 'title']"}},
+			},
+			{
+				// django.conf.settings kept the values it copied at start.
+				variant: "settings.v2.py", target: "settings.py",
+				notes: []string{"settings.INSTALLED_APPS: Django read this setting when it started: the new value takes effect after a restart"},
+				checks: []frameworkCheck{{"site", "from django.conf import settings; from django.utils import timezone; " +
+					"settings.SITE_NAME, str(timezone.get_current_timezone())", "('Journal', 'Europe/Paris')"}},
 			},
 		},
 	}})

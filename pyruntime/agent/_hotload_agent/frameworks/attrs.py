@@ -47,7 +47,7 @@ class AttrsAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.fields = {}  # module name -> {qualname: field names before its run}
-        self.rules = [(self.is_attrs_pair, self.update_attrs)]
+        self.rules = [(self.is_attrs_pair, self.update_attrs), (self.is_slotted_change, self.note_slotted_change)]
 
     def before_run(self, up, module):
         self.fields[module.__name__] = {q: [a.name for a in c.__attrs_attrs__]
@@ -86,3 +86,18 @@ class AttrsAdapter(Adapter):
 
         take_generated(up, old, new)
         return update_class_body(up, old, new, where)
+
+    def is_slotted_change(self, up, old, new):
+        from ..rules import class_change, is_class
+
+        return (is_class(up, old, new) and "__attrs_attrs__" in old.__dict__ and "__attrs_attrs__" in new.__dict__
+                and class_change(up, old, new) == "its __slots__ changed")
+
+    def note_slotted_change(self, up, old, new, where):
+        before = {a.name for a in old.__attrs_attrs__}
+        added = [a.name for a in new.__attrs_attrs__ if a.name not in before]
+        what = "gained the field%s %s" % ("s" if len(added) > 1 else "", names(added)) if added else "changed its fields"
+        up.note(where, "%s, but it has __slots__ (attrs.define's default), so it cannot change in place: instances "
+                       "made before this save keep the old class and its methods; new instances get the new one "
+                       "(@attrs.define(slots=False) updates in place)" % what, old)
+        return False

@@ -17,16 +17,32 @@ methods, and a model whose fields change gets a note.
   registry a restart.
 - ModelAdmin classes registered again (admin.site.register) replace the
   old registration instead of raising AlreadyRegistered.
+- Django copied the settings module's values when it started: a saved
+  settings module (DJANGO_SETTINGS_MODULE) gives django.conf.settings its
+  new values, and Django's setting_changed signal resets what depends on
+  them (templates, caches, time zone), as override_settings does. Settings
+  read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
+  note: they take effect after a restart.
 """
 
 import functools
+import importlib
+import os
 import sys
 
 from . import Adapter
+from .live import binding_line
 
 # Attributes of a model class that belong to Django's machinery.
 MODEL_KEYS = frozenset(("_meta", "DoesNotExist", "MultipleObjectsReturned", "objects", "_default_manager",
                         "_base_manager", "__init__", "Meta"))
+
+
+# Settings Django reads once, when it starts: a change needs a restart.
+READ_AT_START = frozenset((
+    "INSTALLED_APPS", "DATABASES", "MIDDLEWARE", "AUTH_USER_MODEL", "LOGGING", "LOGGING_CONFIG",
+    "DEFAULT_AUTO_FIELD", "DATABASE_ROUTERS", "WSGI_APPLICATION", "ASGI_APPLICATION",
+))
 
 
 def model_base():
@@ -86,11 +102,40 @@ def put_model(apps, model):
     apps.clear_cache()
 
 
+MISSING_SETTING = object()
+
+
+def said_again(old, new):
+    """Reports whether a setting's new value says what its old one did.
+    Django completes some settings in place when it starts (DATABASES gains
+    ATOMIC_REQUESTS, TEST, ...), so a dict says it again if each of its keys
+    does."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return all(key in old and said_again(old[key], value) for key, value in new.items())
+    try:
+        return bool(old == new)
+    except Exception:
+        return old is new
+
+
+def restore_setting(wrapped, name, value, changed):
+    if value is MISSING_SETTING:
+        wrapped.__dict__.pop(name, None)
+    else:
+        setattr(wrapped, name, value)
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    if settings is not None:
+        settings.__dict__.pop(name, None)
+    if changed is not None:
+        changed.send(sender=type(wrapped), setting=name, value=getattr(wrapped, name, None), enter=False)
+
+
 class DjangoAdapter(Adapter):
     module = "django"
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
+        self.said = {}  # the settings module's values before it ran again
         self.rules = [(self.is_model_pair, self.update_model)]
 
     def before_rerun(self, up, modules):
@@ -99,6 +144,7 @@ class DjangoAdapter(Adapter):
             up.on_undo(urls.clear_url_caches)
 
     def before_run(self, up, module):
+        self.settings_before(module)
         base = model_base()
         for value in list(module.__dict__.values()) if base is not None else ():
             if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
@@ -116,10 +162,49 @@ class DjangoAdapter(Adapter):
                 if len(kept) != len(registry):
                     up.set_attr(site, "_registry", kept)
 
+    def after_run(self, up, module):
+        if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
+            self.apply_settings(up, module)
+
+    def settings_before(self, module):
+        if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
+            # What the module said before it ran again: Django's copies are
+            # completed at start (DATABASES gains defaults), so they are not
+            # what to compare with.
+            self.said = {k: v for k, v in module.__dict__.items() if k.isupper()}
+
     def after_rerun(self, up, modules):
         urls = sys.modules.get("django.urls")
         if urls is not None:
             urls.clear_url_caches()
+
+    def apply_settings(self, up, module):
+        """Gives django.conf.settings the saved settings module's values."""
+        conf = sys.modules.get("django.conf")
+        settings = getattr(conf, "settings", None)
+        if settings is None or not settings.configured:
+            return
+        wrapped = settings._wrapped
+        try:
+            # Django's own receivers of setting_changed (templates, caches,
+            # time zone...) live here; override_settings imports it too.
+            importlib.import_module("django.test.signals")
+        except ImportError:
+            pass
+        changed = getattr(sys.modules.get("django.core.signals"), "setting_changed", None)
+        for name, value in list(module.__dict__.items()):
+            if not name.isupper() or (name in self.said and said_again(self.said[name], value)):
+                continue
+            was = getattr(wrapped, name, MISSING_SETTING)
+            if name in READ_AT_START:
+                up.note("%s.%s" % (module.__name__, name), "Django read this setting when it started: the new "
+                        "value takes effect after a restart", binding_line(module, name))
+                continue
+            up.on_undo(restore_setting, wrapped, name, was, changed)
+            setattr(wrapped, name, value)
+            settings.__dict__.pop(name, None)  # LazySettings caches what it read
+            if changed is not None:
+                changed.send(sender=type(wrapped), setting=name, value=value, enter=True)
 
     def is_model_pair(self, up, old, new):
         from ..rules import is_class

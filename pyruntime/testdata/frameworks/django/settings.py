@@ -13,3 +13,5 @@ INSTALLED_APPS = [
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 USE_TZ = True
+TIME_ZONE = "UTC"
+SITE_NAME = "Blog"
