@@ -10,6 +10,7 @@ import sys
 import threading
 
 from . import frameworks
+from .graph import file_version
 from .rules import UPDATE_RULES
 from .shape import Shape, uses_of
 from .source import compile_split, compile_tree, parse, run_split
@@ -66,14 +67,25 @@ def compile_file(path, bind=False):
 
 
 def read_file(name, path, bind=False):
-    """Parses and compiles the file at path, module name's: (Shape, body,
-    last); bind as for compile_tree."""
+    """Parses and compiles the file at path, module name's, as it is now:
+    (Shape, body, last, version), version being the file's (mtime, size)
+    when read; bind as for compile_tree."""
+    version = file_version(path)
     with open(path, "rb") as f:
         source = f.read()
     linecache.checkcache(path)
     tree = parse(source, path)
-    shape = Shape(name, path, tree)  # before compile_tree changes the tree
-    return (shape,) + compile_tree(tree, path, bind)
+    shape = Shape(name, path, tree, source)  # before compile_tree changes the tree
+    return (shape,) + compile_tree(tree, path, bind) + (version,)
+
+
+def read_again(workspace, name, path):
+    """read_file with bind for a module to re-run: the code compiled when
+    the version of it that runs was read, if the file is still that version."""
+    known = workspace.ran.get(name)
+    if known is not None and known.code is not None and known.path == path and known.version == file_version(path):
+        return (known.shape,) + known.code + (known.version,)
+    return read_file(name, path, bind=True)
 
 
 def import_module_at(agent, name, path):
@@ -82,7 +94,7 @@ def import_module_at(agent, name, path):
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
     """
-    shape, body, last = read_file(name, path)
+    shape, body, last, version = read_file(name, path)
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
@@ -103,14 +115,15 @@ def import_module_at(agent, name, path):
         if parent:
             restore_module_attr(sys.modules[parent], child, parent_before)
         raise
-    agent.workspace.ran_now(name, path, shape)
+    agent.workspace.ran_now(name, path, version, shape)
     return module, value
 
 
-def teardown(module):
+def teardown(up, module):
     """Calls the module's __hotload_teardown__ (its old code), if it has one."""
     hook = module.__dict__.get("__hotload_teardown__")
     if callable(hook):
+        up.teardowns.append(module.__name__)
         hook()
 
 
@@ -120,35 +133,47 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     importer re-runs when a name it takes from a module that ran (`from m
     import x`, `m.x`) now refers to a different object or value, when code
     it runs at import time uses a module whose code changed in place, or
-    when that module's own imports changed (see must_rerun). Each module's
+    when that module's own imports changed (see must_rerun). The modules
+    the saved one imports whose files changed since they last ran run
+    first, as a fresh run would run their new code. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
-    Returns the saved module's value; records each module that ran."""
-    shape, body, last = read_file(name, path, bind=True)
+    Returns the saved module's value and [(name, file, read_file's
+    result)] of each module that ran."""
+    shape, body, last, version = read_file(name, path, bind=True)
     workspace = agent.workspace
-    order = workspace.reload_order(name, path, shape.imports) if dependents else [name]
-    teardown(module)
+    if dependents:
+        order, stale = workspace.reload_order(name, path, shape.imports)
+    else:
+        order, stale = [name], []
     for adapter in adapters:
-        adapter.before_rerun(up, [module])
-    ran = [(name, path, shape)]
-    value = run_module(up, adapters, module, body, last, shape, workspace.previous_shape(name))
-    up.reloaded.append(name)
-    for other in order[1:]:
-        mod = sys.modules[other]
-        file = mod.__file__
-        # A file that does not parse decides by the version that ran; if it
-        # must re-run, reading it again raises its SyntaxError.
-        other_shape = workspace.shape(other, file) or workspace.previous_shape(other)
-        if other_shape is not None and not must_rerun(up, other_shape):
-            carry_change(up, other, other_shape)
-            continue
-        other_shape, other_body, other_last = read_file(other, file, bind=True)
-        teardown(mod)
-        run_module(up, adapters, mod, other_body, other_last, other_shape, workspace.previous_shape(other))
-        up.reloaded.append(other)
-        ran.append((other, file, other_shape))
+        adapter.before_rerun(up, [module] + [sys.modules[n] for n in stale])
+    ran, value = [], None
+    for other in order:
+        mod = sys.modules[other] if other != name else module
+        file = mod.__file__ if other != name else path
+        if other == name:
+            compiled = shape, body, last, version
+        else:
+            # Decided by the version that runs; if it must re-run, its
+            # file is read again (a SyntaxError in it stops the save).
+            if other not in stale:
+                known = workspace.previous_shape(other)
+                if known is not None:
+                    note_removed_uses(up, other, file, known)
+                    if not must_rerun(up, known):
+                        carry_change(up, other, known)
+                        continue
+            compiled = read_again(workspace, other, file)
+        teardown(up, mod)
+        result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
+        carry_change(up, other, compiled[0])
+        if other == name:
+            value = result
+        ran.append((other, file, compiled))
+    up.reloaded = [name] + [n for n, _, _ in ran if n != name]
     up.reconcile()
     for adapter in adapters:
-        adapter.after_rerun(up, [sys.modules[n] for n in up.reloaded])
+        adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
     up.note_growth()
     return value, ran
 
@@ -185,11 +210,24 @@ def must_rerun(up, shape):
     return False
 
 
+def note_removed_uses(up, name, file, shape):
+    """Notes the lines of module name (shape, at file) that use a name a
+    module of this save no longer defines: they raise when they run."""
+    for target, change in up.changes.items():
+        if not change.removed or target not in shape.imports:
+            continue
+        _, names = uses_of(shape, target)
+        for key in sorted(change.removed & set(names)):
+            up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
+                    "this line raises when it runs" % name, (file, names[key].line))
+
+
 def carry_change(up, name, shape):
-    """An importer that does not re-run still runs, when called, the code
-    it uses of a module changed in place: so do the modules that use it."""
+    """A module runs, when called, the code it uses of a module changed in
+    place, whether it re-ran or not: what calling it computes may differ
+    too, for the modules that use it."""
     for target, change in list(up.changes.items()):
-        if not change.inplace or target not in shape.imports:
+        if target == name or not change.inplace or target not in shape.imports:
             continue
         whole, names = uses_of(shape, target)
         namespace = getattr(sys.modules.get(target), "__dict__", {})
@@ -245,8 +283,8 @@ def op_reload(agent, msg):
                 up.reloaded.append(name)
             else:
                 value, ran = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
-                for other, file, shape in ran:
-                    agent.workspace.ran_now(other, file, shape)
+                for other, file, (shape, body, last, version) in ran:
+                    agent.workspace.ran_now(other, file, version, shape, (body, last))
                 up.finish()
         finally:
             agent.workspace.note_loaded()

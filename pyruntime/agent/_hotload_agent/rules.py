@@ -2,6 +2,7 @@
 
 import enum
 import functools
+import sys
 import types
 
 from .update import EMPTY, MISSING, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
@@ -102,9 +103,18 @@ def function_change(old, new):
     return None
 
 
+def generated(f):
+    """Reports whether f was made by exec in a namespace of its own, as
+    namedtuple makes __new__, rather than by a def in its module."""
+    module = sys.modules.get(f.__module__ or "")
+    return module is None or module.__dict__ is not f.__globals__
+
+
 def update_function(up, old, new, where):
     reason = function_change(old, new)
     if reason:
+        if generated(old) or generated(new):
+            return False  # made by exec for the class (a namedtuple's __new__): nothing else holds it
         up.note(where, reason + "; existing references run the old code", new)
         return False
     freevars = old.__code__.co_freevars
@@ -297,8 +307,9 @@ def update_class_body(up, old, new, where, skip=None):
         if skip is not None and skip(key, value):
             continue
         if type(value) in (list, dict, set) and value and change is not None and change.inplace:
-            up.note("%s.%s" % (where, key), "kept its %d entries from before the save (its line did not change); "
-                    "if code this save changed computed them, empty it (or restart the runtime)" % len(value), old)
+            up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
+                    "if code this save changed made them, empty it or restart the runtime"
+                    % (len(value), "" if len(value) == 1 else "s"), old)
     return True
 
 

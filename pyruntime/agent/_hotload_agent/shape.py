@@ -9,6 +9,8 @@ imports, and when (importers re-run only if that changed).
 
 import ast
 
+from .source import parse
+
 # Calls that bind module globals in ways a syntax tree cannot follow.
 DYNAMIC_CALLS = frozenset(("globals", "vars", "locals", "exec", "setattr"))
 
@@ -63,26 +65,67 @@ class Shape:
     call adds on every run lands.
     """
 
-    def __init__(self, name, path, tree):
+    def __init__(self, name, path, tree, source):
+        """Reads tree, the parsed source (bytes) of module name's file at
+        path. What needs the function bodies (uses, globals_read) is read
+        from source again when first asked for: a save needs it only for
+        the importers that may re-run, or when a name went."""
         self.binds = set()
         self.dynamic = False
         self.stars = []
         self.imports = set()
         self.lines = {}
         self.class_data = {}
-        self.uses = {}
-        self.globals_read = {}
         self.calls = {}
+        self.by_target = {}  # uses_of's answers
+        self._name, self._path, self._source = name, path, source
+        self._uses = self._globals_read = None
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
         self._aliases = {}  # local name -> dotted prefix
         self._defs = {}  # module-level def or class name -> nodes
+        # Only a function that says `global` (or calls globals() or exec)
+        # binds module names: most sources say neither, and their function
+        # bodies need no reading here.
+        self._function_bodies = any(word in source for word in (b"global", b"exec"))
         self._module_level(tree.body, "")
-        self._read_uses(tree)
         self.binds = frozenset(self.binds)
         self.imports = tuple(sorted(self.imports))
         self.stars = tuple(self.stars)
-        del self._aliases, self._defs
+        self._defs = None
+
+    @property
+    def uses(self):
+        if self._uses is None:
+            self._read_source()
+        return self._uses
+
+    @property
+    def globals_read(self):
+        if self._globals_read is None:
+            self._read_source()
+        return self._globals_read
+
+    def _read_source(self):
+        self._uses, self._globals_read, self._defs = {}, {}, {}
+        uses = self._uses
+        tree = parse(self._source, self._path)
+        for stmt in tree.body:
+            for node in walk_outside_scopes(stmt):
+                if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                    self._defs.setdefault(node.name, []).append(node)
+                elif isinstance(node, ast.ImportFrom):
+                    base = absolute_module(self._package, node.module, node.level or 0)
+                    for alias in node.names if base is not None else ():
+                        if alias.name == "*":
+                            uses.setdefault(base, Use(node.lineno, True)).bare = True
+                        else:
+                            # The from-import takes the name: if it changes,
+                            # the module holds the old one. Taking it runs
+                            # none of its code.
+                            uses.setdefault(base + "." + alias.name, Use(node.lineno, False))
+        self._read_uses(tree)
+        self._defs = None
 
     # --- bindings, definitions, imports -------------------------------------
 
@@ -96,16 +139,16 @@ class Shape:
                     self.lines.setdefault(qual, node.lineno)
                     if not prefix:
                         self.binds.add(node.name)
-                        self._defs.setdefault(node.name, []).append(node)
                     if isinstance(node, ast.ClassDef):
                         self.class_data[qual] = class_data(node.body)
+                        for stmt in node.body:
+                            for target in assigned(stmt):
+                                self.lines.setdefault(qual + "." + target, stmt.lineno)
                         self._module_level(node.body, qual + ".")
-                    else:
+                    elif self._function_bodies:
                         self._function_globals(node)
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
                     self._import(node, bind=not prefix)
-                elif isinstance(node, ast.Lambda):
-                    self._function_globals(node)
                 elif not prefix:
                     self._bind_node(node)
 
@@ -160,15 +203,12 @@ class Shape:
         for alias in stmt.names:
             if alias.name == "*":
                 self.stars.append(base)
-                self.uses.setdefault(base, Use(stmt.lineno, True)).bare = True
                 continue
             self.imports.add(base + "." + alias.name)
             local = alias.asname or alias.name
             if bind:
                 self.binds.add(local)
                 self._aliases[local] = base + "." + alias.name
-                # The from-import itself takes the name, at import time.
-                self.uses.setdefault(base + "." + alias.name, Use(stmt.lineno, True))
 
     # --- uses ------------------------------------------------------------------
 
@@ -207,8 +247,8 @@ class Shape:
                     names.append(node.id)
                     self._use([node.id], node.lineno, import_time, bare=True)
                 continue
-            elif isinstance(node, FUNCTIONS) and node is not root:
-                todo.extend(definition_header(node))
+            elif isinstance(node, FUNCTIONS):
+                todo.extend(definition_header(node))  # its body runs when called
                 continue
             elif isinstance(node, ast.Lambda) and node is not root and not import_time:
                 todo.extend(definition_header(node))
@@ -221,9 +261,9 @@ class Shape:
         if target is None:
             return
         dotted = ".".join([target] + chain[1:])
-        use = self.uses.get(dotted)
+        use = self._uses.get(dotted)
         if use is None:
-            self.uses[dotted] = Use(line, import_time, bare)
+            self._uses[dotted] = Use(line, import_time, bare)
             return
         use.import_time = use.import_time or import_time
         use.bare = use.bare or bare
@@ -256,23 +296,28 @@ class Shape:
         for stmt in body:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
-                    self.globals_read.setdefault(node.id, node.lineno)
+                    self._globals_read.setdefault(node.id, node.lineno)
             self._scan(stmt, False)
 
 
 def class_data(body):
-    """{attribute: the dump of its assignment} for a class body's data."""
+    """{attribute: the dump of its assignments} for a class body's data."""
     found = {}
     for stmt in body:
-        targets = ()
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-            targets = (stmt.target,)
-        for target in targets:
-            if isinstance(target, ast.Name):
-                found[target.id] = ast.dump(stmt)
+        for name in assigned(stmt):
+            found[name] = found.get(name, "") + ast.dump(stmt)
     return found
+
+
+def assigned(stmt):
+    """The plain names an assignment statement assigns."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        targets = (stmt.target,)
+    else:
+        return ()
+    return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
 def attribute_chain(node):
@@ -341,8 +386,16 @@ def absolute_module(package, module, level):
 
 def uses_of(shape, target):
     """What a module whose shape is shape uses of the module target:
-    (whole, {name: Use}). whole means it uses the module object itself (a
-    star import, or the module passed around), so any name may matter."""
+    (whole, {name: Use}). whole is the Use of the module object itself (a
+    star import, or the module passed around), so any name may matter;
+    None if it has none. Worked out once per shape and target."""
+    known = shape.by_target.get(target)
+    if known is None:
+        known = shape.by_target[target] = _uses_of(shape, target)
+    return known
+
+
+def _uses_of(shape, target):
     whole = None
     names = {}
     prefix = target + "."

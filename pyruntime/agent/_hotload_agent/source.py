@@ -91,7 +91,34 @@ def bind_definitions(statements, prefix=""):
                 for child in children:
                     child.body = bind_definitions(child.body, prefix)
         out.append(stmt)
+        if not prefix:
+            # `handler = make(4)` then `handlers = [handler]`: the list must
+            # hold what the name will, so the name is bound at once.
+            for name in assigned_names(stmt):
+                call = ast.Expr(ast.Call(ast.Name(BIND_HOOK, ast.Load()), [ast.Constant(name)], []))
+                out.append(ast.fix_missing_locations(ast.copy_location(call, stmt)))
     return out
+
+
+def assigned_names(stmt):
+    """The names a module-level assignment binds: `a = b = f()`, `a, b = x`."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets = [stmt.target]
+    else:
+        return ()
+    names = []
+    todo = list(targets)
+    while todo:
+        target = todo.pop()
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            todo.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            todo.append(target.value)
+    return names
 
 
 def interleave(decorators, qualname, stmt):

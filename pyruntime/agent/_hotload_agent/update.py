@@ -10,6 +10,7 @@ from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
 MISSING = object()  # no such name or attribute
+NOWHERE = ("", 0)  # a note's place when none fits: the module as a whole
 EMPTY = object()  # a closure cell without a value
 
 # Values whose equality is their identity for any program: an importer that
@@ -194,6 +195,7 @@ class Change:
         self.rebound = set(rebound)
         self.inplace = inplace
         self.graph = graph
+        self.removed = set()  # names removed because the new source no longer binds them
 
 
 class Update:
@@ -223,6 +225,10 @@ class Update:
         self.replaced = []  # (new class, old class) whose creation may have stored the new one
         self.decorated = []  # old objects decorators received again in this save
         self.gone = []  # objects of names this save removed
+        self.created = []  # functions and classes this save made and bound, or gave to decorators
+        self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
+        self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
+        self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.watched = []  # (module, owner, attribute, container, size) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
@@ -277,9 +283,34 @@ class Update:
             namespace.update(before)
         self.namespaces = []
         self.commit = []
+        try:
+            self.unregister()
+        except Exception as exc:  # the rollback stands; say what may be left
+            failures.append(exc)
+        if self.teardowns:
+            self.note(self.teardowns[0], "its __hotload_teardown__ ran before the save failed and cannot be undone; "
+                      "what it stopped stays stopped until a save succeeds (or restart the runtime)"
+                      if len(self.teardowns) == 1 else
+                      "the __hotload_teardown__ of %s ran before the save failed and cannot be undone; what they stopped "
+                      "stays stopped until a save succeeds (or restart the runtime)" % ", ".join(self.teardowns), NOWHERE)
         for exc in failures:
             self.note("rollback", "could not restore an object (%s: %s); restart the runtime if it misbehaves"
                       % (type(exc).__name__, exc))
+
+    def unregister(self):
+        """After a rollback, takes out of the registries what the failed
+        run put there (the code it ran registered objects no undo log
+        knows): a definition registered again stays once, a class it made
+        gives its place back to the old one, an object it made leaves."""
+        swap = {id(new): old for new, old in self.replaced + self.rebuilt}
+        again = {id(obj) for obj in self.decorated}
+        self.gone, gone = self.created, {id(obj) for obj in self.created}
+        log, self.undo = self.undo, []  # nothing to undo: this is the undoing
+        try:
+            for container in self.containers(()):
+                self.fix_container(container, swap, again, gone)
+        finally:
+            self.undo = log
 
     def finish(self):
         """Runs what waited for the save to stand (see on_commit)."""
@@ -309,9 +340,12 @@ class Update:
         self.notes.append(note)
 
     def locate(self, where, obj=None):
-        """(file, line) of obj, or of the definition where names; None if unknown."""
+        """(file, line) of obj, or of the definition where names; None if
+        unknown or obj is NOWHERE."""
+        if obj is NOWHERE:
+            return None
         if isinstance(obj, tuple):
-            return obj
+            return obj if obj[0] and obj[1] else None
         code = getattr(obj, "__code__", None) if obj is not None else None
         if isinstance(obj, types.CodeType):
             code = obj
@@ -390,7 +424,11 @@ class Update:
     def bind(self, namespace, before, name, prefix):
         new = namespace.get(name, MISSING)
         old = before.get(name, MISSING)
-        if old is MISSING or new is MISSING or old is new:
+        if new is MISSING or old is new:
+            return
+        if old is MISSING:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
             return
         where = prefix + name
         value = self.resolve(old, new, where)
@@ -398,6 +436,11 @@ class Update:
             value = self.rewrapped(old, new, where)
         if value is not new:
             namespace[name] = value
+        elif isinstance(new, (types.FunctionType, type)):
+            if same_definition(old, new):
+                self.rebuilt.append((new, old))  # a registry it fills gets old back on rollback
+            else:
+                self.created.append(new)
 
     def rewrapped(self, old, new, where):
         """What to bind when old and new are not the same definition: if a
@@ -408,10 +451,14 @@ class Update:
             return new
         inner = self.counterpart(old, new, where)
         if inner is not None:  # new is the old definition without a decorator
-            self.note(where, "a decorator was removed; code that took it before this save "
-                      "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
+            if id(old) not in self.rewrapped_ids:
+                self.rewrapped_ids.add(id(old))
+                self.note(where, "a decorator was removed; code that took it before this save "
+                          "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
             return inner
-        if any(obj is old for obj in chain(new)[1:]):  # new wraps the old definition
+        if any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
+            # new wraps the old definition: a decorator was added
+            self.rewrapped_ids.add(id(old))
             self.note(where, "a decorator was added; code that took it before this save "
                       "(callbacks, registries) still calls it without the decorator", old)
         return new
@@ -421,10 +468,10 @@ class Update:
         definition updated in place, if the old binding at qualname is made
         of one, else new."""
         root = lookup(before, qualname)
-        if root is MISSING:
-            return new
-        old = self.counterpart(root, new, prefix + qualname, quiet=True)
+        old = None if root is MISSING else self.counterpart(root, new, prefix + qualname, quiet=True)
         if old is None:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
             return new
         self.decorated.append(old)
         return old
@@ -519,12 +566,13 @@ class Update:
             self.note(name, "no longer defines %s, but sets globals dynamically (globals(), setattr, exec), "
                       "so they were kept; restart the runtime to drop them" % ", ".join(gone))
             return
+        self.changes.setdefault(name, Change()).removed.update(gone)
         for key in gone:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
         file = namespace.get("__file__")
-        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), (file, 1) if file else None)
+        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
         for key in gone:
             line = shape.globals_read.get(key)
             if line is not None and file:
@@ -533,9 +581,10 @@ class Update:
     # --- after every module ran ---------------------------------------------------
 
     def watch(self, name, before):
-        """Remembers the sizes of the public list, dict and set attributes of
-        the objects the module holds that outlive its re-runs (a logger, an
-        app), to say afterwards which grew while it ran again."""
+        """Remembers what the public lists and sets of the objects the module
+        holds hold (a logger's handlers, an app's hooks): objects that
+        outlive the module's re-runs, to say afterwards which received
+        another object like one they had."""
         for key, value in before.items():
             if dunder(key) or isinstance(value, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
                 continue
@@ -543,8 +592,9 @@ class Update:
             if not attrs:
                 continue
             for attr, container in attrs.items():
-                if not attr.startswith("_") and type(container) in (list, dict, set):
-                    self.watched.append((name, key, value, attr, container, len(container)))
+                if not attr.startswith("_") and type(container) in (list, set) and len(container) <= BIG:
+                    self.watched.append((name, key, value, attr, container, {id(item) for item in container},
+                                         {type(item) for item in container}))
 
     def manage(self, obj):
         """An adapter says that what modules register on obj (an app, a
@@ -554,37 +604,43 @@ class Update:
         self.keep.append(obj)
 
     def note_growth(self):
-        """Notes the watched containers that grew: the module adds to an
-        object that outlives its re-runs, so each save adds again."""
-        for module, key, owner, attr, container, size in self.watched:
+        """Notes the watched containers that received, while the module ran
+        again, an object of a type they already held (not a function or
+        class: registering those again is undone by reconcile): the module
+        adds to an object that outlives its re-runs, so each save adds one
+        more, where a fresh run adds one."""
+        for module, key, owner, attr, container, before, kinds in self.watched:
             if id(owner) in self.managed:
                 continue
-            namespace = sys.modules.get(module)
-            namespace = getattr(namespace, "__dict__", None) or {}
-            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container or len(container) <= size:
+            namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container:
+                continue
+            again = [item for item in container if id(item) not in before and type(item) in kinds
+                     and not isinstance(item, (types.FunctionType, type))]
+            if not again:
                 continue
             file, shape = self.sources.get(module, (None, None))
             line = shape.calls.get(key) if shape is not None else None
             self.note("%s.%s.%s" % (module, key, attr),
-                      "grew from %d to %d while the module ran again: %s outlives re-runs, so what the module adds to it "
-                      "is added again on each save (a fresh run adds it once); guard the addition or restart the runtime"
-                      % (size, len(container), key), (file, line) if file and line else None)
+                      "received another %s while the module ran again (%d before, %d now): %s outlives re-runs, so what "
+                      "the module adds to it is added again on each save, where a fresh run adds it once; guard the "
+                      "addition (if not %s.%s: ...) or restart the runtime"
+                      % (type(again[0]).__name__, len(container) - len(again), len(container), key, key, attr),
+                      (file, line) if file and line else None)
 
     def reconcile(self, extra_roots=()):
         """Makes the registries agree with the modules: where a class this
         save made was stored while it was created (by __init_subclass__, a
         metaclass, __set_name__), the old class it was resolved to takes its
-        place; a list that received an old definition again keeps it once;
-        objects of removed names leave. Looks only in the namespaces of the
+        place; a list or set that received a definition again (the same
+        object, or the module-level function or class of the same name: its
+        decorated form, say) keeps it once, at the first place, as the
+        module now binds it; objects of removed names leave. Looks only in the namespaces of the
         modules that ran, the user modules and classes they refer to, and
         the containers in those (never the heap); notes what it could not
         find."""
-        if not (self.replaced or self.decorated or self.gone):
-            return
         swap = {id(new): old for new, old in self.replaced}
         leaked = [i for i in range(len(self.replaced)) if self.stored(i)]
-        if not (leaked or self.decorated or self.gone):
-            return
         again = {id(obj) for obj in self.decorated}
         gone = {id(obj) for obj in self.gone}
         for container in self.containers(extra_roots):
@@ -611,7 +667,9 @@ class Update:
         holders = [(None, probe)], {0: probe}  # as keep and claimed hold new
         replaced = [(probe, None)]
         baseline = references(replaced, 0) - own_references(probe)
-        stored = references(self.replaced, i) - own_references(new) > baseline
+        # The undo log holds what fix_container replaced, to put it back.
+        undo = held_by_undo(self.undo, new)
+        stored = references(self.replaced, i) - own_references(new) - undo > baseline
         del holders
         return stored
 
@@ -702,33 +760,53 @@ class Update:
                     item = container.pop(key)
                     self.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
                     container[old] = item
-        elif isinstance(container, list):
-            kept, seen_ids, changed = [], set(), False
+        elif isinstance(container, (list, set)):
+            kept, index, changed = [], {}, False
             for item in container:
                 item2 = swap.get(id(item), item)
-                if item2 is not item:
-                    changed = True
+                changed = changed or item2 is not item
                 if id(item2) in gone and any(item2 is g for g in self.gone):
                     changed = True
                     continue
-                if id(item2) in seen_ids and (id(item2) in again or item2 is not item):
-                    changed = True  # registered again by this save: once is what a fresh run has
+                key = self.definition_key(item2, again)
+                if key is not None and key in index:
+                    # Registered again by this save: once is what a fresh run has.
+                    changed = True
+                    if self.is_bound(item2):
+                        kept[index[key]] = item2
                     continue
-                seen_ids.add(id(item2))
+                if key is not None:
+                    index[key] = len(kept)
                 kept.append(item2)
-            if changed:
+            if not changed:
+                return
+            if isinstance(container, list):
                 self.on_undo(restore_list, container, list(container))
                 container[:] = kept
-        elif isinstance(container, set):
-            for item in list(container):
-                if id(item) in swap or (id(item) in gone and any(item is g for g in self.gone)):
-                    self.on_undo(container.add, item)
-                    container.discard(item)
-                    if id(item) in swap:
-                        old = swap[id(item)]
-                        if old not in container:
-                            self.on_undo(container.discard, old)
-                            container.add(old)
+            else:
+                self.on_undo(restore_set, container, set(container))
+                container.clear()
+                container.update(kept)
+
+    def definition_key(self, obj, again):
+        """What makes two registrations the same one: for a module-level
+        function or class (or a wrapper carrying its name) of a module this
+        save ran, its module and name; for an object a decorator received
+        again, the object. Closures a factory makes share a name but are
+        different registrations: None, as for anything else."""
+        if isinstance(obj, (types.FunctionType, type)):
+            module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+            if module in self.modules and isinstance(name, str) and "<locals>" not in name:
+                return module, name
+        if id(obj) in again:
+            return id(obj)
+        return None
+
+    def is_bound(self, obj):
+        """Reports whether obj's module binds it under its name."""
+        module = sys.modules.get(getattr(obj, "__module__", None) or "")
+        name = getattr(obj, "__qualname__", None)
+        return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
 
 
 # The most items the registry walk (Update.containers) reads per save, and
@@ -765,6 +843,19 @@ def creation_may_store(cls):
 def references(pairs, i):
     """sys.getrefcount of pairs[i][0], called the same way for every class."""
     return sys.getrefcount(pairs[i][0])
+
+
+def held_by_undo(undo, obj):
+    """How many references to obj the undo log's arguments hold (in a
+    function of its own: a loop variable left holding obj would count)."""
+    count = 0
+    for _, args in undo:
+        for arg in args:
+            if arg is obj:
+                count += 1
+            elif type(arg) in (list, set):
+                count += sum(1 for item in arg if item is obj)
+    return count
 
 
 def own_references(cls):
@@ -808,6 +899,11 @@ def restore_cell(cell, value):
 
 def restore_list(container, items):
     container[:] = items
+
+
+def restore_set(container, items):
+    container.clear()
+    container.update(items)
 
 
 def restore_dict_key(container, new_key, old_key, item, old_item):
