@@ -41,7 +41,7 @@ const (
 // fresh is its repr in a fresh run of the new code.
 type freshCheck struct{ file, code, fresh string }
 
-type scenario struct {
+type editScenario struct {
 	id, title string
 	saves     []string // files saved, in order, each with the content of "file@id" ("file@other": that one)
 	checks    []freshCheck
@@ -52,7 +52,7 @@ type acceptanceSession struct {
 	name      string   // testdata/acceptance/name.txtar
 	packages  []string // what the venv's Python must import
 	load      []string // files saved first, as a user starts the program
-	scenarios []scenario
+	scenarios []editScenario
 }
 
 // runAcceptance runs the sessions and reports each scenario's outcome in a
@@ -139,7 +139,7 @@ func (e *fakeEditor) saveAndWait(rel, content string) []protocol.ShowMessagePara
 // runScenario saves the scenario's edits, evaluates its checks and says
 // how the running program compares with a fresh run, and the first
 // Warning (or Error) the editor showed, if any.
-func (e *fakeEditor) runScenario(sc scenario, edits map[string]string) (outcome, string) {
+func (e *fakeEditor) runScenario(sc editScenario, edits map[string]string) (outcome, string) {
 	e.t.Helper()
 	n := e.messageCount()
 	var saved []string
@@ -203,7 +203,7 @@ func (e *fakeEditor) runScenario(sc scenario, edits map[string]string) (outcome,
 var flaskSession = acceptanceSession{
 	name: "flask", packages: []string{"flask"},
 	load: []string{"server.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "F1", title: "Flask: edit a view of a running app", saves: []string{"hello.py"},
 			checks: []freshCheck{{"server.py", "get('hello', '/')", "(200, 'Hello, world')"}}, want: right},
 		{id: "F2", title: "Flask: add a route to a running app", saves: []string{"hello.py"},
@@ -224,7 +224,7 @@ var flaskSession = acceptanceSession{
 var fastAPISession = acceptanceSession{
 	name: "fastapi", packages: []string{"fastapi", "httpx"},
 	load: []string{"server.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "A1", title: "FastAPI: edit an endpoint", saves: []string{"api.py"},
 			checks: []freshCheck{{"server.py", "call('GET', '/')", "(200, {'status': 'ok', 'version': 2})"}}, want: right},
 		{id: "A2", title: "FastAPI: add an endpoint", saves: []string{"api.py"},
@@ -242,7 +242,7 @@ var fastAPISession = acceptanceSession{
 var pydanticSession = acceptanceSession{
 	name: "pydantic", packages: []string{"pydantic"},
 	load: []string{"store.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "P1", title: "pydantic: edit a field validator", saves: []string{"models.py"},
 			checks: []freshCheck{{"store.py", "User(name=' grace hopper ').name", "'Grace Hopper'"}}, want: right},
 		{id: "P2", title: "pydantic: edit a method; a live instance runs it", saves: []string{"models.py"},
@@ -267,7 +267,7 @@ var pydanticSession = acceptanceSession{
 var sqlalchemySession = acceptanceSession{
 	name: "sqlalchemy", packages: []string{"sqlalchemy"},
 	load: []string{"app.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "S1", title: "SQLAlchemy: edit a model's method", saves: []string{"models.py"},
 			checks: []freshCheck{
 				{"app.py", "ada.display(), names()", "('LOVELACE, Ada', ['LOVELACE, Ada'])"},
@@ -292,7 +292,7 @@ var sqlalchemySession = acceptanceSession{
 var recordsSession = acceptanceSession{
 	name: "records", packages: []string{"attrs"},
 	load: []string{"state.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "D1", title: "dataclass: add a field with a default", saves: []string{"shapes.py"},
 			checks: []freshCheck{{"state.py", "shapes.Box(1, 2, 3), box, box == shapes.Box(2, 3)", "(Box(w=1, h=2, depth=3), Box(w=2, h=3, depth=1.0), True)"}}, want: right},
 		{id: "D2", title: "dataclass: add a method; a live instance has it", saves: []string{"shapes.py"},
@@ -320,7 +320,7 @@ var recordsSession = acceptanceSession{
 var toolsSession = acceptanceSession{
 	name: "tools", packages: []string{"click"},
 	load: []string{"entry.py", "service.py", "report.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "C1", title: "click: edit a command, add an option", saves: []string{"cli.py"},
 			checks: []freshCheck{{"entry.py", "run('greet', 'ada', '--shout')", "(0, 'HI ADA')"}}, want: right},
 		{id: "C2", title: "click: add a command", saves: []string{"cli.py"},
@@ -335,7 +335,7 @@ var toolsSession = acceptanceSession{
 var pandasSession = acceptanceSession{
 	name: "pandas", packages: []string{"pandas"},
 	load: []string{"analysis.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "PD1", title: "pandas: edit a DataFrame accessor", saves: []string{"geo.py"},
 			checks: []freshCheck{{"analysis.py", "cities.geo.center(), pd.DataFrame.geo is geo.GeoAccessor", "((47.8, 9.4), True)"}}, want: right},
 		{id: "PD2", title: "pandas: add a method to an accessor already used", saves: []string{"geo.py"},
@@ -346,7 +346,7 @@ var pandasSession = acceptanceSession{
 var djangoSession = acceptanceSession{
 	name: "django", packages: []string{"django"},
 	load: []string{"site.py"},
-	scenarios: []scenario{
+	scenarios: []editScenario{
 		{id: "DJ1", title: "Django: edit a view, add one", saves: []string{"blog/views.py"},
 			checks: []freshCheck{{"site.py", "get('/')", "(200, 'HELLO')"}}, want: right},
 		{id: "DJ2", title: "Django: add a URL pattern", saves: []string{"urls.py"},
