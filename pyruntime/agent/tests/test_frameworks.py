@@ -81,3 +81,20 @@ def test_describe_change_separates_table_from_mapper_changes():
     assert describe_change(base, added) == ("column 'age' added", True)
     validated = dict(base, validators=[("name", "check")])
     assert describe_change(base, validated) == ("its @validates methods changed", False)
+
+
+def test_touches_sees_a_framework_in_what_a_module_holds():
+    import logging
+    from _hotload_agent.frameworks.live import touches
+
+    plain = types.ModuleType("plain")
+    plain.x, plain.f = 1, (lambda: None)
+    assert not touches(plain, ("logging",))
+    for value in (logging, logging.getLogger("t"), logging.getLogger, logging.Handler):
+        holder = types.ModuleType("holder")
+        holder.value = value
+        assert touches(holder, ("logging",)), value
+    sub = types.ModuleType("sub")
+    sub.Custom = type("Custom", (logging.Handler,), {})  # a user class on a framework's
+    assert touches(sub, ("logging",))
+    assert not touches(sub, ("log",))  # a prefix is a whole package name

@@ -20,7 +20,7 @@ another module) kept running the old bodies and never saw a new command.
 import sys
 
 from . import Adapter
-from .live import live_instances, owner
+from .live import live_instances, owner, touches
 
 
 def callback_owner(command):
@@ -34,6 +34,7 @@ class ClickAdapter(Adapter):
         super().__init__(workspace)
         self.taken = []  # (group, name, command) taken off before the re-run
         self.updated = {}  # id(new command) -> (new, the old one it updated)
+        self.touched = False  # a module that ran holds something of click
         self.rules = [(self.is_command_pair, self.update_command)]
 
     def before_run(self, up, module):
@@ -41,6 +42,9 @@ class ClickAdapter(Adapter):
         it re-runs: it adds again those it still defines."""
         click = sys.modules["click"]
         name = module.__name__
+        if not touches(module, ("click",)):
+            return
+        self.touched = True
         for group in live_instances(self.workspace, click.Group, [module]):
             commands = group.__dict__.get("commands")
             if not isinstance(commands, dict):
@@ -56,6 +60,8 @@ class ClickAdapter(Adapter):
                 up.set_attr(group, "commands", kept)
 
     def after_rerun(self, up, modules):
+        if not self.touched and not self.updated:
+            return
         click = sys.modules["click"]
         # A decorator registered the new command object on its group before
         # the module name was bound to the old one, updated: the group gets

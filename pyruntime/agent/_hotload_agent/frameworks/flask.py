@@ -28,7 +28,7 @@ import copy
 import sys
 
 from . import Adapter
-from .live import binding_line, live_instances, owner
+from .live import binding_line, live_instances, owner, touches
 
 # An app's or blueprint's registries of functions (flask.sansio.scaffold.Scaffold
 # and App): {scope: [f]}, {scope: {code: {exception: f}}} or [f]. The scope is
@@ -139,6 +139,8 @@ class FlaskAdapter(Adapter):
         flask = sys.modules["flask"]
         name = module.__name__
         self.names.add(name)
+        if not touches(module, ("flask",)):
+            return
         for key, value in list(module.__dict__.items()):
             if (isinstance(value, flask.Blueprint) and value.__dict__.get("_got_registered_once")
                     and id(value) not in self.routes):

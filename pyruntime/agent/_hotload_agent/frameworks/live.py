@@ -9,6 +9,7 @@ most, never the heap.
 """
 
 import sys
+import types
 
 
 def user_namespaces(workspace, modules=()):
@@ -69,3 +70,29 @@ def binding_line(module, name):
         if pattern.match(line):
             return file, number
     return None
+
+
+def touches(module, packages):
+    """Reports whether module's namespace holds anything of the packages
+    (top-level names): the package or one of its modules, or an object,
+    function or class of theirs. A module that holds nothing of a framework
+    registers nothing with it, so its adapter skips it: a save of plain
+    code costs an adapter one look at that module's names."""
+    prefixes = tuple(p + "." for p in packages)
+
+    def of(name):
+        return isinstance(name, str) and (name in packages or name.startswith(prefixes))
+
+    for value in list(getattr(module, "__dict__", {}).values()):
+        if isinstance(value, types.ModuleType):
+            if of(value.__name__):
+                return True
+        elif isinstance(value, type):
+            if of(type(value).__module__) or any(of(c.__module__) for c in value.__mro__):
+                return True
+        elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+            if of(getattr(value, "__module__", None)):
+                return True
+        elif any(of(c.__module__) for c in type(value).__mro__):
+            return True
+    return False

@@ -19,6 +19,7 @@ Rollback puts every logger's handlers and filters back.
 import sys
 
 from . import Adapter
+from .live import touches
 
 # Marks a handler or filter with the module whose run added it.
 ADDED_BY = "_hotload_added_by"
@@ -56,39 +57,38 @@ class LoggingAdapter(Adapter):
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
-        self.before = {}  # id(logger) -> (handlers, filters) before the running module ran
+        # id(logger) -> (handlers, filters) before the running module ran; None
+        # while a module that holds nothing of logging runs.
+        self.before = None
         self.original = None  # logging.basicConfig while it is replaced
 
-    def before_rerun(self, up, modules):
+    def before_run(self, up, module):
+        """Takes off every logger the handlers and filters module's last run
+        added, just before it re-runs, and remembers what each logger has."""
+        self.before = None
+        if not touches(module, ("logging",)):
+            return  # holds no logger, handler or logging function: configures nothing
         logging = sys.modules["logging"]
+        if self.original is None and sys.version_info >= (3, 8):  # basicConfig(force=...) is 3.8's
+            self.original = logging.basicConfig
+            logging.basicConfig = forced(self.original)
+            up.on_undo(setattr, logging, "basicConfig", self.original)
+        name = module.__name__
+        self.before = {}
         for logger in loggers(logging):
+            up.manage(logger)
             for attr in ("handlers", "filters"):
                 items = logger.__dict__.get(attr)
                 if isinstance(items, list):
                     # A copy: addHandler changes the list in place, and a
                     # rollback puts back the original.
-                    up.set_attr(logger, attr, list(items))
-            up.manage(logger)
-        if sys.version_info >= (3, 8):  # basicConfig(force=...) is 3.8's
-            self.original = logging.basicConfig
-            logging.basicConfig = forced(self.original)
-            up.on_undo(setattr, logging, "basicConfig", self.original)
-
-    def before_run(self, up, module):
-        """Takes off every logger the handlers and filters module's last run
-        added, just before it re-runs."""
-        logging = sys.modules["logging"]
-        name = module.__name__
-        self.before = {}
-        for logger in loggers(logging):
-            for attr in ("handlers", "filters"):
-                items = logger.__dict__.get(attr)
-                if isinstance(items, list) and any(getattr(i, ADDED_BY, None) == name for i in items):
                     up.set_attr(logger, attr, [i for i in items if getattr(i, ADDED_BY, None) != name])
             self.before[id(logger)] = (list(logger.handlers), list(logger.filters))
 
     def after_run(self, up, module):
         """Marks what module's run added, and drops the copies it replaces."""
+        if self.before is None:
+            return
         logging = sys.modules["logging"]
         for logger in loggers(logging):
             up.manage(logger)

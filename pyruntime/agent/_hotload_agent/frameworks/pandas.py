@@ -19,6 +19,7 @@ Rollback puts the accessors back.
 import sys
 
 from . import Adapter
+from .live import touches
 
 OWNERS = ("DataFrame", "Series", "Index")
 
@@ -44,15 +45,23 @@ def bound_class(cls):
 class PandasAdapter(Adapter):
     module = "pandas"
 
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.touched = False  # a module that ran holds something of pandas
+
     def owners(self):
         pandas = sys.modules["pandas"]
         return [getattr(pandas, name) for name in OWNERS if isinstance(getattr(pandas, name, None), type)]
 
     def before_run(self, up, module):
+        if not touches(module, ("pandas",)):
+            return
+        self.touched = True
         names = {module.__name__}
         for owner in self.owners():
             registered = owner.__dict__.get("_accessors")
-            for key, value in list(owner.__dict__.items()):
+            for key in list(registered or ()):
+                value = owner.__dict__.get(key)
                 cls = accessor_class(value)
                 if cls is not None and getattr(cls, "__module__", None) in names:
                     up.del_class_attr(owner, key)
@@ -61,8 +70,11 @@ class PandasAdapter(Adapter):
                         up.set_class_attr(owner, "_accessors", registered)
 
     def after_rerun(self, up, modules):
+        if not self.touched:
+            return
         for owner in self.owners():
-            for key, value in list(owner.__dict__.items()):
+            for key in list(owner.__dict__.get("_accessors") or ()):
+                value = owner.__dict__.get(key)
                 cls = accessor_class(value)
                 if cls is not None and bound_class(cls) is not cls:
                     up.set_attr(value, "_accessor", bound_class(cls))

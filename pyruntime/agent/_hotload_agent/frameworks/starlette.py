@@ -24,7 +24,7 @@ modules or in __main__ (live.py); an app's own router is found through it.
 import sys
 
 from . import Adapter
-from .live import live_instances, owner
+from .live import live_instances, owner, touches
 
 
 def route_function(route):
@@ -108,6 +108,8 @@ class StarletteAdapter(Adapter):
             return
         name = module.__name__
         self.names.add(name)
+        if not touches(module, ("starlette", "fastapi")):
+            return
         owned = lambda f: f is not None and owner(f) == name  # noqa: E731
         found = live_instances(self.workspace, (applications.Starlette, routing.Router), [module])
         apps = [x for x in found if isinstance(x, applications.Starlette)]
