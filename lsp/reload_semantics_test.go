@@ -85,6 +85,16 @@ func TestReloadNotesAreWarnings(t *testing.T) {
 	if msg.Type != protocol.MessageTypeWarning || !strings.Contains(msg.Message, "existing instances") {
 		t.Errorf("message %v %q, want a Warning that existing instances keep the old class", msg.Type, msg.Message)
 	}
+	// The note is also a Warning diagnostic on the class statement, the
+	// object it names, spanning the line's text.
+	d := e.awaitDiagnostics("shapes.py", "a Warning on class Point", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Severity != protocol.DiagnosticSeverityWarning || d.Range.Start.Line != 4 || d.Range.End.Character != uint32(len("class Point:")) ||
+		!strings.Contains(message(d), "shapes.Point: its dataclass fields changed") {
+		t.Errorf("diagnostic %v %q at %v, want a Warning about Point on line 5", d.Severity, message(d), d.Range)
+	}
+	// The next save that does not change the fields replaces it with nothing.
+	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n    y: int = 0\n")
+	e.awaitDiagnostics("shapes.py", "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
 }
 
 func TestAfterReloadHook(t *testing.T) {

@@ -495,3 +495,110 @@ func TestInterruptedSaveRollsBack(t *testing.T) {
 		t.Errorf("CONST in spin and base = %s, want (1, 1)", got)
 	}
 }
+
+// A save re-runs an importer only if what it takes from the saved module
+// changed: a function body patched in place re-runs the importers that call
+// it as they run, a changed constant those that read it (or call code that
+// does), an unchanged save none.
+func TestImportersRerunOnlyWhenWhatTheyTakeChanged(t *testing.T) {
+	dir := project(t, "finegrained")
+	r := newRuntime(t, Config{})
+	mustReload(t, r, dir, "all", Request{})
+	for _, step := range []struct {
+		variant string // saved over core.py; "" saves it unchanged
+		want    []string
+		checks  []evalCase
+	}{
+		{"", []string{"core"}, nil},
+		// quiet only takes scaled, reads reads VALUE, later calls scaled
+		// only when called: none re-runs. calls called it; star took all.
+		{"core.body.py", []string{"core", "calls", "star"}, []evalCase{
+			{"calls.T", "", "3"}, {"later.f()", "", "2"}, {"quiet.scaled(1)", "", "2"}, {"reads.V", "", "1"},
+		}},
+		// VALUE changed: reads reads it, calls called scaled, which reads it.
+		{"core.const.py", []string{"core", "calls", "reads", "star"}, []evalCase{
+			{"calls.T", "", "5"}, {"reads.V", "", "2"}, {"star.S", "", "2"}, {"later.f()", "", "3"},
+		}},
+	} {
+		if step.variant != "" {
+			save(t, dir, step.variant, "core.py")
+		}
+		reply := mustReload(t, r, dir, "core", Request{})
+		if got := append([]string{reply.Reloaded[0]}, sortedStrings(reply.Reloaded[1:])...); !slices.Equal(got, step.want) {
+			t.Errorf("save %q: reloaded = %q, want %q", step.variant, got, step.want)
+		}
+		checkEvals(t, r, dir, "all", step.checks, true)
+	}
+}
+
+func sortedStrings(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+// A save that fails after its code registered classes and functions puts
+// the registries back as they were: the old class in place of the new one,
+// the definition registered again once, the new objects gone.
+func TestFailedSaveRollsBackRegistries(t *testing.T) {
+	dir := project(t, "registries")
+	r := newRuntime(t, Config{})
+	mustReload(t, r, dir, "app", Request{})
+	old := []evalCase{
+		{"sorted(Plugin.registry)", "['csv']", ""},
+		{"Plugin.registry['csv'] is impl.CSV and isinstance(reader, impl.CSV)", "True", ""},
+		{"reader.name()", "'csv v1'", ""},
+		{"[f() for f in ITEMS]", "['task v1']", ""},
+		{"ITEMS[0] is impl.task", "True", ""},
+	}
+	checkEvals(t, r, dir, "app", old, false)
+
+	save(t, dir, "impl.failing.py", "impl.py")
+	reply, _ := reloadIn(t, r, dir, "impl", Request{})
+	if reply.Error == nil || reply.Error.Message != "broken" || !reply.RolledBack {
+		t.Fatalf("error = %+v, rolled back %v; want RuntimeError: broken, rolled back", reply.Error, reply.RolledBack)
+	}
+	checkEvals(t, r, dir, "app", old, false)
+
+	save(t, dir, "impl.v2.py", "impl.py")
+	mustReload(t, r, dir, "impl", Request{})
+	checkEvals(t, r, dir, "app", []evalCase{
+		{"sorted(Plugin.registry)", "", "['csv']"},
+		{"Plugin.registry['csv'] is impl.CSV and isinstance(reader, impl.CSV)", "", "True"},
+		{"reader.name()", "", "'csv v2'"},
+		{"[f() for f in ITEMS]", "", "['task v2']"},
+		{"__import__('pickle').loads(__import__('pickle').dumps(ITEMS[0])) is impl.task", "", "True"},
+	}, true)
+}
+
+// Notes say where the object they name is, so the editor can put them on
+// its line.
+func TestNotesCarryThePlaceOfTheObject(t *testing.T) {
+	dir := project(t, "classes")
+	r := newRuntime(t, Config{})
+	mustReload(t, r, dir, "app", Request{})
+	save(t, dir, "shapes.v2.py", "shapes.py")
+	reply := mustReload(t, r, dir, "shapes", Request{NoDependents: true})
+	lines := map[string]int{}
+	for _, n := range reply.Notes {
+		if filepath.Base(n.File) != "shapes.py" || n.Source == "" {
+			t.Errorf("note %q at %q:%d (%q), want a line of shapes.py", n.Text, n.File, n.Line, n.Source)
+		}
+		name, _, _ := strings.Cut(n.Text, ":")
+		lines[name] = n.Line
+	}
+	source, err := os.ReadFile(filepath.Join(dir, "shapes.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Split(string(source), "\n")
+	for name, line := range lines {
+		class := strings.TrimPrefix(name, "shapes.")
+		if line < 1 || line > len(text) || !strings.HasPrefix(text[line-1], "class "+class) {
+			t.Errorf("note about %s is on line %d, want its class statement", name, line)
+		}
+	}
+	if len(lines) == 0 {
+		t.Error("no notes")
+	}
+}

@@ -171,11 +171,21 @@ def rerun(agent, up, adapters, name, module, path, dependents):
             value = result
         ran.append((other, file, compiled))
     up.reloaded = [name] + [n for n, _, _ in ran if n != name]
-    up.reconcile()
+    checked(up, up.reconcile)
     for adapter in adapters:
         adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
-    up.note_growth()
+    checked(up, up.note_growth)
     return value, ran
+
+
+def checked(up, check):
+    """Runs one of the Update's checks after the modules ran: a failure of
+    hotload's own is a note, never the user's error."""
+    try:
+        check()
+    except Exception as exc:
+        up.note("hotload", "could not finish %s (%s: %s); restart the runtime if registries misbehave"
+                % (check.__name__, type(exc).__name__, exc))
 
 
 def run_module(up, adapters, module, body, last, shape, previous):

@@ -289,6 +289,8 @@ def update_class_body(up, old, new, where, skip=None):
         if key in kept and not is_code(was) and not is_code(value):
             continue  # data whose definition did not change keeps its value: a cache stays warm
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
+        if resolved is value and callable(value) and callable(was):
+            resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
             if not safe_equal(was, resolved) or is_code(resolved):

@@ -37,7 +37,10 @@ class Shape:
     bodies (assigned, imported, defined, deleted, a walrus, an except or
     with target, a match capture), and the names its functions declare
     global. A name it binds only through globals(), setattr or exec is not
-    there: dynamic says the source does such things.
+    there.
+
+    dynamic: the first line where it may bind module names dynamically
+    (calls globals(), vars(), exec, setattr, or reads a __dict__), or 0.
 
     stars: the modules it star-imports (absolute names).
 
@@ -71,7 +74,7 @@ class Shape:
         from source again when first asked for: a save needs it only for
         the importers that may re-run, or when a name went."""
         self.binds = set()
-        self.dynamic = False
+        self.dynamic = 0
         self.stars = []
         self.imports = set()
         self.lines = {}
@@ -158,7 +161,7 @@ class Shape:
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 self.binds.add(node.id)
             elif node.id in DYNAMIC_CALLS:
-                self.dynamic = True  # globals() called, or globals passed around
+                self.dynamic = self.dynamic or node.lineno  # globals() called, or passed around
         elif isinstance(node, ast.NamedExpr):
             self.binds.add(node.target.id)
         elif isinstance(node, ast.ExceptHandler) and node.name:
@@ -170,7 +173,7 @@ class Shape:
         elif kind == "TypeAlias":  # `type X = ...`, 3.12
             self.binds.add(node.name.id)
         elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
-            self.dynamic = True
+            self.dynamic = self.dynamic or node.lineno
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             chain = attribute_chain(node.func)
             if chain is not None:
@@ -181,7 +184,7 @@ class Shape:
             if isinstance(node, ast.Global):
                 self.binds.update(node.names)
             elif isinstance(node, ast.Name) and node.id in ("globals", "exec"):
-                self.dynamic = True
+                self.dynamic = self.dynamic or node.lineno
 
     def _import(self, stmt, bind):
         if isinstance(stmt, ast.Import):

@@ -1,5 +1,6 @@
 """The changes one save makes to live objects, and how to undo them."""
 
+import collections
 import functools
 import linecache
 import sys
@@ -16,6 +17,9 @@ EMPTY = object()  # a closure cell without a value
 # Values whose equality is their identity for any program: an importer that
 # read an equal one at import time holds what a fresh run would give it.
 PLAIN = (int, float, complex, str, bytes, bool, type(None), range)
+
+# Values no update rule takes: bind() leaves them as the module's code made them.
+DATA = PLAIN + (list, dict, set, tuple, frozenset, bytearray)
 
 # How far counterpart() looks inside an old binding for the object a new
 # definition replaces: decorator stacks are a few levels deep; 32 objects
@@ -411,6 +415,8 @@ class Update:
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
                 change.rebound.add(key)
+        if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
+            change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
             change.graph = True
         self.current = None
@@ -430,6 +436,8 @@ class Update:
             if isinstance(new, (types.FunctionType, type)):
                 self.created.append(new)
             return
+        if type(new) in DATA or type(old) in DATA:
+            return  # no rule updates data in place: a module of constants binds them fast
         where = prefix + name
         value = self.resolve(old, new, where)
         if value is new and (isinstance(new, (types.FunctionType, type)) or isinstance(old, types.FunctionType)):
@@ -562,16 +570,17 @@ class Update:
             gone.append(key)
         if not gone:
             return
+        file = namespace.get("__file__")
         if shape.dynamic:
-            self.note(name, "no longer defines %s, but sets globals dynamically (globals(), setattr, exec), "
-                      "so they were kept; restart the runtime to drop them" % ", ".join(gone))
+            self.note(name, "no longer defines %s in its source, but sets globals dynamically (globals(), setattr, "
+                      "exec), so they were kept; restart the runtime to drop them" % ", ".join(gone),
+                      (file, shape.dynamic) if file else None)
             return
         self.changes.setdefault(name, Change()).removed.update(gone)
         for key in gone:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
-        file = namespace.get("__file__")
         self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
         for key in gone:
             line = shape.globals_read.get(key)
@@ -704,7 +713,7 @@ class Update:
             if depth < 2:
                 values = list(container.values()) if isinstance(container, dict) else list(container)
                 for value in values:
-                    if type(value) in (list, dict, set) or isinstance(value, (dict, list, set)):
+                    if type(value) in REGISTRIES:
                         add(value, depth + 1)
 
         for ns in list(namespaces):
@@ -719,13 +728,13 @@ class Update:
                 if isinstance(value, type):
                     classes.extend(value.__mro__[:-1])
                     classes.append(type(value))
-                elif isinstance(value, (dict, list, set)):
+                elif type(value) in REGISTRIES:
                     add(value, 0)
                 else:
                     attrs = own_dict(value)
                     if attrs:
                         for item in list(attrs.values()):
-                            if isinstance(item, (dict, list, set)):
+                            if type(item) in REGISTRIES:
                                 add(item, 1)
         for new, old in self.replaced:
             classes.extend(old.__mro__[:-1])
@@ -735,7 +744,7 @@ class Update:
                 continue
             seen.add(id(cls))
             for value in list(cls.__dict__.values()):
-                if isinstance(value, (dict, list, set)):
+                if type(value) in REGISTRIES:
                     add(value, 1)
         return out
 
@@ -808,6 +817,10 @@ class Update:
         name = getattr(obj, "__qualname__", None)
         return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
 
+
+# The containers the registry walk reads and changes: the built-in ones,
+# whose reading and writing run no code of the user's.
+REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
 
 # The most items the registry walk (Update.containers) reads per save, and
 # the largest container it reads: registries are small; a million-item

@@ -53,7 +53,7 @@ def test_binds(source, bound):
     ("import sys\nsys.modules[__name__].__dict__['x'] = 1", True),
 ])
 def test_dynamic(source, dynamic):
-    assert shape_of(source).dynamic is dynamic
+    assert bool(shape_of(source).dynamic) is dynamic
 
 
 def test_imports_and_stars():
