@@ -325,6 +325,8 @@ func TestAttrsAndDataclassFieldsFollowSaves(t *testing.T) {
 				{"holder", "size, size == records.Size(3), size.area(), type(size) is records.Size", "(Size(w=3, h=1), True, 3, True)"},
 				{"holder", "slotted, type(slotted) is records.Slotted, records.Slotted(1, 2)", "(Slotted(x=-2), False, Slotted(x=1, y=2))"},
 				{"holder", "cube(2), cube is records.cube", "(16, True)"},
+				// A member inserted: the class keeps its members, in the new order.
+				{"holder", "list(records.Priority), records.Priority(2), urgent is records.Priority.HIGH", "([<Priority.LOW: 1>, <Priority.MEDIUM: 2>, <Priority.HIGH: 3>], <Priority.MEDIUM: 2>, True)"},
 			},
 		}},
 	}})

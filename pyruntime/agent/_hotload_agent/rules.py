@@ -280,6 +280,8 @@ def update_class_body(up, old, new, where, skip=None):
         if skip is not None and (skip(key, value) or skip(key, old.__dict__.get(key))):
             continue
         was = old.__dict__.get(key, MISSING)
+        if was is value:
+            continue  # already the new one (an adapter set it: a generated method)
         if was is MISSING:
             up.set_class_attr(old, key, value)
             up.changed_in_place()

@@ -12,8 +12,11 @@ the first run, so a changed format or level never showed.
   removed is gone, as in a fresh run. Filters likewise.
 - While modules re-run, logging.basicConfig replaces the root logger's
   handlers (force=True), as a fresh run's first call would configure it.
+- logging.config.dictConfig run again disables every logger that exists
+  (disable_existing_loggers), the user's modules' too, which a fresh run
+  makes after it: those stay enabled.
 
-Rollback puts every logger's handlers and filters back.
+Rollback puts every logger's handlers, filters, level and flags back.
 """
 
 import sys
@@ -43,6 +46,16 @@ def same_filter(a, b):
     return type(a) is type(b) and (getattr(a, "__dict__", None) == getattr(b, "__dict__", None) or a is b)
 
 
+def restore_settings(logger, level, disabled, propagate):
+    logger.setLevel(level)
+    logger.disabled, logger.propagate = disabled, propagate
+
+
+def of_user_module(name, users):
+    """Reports whether a logger's name is one of the user's modules or under one."""
+    return name in users or any(name.startswith(u + ".") for u in users)
+
+
 def forced(original):
     def basicConfig(**kwargs):
         kwargs.setdefault("force", True)
@@ -61,6 +74,7 @@ class LoggingAdapter(Adapter):
         # while a module that holds nothing of logging runs.
         self.before = None
         self.original = None  # logging.basicConfig while it is replaced
+        self.settings = {}  # id(logger) -> (level, disabled, propagate) before the running module ran
 
     def before_run(self, up, module):
         """Takes off every logger the handlers and filters module's last run
@@ -75,8 +89,11 @@ class LoggingAdapter(Adapter):
             up.on_undo(setattr, logging, "basicConfig", self.original)
         name = module.__name__
         self.before = {}
+        self.settings = {}
         for logger in loggers(logging):
             up.manage(logger)
+            self.settings[id(logger)] = (logger.level, logger.disabled, logger.propagate)
+            up.on_undo(restore_settings, logger, logger.level, logger.disabled, logger.propagate)
             for attr in ("handlers", "filters"):
                 items = logger.__dict__.get(attr)
                 if isinstance(items, list):
@@ -90,8 +107,15 @@ class LoggingAdapter(Adapter):
         if self.before is None:
             return
         logging = sys.modules["logging"]
+        users = set(self.workspace.loaded()) if self.workspace is not None else set()
         for logger in loggers(logging):
             up.manage(logger)
+            was = self.settings.get(id(logger))
+            if was is not None and not was[1] and logger.disabled and of_user_module(logger.name, users):
+                # dictConfig's disable_existing_loggers: in a fresh run this
+                # module configures logging before your modules make their
+                # loggers, so theirs stay enabled.
+                logger.disabled = False
             handlers, filters = self.before.get(id(logger), ((), ()))
             self.dedupe(up, logger, "handlers", handlers, module.__name__, lambda a, b: target(a) == target(b))
             self.dedupe(up, logger, "filters", filters, module.__name__, same_filter)

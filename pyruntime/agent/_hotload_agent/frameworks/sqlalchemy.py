@@ -32,8 +32,14 @@ MAPPING_KEYS = frozenset((
     "__table__", "__mapper__", "_sa_class_manager", "_sa_registry", "__tablename__", "__table_args__",
     "__mapper_args__", "__init__", "registry", "metadata", "__annotations__", "__parameters__",
     "__dataclass_fields__", "__dataclass_params__", "__match_args__", "__sa_dataclass_metadata_key__",
-    "__repr__", "__eq__", "__hash__",
 ))
+
+
+def generated(value):
+    """Reports whether a method was generated from a string (a dataclass's
+    __repr__ and __eq__ on a MappedAsDataclass class), not written by you."""
+    code = getattr(value, "__code__", None)
+    return code is not None and code.co_filename.startswith("<")
 
 
 def orm():
@@ -61,10 +67,37 @@ def is_mapping_value(value):
     return module.startswith("sqlalchemy.") and not module.startswith("sqlalchemy.ext.hybrid")
 
 
+def stable(value):
+    """A description of a column's default that is the same in two runs of
+    the same source: functions by name, SQL by its text."""
+    if value is None:
+        return None
+    arg = getattr(value, "arg", value)
+    if callable(arg):
+        arg = getattr(arg, "__wrapped__", arg)
+        return "%s.%s" % (getattr(arg, "__module__", "?"), getattr(arg, "__qualname__", type(arg).__name__))
+    text = getattr(arg, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        return str(arg)
+    except Exception:
+        return type(arg).__name__
+
+
 def column_signature(column):
-    return (column.name, repr(column.type), column.nullable, column.primary_key, column.unique,
+    return (column.name, repr(column.type), column.nullable, column.primary_key, column.unique, column.index,
             sorted(fk.target_fullname for fk in column.foreign_keys),
-            repr(getattr(column.default, "arg", column.default)), repr(column.server_default))
+            stable(column.default), stable(column.server_default))
+
+
+def table_signature(table):
+    """The columns, indexes and constraints of a table, by name."""
+    columns = sorted(column_signature(c) for c in table.columns)
+    indexes = sorted((i.name or "", tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes)
+    constraints = sorted((type(c).__name__, c.name or "", tuple(sorted(col.name for col in getattr(c, "columns", ()))))
+                         for c in table.constraints)
+    return columns, indexes, constraints
 
 
 def property_signature(prop):
@@ -85,7 +118,7 @@ def mapping_signature(cls):
     """What the database and the mapper see of a mapped class."""
     mapper = cls.__dict__["__mapper__"]
     table = cls.__dict__.get("__table__")
-    columns = sorted(column_signature(c) for c in table.columns) if table is not None else []
+    columns, indexes, constraints = table_signature(table) if table is not None else ([], [], [])
     props = sorted((key, property_signature(p)) for key, p in mapper._props.items())
     inherits = mapper.inherits.class_.__qualname__ if mapper.inherits is not None else None
     validators = sorted((key, getattr(v[0], "__name__", "?")) for key, v in mapper.validators.items())
@@ -93,6 +126,8 @@ def mapping_signature(cls):
         "validators": validators,
         "table": getattr(table, "fullname", None),
         "columns": columns,
+        "indexes": indexes,
+        "constraints": constraints,
         "properties": props,
         "inherits": inherits,
         "polymorphic_identity": repr(mapper.polymorphic_identity),
@@ -113,6 +148,8 @@ def describe_change(old, new):
         elif after[name] != before[name]:
             table.append("column %r changed" % name)
     table += ["column %r removed" % name for name in before if name not in after]
+    if old.get("indexes") != new.get("indexes") or old.get("constraints") != new.get("constraints"):
+        table.append("its indexes or constraints changed")
     props_before, props_after = dict(old["properties"]), dict(new["properties"])
     for key in props_after:
         if props_after[key][0] == "ColumnProperty" and props_before.get(key, props_after[key])[0] == "ColumnProperty":
@@ -234,7 +271,7 @@ class SQLAlchemyAdapter(Adapter):
 
     @staticmethod
     def skip(key, value):
-        return key in MAPPING_KEYS or is_mapping_value(value)
+        return key in MAPPING_KEYS or is_mapping_value(value) or (key.startswith("__") and generated(value))
 
     # --- declarative bases ---------------------------------------------------
 
@@ -261,7 +298,7 @@ class SQLAlchemyAdapter(Adapter):
                 and old.metadata is new.metadata)
 
     def update_table(self, up, old, new, where):
-        same = sorted(column_signature(c) for c in old.columns) == sorted(column_signature(c) for c in new.columns)
+        same = table_signature(old) == table_signature(new)
         put_table_back(old.metadata, old)
         if not same:
             up.note(where, "the table %r changed and keeps its old columns: the database does not change "

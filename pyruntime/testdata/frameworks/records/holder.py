@@ -5,3 +5,4 @@ try:
     point
 except NameError:
     point, slotted, size, cube = records.Point(-2), records.Slotted(-2), records.Size(3), records.cube
+    urgent = records.Priority.HIGH

@@ -1,5 +1,6 @@
 """Classes whose fields a save changes (version 1)."""
 import dataclasses
+import enum
 import functools
 
 import attr
@@ -28,6 +29,11 @@ class Size:
 
     def area(self):
         return self.w * self.w
+
+
+class Priority(enum.IntEnum):
+    LOW = 1
+    HIGH = 3
 
 
 def power(x, e):

@@ -1,5 +1,6 @@
 """Classes whose fields a save changes (version 2): fields added, methods edited, a partial's arguments changed."""
 import dataclasses
+import enum
 import functools
 
 import attr
@@ -32,6 +33,12 @@ class Size:
 
     def area(self):
         return self.w * self.h
+
+
+class Priority(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
 
 
 def power(x, e):

@@ -1,5 +1,7 @@
 """Base, model and session in one module, with extend_existing=True (version 2: a method edited)."""
-from sqlalchemy import Column, Integer, String, create_engine, select
+import uuid
+
+from sqlalchemy import Column, Integer, String, create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, Session
 
 
@@ -12,6 +14,7 @@ class Note(Base):
     __table_args__ = {"extend_existing": True}
     id = Column(Integer, primary_key=True)
     text = Column(String)
+    code = Column(String, default=lambda: uuid.uuid4().hex, server_default=func.lower("X"))
 
     def shout(self):
         return self.text.upper() + "!"
