@@ -438,6 +438,13 @@ class Update:
             return
         if type(new) in DATA or type(old) in DATA:
             return  # no rule updates data in place: a module of constants binds them fast
+        claimed = self.claimed.get(id(old))
+        if (claimed is not None and claimed is not new and any(d is old for d in self.decorated)
+                and not any(obj is old for obj in chain(new))):
+            # A decorator holds old as another definition of this name, made
+            # earlier in this run (singledispatch's `@f.register def _`): old
+            # keeps that one, and the name binds the last, as in a fresh run.
+            return
         where = prefix + name
         value = self.resolve(old, new, where)
         if value is new and (isinstance(new, (types.FunctionType, type)) or isinstance(old, types.FunctionType)):
