@@ -185,6 +185,13 @@ func TestFastAPIRoutesFollowSaves(t *testing.T) {
 				},
 			},
 			{
+				// Startup code ran when the server started: an edit to it
+				// waits for a restart, and says so.
+				variant: "main.v3.py", target: "main.py",
+				notes:  []string{"main.load_cache: startup and lifespan code runs when the server starts; this change takes effect after a restart"},
+				checks: []frameworkCheck{{"server", "call('GET', '/health')[:2]", "(200, 'ok')"}},
+			},
+			{
 				// The body model gains a field: the route validates with it.
 				variant: "models.v2.py", target: "models.py",
 				notes: []string{"models.Item: new field 'qty'"},

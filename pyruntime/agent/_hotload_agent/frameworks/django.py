@@ -22,7 +22,8 @@ methods, and a model whose fields change gets a note.
   new values, and Django's setting_changed signal resets what depends on
   them (templates, caches, time zone), as override_settings does. Settings
   read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
-  note: they take effect after a restart.
+  note: they take effect after a restart. So does an edited
+  AppConfig.ready(), which Django ran when it started.
 """
 
 import functools
@@ -32,6 +33,7 @@ import sys
 
 from . import Adapter
 from .live import binding_line
+from ..update import code_same
 
 # Attributes of a model class that belong to Django's machinery.
 MODEL_KEYS = frozenset(("_meta", "DoesNotExist", "MultipleObjectsReturned", "objects", "_default_manager",
@@ -102,6 +104,19 @@ def put_model(apps, model):
     apps.clear_cache()
 
 
+def ready_code(module):
+    """{class name: code of its ready()} for the AppConfig classes module defines."""
+    apps = sys.modules.get("django.apps")
+    base = getattr(apps, "AppConfig", None)
+    found = {}
+    for key, value in list(module.__dict__.items()) if base is not None else ():
+        if isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__:
+            ready = value.__dict__.get("ready")
+            if ready is not None and hasattr(ready, "__code__"):
+                found[key] = ready.__code__
+    return found
+
+
 MISSING_SETTING = object()
 
 
@@ -136,6 +151,7 @@ class DjangoAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.said = {}  # the settings module's values before it ran again
+        self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.rules = [(self.is_model_pair, self.update_model)]
 
     def before_rerun(self, up, modules):
@@ -145,6 +161,7 @@ class DjangoAdapter(Adapter):
 
     def before_run(self, up, module):
         self.settings_before(module)
+        self.ready = {key: code for key, code in ready_code(module).items()}
         base = model_base()
         for value in list(module.__dict__.values()) if base is not None else ():
             if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
@@ -165,6 +182,11 @@ class DjangoAdapter(Adapter):
     def after_run(self, up, module):
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
             self.apply_settings(up, module)
+        for key, code in ready_code(module).items():
+            if key in self.ready and not code_same(code, self.ready[key]):
+                cls = module.__dict__[key]
+                up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
+                        "this change takes effect after a restart", cls.__dict__["ready"])
 
     def settings_before(self, module):
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):

@@ -25,6 +25,7 @@ import sys
 
 from . import Adapter
 from .live import live_instances, owner, touches
+from ..update import code_same
 
 
 def route_function(route):
@@ -43,6 +44,15 @@ def bump(up, router):
     version = router.__dict__.get("_routes_version")
     if isinstance(version, int):
         up.set_attr(router, "_routes_version", version + 1)
+
+
+# Marks an app that took a new app's state after it had started serving: the
+# new app's middleware stack is not built yet, but its startup code ran long ago.
+STARTED = "_hotload_started"
+
+
+def has_started(app):
+    return app.__dict__.get("middleware_stack") is not None or bool(app.__dict__.get(STARTED))
 
 
 def owned_middleware(middleware, owned):
@@ -115,6 +125,11 @@ class StarletteAdapter(Adapter):
         apps = [x for x in found if isinstance(x, applications.Starlette)]
         routers = [x for x in found if isinstance(x, routing.Router)]
         routers += [app.router for app in apps if not any(app.router is r for r in routers)]
+        for app in apps:
+            if not any(app is a for a in self.apps) and has_started(app):
+                # Code objects, not functions: a function updated in place
+                # has the new code by the time the save ends.
+                self.started[id(app)] = (app, startup_code(app))
         # The routers module binds: it may include them again.
         rebound = {id(v) for v in module.__dict__.values() if isinstance(v, routing.Router)}
         for router in routers:
@@ -126,8 +141,6 @@ class StarletteAdapter(Adapter):
             if not any(app is a for a in self.apps):
                 self.apps.append(app)
                 up.manage(app)
-                if app.middleware_stack is not None:
-                    self.started[id(app)] = (app, startup_code(app))
             handlers = {k: h for k, h in app.exception_handlers.items() if not owned(h)}
             if len(handlers) != len(app.exception_handlers):
                 up.set_attr(app, "exception_handlers", handlers)
@@ -135,6 +148,7 @@ class StarletteAdapter(Adapter):
             if len(middleware) != len(app.user_middleware):
                 up.set_attr(app, "user_middleware", middleware)
             if app.middleware_stack is not None:
+                app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
                 up.set_attr(app, "middleware_stack", None)
 
     def take_off(self, up, router, rebound, owned):
@@ -173,6 +187,8 @@ class StarletteAdapter(Adapter):
                 new.exception_handlers[key] = handler
         state = new.__dict__
         state["state"] = old.__dict__.get("state", state.get("state"))
+        if has_started(old):
+            state[STARTED] = True
         state["middleware_stack"] = None
         up.set_attr(old, "__dict__", state)
         if isinstance(state.get("router"), object):
@@ -210,13 +226,21 @@ class StarletteAdapter(Adapter):
                 bump(up, router)
         for app in self.apps:
             if app.middleware_stack is not None:
+                app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
                 up.set_attr(app, "middleware_stack", None)
             if "openapi_schema" in app.__dict__ and app.openapi_schema is not None:
                 up.set_attr(app, "openapi_schema", None)
         for app, before in self.started.values():
-            changed = [f for f, code in before if getattr(f, "__code__", code) is not code]
-            changed += [f for f, _ in startup_code(app) if not any(f is g for g, _ in before) and owner(f) in self.names]
-            for f in changed:
-                up.note("%s.%s" % (owner(f), getattr(f, "__qualname__", "?")),
-                        "startup and lifespan code runs when the server starts; this change takes effect "
-                        "after a restart")
+            known = {}
+            for f, code in before:
+                known.setdefault(getattr(f, "__qualname__", None), code)
+            seen = set()
+            for f, code in startup_code(app):
+                name = getattr(f, "__qualname__", None)
+                if owner(f) not in self.names or name in seen:
+                    continue
+                seen.add(name)
+                if name not in known or not code_same(code, known[name]):
+                    up.note("%s.%s" % (owner(f), name or "?"),
+                            "startup and lifespan code runs when the server starts; this change takes effect "
+                            "after a restart", f)

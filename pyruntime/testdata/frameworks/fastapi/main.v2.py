@@ -9,6 +9,14 @@ app = FastAPI()
 app.include_router(router)
 
 
+warm = []
+
+
+@app.on_event("startup")
+def load_cache():
+    warm.append("cache v1")
+
+
 class Closed(Exception):
     pass
 
