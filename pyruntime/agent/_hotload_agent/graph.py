@@ -36,6 +36,10 @@ class Workspace:
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
         self._noted = None  # the loaded() result note_loaded last went through
+        # ((name, its imports), _importers_of, order): the last reload_order
+        # without stale modules, which the next save of name reuses while
+        # the graph it was worked out from stands.
+        self._order = None
 
     def add_roots(self, paths):
         roots = list(self.roots)
@@ -161,6 +165,9 @@ class Workspace:
                     todo.append(target)
                     if self.changed_since_ran(target, files[target]):
                         stale.add(target)
+        key = (name, tuple(new_imports))
+        if not stale and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
+            return self._order[2], []  # the same graph and imports as the last save of name
         dirty = stale | {name}
         group, todo = set(dirty), list(dirty)
         while todo:
@@ -174,6 +181,8 @@ class Workspace:
         order = []
         for component in strongly_connected(sorted(group), edges):
             order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
+        if not stale:
+            self._order = key, self._importers_of, order
         return order, sorted(stale)
 
     def changed_since_ran(self, name, path):

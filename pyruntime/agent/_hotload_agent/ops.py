@@ -9,13 +9,13 @@ import signal
 import sys
 import threading
 
-from . import frameworks
+from . import frameworks, importers
 from .graph import file_version
 from .rules import UPDATE_RULES
-from .shape import Shape, uses_of
+from .shape import Shape
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
-from .update import MISSING, Change, Update, plain, restore_module_attr
+from .update import MISSING, Update, restore_module_attr
 
 
 def add_sys_path(entries, front):
@@ -133,7 +133,7 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     importer re-runs when a name it takes from a module that ran (`from m
     import x`, `m.x`) now refers to a different object or value, when code
     it runs at import time uses a module whose code changed in place, or
-    when that module's own imports changed (see must_rerun). The modules
+    when that module's own imports changed (see importers.py). The modules
     the saved one imports whose files changed since they last ran run
     first, as a fresh run would run their new code. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
@@ -157,16 +157,14 @@ def rerun(agent, up, adapters, name, module, path, dependents):
             # Decided by the version that runs; if it must re-run, its
             # file is read again (a SyntaxError in it stops the save).
             if other not in stale:
-                known = workspace.previous_shape(other)
-                if known is not None:
-                    note_removed_uses(up, other, file, known)
-                    if not must_rerun(up, known):
-                        carry_change(up, other, known)
-                        continue
+                known = workspace.ran.get(other)
+                known = None if known is None else known.shape or known.shape_of()
+                if known is not None and not importers.decide(up, other, file, known):
+                    continue
             compiled = read_again(workspace, other, file)
         teardown(up, mod)
         result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
-        carry_change(up, other, compiled[0])
+        importers.carry(up, other, compiled[0])
         if other == name:
             value = result
         ran.append((other, file, compiled))
@@ -195,55 +193,6 @@ def run_module(up, adapters, module, body, last, shape, previous):
     for adapter in adapters:
         adapter.after_run(up, module)
     return value
-
-
-def must_rerun(up, shape):
-    """Reports whether a module whose source is shape must re-run after
-    the modules of the save that ran before it: whether a name it takes
-    from one of them now refers to a different object or value, its
-    import-time code uses one whose code changed in place (what it
-    computed then may differ now), or their imports changed."""
-    for target, change in up.changes.items():
-        if target not in shape.imports:
-            continue
-        if change.graph:
-            return True
-        whole, names = uses_of(shape, target)
-        if whole is not None and (change.rebound or change.inplace):
-            return True
-        namespace = getattr(sys.modules.get(target), "__dict__", {})
-        for key, use in names.items():
-            if key in change.rebound:
-                return True
-            if use.import_time and change.inplace and not plain(namespace.get(key)):
-                return True
-    return False
-
-
-def note_removed_uses(up, name, file, shape):
-    """Notes the lines of module name (shape, at file) that use a name a
-    module of this save no longer defines: they raise when they run."""
-    for target, change in up.changes.items():
-        if not change.removed or target not in shape.imports:
-            continue
-        _, names = uses_of(shape, target)
-        for key in sorted(change.removed & set(names)):
-            up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
-                    "this line raises when it runs" % name, (file, names[key].line))
-
-
-def carry_change(up, name, shape):
-    """A module runs, when called, the code it uses of a module changed in
-    place, whether it re-ran or not: what calling it computes may differ
-    too, for the modules that use it."""
-    for target, change in list(up.changes.items()):
-        if target == name or not change.inplace or target not in shape.imports:
-            continue
-        whole, names = uses_of(shape, target)
-        namespace = getattr(sys.modules.get(target), "__dict__", {})
-        if whole is not None or any(not plain(namespace.get(key)) for key in names):
-            up.changes.setdefault(name, Change()).inplace = True
-            return
 
 
 @contextlib.contextmanager

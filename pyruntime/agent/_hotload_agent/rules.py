@@ -1,5 +1,6 @@
 """The update rules: how an old object takes a new definition in place."""
 
+import collections
 import enum
 import functools
 import sys
@@ -17,6 +18,25 @@ def type_key(annotation):
     return repr(annotation)
 
 
+def written_annotations(cls):  # novm (annotationlib: Python 3.14+; ImportError before)
+    """cls's own annotations as written (source text), evaluating nothing;
+    None before Python 3.14, where annotations are values already.
+
+    Since 3.14 (PEP 649/749) annotations are evaluated when read: a
+    dataclass field's type is a ForwardRef when its class names itself
+    (`left: Tree | None`) on the first run, and the old class on a re-run,
+    so only the text compares the same way each time.
+    """
+    try:
+        import annotationlib
+    except ImportError:
+        return None
+    try:
+        return annotationlib.get_annotations(cls, format=annotationlib.Format.STRING)
+    except Exception:  # an odd __annotate__: compare the fields' types instead
+        return None
+
+
 def dataclass_fields_changed(old, new):
     old_fields = getattr(old, "__dataclass_fields__", None)
     new_fields = getattr(new, "__dataclass_fields__", None)
@@ -24,9 +44,15 @@ def dataclass_fields_changed(old, new):
         return False
     if old_fields is None or new_fields is None or list(old_fields) != list(new_fields):
         return True
+    old_text, new_text = written_annotations(old), written_annotations(new)
     for name, a in old_fields.items():
         b = new_fields[name]
-        if type_key(a.type) != type_key(b.type):
+        if old_text is not None and new_text is not None:
+            # A field the class inherits is in neither: its base, which
+            # class_change checked first, is updated in place or replaced.
+            if old_text.get(name) != new_text.get(name):
+                return True
+        elif type_key(a.type) != type_key(b.type):
             return True
         if not safe_equal(a.default, b.default) or not safe_equal(a.default_factory, b.default_factory):
             return True
@@ -81,6 +107,14 @@ def functions_in(value, depth=0):
 # Class attributes an in-place update leaves alone: the class's own slots for
 # instance dicts and weak references, its identity, and ABC's per-class cache.
 CLASS_KEEP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__", "__slots__", "_abc_impl"))
+
+# Class attributes that describe the class's source rather than what it
+# does: a change to them alone is no reason for an importer to re-run.
+METADATA = frozenset(("__doc__", "__firstlineno__", "__static_attributes__"))
+
+# The class attributes a save keeps the contents of when they are written
+# empty and their line did not change: caches.
+CACHES = (dict, list, set, collections.OrderedDict, collections.defaultdict, collections.deque)
 
 # Descriptors that belong to the class that made them (__slots__ members).
 SLOT_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
@@ -152,10 +186,11 @@ def update_function(up, old, new, where):
     for attr in ("__defaults__", "__kwdefaults__"):
         if not safe_equal(getattr(old, attr), getattr(new, attr)):
             up.changed_in_place()
-    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__annotations__", "__doc__"):
+    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__doc__"):
         value = getattr(new, attr)
         if getattr(old, attr) is not value:
             up.set_attr(old, attr, value)
+    update_annotations(up, old, new)
     return True
 
 
@@ -179,6 +214,32 @@ def note_inner_functions(up, old, new, where):
 
 def code_name_of(code):
     return getattr(code, "co_qualname", code.co_name)
+
+
+def annotations_of(f):
+    """Where f's annotations are, as (attribute, value), read without
+    evaluating them.
+
+    Since Python 3.14 (PEP 649/749) reading __annotations__ runs the
+    function's __annotate__, which raises NameError for a name imported only
+    under `if TYPE_CHECKING:`; __annotate__ itself is the annotations,
+    unevaluated. Without one (before 3.14, or once __annotations__ was
+    assigned) they are a plain dict, and reading it runs nothing.
+    """
+    annotate = getattr(f, "__annotate__", None)
+    if annotate is not None:
+        return "__annotate__", annotate
+    return "__annotations__", f.__annotations__
+
+
+def update_annotations(up, old, new):
+    # Assigning either attribute resets the other: __annotate__ drops the
+    # cached dict, __annotations__ sets __annotate__ to None.
+    before, after = annotations_of(old), annotations_of(new)
+    if before[0] == after[0] and before[1] is after[1]:
+        return
+    up.on_undo(setattr, old, *before)
+    setattr(old, *after)
 
 
 def is_method_wrapper(up, old, new):
@@ -274,6 +335,7 @@ def update_class_body(up, old, new, where, skip=None):
     only_code = isinstance(old, enum.EnumMeta)
     members = old.__dict__.get("_member_map_") or {}
     kept = unchanged_data(up, old)
+    persisted = []
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
@@ -288,14 +350,17 @@ def update_class_body(up, old, new, where, skip=None):
             continue
         if isinstance(was, SLOT_DESCRIPTORS) and type(was) is type(value):
             continue
-        if key in kept and not is_code(was) and not is_code(value):
-            continue  # data whose definition did not change keeps its value: a cache stays warm
+        if key in kept and type(was) in CACHES and type(value) is type(was) and not value:
+            # An empty container as written (a cache) whose line did not
+            # change keeps what it holds, as module state does.
+            persisted.append(key)
+            continue
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
         if resolved is value and callable(value) and callable(was):
             resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
-            if not safe_equal(was, resolved) or is_code(resolved):
+            if key not in METADATA and (not safe_equal(was, resolved) or is_code(resolved)):
                 up.changed_in_place()
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
@@ -306,11 +371,11 @@ def update_class_body(up, old, new, where, skip=None):
         up.del_class_attr(old, key)
         up.changed_in_place()
     change = up.changes.get(up.current)
-    for key in sorted(kept):
+    for key in persisted:
         value = old.__dict__.get(key)
         if skip is not None and skip(key, value):
             continue
-        if type(value) in (list, dict, set) and value and change is not None and change.inplace:
+        if value and change is not None and change.inplace:
             up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
                     "if code this save changed made them, empty it or restart the runtime"
                     % (len(value), "" if len(value) == 1 else "s"), old)

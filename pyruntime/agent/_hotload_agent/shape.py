@@ -46,7 +46,9 @@ class Shape:
 
     imports: the modules its import statements outside functions may name.
 
-    lines: the line of each definition by qualified name ("f", "C.m").
+    lines: the line of each definition by qualified name ("f", "C.m"),
+    and of the first assignment of each module global and class attribute
+    ("CACHE", "C.limit").
 
     class_data: for each class by qualified name, {attribute: the dump of
     the statement that assigns it} for the attributes its body assigns
@@ -80,7 +82,8 @@ class Shape:
         self.lines = {}
         self.class_data = {}
         self.calls = {}
-        self.by_target = {}  # uses_of's answers
+        self.by_target = {}  # uses_of's answers, by target module
+        self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
         self._uses = self._globals_read = None
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
@@ -94,6 +97,7 @@ class Shape:
         self._module_level(tree.body, "")
         self.binds = frozenset(self.binds)
         self.imports = tuple(sorted(self.imports))
+        self.import_set = frozenset(self.imports)
         self.stars = tuple(self.stars)
         self._defs = None
 
@@ -160,6 +164,8 @@ class Shape:
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 self.binds.add(node.id)
+                if isinstance(node.ctx, ast.Store):
+                    self.lines.setdefault(node.id, node.lineno)
             elif node.id in DYNAMIC_CALLS:
                 self.dynamic = self.dynamic or node.lineno  # globals() called, or passed around
         elif isinstance(node, ast.NamedExpr):

@@ -1,11 +1,9 @@
 """The changes one save makes to live objects, and how to undo them."""
 
-import collections
 import functools
 import linecache
 import sys
 import types
-from abc import ABCMeta
 
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
@@ -225,6 +223,7 @@ class Update:
         self.sources = {}  # module name -> (file, Shape or None): where notes land
         self.previous = {}  # module name -> Shape of the version that ran before, or None
         self.changes = {}  # module name -> Change, for the modules that ran or changed
+        self.code_names = {}  # module name -> its names that are not plain data (importers.code_names)
         self.current = None  # the module running now
         self.replaced = []  # (new class, old class) whose creation may have stored the new one
         self.decorated = []  # old objects decorators received again in this save
@@ -233,7 +232,7 @@ class Update:
         self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
-        self.watched = []  # (module, owner, attribute, container, size) for growth notes
+        self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
@@ -288,7 +287,7 @@ class Update:
         self.namespaces = []
         self.commit = []
         try:
-            self.unregister()
+            registries.unregister(self)
         except Exception as exc:  # the rollback stands; say what may be left
             failures.append(exc)
         if self.teardowns:
@@ -300,21 +299,6 @@ class Update:
         for exc in failures:
             self.note("rollback", "could not restore an object (%s: %s); restart the runtime if it misbehaves"
                       % (type(exc).__name__, exc))
-
-    def unregister(self):
-        """After a rollback, takes out of the registries what the failed
-        run put there (the code it ran registered objects no undo log
-        knows): a definition registered again stays once, a class it made
-        gives its place back to the old one, an object it made leaves."""
-        swap = {id(new): old for new, old in self.replaced + self.rebuilt}
-        again = {id(obj) for obj in self.decorated}
-        self.gone, gone = self.created, {id(obj) for obj in self.created}
-        log, self.undo = self.undo, []  # nothing to undo: this is the undoing
-        try:
-            for container in self.containers(()):
-                self.fix_container(container, swap, again, gone)
-        finally:
-            self.undo = log
 
     def finish(self):
         """Runs what waited for the save to stand (see on_commit)."""
@@ -462,16 +446,17 @@ class Update:
         decorator was added or removed, the objects inside stay the same
         definition, so they still update in place; a note says what code
         that held the old object sees."""
-        if not callable(new) or not callable(old):
-            return new
+        ours = [getattr(obj, "__module__", None) in self.modules for obj in (old, new)]
+        if not callable(new) or not callable(old) or not any(ours):
+            return new  # only definitions of the modules that ran (not a library's, as an Enum's __new__)
         inner = self.counterpart(old, new, where)
         if inner is not None:  # new is the old definition without a decorator
-            if id(old) not in self.rewrapped_ids:
+            if id(old) not in self.rewrapped_ids and getattr(inner, "__module__", None) in self.modules:
                 self.rewrapped_ids.add(id(old))
                 self.note(where, "a decorator was removed; code that took it before this save "
                           "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
             return inner
-        if any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
+        if ours[0] and any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
             # new wraps the old definition: a decorator was added
             self.rewrapped_ids.add(id(old))
             self.note(where, "a decorator was added; code that took it before this save "
@@ -546,7 +531,7 @@ class Update:
             self.resolved[key] = old if ok else new
             if ok:
                 self.claimed[id(old)] = new
-                if isinstance(new, type) and creation_may_store(new):
+                if isinstance(new, type) and registries.creation_may_store(new):
                     self.replaced.append((new, old))
             return self.resolved[key]
         return new
@@ -597,20 +582,42 @@ class Update:
     # --- after every module ran ---------------------------------------------------
 
     def watch(self, name, before):
-        """Remembers what the public lists and sets of the objects the module
-        holds hold (a logger's handlers, an app's hooks): objects that
-        outlive the module's re-runs, to say afterwards which received
-        another object like one they had."""
+        """Remembers what the lists and sets that outlive the module's
+        re-runs hold: the public ones of the objects it holds (a logger's
+        handlers, an app's hooks) and the top-level ones of the other user
+        modules it refers to (a registry module's list), to say afterwards
+        which received another object like one they had. Its own top-level
+        lists are its state (kept with `try: x except NameError:`)."""
+        seen = set()
+
+        def watch(label, owner, attr, container):
+            if id(container) not in seen and type(container) in (list, set) and len(container) <= registries.BIG:
+                seen.add(id(container))
+                self.watched.append((name, label, owner, attr, container, {id(item) for item in container},
+                                     {type(item) for item in container}, len(container)))
+
+        own = sys.modules.get(name)
         for key, value in before.items():
-            if dunder(key) or isinstance(value, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
+            if dunder(key):
                 continue
-            attrs = own_dict(value)
-            if not attrs:
+            namespace = None
+            if isinstance(value, types.ModuleType):
+                namespace = value.__dict__
+            elif isinstance(value, types.FunctionType):
+                namespace = value.__globals__
+            elif not isinstance(value, (type, types.BuiltinFunctionType)):
+                for attr, container in (own_dict(value) or {}).items():
+                    if not attr.startswith("_"):
+                        watch(key, value, attr, container)
+            if namespace is None or namespace is getattr(own, "__dict__", None) or id(namespace) in seen:
                 continue
-            for attr, container in attrs.items():
-                if not attr.startswith("_") and type(container) in (list, set) and len(container) <= BIG:
-                    self.watched.append((name, key, value, attr, container, {id(item) for item in container},
-                                         {type(item) for item in container}))
+            module = namespace.get("__name__")
+            if not (self.workspace is not None and module in self.workspace.loaded()):
+                continue  # a library's: its adapters know it
+            seen.add(id(namespace))
+            for attr, container in list(namespace.items()):
+                if not attr.startswith("_"):
+                    watch(module, sys.modules.get(module), attr, container)
 
     def manage(self, obj):
         """An adapter says that what modules register on obj (an app, a
@@ -621,219 +628,44 @@ class Update:
 
     def note_growth(self):
         """Notes the watched containers that received, while the module ran
-        again, an object of a type they already held (not a function or
-        class: registering those again is undone by reconcile): the module
+        again, an object of a type they already held, other than what
+        reconcile keeps once (a module's function or class): the module
         adds to an object that outlives its re-runs, so each save adds one
         more, where a fresh run adds one."""
-        for module, key, owner, attr, container, before, kinds in self.watched:
+        for module, label, owner, attr, container, before, kinds, size in self.watched:
             if id(owner) in self.managed:
                 continue
-            namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
-            if namespace.get(key) is not owner or own_dict(owner).get(attr) is not container:
-                continue
+            if isinstance(owner, types.ModuleType):
+                if owner.__dict__.get(attr) is not container:
+                    continue
+            else:
+                namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+                if namespace.get(label) is not owner or own_dict(owner).get(attr) is not container:
+                    continue
             again = [item for item in container if id(item) not in before and type(item) in kinds
-                     and not isinstance(item, (types.FunctionType, type))]
+                     and registries.definition_key(self, item, ()) is None]
+            fresh = sum(1 for item in container if id(item) not in before)
+            if len(container) - size > fresh:  # a list got an object it already held: `NAMES.append("x")`
+                again += [item for item in container if id(item) in before][:1]
             if not again:
                 continue
-            file, shape = self.sources.get(module, (None, None))
-            line = shape.calls.get(key) if shape is not None else None
-            self.note("%s.%s.%s" % (module, key, attr),
-                      "received another %s while the module ran again (%d before, %d now): %s outlives re-runs, so what "
-                      "the module adds to it is added again on each save, where a fresh run adds it once; guard the "
-                      "addition (if not %s.%s: ...) or restart the runtime"
-                      % (type(again[0]).__name__, len(container) - len(again), len(container), key, key, attr),
-                      (file, line) if file and line else None)
+            if isinstance(owner, types.ModuleType):  # on the registry's own line, in its module
+                known = self.workspace.ran.get(label) if self.workspace is not None else None
+                file = getattr(owner, "__file__", None)
+                shape = known.shape_of() if known is not None else None
+                line = shape.lines.get(attr) if shape is not None else None
+            else:  # on the call that added to it
+                file, shape = self.sources.get(module, (None, None))
+                line = shape.calls.get(label) if shape is not None else None
+            self.note("%s.%s" % (label, attr) if isinstance(owner, types.ModuleType) else "%s.%s.%s" % (module, label, attr),
+                      "received another %s while %s ran again (%d before, %d now): it outlives re-runs, so what the module "
+                      "adds to it is added again on each save, where a fresh run adds it once; guard the addition or "
+                      "restart the runtime" % (type(again[0]).__name__, module, len(container) - len(again), len(container)),
+                      (file, line) if file and line else (file, 1) if file else None)
 
-    def reconcile(self, extra_roots=()):
-        """Makes the registries agree with the modules: where a class this
-        save made was stored while it was created (by __init_subclass__, a
-        metaclass, __set_name__), the old class it was resolved to takes its
-        place; a list or set that received a definition again (the same
-        object, or the module-level function or class of the same name: its
-        decorated form, say) keeps it once, at the first place, as the
-        module now binds it; objects of removed names leave. Looks only in the namespaces of the
-        modules that ran, the user modules and classes they refer to, and
-        the containers in those (never the heap); notes what it could not
-        find."""
-        swap = {id(new): old for new, old in self.replaced}
-        leaked = [i for i in range(len(self.replaced)) if self.stored(i)]
-        again = {id(obj) for obj in self.decorated}
-        gone = {id(obj) for obj in self.gone}
-        for container in self.containers(extra_roots):
-            self.fix_container(container, swap, again, gone)
-        for i in leaked:
-            if self.stored(i):
-                old = self.replaced[i][1]
-                self.note(qualified(old), "the class this save made was stored while it was created (by __init_subclass__, "
-                          "a metaclass or __set_name__) somewhere hotload cannot reach; that reference is a different class "
-                          "from %s: restart the runtime if code uses it" % qualified(old), old)
-
-    def stored(self, i):
-        """Reports whether the new class of self.replaced[i] is referenced
-        from more places than itself and this Update: by a registry its
-        creation filled. Compared with a class made here and held the same
-        way, so the interpreter's own counting cancels out. Only classes of
-        type and ABCMeta are counted (other metaclasses hold references of
-        their own)."""
-        new = self.replaced[i][0]
-        if type(new) not in (type, ABCMeta):
-            return False
-        # new is held by keep, claimed, replaced and this frame: so is probe.
-        probe = type("probe", (), {})
-        holders = [(None, probe)], {0: probe}  # as keep and claimed hold new
-        replaced = [(probe, None)]
-        baseline = references(replaced, 0) - own_references(probe)
-        # The undo log holds what fix_container replaced, to put it back.
-        undo = held_by_undo(self.undo, new)
-        stored = references(self.replaced, i) - own_references(new) - undo > baseline
-        del holders
-        return stored
-
-    def containers(self, extra_roots):
-        """The dicts, lists and sets a save's registries may be: in the
-        namespaces of the modules that ran and of the user's modules they
-        hold, in their classes' (and their bases' and metaclasses')
-        __dict__, in the __dict__ of objects they hold, and one level into
-        those containers. Big containers (over BIG items) are skipped."""
-        namespaces, seen = [], set()
-
-        def add_namespace(ns):
-            if isinstance(ns, dict) and id(ns) not in seen:
-                seen.add(id(ns))
-                namespaces.append(ns)
-
-        for name in self.modules:
-            module = sys.modules.get(name)
-            if module is not None:
-                add_namespace(module.__dict__)
-        for root in extra_roots:
-            add_namespace(root)
-        out = []
-        budget = [BUDGET]
-
-        def add(container, depth):
-            if id(container) in seen or len(container) > BIG or budget[0] <= 0:
-                return
-            seen.add(id(container))
-            budget[0] -= len(container)
-            out.append(container)
-            if depth < 2:
-                values = list(container.values()) if isinstance(container, dict) else list(container)
-                for value in values:
-                    if type(value) in REGISTRIES:
-                        add(value, depth + 1)
-
-        for ns in list(namespaces):
-            for value in list(ns.values()):
-                if isinstance(value, types.ModuleType) and self.is_user(value):
-                    add_namespace(value.__dict__)
-                elif isinstance(value, types.FunctionType) and self.is_user_name(value.__module__):
-                    add_namespace(value.__globals__)
-        classes = []
-        for ns in namespaces:
-            for value in list(ns.values()):
-                if isinstance(value, type):
-                    classes.extend(value.__mro__[:-1])
-                    classes.append(type(value))
-                elif type(value) in REGISTRIES:
-                    add(value, 0)
-                else:
-                    attrs = own_dict(value)
-                    if attrs:
-                        for item in list(attrs.values()):
-                            if type(item) in REGISTRIES:
-                                add(item, 1)
-        for new, old in self.replaced:
-            classes.extend(old.__mro__[:-1])
-            classes.append(type(old))
-        for cls in classes:
-            if cls.__module__ == "builtins" or id(cls) in seen:
-                continue
-            seen.add(id(cls))
-            for value in list(cls.__dict__.values()):
-                if type(value) in REGISTRIES:
-                    add(value, 1)
-        return out
-
-    def is_user(self, module):
-        return self.is_user_name(getattr(module, "__name__", None))
-
-    def is_user_name(self, name):
-        return name in self.modules or (self.workspace is not None and name in self.workspace.loaded())
-
-    def fix_container(self, container, swap, again, gone):
-        if isinstance(container, dict):
-            for key, value in list(container.items()):
-                if id(value) in gone and value in self.gone:
-                    self.on_undo(container.__setitem__, key, value)
-                    del container[key]
-                    continue
-                if id(value) in swap:
-                    self.on_undo(container.__setitem__, key, value)
-                    container[key] = swap[id(value)]
-                if id(key) in swap and not isinstance(key, (int, str)):
-                    old = swap[id(key)]
-                    item = container.pop(key)
-                    self.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
-                    container[old] = item
-        elif isinstance(container, (list, set)):
-            kept, index, changed = [], {}, False
-            for item in container:
-                item2 = swap.get(id(item), item)
-                changed = changed or item2 is not item
-                if id(item2) in gone and any(item2 is g for g in self.gone):
-                    changed = True
-                    continue
-                key = self.definition_key(item2, again)
-                if key is not None and key in index:
-                    # Registered again by this save: once is what a fresh run has.
-                    changed = True
-                    if self.is_bound(item2):
-                        kept[index[key]] = item2
-                    continue
-                if key is not None:
-                    index[key] = len(kept)
-                kept.append(item2)
-            if not changed:
-                return
-            if isinstance(container, list):
-                self.on_undo(restore_list, container, list(container))
-                container[:] = kept
-            else:
-                self.on_undo(restore_set, container, set(container))
-                container.clear()
-                container.update(kept)
-
-    def definition_key(self, obj, again):
-        """What makes two registrations the same one: for a module-level
-        function or class (or a wrapper carrying its name) of a module this
-        save ran, its module and name; for an object a decorator received
-        again, the object. Closures a factory makes share a name but are
-        different registrations: None, as for anything else."""
-        if isinstance(obj, (types.FunctionType, type)):
-            module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-            if module in self.modules and isinstance(name, str) and "<locals>" not in name:
-                return module, name
-        if id(obj) in again:
-            return id(obj)
-        return None
-
-    def is_bound(self, obj):
-        """Reports whether obj's module binds it under its name."""
-        module = sys.modules.get(getattr(obj, "__module__", None) or "")
-        name = getattr(obj, "__qualname__", None)
-        return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
-
-
-# The containers the registry walk reads and changes: the built-in ones,
-# whose reading and writing run no code of the user's.
-REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
-
-# The most items the registry walk (Update.containers) reads per save, and
-# the largest container it reads: registries are small; a million-item
-# data set is not one, and reading it would make saves cost what data does.
-BUDGET = 100000
-BIG = 10000
+    def reconcile(self):
+        """Makes the registries agree with the modules (registries.reconcile)."""
+        registries.reconcile(self)
 
 
 def own_dict(obj):
@@ -842,54 +674,6 @@ def own_dict(obj):
     except Exception:
         return None
     return attrs if type(attrs) is dict else None
-
-
-def creation_may_store(cls):
-    """Reports whether making cls ran code that may have stored it: an
-    __init_subclass__ of a base, a metaclass of the user's, or an
-    attribute's __set_name__."""
-    meta = type(cls)
-    if meta is not type and meta.__module__ not in ("abc", "enum", "typing", "builtins"):
-        return True
-    for base in cls.__mro__[1:-1]:
-        if "__init_subclass__" in base.__dict__ and base.__module__ not in ("typing", "abc", "builtins"):
-            return True
-    for value in cls.__dict__.values():
-        if hasattr(type(value), "__set_name__") and type(value).__module__ not in ("builtins", "functools", "enum", "types"):
-            return True
-    return False
-
-
-def references(pairs, i):
-    """sys.getrefcount of pairs[i][0], called the same way for every class."""
-    return sys.getrefcount(pairs[i][0])
-
-
-def held_by_undo(undo, obj):
-    """How many references to obj the undo log's arguments hold (in a
-    function of its own: a loop variable left holding obj would count)."""
-    count = 0
-    for _, args in undo:
-        for arg in args:
-            if arg is obj:
-                count += 1
-            elif type(arg) in (list, set):
-                count += sum(1 for item in arg if item is obj)
-    return count
-
-
-def own_references(cls):
-    """How many references cls holds to itself: its __mro__, its
-    descriptors for __dict__, __weakref__ and slots, its methods' __class__
-    cells."""
-    own = 1
-    for value in cls.__dict__.values():
-        if isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)) and value.__objclass__ is cls:
-            own += 1
-        for f in (value, getattr(value, "__func__", None), getattr(value, "fget", None)):
-            if isinstance(f, types.FunctionType) and f.__closure__:
-                own += sum(1 for cell in f.__closure__ if cell_value(cell) is cls)
-    return own
 
 
 def restore_class_attr(cls, key, value):
@@ -931,3 +715,7 @@ def restore_dict_key(container, new_key, old_key, item, old_item):
     if old_item is not MISSING:
         container[old_key] = old_item
     container[new_key] = item
+
+
+# At the end: registries imports this module's names.
+from . import registries  # noqa: E402

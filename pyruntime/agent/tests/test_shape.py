@@ -1,5 +1,6 @@
 """What a source binds, defines and uses: the facts a save decides by."""
 
+import sys
 import textwrap
 
 import pytest
@@ -36,8 +37,9 @@ def shape_of(source, name="pkg.mod", path="/w/pkg/mod.py"):
     ("class C:\n    attr = 1\n    def m(self): pass", {"C"}),
     ("def f():\n    local = 1", {"f"}),
     ("lam = lambda: (inner := 1)", {"lam"}),
-    ("match x:\n    case [first, *rest]:\n        pass\n    case {'k': v, **others}:\n        pass\n    case str() as s:\n        pass",
-     {"first", "rest", "v", "others", "s"}),
+    pytest.param("match x:\n    case [first, *rest]:\n        pass\n    case {'k': v, **others}:\n        pass\n    case str() as s:\n        pass",
+                 {"first", "rest", "v", "others", "s"},
+                 marks=pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10")),
 ])
 def test_binds(source, bound):
     assert shape_of(source).binds == bound

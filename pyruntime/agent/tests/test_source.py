@@ -61,11 +61,11 @@ def test_methods_in_class_bodies_get_qualified_hooks():
 
 
 def test_the_first_line_of_a_decorated_function_stays():
-    source = "import functools\n\n\n@functools.lru_cache()\n@staticmethod\ndef f():\n    pass\n"
+    source = "import functools\n\n\n@functools.lru_cache()\n@functools.lru_cache()\ndef f():\n    pass\n"
     plain = {}
     exec(compile(source, "/w/mod.py", "exec"), plain)
     _, hooked = run(source)
-    assert hooked["f"].__wrapped__.__func__.__code__.co_firstlineno == plain["f"].__wrapped__.__func__.__code__.co_firstlineno == 4
+    assert hooked["f"].__wrapped__.__wrapped__.__code__.co_firstlineno == plain["f"].__wrapped__.__wrapped__.__code__.co_firstlineno == 4
 
 
 def test_overloads_are_left_as_written():

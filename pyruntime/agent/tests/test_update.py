@@ -153,12 +153,16 @@ def test_a_list_registry_keeps_one_registration_per_definition(project):
         add(make(2))
         """
     project.save("tasks", source % 1)
-    project.save("tasks", source % 2)
+    reply = project.save("tasks", source % 2)
     items = project.module("reg").ITEMS
     # task once (the old function, with the new code); the factory's
-    # closures are different registrations, made again by the re-run.
+    # closures are different registrations, made again by the re-run: a
+    # note on the registry's line says so.
     assert items[0] is project.module("tasks").task and items[0]() == 2
     assert [f() for f in items[1:]] == [1, 2, 1, 2]
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("reg") + ".ITEMS: received another function while")
+    assert note["line"] == 1 and note["file"].endswith(project.name("reg") + ".py")
 
 
 def test_a_class_stored_where_the_walk_cannot_reach_is_noted(project):
@@ -225,3 +229,27 @@ def test_a_failed_save_gives_registries_their_classes_back(project, edit):
     reply = ops.op_reload(project.agent, {"module": project.name("impl"), "path": str(path)})
     assert reply["rolled_back"]
     assert registry == {"A": old} and project.module("impl").A is old
+
+
+def test_class_caches_keep_their_contents_while_their_line_stands(project):
+    source = """\
+        class Repo:
+            cache = {}
+            seeded = {"a": 1}
+            limit = 10
+            %s
+
+            def get(self, key):
+                return self.cache.setdefault(key, key * %d)
+        """
+    project.save("repo", source % ("", 1))
+    repo = project.module("repo").Repo
+    repo().get(2)
+    repo.seeded["b"] = 2
+    reply = project.save("repo", source % ("", 10))
+    assert repo.cache == {2: 2}  # kept: written empty, same line
+    assert repo.seeded == {"a": 1}  # written full: the class body's value, as a fresh run
+    [note] = reply["notes"]  # the code changed: what it holds may be stale
+    assert "keeps what it held before the save (1 item)" in note["text"] and note["line"] == 2
+    project.save("repo", source.replace("cache = {}", "cache = dict()") % ("", 10))
+    assert repo.cache == {}  # its line changed: a new one

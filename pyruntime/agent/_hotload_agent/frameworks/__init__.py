@@ -26,7 +26,7 @@ class Adapter:
 
     A save runs the saved module, then each importer that must re-run
     (one that takes from a module that ran a name that now refers to a
-    different object or value, see ops.must_rerun): which importers run is
+    different object or value, see importers.py): which importers run is
     known only as the save goes, so before_run and after_run are called
     around each module's run, before_rerun once before the first.
 
