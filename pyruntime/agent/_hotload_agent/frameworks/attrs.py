@@ -20,6 +20,7 @@ import sys
 
 from . import Adapter
 from .models import names, take_generated
+from ..rules import class_change, is_class, update_class_body
 
 
 def attrs_classes(module):
@@ -76,20 +77,14 @@ class AttrsAdapter(Adapter):
                         cls)
 
     def is_attrs_pair(self, up, old, new):
-        from ..rules import class_change, is_class
-
         return (is_class(up, old, new) and "__attrs_attrs__" in old.__dict__ and "__attrs_attrs__" in new.__dict__
                 and class_change(up, old, new) is None)
 
     def update_attrs(self, up, old, new, where):
-        from ..rules import update_class_body
-
         take_generated(up, old, new)
         return update_class_body(up, old, new, where)
 
     def is_slotted_change(self, up, old, new):
-        from ..rules import class_change, is_class
-
         return (is_class(up, old, new) and "__attrs_attrs__" in old.__dict__ and "__attrs_attrs__" in new.__dict__
                 and class_change(up, old, new) == "its __slots__ changed")
 

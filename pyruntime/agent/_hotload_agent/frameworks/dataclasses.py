@@ -11,6 +11,7 @@ default_factory) is missing from those instances, and a note says so.
 
 from . import Adapter
 from .models import field_changes, names, take_generated
+from ..rules import class_change, is_class, update_class_body
 
 
 def dataclass_fields(cls):
@@ -27,15 +28,11 @@ class DataclassesAdapter(Adapter):
         self.rules = [(self.is_dataclass_pair, self.update_dataclass)]
 
     def is_dataclass_pair(self, up, old, new):
-        from ..rules import class_change, is_class
-
         return (is_class(up, old, new) and "__dataclass_fields__" in old.__dict__
                 and "__dataclass_fields__" in new.__dict__
                 and class_change(up, old, new) == "its dataclass fields changed")
 
     def update_dataclass(self, up, old, new, where):
-        from ..rules import update_class_body
-
         added, _, _ = field_changes(dataclass_fields(old), dataclass_fields(new))
         take_generated(up, old, new)
         update_class_body(up, old, new, where)

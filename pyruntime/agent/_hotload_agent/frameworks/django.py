@@ -34,6 +34,7 @@ import sys
 from . import Adapter
 from .live import binding_line
 from ..update import code_same
+from ..rules import is_class, update_class_body
 
 # Attributes of a model class that belong to Django's machinery.
 MODEL_KEYS = frozenset(("_meta", "DoesNotExist", "MultipleObjectsReturned", "objects", "_default_manager",
@@ -229,16 +230,12 @@ class DjangoAdapter(Adapter):
                 changed.send(sender=type(wrapped), setting=name, value=value, enter=True)
 
     def is_model_pair(self, up, old, new):
-        from ..rules import is_class
-
         base = model_base()
         return (base is not None and isinstance(old, type) and isinstance(new, type) and issubclass(old, base)
                 and issubclass(new, base) and is_class(up, old, new) and "_meta" in old.__dict__
                 and not old._meta.abstract)
 
     def update_model(self, up, old, new, where):
-        from ..rules import update_class_body
-
         before, after = model_signature(old), model_signature(new)
         meta = new._meta
         if meta.apps.all_models.get(meta.app_label, {}).get(meta.model_name) is new:

@@ -14,6 +14,7 @@ import enum
 
 from . import Adapter
 from ..update import safe_equal
+from ..rules import class_change, is_class, update_class_body
 
 
 def enum_machinery(key, value):
@@ -35,8 +36,6 @@ class EnumAdapter(Adapter):
         self.rules = [(self.is_extended_enum, self.update_enum)]
 
     def is_extended_enum(self, up, old, new):
-        from ..rules import class_change, is_class
-
         if not (is_class(up, old, new) and isinstance(old, enum.EnumMeta)) or issubclass(old, enum.Flag):
             return False
         before, after = dict(members(old)), dict(members(new))
@@ -48,8 +47,6 @@ class EnumAdapter(Adapter):
         return class_change(up, old, new) == "its members changed"
 
     def update_enum(self, up, old, new, where):
-        from ..rules import update_class_body
-
         known = old._member_map_
         member_map = {}
         value_map = dict(old._value2member_map_)

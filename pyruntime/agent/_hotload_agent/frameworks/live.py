@@ -72,6 +72,11 @@ def binding_line(module, name):
     return None
 
 
+# Values that belong to no framework: a module of constants and plain
+# functions is looked at in a few microseconds.
+PLAIN = frozenset((int, float, complex, str, bytes, bool, type(None), tuple, list, dict, set, frozenset))
+
+
 def touches(module, packages):
     """Reports whether module's namespace holds anything of the packages
     (top-level names): the package or one of its modules, or an object,
@@ -83,16 +88,19 @@ def touches(module, packages):
     def of(name):
         return isinstance(name, str) and (name in packages or name.startswith(prefixes))
 
-    for value in list(getattr(module, "__dict__", {}).values()):
-        if isinstance(value, types.ModuleType):
+    for key, value in list(getattr(module, "__dict__", {}).items()):
+        kind = type(value)
+        if kind in PLAIN or key.startswith("__"):
+            continue  # data, and the module's own dunders (its spec, loader, builtins)
+        if kind is types.FunctionType or kind is types.BuiltinFunctionType:
+            if of(getattr(value, "__module__", None)):
+                return True
+        elif kind is types.ModuleType:
             if of(value.__name__):
                 return True
         elif isinstance(value, type):
-            if of(type(value).__module__) or any(of(c.__module__) for c in value.__mro__):
+            if of(kind.__module__) or any(of(c.__module__) for c in value.__mro__):
                 return True
-        elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
-            if of(getattr(value, "__module__", None)):
-                return True
-        elif any(of(c.__module__) for c in type(value).__mro__):
+        elif any(of(c.__module__) for c in kind.__mro__):
             return True
     return False

@@ -20,6 +20,7 @@ from . import Adapter
 from .live import user_namespaces
 from .models import field_changes, note_field_changes
 from ..update import MISSING
+from ..rules import is_class, update_class
 
 # Class attributes model_rebuild sets, restored on rollback.
 REBUILT = ("__pydantic_core_schema__", "__pydantic_validator__", "__pydantic_serializer__",
@@ -73,8 +74,6 @@ class PydanticAdapter(Adapter):
                 and issubclass(old, base) and issubclass(new, base))
 
     def update_model(self, up, old, new, where):
-        from ..rules import is_class, update_class
-
         if not is_class(up, old, new):
             return False
         changes = field_changes(fields(old), fields(new))

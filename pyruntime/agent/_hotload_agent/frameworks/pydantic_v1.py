@@ -13,6 +13,7 @@ import sys
 
 from . import Adapter
 from .models import field_changes, note_field_changes
+from ..rules import is_class, update_class
 
 # Where the v1 API lives: pydantic 2's compatibility copy, or pydantic 1.x.
 PACKAGES = ("pydantic.v1", "pydantic")
@@ -52,8 +53,6 @@ class PydanticV1Adapter(Adapter):
         return any(issubclass(old, base) and issubclass(new, base) for base, _ in v1_packages())
 
     def update_model(self, up, old, new, where):
-        from ..rules import is_class, update_class
-
         if not is_class(up, old, new):
             return False
         changes = field_changes(v1_fields(old), v1_fields(new))

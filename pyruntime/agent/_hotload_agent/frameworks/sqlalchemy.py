@@ -25,6 +25,7 @@ import sys
 import warnings
 
 from . import Adapter
+from ..rules import update_class_body
 
 # Attributes of a mapped class that belong to its mapping, not to the code a
 # save updates.
@@ -247,8 +248,6 @@ class SQLAlchemyAdapter(Adapter):
                 and old.__module__ in up.modules)
 
     def update_mapped(self, up, old, new, where):
-        from ..rules import update_class_body
-
         before, after = mapping_signature(old), mapping_signature(new)
         new_manager = manager_of(new)
         new_registry = new_manager.registry
@@ -279,8 +278,6 @@ class SQLAlchemyAdapter(Adapter):
         return is_base(old) and is_base(new) and old.__name__ == new.__name__ and type(old) is type(new)
 
     def update_base(self, up, old, new, where):
-        from ..rules import update_class_body
-
         # The new base's registry holds no class by now (each was discarded
         # for the old one), so the old registry and MetaData stay.
         if any(m.is_mapped for m in new.registry._managers):
