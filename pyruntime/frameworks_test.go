@@ -199,6 +199,15 @@ func TestFastAPIRoutesFollowSaves(t *testing.T) {
 					{"server", "call('POST', '/echo', json={'name': 'x', 'qty': 3})[:2]", "(200, {'name': 'x', 'qty': 3})"},
 				},
 			},
+			{
+				// A save that fails after making its app: the server's app is
+				// as it was.
+				variant: "main.broken.py", target: "main.py", wantError: "RuntimeError",
+				checks: []frameworkCheck{
+					{"server", "call('GET', '/broken')[0], call('GET', '/health')[:2], call('GET', '/')[:2]", "(404, (200, 'ok'), (200, {'v': 2}))"},
+					{"server", "client.app is main.app, '/broken' in [getattr(r, 'path', None) for r in main.app.routes]", "(True, False)"},
+				},
+			},
 		},
 	}})
 }
@@ -297,6 +306,11 @@ func TestPydanticModelsFollowSaves(t *testing.T) {
 			{
 				// pydantic.v1 refused every save: "duplicate validator function".
 				variant: "legacy.v2.py", target: "legacy.py",
+				checks: []frameworkCheck{{"holder", "legacy.Account(owner=' dee ')", "Account(owner='Dee')"}},
+			},
+			{
+				// A failing save forgot the module's validator names, then put them back.
+				variant: "legacy.broken.py", target: "legacy.py", wantError: "RuntimeError",
 				checks: []frameworkCheck{{"holder", "legacy.Account(owner=' dee ')", "Account(owner='Dee')"}},
 			},
 			{
