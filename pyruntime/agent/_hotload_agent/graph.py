@@ -1,13 +1,12 @@
 """The user's modules among the loaded ones, and which of them import which."""
 
-import ast
 import os
 import sys
 import sysconfig
 import types
 
-from .shape import Shape, absolute_module
-from .source import STATEMENT_FIELDS, parse
+from .shape import Shape
+from .source import parse
 
 class Workspace:
     """The user's modules among the loaded ones, and which of them import which.
@@ -208,13 +207,8 @@ class Ran:
     def imports(self):
         """The modules this version's import statements may name."""
         if self._imports is None:
-            if self.shape is not None:
-                self._imports = self.shape.imports
-            else:
-                try:
-                    self._imports = imports_in_tree(self.name, self.path, parse(self.source, self.path))
-                except (SyntaxError, ValueError):
-                    self._imports = ()
+            shape = self.shape_of()  # one parse for this and what a save asks later
+            self._imports = shape.imports if shape is not None else ()
         return self._imports
 
     def shape_of(self):
@@ -272,31 +266,3 @@ def strongly_connected(nodes, edges):
                             break
                     found.append(component)
     return found
-
-
-def imports_in_tree(name, path, tree):
-    """The modules the import statements outside functions of the module name
-    (parsed from path) may name: `import a.b` names a and a.b; `from a import
-    b` names a and a.b, which counts if a.b is a module."""
-    package = name if os.path.basename(path) == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    todo = list(tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_module(package, node.module, node.level or 0)
-            if base is not None:
-                found.add(base)
-                found.update(base + "." + alias.name for alias in node.names if alias.name != "*")
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for field in STATEMENT_FIELDS:
-                for child in getattr(node, field, None) or ():
-                    if isinstance(child, ast.stmt):
-                        todo.append(child)
-                    else:  # except handlers, match cases
-                        todo.extend(child.body)
-    return tuple(sorted(found))

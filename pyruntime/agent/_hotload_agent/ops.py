@@ -80,12 +80,21 @@ def read_file(name, path, bind=False):
 
 
 def read_again(workspace, name, path):
-    """read_file with bind for a module to re-run: the code compiled when
-    the version of it that runs was read, if the file is still that version."""
+    """read_file with bind for a module to re-run: while the file is still
+    the version of it that runs, the code compiled then, or at least the
+    Shape read then."""
     known = workspace.ran.get(name)
-    if known is not None and known.code is not None and known.path == path and known.version == file_version(path):
+    if known is None or known.path != path or known.version != file_version(path):
+        return read_file(name, path, bind=True)
+    if known.code is not None:
         return (known.shape,) + known.code + (known.version,)
-    return read_file(name, path, bind=True)
+    shape = known.shape_of()
+    if shape is None:
+        return read_file(name, path, bind=True)
+    with open(path, "rb") as f:
+        source = f.read()
+    linecache.checkcache(path)
+    return (shape,) + compile_tree(parse(source, path), path, True) + (known.version,)
 
 
 def import_module_at(agent, name, path):

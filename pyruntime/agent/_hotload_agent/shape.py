@@ -104,19 +104,25 @@ class Shape:
     @property
     def uses(self):
         if self._uses is None:
-            self._read_source()
+            self._read_uses(parse(self._source, self._path))
         return self._uses
 
     @property
     def globals_read(self):
         if self._globals_read is None:
-            self._read_source()
+            self._globals_read = {}
+            for node in ast.walk(parse(self._source, self._path)):
+                if isinstance(node, FUNCTIONS + (ast.Lambda,)):
+                    self._read_globals(node)
         return self._globals_read
 
-    def _read_source(self):
-        self._uses, self._globals_read, self._defs = {}, {}, {}
+    def _read_uses(self, tree):
+        """Records every alias chain the module reads and whether at import
+        time: module-level code and, as long as import-time code names one,
+        the bodies of the module's own functions and classes; then every
+        function body, at call time."""
+        self._uses, self._defs = {}, {}
         uses = self._uses
-        tree = parse(self._source, self._path)
         for stmt in tree.body:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
@@ -131,7 +137,20 @@ class Shape:
                             # the module holds the old one. Taking it runs
                             # none of its code.
                             uses.setdefault(base + "." + alias.name, Use(node.lineno, False))
-        self._read_uses(tree)
+        reached = set()
+        todo = list(tree.body)
+        while todo:
+            for name in self._scan(todo.pop(), True):
+                if name in self._defs and name not in reached:
+                    reached.add(name)
+                    for definition in self._defs[name]:
+                        todo.extend(body_statements(definition))
+        for node in ast.walk(tree):
+            if isinstance(node, FUNCTIONS):
+                for stmt in node.body:
+                    self._scan(stmt, False)
+            elif isinstance(node, ast.Lambda):
+                self._scan(node.body, False)
         self._defs = None
 
     # --- bindings, definitions, imports -------------------------------------
@@ -221,23 +240,6 @@ class Shape:
 
     # --- uses ------------------------------------------------------------------
 
-    def _read_uses(self, tree):
-        """Records every alias chain the module reads and whether at import
-        time: module-level code and, as long as import-time code names one,
-        the bodies of the module's own functions and classes; then every
-        function body, at call time."""
-        reached = set()
-        todo = list(tree.body)
-        while todo:
-            for name in self._scan(todo.pop(), True):
-                if name in self._defs and name not in reached:
-                    reached.add(name)
-                    for definition in self._defs[name]:
-                        todo.extend(body_statements(definition))
-        for node in ast.walk(tree):
-            if isinstance(node, FUNCTIONS + (ast.Lambda,)):
-                self._scan_function(node)
-
     def _scan(self, root, import_time):
         """Records the alias chains read under root, not entering function
         bodies (nor lambdas' unless import_time); returns the names read."""
@@ -277,9 +279,9 @@ class Shape:
         use.import_time = use.import_time or import_time
         use.bare = use.bare or bare
 
-    def _scan_function(self, function):
-        """Records the uses in a function's body, at call time, and the
-        globals it reads."""
+    def _read_globals(self, function):
+        """Records the globals a function's body reads: the names it loads
+        that it does not bind itself (or declares global)."""
         local = set()
         args = function.args
         for arg in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []):
@@ -306,7 +308,6 @@ class Shape:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
                     self._globals_read.setdefault(node.id, node.lineno)
-            self._scan(stmt, False)
 
 
 def class_data(body):
