@@ -210,18 +210,20 @@ func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
 		// A dataclass whose fields stay: in place.
 		{"size.area()", "6", "60"},
 		{"Size is shapes.Size and size == shapes.Size(2, 3)", "True", "True"},
-		// A dataclass with a new field: the module gets a new class; the old
-		// instance keeps the old one, which still works.
-		{"Point is shapes.Point", "True", "False"},
+		// A dataclass with a new field that has a default: updated in place;
+		// the old instance reads the default from the class.
+		{"Point is shapes.Point", "True", "True"},
 		{"type(point) is Point and point == Point(1, 2)", "True", "True"},
-		{"shapes.Point(1, 2)", "Point(x=1, y=2)", "Point(x=1, y=2, z=0)"},
+		{"shapes.Point(1, 2), point", "(Point(x=1, y=2), Point(x=1, y=2))", "(Point(x=1, y=2, z=0), Point(x=1, y=2, z=0))"},
 		// An enum whose members stay: in place, members keep their identity.
 		{"mode.label()", "'on'", "'ON!'"},
 		{"mode is shapes.Mode.ON", "True", "True"},
-		// An enum with a new member: a new class; old members stay old.
-		{"Color is shapes.Color", "True", "False"},
-		{"[c.name for c in shapes.Color]", "['RED', 'GREEN']", "['RED', 'GREEN', 'BLUE']"},
-		{"color is Color.RED", "True", "True"},
+		// An enum with a new member at the end: in place too.
+		{"Color is shapes.Color and color is Color.RED", "True", "True"},
+		{"[c.name for c in Color]", "['RED', 'GREEN']", "['RED', 'GREEN', 'BLUE']"},
+		// An enum with a renamed member: a new class; old members stay old.
+		{"Shade is shapes.Shade", "True", "False"},
+		{"shade is Shade.LIGHT", "True", "True"},
 		// Changed bases, slots and metaclass: new classes.
 		{"Child is shapes.Child", "True", "False"},
 		{"Slotted is shapes.Slotted", "True", "False"},
@@ -234,8 +236,7 @@ func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
 	checkEvals(t, r, dir, "app", cases, true)
 	want := []string{
 		"shapes.Child: its bases changed; existing instances still use the old class",
-		"shapes.Color: its members changed; existing instances still use the old class",
-		"shapes.Point: its dataclass fields changed; existing instances still use the old class",
+		"shapes.Shade: its members changed; existing instances still use the old class",
 		"shapes.Slotted: its __slots__ changed; existing instances still use the old class",
 		"shapes.WithMeta: its metaclass changed; existing instances still use the old class",
 	}

@@ -315,6 +315,13 @@ def update_class(up, old, new, where):
     if reason:
         up.note(where, reason + "; existing instances still use the old class", old)
         return False
+    return update_class_body(up, old, new, where)
+
+
+def update_class_body(up, old, new, where, skip=None):
+    """Gives old the attributes of new's body, updating functions in place,
+    and removes those new lacks; skip(key, value) names attributes to leave
+    alone on either side (a framework's machinery: an ORM's mapper)."""
     # Zero-argument super() finds the class in a __class__ cell: every new
     # method, kept or added, must find the old class there.
     for value in new.__dict__.values():
@@ -332,7 +339,11 @@ def update_class(up, old, new, where):
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
+        if skip is not None and (skip(key, value) or skip(key, old.__dict__.get(key))):
+            continue
         was = old.__dict__.get(key, MISSING)
+        if was is value:
+            continue  # already the new one (an adapter set it: a generated method)
         if was is MISSING:
             up.set_class_attr(old, key, value)
             up.changed_in_place()
@@ -355,11 +366,15 @@ def update_class(up, old, new, where):
         value = old.__dict__[key]
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
+        if skip is not None and skip(key, value):
+            continue
         up.del_class_attr(old, key)
         up.changed_in_place()
     change = up.changes.get(up.current)
     for key in persisted:
         value = old.__dict__.get(key)
+        if skip is not None and skip(key, value):
+            continue
         if value and change is not None and change.inplace:
             up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
                     "if code this save changed made them, empty it or restart the runtime"

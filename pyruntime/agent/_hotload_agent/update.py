@@ -233,6 +233,7 @@ class Update:
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
+        self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
@@ -421,6 +422,13 @@ class Update:
             return
         if type(new) in DATA or type(old) in DATA:
             return  # no rule updates data in place: a module of constants binds them fast
+        claimed = self.claimed.get(id(old))
+        if (claimed is not None and claimed is not new and any(d is old for d in self.decorated)
+                and not any(obj is old for obj in chain(new))):
+            # A decorator holds old as another definition of this name, made
+            # earlier in this run (singledispatch's `@f.register def _`): old
+            # keeps that one, and the name binds the last, as in a fresh run.
+            return
         where = prefix + name
         value = self.resolve(old, new, where)
         if value is new and (isinstance(new, (types.FunctionType, type)) or isinstance(old, types.FunctionType)):
@@ -611,6 +619,13 @@ class Update:
                 if not attr.startswith("_"):
                     watch(module, sys.modules.get(module), attr, container)
 
+    def manage(self, obj):
+        """An adapter says that what modules register on obj (an app, a
+        command group, a logger) is taken off before they re-run, so its
+        containers grow as in a fresh run: no growth note for it."""
+        self.managed.add(id(obj))
+        self.keep.append(obj)
+
     def note_growth(self):
         """Notes the watched containers that received, while the module ran
         again, an object of a type they already held, other than what
@@ -618,6 +633,8 @@ class Update:
         adds to an object that outlives its re-runs, so each save adds one
         more, where a fresh run adds one."""
         for module, label, owner, attr, container, before, kinds, size in self.watched:
+            if id(owner) in self.managed:
+                continue
             if isinstance(owner, types.ModuleType):
                 if owner.__dict__.get(attr) is not container:
                     continue

@@ -38,7 +38,9 @@ class Adapter:
     (a function, a class of a module that ran, or a (file, line) pair);
     up.resolve(old, new) updates old in place from new when a rule allows;
     up.claimed maps id(old) to the new object old took the definition of;
-    up.changes[module name].rebound are the names a module's run rebound.
+    up.changes[module name].rebound are the names a module's run rebound;
+    up.manage(obj) says the adapter keeps obj's registries as a fresh run
+    would (no note that they grew while a module ran again).
     """
 
     # The framework's top-level module; the adapter is active once it is imported.
@@ -78,3 +80,23 @@ ADAPTERS = []
 def active(workspace=None):
     """The adapters whose framework is imported, as instances for one save."""
     return [cls(workspace) for cls in ADAPTERS if cls.module in sys.modules]
+
+
+# Each adapter module imports Adapter from this one, so they come last.
+from .attrs import AttrsAdapter  # noqa: E402
+from .click import ClickAdapter  # noqa: E402
+from .dataclasses import DataclassesAdapter  # noqa: E402
+from .django import DjangoAdapter  # noqa: E402
+from .enum import EnumAdapter  # noqa: E402
+from .flask import FlaskAdapter  # noqa: E402
+from .functools import FunctoolsAdapter  # noqa: E402
+from .logging import LoggingAdapter  # noqa: E402
+from .pandas import PandasAdapter  # noqa: E402
+from .pydantic import PydanticAdapter  # noqa: E402
+from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
+from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
+from .starlette import StarletteAdapter  # noqa: E402
+
+ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
+             AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
+             FunctoolsAdapter, DjangoAdapter]
