@@ -305,7 +305,7 @@ class Shape:
             elif isinstance(node, ast.Lambda) and node is not root and not import_time:
                 todo.extend(definition_header(node))
                 continue
-            todo.extend(display_parts(node) if type(node) in DISPLAYS else ast.iter_child_nodes(node))
+            todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
         return names
 
     def _use(self, chain, line, import_time, bare=False):
@@ -395,7 +395,7 @@ def walk_outside_scopes(root):
         if isinstance(node, SCOPES):
             todo.extend(definition_header(node))
             continue
-        todo.extend(display_parts(node) if type(node) in DISPLAYS else ast.iter_child_nodes(node))
+        todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
 
 
 def walk(nodes):
@@ -404,8 +404,12 @@ def walk(nodes):
     todo = deque(nodes)
     while todo:
         node = todo.popleft()
-        todo.extend(display_parts(node) if type(node) in DISPLAYS else ast.iter_child_nodes(node))
+        todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
         yield node
+
+
+def no_children(node):
+    return ()
 
 
 def display_parts(node):
@@ -450,6 +454,16 @@ def constant_display(node):
                     below.extend(itertools.chain.from_iterable(values))
         level = below
     return True
+
+
+# How the walks find the child nodes of a node of these types, rather than
+# by ast.iter_child_nodes: a name's or a constant's children, if any, are
+# contexts (Load, Store), which matter to no walk, nor do theirs; and a
+# display may be a module's data (see display_parts).
+CHILDREN = {
+    **dict.fromkeys((ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del), no_children),
+    **dict.fromkeys(DISPLAYS, display_parts),
+}
 
 
 def definition_header(node):
