@@ -221,9 +221,7 @@ class Ran:
             try:
                 tree = parse(self.source, self.path)
                 self.shape = Shape(self.name, self.path, tree, self.source, self.trees)
-                # What the request asks next of the shape, and the code of
-                # the module if it re-runs, come from this parse.
-                self.trees.hold(self.shape, tree, len(self.source))
+                self.trees.hold_importer(self.shape, tree, len(self.source))
             except (SyntaxError, ValueError):
                 pass
             self.source = None

@@ -150,6 +150,7 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     Returns the saved module's value and [(name, file, read_file's
     result)] of each module that ran."""
     workspace = agent.workspace
+    workspace.trees.saved = name
     shape, body, last, version = read_file(name, path, workspace.trees, bind=True)
     if dependents:
         order, stale = workspace.reload_order(name, path, shape.imports)
@@ -170,6 +171,7 @@ def rerun(agent, up, adapters, name, module, path, dependents):
                 known = workspace.ran.get(other)
                 known = None if known is None else known.shape or known.shape_of()
                 if known is not None and not importers.decide(up, other, file, known):
+                    workspace.trees.drop(known)  # the save is done with its tree
                     continue
             compiled = read_again(workspace, other, file)
         teardown(up, mod)

@@ -556,10 +556,16 @@ class Trees:
     """The parses of one request (a save), by Shape, so that it parses no
     file twice: what a Shape reads when first asked for (uses,
     globals_read) and the code of a module that re-runs come from one
-    parse. A syntax tree is large, so the request drops each as soon as
-    it is done with it (ops), and all of them when it ends."""
+    parse. A syntax tree is large, and one held while code runs costs the
+    garbage collector about what parsing it again would, so the request
+    drops each as soon as it is done with it (ops), all of them when it
+    ends, and of the modules parsed to read the import graph it holds
+    only the trees of the saved module's importers.
+
+    saved: the module the request saves, or None."""
 
     def __init__(self):
+        self.saved = None
         self._held = {}  # Shape -> Parsed
         # The length of the sources held within HELD_SOURCE so far in the
         # request (a drop does not give it back).
@@ -585,6 +591,13 @@ class Trees:
             self._size += size
         return parsed
 
+    def hold_importer(self, shape, tree, size):
+        """hold for a parse made to read the import graph: only if shape's
+        module imports the saved one (the save asks what it uses from it,
+        and may run it again); most modules are parsed only for this."""
+        if self.saved is not None and self.saved in shape.import_set:
+            self.hold(shape, tree, size)
+
     def take(self, shape):
         """The held tree of shape's source, to compile (which changes it):
         once; None if none is held or it was taken."""
@@ -601,5 +614,6 @@ class Trees:
 
     def clear(self):
         """Lets go of every parse: the request ended."""
+        self.saved = None
         self._held.clear()
         self._size = 0

@@ -112,6 +112,8 @@ def test_an_importer_that_re_runs_is_parsed_once(project, parses):
     assert reply["reloaded"] == [project.name("core"), project.name("user")]
     assert sys.modules[project.name("user")].TOTAL == 4
     assert parses == {project.file("core"): 1, project.file("user"): 1}
+    workspace = project.agent.workspace
+    assert not [name for name, ran in workspace.ran.items() if ran.shape and workspace.trees.get(ran.shape)]
     parses.clear()
     project.save("core", "VALUE = 3\n")  # the importer re-runs the code compiled last time
     assert parses == {project.file("core"): 1}
