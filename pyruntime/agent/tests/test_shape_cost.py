@@ -7,6 +7,7 @@ node by node in Python twice, where Python itself compiles it in 2 s)."""
 import ast
 import builtins
 import collections
+import gc
 import os
 import sys
 import textwrap
@@ -242,3 +243,18 @@ def test_a_shape_reads_the_same_from_its_compiled_tree():
         assert {k: (u.line, u.import_time, u.bare) for k, u in held.uses.items()} == \
             {k: (u.line, u.import_time, u.bare) for k, u in fresh.uses.items()}
         assert {"helper", "other", "late", "hidden", "lasting"} <= set(held.globals_read)
+
+
+@pytest.mark.parametrize("source", [b"x = 1\n", b"x = (\n"])
+def test_parsing_leaves_the_garbage_collector_as_it_was(source):
+    enabled = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            try:
+                ops.parse_file(source, "f.py")
+            except SyntaxError:
+                pass
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if enabled else gc.disable)()
