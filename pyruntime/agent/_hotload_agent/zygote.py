@@ -130,7 +130,7 @@ class Zygote:
             self.send({"id": msg.get("id"), "ok": True, "pid": self.pid})
         else:
             # setup: preloads run here, on the main thread, before any fork.
-            self.agent._queued += 1
+            self.agent.accept(msg)
             self.agent.handle(msg)
 
     def fork(self, rid):
