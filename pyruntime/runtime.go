@@ -128,6 +128,10 @@ type Runtime struct {
 
 	freshMu sync.Mutex // makes taking a fresh process and sending to it one step
 
+	// background counts the goroutines that watch processes and fork
+	// spares: Close waits for them, so none logs after it returns.
+	background sync.WaitGroup
+
 	mu       sync.Mutex // guards the fields below
 	zyg      *zygote    // the zygote, or nil
 	noFork   bool       // Python cannot fork: processes are started directly
@@ -137,6 +141,11 @@ type Runtime struct {
 	starting *attempt   // the start in progress, or nil
 	failures int        // failed starts and early deaths in a row
 	closed   bool
+	// interrupts counts Interrupt calls; a Ticket holds its value.
+	interrupts uint64
+	// unsent counts calls between their start and their request reaching
+	// the process: work an interrupt stops though no process runs it yet.
+	unsent int
 }
 
 type attempt struct {
@@ -167,13 +176,14 @@ func (r *Runtime) Start(ctx context.Context) error {
 // reply. onEvent, if not nil, receives the request's output as it happens.
 // If the process dies during the call, Call returns an *ExitError (wrapped
 // with ErrInterrupted or ErrRestarted when the server killed it).
+//
+// If ctx ends before the reply, Call returns ctx's error at once and stops
+// the request in Python: KeyboardInterrupt in its code if it runs, at its
+// start if it waits behind another (see Request.Stop to stop it and still
+// wait for the reply). An Interrupt made after req.Ticket was taken stops
+// it too, even if it had not reached the process yet.
 func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
-	p, err := r.ensure(ctx)
-	if err != nil {
-		return Reply{}, err
-	}
-	reply, err := p.call(ctx, r.paths.request(req), onEvent)
-	return r.paths.reply(reply), err
+	return r.call(ctx, req, onEvent, false)
 }
 
 // CallFresh is Call in a new process forked from the zygote, which then
@@ -181,18 +191,62 @@ func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (R
 // the preloads are. The previous process answers the calls it has and is
 // then killed. Where Python cannot fork, CallFresh is Call.
 func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
-	r.freshMu.Lock()
-	p, err := r.renew(ctx)
-	var c *call
-	if err == nil {
-		c, err = p.send(r.paths.request(req), onEvent)
+	return r.call(ctx, req, onEvent, true)
+}
+
+func (r *Runtime) call(ctx context.Context, req Request, onEvent func(Event), fresh bool) (Reply, error) {
+	ticket := req.Ticket
+	if !ticket.taken {
+		ticket = r.Ticket()
 	}
-	r.freshMu.Unlock()
+	// An Interrupt after the ticket and before the call is counted in the
+	// process did not see it: the request then goes out stopped.
+	stale := func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.interrupts != ticket.interrupts
+	}
+	r.mu.Lock()
+	r.unsent++
+	r.mu.Unlock()
+	var p *process
+	var c *call
+	var err error
+	if fresh {
+		r.freshMu.Lock()
+		if p, err = r.renew(ctx); err == nil {
+			c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
+		}
+		r.freshMu.Unlock()
+	} else if p, err = r.ensure(ctx); err == nil {
+		c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
+	}
+	r.mu.Lock()
+	r.unsent--
+	r.mu.Unlock()
 	if err != nil {
 		return Reply{}, err
 	}
-	reply, err := p.wait(ctx, c)
-	return r.paths.reply(reply), err
+	stop := req.Stop
+	for {
+		reply, err := p.wait(ctx, c, stop)
+		switch {
+		case errors.Is(err, errStopped):
+			r.interruptCall(p, c, r.interruptedReason())
+			stop = nil // wait on for the reply
+			continue
+		case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			taken := r.interruptCall(p, c, fmt.Errorf("%w: the request was cancelled, and its code still ran %v after the interrupt, so the runtime was killed and restarted", ErrInterrupted, r.cfg.InterruptGrace))
+			// Once the agent has it, nothing the caller sends next can run
+			// before the request stops. C code holding the GIL keeps the
+			// agent from answering; the grace period bounds the wait.
+			select {
+			case <-taken:
+			case <-time.After(r.cfg.InterruptGrace):
+			}
+		}
+		return r.paths.reply(reply), err
+	}
 }
 
 // renew makes a fresh worker the current process and returns it.
@@ -222,46 +276,15 @@ func (r *Runtime) renew(ctx context.Context) (*process, error) {
 	}
 	old := r.proc
 	r.proc = p
+	p.grace = r.cfg.InterruptGrace
 	r.refillLocked()
+	r.background.Add(1)
 	r.mu.Unlock()
 	go r.watch(p)
 	if old != nil {
 		old.retire(errReplaced)
 	}
 	return p, nil
-}
-
-// Interrupt raises KeyboardInterrupt in the code running in the process and
-// reports whether any was running. If the code is still running after the
-// grace period, the process is killed (the call fails with ErrInterrupted)
-// and a new one started.
-func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
-	r.mu.Lock()
-	p := r.proc
-	r.mu.Unlock()
-	if p == nil {
-		return false, nil
-	}
-	busy, finished := p.busy()
-	if !busy {
-		return false, nil
-	}
-	// The agent's reader thread answers even while user code holds the main
-	// thread; if C code holds the GIL it cannot, and the grace timer decides.
-	go func() {
-		// Not ctx: the caller's request may end before the agent answers.
-		if _, err := p.call(r.ctx, Request{Op: "interrupt"}, nil); err != nil {
-			r.logger.Debug("interrupt not acknowledged", zap.Error(err))
-		}
-	}()
-	grace := r.cfg.InterruptGrace
-	time.AfterFunc(grace, func() {
-		if stillBusy, nowFinished := p.busy(); stillBusy && nowFinished == finished {
-			r.logger.Info("interrupted code did not stop; killing the runtime", zap.Duration("grace", grace))
-			p.kill(fmt.Errorf("%w: code still running %v after the interrupt, so the runtime was killed and restarted", ErrInterrupted, grace))
-		}
-	})
-	return true, nil
 }
 
 // Restart kills the process, if any, and puts a new one in its place: the
@@ -337,6 +360,7 @@ func (r *Runtime) Close() error {
 			<-q.done
 		}
 	}
+	r.background.Wait()
 	return nil
 }
 
@@ -395,7 +419,9 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 		err = ErrClosed
 	default:
 		r.proc = p
+		p.grace = r.cfg.InterruptGrace
 		r.refillLocked()
+		r.background.Add(1) // for the watch below
 	}
 	a.err = err
 	r.mu.Unlock()
@@ -497,7 +523,9 @@ func (r *Runtime) refillLocked() {
 		return
 	}
 	r.forking = true
+	r.background.Add(1)
 	go func() {
+		defer r.background.Done()
 		p, err := z.fork(r.ctx)
 		r.mu.Lock()
 		r.forking = false
@@ -518,6 +546,7 @@ func (r *Runtime) refillLocked() {
 // watch waits for p to exit, reports an unexpected death and puts a new
 // process in its place.
 func (r *Runtime) watch(p *process) {
+	defer r.background.Done()
 	<-p.done
 	p.mu.Lock()
 	reason, busy := p.killReason, p.running > p.finished

@@ -230,7 +230,7 @@ class Agent:
             try:
                 try:
                     self._interruptible = True
-                    if rid in self._cancel:
+                    if rid in self._cancel or msg.get("stopped"):
                         self._cancel.discard(rid)
                         raise KeyboardInterrupt
                     timeout = msg.get("timeout")
