@@ -45,6 +45,9 @@ type fakeEditor struct {
 	statuses    []status
 	refreshes   int // workspace/inlayHint/refresh requests
 	config      json.RawMessage
+	// configGate, if not nil, holds workspace/configuration answers until
+	// it is closed.
+	configGate chan struct{}
 }
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
@@ -383,6 +386,12 @@ func (e *fakeEditor) PublishDiagnostics(ctx context.Context, params *protocol.Pu
 }
 
 func (e *fakeEditor) Configuration(ctx context.Context, params *protocol.ConfigurationParams) ([]protocol.LSPAny, error) {
+	e.mu.Lock()
+	gate := e.configGate
+	e.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	config := e.config

@@ -135,6 +135,8 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 // describeFailure says in a user's words why code did not finish.
 func describeFailure(err error) string {
 	switch {
+	case errors.Is(err, reload.ErrTimedOut):
+		return "the code ran over the timeout setting and did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
 	case errors.Is(err, reload.ErrInterrupted):
 		return "the code did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
 	case errors.Is(err, reload.ErrRestarted):

@@ -59,6 +59,16 @@ type server struct {
 	clientRefreshesHints bool   // the client takes workspace/inlayHint/refresh
 	shutdownReceived     bool
 
+	// configMu guards the fields below; it is held only for bookkeeping,
+	// never while talking to the client or waiting for the runtime, except
+	// that saves are queued in the engine under it, which does not block.
+	configMu      sync.Mutex
+	configWanted  uint64        // configuration passes asked for: initialized, each settings change
+	configApplied uint64        // passes done: settings read, engine started or updated
+	configuring   bool          // the configuration worker runs
+	configDone    chan struct{} // closed and replaced each time configApplied grows
+	pendingSaves  []string      // saves waiting for the configuration asked before them
+
 	engineMu    sync.Mutex // guards the fields below
 	engine      *reload.Engine
 	settings    Settings
@@ -92,6 +102,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		ctx:         ctx,
 		cancel:      cancel,
 		engineReady: make(chan struct{}),
+		configDone:  make(chan struct{}),
 		diagnostics: make(map[string]map[uri.URI][]protocol.Diagnostic),
 		docs:        make(map[uri.URI]*document),
 		results:     make(map[uri.URI][]shownResult),
