@@ -48,6 +48,9 @@ type fakeEditor struct {
 	// configGate, if not nil, holds workspace/configuration answers until
 	// it is closed.
 	configGate chan struct{}
+	// capabilities, if not nil, changes the client capabilities sent.
+	capabilities  func(*protocol.ClientCapabilities)
+	registrations []protocol.Registration // client/registerCapability requests
 }
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
@@ -119,6 +122,9 @@ func (e *fakeEditor) initializeWith(opts any, experimental []byte) *protocol.Ini
 	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{
 		Configuration: &yes,
 		InlayHint:     &protocol.InlayHintWorkspaceClientCapabilities{RefreshSupport: &yes},
+	}
+	if e.capabilities != nil {
+		e.capabilities(&params.Capabilities)
 	}
 	if opts != nil {
 		data, err := json.Marshal(opts)
@@ -347,6 +353,14 @@ func (e *fakeEditor) statusCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.statuses)
+}
+
+func (e *fakeEditor) RegisterCapability(ctx context.Context, params *protocol.RegistrationParams) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.registrations = append(e.registrations, params.Registrations...)
+	e.notify()
+	return nil
 }
 
 func (e *fakeEditor) InlayHintRefresh(ctx context.Context) error {

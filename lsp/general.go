@@ -67,6 +67,9 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 	if ws := params.Capabilities.Workspace; ws != nil && ws.InlayHint != nil && ws.InlayHint.RefreshSupport != nil {
 		s.clientRefreshesHints = *ws.InlayHint.RefreshSupport
 	}
+	if ws := params.Capabilities.Workspace; ws != nil && ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration != nil {
+		s.clientWatchesFiles = *ws.DidChangeWatchedFiles.DynamicRegistration
+	}
 	opts, problems := parseSettings(params.InitializationOptions)
 	s.initOptions = opts
 	for _, p := range problems {
@@ -104,8 +107,12 @@ func (s *server) Initialized(ctx context.Context, params *protocol.InitializedPa
 		return nil // an error here would close the connection
 	}
 	s.state = serverInitialized
+	watches := s.clientWatchesFiles
 	s.stateMu.Unlock()
 	s.reconfigure()
+	if watches {
+		go s.watchPyproject(s.ctx)
+	}
 	return nil
 }
 

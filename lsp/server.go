@@ -57,6 +57,7 @@ type server struct {
 	pushed               []byte // the settings of the last didChangeConfiguration
 	clientShowsResults   bool   // the client shows evaluation results itself
 	clientRefreshesHints bool   // the client takes workspace/inlayHint/refresh
+	clientWatchesFiles   bool   // the client registers file watchers dynamically
 	shutdownReceived     bool
 
 	// configMu guards the fields below; it is held only for bookkeeping,
