@@ -196,13 +196,16 @@ func (s *server) applySettings(settings Settings) {
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	// Not waited for: requests wait for the runtime themselves, and the
 	// next settings change must not wait for preloads it may make moot.
-	go s.startEngine(e)
+	go s.startEngine(e, settings.Preload)
 }
 
 // startEngine starts e's runtime and reports a failure to start, unless e
-// was replaced or closed meanwhile.
-func (s *server) startEngine(e *reload.Engine) {
+// was replaced or closed meanwhile. Preloads can take seconds: the client
+// shows them as progress.
+func (s *server) startEngine(e *reload.Engine, preload []string) {
+	end := s.startProgress(preload)
 	err := e.Start(s.ctx)
+	end()
 	if err == nil || s.ctx.Err() != nil || errors.Is(err, reload.ErrClosed) {
 		return
 	}

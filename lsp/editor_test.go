@@ -51,6 +51,7 @@ type fakeEditor struct {
 	// capabilities, if not nil, changes the client capabilities sent.
 	capabilities  func(*protocol.ClientCapabilities)
 	registrations []protocol.Registration // client/registerCapability requests
+	progress      progressLog             // work done progress, in order
 }
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
@@ -361,6 +362,28 @@ func (e *fakeEditor) RegisterCapability(ctx context.Context, params *protocol.Re
 	e.registrations = append(e.registrations, params.Registrations...)
 	e.notify()
 	return nil
+}
+
+func (e *fakeEditor) WorkDoneProgressCreate(ctx context.Context, params *protocol.WorkDoneProgressCreateParams) error {
+	err := e.progress.WorkDoneProgressCreate(ctx, params)
+	e.mu.Lock()
+	e.notify()
+	e.mu.Unlock()
+	return err
+}
+
+func (e *fakeEditor) Progress(ctx context.Context, params *protocol.ProgressParams) error {
+	err := e.progress.Progress(ctx, params)
+	e.mu.Lock()
+	e.notify()
+	e.mu.Unlock()
+	return err
+}
+
+// awaitProgress waits until the progress shown contains substr.
+func (e *fakeEditor) awaitProgress(substr string) {
+	e.t.Helper()
+	e.await("progress "+substr, func() bool { return strings.Contains(e.progress.String(), substr) })
 }
 
 func (e *fakeEditor) InlayHintRefresh(ctx context.Context) error {

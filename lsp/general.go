@@ -64,6 +64,16 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 		s.clientConfigurable = *ws.Configuration
 	}
 	s.clientShowsResults = showsResults(params.Capabilities.Experimental)
+	if w := params.Capabilities.Window; w != nil && w.WorkDoneProgress != nil && *w.WorkDoneProgress {
+		s.progress = runProgress{
+			client:   s.client,
+			ctx:      s.ctx,
+			tokens:   new(progressTokens),
+			delay:    progressDelay,
+			onCancel: s.interruptFromProgress,
+			logger:   s.logger,
+		}
+	}
 	if ws := params.Capabilities.Workspace; ws != nil && ws.InlayHint != nil && ws.InlayHint.RefreshSupport != nil {
 		s.clientRefreshesHints = *ws.InlayHint.RefreshSupport
 	}

@@ -90,6 +90,9 @@ type server struct {
 	statusMu sync.Mutex // guards status and orders its notifications
 	status   status
 
+	// progress shows long runs; it is set up by initialize, before any run.
+	progress runProgress
+
 	exitOnce sync.Once
 	exited   chan struct{} // closed on the exit notification
 }
