@@ -30,6 +30,11 @@ from .protocol import Channel, encode
 # PR_SET_PDEATHSIG from <linux/prctl.h>: the kernel signals us when the parent dies.
 PR_SET_PDEATHSIG = 1
 
+# The most the zygote reads from one worker in one turn of its loop: a
+# worker that prints without pause must not keep the others (and forks)
+# waiting.
+RELAY_TURN = 1 << 20
+
 
 class Worker:
     """The zygote's view of one forked worker."""
@@ -40,7 +45,7 @@ class Worker:
         self.sock = sock  # non-blocking; None once closed
         self.prefix = b"%d " % wid
         self.to_worker = bytearray()  # lines from Go not yet written
-        self.from_worker = b""  # a partial line read from the worker
+        self.from_worker = bytearray()  # a partial line read from the worker
         self.status = None  # the wait status once reaped
 
 
@@ -51,7 +56,8 @@ class Zygote:
         self.pid = os.getpid()
         self.workers = {}
         self.next_wid = 0
-        self.pending = bytearray()
+        self.pending = bytearray()  # what Go sent beyond the last whole line
+        self.searched = 0  # how much of pending holds no newline
         self.agent = Agent(self)
         self.prctl = parent_death_signal()
         self.wake_r, self.wake_w = os.pipe()
@@ -100,8 +106,9 @@ class Zygote:
         self.pending += chunk
         start = 0
         while True:
-            end = self.pending.find(b"\n", start)
+            end = self.pending.find(b"\n", max(start, self.searched))
             if end < 0:
+                self.searched = len(self.pending)
                 break
             line = bytes(self.pending[start:end + 1])
             start = end + 1
@@ -117,6 +124,7 @@ class Zygote:
                 w.to_worker += body
                 self.write_worker(w)
         del self.pending[:start]
+        self.searched -= start
 
     def handle(self, msg):
         op = msg.get("op")
@@ -179,10 +187,14 @@ class Zygote:
             return
         del w.to_worker[:sent]
 
-    def read_worker(self, w):
-        """Relays what the worker sent; at its end of stream, closes it."""
+    def read_worker(self, w, turn=RELAY_TURN):
+        """Relays what the worker sent, at most turn bytes (None: all there
+        is); at its end of stream, closes it. Each chunk is looked at once,
+        so relaying is linear in what the worker writes, however long its
+        lines."""
         out = []
-        while True:
+        taken = 0
+        while turn is None or taken < turn:
             try:
                 chunk = w.sock.recv(1 << 16)
             except BlockingIOError:
@@ -192,11 +204,15 @@ class Zygote:
             if not chunk:
                 self.close_worker(w)
                 break
-            lines = (w.from_worker + chunk).split(b"\n")
-            w.from_worker = lines.pop()
-            out.extend(w.prefix + line + b"\n" for line in lines)
-            if len(chunk) < 1 << 16:
-                break
+            taken += len(chunk)
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                w.from_worker += chunk
+                continue
+            w.from_worker += chunk[:end]
+            lines = bytes(w.from_worker)
+            w.from_worker = bytearray(chunk[end + 1:])
+            out.append(w.prefix + lines.replace(b"\n", b"\n" + w.prefix) + b"\n")
         if out:
             self.write_go(b"".join(out))
         self.report(w)
@@ -221,7 +237,7 @@ class Zygote:
                 w.status = status
             if w.sock is not None:
                 # Dead: whatever it wrote is already in the socket.
-                self.read_worker(w)
+                self.read_worker(w, turn=None)
                 if w.sock is not None:
                     self.close_worker(w)
             self.report(w)
