@@ -33,6 +33,7 @@ const (
 // Regression: an endless recursion gave one diagnostic per frame, nearly a
 // thousand, each linking all the others: a million related locations.
 func TestFaultsAreReportedAndTheNextSaveWorks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		source string
@@ -117,6 +118,7 @@ func checkFaultDiagnostics(t *testing.T, diags []protocol.Diagnostic, want strin
 // Regression: the thread's print was shown as the result of whichever
 // module was reloading at the time.
 func TestLeftoverThreadOutputIsBackground(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- spinner.py --\n-- other.py --\n")
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -195,6 +197,7 @@ func runtimeProcesses(t *testing.T, pid int) []int {
 // A huge generated file (a data table, say) loads like any other; only
 // the wait is longer. How much longer is logged, not asserted.
 func TestHugeModuleLoads(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("parses 10 MB of Python")
 	}
@@ -258,6 +261,7 @@ const stormModule = "v = %d\nwith open(%q, 'a') as f:\n    f.write('%%d\\n' %% v
 // it starts, so two runs may read the same save (a save that arrives while
 // a run starts queues one more), but never an older one than the run before.
 func TestSaveStormsKeepOrderAndTheLastSave(t *testing.T) {
+	t.Parallel()
 	const saves = 100
 	tests := []struct {
 		name    string

@@ -41,13 +41,17 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, logger *zap.Logger) error
 	s := newServer(conn, logger)
 	conn.Go(ctx, tolerant(s.gate(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))), logger))
 
-	readFailed := false
+	// readErr is why reading stopped, if the session ended because it did:
+	// the connection ends after the stream does, so stream.Err is set by
+	// then; after exit or cancellation, reads that fail are ours.
+	var readErr error
 	select {
 	case <-conn.Done():
+		readErr = stream.Err()
 	case <-stream.ended:
 		// Nothing more can come: stop the runtime now rather than wait
 		// for the requests in flight, which stopping it ends.
-		readFailed = stream.Err() != nil
+		readErr = stream.Err()
 	case <-s.exited:
 	case <-ctx.Done():
 	}
@@ -68,10 +72,9 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, logger *zap.Logger) error
 	if s.exitedWithoutShutdown() {
 		return ErrExitWithoutShutdown
 	}
-	if readFailed {
-		err := stream.Err()
-		logger.Error("the connection to the editor is broken; stopping", zap.Error(err))
-		return fmt.Errorf("%w: %w", ErrUnreadable, err)
+	if readErr != nil {
+		logger.Error("the connection to the editor is broken; stopping", zap.Error(readErr))
+		return fmt.Errorf("%w: %w", ErrUnreadable, readErr)
 	}
 	return nil
 }

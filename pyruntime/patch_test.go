@@ -142,6 +142,7 @@ func sortedNotes(notes []string) []string {
 }
 
 func TestReloadUpdatesOldReferences(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "patch")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "holder", Request{})
@@ -185,6 +186,7 @@ func TestReloadUpdatesOldReferences(t *testing.T) {
 }
 
 func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "classes")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "app", Request{})
@@ -238,6 +240,7 @@ func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
 }
 
 func TestReloadRerunsImporters(t *testing.T) {
+	t.Parallel()
 	type check struct{ module, code, want string }
 	tests := []struct {
 		name         string
@@ -300,6 +303,7 @@ func TestReloadRerunsImporters(t *testing.T) {
 }
 
 func TestReloadRerunsOnlyWorkspaceImporters(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "roots")
 	src := filepath.Join(dir, "src")
 	r := newRuntime(t, Config{SysPath: []string{src, filepath.Join(dir, "scripts"), filepath.Join(dir, "site-packages")}})
@@ -332,6 +336,7 @@ func TestReloadRerunsOnlyWorkspaceImporters(t *testing.T) {
 }
 
 func TestFailedSaveRollsBackEveryModule(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "rollback")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "b", Request{})
@@ -392,6 +397,7 @@ func TestFailedSaveRollsBackEveryModule(t *testing.T) {
 }
 
 func TestTeardownAndAfterReloadHooks(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "hooks")
 	r := newRuntime(t, Config{})
 	// A first import has no old code: no teardown.
@@ -440,6 +446,7 @@ func TestTeardownAndAfterReloadHooks(t *testing.T) {
 // with every heap-walking function of gc and sys disabled, the full update
 // (functions, classes, importers) still works.
 func TestReloadDoesNotScanTheHeap(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "patch")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "holder", Request{})
@@ -458,6 +465,7 @@ gc.get_objects = gc.get_referrers = gc.get_referents = sys.getobjects = _heap_sc
 }
 
 func TestInterruptedSaveRollsBack(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "interrupt")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "spin", Request{})

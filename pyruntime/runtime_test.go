@@ -29,29 +29,45 @@ func TestMain(m *testing.M) {
 }
 
 // helperServer starts a runtime, waits for its spare, starts code that
-// sleeps, and prints the pids of all its processes: then it waits to be
-// killed in the middle of that run.
+// sleeps, and prints the pids of all its processes once the sleep has
+// begun: then it waits to be killed in the middle of that run. Its waits
+// have a deadline, so a helper that cannot get there says so and exits.
 func helperServer() {
-	r := New(Config{})
-	if err := r.Start(context.Background()); err != nil {
+	fail := func(err any) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
+	deadline := time.Now().Add(time.Minute)
+	r := New(Config{})
+	if err := r.Start(context.Background()); err != nil {
+		fail(err)
+	}
 	for len(r.Pids()) < 3 {
+		if time.Now().After(deadline) {
+			fail("no spare after a minute")
+		}
 		time.Sleep(time.Millisecond)
 	}
 	dir := os.Getenv("HOTLOAD_TEST_DIR")
 	path := filepath.Join(dir, "sleeper.py")
-	if err := os.WriteFile(path, []byte("import time\ntime.sleep(60)\n"), 0o644); err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+	if err := os.WriteFile(path, []byte("import time\nprint('sleeping')\ntime.sleep(60)\n"), 0o644); err != nil {
+		fail(err)
 	}
+	sleeping := make(chan struct{}, 1)
 	go func() {
-		_, err := r.Call(context.Background(), Request{Op: "reload", Module: "sleeper", Path: path, PathEntry: dir}, nil)
-		fmt.Println("error", err) // the sleep ended early
-		os.Exit(1)
+		_, err := r.Call(context.Background(), Request{Op: "reload", Module: "sleeper", Path: path, PathEntry: dir}, func(Event) {
+			select {
+			case sleeping <- struct{}{}:
+			default:
+			}
+		})
+		fail(fmt.Sprint("the sleep ended early: ", err))
 	}()
-	time.Sleep(100 * time.Millisecond) // the sleep has begun; the test does not depend on it
+	select {
+	case <-sleeping:
+	case <-time.After(time.Until(deadline)):
+		fail("the code did not start within a minute")
+	}
 	fmt.Println(strings.Trim(fmt.Sprint(r.Pids()), "[]"))
 	select {} // wait to be killed
 }
@@ -89,6 +105,7 @@ func reload(t *testing.T, r *Runtime, module, path string) (Reply, string, error
 }
 
 func TestReloadReportsOutputValueAndErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, source          string
@@ -134,6 +151,7 @@ func TestReloadReportsOutputValueAndErrors(t *testing.T) {
 }
 
 func TestTracebackFramesHaveColumns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeModule(t, dir, "mymath", "def f(x):\n    return x / 0\n")
 	path := writeModule(t, dir, "lib", "import mymath\n\nvalue = mymath.f(5)\n")
@@ -171,6 +189,7 @@ func deref(p *int) int {
 }
 
 func TestSyntaxErrorKeepsOldCode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "lib", "x = 1\n")
@@ -195,6 +214,7 @@ func TestSyntaxErrorKeepsOldCode(t *testing.T) {
 }
 
 func TestModuleGlobalsPersistAcrossReloads(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "counter", "try:\n    n\nexcept NameError:\n    n = 0\nn += 1\nn\n")
@@ -207,6 +227,7 @@ func TestModuleGlobalsPersistAcrossReloads(t *testing.T) {
 }
 
 func TestInterruptStopsEndlessLoop(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	tests := []struct{ name, source string }{
@@ -273,6 +294,7 @@ func waitBusy(t *testing.T, r *Runtime) {
 }
 
 func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{InterruptGrace: 200 * time.Millisecond})
 	// The marker is written inside the try: an interrupt before it would
@@ -300,6 +322,7 @@ func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 }
 
 func TestProcessDeathIsReportedAndRecovered(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, source string
@@ -334,6 +357,7 @@ func TestProcessDeathIsReportedAndRecovered(t *testing.T) {
 }
 
 func TestIdleDeathIsReported(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	exited := make(chan error, 1)
 	r := newRuntime(t, Config{OnExit: func(err error) { exited <- err }})
@@ -353,6 +377,7 @@ func TestIdleDeathIsReported(t *testing.T) {
 }
 
 func TestPreloadAndSysPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeModule(t, dir, "heavy", "import sys\nsys.heavy_loaded = True\n")
 	var started Started
@@ -383,6 +408,7 @@ func waitSpare(t *testing.T, r *Runtime) []int {
 }
 
 func TestCloseLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	r := New(Config{})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -403,6 +429,7 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 // The server is killed with SIGKILL while code runs: nothing of the
 // runtime survives it.
 func TestServerKilledTakesPythonAlong(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "HOTLOAD_TEST_HELPER=server", "HOTLOAD_TEST_DIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
@@ -437,6 +464,7 @@ func TestServerKilledTakesPythonAlong(t *testing.T) {
 }
 
 func TestStartErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		python []string
@@ -457,6 +485,7 @@ func TestStartErrors(t *testing.T) {
 }
 
 func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "chain", "try:\n    {}['k']\nexcept KeyError as e:\n    raise ValueError('bad') from e\n")
@@ -480,6 +509,7 @@ func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
 // grace period killed the runtime. Interrupting right after sending hits
 // that window in most rounds; every round must end in KeyboardInterrupt.
 func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{InterruptGrace: 5 * time.Second})
 	loop := writeModule(t, dir, "loop", "while True:\n    pass\n")
@@ -512,6 +542,7 @@ func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
 }
 
 func TestPingIsAnsweredWhileCodeRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "busy", "while True:\n    pass\n")
@@ -527,6 +558,7 @@ func TestPingIsAnsweredWhileCodeRuns(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		failures int
 		want     time.Duration
@@ -546,6 +578,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestWarningsAreReportedOnEveryRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "warns", "import warnings\nwarnings.warn('careful', DeprecationWarning)\nwarnings.warn('again')\n")
@@ -572,6 +605,7 @@ func TestWarningsAreReportedOnEveryRun(t *testing.T) {
 // Regression: a module that replaced or closed sys.stdout took output
 // capture away from every later run.
 func TestOutputSurvivesCodeThatReplacesStdout(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	for i, tt := range []string{
