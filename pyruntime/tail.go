@@ -13,7 +13,6 @@ type tail struct {
 	mu    sync.Mutex // guards lines and part
 	lines [][]byte   // the last tailLines lines, each cut to tailLineBytes
 	part  []byte     // the line being written, cut to tailLineBytes
-	total int        // lines written so far, kept or not
 }
 
 // tailLines is how many stderr lines an ExitError keeps: enough for a
@@ -37,7 +36,6 @@ func (t *tail) Write(p []byte) (int, error) {
 		t.keep(rest[:i])
 		t.lines = append(t.lines, t.part)
 		t.part = nil
-		t.total++
 		rest = rest[i+1:]
 	}
 	t.keep(rest)
@@ -67,25 +65,4 @@ func (t *tail) String() string {
 		all = append(all, t.part...)
 	}
 	return string(bytes.TrimLeft(all, "\n"))
-}
-
-// count returns how many lines have been written so far.
-func (t *tail) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.total
-}
-
-// since returns the remembered lines written after count returned mark,
-// and the partial line: what one of several processes sharing this stderr
-// wrote since it started, as far as the tail still holds it.
-func (t *tail) since(mark int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := min(t.total-mark, len(t.lines))
-	all := bytes.Join(t.lines[len(t.lines)-n:], []byte("\n"))
-	if n > 0 {
-		all = append(all, '\n')
-	}
-	return string(append(all, t.part...))
 }

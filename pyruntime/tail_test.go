@@ -34,7 +34,4 @@ func TestTailKeepsBoundedLines(t *testing.T) {
 	if got := strings.Count(tl.String(), "\n"); got != tailLines {
 		t.Errorf("tail holds %d lines, want the last %d", got, tailLines)
 	}
-	if tl.count() != 102 {
-		t.Errorf("count = %d, want every line written", tl.count())
-	}
 }
