@@ -189,24 +189,36 @@ func (s *server) applySettings(settings Settings) {
 	}
 	s.engineMu.Unlock()
 
+	var appArgs []string // the app the old runtime ran, started again in the new one
 	if old != nil {
+		appArgs = old.AppArgs()
 		_ = old.Close() // only ever reports success
 		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	// Not waited for: requests wait for the runtime themselves, and the
 	// next settings change must not wait for preloads it may make moot.
-	go s.startEngine(e, settings.Preload)
+	if appArgs != nil && len(settings.App) > 0 {
+		appArgs = settings.App
+	}
+	go s.startEngine(e, settings.Preload, appArgs)
 }
 
 // startEngine starts e's runtime and reports a failure to start, unless e
-// was replaced or closed meanwhile. Preloads can take seconds: the client
-// shows them as progress.
-func (s *server) startEngine(e *reload.Engine, preload []string) {
+// was replaced or closed meanwhile, then starts the app appArgs, if any:
+// the one the runtime e replaced ran. Preloads can take seconds: the
+// client shows them as progress.
+func (s *server) startEngine(e *reload.Engine, preload, appArgs []string) {
 	end := s.startProgress(preload)
 	err := e.Start(s.ctx)
 	end()
-	if err == nil || s.ctx.Err() != nil || errors.Is(err, reload.ErrClosed) {
+	if err == nil {
+		if appArgs != nil && s.ctx.Err() == nil {
+			_, _ = s.startApp(s.ctx, e, appArgs) // a failure is shown
+		}
+		return
+	}
+	if s.ctx.Err() != nil || errors.Is(err, reload.ErrClosed) {
 		return
 	}
 	msg := "cannot start Python: " + err.Error()
@@ -235,6 +247,10 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		OnOutput:       s.logOutput,
 		OnRuntimeStart: s.runtimeStarted,
 		OnRuntimeExit:  s.runtimeExited,
+		OnAppOutput:    s.appOutput,
+		OnAppExit:      s.appEnded,
+		OnAppRestart:   s.appRestarted,
+		OnFailure:      s.reportFailure,
 		Stderr:         logWriter{s},
 		Logger:         s.logger.Named("reload"),
 	})

@@ -43,6 +43,8 @@ type Settings struct {
 	// Timeout is how long a reload or an evaluation may run before it is
 	// interrupted; zero means no limit.
 	Timeout time.Duration
+	// App is `python ARGS…`'s ARGS for hotload.startApp; empty means no app.
+	App []string
 }
 
 // maxTimeout bounds the timeout setting: a day is beyond any run someone
@@ -121,6 +123,8 @@ func (s *Settings) merge(raw []byte) []string {
 			} else {
 				s.AfterReload = hook
 			}
+		case "app":
+			err = decodeStrings(value, &s.App)
 		case "strategy":
 			var strategy reload.Strategy
 			if json.Unmarshal(value, &strategy) != nil || (strategy != reload.InPlace && strategy != reload.Fresh) {

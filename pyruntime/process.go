@@ -50,6 +50,21 @@ type process struct {
 	done      chan struct{} // closed when the process has exited and exitErr is set
 	// background receives output sent while no call was running.
 	background func(Event)
+
+	appMu       sync.Mutex // guards the fields below
+	app         bool       // the process runs an app (StartApp)
+	appStopping bool       // StopApp asked the app to stop
+}
+
+// answeredByReader reports whether the agent's reader thread answers op
+// itself, even while its main thread runs code: such requests never count
+// as running code.
+func answeredByReader(op string) bool {
+	switch op {
+	case "ping", "interrupt", "signal", "inspect":
+		return true
+	}
+	return false
 }
 
 type call struct {
@@ -157,7 +172,7 @@ func (p *process) event(m *message) {
 		}
 		return
 	}
-	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text}
+	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text, App: p.runsApp(), Origin: m.Origin, Where: m.Where, Exception: m.Error}
 	var c *call
 	if m.RequestID != nil {
 		p.mu.Lock()
@@ -194,7 +209,7 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 // counted, reports true: an interrupt then either saw the call or came
 // before this check, and either way stops it.
 func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool) (*call, error) {
-	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: req.Op != "ping" && req.Op != "interrupt"}
+	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: !answeredByReader(req.Op)}
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
 	p.mu.Lock()

@@ -31,6 +31,10 @@ type Report struct {
 	// ColdOverWarm is Cold.P50Ms / SaveToMessage.P50Ms.
 	ColdOverWarm float64 `json:"coldOverWarm"`
 
+	// Hover is textDocument/hover on a loaded module's global to its
+	// reply with the live value (hover.go).
+	Hover Stats `json:"hover"`
+
 	Fresh   FreshResult   `json:"fresh"`
 	Death   DeathResult   `json:"death"`
 	Scale   ScaleResult   `json:"scale"`

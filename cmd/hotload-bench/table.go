@@ -60,6 +60,8 @@ func rows(r *Report) []row {
 		statsRow("save → publishDiagnostics, module raises", r.SaveToDiagnostics),
 		row{what: "cold p50 / save → showMessage p50", p50: formatRatio(r.ColdOverWarm)}.
 			withTarget("≥ 300×", r.ColdOverWarm >= 300),
+		statsRow("hover → live value of a module global", r.Hover).
+			withTarget("p50 ≤ 20 ms", r.Hover.N > 0 && r.Hover.P50Ms <= 20),
 	}
 	fresh := row{what: `strategy "fresh": save → showMessage`, target: "p50 ≤ 10 ms", met: notImplemented}
 	if r.Fresh.Implemented && r.Fresh.SaveToResult != nil {

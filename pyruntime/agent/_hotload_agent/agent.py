@@ -9,6 +9,8 @@ import threading
 import time
 import warnings
 
+from .app import send_signal
+from .failures import FailureHooks
 from .graph import Workspace
 from .ops import HANDLERS
 from .output import OutputStream
@@ -26,8 +28,11 @@ class Agent:
         # The thread that runs requests: the main thread, except in an app
         # that serves from another thread.
         self.main_ident = threading.get_ident() if attached else threading.main_thread().ident
-        self._state_lock = threading.Lock()
+        # Reentrant: output() takes it on the thread that prints, which may be
+        # an app's main thread running its signal handler inside a print.
+        self._state_lock = threading.RLock()
         self._current = None  # id of the request the main thread is running
+        self._current_what = None  # the module (or op) of that request
         # Threads that were running when the current request began: they
         # belong to earlier code, so their output is not this request's.
         self._elders = set()
@@ -48,6 +53,12 @@ class Agent:
         self.stdout = OutputStream(self, "stdout")
         self.stderr = OutputStream(self, "stderr")
         self.workspace = Workspace()
+        # The program this worker runs as __main__ (app.py), or None.
+        self.app = None
+        # Called once after the next reply is sent (op_app starts the program).
+        self.after_reply = None
+        self._inspector = None  # hover.Inspector, made by the first hover
+        self.failures = FailureHooks(channel.send)
 
     # --- output -------------------------------------------------------------
 
@@ -56,6 +67,8 @@ class Agent:
             current = self._current
             if threading.get_ident() in self._elders:
                 current = None  # background output, not the request's
+            elif self.app is not None and threading.get_ident() != self.main_ident:
+                current = None  # the program's output, whichever thread wrote it
         self.channel.send({"id": current, "event": "output", "stream": stream, "text": text})
 
     # --- reader thread ------------------------------------------------------
@@ -79,6 +92,13 @@ class Agent:
             elif op == "interrupt":
                 found = self.interrupt(msg.get("target"))
                 self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": found is not None, "running": found == "running"})
+            elif op == "inspect":
+                if self._inspector is None:
+                    from .hover import Inspector  # here: most runtimes never get a hover
+                    self._inspector = Inspector(self)
+                self._inspector.request(msg)  # a hover: never queued behind a run
+            elif op == "signal":
+                send_signal(self, msg)  # Ctrl-C for the program (app.py)
             else:
                 self.accept(msg)
                 self.requests.put(msg)
@@ -121,7 +141,7 @@ class Agent:
     def _wake_main(self):
         """Raises KeyboardInterrupt in the thread running requests. The
         caller holds the state lock."""
-        if self.attached:
+        if self.attached or self.app is not None:
             # Not a signal: the app may handle SIGINT itself (a web server
             # shuts down). An asynchronous exception stops Python code at its
             # next line, though not a blocking call.
@@ -154,7 +174,7 @@ class Agent:
         if not self._interruptible or threading.get_ident() != self.main_ident:
             return False
         self._interruptible = False
-        if self.attached:
+        if self.attached or self.app is not None:
             # An asynchronous KeyboardInterrupt sent before the line above
             # has either fired already or is withdrawn here; interrupt()
             # sends no new one while _interruptible is False.
@@ -211,6 +231,7 @@ class Agent:
             self._queued.discard(rid)
             if handler is not None:
                 self._current = rid
+                self._current_what = msg.get("module") or msg.get("op")
                 self._elders = {t.ident for t in threading.enumerate()} - {self.main_ident}
             else:
                 self._cancel.discard(rid)
@@ -263,10 +284,19 @@ class Agent:
         if self._timed_out == rid:
             reply["timed_out"] = True
             self._timed_out = None
-        if self.attached:
+        if self.attached or self.app is not None:
             sys.stdout, sys.stderr = app_streams
         reply["seconds"] = time.perf_counter() - start
         self.channel.send(reply)
+        if self.after_reply is not None:
+            then, self.after_reply = self.after_reply, None
+            then()
+
+
+    def running(self):
+        """What the request running now runs (a module name or an op), or None."""
+        with self._state_lock:
+            return self._current_what if self._current is not None else None
 
     def _finish(self, rid):
         """Marks the request done: after this no interrupt can reach it, so
@@ -277,7 +307,7 @@ class Agent:
                     self._current = None
                     self._interruptible = False
                     self._cancel.discard(rid)
-                    if self.attached:
+                    if self.attached or self.app is not None:
                         # Withdraw an asynchronous KeyboardInterrupt sent for
                         # the request that has not fired yet.
                         import ctypes
@@ -307,6 +337,7 @@ def recorder(warned):
 def serve_agent(agent):
     sys.stdout = agent.stdout
     sys.stderr = agent.stderr
+    agent.failures.install()
     signal.signal(signal.SIGINT, agent.on_sigint)
     threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
     agent.channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})

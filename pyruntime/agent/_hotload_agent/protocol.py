@@ -63,6 +63,9 @@ class Channel:
             if data is _CLOSE:
                 os.close(self._outfd)
                 return
+            if isinstance(data, threading.Event):
+                data.set()  # flush: everything before it is written
+                continue
             if broken:
                 continue  # keep draining, so no sender waits for room
             try:
@@ -73,6 +76,14 @@ class Channel:
                 # The server is gone; the reader sees it too and ends the
                 # process (or the attach session).
                 broken = True
+
+    def flush(self, timeout=10.0):
+        """Waits until the lines sent before the call are written, or the
+        timeout (seconds) has passed: for a process about to end with
+        os._exit, whose writer would die with lines still queued."""
+        written = threading.Event()
+        self._lines.put(written)
+        written.wait(timeout)
 
     def close(self):
         """Writes what is queued, then closes both ends (an attach session)."""
