@@ -45,14 +45,12 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	}
 	// The agent's reader thread answers even while user code holds the main
 	// thread; if C code holds the GIL it cannot, and the grace timer decides.
-	r.background.Add(1)
-	go func() {
-		defer r.background.Done()
+	r.inBackground(func() {
 		// Not ctx: the caller's request may end before the agent answers.
 		if _, err := p.call(r.ctx, Request{Op: "interrupt"}, nil); err != nil {
 			r.logger.Debug("interrupt not acknowledged", zap.Error(err))
 		}
-	}()
+	})
 	grace := r.cfg.InterruptGrace
 	time.AfterFunc(grace, func() {
 		if stillBusy, nowFinished := p.busy(); stillBusy && nowFinished == finished {
@@ -69,9 +67,7 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 // returned channel is closed once the agent has taken the interrupt.
 func (r *Runtime) interruptCall(p *process, c *call, reason error) <-chan struct{} {
 	taken := make(chan struct{})
-	r.background.Add(1)
-	go func() {
-		defer r.background.Done()
+	started := r.inBackground(func() {
 		defer close(taken)
 		reply, err := p.call(r.ctx, Request{Op: "interrupt", Target: c.id}, nil)
 		if err != nil {
@@ -81,8 +77,28 @@ func (r *Runtime) interruptCall(p *process, c *call, reason error) <-chan struct
 		if reply.Running {
 			p.killUnlessAnswered(c, r.cfg.InterruptGrace, reason)
 		}
-	}()
+	})
+	if !started {
+		close(taken) // closed: the process goes with the runtime
+	}
 	return taken
+}
+
+// inBackground runs f on a goroutine that Close waits for, unless the
+// runtime is closed; it reports whether it did. The check and the count
+// are one step under mu, so Close never waits while one is added.
+func (r *Runtime) inBackground(f func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.background.Add(1)
+	go func() {
+		defer r.background.Done()
+		f()
+	}()
+	return true
 }
 
 // interruptedReason is what calls report when interrupted code did not
