@@ -195,8 +195,13 @@ type pendingReload struct {
 	waiters int
 	stop    chan struct{} // closed to interrupt the run, when every waiter gave up
 	stopped bool          // stop is closed
-	done    chan struct{} // closed when result is set
-	result  *Result
+	// after holds the done channels of the other modules' reloads queued
+	// before this one: it runs after them, so saves apply in the order
+	// they were made (a save of a module, then of its importer, runs the
+	// importer with the saved module).
+	after  []chan struct{}
+	done   chan struct{} // closed when result is set
+	result *Result
 }
 
 // New returns an Engine. Its runtime starts on the first request or on Start.
@@ -322,7 +327,7 @@ func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error
 		e.queues[mod.Path] = q
 	}
 	if q.next == nil {
-		q.next = &pendingReload{done: make(chan struct{}), stop: make(chan struct{}), ifLoaded: true}
+		q.next = &pendingReload{done: make(chan struct{}), stop: make(chan struct{}), ifLoaded: true, after: e.pendingLocked(mod.Path)}
 	}
 	p := q.next
 	p.module = mod
@@ -347,6 +352,14 @@ func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error
 // waited for.
 func (e *Engine) settle(ctx context.Context, except string) error {
 	e.mu.Lock()
+	pending := e.pendingLocked(except)
+	e.mu.Unlock()
+	return waitAll(ctx, pending)
+}
+
+// pendingLocked returns the done channels of the reloads queued or running,
+// except those of the module whose file is except. The caller holds mu.
+func (e *Engine) pendingLocked(except string) []chan struct{} {
 	var pending []chan struct{}
 	for path, q := range e.queues {
 		if path == except {
@@ -358,8 +371,12 @@ func (e *Engine) settle(ctx context.Context, except string) error {
 			}
 		}
 	}
-	e.mu.Unlock()
-	for _, done := range pending {
+	return pending
+}
+
+// waitAll waits until every channel in chans is closed, or ctx ends.
+func waitAll(ctx context.Context, chans []chan struct{}) error {
+	for _, done := range chans {
 		select {
 		case <-done:
 		case <-ctx.Done():
@@ -383,6 +400,9 @@ func (e *Engine) drain(q *moduleQueue) {
 			e.mu.Unlock()
 			return
 		}
+		e.mu.Unlock()
+		_ = waitAll(e.ctx, p.after) // if closed meanwhile, the run fails with ErrClosed, as any would
+		e.mu.Lock()
 		opts := e.opts
 		e.mu.Unlock()
 
