@@ -53,7 +53,7 @@ func TestCancelledCommandsAnswerRequestCancelledAndStopTheCode(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "lib.py")
-	loop := "import time\nprint('looping')\ntry:\n    while True:\n        time.sleep(0.01)\nexcept KeyboardInterrupt:\n    stopped = 'by the interrupt'\n    raise\n"
+	loop := "import time\ntry:\n    print('looping')\n    while True:\n        time.sleep(0.01)\nexcept KeyboardInterrupt:\n    stopped = 'by the interrupt'\n    raise\n"
 	if err := os.WriteFile(lib, []byte("stopped = None\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

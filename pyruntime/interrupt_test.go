@@ -28,8 +28,8 @@ func evaluateIn(t *testing.T, r *Runtime, path, code string) string {
 
 // loopUntilInterrupted runs until interrupted, then records it in stopped.
 const loopUntilInterrupted = `import time
-print('looping')
 try:
+    print('looping')  # the interrupt may land in it: inside the try
     while True:
         time.sleep(0.01)
 except KeyboardInterrupt:

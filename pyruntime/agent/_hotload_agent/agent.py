@@ -49,7 +49,8 @@ class Agent:
         # on_sigint (on the main thread): each counter has one writer.
         self._signals_sent = 0
         self._signals_seen = 0
-        channel.give_up = self._stop_asked
+        # The channel holds off interrupts while it writes a line.
+        channel.hold, channel.release = self.hold_interrupts, self.release_interrupts
         self.stdout = OutputStream(self, "stdout")
         self.stderr = OutputStream(self, "stderr")
         self.workspace = Workspace()
@@ -169,8 +170,9 @@ class Agent:
 
     def hold_interrupts(self):
         """Holds off KeyboardInterrupt while the agent's own code runs inside
-        a request's code (writing its output): an interrupt that arrives
-        meanwhile raises in release_interrupts. Returns whether it held."""
+        a request's code (writing its output, sending a line): an interrupt
+        that arrives meanwhile raises in release_interrupts. Returns whether
+        it held; holds nest (an inner one does nothing)."""
         if not self._interruptible or threading.get_ident() != self.main_ident:
             return False
         self._interruptible = False
@@ -190,11 +192,6 @@ class Agent:
         if rid in self._cancel:
             self._cancel.discard(rid)
             raise KeyboardInterrupt
-
-    def _stop_asked(self):
-        """Whether the thread calling is the one running requests and its
-        request was asked to stop (Channel.give_up)."""
-        return threading.get_ident() == self.main_ident and self._current in self._cancel
 
     def _time_out(self, rid, seconds):
         """Runs on a timer thread when a request has run for its timeout."""

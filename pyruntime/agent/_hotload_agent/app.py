@@ -218,11 +218,6 @@ def finish(agent, status, interrupted):
             stream.flush()
         except Exception:
             pass
-    # The channel's writer thread dies with the process: what it still
-    # holds (the program's last output) goes out first.
-    flush = getattr(agent.channel, "flush", None)
-    if flush is not None:
-        flush()
     if interrupted:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)

@@ -2,93 +2,66 @@
 
 import json
 import os
+import signal
 import threading
-import time
 
-try:
-    from queue import SimpleQueue
-except ImportError:  # Python 3.6: a Queue, whose put is not atomic but works
-    from queue import Queue as SimpleQueue
+def _libc_sigmask():
+    """libc's pthread_sigmask, called through ctypes, or None where threads
+    cannot block signals (Windows) or ctypes is missing. Not the signal
+    module's: it converts every mask it returns into a set of enum members,
+    which costs 100 µs a call; this costs 2."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    try:
+        import ctypes
+        return ctypes, ctypes.CDLL(None, use_errno=True).pthread_sigmask
+    except Exception:  # no ctypes, no libc to find: send holds off only the agent's interrupts
+        return None
 
-# How many lines may wait for the writer before send blocks. Output comes in
-# chunks of at most output.OUTPUT_CHUNK characters, so this holds a few MiB
-# at most: code that prints faster than the server reads is held back
-# instead of filling its memory.
-BACKLOG_LINES = 64
 
-# How long a sender sleeps between looks at a full backlog: short next to
-# the time the writer takes to write that many lines, long enough not to
-# spin. A sleep rather than a lock: a KeyboardInterrupt that lands between
-# acquiring a lock and the try that releases it leaves the lock held for
-# good, and every later print would hang on it.
-BACKLOG_POLL = 0.0005
+_SIGMASK = _libc_sigmask()
 
-# What the writer thread is given to stop.
-_CLOSE = object()
+# A sigset_t is at most 128 bytes (glibc's; macOS's is 4): all ones blocks
+# every signal there is (the kernel ignores SIGKILL and SIGSTOP).
+_SIGSET_BYTES = 128
 
 
 class Channel:
     """The protocol channel: line-JSON in, line-JSON out.
 
-    One writer thread owns the way out. send hands it a whole encoded line
-    in one step (a put on a queue implemented in C, which a signal handler
-    cannot cut in half), so a KeyboardInterrupt, which only the thread that
-    runs requests ever gets, can stop a line from being sent but never cut
-    one short, and no message is ever glued to half of another. The writer
-    writes each line to its end, however short the system's writes.
+    send writes each line whole, and before it returns: once a line is on
+    its way nothing can cut it short or glue the next message to half of
+    it. Writes are serialized; a short write is finished; no exception
+    lands in the middle of one. The agent's own interrupts are held off
+    (hold and release, set by the agent); other signals are blocked while
+    the line is written, and a handler that was already due runs, and may
+    raise, before the first byte, or after the last. The line being in the
+    pipe when send returns matters: output printed just before a crash
+    reaches the editor.
     """
 
     def __init__(self, infd, outfd):
         self._in = os.fdopen(infd, "rb", buffering=0)
         self._outfd = outfd
+        self._lock = threading.Lock()  # taken only with interrupts held and signals blocked
         self._pending = bytearray()
-        self._lines = SimpleQueue()
-        self._writer = threading.Thread(target=self._write_loop, name="hotload-writer", daemon=True)
-        self._writer.start()
-        # give_up, called while send waits for room, returns True to send
-        # at once: the agent sets it so an interrupt is not held up by a
-        # server that reads slowly.
-        self.give_up = lambda: False
+        # hold() holds off the agent's interrupts for the calling thread and
+        # returns a token for release(token), which lets one that came
+        # meanwhile raise. The agent sets them; a bare channel has none.
+        self.hold = lambda: None
+        self.release = lambda token: None
 
     def send(self, msg):
         data = encode(msg)
-        while self._lines.qsize() >= BACKLOG_LINES and not self.give_up():
-            time.sleep(BACKLOG_POLL)
-        self._lines.put(data)
-
-    def _write_loop(self):
-        broken = False
-        while True:
-            data = self._lines.get()
-            if data is _CLOSE:
-                os.close(self._outfd)
-                return
-            if isinstance(data, threading.Event):
-                data.set()  # flush: everything before it is written
-                continue
-            if broken:
-                continue  # keep draining, so no sender waits for room
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(self._outfd, view):]
-            except OSError:
-                # The server is gone; the reader sees it too and ends the
-                # process (or the attach session).
-                broken = True
-
-    def flush(self, timeout=10.0):
-        """Waits until the lines sent before the call are written, or the
-        timeout (seconds) has passed: for a process about to end with
-        os._exit, whose writer would die with lines still queued."""
-        written = threading.Event()
-        self._lines.put(written)
-        written.wait(timeout)
+        token = self.hold()
+        try:
+            write_whole(self._lock, self._outfd, data)
+        finally:
+            self.release(token)
 
     def close(self):
-        """Writes what is queued, then closes both ends (an attach session)."""
-        self._lines.put(_CLOSE)
-        self._writer.join()
+        """Closes both ends (an attach session)."""
+        os.close(self._outfd)
         self._in.close()
 
     def receive(self):
@@ -105,6 +78,51 @@ class Channel:
             if not chunk:
                 return None
             self._pending += chunk
+
+
+def write_whole(lock, fd, data):
+    """Writes data to fd under lock, to its end, with every signal blocked.
+
+    Each step is placed so that an exception raised by a signal handler
+    (Python runs them between two lines of Python) comes before the first
+    byte or after the last: the mask is restored by the finally that the
+    block is inside of; a handler already due when signals are blocked runs
+    in _due() and its exception waits for the write to end; the lock is
+    taken and given back with no line in between that a handler could run
+    at.
+    """
+    if _SIGMASK is None or threading.current_thread() is not threading.main_thread():
+        # Python runs signal handlers only on the main thread.
+        with lock:
+            _write_all(fd, data)
+        return
+    ctypes, sigmask = _SIGMASK
+    old = ctypes.create_string_buffer(_SIGSET_BYTES)
+    sigmask(signal.SIG_BLOCK, None, old)  # reads the mask, changes nothing
+    raised = None
+    try:
+        sigmask(signal.SIG_BLOCK, ctypes.create_string_buffer(b"\xff" * _SIGSET_BYTES, _SIGSET_BYTES), None)
+        try:
+            _due()
+        except BaseException as exc:  # a handler that was due: it raises after the write
+            raised = exc
+        with lock:
+            _write_all(fd, data)
+    finally:
+        sigmask(signal.SIG_SETMASK, old, None)
+    if raised is not None:
+        raise raised
+
+
+def _due():
+    """Does nothing: calling it is a point where Python runs the signal
+    handlers that are due."""
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def encode(msg):
