@@ -30,10 +30,13 @@ func TestInterruptStormKeepsTheWireWhole(t *testing.T) {
 	// under the race detector, whose Go side reads them slowly.
 	lines := map[bool]int{false: 400, true: 100}[raceEnabled]
 	path := writeModule(t, dir, "chatty", `import sys
-caught = 0
-for i in range(`+strconv.Itoa(lines)+`):
+caught = i = 0
+line = 'x' * 300000 + '\n'
+while i < `+strconv.Itoa(lines)+`:
     try:
-        sys.stdout.write('x' * 300000 + '\n')
+        while i < `+strconv.Itoa(lines)+`:
+            sys.stdout.write(line)
+            i += 1
     except KeyboardInterrupt:
         caught += 1
 caught
@@ -47,10 +50,16 @@ caught
 	}
 	done := make(chan result, 1)
 	var events atomic.Int64
+	printing := make(chan struct{})
 	go func() {
-		reply, err := r.Call(context.Background(), Request{Op: "reload", Module: "chatty", Path: path, PathEntry: dir}, func(Event) { events.Add(1) })
+		reply, err := r.Call(context.Background(), Request{Op: "reload", Module: "chatty", Path: path, PathEntry: dir}, func(Event) {
+			if events.Add(1) == 1 {
+				close(printing)
+			}
+		})
 		done <- result{reply, err}
 	}()
+	<-printing // the storm hits the printing, not the import before it
 	interrupts := 0
 	var res result
 	deadline := time.After(2 * time.Minute) // a hang guard, not a speed claim
