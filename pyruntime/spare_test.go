@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,24 @@ func TestTakeoverForksTheNextSpareLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSpare(t, r)
+}
+
+// Workers are forked with the zygote's objects frozen out of the garbage
+// collector's reach, so a full collection in a worker visits only its own
+// objects instead of copying every page of the preloads (issue 13: 40 to
+// 130 ms with numpy and pandas, against under a millisecond).
+func TestWorkersStartWithTheZygotesObjectsFrozen(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "probe", "import gc\ngc.get_freeze_count() > 1000\n")
+	for _, fresh := range []bool{false, true} {
+		call := r.Call
+		if fresh {
+			call = r.CallFresh
+		}
+		reply, err := call(context.Background(), Request{Op: "reload", Module: "probe", Path: path, PathEntry: filepath.Dir(path)}, nil)
+		if err != nil || valueOf(reply) != "True" {
+			t.Errorf("fresh=%v: frozen objects in the worker > 1000 = %s, %v; want True", fresh, valueOf(reply), err)
+		}
+	}
 }
