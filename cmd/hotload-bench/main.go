@@ -167,6 +167,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if r.SaveToMessage.P50Ms > 0 {
 		r.ColdOverWarm = r.Cold.P50Ms / r.SaveToMessage.P50Ms
 	}
+	if r.Fresh.Paced != nil && r.Fresh.Paced.P50Ms > 0 {
+		r.Fresh.ColdOverPaced = r.Cold.P50Ms / r.Fresh.Paced.P50Ms
+	}
 	r.WallSeconds = time.Since(b.began).Seconds()
 
 	fmt.Fprintln(stdout)

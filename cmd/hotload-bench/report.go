@@ -64,8 +64,16 @@ type FreshResult struct {
 	Implemented bool `json:"implemented"`
 	// Note says how the bench found out, e.g. that module state survived.
 	Note string `json:"note"`
-	// SaveToResult is didSave to showMessage with strategy "fresh"; only
-	// when Implemented.
+	// PaceMs is the pause between one save's message and the next save of
+	// Paced.
+	PaceMs float64 `json:"paceMs,omitempty"`
+	// Paced is didSave to showMessage with strategy "fresh" for saves
+	// PaceMs apart, as a person saves; only when Implemented.
+	Paced *SaveStats `json:"paced,omitempty"`
+	// ColdOverPaced is Cold.P50Ms / Paced.P50Ms.
+	ColdOverPaced float64 `json:"coldOverPaced,omitempty"`
+	// SaveToResult is didSave to showMessage with strategy "fresh" for
+	// saves back to back; only when Implemented.
 	SaveToResult *SaveStats `json:"saveToResult,omitempty"`
 }
 

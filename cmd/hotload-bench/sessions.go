@@ -42,7 +42,7 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	}
 
 	b.progress("save → showMessage: %d saves of %s", r.Settings.Saves, trivialFile)
-	if r.SaveToMessage, err = measureSaves(ctx, s, trivialFile, r.Settings.Saves); err != nil {
+	if r.SaveToMessage, err = measureSaves(ctx, s, trivialFile, r.Settings.Saves, 0); err != nil {
 		return fmt.Errorf("save → showMessage: %w", err)
 	}
 	b.progress("save → publishDiagnostics: %d saves of %s", r.Settings.DiagnosticSaves, raisingFile)

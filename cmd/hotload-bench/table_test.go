@@ -58,3 +58,42 @@ func TestTableWithoutFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestTableFreshAndDeathTargets checks the rows issue 13 sets targets for:
+// fresh saves at a human pace and their speed-up over a cold run, back-to-
+// back fresh saves, and the save after a runtime death.
+func TestTableFreshAndDeathTargets(t *testing.T) {
+	r := &Report{
+		Settings: Settings{Deps: []string{"numpy", "pandas"}},
+		Cold:     Stats{N: 20, P50Ms: 400},
+		Fresh: FreshResult{
+			Implemented:   true,
+			PaceMs:        200,
+			Paced:         &SaveStats{Stats: Stats{N: 50, P50Ms: 8}},
+			ColdOverPaced: 50,
+			SaveToResult:  &SaveStats{Stats: Stats{N: 100, P50Ms: 25}},
+		},
+		Death: DeathResult{ToNextSave: Stats{N: 20, P50Ms: 16}},
+		Scale: ScaleResult{Importers: 100, Save: SaveStats{Stats: Stats{N: 10, P50Ms: 1.5}}},
+	}
+	got := map[string]row{}
+	for _, x := range rows(r) {
+		got[x.what] = x
+	}
+	for what, want := range map[string]string{
+		`strategy "fresh": save → showMessage, saves 200 ms apart`:       "p50 ≤ 10 ms: yes",
+		"cold p50 / fresh save → showMessage p50":                        "≥ 40×: yes",
+		`strategy "fresh": save → showMessage, saves back to back`:       "p50 ≤ 20 ms: no",
+		"runtime death → showMessage of a save sent at the crash report": "p50 ≤ 15 ms: no",
+		"scale: save core → showMessage (core + 100 importers re-run)":   "p50 ≤ 2 ms (issue 11): yes",
+	} {
+		x, ok := got[what]
+		if !ok {
+			t.Errorf("no row %q", what)
+			continue
+		}
+		if s := x.target + ": " + x.met; s != want {
+			t.Errorf("row %q: target and met = %q, want %q", what, s, want)
+		}
+	}
+}
