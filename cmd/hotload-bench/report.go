@@ -36,6 +36,9 @@ type Report struct {
 	Scale   ScaleResult   `json:"scale"`
 	Idle    IdleResult    `json:"idle"`
 	Cleanup CleanupResult `json:"cleanup"`
+
+	// Peers is the table of -peers, which runs nothing else.
+	Peers *PeersResult `json:"peers,omitempty"`
 }
 
 // Settings are the run's parameters.
