@@ -25,11 +25,11 @@ const DefaultInterruptGrace = 3 * time.Second
 var errReplaced = errors.New("pyruntime: replaced by a fresh process")
 
 // refillDelay is how long after a process takes over (at start, after a
-// death, after a restart) the next spare is forked. The next request
-// usually comes at once, such as the save after a crash report, and a fork
-// meanwhile would hold the zygote that relays its lines for milliseconds;
-// 50 ms is enough for a small request to finish and far less than it takes
-// a user to crash the runtime again.
+// death, after a restart) the next spare is forked, and how long into a
+// fresh run at most. The next request usually comes at once, such as the
+// save after a crash report, and a fork meanwhile would hold the zygote
+// that relays its lines for milliseconds; 50 ms is enough for a small
+// request to finish and far less than it takes a user to save again.
 const refillDelay = 50 * time.Millisecond
 
 // stableAfter is how long a process must live for a death while it runs no
@@ -134,10 +134,6 @@ type Runtime struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// refillDelay is how long a takeover waits to fork the next spare: the
-	// constant refillDelay, which tests change.
-	refillDelay time.Duration
-
 	freshMu sync.Mutex // makes taking a fresh process and sending to it one step
 
 	mu     sync.Mutex // guards the fields below
@@ -151,6 +147,9 @@ type Runtime struct {
 	starting *attempt // the start in progress, or nil
 	failures int      // failed starts and early deaths in a row
 	closed   bool
+	// refillDelay is how long a takeover or a fresh run waits to fork the
+	// next spare: the constant refillDelay, which tests change.
+	refillDelay time.Duration
 }
 
 type attempt struct {
@@ -202,11 +201,23 @@ func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event
 		c, err = p.send(r.paths.request(req), onEvent)
 	}
 	r.freshMu.Unlock()
-	var reply Reply
-	if err == nil {
-		reply, err = p.wait(ctx, c)
+	// The replaced process goes and the next spare is forked once the run
+	// has replied, or refillDelay into a longer run: a short run has the
+	// machine to itself, and a long one neither keeps the old process's
+	// memory nor leaves the next save without a spare.
+	r.mu.Lock()
+	delay := r.refillDelay
+	r.mu.Unlock()
+	settle := sync.OnceFunc(func() { r.afterFresh(old) })
+	timer := time.AfterFunc(delay, settle)
+	defer func() {
+		timer.Stop()
+		settle()
+	}()
+	if err != nil {
+		return Reply{}, err
 	}
-	r.afterFresh(old)
+	reply, err := p.wait(ctx, c)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -214,12 +225,11 @@ func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event
 }
 
 // afterFresh retires old, the process a fresh one replaced (nil if none),
-// and forks the next spare. Both wait until the fresh run has replied: a
-// fork holds the single-threaded zygote, which relays the run's lines, for
-// as long as it takes to copy the page tables of a heap with numpy and
+// and forks the next spare. Neither should happen while a short fresh run
+// runs: a fork holds the single-threaded zygote, which relays the run's
+// lines, for as long as it copies the page tables of a heap with numpy and
 // pandas in it (several milliseconds on a small VM), and a killed
-// process's teardown takes a core, so either during the run would add to
-// its latency.
+// process's teardown takes a core.
 func (r *Runtime) afterFresh(old *process) {
 	if old != nil {
 		old.retire(errReplaced)

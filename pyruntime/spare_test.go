@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // spareState says what the runtime holds besides its current process: a
@@ -61,6 +64,11 @@ func TestFreshRunForksTheNextSpareAfterItReplies(t *testing.T) {
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	waitSpare(t, r)
+	// However slow the machine, the run replies before refillDelay.
+	r.mu.Lock()
+	r.refillDelay = time.Hour
+	r.mu.Unlock()
 	path := writeModule(t, dir, "probe", "print('running')\n")
 	for i := range 3 {
 		waitSpare(t, r)
@@ -74,6 +82,43 @@ func TestFreshRunForksTheNextSpareAfterItReplies(t *testing.T) {
 		}
 	}
 	waitSpare(t, r) // and after the last, a spare comes
+}
+
+// A fresh run that takes longer than refillDelay does not keep the process
+// it replaced (and its memory) alive, nor the next save waiting for a
+// fork: both happen refillDelay into the run.
+func TestLongFreshRunEndsTheOldProcessAndGetsASpare(t *testing.T) {
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitSpare(t, r)
+	r.mu.Lock()
+	r.refillDelay = time.Millisecond
+	r.mu.Unlock()
+	old := r.Pid()
+	started, release := filepath.Join(dir, "started"), filepath.Join(dir, "release")
+	path := writeModule(t, dir, "long", "import os, time\nopen("+pyString(started)+", 'w').close()\n"+
+		"while not os.path.exists("+pyString(release)+"):\n    time.sleep(0.005)\n'done'\n")
+	done := make(chan string, 1)
+	go func() {
+		reply, err := r.CallFresh(context.Background(), Request{Op: "reload", Module: "long", Path: path, PathEntry: dir}, nil)
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		done <- valueOf(reply)
+	}()
+	waitFile(t, started)
+	pyruntimetest.WaitGone(t, old, 10*time.Second)
+	waitSpare(t, r)
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-done; got != "'done'" {
+		t.Errorf("the long run = %s, want 'done'", got)
+	}
 }
 
 // Saves that come back to back each take the spare being forked for them,
