@@ -6,6 +6,11 @@
 # make test-agent   the Python agent's own tests (pytest)
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
 # make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
+# make test-pythons the tests that start Python (pyruntime, reload, lsp,
+#                   cmd/hotload and the agent's pytest suite) under every
+#                   CPython 3.8+ found (pyenv's, /usr/bin/python3, /opt/py/bin
+#                   from .ci/get-pythons.sh); PYTHONS="/path/python3.14 ..."
+#                   picks some; a summary per interpreter at the end
 # make venv         .venv-test: pytest and the frameworks the tests reload
 #                   (Flask, FastAPI, SQLAlchemy, ...), pinned in
 #                   .ci/requirements-test.txt
@@ -18,7 +23,7 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-go test-agent test-nvim test-vscode venv bench bench-full build
+.PHONY: test test-go test-agent test-nvim test-vscode test-pythons venv bench bench-full build
 
 # Each suite runs even if an earlier one failed; the summary names those that did.
 test:
@@ -42,6 +47,10 @@ test-nvim:
 # Needs Node.js 20 or later and npm. Some tests run the real server with python3.
 test-vscode:
 	cd editors/vscode && npm ci && npm test
+
+# Every interpreter runs, even after one failed; see .ci/test-pythons.sh.
+test-pythons:
+	PYTHONS="$(PYTHONS)" GO="$(GO)" .ci/test-pythons.sh
 
 venv: $(VENV)/.installed
 

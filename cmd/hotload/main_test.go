@@ -199,12 +199,13 @@ func TestFileListSource(t *testing.T) {
 
 // TestMain lets a test run hotload as a child process without building it:
 // the test binary re-runs itself with HOTLOAD_TEST_MAIN=1 and runs main.
+// The tests run the Python $HOTLOAD_TEST_PYTHON names, if set.
 func TestMain(m *testing.M) {
 	if os.Getenv("HOTLOAD_TEST_MAIN") == "1" {
 		os.Args = append([]string{"hotload"}, os.Args[1:]...)
 		main()
 	}
-	os.Exit(m.Run())
+	os.Exit(pyruntimetest.Main(m))
 }
 
 // TestMainProcess runs hotload as a process, to check how main wires the

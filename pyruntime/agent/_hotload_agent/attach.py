@@ -58,11 +58,16 @@ class AttachServer:
             os.umask(umask)
         os.chmod(self.path, 0o600)
         listener.listen(1)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.token_path)
-        fd = os.open(self.token_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside and renamed into place: a client that finds the
+        # file finds the whole token, never an empty file.
+        staging = self.token_path + ".new"
+        for path in (self.token_path, staging):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(self.token)
+        os.rename(staging, self.token_path)
         import atexit
         atexit.register(self.remove)
         self.listener = listener

@@ -16,6 +16,25 @@ def type_key(annotation):
     return repr(annotation)
 
 
+def written_annotations(cls):  # novm (annotationlib: Python 3.14+; ImportError before)
+    """cls's own annotations as written (source text), evaluating nothing;
+    None before Python 3.14, where annotations are values already.
+
+    Since 3.14 (PEP 649/749) annotations are evaluated when read: a
+    dataclass field's type is a ForwardRef when its class names itself
+    (`left: Tree | None`) on the first run, and the old class on a re-run,
+    so only the text compares the same way each time.
+    """
+    try:
+        import annotationlib
+    except ImportError:
+        return None
+    try:
+        return annotationlib.get_annotations(cls, format=annotationlib.Format.STRING)
+    except Exception:  # an odd __annotate__: compare the fields' types instead
+        return None
+
+
 def dataclass_fields_changed(old, new):
     old_fields = getattr(old, "__dataclass_fields__", None)
     new_fields = getattr(new, "__dataclass_fields__", None)
@@ -23,9 +42,15 @@ def dataclass_fields_changed(old, new):
         return False
     if old_fields is None or new_fields is None or list(old_fields) != list(new_fields):
         return True
+    old_text, new_text = written_annotations(old), written_annotations(new)
     for name, a in old_fields.items():
         b = new_fields[name]
-        if type_key(a.type) != type_key(b.type):
+        if old_text is not None and new_text is not None:
+            # A field the class inherits is in neither: its base, which
+            # class_change checked first, is updated in place or replaced.
+            if old_text.get(name) != new_text.get(name):
+                return True
+        elif type_key(a.type) != type_key(b.type):
             return True
         if not safe_equal(a.default, b.default) or not safe_equal(a.default_factory, b.default_factory):
             return True
@@ -125,11 +150,38 @@ def update_function(up, old, new, where):
         value = b if a is EMPTY or b is EMPTY else up.resolve(a, b)
         if value is not a:
             up.set_cell(cell, value)
-    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__annotations__", "__doc__"):
+    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__doc__"):
         value = getattr(new, attr)
         if getattr(old, attr) is not value:
             up.set_attr(old, attr, value)
+    update_annotations(up, old, new)
     return True
+
+
+def annotations_of(f):
+    """Where f's annotations are, as (attribute, value), read without
+    evaluating them.
+
+    Since Python 3.14 (PEP 649/749) reading __annotations__ runs the
+    function's __annotate__, which raises NameError for a name imported only
+    under `if TYPE_CHECKING:`; __annotate__ itself is the annotations,
+    unevaluated. Without one (before 3.14, or once __annotations__ was
+    assigned) they are a plain dict, and reading it runs nothing.
+    """
+    annotate = getattr(f, "__annotate__", None)
+    if annotate is not None:
+        return "__annotate__", annotate
+    return "__annotations__", f.__annotations__
+
+
+def update_annotations(up, old, new):
+    # Assigning either attribute resets the other: __annotate__ drops the
+    # cached dict, __annotations__ sets __annotate__ to None.
+    before, after = annotations_of(old), annotations_of(new)
+    if before[0] == after[0] and before[1] is after[1]:
+        return
+    up.on_undo(setattr, old, *before)
+    setattr(old, *after)
 
 
 def is_method_wrapper(up, old, new):

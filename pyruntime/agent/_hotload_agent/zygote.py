@@ -243,7 +243,7 @@ class Zygote:
         if w.sock is not None or w.status is None or w.wid not in self.workers:
             return
         del self.workers[w.wid]
-        code = os.waitstatus_to_exitcode(w.status)
+        code = exit_code(w.status)
         self.send({"id": None, "event": "exit", "worker": w.wid,
                    "code": code if code >= 0 else -1, "signal": max(-code, 0)})
 
@@ -255,6 +255,14 @@ class Zygote:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(w.pid, 0)
         os._exit(0)
+
+
+def exit_code(status):
+    """A wait status as an exit code, or minus the signal that ended the
+    process: os.waitstatus_to_exitcode, which Python 3.8 lacks."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
 
 
 def kill_group(w):
