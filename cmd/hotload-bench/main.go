@@ -108,6 +108,7 @@ type bench struct {
 	python pythonInfo
 	deps   deps
 	began  time.Time
+	load   string // the load average at the start
 	stderr io.Writer
 }
 
@@ -122,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	b := &bench{cfg: cfg, began: time.Now(), stderr: stderr}
+	b := &bench{cfg: cfg, began: time.Now(), stderr: stderr, load: readLoad()}
 	root, err := findRoot(ctx)
 	if err != nil {
 		return err
@@ -143,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	if cfg.peers {
-		r := &Report{Version: reportVersion, Started: b.began}
+		r := &Report{Version: reportVersion, Started: b.began, Load: Load{Start: b.load}}
 		if err := peersOnly(ctx, b, r, stdout); err != nil {
 			return err
 		}
@@ -195,6 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		r.Fresh.ColdOverPaced = r.Cold.P50Ms / r.Fresh.Paced.P50Ms
 	}
 	r.WallSeconds = time.Since(b.began).Seconds()
+	r.Load = Load{Start: b.load, End: readLoad()}
 
 	fmt.Fprintln(stdout)
 	if err := printTable(stdout, r); err != nil {

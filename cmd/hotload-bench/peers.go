@@ -231,8 +231,9 @@ func peersOnly(ctx context.Context, b *bench, r *Report, stdout io.Writer) error
 	}
 	r.Peers = peers
 	r.Machine = describeMachine(b.bin, peers.Env.Python)
+	r.Load.End = readLoad()
 	fmt.Fprintln(stdout)
-	fmt.Fprintf(stdout, "machine: %s\n\n", r.Machine)
+	fmt.Fprintf(stdout, "machine: %s\n%s\n\n", r.Machine, r.Load)
 	if err := printPeers(stdout, peers); err != nil {
 		return err
 	}
@@ -241,6 +242,7 @@ func peersOnly(ctx context.Context, b *bench, r *Report, stdout io.Writer) error
 		if err := printPeersMarkdown(stdout, peers); err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "\nMachine: %s; %s.\n", r.Machine, r.Load)
 	}
 	return nil
 }

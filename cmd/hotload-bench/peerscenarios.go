@@ -35,10 +35,11 @@ type scenario struct {
 	hmrEntry string
 }
 
-// areaSource is lib.py at edit k: area's body changes, and the module's
+// areaSource is lib.py (and, in the main session, area.py) at edit k:
+// area's body changes, and the module's
 // last line shows its new result, as hotload's message does.
 func areaSource(k int) string {
-	return fmt.Sprintf("\"\"\"lib: hotload-bench edits the body of area.\"\"\"\n\n\ndef area(w, h):\n    return w * h + %d\n\n\narea(2, 3)\n", k)
+	return fmt.Sprintf("\"\"\"hotload-bench edits the body of area.\"\"\"\n\n\ndef area(w, h):\n    return w * h + %d\n\n\narea(2, 3)\n", k)
 }
 
 // valueSource is big/core.py at edit k.

@@ -18,6 +18,7 @@ type Report struct {
 	Started     time.Time `json:"started"`
 	WallSeconds float64   `json:"wallSeconds"` // the whole run, build included
 	Machine     Machine   `json:"machine"`
+	Load        Load      `json:"load"`
 	Settings    Settings  `json:"settings"`
 
 	// Cold is `python script_with_deps.py`, which imports Settings.Deps.
@@ -30,6 +31,10 @@ type Report struct {
 	SaveToDiagnostics Stats `json:"saveToDiagnostics"`
 	// ColdOverWarm is Cold.P50Ms / SaveToMessage.P50Ms.
 	ColdOverWarm float64 `json:"coldOverWarm"`
+
+	// LargeHeap is didSave of a one-function edit to its showMessage while
+	// 5 million objects are alive in the runtime.
+	LargeHeap SaveStats `json:"largeHeap"`
 
 	Fresh   FreshResult   `json:"fresh"`
 	Death   DeathResult   `json:"death"`

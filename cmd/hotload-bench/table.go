@@ -60,6 +60,9 @@ func rows(r *Report) []row {
 		statsRow("save → publishDiagnostics, module raises", r.SaveToDiagnostics),
 		row{what: "cold p50 / save → showMessage p50", p50: formatRatio(r.ColdOverWarm)}.
 			withTarget("≥ 300×", r.ColdOverWarm >= 300),
+		statsRow(fmt.Sprintf("save → showMessage, one function edited, %s objects alive", humanCount(largeHeapObjects)), r.LargeHeap.Stats),
+		statsRow(statedLabel, r.LargeHeap.Stated).
+			withTarget("p99 ≤ 2 ms", r.LargeHeap.Stated.N > 0 && r.LargeHeap.Stated.P99Ms <= 2),
 	}
 	out = append(out, freshRows(r)...)
 	out = append(out,
@@ -101,7 +104,7 @@ func freshRows(r *Report) []row {
 // printTable writes the machine, the results and the idle figures as
 // aligned plain text.
 func printTable(w io.Writer, r *Report) error {
-	fmt.Fprintf(w, "machine: %s\n\n", r.Machine)
+	fmt.Fprintf(w, "machine: %s\n%s\n\n", r.Machine, r.Load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measurement\tn\tp50\tp90\tp99\ttarget\tmet")
 	for _, x := range rows(r) {
@@ -152,7 +155,7 @@ func printMarkdown(w io.Writer, r *Report) error {
 	for _, p := range idleRows(r) {
 		fmt.Fprintf(&b, "| %s | %d | %.0f MiB | %.0f MiB | %.1f |\n", p.name, p.Threads, p.RSSMiB, p.PSSMiB, p.WakeupsPerSecond)
 	}
-	fmt.Fprintf(&b, "\nMachine: %s.\n", r.Machine)
+	fmt.Fprintf(&b, "\nMachine: %s; %s.\n", r.Machine, r.Load)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
