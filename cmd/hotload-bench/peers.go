@@ -269,7 +269,11 @@ func printPeersMarkdown(w io.Writer, p *PeersResult) error {
 	b.WriteString("\n| speed-up | ratio | target | met |\n|---|---|---|---|\n")
 	for _, s := range p.speedups() {
 		ratio, target, met := s.cells()
-		fmt.Fprintf(&b, "| %s (%s) | %s | %s | %s |\n", s.what, s.note, ratio, target, met)
+		what := s.what
+		if s.note != "" {
+			what += " (" + s.note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", what, ratio, target, met)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

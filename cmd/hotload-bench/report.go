@@ -109,6 +109,11 @@ type ScaleResult struct {
 	FirstSaveMs float64 `json:"firstSaveMs"`
 	// Save is didSave of core to its showMessage on the later saves.
 	Save SaveStats `json:"save"`
+	// BodyEdit is the same for saves that change only the body of one of
+	// core's functions, and BodyEditRerun how many importers the last of
+	// them ran again.
+	BodyEdit      SaveStats `json:"bodyEdit"`
+	BodyEditRerun int       `json:"bodyEditRerun"`
 	// Direct is compiling and executing the same module bodies in one
 	// Python process, with nothing else around it.
 	Direct Stats `json:"direct"`

@@ -61,6 +61,9 @@ func measureScale(ctx context.Context, s *session, python string, d deps) (Scale
 		}
 	}
 	res.Save = samples.stats()
+	if res.BodyEdit, res.BodyEditRerun, err = measureScaleBodyEdit(ctx, s, scaleSaves+1); err != nil {
+		return ScaleResult{}, err
+	}
 
 	direct, err := runBaseline(ctx, python, d, s.dir, append([]string{"big.core"}, want...), scaleSaves)
 	if err != nil {
