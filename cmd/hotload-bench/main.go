@@ -59,7 +59,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the tables as Markdown, for the README")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary folder (workspaces, server logs)")
 	fs.BoolVar(&c.peers, "peers", false, "instead of the rest, run the same edits with hotload, jurigged, IPython's %autoreload and hmr, installed into a throw-away virtual environment (a few minutes)")
-	fs.StringVar(&c.peersPython, "peers-python", "", "the Python 3.12 or later the peers and hotload run on with -peers: `CMD` (default python3.13, else python3.12)")
+	fs.StringVar(&c.peersPython, "peers-python", "", "the Python 3.12 or later the peers and hotload run on with -peers: `CMD` (default python3.13 or python3.12 from PATH, else pyenv's)")
 	fs.IntVar(&c.peerEdits, "peer-edits", defaultPeerEdits, "with -peers, time `N` edits per tool and scenario (at least 10, for a p90)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: go run ./cmd/hotload-bench [flags]\n\nMeasures the hotload server over stdio, as an editor runs it. Run it from the repository.\n\nFlags:\n")
