@@ -1,6 +1,5 @@
 """Warming a spare: a real reload runs, nothing is sent, nothing is left."""
 
-import glob
 import os
 import sys
 import tempfile
@@ -20,12 +19,13 @@ class RecordingChannel:
         self.sent.append(msg)
 
 
-def test_warm_runs_a_reload_and_leaves_no_trace(monkeypatch):
+def test_warm_runs_a_reload_and_leaves_no_trace(monkeypatch, tmp_path):
     real = RecordingChannel()
     null = RecordingChannel()
     monkeypatch.setattr(warmup, "NullChannel", lambda: null)
+    # A folder of its own: other runtimes on the machine warm up in /tmp too.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     agent = Agent(real)
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "hotload-warmup-*")))
     stdout, stderr = sys.stdout, sys.stderr
     try:
         warmup.warm(agent)
@@ -41,7 +41,7 @@ def test_warm_runs_a_reload_and_leaves_no_trace(monkeypatch):
     assert len(replies) == 1 and replies[0]["error"] is None and replies[0]["value"] == "[1, 2, 3]"
     # And left nothing behind.
     assert warmup.WARMUP_MODULE not in sys.modules
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "hotload-warmup-*"))) == before
+    assert os.listdir(str(tmp_path)) == []
     assert agent._queued == 0 and agent._current is None and agent.requests.empty()
 
 
