@@ -3,7 +3,8 @@
 #                   and the VS Code extension's; every suite runs even when
 #                   one fails, and the failures are listed at the end
 # make test-go      the Go tests only
-# make test-agent   the Python agent's own tests (pytest)
+# make test-agent   the Python agent's own tests (pyflakes over the package
+#                   and tests; loader.py is a fragment the server completes), pytest
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
 # make test-vscode  the VS Code extension: tsc, eslint, tests, .vsix
 # make test-pythons the tests that start Python (pyruntime, reload, lsp,
@@ -39,6 +40,7 @@ test-go: $(VENV)/.installed
 	$(GO) test -race -count=1 ./...
 
 test-agent: $(VENV)/.installed
+	$(VENV)/bin/python -m pyflakes pyruntime/agent/_hotload_agent pyruntime/agent/tests
 	$(VENV)/bin/python -m pytest -q pyruntime/agent/tests
 
 test-nvim:

@@ -67,9 +67,16 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 			reply = map[string]bool{"interrupted": interrupted}
 		}
 	case commandRestartRuntime:
+		if args := e.AppArgs(); args != nil {
+			// The app is the runtime: restarting the runtime restarts it.
+			_, err = s.restartApp(ctx, e, args)
+			break
+		}
 		if err = e.Restart(ctx); err == nil {
 			s.show(ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: runtime restarted (pid %d)", e.RuntimePid()))
 		}
+	case commandStartApp, commandStopApp, commandRestartApp:
+		reply, err = s.appCommand(ctx, e, params.Command, args)
 	default:
 		return nil, fmt.Errorf("%w: unknown command %q", jsonrpc2.ErrInvalidParams, params.Command)
 	}

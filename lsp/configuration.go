@@ -80,7 +80,9 @@ func (s *server) applySettings(settings Settings) {
 	}
 	s.engineMu.Unlock()
 
+	var appArgs []string // the app the old runtime ran, started again in the new one
 	if old != nil {
+		appArgs = old.AppArgs()
 		_ = old.Close() // only ever reports success
 		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
@@ -89,6 +91,11 @@ func (s *server) applySettings(settings Settings) {
 		msg := "cannot start Python: " + err.Error()
 		s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
 		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
+	} else if appArgs != nil && s.ctx.Err() == nil {
+		if len(settings.App) > 0 {
+			appArgs = settings.App
+		}
+		_, _ = s.startApp(s.ctx, e, appArgs) // a failure is shown
 	}
 }
 
@@ -112,6 +119,10 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		OnOutput:       s.logOutput,
 		OnRuntimeStart: s.runtimeStarted,
 		OnRuntimeExit:  s.runtimeExited,
+		OnAppOutput:    s.appOutput,
+		OnAppExit:      s.appEnded,
+		OnAppRestart:   s.appRestarted,
+		OnFailure:      s.reportFailure,
 		Stderr:         logWriter{s},
 		Logger:         s.logger.Named("reload"),
 	})

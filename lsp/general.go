@@ -17,6 +17,9 @@ const (
 	commandEvaluate         = "hotload.evaluate"
 	commandInterruptRuntime = "hotload.interruptRuntime"
 	commandRestartRuntime   = "hotload.restartRuntime"
+	commandStartApp         = "hotload.startApp"   // see app.go
+	commandStopApp          = "hotload.stopApp"    // see app.go
+	commandRestartApp       = "hotload.restartApp" // see app.go
 )
 
 var errNotInitialized = jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "server not initialized")
@@ -57,8 +60,10 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindSource},
 			},
 			InlayHintProvider: protocol.Boolean(true),
+			HoverProvider:     protocol.Boolean(true), // live values, see hover.go
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{
-				Commands: []string{commandEvaluateModule, commandEvaluate, commandEvaluateSelection, commandInterruptRuntime, commandRestartRuntime},
+				Commands: []string{commandEvaluateModule, commandEvaluate, commandEvaluateSelection, commandInterruptRuntime, commandRestartRuntime,
+					commandStartApp, commandStopApp, commandRestartApp},
 			},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "hotload", Version: protocol.NewOptional(version())},
@@ -67,9 +72,9 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 
 func (s *server) Initialized(ctx context.Context, params *protocol.InitializedParams) error {
 	s.stateMu.Lock()
-	if s.state != serverInitializing {
+	if st := s.state; st != serverInitializing {
 		s.stateMu.Unlock()
-		s.logger.Warn("initialized out of order", zap.Stringer("state", s.state))
+		s.logger.Warn("initialized out of order", zap.Stringer("state", st))
 		return nil // an error here would close the connection
 	}
 	s.state = serverInitialized

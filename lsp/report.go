@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,6 +36,8 @@ func (s *server) reportReload(res *reload.Result) {
 		for _, importer := range res.Reloaded[min(1, len(res.Reloaded)):] {
 			s.setDiagnostics(ctx, importer, nil)
 		}
+		// The running program's failures through the saved file may be fixed.
+		s.clearFailures(ctx, []string{res.Path}, time.Now().Add(-res.Duration))
 	}
 
 	switch {
@@ -92,23 +93,7 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 {
 		return nil
 	}
-	s.stateMu.Lock()
-	roots := slices.Clone(s.folders)
-	s.stateMu.Unlock()
-	if len(roots) == 0 {
-		roots = []string{filepath.Dir(res.Path)}
-	}
-	s.engineMu.Lock()
-	if s.engine != nil {
-		roots = append(roots, s.engine.Layout().Roots...) // extra paths, resolved
-	}
-	s.engineMu.Unlock()
-	users := func(path string) bool {
-		if strings.Contains(path, "/site-packages/") || strings.Contains(path, "/dist-packages/") {
-			return false
-		}
-		return reload.Layout{Roots: roots}.Contains(path)
-	}
+	users := s.userCode(filepath.Dir(res.Path))
 	diags := make(map[uri.URI][]protocol.Diagnostic)
 	for _, exc := range []*reload.Exception{res.Exception, res.HookError} {
 		if exc == nil {

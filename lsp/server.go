@@ -76,6 +76,10 @@ type server struct {
 	// results holds the evaluation results shown as inlay hints, by document.
 	results map[uri.URI][]shownResult
 
+	failuresMu sync.Mutex // guards failures
+	// failures holds the running program's distinct failures, by key (see failures.go).
+	failures map[string]*failureRecord
+
 	statusMu sync.Mutex // guards status and orders its notifications
 	status   status
 
@@ -95,6 +99,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		diagnostics: make(map[string]map[uri.URI][]protocol.Diagnostic),
 		docs:        make(map[uri.URI]*document),
 		results:     make(map[uri.URI][]shownResult),
+		failures:    make(map[string]*failureRecord),
 		exited:      make(chan struct{}),
 	}
 }

@@ -239,7 +239,8 @@ func TestRuntimeDeathIsReportedAndNextSaveWorks(t *testing.T) {
 	tests := []struct {
 		name, source, want string
 	}{
-		{"os._exit", "import os\nos._exit(3)\n", "python exited with code 3"},
+		// The message ends with the last line the code wrote on stderr.
+		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", "python exited with code 3: bye"},
 		{"segfault", "import ctypes\nctypes.string_at(0)\n", "python killed by signal 11"},
 	}
 	e := newEditor(t, "-- lib.py --\n")

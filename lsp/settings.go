@@ -39,6 +39,8 @@ type Settings struct {
 	AfterReload string
 	// Strategy is where reloads run: in place (the zero value) or fresh.
 	Strategy reload.Strategy
+	// App is `python ARGS…`'s ARGS for hotload.startApp; empty means no app.
+	App []string
 }
 
 // quietKeys are not reported as unknown: settings of the design that this
@@ -113,6 +115,8 @@ func (s *Settings) merge(raw []byte) []string {
 			} else {
 				s.AfterReload = hook
 			}
+		case "app":
+			err = decodeStrings(value, &s.App)
 		case "strategy":
 			var strategy reload.Strategy
 			if json.Unmarshal(value, &strategy) != nil || (strategy != reload.InPlace && strategy != reload.Fresh) {

@@ -36,6 +36,11 @@ type status struct {
 	Pid int `json:"pid,omitempty"`
 	// Message says why the runtime is dead.
 	Message string `json:"message,omitempty"`
+	// App is "running", "stopped" or "exited" once an app was started;
+	// AppPid its pid while it runs, AppMessage how it exited (see app.go).
+	App        string `json:"app,omitempty"`
+	AppPid     int    `json:"appPid,omitempty"`
+	AppMessage string `json:"appMessage,omitempty"`
 }
 
 // setStatus changes the status with update and tells the client.

@@ -45,6 +45,21 @@ type process struct {
 	done      chan struct{} // closed when the process has exited and exitErr is set
 	// background receives output sent while no call was running.
 	background func(Event)
+
+	appMu       sync.Mutex // guards the fields below
+	app         bool       // the process runs an app (StartApp)
+	appStopping bool       // StopApp asked the app to stop
+}
+
+// answeredByReader reports whether the agent's reader thread answers op
+// itself, even while its main thread runs code: such requests never count
+// as running code.
+func answeredByReader(op string) bool {
+	switch op {
+	case "ping", "interrupt", "signal", "inspect":
+		return true
+	}
+	return false
 }
 
 type call struct {
@@ -147,7 +162,7 @@ func (p *process) event(m *message) {
 		p.logger.Warn("agent could not read a request", zap.String("error", m.Text))
 		return
 	}
-	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text}
+	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text, App: p.runsApp(), Origin: m.Origin, Where: m.Where, Exception: m.Error}
 	var c *call
 	if m.RequestID != nil {
 		p.mu.Lock()
@@ -176,7 +191,7 @@ func (p *process) call(ctx context.Context, req Request, onEvent func(Event)) (R
 // writeMu together: once busy() counts the call, an interrupt cannot reach
 // the agent before it.
 func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
-	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: req.Op != "ping" && req.Op != "interrupt"}
+	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: !answeredByReader(req.Op)}
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
 	p.mu.Lock()

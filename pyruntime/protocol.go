@@ -4,7 +4,7 @@ package pyruntime
 // fields are the handler's arguments and are omitted when empty.
 type Request struct {
 	ID int64  `json:"id"`
-	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt"
+	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded"
 
 	// Module is the dotted module name and Path its file, for reload and evaluate.
 	Module string `json:"module,omitempty"`
@@ -35,6 +35,19 @@ type Request struct {
 	WorkspaceRoots []string `json:"workspace_roots,omitempty"`
 	Preload        []string `json:"preload,omitempty"`
 	Cwd            string   `json:"cwd,omitempty"`
+
+	// Args are the arguments of `python ARGS…` for an app request: a
+	// script and its arguments, or -m module, or -c code (see StartApp).
+	Args []string `json:"args,omitempty"`
+	// Signal is the signal number a signal request sends the app.
+	Signal int `json:"signal,omitempty"`
+	// Expr is the name or dotted attribute chain an inspect request
+	// describes, in the namespace of Module; Line and Col (1-based line,
+	// 0-based column) are where it stands in Path, to tell a module
+	// global from a local of the same name. Zero Line skips that check.
+	Expr string `json:"expr,omitempty"`
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"col,omitempty"`
 }
 
 // Reply is the agent's answer to a request with the same ID.
@@ -73,6 +86,27 @@ type Reply struct {
 	Worker int `json:"worker,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.
 	ProtocolError string `json:"protocol_error,omitempty"`
+	// Inspection is an inspect request's description of the value; nil
+	// when the name is not a global of a loaded module.
+	Inspection *Inspection `json:"inspection,omitempty"`
+	// Loaded reports, for a loaded request, whether the module is loaded.
+	Loaded bool `json:"loaded,omitempty"`
+}
+
+// Inspection describes a live value for a hover. Every field may be empty.
+type Inspection struct {
+	Type    string `json:"type"`    // e.g. "int", "pandas.DataFrame"
+	Size    string `json:"size"`    // e.g. "len 3", "shape (3, 2)"
+	Details string `json:"details"` // e.g. a DataFrame's dtypes
+	Repr    string `json:"repr"`    // the repr, cut to a screenful
+	// Cut says how much of the repr was left out, e.g. "40 of 1000 lines, …".
+	Cut string `json:"cut"`
+	// Language is the Markdown code block language the repr reads best
+	// in: "python" for builtin types, else "text".
+	Language string `json:"language"`
+	// Note says why the value is not shown (the runtime is busy, the repr
+	// took too long or raised); empty when Repr is the value.
+	Note string `json:"note"`
 }
 
 // Exception is a Python exception as the agent describes it.
@@ -108,11 +142,24 @@ type Warning struct {
 	Source   string `json:"source"` // the line's text, without its newline
 }
 
-// Event is a message the agent sends while a request runs, such as output.
+// Event is a message the agent sends while a request runs, such as output,
+// or between requests, such as a failure of the running program.
 type Event struct {
-	Kind   string // "output"
+	Kind   string // "output" or "failure"
 	Stream string // "stdout" or "stderr", for output
-	Text   string
+	// Text is the output; for a failure the program logged, the log
+	// message, else empty.
+	Text string
+	// App reports an event of the process that runs an app (StartApp).
+	App bool
+	// Origin, Where and Exception describe a failure: an exception that
+	// escaped a thread (Origin "thread", Where the thread's name) or the
+	// app's main thread ("main"), that the program logged with its
+	// traceback ("log", Where the logger's name), or that it printed with
+	// traceback.print_exc ("printed", Where the module that printed it).
+	Origin    string
+	Where     string
+	Exception *Exception
 }
 
 // message is any line the agent sends: an event when Event is set, else a reply.
@@ -126,4 +173,7 @@ type message struct {
 	Version   string `json:"version"`
 	// Fork is false in the ready event of a zygote whose Python cannot fork.
 	Fork *bool `json:"fork"`
+	// Origin and Where are a failure event's.
+	Origin string `json:"origin"`
+	Where  string `json:"where"`
 }

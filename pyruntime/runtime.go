@@ -96,6 +96,12 @@ type Config struct {
 	// from its call instead. Either way a new process is started at once
 	// (with backoff if processes keep dying young).
 	OnExit func(error)
+	// OnAppExit, if not nil, is called when the process running an app
+	// (StartApp) has ended, however it ended; OnExit is not called for it.
+	OnAppExit func(AppExit)
+	// AppStopGrace is how long StopApp waits after SIGINT before it kills
+	// the app. Zero means DefaultAppStopGrace.
+	AppStopGrace time.Duration
 	// Logger receives debug and warning logs. Nil means no logging.
 	Logger *zap.Logger
 
@@ -135,6 +141,7 @@ type Runtime struct {
 	cancel context.CancelFunc
 
 	freshMu sync.Mutex // makes taking a fresh process and sending to it one step
+	appMu   sync.Mutex // serializes StartApp and StopApp
 
 	mu     sync.Mutex // guards the fields below
 	zyg    *zygote    // the zygote, or nil
@@ -147,6 +154,7 @@ type Runtime struct {
 	starting *attempt // the start in progress, or nil
 	failures int      // failed starts and early deaths in a row
 	closed   bool
+	app      *process // the process running an app, or nil
 	// refillDelay is how long a takeover or a fresh run waits to fork the
 	// next spare: the constant refillDelay, which tests change.
 	refillDelay time.Duration
@@ -165,8 +173,16 @@ func New(cfg Config) *Runtime {
 	if cfg.InterruptGrace == 0 {
 		cfg.InterruptGrace = DefaultInterruptGrace
 	}
+	paths := newPathMap(cfg.PathMap)
+	if onOutput := cfg.OnOutput; onOutput != nil {
+		// A failure's traceback names the interpreter's files: map them back.
+		cfg.OnOutput = func(ev Event) {
+			ev.Exception = paths.exception(ev.Exception)
+			onOutput(ev)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runtime{cfg: cfg, paths: newPathMap(cfg.PathMap), logger: cfg.Logger, ctx: ctx, cancel: cancel, refillDelay: refillDelay}
+	return &Runtime{cfg: cfg, paths: paths, logger: cfg.Logger, ctx: ctx, cancel: cancel, refillDelay: refillDelay}
 }
 
 // Start starts the process now, if it is not running, and waits until it is
@@ -594,10 +610,15 @@ func (r *Runtime) watch(p *process) {
 	if current {
 		r.proc = nil
 	}
+	app := r.app == p
+	if app {
+		r.app = nil
+	}
 	// A death while code ran is the code's doing (os._exit, a segfault):
 	// the next request deserves a new process at once. A process that dies
-	// young by itself is probably dying on every start.
-	if reason == nil && !busy {
+	// young by itself is probably dying on every start. An app's end is
+	// the program's.
+	if reason == nil && !busy && !app {
 		if time.Since(p.start) < stableAfter {
 			r.failures++
 		} else {
@@ -613,6 +634,10 @@ func (r *Runtime) watch(p *process) {
 	}
 	r.mu.Unlock()
 
+	if app {
+		r.appExited(p, reason)
+		return
+	}
 	if errors.Is(reason, errReplaced) {
 		return
 	}

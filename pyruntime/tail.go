@@ -54,24 +54,3 @@ func (t *tail) String() string {
 	}
 	return string(bytes.TrimLeft(all, "\n"))
 }
-
-// count returns how many lines have been written so far.
-func (t *tail) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.total
-}
-
-// since returns the remembered lines written after count returned mark,
-// and the partial line: what one of several processes sharing this stderr
-// wrote since it started, as far as the tail still holds it.
-func (t *tail) since(mark int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := min(t.total-mark, len(t.lines))
-	all := bytes.Join(t.lines[len(t.lines)-n:], []byte("\n"))
-	if n > 0 {
-		all = append(all, '\n')
-	}
-	return string(append(all, t.part...))
-}

@@ -34,7 +34,6 @@ type zygote struct {
 
 	mu      sync.Mutex       // guards workers
 	workers map[int]*process // live workers by channel
-	marks   map[int]int      // stderr line count when each worker was forked
 
 	preloadErrors map[string]*Exception
 }
@@ -47,6 +46,10 @@ type zygoteEvent struct {
 	Code   int    `json:"code"`
 	Signal int    `json:"signal"`
 	Fork   *bool  `json:"fork"`
+	// Stderr is the end of what the worker wrote on its own stderr pipe,
+	// sent with its exit so that it is whole when the exit is reported
+	// (the zygote's stderr, which Go reads, is not ordered with stdout).
+	Stderr string `json:"stderr"`
 }
 
 // startZygote starts argv as a zygote and imports the preloads in it.
@@ -63,7 +66,6 @@ func startZygote(ctx context.Context, argv []string, cfg *Config, logger *zap.Lo
 		logger:     a.logger,
 		background: cfg.OnOutput,
 		workers:    make(map[int]*process),
-		marks:      make(map[int]int),
 	}
 	z.self = newProcess(zygoteSelf{z}, a.logger, cfg.OnOutput)
 	z.self.pid = a.cmd.Process.Pid
@@ -136,20 +138,18 @@ func (z *zygote) add(ch int) {
 	defer z.mu.Unlock()
 	if z.workers != nil {
 		z.workers[ch] = w
-		z.marks[ch] = z.cmd.stderr.count()
 	}
 }
 
 func (z *zygote) exited(ev zygoteEvent) {
 	z.mu.Lock()
-	w, mark := z.workers[ev.Worker], z.marks[ev.Worker]
+	w := z.workers[ev.Worker]
 	delete(z.workers, ev.Worker)
-	delete(z.marks, ev.Worker)
 	z.mu.Unlock()
 	if w == nil {
 		return
 	}
-	w.finish(&ExitError{Code: ev.Code, Signal: syscall.Signal(ev.Signal), Stderr: z.cmd.stderr.since(mark)})
+	w.finish(&ExitError{Code: ev.Code, Signal: syscall.Signal(ev.Signal), Stderr: ev.Stderr})
 }
 
 // fork asks the zygote for a new worker and waits until it is ready.

@@ -83,6 +83,20 @@ type Config struct {
 	// OnRuntimeExit, if not nil, is called when the runtime dies while no
 	// code runs in it; a new one is started at once.
 	OnRuntimeExit func(error)
+	// OnAppOutput, if not nil, receives what a running app (StartApp)
+	// writes to stream ("stdout" or "stderr"), from any of its threads,
+	// within StreamedOutput for each run of the app. OnOutput does not
+	// receive it.
+	OnAppOutput func(stream, text string)
+	// OnAppExit, if not nil, is called when the app has ended, however it
+	// ended; OnRuntimeExit is not called for it.
+	OnAppExit func(AppExit)
+	// OnAppRestart, if not nil, is called when a save of path restarted
+	// the app (the Fresh strategy), with its new pid or why it failed.
+	OnAppRestart func(path string, pid int, err error)
+	// OnFailure, if not nil, receives the failures of the running program:
+	// exceptions that escape a thread, or that it logs with a traceback.
+	OnFailure func(*Failure)
 	// Stderr receives the runtime process's own stderr. Nil discards it.
 	Stderr io.Writer
 	// Logger logs; nil means no logging.
@@ -116,6 +130,8 @@ type Engine struct {
 	mu     sync.Mutex              // guards the fields below
 	queues map[string]*moduleQueue // by file: two files of one name are two modules
 	opts   ReloadOptions
+
+	app appState // the running app, if any
 }
 
 // ReloadOptions are the settings of a reload that can change while the
@@ -189,9 +205,10 @@ func New(cfg Config) *Engine {
 		Preload:        cfg.Preload,
 		InterruptGrace: cfg.InterruptGrace,
 		Stderr:         cfg.Stderr,
-		OnOutput:       func(ev pyruntime.Event) { e.output("", ev) },
+		OnOutput:       e.background,
 		OnStart:        e.started,
 		OnExit:         cfg.OnRuntimeExit,
+		OnAppExit:      e.appExited,
 		Logger:         logger.Named("runtime"),
 	})
 	return e
@@ -254,6 +271,9 @@ func (e *Engine) queue(path string, ifLoaded bool) (*pendingReload, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A running app is only patched where it has loaded the module: a
+	// save never imports a file into it.
+	ifLoaded = ifLoaded || e.AppPid() != 0
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	q := e.queues[mod.Path]
@@ -289,7 +309,14 @@ func (e *Engine) drain(q *moduleQueue) {
 		e.mu.Unlock()
 
 		// A reload only if loaded is about the running process; it is never
-		// fresh, since a fresh process has loaded nothing.
+		// fresh, since a fresh process has loaded nothing. A running app is
+		// restarted instead, if the save concerns it.
+		if opts.Strategy == Fresh && e.AppPid() != 0 {
+			e.restartAppFor(e.ctx, p.module)
+			p.result = &Result{Module: p.module.Name, Path: p.module.Path, Skipped: true}
+			close(p.done)
+			continue
+		}
 		fresh := opts.Strategy == Fresh && !p.ifLoaded
 		p.result = e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
@@ -390,6 +417,21 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 func (e *Engine) output(module string, ev pyruntime.Event) {
 	if e.cfg.OnOutput != nil && ev.Kind == "output" {
 		e.cfg.OnOutput(module, ev.Text)
+	}
+}
+
+// background takes what the runtime sends outside a request: output of
+// background threads or of the app, and the program's failures.
+func (e *Engine) background(ev pyruntime.Event) {
+	switch {
+	case ev.Kind == "output" && ev.App:
+		e.appOutput(ev.Stream, ev.Text)
+	case ev.Kind == "failure" && ev.Exception != nil:
+		if e.cfg.OnFailure != nil {
+			e.cfg.OnFailure(&Failure{Origin: ev.Origin, Where: ev.Where, Message: ev.Text, App: ev.App, Exception: newException(ev.Exception)})
+		}
+	default:
+		e.output("", ev)
 	}
 }
 

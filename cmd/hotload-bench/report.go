@@ -35,6 +35,9 @@ type Report struct {
 	// LargeHeap is didSave of a one-function edit to its showMessage while
 	// 5 million objects are alive in the runtime.
 	LargeHeap SaveStats `json:"largeHeap"`
+	// Hover is textDocument/hover on a loaded module's global to its
+	// reply with the live value (hover.go).
+	Hover Stats `json:"hover"`
 
 	Fresh   FreshResult   `json:"fresh"`
 	Death   DeathResult   `json:"death"`

@@ -49,6 +49,10 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	if r.SaveToDiagnostics, err = measureDiagnostics(ctx, s, r.Settings.DiagnosticSaves); err != nil {
 		return fmt.Errorf("save → publishDiagnostics: %w", err)
 	}
+	b.progress("hover: %d hovers on a global of %s", hovers, hoverFile)
+	if r.Hover, err = measureHover(ctx, s); err != nil {
+		return fmt.Errorf("hover: %w", err)
+	}
 	b.progress("scale: %d modules, core imported by %d, %d saves of core", scaleModules, scaleImporters, scaleSaves)
 	if r.Scale, err = measureScale(ctx, s, b.python.Path, b.deps); err != nil {
 		return fmt.Errorf("scale: %w", err)

@@ -63,6 +63,8 @@ func rows(r *Report) []row {
 		statsRow(fmt.Sprintf("save → showMessage, one function edited, %s objects alive", humanCount(largeHeapObjects)), r.LargeHeap.Stats),
 		statsRow(statedLabel, r.LargeHeap.Stated).
 			withTarget("p99 ≤ 2 ms", r.LargeHeap.Stated.N > 0 && r.LargeHeap.Stated.P99Ms <= 2),
+		statsRow("hover → live value of a module global", r.Hover).
+			withTarget("p50 ≤ 20 ms", r.Hover.N > 0 && r.Hover.P50Ms <= 20),
 	}
 	out = append(out, freshRows(r)...)
 	out = append(out,

@@ -2,7 +2,8 @@
 //
 // It has two front ends on one engine (package reload): `hotload lsp` speaks
 // the Language Server Protocol on stdin/stdout for editors, and `hotload run`
-// reruns a file's module in the terminal. `hotload agent` prints the agent for
+// reruns a file's module in the terminal; `hotload app` runs a program as
+// __main__ and applies saves to it as it runs. `hotload agent` prints the agent for
 // apps that let hotload attach; `hotload version` prints the version.
 package main
 
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLSP(ctx, rest, stdin, stdout, stderr)
 	case "run":
 		err = runCommand(ctx, rest, fileListSource(stdin), stdout, stderr)
+	case "app":
+		err = appCommand(ctx, rest, stdout, stderr)
 	case "version":
 		err = runVersion(rest, stdout, stderr)
 	case "agent":

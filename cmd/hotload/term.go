@@ -38,6 +38,18 @@ func (t *term) Output(text string) {
 	t.midLine = !strings.HasSuffix(text, "\n")
 }
 
+// OutputTo writes output of the code to the stream it wrote to: "stderr"
+// goes to stderr, anything else to stdout.
+func (t *term) OutputTo(stream, text string) {
+	if stream != "stderr" {
+		t.Output(text)
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stderrLocked(text)
+}
+
 // Noticef writes one line of hotload's own, prefixed "hotload: ".
 func (t *term) Noticef(format string, args ...any) {
 	t.mu.Lock()

@@ -16,6 +16,7 @@ const usage = `hotload reruns Python modules in a warm interpreter on every save
 Usage:
   hotload lsp [flags]          speak the Language Server Protocol on stdin/stdout
   hotload run [flags] FILE.py  run FILE's module, and again on every save of a .py file
+  hotload app [flags] -- ARGS  run "python ARGS" as __main__; saves apply to it as it runs
   hotload agent                print the agent, for apps that let hotload attach
   hotload version              print the version
   hotload help                 print this help

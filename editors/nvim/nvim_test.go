@@ -31,6 +31,11 @@ pair = ("🙂", "é"); size = len(pair)
 -- mymath.py --
 def square(x):
     return x / 0
+-- prog.py --
+import time
+print("prog started", flush=True)
+while True:
+    time.sleep(0.2)
 `
 
 // editorTimeout bounds the whole editor session. It guards against a hang

@@ -49,4 +49,6 @@ if __name__ == "__hotload_agent__":
 
     main()
 else:
-    from _hotload_agent.attach import serve, serve_in_thread  # noqa: F401 (this module's API)
+    from _hotload_agent.attach import serve, serve_in_thread
+
+    __all__ = ["serve", "serve_in_thread"]  # hotload_agent.py's API

@@ -49,6 +49,16 @@ command("HotloadRestart", function()
   require("hotload").restart()
 end, { desc = "hotload: start a fresh Python runtime" })
 
+command("HotloadApp", function(opts)
+  require("hotload").app(opts.args)
+end, {
+  nargs = 1,
+  complete = function()
+    return { "start", "stop", "restart" }
+  end,
+  desc = "hotload: start, stop or restart the program of the `app` setting",
+})
+
 command("HotloadLog", function()
   require("hotload").open_log()
 end, { desc = "hotload: show the messages the server sent" })

@@ -11,6 +11,6 @@ end
 -- spec.lua calls setup() again with these.
 _G.hotload_test_options = {
   cmd = cmd,
-  settings = { env = { HOTLOAD_NVIM_TEST = "from settings" } },
+  settings = { env = { HOTLOAD_NVIM_TEST = "from settings" }, app = { "prog.py" } },
 }
 require("hotload").setup(_G.hotload_test_options)

@@ -218,6 +218,18 @@ local function run()
   api.nvim_win_set_cursor(0, { 1, 0 })
   evaluate("the new settings reach the new runtime", "HotloadEvaluate __import__('os').environ['HOTLOAD_NVIM_TEST']", "'changed'", 0)
 
+  -- The app: :HotloadApp start runs prog.py, the status says so, stop ends it.
+  vim.cmd("HotloadApp start")
+  wait(":HotloadApp start runs the app", function()
+    local st = hotload.status_info(lib) or {}
+    return st.app == "running" and log_has("app: prog started")
+  end, describe_log)
+  check("status() says the app runs", hotload.status(lib):find("app running", 1, true) ~= nil, hotload.status(lib))
+  vim.cmd("HotloadApp stop")
+  wait(":HotloadApp stop stops it", function()
+    return (hotload.status_info(lib) or {}).app == "stopped"
+  end, describe_log)
+
   -- Restart: a new runtime, which the status reports (the Go test checks
   -- that the old one is gone).
   local function restarted_pid()
@@ -239,7 +251,7 @@ end
 local function finish()
   local seen = {}
   for _, line in ipairs(require("hotload").log_lines()) do
-    local pid = line:match("Python ready in .- %(pid (%d+)")
+    local pid = line:match("Python ready in .- %(pid (%d+)") or line:match("app started %(pid (%d+)%)")
     if pid and not seen[pid] then
       seen[pid] = true
       out("PID " .. pid)

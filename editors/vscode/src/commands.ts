@@ -58,6 +58,10 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
     vscode.commands.registerCommand(commands.restartRuntime, server(serverCommands.restartRuntime)),
     vscode.commands.registerCommand(commands.restartServer, () => hotload.restart()),
     vscode.commands.registerCommand(commands.showLog, () => log.show(true)),
+    // The app is the hotload.app setting; the server says what happened.
+    vscode.commands.registerCommand(commands.startApp, server(serverCommands.startApp)),
+    vscode.commands.registerCommand(commands.stopApp, server(serverCommands.stopApp)),
+    vscode.commands.registerCommand(commands.restartApp, server(serverCommands.restartApp)),
   );
 }
 

@@ -13,6 +13,9 @@ export const commands = {
   restartRuntime: "hotload.vscode.restartRuntime",
   restartServer: "hotload.restart",
   showLog: "hotload.showLog",
+  startApp: "hotload.vscode.startApp",
+  stopApp: "hotload.vscode.stopApp",
+  restartApp: "hotload.vscode.restartApp",
 } as const;
 
 /** The server's workspace/executeCommand commands (README, "Commands"). */
@@ -21,6 +24,9 @@ export const serverCommands = {
   evaluateSelection: "hotload.evaluateSelection",
   interruptRuntime: "hotload.interruptRuntime",
   restartRuntime: "hotload.restartRuntime",
+  startApp: "hotload.startApp",
+  stopApp: "hotload.stopApp",
+  restartApp: "hotload.restartApp",
 } as const;
 
 /** The server's notification of its runtime's state. */

@@ -15,6 +15,8 @@ export interface ServerSettings {
   timeout?: number;
   pathMap?: Record<string, string>;
   attach?: string;
+  /** `python ARGS…`'s ARGS for Start App, e.g. ["-m", "uvicorn", "main:app"]. */
+  app?: string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export const serverSettingKeys = [
   "timeout",
   "pathMap",
   "attach",
+  "app",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** What ~ and ${…} in paths expand to. */

@@ -9,6 +9,8 @@ import threading
 import time
 import warnings
 
+from .app import send_signal
+from .failures import FailureHooks
 from .graph import Workspace
 from .ops import HANDLERS
 from .output import OutputStream
@@ -26,8 +28,11 @@ class Agent:
         # The thread that runs requests: the main thread, except in an app
         # that serves from another thread.
         self.main_ident = threading.get_ident() if attached else threading.main_thread().ident
-        self._state_lock = threading.Lock()
+        # Reentrant: output() takes it on the thread that prints, which may be
+        # an app's main thread running its signal handler inside a print.
+        self._state_lock = threading.RLock()
         self._current = None  # id of the request the main thread is running
+        self._current_what = None  # the module (or op) of that request
         # Threads that were running when the current request began: they
         # belong to earlier code, so their output is not this request's.
         self._elders = set()
@@ -36,6 +41,12 @@ class Agent:
         self.stdout = OutputStream(self, "stdout")
         self.stderr = OutputStream(self, "stderr")
         self.workspace = Workspace()
+        # The program this worker runs as __main__ (app.py), or None.
+        self.app = None
+        # Called once after the next reply is sent (op_app starts the program).
+        self.after_reply = None
+        self._inspector = None  # hover.Inspector, made by the first hover
+        self.failures = FailureHooks(channel.send)
 
     # --- output -------------------------------------------------------------
 
@@ -44,6 +55,8 @@ class Agent:
             current = self._current
             if threading.get_ident() in self._elders:
                 current = None  # background output, not the request's
+            elif self.app is not None and threading.get_ident() != self.main_ident:
+                current = None  # the program's output, whichever thread wrote it
         self.channel.send({"id": current, "event": "output", "stream": stream, "text": text})
 
     # --- reader thread ------------------------------------------------------
@@ -66,6 +79,13 @@ class Agent:
                 self.channel.send({"id": msg.get("id"), "ok": True, "pid": os.getpid()})
             elif op == "interrupt":
                 self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": self.interrupt()})
+            elif op == "inspect":
+                if self._inspector is None:
+                    from .hover import Inspector  # here: most runtimes never get a hover
+                    self._inspector = Inspector(self)
+                self._inspector.request(msg)  # a hover: never queued behind a run
+            elif op == "signal":
+                send_signal(self, msg)  # Ctrl-C for the program (app.py)
             else:
                 with self._state_lock:
                     self._queued += 1
@@ -86,7 +106,7 @@ class Agent:
                 # started: it stops as soon as it does.
                 self._interrupt_next = True
                 return True
-        if self.attached:
+        if self.attached or self.app is not None:
             # Not a signal: the app may handle SIGINT itself (a web server
             # shuts down). An asynchronous exception stops Python code at its
             # next line, though not a blocking call.
@@ -119,6 +139,7 @@ class Agent:
             self._queued -= 1
             if handler is not None:
                 self._current = rid
+                self._current_what = msg.get("module") or msg.get("op")
                 self._elders = {t.ident for t in threading.enumerate()} - {self.main_ident}
                 interrupted, self._interrupt_next = self._interrupt_next, False
         if handler is None:
@@ -153,10 +174,19 @@ class Agent:
         except KeyboardInterrupt:
             # The interrupt arrived after user code finished; the reply still stands.
             pass
-        if self.attached:
+        if self.attached or self.app is not None:
             sys.stdout, sys.stderr = app_streams
         reply["seconds"] = time.perf_counter() - start
         self.channel.send(reply)
+        if self.after_reply is not None:
+            then, self.after_reply = self.after_reply, None
+            then()
+
+
+    def running(self):
+        """What the request running now runs (a module name or an op), or None."""
+        with self._state_lock:
+            return self._current_what if self._current is not None else None
 
 
 def recorder(warned):
@@ -179,6 +209,7 @@ def recorder(warned):
 def serve_agent(agent):
     sys.stdout = agent.stdout
     sys.stderr = agent.stderr
+    agent.failures.install()
     threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
     agent.channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
     agent.serve()

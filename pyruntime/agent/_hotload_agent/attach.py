@@ -114,7 +114,12 @@ class AttachServer:
         agent = Agent(channel, attached=True)
         threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
         channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
-        agent.serve()
+        # The app's failures are reported while a session lasts.
+        agent.failures.install()
+        try:
+            agent.serve()
+        finally:
+            agent.failures.uninstall()
 
 
 def log_stderr(text):

@@ -35,6 +35,9 @@ class Workspace:
         self._seen, self._found = None, {}
         # file -> (module name, (mtime_ns, size) or None if too recent to trust, names it imports)
         self._imports = {}
+        # The program's __main__ counts as a user's module (re-run as an
+        # importer, its main guard left out) only while hotload runs it.
+        self.include_main = False
 
     def add_roots(self, paths):
         roots = list(self.roots)
@@ -69,8 +72,8 @@ class Workspace:
         files = self._files
         found = {}
         for name, module in self._seen.items():
-            if name == "__main__":
-                continue  # the program, not a module: never re-run
+            if name == "__main__" and not self.include_main:
+                continue  # an attached app's program, not a module: never re-run
             known = files.get(name)
             if known is None or known[0] is not module:
                 known = files[name] = (module, self.user_file(module))

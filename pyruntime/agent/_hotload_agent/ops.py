@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from . import frameworks
+from . import app, frameworks
 from .rules import UPDATE_RULES
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
@@ -56,10 +56,12 @@ def loaded_module(name, path):
     return module
 
 
-def compile_file(path, bind=False):
+def compile_file(path, bind=False, name=None):
     with open(path, "rb") as f:
         source = f.read()
     linecache.checkcache(path)
+    if name == "__main__":
+        return compile_tree(app.without_main_guard(parse(source, path), name), path, bind)
     return compile_split(source, path, bind)
 
 
@@ -103,10 +105,10 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     linecache.checkcache(path)
     tree = parse(source, path)
     order = agent.workspace.reload_order(name, path, tree) if dependents else [name]
-    runs = [(name, module) + compile_tree(tree, path, bind=True)]
+    runs = [(name, module) + compile_tree(app.without_main_guard(tree, name), path, bind=True)]
     for other in order[1:]:
         mod = sys.modules[other]
-        runs.append((other, mod) + compile_file(mod.__file__, bind=True))
+        runs.append((other, mod) + compile_file(mod.__file__, bind=True, name=other))
     for _, mod, _, _ in reversed(runs):
         teardown = mod.__dict__.get("__hotload_teardown__")
         if callable(teardown):
@@ -163,6 +165,7 @@ def op_reload(agent, msg):
     if msg.get("path_entry"):
         add_sys_path([msg["path_entry"]], front=True)
         agent.workspace.add_roots([msg["path_entry"]])
+    name = app.main_name(name, path) if agent.app is not None else name
     module = loaded_module(name, path)
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
@@ -196,7 +199,10 @@ def op_reload(agent, msg):
 
 
 def op_evaluate(agent, msg):
-    module = loaded_module(msg["module"], msg["path"])
+    if agent.app is not None:  # the program's script evaluates in its __main__
+        module = app.module_for(msg["module"], msg["path"])
+    else:
+        module = loaded_module(msg["module"], msg["path"])
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
@@ -210,4 +216,6 @@ HANDLERS = {
     "setup": op_setup,
     "reload": op_reload,
     "evaluate": op_evaluate,
+    "app": app.op_app,
+    "loaded": app.op_loaded,
 }

@@ -15,7 +15,9 @@ class OutputStream:
         self._name = name
         self._buf = []
         self._size = 0
-        self._lock = threading.Lock()
+        # Reentrant: an app's signal handler runs on its main thread between
+        # two lines of Python, possibly in the middle of a write, and may print.
+        self._lock = threading.RLock()
         self.encoding = "utf-8"
         self.errors = "replace"
 

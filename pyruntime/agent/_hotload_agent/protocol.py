@@ -11,7 +11,7 @@ class Channel:
     def __init__(self, infd, outfd):
         self._in = os.fdopen(infd, "rb", buffering=0)
         self._out = os.fdopen(outfd, "wb", buffering=0)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant for signal handlers that print, as in output.py
         self._pending = b""
 
     def send(self, msg):

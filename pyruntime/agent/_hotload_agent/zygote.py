@@ -7,6 +7,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import sys
 
 from .agent import Agent, serve_agent
@@ -27,7 +28,12 @@ from .warmup import warm
 #     0 {"id": 2, "op": "fork"}
 #     0 {"id": 2, "ok": true, "worker": 1, "pid": 4242}
 #     1 {"id": null, "event": "ready", ...}
-#     0 {"id": null, "event": "exit", "worker": 1, "code": 3, "signal": 0}
+#     0 {"id": null, "event": "exit", "worker": 1, "code": 3, "signal": 0, "stderr": "..."}
+#
+# A worker's fds 1 and 2 are a pipe of its own that the zygote relays to
+# its own stderr, keeping the last lines: the exit event carries them
+# ("stderr"), so what a worker said as it died (faulthandler's report of a
+# segfault, say) reaches Go with its exit, never after it.
 
 # PR_SET_PDEATHSIG from <linux/prctl.h>: the kernel signals us when the parent dies.
 PR_SET_PDEATHSIG = 1
@@ -36,10 +42,14 @@ PR_SET_PDEATHSIG = 1
 class Worker:
     """The zygote's view of one forked worker."""
 
-    def __init__(self, wid, pid, sock):
+    def __init__(self, wid, pid, sock, stderr):
         self.wid = wid
         self.pid = pid
         self.sock = sock  # non-blocking; None once closed
+        # The read end of the worker's fds 1 and 2, non-blocking; None once
+        # closed, or once reported (then it is an orphan's, see Zygote).
+        self.stderr = stderr
+        self.stderr_tail = bytearray()  # its last STDERR_TAIL_BYTES
         self.prefix = b"%d " % wid
         self.to_worker = bytearray()  # lines from Go not yet written
         self.from_worker = b""  # a partial line read from the worker
@@ -57,6 +67,9 @@ class Zygote:
         self.agent = Agent(self)
         self.prctl = parent_death_signal()
         self.wake_r, self.wake_w = os.pipe()
+        # The stderr pipes of reported workers that something the worker
+        # started still holds open: relayed until their end, nothing kept.
+        self.orphans = set()
 
     # The zygote is its own agent's channel: its messages go out on channel 0.
     def send(self, msg):
@@ -76,8 +89,11 @@ class Zygote:
         self.send({"id": None, "event": "ready", "pid": self.pid, "version": sys.version.split()[0], "fork": True})
         while True:
             workers = [w for w in self.workers.values() if w.sock is not None]
+            stderrs = [w for w in self.workers.values() if w.stderr is not None]
+            orphans = list(self.orphans)
             readable, writable, _ = select.select(
-                [self.infd, self.wake_r] + [w.sock for w in workers],
+                [self.infd, self.wake_r] + [w.sock for w in workers]
+                + [w.stderr for w in stderrs] + orphans,
                 [w.sock for w in workers if w.to_worker], [])
             if self.wake_r in readable:
                 while True:
@@ -92,6 +108,12 @@ class Zygote:
                     self.write_worker(w)
                 if w.sock is not None and w.sock in readable:
                     self.read_worker(w)
+            for w in stderrs:
+                if w.stderr is not None and w.stderr in readable:
+                    self.read_stderr(w)
+            for fd in orphans:
+                if fd in self.orphans and fd in readable:
+                    self.relay_orphan(fd)
             if self.infd in readable:
                 self.read_go()
 
@@ -137,6 +159,7 @@ class Zygote:
 
     def fork(self, rid):
         parent, child = socket.socketpair()
+        stderr_r, stderr_w = os.pipe()
         self.next_wid += 1
         wid = self.next_wid
         # Everything alive now moves out of the garbage collector's reach,
@@ -151,16 +174,27 @@ class Zygote:
         if pid == 0:
             try:
                 parent.close()
-                self.become_worker(child)
+                os.close(stderr_r)
+                self.become_worker(child, stderr_w)
             finally:
                 os._exit(70)
         child.close()
+        os.close(stderr_w)
         parent.setblocking(False)
-        self.workers[wid] = Worker(wid, pid, parent)
+        os.set_blocking(stderr_r, False)
+        self.workers[wid] = Worker(wid, pid, parent, stderr_r)
         self.send({"id": rid, "ok": True, "worker": wid, "pid": pid})
 
-    def become_worker(self, sock):
+    def become_worker(self, sock, stderr):
         """Runs in the forked child: drops the zygote's ends and serves as an agent."""
+        # Its own stderr pipe, as fd 2 for C-level writes and faulthandler,
+        # and as fd 1 too, so that nothing written there reaches the protocol.
+        os.dup2(stderr, 1)
+        os.dup2(stderr, 2)
+        os.close(stderr)
+        for fd in self.orphans | {w.stderr for w in self.workers.values()}:
+            if fd is not None:
+                os.close(fd)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in (self.infd, self.outfd, self.wake_r, self.wake_w):
@@ -213,6 +247,45 @@ class Zygote:
             self.write_go(b"".join(out))
         self.report(w)
 
+    def read_stderr(self, w, most=1 << 16):
+        """Relays up to most bytes the worker wrote on its fds 1 and 2 and
+        keeps their end; returns how many it read. At the pipe's end, closes it."""
+        chunk = read_pipe(w.stderr, most)
+        if chunk is None:
+            return 0
+        if not chunk:
+            os.close(w.stderr)
+            w.stderr = None
+            return 0
+        keep_end(w.stderr_tail, chunk)
+        relay_stderr(chunk)
+        return len(chunk)
+
+    def drain_stderr(self, w):
+        """Reads what is in the pipe of a worker that has exited: all it
+        wrote, as it is dead. Its end may never come, if a subprocess of the
+        worker holds the pipe, and that subprocess may keep writing: so it
+        reads what is there now and no more, without waiting."""
+        if w.stderr is None:
+            return
+        left = pipe_bytes(w.stderr)
+        while w.stderr is not None and left > 0:
+            n = self.read_stderr(w, left)
+            if n == 0:
+                break
+            left -= n
+
+    def relay_orphan(self, fd):
+        """Relays what a subprocess of a reported worker wrote; at the end, closes the pipe."""
+        chunk = read_pipe(fd)
+        if chunk is None:
+            return
+        if not chunk:
+            os.close(fd)
+            self.orphans.discard(fd)
+            return
+        relay_stderr(chunk)
+
     def close_worker(self, w):
         w.sock.close()
         w.sock = None
@@ -243,9 +316,14 @@ class Zygote:
         if w.sock is not None or w.status is None or w.wid not in self.workers:
             return
         del self.workers[w.wid]
+        self.drain_stderr(w)
+        if w.stderr is not None:
+            self.orphans.add(w.stderr)
+            w.stderr = None
         code = exit_code(w.status)
         self.send({"id": None, "event": "exit", "worker": w.wid,
-                   "code": code if code >= 0 else -1, "signal": max(-code, 0)})
+                   "code": code if code >= 0 else -1, "signal": max(-code, 0),
+                   "stderr": last_lines(w.stderr_tail)})
 
     def shutdown(self):
         """Go is gone: so are the workers and the zygote."""
@@ -255,6 +333,68 @@ class Zygote:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(w.pid, 0)
         os._exit(0)
+
+
+# How much of a worker's stderr the zygote keeps for its exit event: the
+# last STDERR_TAIL_LINES lines (as many as Go's tailLines, enough for a
+# faulthandler dump of two threads) within STDERR_TAIL_BYTES, which bounds
+# a worker whose subprocess writes megabytes without a newline. 64 lines of
+# a dump are some 6 KiB; 16 KiB leaves room for long paths.
+STDERR_TAIL_LINES = 64
+STDERR_TAIL_BYTES = 16 << 10
+
+
+def keep_end(tail, chunk):
+    """Appends chunk to the bytearray tail and keeps its last
+    STDERR_TAIL_BYTES, from the start of a line unless one line is all
+    there is."""
+    tail += chunk
+    if len(tail) > STDERR_TAIL_BYTES:
+        del tail[:-STDERR_TAIL_BYTES]
+        end = tail.find(b"\n")
+        if 0 <= end < len(tail) - 1:
+            del tail[:end + 1]  # the rest of a line cut short
+
+
+def last_lines(data):
+    """The last STDERR_TAIL_LINES lines of data and the partial line after
+    them, as text."""
+    lines = bytes(data).split(b"\n")  # the last is the partial line, or b""
+    return b"\n".join(lines[-STDERR_TAIL_LINES - 1:]).decode("utf-8", "replace")
+
+
+def read_pipe(fd, most=1 << 16):
+    """Reads up to most bytes from the non-blocking pipe fd: b"" at its end
+    (or on an error, which ends it too), None if nothing is there yet."""
+    try:
+        return os.read(fd, most)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
+
+
+def pipe_bytes(fd):
+    """How many bytes are waiting in the pipe fd (FIONREAD), or, should the
+    ioctl fail, a pipe buffer's worth (64 KiB on Linux and macOS)."""
+    # Imported here: main imports this module on Windows too, which has
+    # neither; a zygote runs only where os.fork exists, and they do too.
+    import fcntl
+    import termios
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    except OSError:
+        return 1 << 16
+
+
+def relay_stderr(data):
+    """Writes data to the zygote's stderr, which Go logs."""
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(2, view):]
+    except OSError:
+        pass  # a stderr nobody reads must not stop the zygote
 
 
 def exit_code(status):

@@ -45,6 +45,9 @@ local ns = api.nvim_create_namespace("hotload")
 ---@field lastReloadMs? number
 ---@field pid? integer
 ---@field message? string
+---@field app? "running"|"stopped"|"exited" the app's state, once one was started
+---@field appPid? integer
+---@field appMessage? string how the app exited
 
 ---@type table<integer, hotload.Status> latest hotload/status by client id
 local statuses = {}
@@ -433,6 +436,9 @@ local function on_status(_, result, ctx)
     lastReloadMs = present(result.lastReloadMs),
     pid = present(result.pid),
     message = present(result.message),
+    app = present(result.app),
+    appPid = present(result.appPid),
+    appMessage = present(result.appMessage),
   }
   -- For statusline plugins that redraw on events (e.g. lualine).
   pcall(api.nvim_exec_autocmds, "User", { pattern = "HotloadStatus", modeline = false })
@@ -483,6 +489,11 @@ function M.status(bufnr)
     s = s .. " " .. format_ms(st.lastReloadMs)
   elseif st.state == "running" and st.module then
     s = s .. " " .. st.module
+  end
+  if st.app == "running" then
+    s = s .. " · app running"
+  elseif st.app == "exited" then
+    s = s .. " · app exited"
   end
   return s
 end
@@ -855,6 +866,24 @@ function M.interrupt()
   local client = command_client(bufnr, true)
   if client then
     execute(client, bufnr, "hotload.interruptRuntime", {})
+  end
+end
+
+local app_commands = { start = "hotload.startApp", stop = "hotload.stopApp", restart = "hotload.restartApp" }
+
+--- Starts, stops or restarts the program of the `app` setting, which runs
+--- as __main__ with saves applied to it (see :help :HotloadApp).
+---@param action "start"|"stop"|"restart"
+function M.app(action)
+  local command = app_commands[vim.trim(action or "")]
+  if not command then
+    notify("hotload: :HotloadApp start, stop or restart", vim.log.levels.ERROR)
+    return
+  end
+  local bufnr = api.nvim_get_current_buf()
+  local client = command_client(bufnr, true)
+  if client then
+    execute(client, bufnr, command, {})
   end
 end
 

@@ -20,6 +20,7 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      app: [],
       trace: { server: "off" },
     };
     assert.deepEqual(serverSettings(section, vars), {
@@ -33,6 +34,7 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      app: [],
     });
   });
 
