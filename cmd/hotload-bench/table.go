@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -195,11 +196,13 @@ func formatMs(ms float64) string {
 }
 
 // formatRatio prints a ratio: "4.2×", "610×".
+// It rounds down, so that a ratio just under a target never reads as one
+// that meets it: 49.7 is "49×", not "50×".
 func formatRatio(x float64) string {
 	if x < 10 {
-		return fmt.Sprintf("%.1f×", x)
+		return fmt.Sprintf("%.1f×", math.Floor(x*10+1e-9)/10)
 	}
-	return fmt.Sprintf("%.0f×", x)
+	return fmt.Sprintf("%.0f×", math.Floor(x+1e-9))
 }
 
 func dash(s string) string {

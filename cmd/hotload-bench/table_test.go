@@ -12,7 +12,7 @@ func TestFormatMs(t *testing.T) {
 			t.Errorf("formatMs(%v) = %q, want %q", ms, got, want)
 		}
 	}
-	for x, want := range map[float64]string{3.14: "3.1×", 610.4: "610×"} {
+	for x, want := range map[float64]string{3.14: "3.1×", 610.4: "610×", 49.7: "49×", 1.96: "1.9×", 2.3: "2.3×"} {
 		if got := formatRatio(x); got != want {
 			t.Errorf("formatRatio(%v) = %q, want %q", x, got, want)
 		}
