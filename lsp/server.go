@@ -53,10 +53,11 @@ type server struct {
 	state                serverState
 	folders              []string // workspace folders, absolute paths
 	initOptions          Settings
-	clientConfigurable   bool   // the client answers workspace/configuration
-	pushed               []byte // the settings of the last didChangeConfiguration
-	clientShowsResults   bool   // the client shows evaluation results itself
-	clientRefreshesHints bool   // the client takes workspace/inlayHint/refresh
+	clientConfigurable   bool          // the client answers workspace/configuration
+	pushed               []byte        // the settings of the last didChangeConfiguration
+	clientShowsResults   bool          // the client shows evaluation results itself
+	clientRefreshesHints bool          // the client takes workspace/inlayHint/refresh
+	notifications        Notifications // which messages become popups
 	shutdownReceived     bool
 
 	engineMu    sync.Mutex // guards the fields below

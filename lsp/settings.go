@@ -39,6 +39,9 @@ type Settings struct {
 	AfterReload string
 	// Strategy is where reloads run: in place (the zero value) or fresh.
 	Strategy reload.Strategy
+	// Notifications says which messages are shown as popups; empty means
+	// all of them.
+	Notifications Notifications
 	// App is `python ARGS…`'s ARGS for hotload.startApp; empty means no app.
 	App []string
 }
@@ -123,6 +126,13 @@ func (s *Settings) merge(raw []byte) []string {
 				err = fmt.Errorf(`want "inplace" or "fresh"`)
 			} else {
 				s.Strategy = strategy
+			}
+		case "notifications":
+			var n string
+			if json.Unmarshal(value, &n) != nil {
+				err = fmt.Errorf(`want "errors", "all" or "off"`)
+			} else {
+				s.Notifications, err = decodeNotifications(n)
 			}
 		default:
 			if !slices.Contains(quietKeys, key) {

@@ -108,6 +108,9 @@ type Config struct {
 	// localDir, when set, is the local Dir of a Config whose paths were
 	// translated for the agent (pathMap.config).
 	localDir string
+	// newGroup makes the process group of each interpreter started. If
+	// newGroup is nil, it is this OS's (newProcessGroup); tests use fakes.
+	newGroup func() processGroup
 }
 
 // Started describes a process that has become ready.

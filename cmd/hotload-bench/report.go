@@ -110,13 +110,12 @@ type ScaleResult struct {
 	// FirstSaveMs is the first save of core: the runtime parses the imports
 	// of every loaded module once.
 	FirstSaveMs float64 `json:"firstSaveMs"`
-	// Save is didSave of core to its showMessage on the later saves.
+	// Save is didSave of core to its showMessage on the later saves that
+	// change VALUE, a constant every importer reads: they all re-run.
 	Save SaveStats `json:"save"`
-	// BodyEdit is the same for saves that change only the body of one of
-	// core's functions, and BodyEditRerun how many importers the last of
-	// them ran again.
-	BodyEdit      SaveStats `json:"bodyEdit"`
-	BodyEditRerun int       `json:"bodyEditRerun"`
+	// BodyEdit is the same for saves that change only the body of a
+	// function no importer calls: none re-runs.
+	BodyEdit SaveStats `json:"bodyEdit"`
 	// Direct is compiling and executing the same module bodies in one
 	// Python process, with nothing else around it.
 	Direct Stats `json:"direct"`

@@ -76,10 +76,11 @@ func rows(r *Report) []row {
 		statsRow("runtime death: the new runtime's start (the spare's hand-over), as logged", r.Death.RuntimeStart),
 		row{what: fmt.Sprintf("scale: import %d modules (big/all.py)", r.Scale.Modules), n: 1, p50: formatMs(r.Scale.LoadMs)},
 		row{what: "scale: first save of core (parses every module's imports)", n: 1, p50: formatMs(r.Scale.FirstSaveMs)},
-		statsRow(fmt.Sprintf("scale: save core → showMessage (core + %d importers re-run)", r.Scale.Importers), r.Scale.Save.Stats),
+		statsRow("scale: save core, a function body edited → showMessage (no importer re-runs)", r.Scale.BodyEdit.Stats).
+			withTarget("p50 ≤ 2 ms", r.Scale.BodyEdit.N > 0 && r.Scale.BodyEdit.P50Ms <= 2),
+		statsRow(statedLabel, r.Scale.BodyEdit.Stated),
+		statsRow(fmt.Sprintf("scale: save core, a constant changed → showMessage (the %d importers that read it re-run)", r.Scale.Importers), r.Scale.Save.Stats),
 		statsRow(statedLabel, r.Scale.Save.Stated),
-		statsRow(fmt.Sprintf("scale: save core, one function's body edited → showMessage (%d importers re-run)", r.Scale.BodyEditRerun), r.Scale.BodyEdit.Stats).
-			withTarget("p50 ≤ 2 ms (issue 11)", r.Scale.BodyEdit.N > 0 && r.Scale.BodyEdit.P50Ms <= 2),
 		statsRow(fmt.Sprintf("scale: the same %d module bodies run directly", r.Scale.Importers+1), r.Scale.Direct),
 		row{what: "scale: save / direct", p50: formatRatio(r.Scale.Ratio)}.withTarget("≤ 5×", r.Scale.Ratio <= 5),
 	)

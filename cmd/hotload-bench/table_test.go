@@ -81,11 +81,11 @@ func TestTableFreshAndDeathTargets(t *testing.T) {
 		got[x.what] = x
 	}
 	for what, want := range map[string]string{
-		`strategy "fresh": save → showMessage, saves 200 ms apart`:                        "p50 ≤ 10 ms: yes",
-		"cold p50 / fresh save → showMessage p50":                                         "≥ 40×: yes",
-		`strategy "fresh": save → showMessage, saves back to back`:                        "p50 ≤ 20 ms: no",
-		"runtime death → showMessage of a save sent at the crash report":                  "p50 ≤ 15 ms: no",
-		"scale: save core, one function's body edited → showMessage (0 importers re-run)": "p50 ≤ 2 ms (issue 11): yes",
+		`strategy "fresh": save → showMessage, saves 200 ms apart`:                     "p50 ≤ 10 ms: yes",
+		"cold p50 / fresh save → showMessage p50":                                      "≥ 40×: yes",
+		`strategy "fresh": save → showMessage, saves back to back`:                     "p50 ≤ 20 ms: no",
+		"runtime death → showMessage of a save sent at the crash report":               "p50 ≤ 15 ms: no",
+		"scale: save core, a function body edited → showMessage (no importer re-runs)": "p50 ≤ 2 ms: yes",
 	} {
 		x, ok := got[what]
 		if !ok {

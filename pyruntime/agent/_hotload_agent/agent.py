@@ -3,7 +3,6 @@
 import linecache
 import os
 import queue
-import signal
 import sys
 import threading
 import time
@@ -14,6 +13,7 @@ from .failures import FailureHooks
 from .graph import Workspace
 from .ops import HANDLERS
 from .output import OutputStream
+from .platform import interrupt_main_thread
 from .tracebacks import describe_exception
 
 
@@ -92,12 +92,8 @@ class Agent:
                 self.requests.put(msg)
 
     def interrupt(self):
-        """Raises KeyboardInterrupt in the main thread if it is running a request.
-
-        pthread_kill rather than _thread.interrupt_main: a real SIGINT also wakes
-        blocking calls such as time.sleep or socket reads, which interrupt_main
-        only sets a flag for.
-        """
+        """Raises KeyboardInterrupt in the main thread if it is running a
+        request (a SIGINT to that thread: platform.interrupt_main_thread)."""
         with self._state_lock:
             if self._current is None:
                 if self._queued == 0:
@@ -113,7 +109,7 @@ class Agent:
             import ctypes
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), ctypes.py_object(KeyboardInterrupt))
             return True
-        signal.pthread_kill(self.main_ident, signal.SIGINT)
+        interrupt_main_thread(self.main_ident)
         return True
 
     # --- main thread --------------------------------------------------------
