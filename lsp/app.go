@@ -29,6 +29,7 @@ func (s *server) appCommand(ctx context.Context, e *reload.Engine, command strin
 		if err := e.StopApp(ctx); err != nil {
 			if errors.Is(err, reload.ErrNoApp) {
 				s.show(ctx, protocol.MessageTypeInfo, "hotload: the app is not running")
+				s.log(ctx, protocol.MessageTypeInfo, "hotload: stop app: the app is not running")
 				return map[string]int{"pid": 0}, nil
 			}
 			return nil, err

@@ -67,6 +67,7 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 		if interrupted, err = e.Interrupt(ctx); err == nil {
 			if !interrupted {
 				s.show(ctx, protocol.MessageTypeInfo, "hotload: nothing is running")
+				s.log(ctx, protocol.MessageTypeInfo, "hotload: interrupt: nothing is running")
 			}
 			reply = map[string]bool{"interrupted": interrupted}
 		}
@@ -77,7 +78,9 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 			break
 		}
 		if err = e.Restart(ctx); err == nil {
-			s.show(ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: runtime restarted (pid %d)", e.RuntimePid()))
+			msg := fmt.Sprintf("hotload: runtime restarted (pid %d)", e.RuntimePid())
+			s.show(ctx, protocol.MessageTypeInfo, msg)
+			s.log(ctx, protocol.MessageTypeInfo, msg)
 		}
 	case commandStartApp, commandStopApp, commandRestartApp:
 		reply, err = s.appCommand(ctx, e, params.Command, args)

@@ -166,6 +166,9 @@ func (s *server) configure(ctx context.Context) {
 // applySettings starts the engine, or replaces it when the settings that
 // shape the runtime changed.
 func (s *server) applySettings(settings Settings) {
+	s.stateMu.Lock()
+	s.notifications = settings.Notifications
+	s.stateMu.Unlock()
 	s.engineMu.Lock()
 	if s.ctx.Err() != nil {
 		s.engineMu.Unlock()
@@ -194,6 +197,7 @@ func (s *server) applySettings(settings Settings) {
 		appArgs = old.AppArgs()
 		_ = old.Close() // only ever reports success
 		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
+		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
 	// Not waited for: requests wait for the runtime themselves, and the
@@ -222,6 +226,9 @@ func (s *server) startEngine(e *reload.Engine, preload, appArgs []string) {
 		return
 	}
 	msg := "cannot start Python: " + err.Error()
+	if why := reload.Explain(err); why != "" {
+		msg = "cannot start Python. " + why
+	}
 	s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
 	s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
 }

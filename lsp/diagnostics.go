@@ -76,12 +76,9 @@ func exceptionDiagnostics(exc *reload.Exception, inWorkspace func(string) bool) 
 	return out
 }
 
-// fileURI is the URI of a file a traceback names. uri.File panics on some
-// paths Python accepts (code compiled with filename "////ws/m.py" passes the
-// workspace check, which cleans paths); a cleaned path names the same file
-// and never does.
+// fileURI is the URI of a file a traceback names (see fileURIFor).
 func fileURI(path string) uri.URI {
-	return uri.File(filepath.Clean(path))
+	return fileURIFor(hostPlatform(), path)
 }
 
 // frameRange is the range a frame points at, in UTF-16 code units: the
@@ -180,9 +177,27 @@ func (s *server) publishLocked(ctx context.Context, u uri.URI) {
 	}
 	slices.Sort(owners)
 	for _, owner := range owners {
-		diags = append(diags, s.diagnostics[owner][u]...)
+		diags = appendNew(diags, s.diagnostics[owner][u])
 	}
 	if err := s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}); err != nil {
 		s.logger.Warn("publish diagnostics", zap.String("file", filepath.Base(u.FsPath())), zap.Error(err))
 	}
+}
+
+// appendNew appends the diagnostics of more that diags does not have yet.
+// A save and an evaluation that fail the same way report the same problem
+// once: twice, an editor counts two errors and lists one.
+func appendNew(diags, more []protocol.Diagnostic) []protocol.Diagnostic {
+	for _, d := range more {
+		if !slices.ContainsFunc(diags, func(have protocol.Diagnostic) bool { return sameProblem(have, d) }) {
+			diags = append(diags, d)
+		}
+	}
+	return diags
+}
+
+// sameProblem reports whether two diagnostics say the same thing at the same
+// place; the traceback chains they link to may differ.
+func sameProblem(a, b protocol.Diagnostic) bool {
+	return a.Range == b.Range && a.Severity == b.Severity && a.Message == b.Message && a.Source == b.Source
 }

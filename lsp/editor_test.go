@@ -43,7 +43,8 @@ type fakeEditor struct {
 	shown       []protocol.ShowMessageParams
 	logs        []protocol.LogMessageParams
 	statuses    []status
-	refreshes   int // workspace/inlayHint/refresh requests
+	results     []result // hotload/result notifications
+	refreshes   int      // workspace/inlayHint/refresh requests
 	config      json.RawMessage
 	// configGate, if not nil, holds workspace/configuration answers until
 	// it is closed.
@@ -306,8 +307,21 @@ func (e *fakeEditor) notify() {
 	e.changed = make(chan struct{})
 }
 
-// hotloadNotification records hotload/status; other methods are unknown.
+// hotloadNotification records hotload/status and hotload/result; other
+// methods are unknown.
 func (e *fakeEditor) hotloadNotification(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+	if req.Method() == methodResult {
+		var r result
+		if err := json.Unmarshal(req.Params(), &r); err != nil {
+			e.t.Errorf("bad %s params %s: %v", methodResult, req.Params(), err)
+			return nil, nil
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.results = append(e.results, r)
+		e.notify()
+		return nil, nil
+	}
 	if req.Method() != methodStatus {
 		return jsonrpc2.MethodNotFoundHandler(ctx, req)
 	}
@@ -436,4 +450,19 @@ func (e *fakeEditor) Configuration(ctx context.Context, params *protocol.Configu
 		config = json.RawMessage("null")
 	}
 	return []protocol.LSPAny{protocol.LSPAny(config)}, nil
+}
+
+// awaitResult waits for the hotload/result number n (counting from 1) and
+// returns it.
+func (e *fakeEditor) awaitResult(n int) result {
+	e.t.Helper()
+	var found result
+	e.await(fmt.Sprintf("hotload/result #%d", n), func() bool {
+		if len(e.results) < n {
+			return false
+		}
+		found = e.results[n-1]
+		return true
+	})
+	return found
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
@@ -137,7 +136,7 @@ func (s *server) userCode(fallbackDir string) func(string) bool {
 	}
 	s.engineMu.Unlock()
 	return func(path string) bool {
-		if strings.Contains(path, "/site-packages/") || strings.Contains(path, "/dist-packages/") {
+		if isLibraryPath(path) {
 			return false
 		}
 		return reload.Layout{Roots: roots}.Contains(path)

@@ -77,17 +77,31 @@ func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
 
 func TestReloadNotesAreWarnings(t *testing.T) {
 	t.Parallel()
-	e := newEditor(t, "-- shapes.py --\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	// A slotted class cannot gain an attribute in place (a slotted
+	// dataclass neither, but dataclass(slots=True) needs Python 3.10).
+	const v1 = "class Point:\n    __slots__ = (\"x\",)\n\n    def __init__(self, x):\n        self.x = x\n"
+	const v2 = "class Point:\n    __slots__ = (\"x\", \"y\")\n\n    def __init__(self, x, y=0):\n        self.x, self.y = x, y\n"
+	e := newEditor(t, "-- shapes.py --\n"+v1)
 	e.initialize(nil)
 	e.waitReady()
-	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n")
+	e.save("shapes.py", v1)
 	e.awaitMessage(0, "shapes reloaded")
 	n := e.messageCount()
-	e.save("shapes.py", "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n    y: int = 0\n")
+	e.save("shapes.py", v2)
 	msg := e.awaitMessage(n, "Point")
 	if msg.Type != protocol.MessageTypeWarning || !strings.Contains(msg.Message, "existing instances") {
 		t.Errorf("message %v %q, want a Warning that existing instances keep the old class", msg.Type, msg.Message)
 	}
+	// The note is also a Warning diagnostic on the class statement, the
+	// object it names, spanning the line's text.
+	d := e.awaitDiagnostics("shapes.py", "a Warning on class Point", func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+	if d.Severity != protocol.DiagnosticSeverityWarning || d.Range.Start.Line != 0 || d.Range.End.Character != uint32(len("class Point:")) ||
+		!strings.Contains(message(d), "shapes.Point: its __slots__ changed") {
+		t.Errorf("diagnostic %v %q at %v, want a Warning about Point on line 1", d.Severity, message(d), d.Range)
+	}
+	// The next save that does not change the fields replaces it with nothing.
+	e.save("shapes.py", v2)
+	e.awaitDiagnostics("shapes.py", "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
 }
 
 func TestAfterReloadHook(t *testing.T) {

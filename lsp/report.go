@@ -40,6 +40,9 @@ func (s *server) reportReload(res *reload.Result) {
 		s.clearFailures(ctx, []string{res.Path}, time.Now().Add(-res.Duration))
 	}
 
+	if !errors.Is(res.Err, reload.ErrClosed) {
+		s.sendResult(res)
+	}
 	switch {
 	case res.Err != nil:
 		kind := protocol.MessageTypeError
@@ -54,7 +57,8 @@ func (s *server) reportReload(res *reload.Result) {
 	case res.Exception != nil:
 		undone := ""
 		if res.RolledBack {
-			undone = "; the save was rolled back and the previous code still runs"
+			// A save or Evaluate Module: the module is as before this run.
+			undone = "; rolled back: the module keeps the code and state it had before this run"
 		}
 		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s%s", res.Module, res.Exception.Summary(), where(res.Exception), undone))
 		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s%s\n%s", res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
@@ -67,7 +71,11 @@ func (s *server) reportReload(res *reload.Result) {
 		s.log(ctx, protocol.MessageTypeInfo, msg)
 	}
 	if len(res.Notes) > 0 {
-		notes := strings.Join(res.Notes, "; ")
+		texts := make([]string, len(res.Notes))
+		for i, n := range res.Notes {
+			texts[i] = n.Text
+		}
+		notes := strings.Join(texts, "; ")
 		s.show(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
 		s.log(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
 	}
@@ -90,7 +98,7 @@ func importers(res *reload.Result) string {
 // folder) and extra paths, but not installed libraries, even ones in a
 // virtual environment inside the workspace.
 func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
-	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 {
+	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 && len(res.Notes) == 0 {
 		return nil
 	}
 	users := s.userCode(filepath.Dir(res.Path))
@@ -114,11 +122,27 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 			})
 		}
 	}
+	// A note lands on the object it names, so the editor shows what still
+	// runs old code where that code is.
+	for _, n := range res.Notes {
+		if n.Path != "" && n.Line > 0 && users(n.Path) {
+			u := fileURI(n.Path)
+			diags[u] = append(diags[u], protocol.Diagnostic{
+				Range:    frameRange(reload.Frame{Line: n.Line, EndLine: n.Line, Col: -1, EndCol: -1, Source: n.Source}),
+				Severity: protocol.DiagnosticSeverityWarning,
+				Source:   protocol.NewOptional(diagnosticSource),
+				Message:  protocol.String(n.Text),
+			})
+		}
+	}
 	return diags
 }
 
 // describeFailure says in a user's words why code did not finish.
 func describeFailure(err error) string {
+	if why := reload.Explain(err); why != "" {
+		return "cannot start Python. " + why
+	}
 	switch {
 	case errors.Is(err, reload.ErrTimedOut):
 		return "the code ran over the timeout setting and did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
@@ -145,25 +169,41 @@ func where(exc *reload.Exception) string {
 
 // preview returns ": " and the first lines of output and the value, or "".
 func preview(res *reload.Result) string {
-	var parts []string
-	if out := strings.TrimRight(res.Output, "\n"); out != "" {
-		lines := strings.Split(out, "\n")
-		if len(lines) > previewLines {
-			lines = append(lines[:previewLines], "…")
-		}
-		parts = append(parts, lines...)
-	}
+	parts := outputLines(res.Output)
 	if res.Value != nil {
 		parts = append(parts, *res.Value)
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	text := strings.Join(parts, " | ")
-	if utf8.RuneCountInString(text) > previewRunes {
-		text = string([]rune(text)[:previewRunes]) + "…"
+	return ": " + cut(strings.Join(parts, " | "))
+}
+
+// outputPreview is the first lines of output, cut to a glance.
+func outputPreview(output string) string {
+	return cut(strings.Join(outputLines(output), "\n"))
+}
+
+// outputLines is the first previewLines lines of output, and "…" if there
+// are more; nil for no output.
+func outputLines(output string) []string {
+	out := strings.TrimRight(output, "\n")
+	if out == "" {
+		return nil
 	}
-	return ": " + text
+	lines := strings.Split(out, "\n")
+	if len(lines) > previewLines {
+		lines = append(lines[:previewLines], "…")
+	}
+	return lines
+}
+
+// cut shortens text to previewRunes code points and an ellipsis.
+func cut(text string) string {
+	if utf8.RuneCountInString(text) > previewRunes {
+		return string([]rune(text)[:previewRunes]) + "…"
+	}
+	return text
 }
 
 // formatDuration prints a duration the way people read reload times:
@@ -211,8 +251,15 @@ func (s *server) runtimeExited(err error) {
 	s.log(s.ctx, protocol.MessageTypeWarning, err.Error())
 }
 
-// show sends window/showMessage; a failure only means the client is gone.
+// show sends window/showMessage if the notifications setting lets it (the
+// caller logs what matters); a failure only means the client is gone.
 func (s *server) show(ctx context.Context, kind protocol.MessageType, msg string) {
+	s.stateMu.Lock()
+	shown := s.notifications.shows(kind)
+	s.stateMu.Unlock()
+	if !shown {
+		return
+	}
 	if err := s.client.ShowMessage(ctx, &protocol.ShowMessageParams{Type: kind, Message: msg}); err != nil {
 		s.logger.Debug("showMessage", zap.Error(err))
 	}

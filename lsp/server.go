@@ -53,11 +53,12 @@ type server struct {
 	state                serverState
 	folders              []string // workspace folders, absolute paths
 	initOptions          Settings
-	clientConfigurable   bool   // the client answers workspace/configuration
-	pushed               []byte // the settings of the last didChangeConfiguration
-	clientShowsResults   bool   // the client shows evaluation results itself
-	clientRefreshesHints bool   // the client takes workspace/inlayHint/refresh
-	clientWatchesFiles   bool   // the client registers file watchers dynamically
+	clientConfigurable   bool          // the client answers workspace/configuration
+	pushed               []byte        // the settings of the last didChangeConfiguration
+	clientShowsResults   bool          // the client shows evaluation results itself
+	clientRefreshesHints bool          // the client takes workspace/inlayHint/refresh
+	clientWatchesFiles   bool          // the client registers file watchers dynamically
+	notifications        Notifications // which messages become popups
 	shutdownReceived     bool
 
 	// configMu guards the fields below; it is held only for bookkeeping,

@@ -43,6 +43,9 @@ type Settings struct {
 	// Timeout is how long a reload or an evaluation may run before it is
 	// interrupted; zero means no limit.
 	Timeout time.Duration
+	// Notifications says which messages are shown as popups; empty means
+	// all of them.
+	Notifications Notifications
 	// App is `python ARGS…`'s ARGS for hotload.startApp; empty means no app.
 	App []string
 }
@@ -138,6 +141,13 @@ func (s *Settings) merge(raw []byte) []string {
 				err = fmt.Errorf("want a number of seconds from 0 (no limit) to %.0f", maxTimeout.Seconds())
 			} else {
 				s.Timeout = time.Duration(seconds * float64(time.Second))
+			}
+		case "notifications":
+			var n string
+			if json.Unmarshal(value, &n) != nil {
+				err = fmt.Errorf(`want "errors", "all" or "off"`)
+			} else {
+				s.Notifications, err = decodeNotifications(n)
 			}
 		default:
 			if !slices.Contains(quietKeys, key) {

@@ -30,8 +30,13 @@ type status struct {
 	State string `json:"state"`
 	// Module is the module running now, or that ran last.
 	Module string `json:"module,omitempty"`
-	// LastReloadMs is how long the last run took, in milliseconds.
+	// LastReloadMs is how long the last run took, in milliseconds; zero
+	// (left out) when nothing ran, as after a SyntaxError.
 	LastReloadMs float64 `json:"lastReloadMs,omitempty"`
+	// LastError is the one-line failure of the last run (an exception's
+	// last traceback line, or why the code could not finish); empty when
+	// it ran to the end, so a client never shows success after a failure.
+	LastError string `json:"lastError,omitempty"`
 	// Pid is the runtime's process id; zero when none runs.
 	Pid int `json:"pid,omitempty"`
 	// Message says why the runtime is dead.
@@ -85,6 +90,32 @@ func (s *server) runStatus(module string, res *reload.Result) {
 		default:
 			st.State = stateReady
 			st.LastReloadMs = float64(res.Duration) / float64(time.Millisecond)
+			if ranNothing(res) {
+				st.LastReloadMs = 0
+			}
 		}
+		st.LastError = runError(res)
 	})
+}
+
+// runError is the one-line failure of a finished run, or "" if it ran to
+// the end (or has not finished: res is nil).
+func runError(res *reload.Result) string {
+	switch {
+	case res == nil:
+		return ""
+	case res.Exception != nil:
+		return res.Exception.Summary() + where(res.Exception)
+	case res.Err != nil && !errors.Is(res.Err, context.Canceled):
+		return describeFailure(res.Err)
+	}
+	return ""
+}
+
+// ranNothing reports whether a failed run never started the user's code:
+// a SyntaxError raised while compiling it, with no frame of the user's
+// code on the way (a SyntaxError from an import the code ran has one).
+func ranNothing(res *reload.Result) bool {
+	exc := res.Exception
+	return exc != nil && exc.Syntax != nil && len(exc.Frames) == 0
 }

@@ -40,14 +40,14 @@ func TestReloadLeavesLazyAnnotationsUnevaluated(t *testing.T) {
 	reply := mustReload(t, r, dir, "prices", Request{NoDependents: true})
 	checkEvals(t, r, dir, "holder", cases, true)
 	if len(reply.Notes) != 0 {
-		t.Errorf("notes = %q, want none: both update in place", reply.Notes)
+		t.Errorf("notes = %q, want none: both update in place", sortedNotes(reply.Notes))
 	}
 
 	// And on every later save.
 	reply = mustReload(t, r, dir, "prices", Request{NoDependents: true})
 	checkEvals(t, r, dir, "holder", cases, true)
 	if len(reply.Notes) != 0 {
-		t.Errorf("notes on the second save = %q, want none", reply.Notes)
+		t.Errorf("notes on the second save = %q, want none", sortedNotes(reply.Notes))
 	}
 
 	// A save that fails after its definitions ran puts version 2's

@@ -127,7 +127,14 @@ func (r *Runtime) appProcess(ctx context.Context) (*process, error) {
 	noFork := r.noFork
 	r.mu.Unlock()
 	if !noFork {
-		return r.renew(ctx)
+		p, old, err := r.renew(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// An app runs for long: the process it replaces goes, and the next
+		// spare is forked, now.
+		r.afterFresh(old)
+		return p, nil
 	}
 	// Started directly: a restart is the only way to a clean process.
 	if err := r.Restart(ctx); err != nil {

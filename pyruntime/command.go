@@ -17,8 +17,14 @@ import (
 
 // bootstrap is passed with -c. It reads a 10-digit length and then that many
 // bytes of agent source from stdin, byte-exact, so that nothing beyond the
-// agent is consumed from what becomes the protocol channel.
-const bootstrap = `import os
+// agent is consumed from what becomes the protocol channel. First it refuses
+// a Python older than 3.8 in words Explain finds (versionRefusal); the
+// check parses and runs on any Python, 2.7 included, so the user sees that
+// rather than a SyntaxError from the agent's source.
+const bootstrap = `import os, sys
+if sys.version_info < (3, 8):
+    sys.stderr.write("hotload needs Python 3.8 or later; %s is Python %s\n" % (sys.executable or "this interpreter", sys.version.split()[0]))
+    sys.exit(3)
 def _hotload_read(n):
     b = b""
     while len(b) < n:
@@ -39,6 +45,7 @@ const waitDelay = 2 * time.Second
 type agentCommand struct {
 	cmd    *exec.Cmd
 	argv   []string
+	group  processGroup
 	logger *zap.Logger
 
 	writeMu sync.Mutex // serializes writes to stdin
@@ -56,11 +63,9 @@ func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Log
 	if len(cfg.Env) > 0 {
 		cmd.Env = append(os.Environ(), cfg.Env...)
 	}
-	// Own process group: a kill reaches the subprocesses user code started,
-	// and a terminal's Ctrl-C reaches the server, which decides what to do.
-	// Pdeathsig: if the server dies without cleaning up, the kernel kills Python.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	group := cfg.processGroup()
+	group.prepare(cmd)
+	cmd.Cancel = func() error { return group.kill(cmd) }
 	cmd.WaitDelay = waitDelay
 	stderr := &tail{next: cfg.Stderr}
 	cmd.Stderr = stderr
@@ -75,9 +80,16 @@ func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Log
 	if err := cmd.Start(); err != nil {
 		return nil, &StartError{Argv: argv, Err: err}
 	}
+	if err := group.started(cmd); err != nil {
+		_ = cmd.Process.Kill() // not in its group: the process alone, before it runs code
+		_ = cmd.Wait()         // reaps it; its error is the kill's
+		group.release()
+		return nil, &StartError{Argv: argv, Err: fmt.Errorf("pyruntime: put python in its process group: %w", err)}
+	}
 	a := &agentCommand{
 		cmd:    cmd,
 		argv:   argv,
+		group:  group,
 		logger: logger.With(zap.Int("pid", cmd.Process.Pid)),
 		stdin:  stdin,
 		stdout: bufio.NewReaderSize(stdout, 64*1024),
@@ -115,6 +127,7 @@ func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 		}
 	}
 	waitErr := a.cmd.Wait()
+	a.group.release()
 	exit := &ExitError{Code: a.cmd.ProcessState.ExitCode(), Stderr: a.stderr.String()}
 	if ws, ok := a.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		exit.Signal = ws.Signal()
@@ -127,9 +140,5 @@ func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 
 // kill ends the process group.
 func (a *agentCommand) kill() {
-	_ = killGroup(a.cmd.Process.Pid) // fails only if the group is already gone
-}
-
-func killGroup(pid int) error {
-	return syscall.Kill(-pid, syscall.SIGKILL)
+	_ = a.group.kill(a.cmd) // fails only if the group is already gone
 }

@@ -175,7 +175,9 @@ func TestCrashReportDoesNotWaitForASubprocessHoldingStderr(t *testing.T) {
 		if pid, convErr := strconv.Atoi(string(data)); convErr == nil {
 			t.Cleanup(func() {
 				if writeErr := os.WriteFile(stop, nil, 0o644); writeErr != nil {
-					_ = syscall.Kill(pid, syscall.SIGKILL) // no file to stop it: stop it anyway
+					if p, err := os.FindProcess(pid); err == nil {
+						_ = p.Kill() // no file to stop it: stop it anyway
+					}
 				}
 				pyruntimetest.WaitGone(t, pid, 10*time.Second)
 			})

@@ -51,6 +51,9 @@ func (e *ExitError) Error() string {
 type NotFoundError struct {
 	// Tried lists each place looked at, in order, with why it did not fit.
 	Tried []string
+	// Setting is the configured interpreter that could not be run, and
+	// Reason why; both are empty when none was configured.
+	Setting, Reason string
 }
 
 func (e *NotFoundError) Error() string {

@@ -176,6 +176,15 @@ func (m pathMap) reply(r Reply) Reply {
 		}
 		r.Warnings = ws
 	}
+	if r.Notes != nil {
+		ns := slices.Clone(r.Notes)
+		for i := range ns {
+			if ns[i].File != "" {
+				ns[i].File = m.toLocal(ns[i].File)
+			}
+		}
+		r.Notes = ns
+	}
 	return r
 }
 

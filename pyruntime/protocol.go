@@ -1,6 +1,9 @@
 package pyruntime
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Request is one request to the agent. Op selects the handler; the other
 // fields are the handler's arguments and are omitted when empty.
@@ -91,9 +94,10 @@ type Reply struct {
 	// Reloaded lists the modules a reload ran, in order: the module itself,
 	// then the importers it re-ran.
 	Reloaded []string `json:"reloaded,omitempty"`
-	// Notes say what a reload could not update in place, such as
-	// "mymath.f: its free variables changed; existing references run the old code".
-	Notes []string `json:"notes,omitempty"`
+	// Notes say what a reload could not make as a fresh run would, such as
+	// "mymath.f: its free variables changed; existing references run the
+	// old code", each with the place of the object it names.
+	Notes []Note `json:"notes,omitempty"`
 	// RolledBack reports that an error undid every change the reload made.
 	RolledBack bool `json:"rolled_back,omitempty"`
 	// HookError is what the AfterReload function raised; the reload itself
@@ -165,6 +169,28 @@ type Warning struct {
 	Category string `json:"category"` // e.g. "UserWarning"
 	Message  string `json:"message"`
 	Source   string `json:"source"` // the line's text, without its newline
+}
+
+// Note is what a reload could not make as a fresh run of the new code
+// would, and what to do. File and Line (1-based) are where the object it
+// names is defined; File is empty when no line fits (a note about the
+// module as a whole).
+type Note struct {
+	Text   string `json:"text"`
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Source string `json:"source,omitempty"` // the line's text, without its newline
+}
+
+// UnmarshalJSON reads a note as an object or, as agents before notes had
+// places sent them (an app may serve an older saved agent), a string.
+func (n *Note) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		*n = Note{}
+		return json.Unmarshal(data, &n.Text)
+	}
+	type plain Note // without this method
+	return json.Unmarshal(data, (*plain)(n))
 }
 
 // Event is a message the agent sends while a request runs, such as output,

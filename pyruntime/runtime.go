@@ -24,6 +24,14 @@ const DefaultInterruptGrace = 3 * time.Second
 // its place (CallFresh) and it has answered its calls.
 var errReplaced = errors.New("pyruntime: replaced by a fresh process")
 
+// refillDelay is how long after a process takes over (at start, after a
+// death, after a restart) the next spare is forked, and how long into a
+// fresh run at most. The next request usually comes at once, such as the
+// save after a crash report, and a fork meanwhile would hold the zygote
+// that relays its lines for milliseconds; 50 ms is enough for a small
+// request to finish and far less than it takes a user to save again.
+const refillDelay = 50 * time.Millisecond
+
 // stableAfter is how long a process must live for a death while it runs no
 // code not to count as a failed start: a process that dies sooner by itself
 // is probably dying on every start.
@@ -100,6 +108,9 @@ type Config struct {
 	// localDir, when set, is the local Dir of a Config whose paths were
 	// translated for the agent (pathMap.config).
 	localDir string
+	// newGroup makes the process group of each interpreter started. If
+	// newGroup is nil, it is this OS's (newProcessGroup); tests use fakes.
+	newGroup func() processGroup
 }
 
 // Started describes a process that has become ready.
@@ -139,16 +150,21 @@ type Runtime struct {
 	// spares: Close waits for them, so none logs after it returns.
 	background sync.WaitGroup
 
-	mu       sync.Mutex // guards the fields below
-	zyg      *zygote    // the zygote, or nil
-	noFork   bool       // Python cannot fork: processes are started directly
-	proc     *process   // the current process, or nil
-	spare    *process   // a ready worker to take over, or nil
-	forking  bool       // a spare is being forked
-	starting *attempt   // the start in progress, or nil
-	failures int        // failed starts and early deaths in a row
+	mu     sync.Mutex // guards the fields below
+	zyg    *zygote    // the zygote, or nil
+	noFork bool       // Python cannot fork: processes are started directly
+	proc   *process   // the current process, or nil
+	spare  *process   // a ready worker to take over, or nil
+	// forking is closed when the spare being forked is ready (or failed);
+	// nil when none is being forked.
+	forking  chan struct{}
+	starting *attempt // the start in progress, or nil
+	failures int      // failed starts and early deaths in a row
 	closed   bool
 	app      *process // the process running an app, or nil
+	// refillDelay is how long a takeover or a fresh run waits to fork the
+	// next spare: the constant refillDelay, which tests change.
+	refillDelay time.Duration
 	// interrupts counts Interrupt calls; a Ticket holds its value.
 	interrupts uint64
 	// unsent counts calls between their start and their request reaching
@@ -178,7 +194,7 @@ func New(cfg Config) *Runtime {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runtime{cfg: cfg, paths: paths, logger: cfg.Logger, ctx: ctx, cancel: cancel}
+	return &Runtime{cfg: cfg, paths: paths, logger: cfg.Logger, ctx: ctx, cancel: cancel, refillDelay: refillDelay}
 }
 
 // Start starts the process now, if it is not running, and waits until it is
@@ -229,11 +245,25 @@ func (r *Runtime) call(ctx context.Context, req Request, onEvent func(Event), fr
 	var c *call
 	var err error
 	if fresh {
+		var old *process
 		r.freshMu.Lock()
-		if p, err = r.renew(ctx); err == nil {
+		if p, old, err = r.renew(ctx); err == nil {
 			c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
 		}
 		r.freshMu.Unlock()
+		// The replaced process goes and the next spare is forked once the
+		// run has replied, or refillDelay into a longer run: a short run
+		// has the machine to itself, and a long one neither keeps the old
+		// process's memory nor leaves the next save without a spare.
+		r.mu.Lock()
+		delay := r.refillDelay
+		r.mu.Unlock()
+		settle := sync.OnceFunc(func() { r.afterFresh(old) })
+		timer := time.AfterFunc(delay, settle)
+		defer func() {
+			timer.Stop()
+			settle()
+		}()
 	} else if p, err = r.ensure(ctx); err == nil {
 		c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
 	}
@@ -265,42 +295,67 @@ func (r *Runtime) call(ctx context.Context, req Request, onEvent func(Event), fr
 	}
 }
 
-// renew makes a fresh worker the current process and returns it.
-func (r *Runtime) renew(ctx context.Context) (*process, error) {
-	current, err := r.ensure(ctx)
-	if err != nil {
-		return nil, err
+// afterFresh retires old, the process a fresh one replaced (nil if none),
+// and forks the next spare. Neither should happen while a short fresh run
+// runs: a fork holds the single-threaded zygote, which relays the run's
+// lines, for as long as it copies the page tables of a heap with numpy and
+// pandas in it (several milliseconds on a small VM), and a killed
+// process's teardown takes a core.
+func (r *Runtime) afterFresh(old *process) {
+	if old != nil {
+		old.retire(errReplaced)
 	}
 	r.mu.Lock()
-	z, p := r.zyg, r.spare
-	r.spare = nil
+	r.refillLocked()
 	r.mu.Unlock()
-	if z == nil {
-		r.logger.Debug("no zygote: a fresh run runs in place")
-		return current, nil
+}
+
+// renew makes a fresh worker the current process and returns it with the
+// process it replaced, which the caller retires. The worker is the spare,
+// or the one being forked, or else one forked now.
+func (r *Runtime) renew(ctx context.Context) (p, old *process, err error) {
+	current, err := r.ensure(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	if p == nil || p.exited() {
-		if p, err = z.fork(ctx); err != nil {
-			return nil, err
+	for {
+		r.mu.Lock()
+		z, forking := r.zyg, r.forking
+		p, r.spare = r.spare, nil
+		r.mu.Unlock()
+		if z == nil {
+			r.logger.Debug("no zygote: a fresh run runs in place")
+			return current, nil, nil
+		}
+		if p != nil && !p.exited() {
+			break
+		}
+		if forking == nil {
+			if p, err = z.fork(ctx); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
+		// A spare is on its way: a second fork would only compete with it.
+		select {
+		case <-forking:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
 		}
 	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		p.kill(ErrClosed)
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
-	old := r.proc
+	old = r.proc
 	r.proc = p
 	p.grace = r.cfg.InterruptGrace
-	r.refillLocked()
-	r.background.Add(1)
+	r.background.Add(1) // for the watch below
 	r.mu.Unlock()
 	go r.watch(p)
-	if old != nil {
-		old.retire(errReplaced)
-	}
-	return p, nil
+	return p, old, nil
 }
 
 // Restart kills the process, if any, and puts a new one in its place: the
@@ -436,7 +491,7 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 	default:
 		r.proc = p
 		p.grace = r.cfg.InterruptGrace
-		r.refillLocked()
+		r.refillSoon()
 		r.background.Add(1) // for the watch below
 	}
 	a.err = err
@@ -531,25 +586,37 @@ func (r *Runtime) startDirect(argv []string, began time.Time) (*process, Started
 	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: r.paths.exceptions(reply.PreloadErrors)}, nil
 }
 
+// refillSoon forks a spare r.refillDelay from now, unless one is ready or on
+// its way by then.
+func (r *Runtime) refillSoon() {
+	time.AfterFunc(r.refillDelay, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.refillLocked()
+	})
+}
+
 // refillLocked forks a spare in the background unless one is ready or on
 // its way.
 func (r *Runtime) refillLocked() {
 	z := r.zyg
-	if r.closed || r.forking || z == nil || !z.alive() || (r.spare != nil && !r.spare.exited()) {
+	if r.closed || r.forking != nil || z == nil || !z.alive() || (r.spare != nil && !r.spare.exited()) {
 		return
 	}
-	r.forking = true
+	forking := make(chan struct{})
+	r.forking = forking
 	r.background.Add(1)
 	go func() {
 		defer r.background.Done()
 		p, err := z.fork(r.ctx)
 		r.mu.Lock()
-		r.forking = false
+		r.forking = nil
 		keep := err == nil && !r.closed && r.zyg == z && r.spare == nil
 		if keep {
 			r.spare = p
 		}
 		r.mu.Unlock()
+		close(forking)
 		switch {
 		case err != nil:
 			r.logger.Debug("fork a spare", zap.Error(err))

@@ -538,7 +538,9 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		}
 		res.Skipped = reply.Skipped
 		res.Reloaded = reply.Reloaded
-		res.Notes = reply.Notes
+		for _, n := range reply.Notes {
+			res.Notes = append(res.Notes, Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source})
+		}
 		res.RolledBack = reply.RolledBack
 		res.HookError = newException(reply.HookError)
 		for _, w := range reply.Warnings {

@@ -31,10 +31,10 @@ type Result struct {
 	// Reloaded lists the modules a reload ran, in order: the module, then
 	// the importers it re-ran. Empty for an evaluation.
 	Reloaded []string
-	// Notes say what a reload could not update in place, such as a class
-	// rebuilt because its dataclass fields changed: existing instances
-	// still use the old class.
-	Notes []string
+	// Notes say what a reload could not make as a fresh run would, such as
+	// a class rebuilt because its dataclass fields changed: existing
+	// instances still use the old class.
+	Notes []Note
 	// RolledBack reports that the Exception undid every change the reload
 	// had made: all the modules it touched are as they were before.
 	RolledBack bool
@@ -86,6 +86,16 @@ func (e *Exception) Innermost() *Frame {
 		return nil
 	}
 	return &e.Frames[len(e.Frames)-1]
+}
+
+// Note is what a reload could not make as a fresh run of the new code
+// would, and what to do, at the object it names: Path and Line (1-based)
+// are where that object is defined; Path is empty when no line fits.
+type Note struct {
+	Text   string // "mymath.f: its free variables changed; existing references run the old code"
+	Path   string
+	Line   int
+	Source string // the line's text, without its newline
 }
 
 // Warning is a Python warning issued by the code.

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -61,8 +60,7 @@ func startSession(ctx context.Context, bin, dir, logPath string, settings map[st
 	cmd := exec.Command(bin, "lsp")
 	cmd.Dir = dir
 	cmd.Stderr = logFile
-	// If the bench dies, so does the server (and, by its own guarantee, its Python).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithBench(cmd)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start server: %w", err)

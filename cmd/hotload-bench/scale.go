@@ -96,10 +96,13 @@ func (g scaleGraph) source(i int) string {
 	return b.String()
 }
 
-// coreSource is big/core.py with VALUE = value; the module's value (its
-// last line) is VALUE, so the save's message ends in ": value".
-func coreSource(value int) string {
-	return fmt.Sprintf("\"\"\"core, imported by many modules of big/; hotload-bench edits VALUE.\"\"\"\n\nVALUE = %d\n\n\ndef scaled(x):\n    return x * VALUE\n\n\nVALUE\n", value)
+// coreSource is big/core.py with VALUE = value and scaled adding offset:
+// the bench changes VALUE (a constant the importers read) or only the
+// body of scaled (which none of them calls). The module's value (its last
+// line) is scaled(1), value + offset, so a save's message ends in it.
+func coreSource(value, offset int) string {
+	return fmt.Sprintf("\"\"\"core, imported by many modules of big/; hotload-bench edits VALUE and scaled.\"\"\"\n\n"+
+		"VALUE = %d\n\n\ndef scaled(x):\n    return x * VALUE + %d\n\n\nscaled(1)\n", value, offset)
 }
 
 // allSource is big/all.py: it imports every module without an import
@@ -120,7 +123,7 @@ func (g scaleGraph) write(dir string) error {
 	}
 	files := map[string]string{
 		"__init__.py": "",
-		"core.py":     coreSource(0),
+		"core.py":     coreSource(0, 0),
 		"all.py":      allSource(len(g.Imports)),
 	}
 	for i := range g.Imports {

@@ -26,9 +26,11 @@ const (
 var baselineSource string
 
 // measureScale generates big/ in the session's workspace, loads all of it,
-// then saves core.py with a new VALUE scaleSaves+1 times (the first is
-// reported apart) and times running the same module bodies directly in
-// python, with d imported first as the runtime has them.
+// then saves core.py scaleSaves+1 times with a new VALUE (the first is
+// reported apart), which re-runs the importers that read it, and
+// scaleSaves times with only the body of scaled changed, which re-runs
+// none; then it times running the same module bodies directly in python,
+// with d imported first as the runtime has them.
 func measureScale(ctx context.Context, s *session, python string, d deps) (ScaleResult, error) {
 	g := newScaleGraph(scaleModules, scaleImporters)
 	if err := g.write(s.dir); err != nil {
@@ -45,22 +47,36 @@ func measureScale(ctx context.Context, s *session, python string, d deps) (Scale
 	for _, i := range g.coreImporters() {
 		want = append(want, scaleModule(i))
 	}
-	var samples saveSamples
+	var constant, body saveSamples
 	for value := 1; value <= scaleSaves+1; value++ {
-		took, msg, err := saveAndAwait(ctx, s, "big/core.py", coreSource(value), fmt.Sprint(value))
+		took, msg, err := saveAndAwait(ctx, s, "big/core.py", coreSource(value, 0), fmt.Sprint(value))
 		if err != nil {
 			return ScaleResult{}, fmt.Errorf("save core: %w", err)
 		}
 		if got := rerunModules(msg); len(got) != len(want) {
-			return ScaleResult{}, fmt.Errorf("saving core re-ran %d importers, want %d: %.300s", len(got), len(want), msg)
+			return ScaleResult{}, fmt.Errorf("changing VALUE in core re-ran %d importers, want %d: %.300s", len(got), len(want), msg)
 		}
 		if value == 1 {
 			res.FirstSaveMs = millis(took)
-		} else if err := samples.add(took, msg); err != nil {
+		} else if err := constant.add(took, msg); err != nil {
 			return ScaleResult{}, fmt.Errorf("save core: %w", err)
 		}
 	}
-	res.Save = samples.stats()
+	res.Save = constant.stats()
+	value := scaleSaves + 1
+	for offset := 1; offset <= scaleSaves; offset++ {
+		took, msg, err := saveAndAwait(ctx, s, "big/core.py", coreSource(value, offset), fmt.Sprint(value+offset))
+		if err != nil {
+			return ScaleResult{}, fmt.Errorf("save core: %w", err)
+		}
+		if got := rerunModules(msg); len(got) != 0 {
+			return ScaleResult{}, fmt.Errorf("editing the body of scaled in core re-ran %d importers, want none: %.300s", len(got), msg)
+		}
+		if err := body.add(took, msg); err != nil {
+			return ScaleResult{}, fmt.Errorf("save core: %w", err)
+		}
+	}
+	res.BodyEdit = body.stats()
 
 	direct, err := runBaseline(ctx, python, d, s.dir, append([]string{"big.core"}, want...), scaleSaves)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -29,7 +30,9 @@ func main() {
 }
 
 // run runs the subcommand named by args[0] and returns the exit code: 0 on
-// success, 2 on bad usage, 1 on any other error.
+// success, 2 on bad usage, 1 on any other error. --version and -v are
+// "version"; --help, -h and "help" print the usage, "help COMMAND" the
+// command's.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		printUsage(stderr)
@@ -43,12 +46,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runCommand(ctx, rest, fileListSource(stdin), stdout, stderr)
 	case "app":
 		err = appCommand(ctx, rest, stdout, stderr)
-	case "version":
+	case "version", "--version", "-version", "-v", "-V":
 		err = runVersion(rest, stdout, stderr)
 	case "agent":
 		err = runAgent(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		printUsage(stderr)
+		// Asked for, help goes to stdout (hotload help | less); "help
+		// COMMAND" is "COMMAND -h".
+		if len(rest) > 0 && rest[0] != "help" && !strings.HasPrefix(rest[0], "-") {
+			return run(ctx, []string{rest[0], "-h"}, stdin, stdout, stderr)
+		}
+		printUsage(stdout)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "hotload: unknown command %q\n\n", cmd)

@@ -31,7 +31,6 @@ func TestCommandLine(t *testing.T) {
 		needPython bool
 	}{
 		{nil, 2, "Usage:", false},
-		{[]string{"help"}, 0, "Usage:", false},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`, false},
 		{[]string{"run"}, 2, "hotload run: missing FILE", false},
 		{[]string{"run", filepath.Join(dir, "notes.txt")}, 2, "must be a Python file ending in .py", false},
@@ -42,7 +41,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"run", "--bogus", lib}, 2, "flag provided but not defined: -bogus", false},
 		{[]string{"run", "--log-level", "loud", lib}, 2, `unknown level "loud"`, false},
 		{[]string{"run", "-h"}, 0, "usage: hotload run", false},
-		{[]string{"run", "--python", filepath.Join(dir, "no-such-python"), lib}, 1, "hotload: reload: start runtime: pyruntime: no Python interpreter found", false},
+		{[]string{"run", "--python", filepath.Join(dir, "no-such-python"), lib}, 1, "hotload: cannot start Python. The configured Python", false},
 		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`, false},
 		{[]string{"agent", "extra"}, 2, `unexpected argument "extra"`, false},
 		{[]string{"lsp", "--log-level", "bogus"}, 2, `invalid value "bogus" for flag -log-level`, false},
@@ -64,13 +63,43 @@ func TestCommandLine(t *testing.T) {
 
 func TestVersionCommand(t *testing.T) {
 	t.Parallel()
-	var stdout, stderr bytes.Buffer
-	if code := run(t.Context(), []string{"version"}, nil, &stdout, &stderr); code != 0 {
-		t.Fatalf("hotload version: exit code %d; stderr:\n%s", code, stderr.String())
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}, {"-v"}, {"-V"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), args, nil, &stdout, &stderr); code != 0 {
+			t.Fatalf("hotload %q: exit code %d; stderr:\n%s", args, code, stderr.String())
+		}
+		got := stdout.String()
+		if !strings.HasPrefix(got, "hotload ") || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 1 {
+			t.Errorf("hotload %q printed %q, want one line \"hotload <version>\"", args, got)
+		}
 	}
-	got := stdout.String()
-	if !strings.HasPrefix(got, "hotload ") || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 1 {
-		t.Errorf("hotload version printed %q, want one line \"hotload <version>\"", got)
+}
+
+// Help that is asked for goes to stdout and exits 0; "help COMMAND" shows
+// that command's flags.
+func TestHelpCommand(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string // in stdout or stderr
+	}{
+		{[]string{"help"}, "Usage:"},
+		{[]string{"--help"}, "Usage:"},
+		{[]string{"-h"}, "Usage:"},
+		{[]string{"help", "run"}, "usage: hotload run"},
+		{[]string{"help", "lsp"}, "-log-level"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), tt.args, nil, &stdout, &stderr); code != 0 {
+			t.Errorf("hotload %q: exit code %d, want 0; stderr:\n%s", tt.args, code, stderr.String())
+		}
+		if !strings.Contains(stdout.String()+stderr.String(), tt.want) {
+			t.Errorf("hotload %q printed %q and %q, want %q", tt.args, stdout.String(), stderr.String(), tt.want)
+		}
+		if tt.args[0] != "help" || len(tt.args) == 1 {
+			if !strings.Contains(stdout.String(), "Usage:") {
+				t.Errorf("hotload %q: usage not on stdout (stdout %q)", tt.args, stdout.String())
+			}
+		}
 	}
 }
 

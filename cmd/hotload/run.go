@@ -160,6 +160,9 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 		if ctx.Err() != nil {
 			return nil
 		}
+		if why := reload.Explain(err); why != "" {
+			return errors.New("cannot start Python. " + why)
+		}
 		return err
 	}
 	// Results are shown by OnResult, once per run even when several reruns

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,7 +57,11 @@ func summary(res *reload.Result, first bool) string {
 // afterReload hook's error, one line each.
 func writeExtras(b *strings.Builder, res *reload.Result) {
 	for _, note := range res.Notes {
-		fmt.Fprintf(b, "hotload: note: %s\n", note)
+		if note.Path != "" && note.Line > 0 {
+			fmt.Fprintf(b, "hotload: note: %s:%d: %s\n", filepath.Base(note.Path), note.Line, note.Text)
+			continue
+		}
+		fmt.Fprintf(b, "hotload: note: %s\n", note.Text)
 	}
 	if h := res.HookError; h != nil {
 		b.WriteString(h.Text)

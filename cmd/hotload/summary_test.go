@@ -30,8 +30,8 @@ func TestSummary(t *testing.T) {
 		{"error", reload.Result{Module: "lib", Err: errors.New("pyruntime: python exited with code 1")}, false,
 			"hotload: pyruntime: python exited with code 1\n"},
 		{"importers and a note", reload.Result{Module: "mymath", Duration: ms, Reloaded: []string{"mymath", "lib", "app"},
-			Notes: []string{"mymath.Point: its dataclass fields changed; existing instances still use the old class"}}, false,
-			"hotload: mymath reloaded in 1.0 ms (and lib, app)\nhotload: note: mymath.Point: its dataclass fields changed; existing instances still use the old class\n"},
+			Notes: []reload.Note{{Text: "mymath.Point: its dataclass fields changed; existing instances still use the old class", Path: "/w/mymath.py", Line: 7}, {Text: "mymath: removed f"}}}, false,
+			"hotload: mymath reloaded in 1.0 ms (and lib, app)\nhotload: note: mymath.py:7: mymath.Point: its dataclass fields changed; existing instances still use the old class\nhotload: note: mymath: removed f\n"},
 		{"rolled back", reload.Result{Module: "mymath", Duration: ms, RolledBack: true, Exception: &reload.Exception{
 			Type: "ZeroDivisionError", Text: "ZeroDivisionError: division by zero\n"}}, false,
 			"ZeroDivisionError: division by zero\nhotload: mymath raised ZeroDivisionError after 1.0 ms; the save was rolled back and the previous code still runs\n"},

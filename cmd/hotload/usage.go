@@ -18,10 +18,10 @@ Usage:
   hotload run [flags] FILE.py  run FILE's module, and again on every save of a .py file
   hotload app [flags] -- ARGS  run "python ARGS" as __main__; saves apply to it as it runs
   hotload agent                print the agent, for apps that let hotload attach
-  hotload version              print the version
-  hotload help                 print this help
+  hotload version              print the version (also --version, -v)
+  hotload help [COMMAND]       print this help, or a command's flags
 
-Run "hotload COMMAND -h" for the flags of a command.
+Run "hotload help COMMAND" or "hotload COMMAND -h" for the flags of a command.
 `
 
 func printUsage(w io.Writer) { fmt.Fprint(w, usage) }

@@ -54,28 +54,9 @@ var (
 // code and restarts the runtime. Afterwards neither the server nor any Python
 // it started may be left running.
 func TestNeovim(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("nvim is not on PATH; CI must run the real-editor test (apt-get install neovim)")
-		}
-		t.Skip("install neovim to run the real-editor test")
-	}
-	pluginDir, err := os.Getwd() // go test runs in the package's folder: editors/nvim
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(pluginDir, "..", "..")
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repository root not found from %s: %v", pluginDir, err)
-	}
-
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "hotload"), "github.com/hotload-dev/hotload/cmd/hotload")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	nvim := findNvim(t)
+	pluginDir, root := pluginAndRoot(t)
+	bin := buildServer(t, root)
 
 	project := t.TempDir()
 	for _, f := range txtar.Parse([]byte(fixture)).Files {
@@ -96,12 +77,7 @@ func TestNeovim(t *testing.T) {
 		// A spec that does not even load must end Neovim too.
 		"-c", `lua local ok, err = pcall(dofile, os.getenv("HOTLOAD_NVIM_SPEC")) if not ok then io.stdout:write("FAIL spec.lua: " .. tostring(err) .. "\n") vim.cmd("cquit") end`)
 	cmd.Dir = project
-	cmd.Env = append(os.Environ(),
-		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"XDG_CONFIG_HOME="+filepath.Join(state, "config"),
-		"XDG_DATA_HOME="+filepath.Join(state, "data"),
-		"XDG_STATE_HOME="+filepath.Join(state, "state"),
-		"XDG_CACHE_HOME="+filepath.Join(state, "cache"),
+	cmd.Env = editorEnv(bin, state,
 		"HOTLOAD_NVIM_PLUGIN="+pluginDir,
 		"HOTLOAD_NVIM_SPEC="+filepath.Join(pluginDir, "testdata", "spec.lua"),
 		"HOTLOAD_TEST_SERVER_LOG="+serverLogPath,

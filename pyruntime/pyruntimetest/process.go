@@ -3,24 +3,9 @@
 package pyruntimetest
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// Gone reports whether the process pid has exited. A zombie counts as
-// exited: it runs no code and its parent (or init) reaps it.
-func Gone(pid int) bool {
-	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return err != nil || strings.Contains(string(data), ") Z ")
-}
 
 // WaitGone fails the test if pid is still running after timeout. The
 // timeout guards against a hang; it is not a claim about speed.

@@ -147,6 +147,11 @@ local function run()
   wait("the error message is shown and logged", function()
     return log_has("lib: ZeroDivisionError") and vim.fn.execute("messages"):find("ZeroDivisionError", 1, true)
   end, describe_log)
+  wait("status() says the last run failed, not ready with a time", function()
+    return hotload.status(lib):find("^hotload: failed ZeroDivisionError") ~= nil
+  end, function()
+    return "status " .. hotload.status(lib)
+  end)
 
   -- Fix mymath.py in the editor and save it (reloads mymath), then save
   -- lib.py again: the diagnostics clear.
@@ -166,6 +171,11 @@ local function run()
   wait("the diagnostics clear after the fix", function()
     return #diagnostics("mymath.py") == 0 and #diagnostics("lib.py") == 0
   end, describe_diagnostics)
+  wait("status() says ready again after the fix", function()
+    return hotload.status(lib):match("^hotload: ready") ~= nil
+  end, function()
+    return "status " .. hotload.status(lib)
+  end)
 
   -- Evaluate expressions (one failing), the cursor line and two visual
   -- selections (the second after multi-byte characters, so its columns must

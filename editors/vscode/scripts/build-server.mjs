@@ -1,8 +1,9 @@
 // Builds the hotload server for a VS Code target into
-// bin/<platform>-<arch>/hotload, where the extension looks for its bundled
-// binary (src/locate.ts). Usage: node scripts/build-server.mjs [--target T]
+// bin/<platform>-<arch>/hotload (hotload.exe on Windows), where the
+// extension looks for its bundled binary (src/locate.ts). Usage: node scripts/build-server.mjs [--target T]
 // with T a vsce target (linux-x64 by default on an x64 Linux host).
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,18 +14,14 @@ export const extensionDir = path.resolve(here, "..");
 export const repoRoot = path.resolve(extensionDir, "..", "..");
 
 /**
- * The vsce targets the server builds for, as GOOS, GOARCH and the bin/
- * folder the extension looks in (process.platform-process.arch: Alpine is
- * "linux" to node). The server is Linux-only for now (pyruntime uses
- * Setpgid and Pdeathsig); CGO_ENABLED=0 makes it static, so the Linux
- * binaries run on Alpine too.
+ * The vsce targets the server builds for (scripts/targets.json), as GOOS,
+ * GOARCH and the bin/ folder the extension looks in. CGO_ENABLED=0 makes
+ * the binaries static, so the Linux ones run on Alpine too.
  */
-export const targets = {
-  "linux-x64": { goos: "linux", goarch: "amd64", dir: "linux-x64" },
-  "linux-arm64": { goos: "linux", goarch: "arm64", dir: "linux-arm64" },
-  "alpine-x64": { goos: "linux", goarch: "amd64", dir: "linux-x64" },
-  "alpine-arm64": { goos: "linux", goarch: "arm64", dir: "linux-arm64" },
-};
+const targetList = JSON.parse(fs.readFileSync(path.join(here, "targets.json"), "utf8"));
+export const targets = targetList.targets;
+/** The six targets a release packages (package.mjs --all). */
+export const releaseTargets = targetList.all;
 
 /** hostTarget is the vsce target of this machine. */
 export function hostTarget() {
@@ -37,7 +34,7 @@ export function buildServer(target) {
   if (t === undefined) {
     throw new Error(`cannot build the server for ${target}: it builds for ${Object.keys(targets).join(", ")}`);
   }
-  const out = path.join(extensionDir, "bin", t.dir, "hotload");
+  const out = path.join(extensionDir, "bin", t.dir, t.goos === "windows" ? "hotload.exe" : "hotload");
   // -trimpath keeps this machine's paths out of the binary; -s -w drop the
   // symbol table and DWARF, a third of its size.
   const args = ["build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/hotload"];

@@ -16,19 +16,29 @@ import {
   type StaticFeature,
 } from "vscode-languageclient/node";
 
-import { ServerNotFoundError, type LocateEnv } from "./locate";
-import { commands, section, statusNotification } from "./names";
+import { ResultDecorations } from "./decorations";
+import { importStrategy, ServerNotFoundError, type LocateEnv } from "./locate";
+import { commands, resultNotification, section, statusNotification } from "./names";
 import { SerialQueue } from "./queue";
 import { serverLaunch, type Launch } from "./server";
 import { serverLogLine } from "./serverlog";
 import { serverSettings, type PathVars } from "./settings";
+import { lastCodeLine, parseResult, resultHover, resultText, type ReloadResult } from "./result";
 import { parseStatus, statusView, type ClientStatus, type Status } from "./status";
+import { TraceChannel } from "./trace";
 
-/** HotloadClient owns the language client and the status bar item. */
+/**
+ * HotloadClient owns the language client, the status bar item and the
+ * results shown after a module's last line.
+ */
 export class HotloadClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly queue = new SerialQueue();
   private readonly item = vscode.window.createStatusBarItem("hotload.status", vscode.StatusBarAlignment.Left, 0);
+  private readonly moduleResults = new ResultDecorations();
+  private readonly trace = new TraceChannel();
+  /** Which binary runs, for the tooltip: "server: bundled /…/hotload". */
+  private server: string | undefined;
 
   constructor(
     private readonly extensionPath: string,
@@ -58,7 +68,7 @@ export class HotloadClient implements vscode.Disposable {
 
   /** showStatus shows a status in the status bar item. */
   showStatus(s: Status | ClientStatus): void {
-    const view = statusView(s);
+    const view = statusView(s, this.server);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor = view.error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
@@ -79,10 +89,33 @@ export class HotloadClient implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.item.dispose();
+    this.moduleResults.dispose();
+    this.trace.dispose();
+  }
+
+  /**
+   * showResult shows a reload's result after the module's last line in the
+   * editors that show it, or clears what they showed: after a failure (the
+   * diagnostics and an error notification say what failed) and when the
+   * document has unsaved changes (its lines are not the code that ran).
+   */
+  private showResult(r: ReloadResult): void {
+    const text = resultText(r);
+    const key = vscode.Uri.parse(r.uri).toString();
+    const docs = new Set(vscode.window.visibleTextEditors.map((e) => e.document).filter((d) => d.uri.toString() === key));
+    for (const doc of docs) {
+      this.moduleResults.clear(doc);
+      const line = lastCodeLine(doc.lineCount, (l) => doc.lineAt(l).isEmptyOrWhitespace);
+      if (text === undefined || doc.isDirty || line === undefined) continue;
+      const hover = new vscode.MarkdownString();
+      hover.appendCodeblock(resultHover(r), "text");
+      this.moduleResults.put(doc, line, text, hover, false);
+    }
   }
 
   private async startQueued(): Promise<void> {
     if (this.client !== undefined) return;
+    this.server = undefined;
     if (!vscode.workspace.isTrusted) {
       this.showStatus({ state: "untrusted" }); // it runs the user's code
       return;
@@ -93,7 +126,7 @@ export class HotloadClient implements vscode.Disposable {
     const vars: PathVars = { homedir: os.homedir(), workspaceFolder: folder, env: process.env };
     let launch: Launch;
     try {
-      launch = serverLaunch(config.get<string>("server.path", ""), locateEnv(this.extensionPath, folder));
+      launch = serverLaunch(config.get<string>("server.path", ""), locateEnv(this.extensionPath, folder), importStrategy(config.get("importStrategy")));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error(message);
@@ -106,10 +139,13 @@ export class HotloadClient implements vscode.Disposable {
       return;
     }
     this.log.info(`starting ${launch.commandLine} (${launch.located.source}) in ${launch.executable.options?.cwd ?? "(no folder)"}`);
+    this.server = `server: ${launch.located.source} ${launch.located.command}`;
+    this.showStatus({ state: "starting" });
 
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file", language: "python" }],
       outputChannel: this.log,
+      traceOutputChannel: this.trace,
       stdioOptions: {
         stdout: (input, log) => lines(input, (line) => log.info(line)),
         stderr: (input, log) => lines(input, (line) => {
@@ -142,6 +178,10 @@ export class HotloadClient implements vscode.Disposable {
     client.onNotification(statusNotification, (params: unknown) => {
       const s = parseStatus(params);
       if (s !== undefined && this.client === client) this.showStatus(s);
+    });
+    client.onNotification(resultNotification, (params: unknown) => {
+      const r = parseResult(params);
+      if (r !== undefined && this.client === client) this.showResult(r);
     });
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped && this.client === client) this.showStatus({ state: "stopped", message: "it stopped" });

@@ -4,23 +4,20 @@
 import * as vscode from "vscode";
 
 import type { HotloadClient } from "./client";
-import { anchorLine, inlineText, logText, parseEvaluation, type Evaluation } from "./evaluation";
+import { ResultDecorations } from "./decorations";
+import { anchorLine, inlineText, parseEvaluation } from "./evaluation";
 import { commands, serverCommands } from "./names";
 
-/** registerCommands registers the extension's commands. */
+/** How long a command's acknowledgement stays in the status bar. */
+const ackMs = 8000;
+
+/**
+ * registerCommands registers the extension's commands. What an evaluation
+ * did is in the log once, as the server's window/logMessage; the extension
+ * shows it in the editor only.
+ */
 export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputChannel): vscode.Disposable {
   const results = new ResultDecorations();
-  const evaluate = async (editor: vscode.TextEditor, range: vscode.Range, what: string, command: string, args: unknown[]) => {
-    const reply = await hotload.executeCommand(command, args);
-    const ev = parseEvaluation(reply);
-    if (ev === undefined) {
-      log.warn(`${command} replied ${JSON.stringify(reply)}`);
-      return;
-    }
-    if (ev.error === null) log.info(logText(what, ev));
-    else log.error(logText(what, ev));
-    results.show(editor, range, ev);
-  };
   const run = (f: (editor: vscode.TextEditor) => Promise<unknown>) => async () => {
     const editor = vscode.window.activeTextEditor;
     if (editor === undefined || editor.document.languageId !== "python" || editor.document.uri.scheme !== "file") {
@@ -29,7 +26,14 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
     }
     await f(editor).catch(showError(log));
   };
-  const server = (command: string) => () => hotload.executeCommand(command).then(() => undefined, showError(log));
+
+  /** app runs an app command and acknowledges it in the status bar: "app started (pid 42)". */
+  const app = (command: string, done: string) => async () => {
+    const reply = await hotload.executeCommand(command).catch(showError(log));
+    if (!isObject(reply)) return;
+    const pid = typeof reply.pid === "number" && reply.pid > 0 ? ` (pid ${reply.pid})` : "";
+    vscode.window.setStatusBarMessage(`hotload: ${done}${pid}`, ackMs);
+  };
 
   return vscode.Disposable.from(
     results,
@@ -37,9 +41,11 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
       commands.evaluateModule,
       run(async (editor) => {
         const doc = editor.document;
-        const whole = new vscode.Range(0, 0, doc.lineCount, 0);
-        const note = doc.isDirty ? " (as saved; unsaved changes did not run)" : "";
-        await evaluate(editor, whole, `evaluate module${note}`, serverCommands.evaluateModule, [doc.uri.toString()]);
+        // The server runs the file as saved; its hotload/result shows the
+        // outcome after the module's last line (see client.ts) unless the
+        // buffer's lines differ from what ran.
+        if (doc.isDirty) vscode.window.setStatusBarMessage(`hotload: ran ${fileName(doc)} as saved; unsaved changes did not run`, ackMs);
+        await hotload.executeCommand(serverCommands.evaluateModule, [doc.uri.toString()]);
       }),
     ),
     vscode.commands.registerCommand(
@@ -48,94 +54,55 @@ export function registerCommands(hotload: HotloadClient, log: vscode.LogOutputCh
         const client = hotload.requireRunning();
         // An empty selection evaluates its line.
         const sel = editor.selection;
-        const range = sel.isEmpty ? editor.document.lineAt(sel.active.line).range : new vscode.Range(sel.start, sel.end);
-        const what = firstLine(editor.document.getText(range));
-        const args = [editor.document.uri.toString(), client.code2ProtocolConverter.asRange(range)];
-        await evaluate(editor, range, what, serverCommands.evaluateSelection, args);
+        const doc = editor.document;
+        const range = sel.isEmpty ? doc.lineAt(sel.active.line).range : new vscode.Range(sel.start, sel.end);
+        const args = [doc.uri.toString(), client.code2ProtocolConverter.asRange(range)];
+        const reply = await hotload.executeCommand(serverCommands.evaluateSelection, args);
+        const ev = parseEvaluation(reply);
+        if (ev === undefined) {
+          log.warn(`${serverCommands.evaluateSelection} replied ${JSON.stringify(reply)}`);
+          return;
+        }
+        const last = Math.min(range.end.line, doc.lineCount - 1);
+        const end = last < range.end.line ? doc.lineAt(last).range.end : range.end;
+        const line = anchorLine(range.start, end, (l) => doc.lineAt(l).isEmptyOrWhitespace);
+        const inline = inlineText(ev);
+        const hover = new vscode.MarkdownString();
+        hover.appendCodeblock(ev.error ?? ev.value ?? (ev.output || "None"), ev.error === null && ev.value !== null ? "python" : "text");
+        results.put(doc, line, inline.text, hover, inline.error);
       }),
     ),
-    vscode.commands.registerCommand(commands.interruptRuntime, server(serverCommands.interruptRuntime)),
-    vscode.commands.registerCommand(commands.restartRuntime, server(serverCommands.restartRuntime)),
+    vscode.commands.registerCommand(commands.interruptRuntime, async () => {
+      const reply = await hotload.executeCommand(serverCommands.interruptRuntime).catch(showError(log));
+      if (isObject(reply) && reply.interrupted === false) vscode.window.setStatusBarMessage("hotload: nothing is running", ackMs);
+    }),
+    vscode.commands.registerCommand(commands.restartRuntime, async () => {
+      const ok = await hotload.executeCommand(serverCommands.restartRuntime).then(() => true, showError(log));
+      if (ok === true) vscode.window.setStatusBarMessage("hotload: runtime restarted", ackMs);
+    }),
     vscode.commands.registerCommand(commands.restartServer, () => hotload.restart()),
     vscode.commands.registerCommand(commands.showLog, () => log.show(true)),
-    // The app is the hotload.app setting; the server says what happened.
-    vscode.commands.registerCommand(commands.startApp, server(serverCommands.startApp)),
-    vscode.commands.registerCommand(commands.stopApp, server(serverCommands.stopApp)),
-    vscode.commands.registerCommand(commands.restartApp, server(serverCommands.restartApp)),
+    // The app is the hotload.app setting. The server pops up failures (and,
+    // with hotload.notifications "all", the rest); the status bar has the rest.
+    vscode.commands.registerCommand(commands.startApp, app(serverCommands.startApp, "app started")),
+    vscode.commands.registerCommand(commands.stopApp, app(serverCommands.stopApp, "the app is not running")),
+    vscode.commands.registerCommand(commands.restartApp, app(serverCommands.restartApp, "app restarted")),
   );
 }
 
 function showError(log: vscode.LogOutputChannel) {
-  return (err: unknown) => {
+  return (err: unknown): undefined => {
     const message = err instanceof Error ? err.message : String(err);
     log.error(message);
     void vscode.window.showErrorMessage(`hotload: ${message}`);
+    return undefined;
   };
 }
 
-function firstLine(code: string): string {
-  const lines = code.trim().split("\n");
-  return lines.length > 1 ? `${lines[0] ?? ""} …` : (lines[0] ?? "");
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
 }
 
-/**
- * ResultDecorations shows each evaluation's result after the end of the code
- * it evaluated, one per line, until the document changes.
- */
-class ResultDecorations implements vscode.Disposable {
-  private readonly type = vscode.window.createTextEditorDecorationType({
-    after: { margin: "0 0 0 2em", fontStyle: "italic" },
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  });
-  /** The decorations of each document, by its URI, one per line. */
-  private readonly byDocument = new Map<string, Map<number, vscode.DecorationOptions>>();
-  private readonly listeners: vscode.Disposable[];
-
-  constructor() {
-    this.listeners = [
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0 && this.byDocument.delete(e.document.uri.toString())) this.apply(e.document);
-      }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.byDocument.delete(doc.uri.toString())),
-      // An editor that comes back (another tab, a split) starts without decorations.
-      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((ed) => this.apply(ed.document))),
-    ];
-  }
-
-  show(editor: vscode.TextEditor, range: vscode.Range, ev: Evaluation): void {
-    const doc = editor.document;
-    const last = Math.min(range.end.line, doc.lineCount - 1);
-    const end = last < range.end.line ? doc.lineAt(last).range.end : range.end;
-    const line = anchorLine(range.start, end, (l) => doc.lineAt(l).isEmptyOrWhitespace);
-    const eol = doc.lineAt(line).range.end;
-    const inline = inlineText(ev);
-    const hover = new vscode.MarkdownString();
-    hover.appendCodeblock(ev.error ?? ev.value ?? (ev.output || "None"), ev.error === null && ev.value !== null ? "python" : "text");
-    const key = doc.uri.toString();
-    const decorations = this.byDocument.get(key) ?? new Map<number, vscode.DecorationOptions>();
-    decorations.set(line, {
-      range: new vscode.Range(eol, eol),
-      hoverMessage: hover,
-      renderOptions: {
-        after: {
-          contentText: inline.text,
-          color: new vscode.ThemeColor(inline.error ? "editorError.foreground" : "editorCodeLens.foreground"),
-        },
-      },
-    });
-    this.byDocument.set(key, decorations);
-    this.apply(doc);
-  }
-
-  private apply(doc: vscode.TextDocument): void {
-    const options = [...(this.byDocument.get(doc.uri.toString())?.values() ?? [])];
-    for (const editor of vscode.window.visibleTextEditors) {
-      if (editor.document === doc) editor.setDecorations(this.type, options);
-    }
-  }
-
-  dispose(): void {
-    for (const l of this.listeners) l.dispose();
-    this.type.dispose();
-  }
+function fileName(doc: vscode.TextDocument): string {
+  return doc.uri.path.split("/").at(-1) ?? doc.uri.path;
 }

@@ -1,5 +1,5 @@
 // What an evaluation's reply becomes in the editor: one short line after the
-// evaluated code, and the whole story in the log.
+// evaluated code (the server's log message has the whole story).
 // Free of the vscode module, so tests run it under plain node.
 
 /** The reply of hotload.evaluateModule and hotload.evaluateSelection. */
@@ -39,18 +39,6 @@ export function inlineText(ev: Evaluation, max = maxInline): Inline {
   if (ev.error !== null) return { text: shorten(`✗ ${lastLine(ev.error)}`, max), error: true };
   if (ev.value !== null) return { text: shorten(`= ${ev.value.replace(/\s+/g, " ").trim()}`, max), error: false };
   return { text: "✓", error: false };
-}
-
-/** logText is what the log says about an evaluation of what. */
-export function logText(what: string, ev: Evaluation): string {
-  const lines = [`[${ev.module || "?"}] ${what}`];
-  if (ev.output !== "") lines.push(ev.output.replace(/\n$/, ""));
-  if (ev.error !== null) {
-    lines.push(ev.error.replace(/\n$/, ""));
-  } else if (ev.value !== null) {
-    lines.push(`= ${ev.value}`);
-  }
-  return lines.join("\n");
 }
 
 /** The part of a document a position names. */

@@ -43,6 +43,19 @@ export interface Located {
   readonly source: "setting" | "PATH" | "bundled";
 }
 
+/**
+ * The hotload.importStrategy setting, as ruff-vscode has it: "useBundled"
+ * runs the binary in the extension, so a stale `hotload` on PATH cannot
+ * take its place unseen; "fromEnvironment" runs `hotload` on PATH.
+ * Either falls back to the other when its own binary is missing.
+ */
+export type ImportStrategy = "useBundled" | "fromEnvironment";
+
+/** importStrategy reads the setting; anything else is "useBundled". */
+export function importStrategy(value: unknown): ImportStrategy {
+  return value === "fromEnvironment" ? "fromEnvironment" : "useBundled";
+}
+
 /** ServerNotFoundError says that no hotload binary was found, and where it looked. */
 export class ServerNotFoundError extends Error {
   constructor(
@@ -85,15 +98,17 @@ export function expandPath(
 }
 
 /**
- * Finds the hotload binary: the hotload.server.path setting if set, else
- * hotload on PATH, else the binary bundled in the extension for this
- * platform. A configured path that does not work is an error, never silently
- * replaced by another binary, so the user runs the server they asked for.
+ * Finds the hotload binary: the hotload.server.path setting if set; else,
+ * by strategy, the binary bundled in the extension for this platform and
+ * then hotload on PATH ("useBundled", the default), or the other way round
+ * ("fromEnvironment"). A configured path that does not work is an error,
+ * never silently replaced by another binary, so the user runs the server
+ * they asked for.
  *
  * configured may be absolute, relative to the workspace folder (if it has a
  * separator), or a bare name looked up on PATH.
  */
-export function locateServer(configured: string, e: LocateEnv): Located {
+export function locateServer(configured: string, e: LocateEnv, strategy: ImportStrategy = "useBundled"): Located {
   const tried: string[] = [];
   const setting = configured.trim();
   if (setting !== "") {
@@ -114,14 +129,18 @@ export function locateServer(configured: string, e: LocateEnv): Located {
     }
     return { command: found, source: "setting" };
   }
-  const onPath = searchPath("hotload", e, tried);
-  if (onPath !== undefined) return { command: onPath, source: "PATH" };
-
-  const bundled = bundledPath(e);
-  tried.push(bundled);
-  if (e.isExecutable(bundled) || (e.isFile(bundled) && e.makeExecutable?.(bundled) === true)) {
-    return { command: bundled, source: "bundled" };
-  }
+  const fromPath = (): Located | undefined => {
+    const found = searchPath("hotload", e, tried);
+    return found === undefined ? undefined : { command: found, source: "PATH" };
+  };
+  const fromExtension = (): Located | undefined => {
+    const bundled = bundledPath(e);
+    tried.push(bundled);
+    const ok = e.isExecutable(bundled) || (e.isFile(bundled) && e.makeExecutable?.(bundled) === true);
+    return ok ? { command: bundled, source: "bundled" } : undefined;
+  };
+  const found = strategy === "fromEnvironment" ? (fromPath() ?? fromExtension()) : (fromExtension() ?? fromPath());
+  if (found !== undefined) return found;
   throw new ServerNotFoundError(
     `cannot find the hotload binary: set hotload.server.path, put hotload on PATH (go install ./cmd/hotload), ` +
       `or install the extension built for ${e.platform}-${e.arch}`,

@@ -32,5 +32,8 @@ export const serverCommands = {
 /** The server's notification of its runtime's state. */
 export const statusNotification = "hotload/status";
 
+/** The server's notification of a reload's result (a save, Evaluate Module). */
+export const resultNotification = "hotload/result";
+
 /** The configuration section: settings are hotload.*. */
 export const section = "hotload";

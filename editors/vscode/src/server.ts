@@ -3,7 +3,7 @@
 
 import type { Executable } from "vscode-languageclient/node";
 
-import { locateServer, type LocateEnv, type Located } from "./locate";
+import { locateServer, type ImportStrategy, type LocateEnv, type Located } from "./locate";
 
 /** The server's launch: what the language client runs, and where it came from. */
 export interface Launch {
@@ -14,14 +14,15 @@ export interface Launch {
 }
 
 /**
- * serverLaunch locates the binary (see locateServer) and returns
+ * serverLaunch locates the binary (see locateServer, with the
+ * hotload.importStrategy setting) and returns
  * `{ command, args: ["lsp"], options: { cwd, env } }`. The server runs in the
  * first workspace folder, the runtime's working directory too, with the
  * extension host's environment, so $VIRTUAL_ENV and PATH reach Python.
  * It throws ServerNotFoundError when there is no binary.
  */
-export function serverLaunch(configuredPath: string, e: LocateEnv): Launch {
-  const located = locateServer(configuredPath, e);
+export function serverLaunch(configuredPath: string, e: LocateEnv, strategy: ImportStrategy = "useBundled"): Launch {
+  const located = locateServer(configuredPath, e, strategy);
   const args = ["lsp"];
   const executable = {
     command: located.command,

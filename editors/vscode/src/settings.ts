@@ -15,13 +15,15 @@ export interface ServerSettings {
   timeout?: number;
   pathMap?: Record<string, string>;
   attach?: string;
+  /** Which messages are popups: "errors" (this extension's default), "all", "off". */
+  notifications?: "errors" | "all" | "off";
   /** `python ARGS…`'s ARGS for Start App, e.g. ["-m", "uvicorn", "main:app"]. */
   app?: string[];
 }
 
 /**
  * The keys of ServerSettings. Every other hotload.* setting (server.path,
- * trace.server) belongs to the extension: the server would report it as
+ * importStrategy, trace.server) belongs to the extension: the server would report it as
  * unknown.
  */
 export const serverSettingKeys = [
@@ -35,6 +37,7 @@ export const serverSettingKeys = [
   "timeout",
   "pathMap",
   "attach",
+  "notifications",
   "app",
 ] as const satisfies readonly (keyof ServerSettings)[];
 

@@ -9,8 +9,10 @@ export interface Status {
   readonly state: RuntimeState;
   /** The module running now, or that ran last. */
   readonly module?: string;
-  /** How long the last run took, in milliseconds. */
+  /** How long the last run took, in milliseconds; absent if it did not run. */
   readonly lastReloadMs?: number;
+  /** The last run's failure in one line; absent if it ran to the end. */
+  readonly lastError?: string;
   /** The runtime's process id. */
   readonly pid?: number;
   /** Why the runtime is dead. */
@@ -47,6 +49,7 @@ export function parseStatus(params: unknown): Status | undefined {
   if (typeof p.lastReloadMs === "number" && Number.isFinite(p.lastReloadMs) && p.lastReloadMs >= 0) out.lastReloadMs = p.lastReloadMs;
   if (typeof p.pid === "number" && p.pid > 0) out.pid = p.pid;
   if (typeof p.message === "string" && p.message !== "") out.message = p.message;
+  if (typeof p.lastError === "string" && p.lastError !== "") out.lastError = p.lastError;
   return out;
 }
 
@@ -59,9 +62,12 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-/** statusView maps a status to the status bar item's text and tooltip. */
-export function statusView(s: Status | ClientStatus): StatusView {
-  const hint = "Click to show the hotload log.";
+/**
+ * statusView maps a status to the status bar item's text and tooltip;
+ * server, if given, says which binary runs ("server: bundled /…/hotload").
+ */
+export function statusView(s: Status | ClientStatus, server?: string): StatusView {
+  const hint = server === undefined ? "Click to show the hotload log." : `${server}\nClick to show the hotload log.`;
   switch (s.state) {
     case "starting":
       return { text: "$(sync~spin) hotload", tooltip: `hotload: starting Python…\n${hint}`, error: false };
@@ -73,10 +79,15 @@ export function statusView(s: Status | ClientStatus): StatusView {
     case "ready": {
       const took = s.lastReloadMs === undefined ? undefined : formatDuration(s.lastReloadMs);
       const lines = ["hotload: ready"];
-      if (s.module !== undefined && took !== undefined) lines.push(`${s.module} last ran in ${took}`);
+      const module = s.module ?? "the code";
+      if (s.lastError !== undefined && took === undefined) lines.push(`${module}: the last run did not start: ${s.lastError}`);
+      else if (s.lastError !== undefined) lines.push(`${module}: the last run failed after ${took}: ${s.lastError}`);
+      else if (s.module !== undefined && took !== undefined) lines.push(`${s.module} last ran in ${took}`);
       if (s.pid !== undefined) lines.push(`Python pid ${s.pid}`);
       lines.push(hint);
-      return { text: took === undefined ? "$(check) hotload" : `$(check) hotload ${took}`, tooltip: lines.join("\n"), error: false };
+      // A tick only for a run that finished: after a failure the error icon.
+      const icon = s.lastError === undefined ? "$(check)" : "$(error)";
+      return { text: took === undefined ? `${icon} hotload` : `${icon} hotload ${took}`, tooltip: lines.join("\n"), error: false };
     }
     case "dead":
       return { text: "$(error) hotload", tooltip: `hotload: Python is not running: ${s.message ?? "it stopped"}\n${hint}`, error: true };

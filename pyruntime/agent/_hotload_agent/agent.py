@@ -14,6 +14,7 @@ from .failures import FailureHooks
 from .graph import Workspace
 from .ops import HANDLERS
 from .output import OutputStream
+from .platform import interrupt_main_thread
 from .tracebacks import describe_exception
 
 
@@ -150,7 +151,7 @@ class Agent:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), ctypes.py_object(KeyboardInterrupt))
             return
         self._signals_sent += 1
-        signal.pthread_kill(self.main_ident, signal.SIGINT)
+        interrupt_main_thread(self.main_ident)
 
     def on_sigint(self, signum, frame):
         """The SIGINT handler of a runtime: raises KeyboardInterrupt only in

@@ -41,6 +41,10 @@ def default_socket_path():
 
 class AttachServer:
     def __init__(self, path=None):
+        if not hasattr(socket, "AF_UNIX"):
+            # CPython on Windows has no AF_UNIX (python/cpython#77589).
+            raise OSError("hotload: attaching needs a Unix socket, which Python on this system (%s) cannot open; "
+                          "start the code with hotload instead" % sys.platform)
         self.path = path or default_socket_path()
         self.token_path = self.path + ".token"
         import secrets

@@ -1,28 +1,24 @@
 """The user's modules among the loaded ones, and which of them import which."""
 
-import ast
 import os
 import sys
 import sysconfig
-import time
 import types
 
-from .source import STATEMENT_FIELDS, parse
-
-# A file changed less than this long before it was parsed may change again
-# without its mtime and size changing ("racy git"): 2 s is FAT's timestamp
-# granularity, the coarsest in common use (ext4 ticks every few milliseconds).
-RACY_NS = 2 * 10**9
-
+from .shape import Shape
+from .source import parse
 
 class Workspace:
     """The user's modules among the loaded ones, and which of them import which.
 
     A module is the user's when its file is under a workspace root (given at
     setup, or a reload's path_entry) and not under site-packages,
-    dist-packages or the standard library. What a module imports comes from
-    its source (import and from-import statements outside functions), parsed
-    once per version of the file: finding importers never looks at objects.
+    dist-packages or the standard library. What a module imports and uses
+    comes from the source of the version of it that runs (Ran): read when
+    hotload ran it, or, for a module the user's code imported, when hotload
+    first saw it loaded. Finding importers never looks at objects, and a
+    save reads no file but the saved one's, its dependencies' (for a newer
+    version on disk) and those of the importers that re-run.
     """
 
     def __init__(self):
@@ -33,8 +29,16 @@ class Workspace:
         self._files = {}  # module name -> (module, its .py file if the user's, else None)
         # sys.modules as it was when loaded() last looked, and what it found.
         self._seen, self._found = None, {}
-        # file -> (module name, (mtime_ns, size) or None if too recent to trust, names it imports)
-        self._imports = {}
+        # module name -> Ran: the version of its file that runs
+        self.ran = {}
+        # {module: [importers]} of the loaded user modules, and the loaded()
+        # result and the number of changes to ran it was made from.
+        self._importers, self._importers_of, self._changes = None, None, 0
+        self._noted = None  # the loaded() result note_loaded last went through
+        # ((name, its imports), _importers_of, order): the last reload_order
+        # without stale modules, which the next save of name reuses while
+        # the graph it was worked out from stands.
+        self._order = None
         # The program's __main__ counts as a user's module (re-run as an
         # importer, its main guard left out) only while hotload runs it.
         self.include_main = False
@@ -84,57 +88,148 @@ class Workspace:
         self._found = found
         return found
 
-    def imports(self, name, path, tree=None):
-        """Returns the names of the modules name (whose file is path, parsed as
-        tree if given) may import."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return ()
-        version = (st.st_mtime_ns, st.st_size)
-        known = self._imports.get(path)
-        if known is not None and known[0] != name:
-            known = None
-        if tree is None and known is not None and known[1] == version:
-            return known[2]
-        names = imports_in_file(name, path) if tree is None else imports_in_tree(name, path, tree)
-        if names is None:
-            # A file being edited may not parse: it still imports what it did,
-            # and re-running it will report its syntax error.
-            names = known[2] if known is not None else ()
-        # A version changed too recently to trust is parsed again next time.
-        trusted = version if time.time_ns() - st.st_mtime_ns > RACY_NS else None
-        self._imports[path] = (name, trusted, names)
-        return names
+    # --- what runs ---------------------------------------------------------------
 
-    def reload_order(self, name, path, tree):
-        """Returns name, then the loaded user modules that import it directly or
-        transitively, each after the modules it imports; the modules of an
-        import cycle come in name order. tree is name's new source, parsed."""
-        files = dict(self.loaded())
-        files[name] = path
-        imports, importers = {}, {}
-        for module, file in files.items():
-            found = self.imports(module, file, tree if module == name else None)
-            targets = [t for t in found if t != module and t in files]
-            imports[module] = targets
-            for target in targets:
-                importers.setdefault(target, []).append(module)
-        group, todo = {name}, [name]
+    def ran_now(self, name, path, version, shape, code=None):
+        """Records that the file at path, when it was version, ran as module
+        name, as shape says; code is its (body, last) compiled with bind,
+        kept to run it again while the file stays that version."""
+        known = self.ran.get(name)
+        if known is None or known.imports() != shape.imports:
+            self._changes += 1
+        self.ran[name] = Ran(name, path, version, sys.modules.get(name), shape=shape, code=code)
+
+    def note_loaded(self):
+        """Remembers the source of each user module loaded since the last
+        call that hotload did not run itself (imported by the user's code),
+        so that its first save knows what the version before it defined."""
+        files = self.loaded()
+        if files is self._noted:
+            return  # sys.modules has not changed since the last call
+        self._noted = files
+        for name, file in files.items():
+            known = self.ran.get(name)
+            module = sys.modules.get(name)
+            if known is not None and known.path == file and known.module is module:
+                continue
+            try:
+                with open(file, "rb") as f:
+                    source = f.read()
+            except OSError:
+                continue
+            self.ran[name] = Ran(name, file, file_version(file), module, source=source)
+            self._changes += 1
+
+    def previous_shape(self, name):
+        """The Shape of the version of module name that runs; None if unknown."""
+        known = self.ran.get(name)
+        return None if known is None else known.shape_of()
+
+    def importers(self):
+        """{module: the loaded user modules whose running version imports it}."""
+        self.note_loaded()
+        files = self.loaded()
+        if self._importers is not None and self._importers_of == (files, self._changes):
+            return self._importers
+        importers = {}
+        for module in files:
+            known = self.ran.get(module)
+            for target in known.imports() if known is not None else ():
+                if target != module and target in files:
+                    importers.setdefault(target, []).append(module)
+        self._importers, self._importers_of = importers, (files, self._changes)
+        return importers
+
+    def reload_order(self, name, path, new_imports):
+        """Returns (order, stale). stale are the loaded user modules name
+        imports, directly or not, whose file changed since they last ran (a
+        save that failed, an edit outside the editor): a fresh run would run
+        their new code, so the save runs them too. order is name, those,
+        and the loaded user modules that import any of them directly or
+        transitively, each after the modules it imports (a module that may
+        re-run comes after every module it may need to see re-run); in an
+        import cycle, the modules that must run come first, then by name.
+        new_imports are the modules name's new source imports."""
+        importers = self.importers()
+        files = self._found
+
+        def imports_of(module):
+            if module == name:
+                return new_imports
+            known = self.ran.get(module)
+            return known.imports() if known is not None else ()
+
+        stale, seen, todo = set(), {name}, [name]
+        while todo:
+            for target in imports_of(todo.pop()):
+                if target not in seen and target in files:
+                    seen.add(target)
+                    todo.append(target)
+                    if self.changed_since_ran(target, files[target]):
+                        stale.add(target)
+        key = (name, tuple(new_imports))
+        if not stale and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
+            return self._order[2], []  # the same graph and imports as the last save of name
+        dirty = stale | {name}
+        group, todo = set(dirty), list(dirty)
         while todo:
             for importer in importers.get(todo.pop(), ()):
                 if importer not in group:
                     group.add(importer)
                     todo.append(importer)
-        edges = {m: sorted(t for t in imports.get(m, ()) if t in group) for m in group}
-        order = [name]
-        components = strongly_connected(sorted(group), edges)
-        # The saved module's component imports nothing else in the group
-        # (whatever it imports from the group imports it back): it goes first.
-        components.sort(key=lambda component: name not in component)
-        for component in components:
-            order.extend(sorted(m for m in component if m != name))
-        return order
+        if len(group) == 1:
+            return [name], []
+        edges = {m: sorted(t for t in imports_of(m) if t in group and t != m) for m in group}
+        order = []
+        for component in strongly_connected(sorted(group), edges):
+            order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
+        if not stale:
+            self._order = key, self._importers_of, order
+        return order, sorted(stale)
+
+    def changed_since_ran(self, name, path):
+        """Reports whether the file of loaded module name changed since the
+        version of it that runs (False when that is not known)."""
+        known = self.ran.get(name)
+        return known is not None and known.path == path and known.version != file_version(path)
+
+
+class Ran:
+    """The version of a module's file that runs: its file's (mtime, size)
+    when it ran, the module object, and what it defines and imports (its
+    Shape; for a module the user's code imported, its source, read into a
+    Shape when first needed)."""
+
+    __slots__ = ("name", "path", "version", "module", "shape", "source", "code", "_imports")
+
+    def __init__(self, name, path, version, module, shape=None, source=None, code=None):
+        self.name, self.path, self.version, self.module = name, path, version, module
+        self.shape, self.source, self.code = shape, source, code
+        self._imports = shape.imports if shape is not None else None
+
+    def imports(self):
+        """The modules this version's import statements may name."""
+        if self._imports is None:
+            shape = self.shape_of()  # one parse for this and what a save asks later
+            self._imports = shape.imports if shape is not None else ()
+        return self._imports
+
+    def shape_of(self):
+        if self.shape is None and self.source is not None:
+            try:
+                self.shape = Shape(self.name, self.path, parse(self.source, self.path), self.source)
+            except (SyntaxError, ValueError):
+                pass
+            self.source = None
+        return self.shape
+
+
+def file_version(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
 
 
 def strongly_connected(nodes, edges):
@@ -174,52 +269,3 @@ def strongly_connected(nodes, edges):
                             break
                     found.append(component)
     return found
-
-
-def absolute_module(package, module, level):
-    """Resolves `from <level dots><module> import ...` in package; None if invalid."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if len(parts) < level:
-        return None
-    base = ".".join(parts[:len(parts) - level + 1])
-    return base + "." + module if module else base
-
-
-def imports_in_file(name, path):
-    """imports_in_tree for the file at path; None if it does not parse."""
-    try:
-        with open(path, "rb") as f:
-            tree = parse(f.read(), path)
-    except (OSError, SyntaxError, ValueError):
-        return None
-    return imports_in_tree(name, path, tree)
-
-
-def imports_in_tree(name, path, tree):
-    """The modules the import statements outside functions of the module name
-    (parsed from path) may name: `import a.b` names a and a.b; `from a import
-    b` names a and a.b, which counts if a.b is a module."""
-    package = name if os.path.basename(path) == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    todo = list(tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_module(package, node.module, node.level or 0)
-            if base is not None:
-                found.add(base)
-                found.update(base + "." + alias.name for alias in node.names if alias.name != "*")
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for field in STATEMENT_FIELDS:
-                for child in getattr(node, field, None) or ():
-                    if isinstance(child, ast.stmt):
-                        todo.append(child)
-                    else:  # except handlers, match cases
-                        todo.extend(child.body)
-    return tuple(sorted(found))

@@ -9,8 +9,10 @@ import signal
 import sys
 import threading
 
-from . import app, frameworks
+from . import app, frameworks, importers
+from .graph import file_version
 from .rules import UPDATE_RULES
+from .shape import Shape
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
 from .update import MISSING, Update, restore_module_attr
@@ -38,6 +40,7 @@ def op_setup(agent, msg):
             importlib.import_module(name)
         except BaseException as exc:
             failed[name] = describe_exception(exc)
+    agent.workspace.note_loaded()
     return {"preload_errors": failed}
 
 
@@ -56,22 +59,46 @@ def loaded_module(name, path):
     return module
 
 
-def compile_file(path, bind=False, name=None):
+def read_file(name, path, bind=False):
+    """Parses and compiles the file at path, module name's, as it is now:
+    (Shape, body, last, version), version being the file's (mtime, size)
+    when read; bind as for compile_tree."""
+    version = file_version(path)
     with open(path, "rb") as f:
         source = f.read()
     linecache.checkcache(path)
-    if name == "__main__":
-        return compile_tree(app.without_main_guard(parse(source, path), name), path, bind)
-    return compile_split(source, path, bind)
+    tree = parse(source, path)
+    shape = Shape(name, path, tree, source)  # before compile_tree changes the tree
+    # A running program's __main__ re-runs without its main guard, which
+    # would start the program again (see app.py).
+    return (shape,) + compile_tree(app.without_main_guard(tree, name), path, bind) + (version,)
 
 
-def import_module_at(name, path):
+def read_again(workspace, name, path):
+    """read_file with bind for a module to re-run: while the file is still
+    the version of it that runs, the code compiled then, or at least the
+    Shape read then."""
+    known = workspace.ran.get(name)
+    if known is None or known.path != path or known.version != file_version(path):
+        return read_file(name, path, bind=True)
+    if known.code is not None:
+        return (known.shape,) + known.code + (known.version,)
+    shape = known.shape_of()
+    if shape is None:
+        return read_file(name, path, bind=True)
+    with open(path, "rb") as f:
+        source = f.read()
+    linecache.checkcache(path)
+    return (shape,) + compile_tree(app.without_main_guard(parse(source, path), name), path, True) + (known.version,)
+
+
+def import_module_at(agent, name, path):
     """Imports the file at path as a new module called name and runs it.
 
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
     """
-    body, last = compile_file(path)
+    shape, body, last, version = read_file(name, path)
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
@@ -92,41 +119,83 @@ def import_module_at(name, path):
         if parent:
             restore_module_attr(sys.modules[parent], child, parent_before)
         raise
+    agent.workspace.ran_now(name, path, version, shape)
     return module, value
 
 
+def teardown(up, module):
+    """Calls the module's __hotload_teardown__ (its old code), if it has one."""
+    hook = module.__dict__.get("__hotload_teardown__")
+    if callable(hook):
+        up.teardowns.append(module.__name__)
+        hook()
+
+
 def rerun(agent, up, adapters, name, module, path, dependents):
-    """Runs a loaded module again in place, then (with dependents) the loaded
-    workspace modules that import it. Everything compiles before anything
-    runs, so a SyntaxError anywhere leaves every module untouched; then each
-    module's __hotload_teardown__ runs, importers first, with the old code."""
-    with open(path, "rb") as f:
-        source = f.read()
-    linecache.checkcache(path)
-    tree = parse(source, path)
-    order = agent.workspace.reload_order(name, path, tree) if dependents else [name]
-    runs = [(name, module) + compile_tree(app.without_main_guard(tree, name), path, bind=True)]
-    for other in order[1:]:
-        mod = sys.modules[other]
-        runs.append((other, mod) + compile_file(mod.__file__, bind=True, name=other))
-    for _, mod, _, _ in reversed(runs):
-        teardown = mod.__dict__.get("__hotload_teardown__")
-        if callable(teardown):
-            teardown()
-    for other, mod, _, _ in runs:
-        up.modules.add(other)
-        up.modules.add(mod.__dict__.get("__name__"))
-    modules = [mod for _, mod, _, _ in runs]
+    """Runs a loaded module again in place, then (with dependents) those of
+    the loaded workspace modules that import it and must re-run: an
+    importer re-runs when a name it takes from a module that ran (`from m
+    import x`, `m.x`) now refers to a different object or value, when code
+    it runs at import time uses a module whose code changed in place, or
+    when that module's own imports changed (see importers.py). The modules
+    the saved one imports whose files changed since they last ran run
+    first, as a fresh run would run their new code. Each module's
+    __hotload_teardown__ runs (with the old code) just before it re-runs.
+    Returns the saved module's value and [(name, file, read_file's
+    result)] of each module that ran."""
+    shape, body, last, version = read_file(name, path, bind=True)
+    workspace = agent.workspace
+    if dependents:
+        order, stale = workspace.reload_order(name, path, shape.imports)
+    else:
+        order, stale = [name], []
     for adapter in adapters:
-        adapter.before_rerun(up, modules)
-    value = None
-    for other, mod, body, last in runs:
-        result = up.run(mod, body, last)
-        up.reloaded.append(other)
-        if mod is module:
+        adapter.before_rerun(up, [module] + [sys.modules[n] for n in stale])
+    ran, value = [], None
+    for other in order:
+        mod = sys.modules[other] if other != name else module
+        file = mod.__file__ if other != name else path
+        if other == name:
+            compiled = shape, body, last, version
+        else:
+            # Decided by the version that runs; if it must re-run, its
+            # file is read again (a SyntaxError in it stops the save).
+            if other not in stale:
+                known = workspace.ran.get(other)
+                known = None if known is None else known.shape or known.shape_of()
+                if known is not None and not importers.decide(up, other, file, known):
+                    continue
+            compiled = read_again(workspace, other, file)
+        teardown(up, mod)
+        result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
+        importers.carry(up, other, compiled[0])
+        if other == name:
             value = result
+        ran.append((other, file, compiled))
+    up.reloaded = [name] + [n for n, _, _ in ran if n != name]
+    checked(up, up.reconcile)
     for adapter in adapters:
-        adapter.after_rerun(up, modules)
+        adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
+    checked(up, up.note_growth)
+    return value, ran
+
+
+def checked(up, check):
+    """Runs one of the Update's checks after the modules ran: a failure of
+    hotload's own is a note, never the user's error."""
+    try:
+        check()
+    except Exception as exc:
+        up.note("hotload", "could not finish %s (%s: %s); restart the runtime if registries misbehave"
+                % (check.__name__, type(exc).__name__, exc))
+
+
+def run_module(up, adapters, module, body, last, shape, previous):
+    for adapter in adapters:
+        adapter.before_run(up, module)
+    value = up.run(module, body, last, shape, previous)
+    for adapter in adapters:
+        adapter.after_run(up, module)
     return value
 
 
@@ -169,14 +238,20 @@ def op_reload(agent, msg):
     module = loaded_module(name, path)
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
-    adapters = frameworks.active()
-    up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES)
+    adapters = frameworks.active(agent.workspace)
+    up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
     try:
-        if module is None:
-            _, value = import_module_at(name, path)
-            up.reloaded.append(name)
-        else:
-            value = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
+        try:
+            if module is None:
+                _, value = import_module_at(agent, name, path)
+                up.reloaded.append(name)
+            else:
+                value, ran = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
+                for other, file, (shape, body, last, version) in ran:
+                    agent.workspace.ran_now(other, file, version, shape, (body, last))
+                up.finish()
+        finally:
+            agent.workspace.note_loaded()
     except BaseException as exc:  # user code may raise anything
         if module is None:
             return {"error": describe_exception(exc)}
@@ -206,9 +281,12 @@ def op_evaluate(agent, msg):
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
-        module, _ = import_module_at(msg["module"], msg["path"])
+        module, _ = import_module_at(agent, msg["module"], msg["path"])
     body, last = compile_split(msg["code"], msg.get("filename") or "<evaluate>")
-    value = run_split(body, last, module.__dict__)
+    try:
+        value = run_split(body, last, module.__dict__)
+    finally:
+        agent.workspace.note_loaded()
     return {"value": None if value is None else safe_repr(value)}
 
 

@@ -1,10 +1,12 @@
 """The update rules: how an old object takes a new definition in place."""
 
+import collections
 import enum
 import functools
+import sys
 import types
 
-from .update import EMPTY, MISSING, cell_value, own_attr, qualified, safe_equal, same_definition
+from .update import EMPTY, MISSING, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -106,6 +108,14 @@ def functions_in(value, depth=0):
 # instance dicts and weak references, its identity, and ABC's per-class cache.
 CLASS_KEEP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__", "__slots__", "_abc_impl"))
 
+# Class attributes that describe the class's source rather than what it
+# does: a change to them alone is no reason for an importer to re-run.
+METADATA = frozenset(("__doc__", "__firstlineno__", "__static_attributes__"))
+
+# The class attributes a save keeps the contents of when they are written
+# empty and their line did not change: caches.
+CACHES = (dict, list, set, collections.OrderedDict, collections.defaultdict, collections.deque)
+
 # Descriptors that belong to the class that made them (__slots__ members).
 SLOT_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
 
@@ -118,13 +128,30 @@ def is_function(up, old, new):
     return type(old) is types.FunctionType and type(new) is types.FunctionType and same_definition(old, new)
 
 
-def update_function(up, old, new, where):
+def function_change(old, new):
+    """Says why old cannot take new's code in place, or returns None."""
     if old.__globals__ is not new.__globals__:
-        return False  # another namespace's function: its code would run against the wrong globals
-    freevars = old.__code__.co_freevars
-    if freevars != new.__code__.co_freevars:
-        up.note(where, "its free variables changed; existing references run the old code")
+        return "it now comes from another module's namespace"
+    if old.__code__.co_freevars != new.__code__.co_freevars:
+        return "its free variables changed"
+    return None
+
+
+def generated(f):
+    """Reports whether f was made by exec in a namespace of its own, as
+    namedtuple makes __new__, rather than by a def in its module."""
+    module = sys.modules.get(f.__module__ or "")
+    return module is None or module.__dict__ is not f.__globals__
+
+
+def update_function(up, old, new, where):
+    reason = function_change(old, new)
+    if reason:
+        if generated(old) or generated(new):
+            return False  # made by exec for the class (a namedtuple's __new__): nothing else holds it
+        up.note(where, reason + "; existing references run the old code", new)
         return False
+    freevars = old.__code__.co_freevars
     cells = []
     for name, old_cell, new_cell in zip(freevars, old.__closure__ or (), new.__closure__ or ()):
         a, b = cell_value(old_cell), cell_value(new_cell)
@@ -142,7 +169,8 @@ def update_function(up, old, new, where):
         for key, value in new.__dict__.items():
             was = old.__dict__.get(key, MISSING)
             merged[key] = value if was is MISSING else up.resolve(was, value)
-        up.set_attr(old, "__dict__", merged)
+        if merged != old.__dict__:
+            up.set_attr(old, "__dict__", merged)
     for cell, a, b in cells:
         # A closure's values are those of the new run (a memoizing
         # decorator's cache starts empty again), its functions the old
@@ -150,12 +178,42 @@ def update_function(up, old, new, where):
         value = b if a is EMPTY or b is EMPTY else up.resolve(a, b)
         if value is not a:
             up.set_cell(cell, value)
+            if not safe_equal(a, value):
+                up.changed_in_place()
+    if not code_same(old.__code__, new.__code__):
+        up.changed_in_place()
+        note_inner_functions(up, old, new, where)
+    for attr in ("__defaults__", "__kwdefaults__"):
+        if not safe_equal(getattr(old, attr), getattr(new, attr)):
+            up.changed_in_place()
     for attr in ("__code__", "__defaults__", "__kwdefaults__", "__doc__"):
         value = getattr(new, attr)
         if getattr(old, attr) is not value:
             up.set_attr(old, attr, value)
     update_annotations(up, old, new)
     return True
+
+
+def note_inner_functions(up, old, new, where):
+    """Notes the functions defined inside old whose code this save changed:
+    the ones old made before the save (closures a factory returned,
+    wrappers a decorator made) keep the old code, except those bound at
+    module level or in a class of a module this save re-ran."""
+    before = {code_name_of(c): c for c in old.__code__.co_consts if isinstance(c, types.CodeType)}
+    for code in new.__code__.co_consts:
+        if not isinstance(code, types.CodeType) or code.co_name.startswith("<") and code.co_name != "<lambda>":
+            continue  # comprehensions and generator expressions run at once
+        was = before.get(code_name_of(code))
+        if was is None or code_same(was, code):
+            continue
+        maker = where.rpartition(".")[2]
+        up.note("%s.<locals>.%s" % (where, code.co_name),
+                "changed: the functions %s made before this save run the old code, except those bound at module level "
+                "or in a class of a module that re-ran; call %s again for new ones" % (maker, maker), code)
+
+
+def code_name_of(code):
+    return getattr(code, "co_qualname", code.co_name)
 
 
 def annotations_of(f):
@@ -230,14 +288,16 @@ def is_class(up, old, new):
             and old.__module__ in up.modules)
 
 
-def class_change(up, old, new):
-    """Says why old cannot soundly take new's definition, or returns None."""
+def class_change(up, old, new, resolve=True):
+    """Says why old cannot soundly take new's definition, or returns None.
+    Without resolve, a base that is a different object counts as replaced
+    rather than being updated first."""
     if type(old) is not type(new):
         return "its metaclass changed"
     if [qualified(b) for b in old.__bases__] != [qualified(b) for b in new.__bases__]:
         return "its bases changed"
     for a, b in zip(old.__bases__, new.__bases__):
-        if up.resolve(a, b) is not a:
+        if a is not b and (not resolve or up.resolve(a, b) is not a):
             return "its base %s was replaced" % qualified(a)
     if slots_of(old) != slots_of(new):
         return "its __slots__ changed"
@@ -253,8 +313,15 @@ def class_change(up, old, new):
 def update_class(up, old, new, where):
     reason = class_change(up, old, new)
     if reason:
-        up.note(where, reason + "; existing instances still use the old class")
+        up.note(where, reason + "; existing instances still use the old class", old)
         return False
+    return update_class_body(up, old, new, where)
+
+
+def update_class_body(up, old, new, where, skip=None):
+    """Gives old the attributes of new's body, updating functions in place,
+    and removes those new lacks; skip(key, value) names attributes to leave
+    alone on either side (a framework's machinery: an ORM's mapper)."""
     # Zero-argument super() finds the class in a __class__ cell: every new
     # method, kept or added, must find the old class there.
     for value in new.__dict__.values():
@@ -267,23 +334,82 @@ def update_class(up, old, new, where):
     # An enum keeps its members and their tables; only its methods change.
     only_code = isinstance(old, enum.EnumMeta)
     members = old.__dict__.get("_member_map_") or {}
+    kept = unchanged_data(up, old)
+    persisted = []
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
+        if skip is not None and (skip(key, value) or skip(key, old.__dict__.get(key))):
+            continue
         was = old.__dict__.get(key, MISSING)
+        if was is value:
+            continue  # already the new one (an adapter set it: a generated method)
         if was is MISSING:
             up.set_class_attr(old, key, value)
+            up.changed_in_place()
             continue
         if isinstance(was, SLOT_DESCRIPTORS) and type(was) is type(value):
             continue
+        if key in kept and type(was) in CACHES and type(value) is type(was) and not value:
+            # An empty container as written (a cache) whose line did not
+            # change keeps what it holds, as module state does.
+            persisted.append(key)
+            continue
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
+        if resolved is value and callable(value) and callable(was):
+            resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
+            if key not in METADATA and (not safe_equal(was, resolved) or is_code(resolved)):
+                up.changed_in_place()
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
+        if skip is not None and skip(key, value):
+            continue
         up.del_class_attr(old, key)
+        up.changed_in_place()
+    change = up.changes.get(up.current)
+    for key in persisted:
+        value = old.__dict__.get(key)
+        if skip is not None and skip(key, value):
+            continue
+        if value and change is not None and change.inplace:
+            up.note("%s.%s" % (where, key), "keeps what it held before the save (%d item%s), as its line did not change; "
+                    "if code this save changed made them, empty it or restart the runtime"
+                    % (len(value), "" if len(value) == 1 else "s"), old)
+    return True
+
+
+def unchanged_data(up, cls):
+    """The names of cls's data attributes whose assignment in the class
+    body is the same in the new source as in the one that ran before."""
+    source = up.sources.get(cls.__module__)
+    previous = up.previous.get(cls.__module__)
+    if source is None or source[1] is None or previous is None:
+        return ()
+    new = source[1].class_data.get(cls.__qualname__) or {}
+    old = previous.class_data.get(cls.__qualname__) or {}
+    return {key for key, dump in new.items() if old.get(key) == dump}
+
+
+def is_lru_cache(up, old, new):
+    return type(old) is type(new) is LRU_CACHE_WRAPPER
+
+
+def update_lru_cache(up, old, new, where):
+    """An lru_cache wrapper is C code: it cannot take new code, but the
+    function it wraps can. When both wrap the same function (the old one,
+    updated in place before the decorator ran again) with the same
+    parameters, the old wrapper is kept and its cache emptied once the
+    save stands, since its results came from the old code."""
+    if own_attr(old, "__wrapped__") is not own_attr(new, "__wrapped__"):
+        return note_native_wrapper(up, old, new, where)
+    params = getattr(old, "cache_parameters", None)
+    if params is not None and params() != new.cache_parameters():
+        return note_native_wrapper(up, old, new, where)
+    up.on_commit(old.cache_clear)
     return True
 
 
@@ -298,8 +424,11 @@ def is_native_wrapper(up, old, new):
 def note_native_wrapper(up, old, new, where):
     kind = type(old)
     name = kind.__qualname__ if kind.__module__ == "builtins" else qualified(kind)
-    up.note(where, "a %s cannot be updated in place; existing references run the old code" % name)
+    up.note(where, "a %s cannot be updated in place; existing references run the old code" % name, own_attr(new, "__wrapped__"))
     return False
+
+
+LRU_CACHE_WRAPPER = type(functools.lru_cache()(lambda: None))
 
 
 UPDATE_RULES = [
@@ -308,5 +437,6 @@ UPDATE_RULES = [
     (is_method_wrapper, update_method_wrapper),
     (is_property, update_property),
     (is_cached_property, update_cached_property),
+    (is_lru_cache, update_lru_cache),
     (is_native_wrapper, note_native_wrapper),
 ]

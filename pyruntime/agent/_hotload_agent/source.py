@@ -55,39 +55,106 @@ def run_split(body, last, namespace):
     return eval(last, namespace)
 
 
-# The global through which a re-running module calls back into its Update.
+# The globals through which a re-running module calls back into its Update:
+# after each definition, and between a definition's decorators.
 BIND_HOOK = "__hotload_bind__"
+DECORATED_HOOK = "__hotload_decorated__"
 
 # The statement lists of a compound statement, by field, where a module-level
 # def or class may sit (inside if/try/with/for/while/match, not inside a def).
 STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
+# Decorators that must see every definition as written: typing.overload
+# keeps each signature apart, and the last definition is the function.
+PASS_THROUGH = frozenset(("overload",))
 
-def bind_definitions(statements):
-    """Returns statements with `__hotload_bind__("name")` after each definition.
+
+def bind_definitions(statements, prefix=""):
+    """Returns statements with `__hotload_bind__("name")` after each
+    module-level definition (prefix "") and `__hotload_decorated__(qualname)`
+    between each definition's decorators, in class bodies too (prefix "C.").
 
     A re-run module binds each function and class it defines to the old object,
     updated in place, as soon as the definition has run, so the rest of the
     module already uses it: `p = Point(1, 2)` after `class Point` makes an
     instance of the class live objects have, and `class B(A)` gets the old A.
-    Each call carries its definition's location, so a traceback through it
-    points at the def line (the agent's own frames are hidden, as always).
+    Each decorator receives what __hotload_decorated__ returns: the old object
+    made of the same definition, updated in place, so a registry a decorator
+    fills holds the object the module's name holds. Each call carries its
+    definition's location, so a traceback through it points at the def line
+    (the agent's own frames are hidden, as always).
     """
     out = []
     for stmt in statements:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            qualname = prefix + stmt.name
+            if stmt.decorator_list and not any(decorator_name(d) in PASS_THROUGH for d in stmt.decorator_list):
+                stmt.decorator_list = interleave(stmt.decorator_list, qualname, stmt)
+            if isinstance(stmt, ast.ClassDef):
+                stmt.body = bind_definitions(stmt.body, qualname + ".")
             out.append(stmt)
-            call = ast.Expr(ast.Call(ast.Name(BIND_HOOK, ast.Load()), [ast.Constant(stmt.name)], []))
-            out.append(ast.fix_missing_locations(ast.copy_location(call, stmt)))
+            if not prefix:
+                call = ast.Expr(ast.Call(ast.Name(BIND_HOOK, ast.Load()), [ast.Constant(stmt.name)], []))
+                out.append(ast.fix_missing_locations(ast.copy_location(call, stmt)))
             continue
         for field in STATEMENT_FIELDS:
             children = getattr(stmt, field, None)
             if not children:
                 continue
             if isinstance(children[0], ast.stmt):
-                setattr(stmt, field, bind_definitions(children))
+                setattr(stmt, field, bind_definitions(children, prefix))
             else:  # except handlers, match cases: each has a body
                 for child in children:
-                    child.body = bind_definitions(child.body)
+                    child.body = bind_definitions(child.body, prefix)
         out.append(stmt)
+        if not prefix:
+            # `handler = make(4)` then `handlers = [handler]`: the list must
+            # hold what the name will, so the name is bound at once.
+            for name in assigned_names(stmt):
+                call = ast.Expr(ast.Call(ast.Name(BIND_HOOK, ast.Load()), [ast.Constant(name)], []))
+                out.append(ast.fix_missing_locations(ast.copy_location(call, stmt)))
     return out
+
+
+def assigned_names(stmt):
+    """The names a module-level assignment binds: `a = b = f()`, `a, b = x`."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets = [stmt.target]
+    else:
+        return ()
+    names = []
+    todo = list(targets)
+    while todo:
+        target = todo.pop()
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            todo.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            todo.append(target.value)
+    return names
+
+
+def interleave(decorators, qualname, stmt):
+    """[d1, hook, d2, hook] for [d1, d2]: the hook runs on what each
+    decorator but the outermost is given. The first decorator stays first,
+    so the function's first line (co_firstlineno) stays the same."""
+    out = []
+    for decorator in decorators:
+        out.append(decorator)
+        hook = ast.Call(ast.Name(DECORATED_HOOK, ast.Load()), [ast.Constant(qualname)], [])
+        out.append(ast.fix_missing_locations(ast.copy_location(hook, stmt)))
+    return out
+
+
+def decorator_name(node):
+    """The last name of a decorator expression: "route" for @app.route("/")."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None

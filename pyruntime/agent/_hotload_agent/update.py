@@ -1,12 +1,29 @@
 """The changes one save makes to live objects, and how to undo them."""
 
+import functools
+import linecache
+import sys
 import types
 
-from .source import BIND_HOOK, run_split
+from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
 MISSING = object()  # no such name or attribute
+NOWHERE = ("", 0)  # a note's place when none fits: the module as a whole
 EMPTY = object()  # a closure cell without a value
+
+# Values whose equality is their identity for any program: an importer that
+# read an equal one at import time holds what a fresh run would give it.
+PLAIN = (int, float, complex, str, bytes, bool, type(None), range)
+
+# Values no update rule takes: bind() leaves them as the module's code made them.
+DATA = PLAIN + (list, dict, set, tuple, frozenset, bytearray)
+
+# How far counterpart() looks inside an old binding for the object a new
+# definition replaces: decorator stacks are a few levels deep; 32 objects
+# is more than any real stack holds and keeps a bad __wrapped__ loop cheap.
+CHAIN_DEPTH = 4
+CHAIN_OBJECTS = 32
 
 
 def qualified(obj):
@@ -15,15 +32,28 @@ def qualified(obj):
     return "%s.%s" % (module, getattr(obj, "__qualname__", None) or type(obj).__name__)
 
 
+def code_name(obj):
+    """The qualified name of a function's code: what its def statement
+    called it, whatever functools.wraps copied onto __qualname__ since."""
+    code = obj.__code__
+    return getattr(code, "co_qualname", code.co_name)  # co_qualname since 3.11
+
+
 def same_definition(old, new):
     """Reports whether old and new come from the same def or class statement.
 
     A name rebound to another function (`op = add if x else mul`) must not
     turn add into mul, so only a definition with the same qualified name may
-    update the old object.
+    update the old object; for functions, the code's own name must agree
+    too, so that a wrapper carrying its wrapped function's name
+    (functools.wraps) is not taken for that function.
     """
-    return (getattr(old, "__module__", None) == getattr(new, "__module__", None)
-            and getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None))
+    if (getattr(old, "__module__", None) != getattr(new, "__module__", None)
+            or getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None)):
+        return False
+    if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
+        return code_name(old) == code_name(new)
+    return True
 
 
 def cell_value(cell):
@@ -54,6 +84,122 @@ def safe_equal(a, b):
         return False
 
 
+def plain(value, depth=0):
+    """Reports whether value is immutable data all the way down: numbers,
+    strings, None, and tuples and frozensets of them (up to 1000 items,
+    beyond which it counts as not plain, to stay cheap)."""
+    if isinstance(value, PLAIN):
+        return True
+    if type(value) in (tuple, frozenset) and depth < 4 and len(value) <= 1000:
+        return all(plain(item, depth + 1) for item in value)
+    return False
+
+
+def rebound(old, new):
+    """Reports whether a name that held old and now holds new refers to a
+    different object or value: equal plain data is the same value."""
+    if old is new:
+        return False
+    if old is MISSING or new is MISSING:
+        return True
+    return not (type(old) is type(new) and plain(old) and safe_equal(old, new))
+
+
+def code_same(a, b):
+    """Reports whether two code objects do the same thing: the same
+    bytecode, names and constants (nested code compared the same way),
+    whatever their line numbers."""
+    if a is b:
+        return True
+    for attr in ("co_code", "co_names", "co_varnames", "co_freevars", "co_cellvars",
+                 "co_argcount", "co_kwonlyargcount", "co_flags"):
+        if getattr(a, attr) != getattr(b, attr):
+            return False
+    if getattr(a, "co_posonlyargcount", 0) != getattr(b, "co_posonlyargcount", 0):
+        return False
+    if len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts):
+        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
+            if not code_same(x, y):
+                return False
+        elif type(x) is not type(y) or not safe_equal(x, y):
+            return False
+    return True
+
+
+def chain(root):
+    """root and the objects it is made of, outermost first: what a
+    decorator stack or a descriptor holds (functools.wraps' __wrapped__,
+    staticmethod's __func__, a property's functions, cached_property's and
+    partial's func) and the functions a wrapper's closure holds."""
+    found, seen, level = [], set(), [root]
+    for _ in range(CHAIN_DEPTH):
+        inner = []
+        for obj in level:
+            if id(obj) in seen or len(found) >= CHAIN_OBJECTS:
+                continue
+            seen.add(id(obj))
+            found.append(obj)
+            if isinstance(obj, types.FunctionType):
+                wrapped = obj.__dict__.get("__wrapped__")
+                if wrapped is not None:
+                    inner.append(wrapped)
+                for cell in obj.__closure__ or ():
+                    value = cell_value(cell)
+                    if callable(value) and not isinstance(value, type):
+                        inner.append(value)
+            elif isinstance(obj, (staticmethod, classmethod)):
+                inner.append(obj.__func__)
+            elif isinstance(obj, property):
+                inner.extend(f for f in (obj.fget, obj.fset, obj.fdel) if f is not None)
+            elif isinstance(obj, types.MethodType):
+                inner.append(obj.__func__)
+            elif isinstance(obj, (functools.partial, functools.cached_property)):
+                inner.append(obj.func)
+            elif not isinstance(obj, type):
+                wrapped = own_attr(obj, "__wrapped__")  # lru_cache and other C wrappers
+                if wrapped is not None:
+                    inner.append(wrapped)
+        level = inner
+        if not level:
+            break
+    return found
+
+
+def lookup(namespace, qualname):
+    """The object at qualname ("C.m") in a module namespace, reading class
+    attributes from the classes' own __dict__; MISSING if there is none."""
+    parts = qualname.split(".")
+    obj = namespace.get(parts[0], MISSING)
+    for part in parts[1:]:
+        if not isinstance(obj, type):
+            return MISSING
+        obj = obj.__dict__.get(part, MISSING)
+    return obj
+
+
+def dunder(name):
+    return name.startswith("__") and name.endswith("__")
+
+
+class Change:
+    """What one module's run changed, for deciding which importers re-run.
+
+    rebound: the names that now refer to a different object or value
+    (added and removed names included). inplace: objects the module had
+    before were changed in place (a function's code or defaults, a class's
+    attributes), so what calling them computes may differ. graph: the
+    module's own imports changed.
+    """
+
+    def __init__(self, rebound=(), inplace=False, graph=False):
+        self.rebound = set(rebound)
+        self.inplace = inplace
+        self.graph = graph
+        self.removed = set()  # names removed because the new source no longer binds them
+
+
 class Update:
     """The changes one save makes to live objects, and how to undo them.
 
@@ -62,14 +208,33 @@ class Update:
     backwards and puts back the namespaces of the modules that ran.
     """
 
-    def __init__(self, rules):
+    def __init__(self, rules, workspace=None):
         self.rules = rules  # [(applies, update)], tried in order
+        # The user's loaded modules (graph.Workspace), where registries are
+        # looked for; None: only the modules this save runs.
+        self.workspace = workspace
         self.undo = []  # (restore function, args), in the order the changes were made
+        self.commit = []  # (function, args) to call once the save stands
         self.namespaces = []  # (namespace dict, copy from before the run)
         self.resolved = {}  # (id(old), id(new)) -> the object bound
-        self.keep = []  # keeps the objects behind resolved's ids alive
+        self.claimed = {}  # id(old) -> the new object old took the definition of
+        self.keep = []  # keeps the objects behind resolved's and claimed's ids alive
         self.modules = set()  # names of the modules this save runs
-        self.notes = []
+        self.sources = {}  # module name -> (file, Shape or None): where notes land
+        self.previous = {}  # module name -> Shape of the version that ran before, or None
+        self.changes = {}  # module name -> Change, for the modules that ran or changed
+        self.code_names = {}  # module name -> its names that are not plain data (importers.code_names)
+        self.current = None  # the module running now
+        self.replaced = []  # (new class, old class) whose creation may have stored the new one
+        self.decorated = []  # old objects decorators received again in this save
+        self.gone = []  # objects of names this save removed
+        self.created = []  # functions and classes this save made and bound, or gave to decorators
+        self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
+        self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
+        self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
+        self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
+        self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
+        self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
     # --- the undo log --------------------------------------------------------
@@ -93,6 +258,11 @@ class Update:
         made other than through the methods here (an adapter's registry)."""
         self.undo.append((restore, args))
 
+    def on_commit(self, action, *args):
+        """Calls action(*args) once the whole save has succeeded, for changes
+        a rollback could not take back (emptying a cache)."""
+        self.commit.append((action, args))
+
     def set_cell(self, cell, value):
         self.undo.append((restore_cell, (cell, cell_value(cell))))
         restore_cell(cell, value)
@@ -115,46 +285,220 @@ class Update:
             namespace.clear()
             namespace.update(before)
         self.namespaces = []
+        self.commit = []
+        try:
+            registries.unregister(self)
+        except Exception as exc:  # the rollback stands; say what may be left
+            failures.append(exc)
+        if self.teardowns:
+            self.note(self.teardowns[0], "its __hotload_teardown__ ran before the save failed and cannot be undone; "
+                      "what it stopped stays stopped until a save succeeds (or restart the runtime)"
+                      if len(self.teardowns) == 1 else
+                      "the __hotload_teardown__ of %s ran before the save failed and cannot be undone; what they stopped "
+                      "stays stopped until a save succeeds (or restart the runtime)" % ", ".join(self.teardowns), NOWHERE)
         for exc in failures:
-            self.note("rollback", "could not restore an object (%s: %s)" % (type(exc).__name__, exc))
+            self.note("rollback", "could not restore an object (%s: %s); restart the runtime if it misbehaves"
+                      % (type(exc).__name__, exc))
 
-    def note(self, where, text):
+    def finish(self):
+        """Runs what waited for the save to stand (see on_commit)."""
+        for action, args in self.commit:
+            try:
+                action(*args)
+            except Exception as exc:  # the save stands; say what did not happen
+                self.note("hotload", "%s failed after the save (%s: %s)" % (getattr(action, "__name__", action), type(exc).__name__, exc))
+        self.commit = []
+
+    # --- notes ------------------------------------------------------------------
+
+    def note(self, where, text, obj=None):
+        """Tells the editor what the save could not make as a fresh run
+        would: where names the object ("mod.Class.method"), text says what
+        still runs old code or what to do. The note lands on the object's
+        line: obj's (a function, a code object, or a (file, line) pair) if
+        given, else the definition where names in the module's new source."""
         line = "%s: %s" % (where, text)
-        if line not in self.notes:
-            self.notes.append(line)
+        if any(n["text"] == line for n in self.notes):
+            return
+        note = {"text": line}
+        place = self.locate(where, obj)
+        if place is not None:
+            note["file"], note["line"] = place
+            note["source"] = linecache.getline(place[0], place[1]).rstrip("\r\n")
+        self.notes.append(note)
+
+    def locate(self, where, obj=None):
+        """(file, line) of obj, or of the definition where names; None if
+        unknown or obj is NOWHERE."""
+        if obj is NOWHERE:
+            return None
+        if isinstance(obj, tuple):
+            return obj if obj[0] and obj[1] else None
+        code = getattr(obj, "__code__", None) if obj is not None else None
+        if isinstance(obj, types.CodeType):
+            code = obj
+        if isinstance(code, types.CodeType) and code.co_filename and not code.co_filename.startswith("<"):
+            return code.co_filename, code.co_firstlineno
+        for module in sorted(self.sources, key=len, reverse=True):
+            if where != module and not where.startswith(module + "."):
+                continue
+            file, shape = self.sources[module]
+            if not file:
+                return None
+            qual = where[len(module) + 1:]
+            while qual and shape is not None:
+                if qual in shape.lines:
+                    return file, shape.lines[qual]
+                qual = qual.rpartition(".")[0]
+            return file, 1
+        return None
 
     # --- running a module ------------------------------------------------------
 
-    def run(self, module, body, last):
-        """Runs a loaded module's new code in its namespace and binds each
-        changed definition to its old object, updated in place."""
+    def run(self, module, body, last, shape=None, previous=None):
+        """Runs a loaded module's new code in its namespace, giving each
+        definition's decorators the old object updated in place and binding
+        each changed definition to its old object. shape is the new
+        source's Shape and previous the one of the version that ran before
+        (None if unknown): names previous bound that shape does not are
+        removed. Records the module's Change."""
         namespace = module.__dict__
         before = dict(namespace)
         self.namespaces.append((namespace, before))
-        prefix = module.__name__ + "."
+        name = module.__name__
+        self.modules.add(name)
+        self.sources[name] = (namespace.get("__file__"), shape)
+        self.previous[name] = previous
+        self.current = name
+        change = self.changes.setdefault(name, Change())
+        sizes = {key: len(value) for key, value in before.items() if type(value) in (list, dict, set)}
+        self.watch(name, before)
+        prefix = name + "."
 
-        def bind_hook(name):
-            self.bind(namespace, before, name, prefix)
+        def bind_hook(key):
+            self.bind(namespace, before, key, prefix)
+
+        def decorated_hook(qualname):
+            return lambda new: self.decorated_hook(before, qualname, new, prefix)
 
         namespace[BIND_HOOK] = bind_hook
+        namespace[DECORATED_HOOK] = decorated_hook
         try:
             value = run_split(body, last, namespace)
         finally:
             namespace.pop(BIND_HOOK, None)
+            namespace.pop(DECORATED_HOOK, None)
         # Names bound other than by def or class: `f = decorate(g)`,
         # `handler = make_handler(4)`, `from .impl import f`.
-        for name in list(namespace):
-            self.bind(namespace, before, name, prefix)
+        for key in list(namespace):
+            self.bind(namespace, before, key, prefix)
+        self.remove_names(module, before, shape, previous)
+        for key in set(before) | set(namespace):
+            if dunder(key):
+                continue
+            old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
+                change.rebound.add(key)
+        if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
+            change.inplace = True  # its functions read a global that changed: what they compute changed
+        if shape is not None and previous is not None and shape.imports != previous.imports:
+            change.graph = True
+        self.current = None
         return value
+
+    def changed_in_place(self):
+        """Records that the running module changed an old object in place."""
+        if self.current is not None:
+            self.changes.setdefault(self.current, Change()).inplace = True
 
     def bind(self, namespace, before, name, prefix):
         new = namespace.get(name, MISSING)
         old = before.get(name, MISSING)
-        if old is MISSING or new is MISSING or old is new:
+        if new is MISSING or old is new:
             return
-        value = self.resolve(old, new, prefix + name)
+        if old is MISSING:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
+            return
+        if type(new) in DATA or type(old) in DATA:
+            return  # no rule updates data in place: a module of constants binds them fast
+        claimed = self.claimed.get(id(old))
+        if (claimed is not None and claimed is not new and any(d is old for d in self.decorated)
+                and not any(obj is old for obj in chain(new))):
+            # A decorator holds old as another definition of this name, made
+            # earlier in this run (singledispatch's `@f.register def _`): old
+            # keeps that one, and the name binds the last, as in a fresh run.
+            return
+        where = prefix + name
+        value = self.resolve(old, new, where)
+        if value is new and (isinstance(new, (types.FunctionType, type)) or isinstance(old, types.FunctionType)):
+            value = self.rewrapped(old, new, where)
         if value is not new:
             namespace[name] = value
+        elif isinstance(new, (types.FunctionType, type)):
+            if same_definition(old, new):
+                self.rebuilt.append((new, old))  # a registry it fills gets old back on rollback
+            else:
+                self.created.append(new)
+
+    def rewrapped(self, old, new, where):
+        """What to bind when old and new are not the same definition: if a
+        decorator was added or removed, the objects inside stay the same
+        definition, so they still update in place; a note says what code
+        that held the old object sees."""
+        ours = [getattr(obj, "__module__", None) in self.modules for obj in (old, new)]
+        if not callable(new) or not callable(old) or not any(ours):
+            return new  # only definitions of the modules that ran (not a library's, as an Enum's __new__)
+        inner = self.counterpart(old, new, where)
+        if inner is not None:  # new is the old definition without a decorator
+            if id(old) not in self.rewrapped_ids and getattr(inner, "__module__", None) in self.modules:
+                self.rewrapped_ids.add(id(old))
+                self.note(where, "a decorator was removed; code that took it before this save "
+                          "(callbacks, registries, other modules' references) still calls it through the old decorator", new)
+            return inner
+        if ours[0] and any(obj is old for obj in chain(new)[1:]) and id(old) not in self.rewrapped_ids:
+            # new wraps the old definition: a decorator was added
+            self.rewrapped_ids.add(id(old))
+            self.note(where, "a decorator was added; code that took it before this save "
+                      "(callbacks, registries) still calls it without the decorator", old)
+        return new
+
+    def decorated_hook(self, before, qualname, new, prefix):
+        """What the next decorator up receives: the old object new's
+        definition updated in place, if the old binding at qualname is made
+        of one, else new."""
+        root = lookup(before, qualname)
+        old = None if root is MISSING else self.counterpart(root, new, prefix + qualname, quiet=True)
+        if old is None:
+            if isinstance(new, (types.FunctionType, type)):
+                self.created.append(new)
+            return new
+        self.decorated.append(old)
+        return old
+
+    def counterpart(self, root, new, where, quiet=False):
+        """The object in root's chain that new's definition updated in place,
+        or None. quiet tries only what would succeed, without notes: the
+        classes a decorator has yet to finish (a dataclass's fields) are
+        compared again once it has."""
+        from .rules import class_change, function_change  # rules imports this module
+        for old in chain(root):
+            if old is new:
+                return old
+            if type(old) is not type(new) or not same_definition(old, new):
+                continue
+            if id(old) in self.claimed and self.claimed[id(old)] is not new:
+                continue  # a property's getter, already taken by its getter's new definition
+            if quiet:
+                try:
+                    if isinstance(old, type) and class_change(self, old, new, resolve=False):
+                        return None
+                    if isinstance(old, types.FunctionType) and function_change(old, new):
+                        return None
+                except Exception:
+                    return None
+            return old if self.resolve(old, new, where) is old else None
+        return None
 
     def resolve(self, old, new, where=None):
         """Returns what a name that held old and now holds new should hold:
@@ -182,11 +526,154 @@ class Update:
                 for undone in list(self.resolved)[known:]:
                     del self.resolved[undone]
                 self.note(where, "could not be updated in place (%s: %s); existing references run the old code"
-                          % (type(exc).__name__, exc))
+                          % (type(exc).__name__, exc), new)
                 ok = False
             self.resolved[key] = old if ok else new
+            if ok:
+                self.claimed[id(old)] = new
+                if isinstance(new, type) and registries.creation_may_store(new):
+                    self.replaced.append((new, old))
             return self.resolved[key]
         return new
+
+    # --- removed names -------------------------------------------------------------
+
+    def remove_names(self, module, before, shape, previous):
+        """Removes the names the version that ran before bound and the new
+        one binds nowhere (a fresh run would not have them), unless the new
+        source binds names dynamically. Notes which went, and the lines
+        that still read them."""
+        if shape is None or previous is None:
+            return
+        namespace = module.__dict__
+        name = module.__name__
+        provided = set()
+        for star in shape.stars:
+            source = sys.modules.get(star)
+            if source is not None:
+                provided.update(getattr(source, "__all__", None) or [n for n in vars(source) if not n.startswith("_")])
+        gone = []
+        for key in sorted(previous.binds - shape.binds - provided):
+            if dunder(key) or key not in namespace or namespace[key] is not before.get(key, MISSING):
+                continue
+            value = namespace[key]
+            if isinstance(value, types.ModuleType) and sys.modules.get(name + "." + key) is value:
+                continue  # a submodule, bound by the import system
+            gone.append(key)
+        if not gone:
+            return
+        file = namespace.get("__file__")
+        if shape.dynamic:
+            self.note(name, "no longer defines %s in its source, but sets globals dynamically (globals(), setattr, "
+                      "exec), so they were kept; restart the runtime to drop them" % ", ".join(gone),
+                      (file, shape.dynamic) if file else None)
+            return
+        self.changes.setdefault(name, Change()).removed.update(gone)
+        for key in gone:
+            value = namespace.pop(key)
+            if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
+                self.gone.append(value)
+        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
+        for key in gone:
+            line = shape.globals_read.get(key)
+            if line is not None and file:
+                self.note("%s.%s" % (name, key), "is no longer defined, and this line still uses it: it raises NameError when it runs", (file, line))
+
+    # --- after every module ran ---------------------------------------------------
+
+    def watch(self, name, before):
+        """Remembers what the lists and sets that outlive the module's
+        re-runs hold: the public ones of the objects it holds (a logger's
+        handlers, an app's hooks) and the top-level ones of the other user
+        modules it refers to (a registry module's list), to say afterwards
+        which received another object like one they had. Its own top-level
+        lists are its state (kept with `try: x except NameError:`)."""
+        seen = set()
+
+        def watch(label, owner, attr, container):
+            if id(container) not in seen and type(container) in (list, set) and len(container) <= registries.BIG:
+                seen.add(id(container))
+                self.watched.append((name, label, owner, attr, container, {id(item) for item in container},
+                                     {type(item) for item in container}, len(container)))
+
+        own = sys.modules.get(name)
+        for key, value in before.items():
+            if dunder(key):
+                continue
+            namespace = None
+            if isinstance(value, types.ModuleType):
+                namespace = value.__dict__
+            elif isinstance(value, types.FunctionType):
+                namespace = value.__globals__
+            elif not isinstance(value, (type, types.BuiltinFunctionType)):
+                for attr, container in (own_dict(value) or {}).items():
+                    if not attr.startswith("_"):
+                        watch(key, value, attr, container)
+            if namespace is None or namespace is getattr(own, "__dict__", None) or id(namespace) in seen:
+                continue
+            module = namespace.get("__name__")
+            if not (self.workspace is not None and module in self.workspace.loaded()):
+                continue  # a library's: its adapters know it
+            seen.add(id(namespace))
+            for attr, container in list(namespace.items()):
+                if not attr.startswith("_"):
+                    watch(module, sys.modules.get(module), attr, container)
+
+    def manage(self, obj):
+        """An adapter says that what modules register on obj (an app, a
+        command group, a logger) is taken off before they re-run, so its
+        containers grow as in a fresh run: no growth note for it."""
+        self.managed.add(id(obj))
+        self.keep.append(obj)
+
+    def note_growth(self):
+        """Notes the watched containers that received, while the module ran
+        again, an object of a type they already held, other than what
+        reconcile keeps once (a module's function or class): the module
+        adds to an object that outlives its re-runs, so each save adds one
+        more, where a fresh run adds one."""
+        for module, label, owner, attr, container, before, kinds, size in self.watched:
+            if id(owner) in self.managed:
+                continue
+            if isinstance(owner, types.ModuleType):
+                if owner.__dict__.get(attr) is not container:
+                    continue
+            else:
+                namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+                if namespace.get(label) is not owner or own_dict(owner).get(attr) is not container:
+                    continue
+            again = [item for item in container if id(item) not in before and type(item) in kinds
+                     and registries.definition_key(self, item, ()) is None]
+            fresh = sum(1 for item in container if id(item) not in before)
+            if len(container) - size > fresh:  # a list got an object it already held: `NAMES.append("x")`
+                again += [item for item in container if id(item) in before][:1]
+            if not again:
+                continue
+            if isinstance(owner, types.ModuleType):  # on the registry's own line, in its module
+                known = self.workspace.ran.get(label) if self.workspace is not None else None
+                file = getattr(owner, "__file__", None)
+                shape = known.shape_of() if known is not None else None
+                line = shape.lines.get(attr) if shape is not None else None
+            else:  # on the call that added to it
+                file, shape = self.sources.get(module, (None, None))
+                line = shape.calls.get(label) if shape is not None else None
+            self.note("%s.%s" % (label, attr) if isinstance(owner, types.ModuleType) else "%s.%s.%s" % (module, label, attr),
+                      "received another %s while %s ran again (%d before, %d now): it outlives re-runs, so what the module "
+                      "adds to it is added again on each save, where a fresh run adds it once; guard the addition or "
+                      "restart the runtime" % (type(again[0]).__name__, module, len(container) - len(again), len(container)),
+                      (file, line) if file and line else (file, 1) if file else None)
+
+    def reconcile(self):
+        """Makes the registries agree with the modules (registries.reconcile)."""
+        registries.reconcile(self)
+
+
+def own_dict(obj):
+    try:
+        attrs = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return None
+    return attrs if type(attrs) is dict else None
 
 
 def restore_class_attr(cls, key, value):
@@ -212,3 +699,23 @@ def restore_cell(cell, value):
             pass
     else:
         cell.cell_contents = value
+
+
+def restore_list(container, items):
+    container[:] = items
+
+
+def restore_set(container, items):
+    container.clear()
+    container.update(items)
+
+
+def restore_dict_key(container, new_key, old_key, item, old_item):
+    container.pop(old_key, None)
+    if old_item is not MISSING:
+        container[old_key] = old_item
+    container[new_key] = item
+
+
+# At the end: registries imports this module's names.
+from . import registries  # noqa: E402

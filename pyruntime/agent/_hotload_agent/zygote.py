@@ -1,6 +1,7 @@
 """The zygote: preloads, then forks warm workers and relays their lines."""
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -10,7 +11,9 @@ import struct
 import sys
 
 from .agent import Agent, serve_agent
+from .platform import follow_parent, kill_own_group, parent_death_signal, parent_watch
 from .protocol import Channel, encode
+from .warmup import warm
 
 # --- zygote ---------------------------------------------------------------------
 #
@@ -32,9 +35,6 @@ from .protocol import Channel, encode
 # its own stderr, keeping the last lines: the exit event carries them
 # ("stderr"), so what a worker said as it died (faulthandler's report of a
 # segfault, say) reaches Go with its exit, never after it.
-
-# PR_SET_PDEATHSIG from <linux/prctl.h>: the kernel signals us when the parent dies.
-PR_SET_PDEATHSIG = 1
 
 # The most the zygote reads from one worker in one turn of its loop: a
 # worker that prints without pause must not keep the others (and forks)
@@ -70,6 +70,8 @@ class Zygote:
         self.searched = 0  # how much of pending holds no newline
         self.agent = Agent(self)
         self.prctl = parent_death_signal()
+        # The zygote goes when its parent does (see platform.py), or None.
+        self.parent = parent_watch(os.getppid())
         self.wake_r, self.wake_w = os.pipe()
         # The stderr pipes of reported workers that something the worker
         # started still holds open: relayed until their end, nothing kept.
@@ -91,14 +93,19 @@ class Zygote:
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         sys.stdout, sys.stderr = self.agent.stdout, self.agent.stderr
         self.send({"id": None, "event": "ready", "pid": self.pid, "version": sys.version.split()[0], "fork": True})
+        watched = [self.parent] if self.parent is not None else []
+        if self.parent is not None and self.parent.exited():
+            self.shutdown()
         while True:
             workers = [w for w in self.workers.values() if w.sock is not None]
             stderrs = [w for w in self.workers.values() if w.stderr is not None]
             orphans = list(self.orphans)
             readable, writable, _ = select.select(
-                [self.infd, self.wake_r] + [w.sock for w in workers]
+                [self.infd, self.wake_r] + watched + [w.sock for w in workers]
                 + [w.stderr for w in stderrs] + orphans,
                 [w.sock for w in workers if w.to_worker], [])
+            if watched and self.parent in readable and self.parent.exited():
+                self.shutdown()
             if self.wake_r in readable:
                 while True:
                     try:
@@ -168,6 +175,14 @@ class Zygote:
         stderr_r, stderr_w = os.pipe()
         self.next_wid += 1
         wid = self.next_wid
+        # Everything alive now moves out of the garbage collector's reach,
+        # in the zygote and so in the worker: a full collection in the
+        # worker would otherwise visit, and so copy, every page of the
+        # preloads' objects (tens of milliseconds with numpy and pandas).
+        # Freezing only moves lists. The cost: a reference cycle among these
+        # objects that a worker drops is never collected (its memory stays,
+        # its finalizers do not run); reference counting still frees the rest.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             try:
@@ -197,18 +212,20 @@ class Zygote:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in (self.infd, self.outfd, self.wake_r, self.wake_w):
             os.close(fd)
+        if self.parent is not None:
+            self.parent.close()  # the zygote's watch, not ours
         for w in self.workers.values():
             if w.sock is not None:
                 w.sock.close()
         # Its own process group, so a kill reaches the subprocesses it starts.
         os.setpgid(0, 0)
-        if self.prctl is not None:
-            self.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != self.pid:
-            os._exit(0)  # the zygote died before we could ask to follow it
+        # Follow the zygote out: parent-death signal on Linux, else a watch.
+        follow_parent(self.pid, self.prctl, kill_own_group)
         fd = sock.detach()
         agent = Agent(Channel(fd, os.dup(fd)))
         agent.workspace = self.agent.workspace
+        # The pages a request writes to are copied now, while nobody waits.
+        warm(agent)
         serve_agent(agent)
 
     def write_worker(self, w):
@@ -419,14 +436,3 @@ def kill_group(w):
         with contextlib.suppress(ProcessLookupError):
             os.kill(w.pid, signal.SIGKILL)
 
-
-def parent_death_signal():
-    """Returns libc's prctl, looked up once in the zygote, or None off Linux;
-    there the worker still ends when its channel closes."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (ImportError, OSError, AttributeError):
-        return None

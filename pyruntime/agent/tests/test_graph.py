@@ -2,7 +2,8 @@
 
 import pytest
 
-from _hotload_agent.graph import absolute_module, strongly_connected
+from _hotload_agent.graph import strongly_connected
+from _hotload_agent.shape import absolute_module
 
 
 @pytest.mark.parametrize("package, module, level, want", [

@@ -31,7 +31,7 @@ class Size:
 
 @dataclasses.dataclass
 class Point:
-    """Gets a new field: cannot be updated in place."""
+    """Gets a new field with a default: updated in place (frameworks/dataclasses.py)."""
     x: int
     y: int
 
@@ -46,9 +46,15 @@ class Mode(enum.Enum):
 
 
 class Color(enum.Enum):
-    """Gets a new member: cannot be updated in place."""
+    """Gets a new member at the end: updated in place (frameworks/enum.py)."""
     RED = 1
     GREEN = 2
+
+
+class Shade(enum.Enum):
+    """A member renamed: cannot be updated in place."""
+    LIGHT = 1
+    DARK = 2
 
 
 class Base:

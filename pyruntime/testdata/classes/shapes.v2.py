@@ -34,7 +34,7 @@ class Size:
 
 @dataclasses.dataclass
 class Point:
-    """Gets a new field: cannot be updated in place."""
+    """Gets a new field with a default: updated in place (frameworks/dataclasses.py)."""
     x: int
     y: int
     z: int = 0
@@ -50,10 +50,16 @@ class Mode(enum.Enum):
 
 
 class Color(enum.Enum):
-    """Gets a new member: cannot be updated in place."""
+    """Gets a new member at the end: updated in place (frameworks/enum.py)."""
     RED = 1
     GREEN = 2
     BLUE = 3
+
+
+class Shade(enum.Enum):
+    """A member renamed: cannot be updated in place."""
+    LIGHT = 1
+    DEEP = 2
 
 
 class Base:

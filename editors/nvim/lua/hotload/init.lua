@@ -43,6 +43,7 @@ local ns = api.nvim_create_namespace("hotload")
 ---@field state "starting"|"ready"|"running"|"dead"
 ---@field module? string
 ---@field lastReloadMs? number
+---@field lastError? string the last run's one-line failure; nil when it ran to the end
 ---@field pid? integer
 ---@field message? string
 ---@field app? "running"|"stopped"|"exited" the app's state, once one was started
@@ -434,6 +435,7 @@ local function on_status(_, result, ctx)
     state = result.state,
     module = present(result.module),
     lastReloadMs = present(result.lastReloadMs),
+    lastError = present(result.lastError),
     pid = present(result.pid),
     message = present(result.message),
     app = present(result.app),
@@ -472,7 +474,8 @@ function M.status_info(bufnr)
 end
 
 --- A short status for statuslines: "" when no hotload server is attached to
---- the buffer, else e.g. "hotload: ready 0.5 ms", "hotload: running lib".
+--- the buffer, else e.g. "hotload: ready 0.5 ms", "hotload: running lib",
+--- "hotload: failed ZeroDivisionError: division by zero" after a failed run.
 ---@param bufnr? integer default: the current buffer
 ---@return string
 function M.status(bufnr)
@@ -485,7 +488,9 @@ function M.status(bufnr)
     return "hotload" -- a server that does not send hotload/status
   end
   local s = "hotload: " .. st.state
-  if st.state == "ready" and type(st.lastReloadMs) == "number" and st.lastReloadMs > 0 then
+  if st.state == "ready" and type(st.lastError) == "string" then
+    s = "hotload: failed " .. st.lastError
+  elseif st.state == "ready" and type(st.lastReloadMs) == "number" and st.lastReloadMs > 0 then
     s = s .. " " .. format_ms(st.lastReloadMs)
   elseif st.state == "running" and st.module then
     s = s .. " " .. st.module
@@ -619,6 +624,12 @@ end
 --- running servers get the new settings.
 ---@param opts? hotload.Config
 function M.setup(opts)
+  -- A plugin manager may put this plugin on 'runtimepath' after Neovim has
+  -- sourced plugin/ files (lazy.nvim's and packer's recipes for a plugin in
+  -- a subfolder do): the commands are defined there, so make sure they are.
+  if not vim.g.loaded_hotload then
+    vim.cmd("runtime plugin/hotload.lua")
+  end
   warned_missing = false
   config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   -- Lists replace the defaults rather than merging into them index by index.

@@ -1,6 +1,5 @@
 // Building and finding the server for the tests that run it.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -15,11 +14,15 @@ export function onPath(name: string): boolean {
 export const cannotRunServer: string | false =
   process.platform !== "linux" ? "the server is Linux-only" : !onPath("go") ? "needs go on PATH" : !onPath("python3") ? "needs python3 on PATH" : false;
 
-/** buildServer builds the server into bin/, as the .vsix has it, and returns its path. */
-export function buildServer(): string {
-  const r = spawnSync(process.execPath, [path.join(extensionDir, "scripts", "build-server.mjs")], { cwd: extensionDir, encoding: "utf8" });
-  assert.equal(r.status, 0, `build-server.mjs: ${r.stderr}`);
-  return r.stdout.trim().split("\n").at(-1) ?? "";
+/**
+ * builtServer returns the server in bin/<platform>-<arch>/, as the .vsix has
+ * it. `npm run unit` builds it before any test starts, so no test's timeout
+ * counts a go build (minutes with a cold Go build cache on a small machine).
+ */
+export function builtServer(): string {
+  const binary = path.join(extensionDir, "bin", `${process.platform}-${process.arch}`, "hotload");
+  assert.ok(fs.existsSync(binary), `${binary} is missing: npm run build-server builds it (npm run unit does)`);
+  return binary;
 }
 
 /** until waits for cond, polling. */

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { anchorLine, inlineText, logText, parseEvaluation } from "../evaluation";
+import { anchorLine, inlineText, parseEvaluation } from "../evaluation";
 
 const traceback = `Traceback (most recent call last):
   File "/w/lib.py", line 3, in <module>
@@ -25,15 +25,6 @@ describe("inlineText", () => {
     const long = inlineText({ module: "m", value: "x".repeat(500), output: "", error: null }, 20);
     assert.equal(long.text.length, 20);
     assert.ok(long.text.endsWith("…"));
-  });
-});
-
-describe("logText", () => {
-  it("has the output, then the value", () => {
-    assert.equal(logText("x + 1", { module: "lib", value: "26", output: "hi\n", error: null }), "[lib] x + 1\nhi\n= 26");
-  });
-  it("has the whole traceback", () => {
-    assert.equal(logText("evaluate module", { module: "lib", value: null, output: "", error: traceback }), `[lib] evaluate module\n${traceback.trimEnd()}`);
   });
 });
 

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import { commands } from "../names";
-import { buildServer, cannotRunServer, extensionDir, until } from "./build";
+import { builtServer, cannotRunServer, extensionDir, until } from "./build";
 import { fakeVSCode, load, Range, textDocument, withVSCode } from "./fakevscode";
 
 type Extension = typeof import("../extension");
@@ -61,9 +61,10 @@ for (const entry of [path.join(extensionDir, "out", "extension.js"), path.join(e
   });
 }
 
-describe("activate in a trusted workspace", { skip: cannotRunServer, timeout: 180_000 }, () => {
+// The timeout is a guard against a hang: npm run unit builds the server first.
+describe("activate in a trusted workspace", { skip: cannotRunServer, timeout: 120_000 }, () => {
   it("starts the server, evaluates, restarts once on a double click, and stops it", async (t) => {
-    const binary = buildServer();
+    const binary = builtServer();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "hotload-vscode-"));
     t.after(() => fs.rmSync(folder, { recursive: true, force: true }));
     const file = path.join(folder, "lib.py");
@@ -76,7 +77,15 @@ describe("activate in a trusted workspace", { skip: cannotRunServer, timeout: 18
       selection: Object.assign(new Range(1, 0, 1, 5), { active: { line: 1, character: 5 } }),
       setDecorations: (_type: unknown, options: unknown[]) => decorations.push(options),
     };
-    const settings: Record<string, unknown> = { "server.path": binary, python: "", preload: [], extraPaths: [], env: {}, "trace.server": "off" };
+    const settings: Record<string, unknown> = {
+      "server.path": binary,
+      python: "",
+      preload: [],
+      extraPaths: [],
+      env: {},
+      notifications: "errors",
+      "trace.server": "off",
+    };
     const { vscode, seen } = fakeVSCode({
       trusted: true,
       folder,
@@ -118,33 +127,34 @@ describe("activate in a trusted workspace", { skip: cannotRunServer, timeout: 18
     );
 
     const story = () => `log:\n${seen.log.join("\n")}\nmessages:\n${seen.messages.join("\n")}`;
-    // Evaluate Module shows the module's value after its last line.
+    assert.match(seen.statusItem.tooltip, new RegExp(`server: setting ${binary}`), "the tooltip names the binary that runs");
+    // Evaluate Module shows the module's value after its last line (the
+    // server's hotload/result), and no notification: it went well.
     await seen.commands.get(commands.evaluateModule)?.();
-    assert.match(JSON.stringify(decorations.at(-1)), /"contentText":"= 40"/, story());
-    // Evaluate Selection shows the selection's value after it, and keeps the other.
-    await seen.commands.get(commands.evaluateSelection)?.();
-    const shown = JSON.stringify(decorations.at(-1));
-    assert.match(shown, /"contentText":"= 25".*"contentText":"= 40"|"contentText":"= 40".*"contentText":"= 25"/, story());
-    assert.ok(
-      seen.log.some((l) => l.includes("[lib] x + 5")),
+    await until("the result after the last line", () => /"contentText":"✓ [\d.]+ m?s {2}= 40"/.test(JSON.stringify(decorations.at(-1))));
+    assert.deepEqual(
+      seen.messages.filter((m) => m.startsWith("info:")),
+      [],
       story(),
     );
+    // Evaluate Selection shows the selection's value after it.
+    await seen.commands.get(commands.evaluateSelection)?.();
+    assert.match(JSON.stringify(decorations.at(-1)), /"contentText":"= 25"/, story());
+    // Regression: the log had each evaluation twice, the server's line and the extension's.
+    await until("the evaluation in the log", () => seen.log.some((l) => l.includes("x + 5")));
+    assert.equal(seen.log.filter((l) => l.includes("x + 5")).length, 1, story());
 
     // A changed setting reaches the server, which pulls it through the
     // middleware and starts a new runtime, without a complaint.
     settings.preload = ["json"];
     for (const f of seen.listeners.get("onDidChangeConfiguration") ?? []) f({ affectsConfiguration: (s: string) => "hotload.preload".startsWith(s) });
-    await until("the new runtime", () => seen.messages.some((m) => m.includes("settings changed; started a new runtime")));
-    assert.deepEqual(
-      seen.messages.filter((m) => !m.startsWith("info:")),
-      [],
-      story(),
-    );
+    await until("the new runtime", () => seen.log.some((m) => m.includes("settings changed; started a new runtime")));
+    assert.deepEqual(seen.messages, [], story());
     assert.equal(spawned.length, 1, "a setting other than server.path does not restart the server");
 
-    // Interrupt with nothing running: the server says so.
+    // Interrupt with nothing running: the status bar says so.
     await seen.commands.get(commands.interruptRuntime)?.();
-    await until("the server's answer to interrupt", () => seen.messages.some((m) => m.includes("nothing is running")));
+    assert.deepEqual(seen.messages, ["status: hotload: nothing is running"], story());
 
     // Two quick clicks on Restart Server restart once, and one server runs.
     const first = spawned[0];

@@ -135,7 +135,7 @@ export function textDocument(file: string, text: string, languageId = "python") 
 export interface Seen {
   readonly commands: Map<string, (...args: unknown[]) => unknown>;
   readonly listeners: Map<string, ((...args: unknown[]) => unknown)[]>;
-  /** Messages shown, as "info: …", "warning: …", "error: …". */
+  /** Messages shown, as "info: …", "warning: …", "error: …", and "status: …" in the status bar. */
   readonly messages: string[];
   /** The output channel's lines. */
   readonly log: string[];
@@ -237,6 +237,10 @@ export function fakeVSCode(opts: FakeOptions): { vscode: unknown; seen: Seen } {
       showInformationMessage: show("info"),
       showWarningMessage: show("warning"),
       showErrorMessage: show("error"),
+      setStatusBarMessage: (message: string) => {
+        seen.messages.push(`status: ${message}`);
+        return new Disposable(() => undefined);
+      },
       onDidChangeVisibleTextEditors: event("onDidChangeVisibleTextEditors"),
       onDidChangeActiveTextEditor: event("onDidChangeActiveTextEditor"),
       activeTextEditor: opts.activeTextEditor,

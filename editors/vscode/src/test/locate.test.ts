@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { expandPath, locateServer, ServerNotFoundError, type LocateEnv } from "../locate";
+import { expandPath, importStrategy, locateServer, ServerNotFoundError, type LocateEnv } from "../locate";
 
 /** fakeEnv is a Linux machine whose executable files are exe, plain files files. */
 function fakeEnv(exe: string[], over: Partial<LocateEnv> = {}, files: string[] = []): LocateEnv {
@@ -23,13 +23,32 @@ function fakeEnv(exe: string[], over: Partial<LocateEnv> = {}, files: string[] =
 describe("locateServer", () => {
   const bundled = "/ext/bin/linux-x64/hotload";
 
-  it("prefers hotload on PATH to the bundled binary", () => {
+  // Regression: a stale build in ~/go/bin ran instead of the .vsix's binary.
+  it("prefers the bundled binary to hotload on PATH", () => {
     const got = locateServer("", fakeEnv(["/usr/bin/hotload", bundled]));
+    assert.deepEqual(got, { command: bundled, source: "bundled" });
+    assert.deepEqual(locateServer("", fakeEnv(["/usr/bin/hotload", bundled]), "useBundled"), got);
+  });
+
+  it("prefers hotload on PATH with importStrategy fromEnvironment", () => {
+    const got = locateServer("", fakeEnv(["/usr/bin/hotload", bundled]), "fromEnvironment");
     assert.deepEqual(got, { command: "/usr/bin/hotload", source: "PATH" });
   });
 
+  it("falls back to the other place when the strategy's binary is missing", () => {
+    assert.deepEqual(locateServer("", fakeEnv(["/usr/bin/hotload"]), "useBundled"), { command: "/usr/bin/hotload", source: "PATH" });
+    assert.deepEqual(locateServer("", fakeEnv([bundled]), "fromEnvironment"), { command: bundled, source: "bundled" });
+  });
+
+  it("reads importStrategy, taking anything unknown as useBundled", () => {
+    assert.equal(importStrategy("fromEnvironment"), "fromEnvironment");
+    assert.equal(importStrategy("useBundled"), "useBundled");
+    assert.equal(importStrategy(undefined), "useBundled");
+    assert.equal(importStrategy("fromPath"), "useBundled");
+  });
+
   it("takes the first PATH folder that has it", () => {
-    const got = locateServer("", fakeEnv(["/usr/bin/hotload", "/usr/local/bin/hotload"]));
+    const got = locateServer("", fakeEnv(["/usr/bin/hotload", "/usr/local/bin/hotload"]), "fromEnvironment");
     assert.equal(got.command, "/usr/local/bin/hotload");
   });
 
@@ -82,7 +101,7 @@ describe("locateServer", () => {
       () => locateServer("", fakeEnv([])),
       (err: unknown) => {
         assert.ok(err instanceof ServerNotFoundError);
-        assert.deepEqual(err.tried, ["/usr/local/bin/hotload", "/usr/bin/hotload", bundled]);
+        assert.deepEqual(err.tried, [bundled, "/usr/local/bin/hotload", "/usr/bin/hotload"]);
         assert.match(err.message, /linux-x64/);
         return true;
       },

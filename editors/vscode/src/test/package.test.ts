@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { commands, section, serverCommands, statusNotification } from "../names";
+import { commands, resultNotification, section, serverCommands, statusNotification } from "../names";
 import { serverSettingKeys } from "../settings";
 
 const extensionDir = path.resolve(__dirname, "..", "..");
@@ -59,7 +59,8 @@ describe("package.json", () => {
 
   it("contributes the server's settings and the extension's own", () => {
     const props = Object.keys(manifest.contributes.configuration.properties).sort();
-    const want = [...serverSettingKeys.map((k) => `${section}.${k}`), `${section}.server.path`, `${section}.trace.server`].sort();
+    const own = ["server.path", "importStrategy", "trace.server"].map((k) => `${section}.${k}`);
+    const want = [...serverSettingKeys.map((k) => `${section}.${k}`), ...own].sort();
     assert.deepEqual(props, want);
   });
 
@@ -68,8 +69,9 @@ describe("package.json", () => {
     for (const k of serverSettingKeys) assert.ok(settings.includes(`"${k}"`), `lsp/settings.go does not know ${k}`);
   });
 
-  it("listens to the notification the server sends", () => {
+  it("listens to the notifications the server sends", () => {
     assert.ok(goSource("status.go").includes(`"${statusNotification}"`));
+    assert.ok(goSource("result.go").includes(`"${resultNotification}"`));
   });
 
   it("does not run in untrusted workspaces", () => {

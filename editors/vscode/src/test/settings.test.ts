@@ -20,6 +20,8 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      notifications: "errors",
+      importStrategy: "useBundled",
       app: [],
       trace: { server: "off" },
     };
@@ -34,6 +36,7 @@ describe("serverSettings", () => {
       timeout: 0,
       pathMap: {},
       attach: "",
+      notifications: "errors",
       app: [],
     });
   });

@@ -10,6 +10,9 @@ describe("statusView", () => {
     { status: { state: "running" }, text: "$(sync~spin) hotload", error: false },
     { status: { state: "ready", module: "lib", lastReloadMs: 0.46, pid: 42 }, text: "$(check) hotload 0.5 ms", error: false },
     { status: { state: "ready", pid: 42 }, text: "$(check) hotload", error: false },
+    // Regression: a tick after a failed run, a time after a run that never started.
+    { status: { state: "ready", module: "lib", lastReloadMs: 38, lastError: "ZeroDivisionError: division by zero (lib.py:3)" }, text: "$(error) hotload 38 ms", error: false },
+    { status: { state: "ready", module: "lib", lastError: "SyntaxError: invalid syntax (lib.py:3)" }, text: "$(error) hotload", error: false },
     { status: { state: "dead", message: "exit status 1" }, text: "$(error) hotload", error: true },
     { status: { state: "stopped", message: "cannot find the hotload binary" }, text: "$(error) hotload", error: true },
     { status: { state: "untrusted" }, text: "$(workspace-untrusted) hotload", error: false },
@@ -25,6 +28,19 @@ describe("statusView", () => {
   it("puts the reason in the tooltip", () => {
     assert.match(statusView({ state: "dead", message: "Python exited with status 1: boom" }).tooltip, /exited with status 1: boom/);
     assert.match(statusView({ state: "stopped", message: "no binary" }).tooltip, /no binary/);
+  });
+
+  it("says the last run failed, or did not start, and why", () => {
+    const failed = statusView({ state: "ready", module: "lib", lastReloadMs: 38, lastError: "ZeroDivisionError: division by zero (lib.py:3)" }).tooltip;
+    assert.match(failed, /lib: the last run failed after 38 ms: ZeroDivisionError: division by zero \(lib.py:3\)/);
+    assert.doesNotMatch(failed, /last ran in/);
+    const notRun = statusView({ state: "ready", module: "lib", lastError: "SyntaxError: invalid syntax (lib.py:3)" }).tooltip;
+    assert.match(notRun, /lib: the last run did not start: SyntaxError/);
+  });
+
+  it("names the server binary that runs", () => {
+    const tip = statusView({ state: "ready", pid: 1 }, "server: bundled /ext/bin/linux-x64/hotload").tooltip;
+    assert.match(tip, /server: bundled \/ext\/bin\/linux-x64\/hotload/);
   });
 
   it("tells the module, its time and the pid when ready", () => {
@@ -50,11 +66,12 @@ describe("formatDuration", () => {
 
 describe("parseStatus", () => {
   it("keeps the fields it knows", () => {
-    assert.deepEqual(parseStatus({ state: "ready", module: "lib", lastReloadMs: 0.5, pid: 7, extra: true }), {
+    assert.deepEqual(parseStatus({ state: "ready", module: "lib", lastReloadMs: 0.5, pid: 7, lastError: "E: x", extra: true }), {
       state: "ready",
       module: "lib",
       lastReloadMs: 0.5,
       pid: 7,
+      lastError: "E: x",
     });
   });
   it("rejects what is not a status", () => {

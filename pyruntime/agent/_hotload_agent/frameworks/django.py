@@ -1,0 +1,248 @@
+"""Django: views and URL confs reload; models keep their class and take new
+methods, and a model whose fields change gets a note.
+
+- Views are functions and classes the core updates in place. A URL conf
+  that runs again has a new `urlpatterns`, but Django's resolver cached the
+  old one: after a save (and a rollback) the URL caches are cleared, so the
+  next request resolves with the new patterns.
+- A model class is registered with the app registry, and its fields,
+  managers and related descriptors are wired to it and to other models.
+  Running its class statement again warned ("Model 'blog.article' was
+  already registered. Reloading models is not advised ...") and registered
+  a second class. Instead the new class is dropped and the old one, still
+  registered, takes the new methods and properties: live instances,
+  querysets and managers run the new code.
+- If the fields or Meta changed, the old fields stay and a note says so:
+  the database needs a migration (makemigrations, migrate) and the app
+  registry a restart.
+- ModelAdmin classes registered again (admin.site.register) replace the
+  old registration instead of raising AlreadyRegistered.
+- Django copied the settings module's values when it started: a saved
+  settings module (DJANGO_SETTINGS_MODULE) gives django.conf.settings its
+  new values, and Django's setting_changed signal resets what depends on
+  them (templates, caches, time zone), as override_settings does. Settings
+  read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
+  note: they take effect after a restart. So does an edited
+  AppConfig.ready(), which Django ran when it started.
+"""
+
+import functools
+import importlib
+import os
+import sys
+
+from . import Adapter
+from .live import binding_line
+from ..update import code_same
+from ..rules import is_class, update_class_body
+
+# Attributes of a model class that belong to Django's machinery.
+MODEL_KEYS = frozenset(("_meta", "DoesNotExist", "MultipleObjectsReturned", "objects", "_default_manager",
+                        "_base_manager", "__init__", "Meta"))
+
+
+# Settings Django reads once, when it starts: a change needs a restart.
+READ_AT_START = frozenset((
+    "INSTALLED_APPS", "DATABASES", "MIDDLEWARE", "AUTH_USER_MODEL", "LOGGING", "LOGGING_CONFIG",
+    "DEFAULT_AUTO_FIELD", "DATABASE_ROUTERS", "WSGI_APPLICATION", "ASGI_APPLICATION",
+))
+
+
+def model_base():
+    base = sys.modules.get("django.db.models.base")
+    return getattr(base, "Model", None)
+
+
+def registered(model):
+    """Reports whether the app registry holds this class for its model."""
+    meta = model.__dict__.get("_meta")
+    if meta is None or meta.abstract:
+        return False
+    return meta.apps.all_models.get(meta.app_label, {}).get(meta.model_name) is model
+
+
+def field_signature(field):
+    related = getattr(field, "related_model", None)
+    if isinstance(related, type):
+        related = related._meta.label
+    return (field.name, field.get_internal_type(), getattr(field, "column", None), field.null,
+            getattr(field, "max_length", None), repr(field.default), repr(getattr(field, "choices", None)),
+            getattr(field, "unique", None), getattr(field, "db_index", None), repr(related))
+
+
+def model_signature(model):
+    meta = model._meta
+    fields = [field_signature(f) for f in list(meta.local_fields) + list(meta.local_many_to_many)]
+    options = (meta.db_table, repr(meta.ordering), repr(meta.unique_together), repr(meta.indexes),
+               repr(meta.constraints), repr(meta.verbose_name))
+    return fields, options
+
+
+def describe(old, new):
+    before = {f[0]: f for f in old[0]}
+    after = {f[0]: f for f in new[0]}
+    parts = ["field %r added" % n for n in after if n not in before]
+    parts += ["field %r changed" % n for n in after if n in before and after[n] != before[n]]
+    parts += ["field %r removed" % n for n in before if n not in after]
+    if old[1] != new[1]:
+        parts.append("its Meta changed")
+    return ", ".join(parts)
+
+
+def is_machinery(key, value):
+    if key in MODEL_KEYS or isinstance(value, functools.partialmethod):
+        return True
+    if isinstance(value, type) and issubclass(value, Exception):
+        return True  # DoesNotExist and MultipleObjectsReturned, whatever their bases
+    return (type(value).__module__ or "").startswith("django.")
+
+
+def put_model(apps, model):
+    meta = model._meta
+    apps.all_models[meta.app_label][meta.model_name] = model
+    if meta.app_config is not None:
+        meta.app_config.models[meta.model_name] = model
+    apps.clear_cache()
+
+
+def ready_code(module):
+    """{class name: code of its ready()} for the AppConfig classes module defines."""
+    apps = sys.modules.get("django.apps")
+    base = getattr(apps, "AppConfig", None)
+    found = {}
+    for key, value in list(module.__dict__.items()) if base is not None else ():
+        if isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__:
+            ready = value.__dict__.get("ready")
+            if ready is not None and hasattr(ready, "__code__"):
+                found[key] = ready.__code__
+    return found
+
+
+MISSING_SETTING = object()
+
+
+def said_again(old, new):
+    """Reports whether a setting's new value says what its old one did.
+    Django completes some settings in place when it starts (DATABASES gains
+    ATOMIC_REQUESTS, TEST, ...), so a dict says it again if each of its keys
+    does."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return all(key in old and said_again(old[key], value) for key, value in new.items())
+    try:
+        return bool(old == new)
+    except Exception:
+        return old is new
+
+
+def restore_setting(wrapped, name, value, changed):
+    if value is MISSING_SETTING:
+        wrapped.__dict__.pop(name, None)
+    else:
+        setattr(wrapped, name, value)
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    if settings is not None:
+        settings.__dict__.pop(name, None)
+    if changed is not None:
+        changed.send(sender=type(wrapped), setting=name, value=getattr(wrapped, name, None), enter=False)
+
+
+class DjangoAdapter(Adapter):
+    module = "django"
+
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.said = {}  # the settings module's values before it ran again
+        self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
+        self.rules = [(self.is_model_pair, self.update_model)]
+
+    def before_rerun(self, up, modules):
+        urls = sys.modules.get("django.urls")
+        if urls is not None:
+            up.on_undo(urls.clear_url_caches)
+
+    def before_run(self, up, module):
+        self.settings_before(module)
+        self.ready = {key: code for key, code in ready_code(module).items()}
+        base = model_base()
+        for value in list(module.__dict__.values()) if base is not None else ():
+            if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
+                    and registered(value)):
+                meta = value._meta
+                # Out of the registry while its module runs, so the class
+                # statement registers quietly; back after.
+                del meta.apps.all_models[meta.app_label][meta.model_name]
+                up.on_undo(put_model, meta.apps, value)
+        sites = sys.modules.get("django.contrib.admin.sites")
+        for site in list(getattr(sites, "all_sites", ()) or ()):
+            registry = getattr(site, "_registry", None)
+            if isinstance(registry, dict):
+                kept = {m: a for m, a in registry.items() if type(a).__module__ != module.__name__}
+                if len(kept) != len(registry):
+                    up.set_attr(site, "_registry", kept)
+
+    def after_run(self, up, module):
+        if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
+            self.apply_settings(up, module)
+        for key, code in ready_code(module).items():
+            if key in self.ready and not code_same(code, self.ready[key]):
+                cls = module.__dict__[key]
+                up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
+                        "this change takes effect after a restart", cls.__dict__["ready"])
+
+    def settings_before(self, module):
+        if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
+            # What the module said before it ran again: Django's copies are
+            # completed at start (DATABASES gains defaults), so they are not
+            # what to compare with.
+            self.said = {k: v for k, v in module.__dict__.items() if k.isupper()}
+
+    def after_rerun(self, up, modules):
+        urls = sys.modules.get("django.urls")
+        if urls is not None:
+            urls.clear_url_caches()
+
+    def apply_settings(self, up, module):
+        """Gives django.conf.settings the saved settings module's values."""
+        conf = sys.modules.get("django.conf")
+        settings = getattr(conf, "settings", None)
+        if settings is None or not settings.configured:
+            return
+        wrapped = settings._wrapped
+        try:
+            # Django's own receivers of setting_changed (templates, caches,
+            # time zone...) live here; override_settings imports it too.
+            importlib.import_module("django.test.signals")
+        except ImportError:
+            pass
+        changed = getattr(sys.modules.get("django.core.signals"), "setting_changed", None)
+        for name, value in list(module.__dict__.items()):
+            if not name.isupper() or (name in self.said and said_again(self.said[name], value)):
+                continue
+            was = getattr(wrapped, name, MISSING_SETTING)
+            if name in READ_AT_START:
+                up.note("%s.%s" % (module.__name__, name), "Django read this setting when it started: the new "
+                        "value takes effect after a restart", binding_line(module, name))
+                continue
+            up.on_undo(restore_setting, wrapped, name, was, changed)
+            setattr(wrapped, name, value)
+            settings.__dict__.pop(name, None)  # LazySettings caches what it read
+            if changed is not None:
+                changed.send(sender=type(wrapped), setting=name, value=value, enter=True)
+
+    def is_model_pair(self, up, old, new):
+        base = model_base()
+        return (base is not None and isinstance(old, type) and isinstance(new, type) and issubclass(old, base)
+                and issubclass(new, base) and is_class(up, old, new) and "_meta" in old.__dict__
+                and not old._meta.abstract)
+
+    def update_model(self, up, old, new, where):
+        before, after = model_signature(old), model_signature(new)
+        meta = new._meta
+        if meta.apps.all_models.get(meta.app_label, {}).get(meta.model_name) is new:
+            put_model(meta.apps, old)
+        update_class_body(up, old, new, where, skip=is_machinery)
+        if before != after:
+            up.note(where, "its fields changed (%s) and the model keeps the old ones: migrate the database "
+                           "(makemigrations, migrate) and restart the runtime; its methods already run the new "
+                           "code" % describe(before, after))
+        return True

@@ -1,0 +1,303 @@
+"""SQLAlchemy: mapped classes keep their mapping and take the new code.
+
+A mapped class is registered globally (its registry's mappers and
+class-name lookup, its table in a MetaData), so running its class statement
+again either fails ("Table 'users' is already defined") or, with
+extend_existing, maps a second class onto the first one's table. Instead:
+
+- Before modules re-run, the tables of their mapped classes and of their
+  module-level Table objects leave their MetaData, so the class statements
+  run as in a fresh run, declarative bases included (`class
+  Base(DeclarativeBase)` in the same module, or `Base = declarative_base()`).
+- Each new mapped class is then discarded (its mapper disposed, its table
+  and name lookup removed) and the old class, still mapped and registered,
+  takes the new methods, properties and validators. Live instances, queries
+  and sessions keep working and run the new code.
+- If the mapping changed (a column, its type or default, a relationship,
+  the table name), the old mapping stays and a note says so: the database's
+  table does not change with the code, so the user migrates it and restarts.
+- A declarative base made again keeps its registry and MetaData.
+
+Rollback puts the tables back and disposes any mapper the save created.
+"""
+
+import sys
+import warnings
+
+from . import Adapter
+from ..rules import update_class_body
+
+# Attributes of a mapped class that belong to its mapping, not to the code a
+# save updates.
+MAPPING_KEYS = frozenset((
+    "__table__", "__mapper__", "_sa_class_manager", "_sa_registry", "__tablename__", "__table_args__",
+    "__mapper_args__", "__init__", "registry", "metadata", "__annotations__", "__parameters__",
+    "__dataclass_fields__", "__dataclass_params__", "__match_args__", "__sa_dataclass_metadata_key__",
+))
+
+
+def generated(value):
+    """Reports whether a method was generated from a string (a dataclass's
+    __repr__ and __eq__ on a MappedAsDataclass class), not written by you."""
+    code = getattr(value, "__code__", None)
+    return code is not None and code.co_filename.startswith("<")
+
+
+def orm():
+    return sys.modules.get("sqlalchemy.orm")
+
+
+def manager_of(cls):
+    """The ClassManager of a class mapped by its own class statement, else None."""
+    manager = cls.__dict__.get("_sa_class_manager") if isinstance(cls, type) else None
+    return manager if manager is not None and getattr(manager, "is_mapped", False) else None
+
+
+def is_base(cls):
+    """Reports whether cls is a declarative base: it has a registry and a
+    MetaData of its own and is not mapped itself."""
+    return (isinstance(cls, type) and "registry" in cls.__dict__ and "metadata" in cls.__dict__
+            and manager_of(cls) is None)
+
+
+def is_mapping_value(value):
+    """Reports whether a class attribute is part of the mapping: an
+    instrumented attribute, a column, a relationship or another mapper
+    property, or a declared attribute."""
+    module = type(value).__module__ or ""
+    return module.startswith("sqlalchemy.") and not module.startswith("sqlalchemy.ext.hybrid")
+
+
+def stable(value):
+    """A description of a column's default that is the same in two runs of
+    the same source: functions by name, SQL by its text."""
+    if value is None:
+        return None
+    arg = getattr(value, "arg", value)
+    if callable(arg):
+        arg = getattr(arg, "__wrapped__", arg)
+        return "%s.%s" % (getattr(arg, "__module__", "?"), getattr(arg, "__qualname__", type(arg).__name__))
+    text = getattr(arg, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        return str(arg)
+    except Exception:
+        return type(arg).__name__
+
+
+def column_signature(column):
+    return (column.name, repr(column.type), column.nullable, column.primary_key, column.unique, column.index,
+            sorted(fk.target_fullname for fk in column.foreign_keys),
+            stable(column.default), stable(column.server_default))
+
+
+def table_signature(table):
+    """The columns, indexes and constraints of a table, by name."""
+    columns = sorted(column_signature(c) for c in table.columns)
+    indexes = sorted((i.name or "", tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes)
+    constraints = sorted((type(c).__name__, c.name or "", tuple(sorted(col.name for col in getattr(c, "columns", ()))))
+                         for c in table.constraints)
+    return columns, indexes, constraints
+
+
+def property_signature(prop):
+    kind = type(prop).__name__
+    if hasattr(prop, "columns"):
+        return (kind, [c.name for c in prop.columns])
+    argument = getattr(prop, "argument", None)
+    if isinstance(argument, type):
+        argument = argument.__qualname__
+    secondary = getattr(prop, "secondary", None)
+    # What the class statement declared: the new mapper is never configured,
+    # so what configuring derives (uselist, the target mapper) is not compared.
+    return (kind, repr(argument), repr(getattr(secondary, "name", secondary)), getattr(prop, "back_populates", None),
+            getattr(prop, "lazy", None), repr(getattr(prop, "order_by", None) or None), repr(getattr(prop, "cascade", None)))
+
+
+def mapping_signature(cls):
+    """What the database and the mapper see of a mapped class."""
+    mapper = cls.__dict__["__mapper__"]
+    table = cls.__dict__.get("__table__")
+    columns, indexes, constraints = table_signature(table) if table is not None else ([], [], [])
+    props = sorted((key, property_signature(p)) for key, p in mapper._props.items())
+    inherits = mapper.inherits.class_.__qualname__ if mapper.inherits is not None else None
+    validators = sorted((key, getattr(v[0], "__name__", "?")) for key, v in mapper.validators.items())
+    return {
+        "validators": validators,
+        "table": getattr(table, "fullname", None),
+        "columns": columns,
+        "indexes": indexes,
+        "constraints": constraints,
+        "properties": props,
+        "inherits": inherits,
+        "polymorphic_identity": repr(mapper.polymorphic_identity),
+    }
+
+
+def describe_change(old, new):
+    """Says how the mapping new differs from old, in the user's words, and
+    whether the database's table is affected: returns (text, table changed)."""
+    table, mapper = [], []
+    if old["table"] != new["table"]:
+        table.append("the table %r became %r" % (old["table"], new["table"]))
+    before = {c[0]: c for c in old["columns"]}
+    after = {c[0]: c for c in new["columns"]}
+    for name in after:
+        if name not in before:
+            table.append("column %r added" % name)
+        elif after[name] != before[name]:
+            table.append("column %r changed" % name)
+    table += ["column %r removed" % name for name in before if name not in after]
+    if old.get("indexes") != new.get("indexes") or old.get("constraints") != new.get("constraints"):
+        table.append("its indexes or constraints changed")
+    props_before, props_after = dict(old["properties"]), dict(new["properties"])
+    for key in props_after:
+        if props_after[key][0] == "ColumnProperty" and props_before.get(key, props_after[key])[0] == "ColumnProperty":
+            continue  # its column says it
+        if key not in props_before:
+            mapper.append("%r added" % key)
+        elif props_after[key] != props_before[key]:
+            mapper.append("%r changed" % key)
+    mapper += ["%r removed" % k for k in props_before if k not in props_after and props_before[k][0] != "ColumnProperty"]
+    if old["validators"] != new["validators"]:
+        mapper.append("its @validates methods changed")
+    if old["inherits"] != new["inherits"] or old["polymorphic_identity"] != new["polymorphic_identity"]:
+        mapper.append("its inheritance changed")
+    return ", ".join(table + mapper) or "its mapping changed", bool(table)
+
+
+def remove_table(metadata, table):
+    if metadata.tables.get(table.key) is table:
+        metadata.remove(table)
+
+
+def put_table_back(metadata, table):
+    current = metadata.tables.get(table.key)
+    if current is table:
+        return
+    if current is not None:
+        metadata.remove(current)
+    metadata._add_table(table.name, table.schema, table)
+
+
+def dispose_new(registry, known):
+    """Disposes the mappers registry gained since known (a set of its
+    ClassManagers): those of classes a failed save made."""
+    for manager in list(registry._managers):
+        if manager not in known:
+            discard_manager(registry, manager)
+
+
+def discard_manager(registry, manager):
+    cls = manager.class_
+    table = cls.__dict__.get("__table__")
+    registry._dispose_manager_and_mapper(manager)
+    registry._managers.pop(manager, None)
+    if table is not None:
+        remove_table(table.metadata, table)
+
+
+class SQLAlchemyAdapter(Adapter):
+    module = "sqlalchemy"
+
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.rules = [
+            (self.is_mapped_pair, self.update_mapped),
+            (self.is_base_pair, self.update_base),
+            (self.is_table_pair, self.update_table),
+        ]
+
+    def before_rerun(self, up, modules):
+        # The old classes stay in their registry's name lookup until the new
+        # ones are discarded: the warning that a class "will be replaced in the
+        # string-lookup table" is about a replacement that does not happen.
+        # (The filter lasts for this request: the agent runs each in
+        # warnings.catch_warnings.)
+        warnings.filterwarnings("ignore", message="This declarative base already contains a class")
+
+    def before_run(self, up, module):
+        """Takes the tables of module's mapped classes and Table objects out
+        of their MetaData, just before it re-runs."""
+        if orm() is None:
+            return
+        schema = sys.modules["sqlalchemy"]
+        registries = {}
+        for value in list(module.__dict__.values()):
+            manager = manager_of(value)
+            if manager is not None and value.__module__ == module.__name__:
+                registries[id(manager.registry)] = manager.registry
+                table = value.__dict__.get("__table__")
+                if table is not None and manager.mapper.local_table is table:
+                    remove_table(table.metadata, table)
+                    up.on_undo(put_table_back, table.metadata, table)
+            elif is_base(value):
+                registries[id(value.registry)] = value.registry
+            elif isinstance(value, schema.Table) and value.metadata.tables.get(value.key) is value:
+                remove_table(value.metadata, value)
+                up.on_undo(put_table_back, value.metadata, value)
+        for registry in registries.values():
+            up.on_undo(dispose_new, registry, set(registry._managers))
+
+    # --- mapped classes ------------------------------------------------------
+
+    def is_mapped_pair(self, up, old, new):
+        return (manager_of(old) is not None and manager_of(new) is not None
+                and old.__qualname__ == new.__qualname__ and old.__module__ == new.__module__
+                and old.__module__ in up.modules)
+
+    def update_mapped(self, up, old, new, where):
+        before, after = mapping_signature(old), mapping_signature(new)
+        new_manager = manager_of(new)
+        new_registry = new_manager.registry
+        discard_manager(new_registry, new_manager)
+        if "__table__" in old.__dict__:
+            put_table_back(old.__table__.metadata, old.__table__)
+        original = manager_of(old).original_init, getattr(new_manager, "original_init", None)
+        if callable(original[1]) and original[0] is not original[1]:
+            up.resolve(original[0], original[1], where + ".__init__")
+        update_class_body(up, old, new, where, skip=self.skip)
+        if before != after:
+            what, table = describe_change(before, after)
+            if table:
+                advice = "the database's table does not change with the code: migrate it, then restart the runtime"
+            else:
+                advice = "restart the runtime for the mapper to follow"
+            up.note(where, "its mapping changed (%s) and still maps the old way; %s (its methods already run "
+                           "the new code)" % (what, advice))
+        return True
+
+    @staticmethod
+    def skip(key, value):
+        return key in MAPPING_KEYS or is_mapping_value(value) or (key.startswith("__") and generated(value))
+
+    # --- declarative bases ---------------------------------------------------
+
+    def is_base_pair(self, up, old, new):
+        return is_base(old) and is_base(new) and old.__name__ == new.__name__ and type(old) is type(new)
+
+    def update_base(self, up, old, new, where):
+        # The new base's registry holds no class by now (each was discarded
+        # for the old one), so the old registry and MetaData stay.
+        if any(m.is_mapped for m in new.registry._managers):
+            up.note(where, "a new declarative base was made with classes mapped to it; existing classes "
+                           "keep the old one: restart the runtime if the mapping looks wrong")
+            return False
+        update_class_body(up, old, new, where, skip=self.skip)
+        return True
+
+    # --- Core tables ---------------------------------------------------------
+
+    def is_table_pair(self, up, old, new):
+        schema = sys.modules["sqlalchemy"]
+        return (isinstance(old, schema.Table) and isinstance(new, schema.Table) and old.key == new.key
+                and old.metadata is new.metadata)
+
+    def update_table(self, up, old, new, where):
+        same = table_signature(old) == table_signature(new)
+        put_table_back(old.metadata, old)
+        if not same:
+            up.note(where, "the table %r changed and keeps its old columns: the database does not change "
+                           "with the code; migrate it, then restart the runtime" % old.key)
+        return True

@@ -1,0 +1,246 @@
+"""Starlette and FastAPI: routes, routers, exception handlers and middleware
+follow a save as a fresh run would register them, on the app object the
+server already holds.
+
+- Before modules re-run, the routes whose endpoints they define, the
+  exception handlers and middleware they added, and the routers they
+  include are taken off the live apps and routers, so the re-run registers
+  them again: a new route is served, a removed one is gone, an edited path
+  or body model moves with the code. An app that has started accepts
+  middleware again: its middleware stack is rebuilt on the next request.
+- A module that makes its app or router again (`app = FastAPI()`,
+  `router = APIRouter()`) gets the old object back with the new one's
+  state, so uvicorn, a TestClient, or an app that included the router sees
+  the new routes. The app keeps its `state` (what its lifespan set up), and
+  what user modules that do not re-run added is carried over.
+- Lifespan and startup handlers ran when the server started: if the save
+  changes their code, a note says the change takes effect after a restart.
+- FastAPI's cached OpenAPI schema is dropped, so /docs shows the new routes.
+
+Live apps and routers are those bound at module level in the user's
+modules or in __main__ (live.py); an app's own router is found through it.
+"""
+
+import sys
+
+from . import Adapter
+from .live import live_instances, owner, touches
+from ..update import code_same
+
+
+def route_function(route):
+    """The function a route runs (its endpoint), or None for a mount."""
+    return getattr(route, "endpoint", None) if "endpoint" in getattr(route, "__dict__", {}) else None
+
+
+def included_router(route):
+    """The router a FastAPI include_router entry refers to, or None."""
+    return route.__dict__.get("original_router") if hasattr(route, "__dict__") else None
+
+
+def bump(up, router):
+    """Marks a FastAPI router's routes as changed, so the caches keyed by
+    their version (matching, OpenAPI) are built again."""
+    version = router.__dict__.get("_routes_version")
+    if isinstance(version, int):
+        up.set_attr(router, "_routes_version", version + 1)
+
+
+# Marks an app that took a new app's state after it had started serving: the
+# new app's middleware stack is not built yet, but its startup code ran long ago.
+STARTED = "_hotload_started"
+
+
+def has_started(app):
+    return app.__dict__.get("middleware_stack") is not None or bool(app.__dict__.get(STARTED))
+
+
+def owned_middleware(middleware, owned):
+    """Reports whether a Middleware entry's class or options are owned."""
+    parts = [getattr(middleware, "cls", None)] + list(getattr(middleware, "args", ()))
+    parts += list((getattr(middleware, "kwargs", None) or {}).values())
+    return any(callable(p) and owned(p) for p in parts)
+
+
+def startup_code(app):
+    """The code objects of the functions app runs when the server starts and
+    stops: on_startup and on_shutdown handlers and the lifespan, unwrapped."""
+    router = app.__dict__.get("router")
+    found = []
+    todo = list(getattr(router, "on_startup", ()) or ()) + list(getattr(router, "on_shutdown", ()) or ())
+    todo.append(getattr(router, "lifespan_context", None))
+    seen = set()
+    while todo:
+        f = todo.pop()
+        if f is None or id(f) in seen:
+            continue
+        seen.add(id(f))
+        code = getattr(f, "__code__", None)
+        if code is not None and owner(f) not in ("starlette.routing", "fastapi.routing", "contextlib"):
+            found.append((f, code))
+        todo.append(getattr(f, "__wrapped__", None))
+        for cell in getattr(f, "__closure__", None) or ():  # merged lifespans hold theirs in cells
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if callable(value):
+                todo.append(value)
+    return found
+
+
+class StarletteAdapter(Adapter):
+    module = "starlette"
+
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.names = set()
+        self.apps = []
+        self.routers = []
+        self.included = []  # (router, entry) include_router entries taken off
+        self.started = {}  # id(app) -> (app, startup code before the save)
+        self.rules = [(self.is_app_pair, self.update_app), (self.is_router_pair, self.update_router)]
+
+    def carried(self):
+        """A test for what user modules that do not re-run registered."""
+        users = set(self.workspace.loaded()) if self.workspace is not None else set()
+        users -= self.names
+        return lambda f: f is not None and owner(f) in users
+
+    # --- before a module re-runs ---------------------------------------------
+
+    def before_run(self, up, module):
+        """Takes off the live apps and routers what module registered, just
+        before it re-runs, and lets started apps take middleware again."""
+        applications = sys.modules.get("starlette.applications")
+        routing = sys.modules.get("starlette.routing")
+        if applications is None or routing is None:
+            return
+        name = module.__name__
+        self.names.add(name)
+        if not touches(module, ("starlette", "fastapi")):
+            return
+        owned = lambda f: f is not None and owner(f) == name  # noqa: E731
+        found = live_instances(self.workspace, (applications.Starlette, routing.Router), [module])
+        apps = [x for x in found if isinstance(x, applications.Starlette)]
+        routers = [x for x in found if isinstance(x, routing.Router)]
+        routers += [app.router for app in apps if not any(app.router is r for r in routers)]
+        for app in apps:
+            if not any(app is a for a in self.apps) and has_started(app):
+                # Code objects, not functions: a function updated in place
+                # has the new code by the time the save ends.
+                self.started[id(app)] = (app, startup_code(app))
+        # The routers module binds: it may include them again.
+        rebound = {id(v) for v in module.__dict__.values() if isinstance(v, routing.Router)}
+        for router in routers:
+            if not any(router is r for r in self.routers):
+                self.routers.append(router)
+                up.manage(router)
+            self.take_off(up, router, rebound, owned)
+        for app in apps:
+            if not any(app is a for a in self.apps):
+                self.apps.append(app)
+                up.manage(app)
+            handlers = {k: h for k, h in app.exception_handlers.items() if not owned(h)}
+            if len(handlers) != len(app.exception_handlers):
+                up.set_attr(app, "exception_handlers", handlers)
+            middleware = [m for m in app.user_middleware if not owned_middleware(m, owned)]
+            if len(middleware) != len(app.user_middleware):
+                up.set_attr(app, "user_middleware", middleware)
+            if app.middleware_stack is not None:
+                app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
+                up.set_attr(app, "middleware_stack", None)
+
+    def take_off(self, up, router, rebound, owned):
+        kept = []
+        for route in router.routes:
+            inner = included_router(route)
+            if inner is not None and id(inner) in rebound:
+                self.included.append((router, route))
+            elif not owned(route_function(route)):
+                kept.append(route)
+        if len(kept) != len(router.routes):
+            up.set_attr(router, "routes", kept)
+            bump(up, router)
+        for hooks in ("on_startup", "on_shutdown"):
+            value = router.__dict__.get(hooks)
+            if isinstance(value, list) and any(owned(f) for f in value):
+                up.set_attr(router, hooks, [f for f in value if not owned(f)])
+
+    # --- an app or router made again -----------------------------------------
+
+    def is_app_pair(self, up, old, new):
+        applications = sys.modules.get("starlette.applications")
+        return applications is not None and isinstance(old, applications.Starlette) and type(old) is type(new)
+
+    def update_app(self, up, old, new, where):
+        """Gives old the state of new, keeping old's lifespan state, plus the
+        routes user modules that do not re-run added to old."""
+        keep = self.carried()
+        paths = {(getattr(r, "path", None), tuple(sorted(getattr(r, "methods", None) or ()))) for r in new.router.routes}
+        for route in old.router.routes:
+            key = (getattr(route, "path", None), tuple(sorted(getattr(route, "methods", None) or ())))
+            if keep(route_function(route)) and key not in paths:
+                new.router.routes.append(route)
+        for key, handler in old.exception_handlers.items():
+            if keep(handler) and key not in new.exception_handlers:
+                new.exception_handlers[key] = handler
+        state = new.__dict__
+        state["state"] = old.__dict__.get("state", state.get("state"))
+        if has_started(old):
+            state[STARTED] = True
+        state["middleware_stack"] = None
+        up.set_attr(old, "__dict__", state)
+        if isinstance(state.get("router"), object):
+            bump(up, state["router"])
+        return True
+
+    def is_router_pair(self, up, old, new):
+        routing = sys.modules.get("starlette.routing")
+        return routing is not None and isinstance(old, routing.Router) and type(old) is type(new)
+
+    def update_router(self, up, old, new, where):
+        """Gives old the state of new, plus the routes user modules that do
+        not re-run added to old; an app that included old serves them."""
+        keep = self.carried()
+        for route in old.routes:
+            if keep(route_function(route)) and not any(r is route for r in new.routes):
+                new.routes.append(route)
+        state = new.__dict__
+        version = old.__dict__.get("_routes_version")
+        if isinstance(version, int) and isinstance(state.get("_routes_version"), int):
+            # Caches compare versions for equality: the new count must be one
+            # the old router never had.
+            state["_routes_version"] = version + state["_routes_version"] + 1
+        up.set_attr(old, "__dict__", state)
+        return True
+
+    # --- after the re-run ----------------------------------------------------
+
+    def after_rerun(self, up, modules):
+        for router, entry in self.included:
+            inner = included_router(entry)
+            if not any(included_router(r) is inner for r in router.routes):
+                # Included by code that did not re-run: it stays included.
+                router.routes.append(entry)
+                bump(up, router)
+        for app in self.apps:
+            if app.middleware_stack is not None:
+                app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
+                up.set_attr(app, "middleware_stack", None)
+            if "openapi_schema" in app.__dict__ and app.openapi_schema is not None:
+                up.set_attr(app, "openapi_schema", None)
+        for app, before in self.started.values():
+            known = {}
+            for f, code in before:
+                known.setdefault(getattr(f, "__qualname__", None), code)
+            seen = set()
+            for f, code in startup_code(app):
+                name = getattr(f, "__qualname__", None)
+                if owner(f) not in self.names or name in seen:
+                    continue
+                seen.add(name)
+                if name not in known or not code_same(code, known[name]):
+                    up.note("%s.%s" % (owner(f), name or "?"),
+                            "startup and lifespan code runs when the server starts; this change takes effect "
+                            "after a restart", f)

@@ -1,0 +1,98 @@
+"""Which importers of the modules a save ran must re-run, from their source.
+
+A module that imports another holds what it took from it: names it bound
+(`from m import x`) and values its own import-time code computed from it
+(`TABLE = [m.scaled(i) for i in range(3)]`). After m ran again, with its
+functions and classes updated in place, the importer must run again only
+if what it holds could differ from what a fresh run would give it:
+
+- a name it takes from m (`from m import x`, or `m.x` anywhere in it) now
+  refers to a different object or value, or was removed;
+- code it runs at import time uses a name of m that is not plain data,
+  while m's code changed in place (or its functions read a global that
+  changed): what that code computed may differ now;
+- it uses m as a whole (`from m import *`, m passed around) and anything
+  in m changed;
+- m's own imports changed.
+
+An importer that does not re-run still calls, later, the code it uses of
+m: if that changed in place, so did what the importer's own functions
+compute, for the modules that import it in turn (the change is carried).
+"""
+
+import sys
+
+from .shape import uses_of
+from .update import Change, plain
+
+
+def decide(up, name, file, shape):
+    """Reports whether module name (whose running version's source is
+    shape, at file) must re-run after the modules of the save that ran
+    before it; notes its lines that use a name this save removed, and
+    carries an in-place change it calls into (see carry)."""
+    carried = False
+    for target, change in list(up.changes.items()):
+        if target == name or target not in shape.import_set:
+            continue
+        # The cached answers inline: a save asks for every importer.
+        whole, names, early = shape.indexed.get(target) or index(shape, target)
+        if change.removed:
+            note_removed(up, name, file, shape, target, change.removed & names)
+        if change.graph or names & change.rebound or (whole and (change.rebound or change.inplace)):
+            return True
+        if change.inplace:
+            code = up.code_names.get(target) or code_names(up, target)
+            if early & code:
+                return True
+            carried = carried or bool(names & code)
+    if carried:
+        up.changes.setdefault(name, Change()).inplace = True
+    return False
+
+
+def carry(up, name, shape):
+    """Marks module name as changed in place if it uses code of a module
+    changed in place: what calling its own functions computes may differ
+    too, for the modules that import it."""
+    for target, change in list(up.changes.items()):
+        if target == name or not change.inplace or target not in shape.import_set:
+            continue
+        whole, names, _ = index(shape, target)
+        if whole or names & code_names(up, target):
+            up.changes.setdefault(name, Change()).inplace = True
+            return
+
+
+def index(shape, target):
+    """(whole, names, early) of what shape's module uses of target: whether
+    it uses the module as a whole, the names it uses, and those it uses
+    at import time; worked out once per shape and target."""
+    known = shape.indexed.get(target)
+    if known is None:
+        whole, names = uses_of(shape, target)
+        known = (whole is not None, frozenset(names), frozenset(k for k, use in names.items() if use.import_time))
+        shape.indexed[target] = known
+    return known
+
+
+def code_names(up, target):
+    """The names of module target whose values are not plain data (code,
+    instances, containers): what import-time code may call into or read
+    mutable state from. Worked out once per save and module."""
+    known = up.code_names.get(target)
+    if known is None:
+        namespace = getattr(sys.modules.get(target), "__dict__", {})
+        known = up.code_names[target] = frozenset(k for k, v in list(namespace.items()) if not plain(v))
+    return known
+
+
+def note_removed(up, name, file, shape, target, used):
+    """Notes the lines of module name that use a name of target this save
+    removed: they raise when they run."""
+    if not used:
+        return
+    _, names = uses_of(shape, target)
+    for key in sorted(used):
+        up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
+                "this line raises when it runs" % name, (file, names[key].line))

@@ -1,0 +1,275 @@
+"""Registries: making the dicts, lists and sets a save's code filled agree
+with the modules, without a heap scan.
+
+A class's creation runs code (__init_subclass__, a metaclass, an
+attribute's __set_name__) before the update sees the class, and a module's
+code registers what it defines (decorators, `handlers.append(f)`) every
+time it runs. So after a save, a registry may hold the new class where the
+module now binds the old one updated in place, or a definition twice; after
+a failed save, what the failed run registered. They are looked for in the
+namespaces of the modules that ran, the user modules they refer to, the
+classes in those (their bases and metaclasses), the objects they hold, and
+one level into the containers found there: where registries live.
+"""
+
+import collections
+import sys
+import types
+from abc import ABCMeta
+
+from .update import MISSING, cell_value, lookup, own_dict, qualified, restore_dict_key, restore_list, restore_set
+
+# The containers the registry walk reads and changes: the built-in ones,
+# whose reading and writing run no code of the user's.
+REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
+
+# The most items the registry walk (containers) reads per save, and
+# the largest container it reads: registries are small; a million-item
+# data set is not one, and reading it would make saves cost what data does.
+BUDGET = 100000
+BIG = 10000
+
+
+def unregister(up):
+    """After a rollback, takes out of the registries what the failed
+    run put there (the code it ran registered objects no undo log
+    knows): a definition registered again stays once, a class it made
+    gives its place back to the old one, an object it made leaves."""
+    swap = {id(new): old for new, old in up.replaced + up.rebuilt}
+    again = {id(obj) for obj in up.decorated}
+    up.gone, gone = up.created, {id(obj) for obj in up.created}
+    log, up.undo = up.undo, []  # nothing to undo: this is the undoing
+    try:
+        for container in containers(up, ()):
+            fix_container(up, container, swap, again, gone)
+    finally:
+        up.undo = log
+
+
+def reconcile(up, extra_roots=()):
+    """Makes the registries agree with the modules: where a class this
+    save made was stored while it was created (by __init_subclass__, a
+    metaclass, __set_name__), the old class it was resolved to takes its
+    place; a list or set that received a definition again (the same
+    object, or the module-level function or class of the same name: its
+    decorated form, say) keeps it once, at the first place, as the
+    module now binds it; objects of removed names leave. Notes the
+    classes stored where the walk does not look."""
+    swap = {id(new): old for new, old in up.replaced}
+    leaked = [i for i in range(len(up.replaced)) if stored(up, i)]
+    again = {id(obj) for obj in up.decorated}
+    gone = {id(obj) for obj in up.gone}
+    for container in containers(up, extra_roots):
+        fix_container(up, container, swap, again, gone)
+    for i in leaked:
+        if stored(up, i):
+            old = up.replaced[i][1]
+            up.note(qualified(old), "the class this save made was stored while it was created (by __init_subclass__, "
+                      "a metaclass or __set_name__) somewhere hotload cannot reach; that reference is a different class "
+                      "from %s: restart the runtime if code uses it" % qualified(old), old)
+
+def stored(up, i):
+    """Reports whether the new class of up.replaced[i] is referenced
+    from more places than itself and this Update: by a registry its
+    creation filled. Compared with a class made here and held the same
+    way, so the interpreter's own counting cancels out. Only classes of
+    type and ABCMeta are counted (other metaclasses hold references of
+    their own)."""
+    new = up.replaced[i][0]
+    if type(new) not in (type, ABCMeta):
+        return False
+    # new is held by keep, claimed, replaced and this frame: so is probe.
+    probe = type("probe", (), {})
+    holders = [(None, probe)], {0: probe}  # as keep and claimed hold new
+    replaced = [(probe, None)]
+    baseline = references(replaced, 0) - own_references(probe)
+    # The undo log holds what fix_container replaced, to put it back.
+    undo = held_by_undo(up.undo, new)
+    stored = references(up.replaced, i) - own_references(new) - undo > baseline
+    del holders
+    return stored
+
+def containers(up, extra_roots):
+    """The dicts, lists and sets a save's registries may be: in the
+    namespaces of the modules that ran and of the user's modules they
+    hold, in their classes' (and their bases' and metaclasses')
+    __dict__, in the __dict__ of objects they hold, and one level into
+    those containers. Big containers (over BIG items) are skipped."""
+    namespaces, seen = [], set()
+
+    def add_namespace(ns):
+        if isinstance(ns, dict) and id(ns) not in seen:
+            seen.add(id(ns))
+            namespaces.append(ns)
+
+    for name in up.modules:
+        module = sys.modules.get(name)
+        if module is not None:
+            add_namespace(module.__dict__)
+    for root in extra_roots:
+        add_namespace(root)
+    out = []
+    budget = [BUDGET]
+
+    def add(container, depth):
+        if id(container) in seen or len(container) > BIG or budget[0] <= 0:
+            return
+        seen.add(id(container))
+        budget[0] -= len(container)
+        out.append(container)
+        if depth < 2:
+            values = list(container.values()) if isinstance(container, dict) else list(container)
+            for value in values:
+                if type(value) in REGISTRIES:
+                    add(value, depth + 1)
+
+    for ns in list(namespaces):
+        for value in list(ns.values()):
+            if isinstance(value, types.ModuleType) and is_user(up, value):
+                add_namespace(value.__dict__)
+            elif isinstance(value, types.FunctionType) and is_user_name(up, value.__module__):
+                add_namespace(value.__globals__)
+    classes = []
+    for ns in namespaces:
+        for value in list(ns.values()):
+            if isinstance(value, type):
+                classes.extend(value.__mro__[:-1])
+                classes.append(type(value))
+            elif type(value) in REGISTRIES:
+                add(value, 0)
+            else:
+                attrs = own_dict(value)
+                if attrs:
+                    for item in list(attrs.values()):
+                        if type(item) in REGISTRIES:
+                            add(item, 1)
+    for new, old in up.replaced:
+        classes.extend(old.__mro__[:-1])
+        classes.append(type(old))
+    for cls in classes:
+        if cls.__module__ == "builtins" or id(cls) in seen:
+            continue
+        seen.add(id(cls))
+        for value in list(cls.__dict__.values()):
+            if type(value) in REGISTRIES:
+                add(value, 1)
+    return out
+
+def is_user(up, module):
+    return is_user_name(up, getattr(module, "__name__", None))
+
+def is_user_name(up, name):
+    return name in up.modules or (up.workspace is not None and name in up.workspace.loaded())
+
+def fix_container(up, container, swap, again, gone):
+    if isinstance(container, dict):
+        for key, value in list(container.items()):
+            if id(value) in gone and value in up.gone:
+                up.on_undo(container.__setitem__, key, value)
+                del container[key]
+                continue
+            if id(value) in swap:
+                up.on_undo(container.__setitem__, key, value)
+                container[key] = swap[id(value)]
+            if id(key) in swap and not isinstance(key, (int, str)):
+                old = swap[id(key)]
+                item = container.pop(key)
+                up.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
+                container[old] = item
+    elif isinstance(container, (list, set)):
+        kept, index, changed = [], {}, False
+        for item in container:
+            item2 = swap.get(id(item), item)
+            changed = changed or item2 is not item
+            if id(item2) in gone and any(item2 is g for g in up.gone):
+                changed = True
+                continue
+            key = definition_key(up, item2, again)
+            if key is not None and key in index:
+                # Registered again by this save: once is what a fresh run has.
+                changed = True
+                if is_bound(item2):
+                    kept[index[key]] = item2
+                continue
+            if key is not None:
+                index[key] = len(kept)
+            kept.append(item2)
+        if not changed:
+            return
+        if isinstance(container, list):
+            up.on_undo(restore_list, container, list(container))
+            container[:] = kept
+        else:
+            up.on_undo(restore_set, container, set(container))
+            container.clear()
+            container.update(kept)
+
+def definition_key(up, obj, again):
+    """What makes two registrations the same one: for a module-level
+    function or class (or a wrapper carrying its name) of a module this
+    save ran, its module and name; for an object a decorator received
+    again, the object. Closures a factory makes share a name but are
+    different registrations: None, as for anything else."""
+    if isinstance(obj, (types.FunctionType, type)):
+        module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if module in up.modules and isinstance(name, str) and "<locals>" not in name:
+            return module, name
+    if id(obj) in again:
+        return id(obj)
+    return None
+
+def is_bound(obj):
+    """Reports whether obj's module binds it under its name."""
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    name = getattr(obj, "__qualname__", None)
+    return module is not None and isinstance(name, str) and lookup(module.__dict__, name) is obj
+
+
+def creation_may_store(cls):
+    """Reports whether making cls ran code that may have stored it: an
+    __init_subclass__ of a base, a metaclass of the user's, or an
+    attribute's __set_name__."""
+    meta = type(cls)
+    if meta is not type and meta.__module__ not in ("abc", "enum", "typing", "builtins"):
+        return True
+    for base in cls.__mro__[1:-1]:
+        if "__init_subclass__" in base.__dict__ and base.__module__ not in ("typing", "abc", "builtins"):
+            return True
+    for value in cls.__dict__.values():
+        if hasattr(type(value), "__set_name__") and type(value).__module__ not in ("builtins", "functools", "enum", "types"):
+            return True
+    return False
+
+
+def references(pairs, i):
+    """sys.getrefcount of pairs[i][0], called the same way for every class."""
+    return sys.getrefcount(pairs[i][0])
+
+
+def held_by_undo(undo, obj):
+    """How many references to obj the undo log's arguments hold (in a
+    function of its own: a loop variable left holding obj would count)."""
+    count = 0
+    for _, args in undo:
+        for arg in args:
+            if arg is obj:
+                count += 1
+            elif type(arg) in (list, set):
+                count += sum(1 for item in arg if item is obj)
+    return count
+
+
+def own_references(cls):
+    """How many references cls holds to itself: its __mro__, its
+    descriptors for __dict__, __weakref__ and slots, its methods' __class__
+    cells."""
+    own = 1
+    for value in cls.__dict__.values():
+        if isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)) and value.__objclass__ is cls:
+            own += 1
+        for f in (value, getattr(value, "__func__", None), getattr(value, "fget", None)):
+            if isinstance(f, types.FunctionType) and f.__closure__:
+                own += sum(1 for cell in f.__closure__ if cell_value(cell) is cls)
+    return own
+
+

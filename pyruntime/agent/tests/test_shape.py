@@ -1,0 +1,162 @@
+"""What a source binds, defines and uses: the facts a save decides by."""
+
+import sys
+import textwrap
+
+import pytest
+
+from _hotload_agent.shape import Shape, uses_of
+from _hotload_agent.source import parse
+
+
+def shape_of(source, name="pkg.mod", path="/w/pkg/mod.py"):
+    data = textwrap.dedent(source).encode()
+    return Shape(name, path, parse(data, path), data)
+
+
+@pytest.mark.parametrize("source, bound", [
+    ("x = 1", {"x"}),
+    ("x: int = 1\ny: int", {"x", "y"}),
+    ("a, (b, *c) = 1, (2, 3)", {"a", "b", "c"}),
+    ("x += 1", {"x"}),
+    ("import os.path, json as j", {"os", "j"}),
+    ("from . import sib\nfrom .x import y as z", {"sib", "z"}),
+    ("def f(): pass\nclass C: pass\nasync def g(): pass", {"f", "C", "g"}),
+    ("del gone", {"gone"}),
+    ("if X:\n    a = 1\nelse:\n    b = 2", {"a", "b"}),
+    ("for i in range(3):\n    j = i\nelse:\n    k = 0", {"i", "j", "k"}),
+    ("while False:\n    w = 1", {"w"}),
+    ("with open('f') as fh, open('g') as (a, b):\n    pass", {"fh", "a", "b"}),
+    ("try:\n    t = 1\nexcept ValueError as err:\n    e = 2\nelse:\n    o = 3\nfinally:\n    f = 4", {"t", "err", "e", "o", "f"}),
+    # The idiom that keeps state across saves binds its name in the except branch.
+    ("try:\n    cache\nexcept NameError:\n    cache = {}", {"cache"}),
+    ("if (n := 10) > 5:\n    pass", {"n"}),
+    ("[y for x in range(3) if (y := x)]", {"x", "y"}),  # comprehension targets count (conservative)
+    ("def f():\n    global late\n    late = 1", {"f", "late"}),
+    ("def f():\n    def g():\n        global deep\n    return g", {"f", "deep"}),
+    ("class C:\n    attr = 1\n    def m(self): pass", {"C"}),
+    ("def f():\n    local = 1", {"f"}),
+    ("lam = lambda: (inner := 1)", {"lam"}),
+    pytest.param("match x:\n    case [first, *rest]:\n        pass\n    case {'k': v, **others}:\n        pass\n    case str() as s:\n        pass",
+                 {"first", "rest", "v", "others", "s"},
+                 marks=pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10")),
+])
+def test_binds(source, bound):
+    assert shape_of(source).binds == bound
+
+
+@pytest.mark.parametrize("source, dynamic", [
+    ("x = 1", False),
+    ("globals()['x'] = 1", True),
+    ("vars()['x'] = 1", True),
+    ("exec('x = 1')", True),
+    ("import sys\nsetattr(sys.modules[__name__], 'x', 1)", True),
+    ("def f():\n    globals()['x'] = 1", True),
+    ("import sys\nsys.modules[__name__].__dict__['x'] = 1", True),
+])
+def test_dynamic(source, dynamic):
+    assert bool(shape_of(source).dynamic) is dynamic
+
+
+def test_imports_and_stars():
+    shape = shape_of("import a.b\nfrom .x import y\nfrom os.path import *\ndef f():\n    import inside\n")
+    assert shape.imports == ("a", "a.b", "os.path", "pkg.x", "pkg.x.y")
+    assert shape.stars == ("os.path",)
+
+
+def test_lines_and_class_data():
+    shape = shape_of("""\
+        class Repo:
+            _cache = {}
+            size: int = 3
+
+            def get(self):
+                pass
+
+            class Inner:
+                def m(self):
+                    pass
+
+
+        @decorate
+        def f():
+            pass
+        """)
+    assert shape.lines["Repo"] == 1
+    assert shape.lines["Repo._cache"] == 2
+    assert shape.lines["Repo.get"] == 5
+    assert shape.lines["Repo.Inner.m"] == 9
+    assert shape.lines["f"] == 14  # the def line; the note's code line is the decorator's
+    assert set(shape.class_data["Repo"]) == {"_cache", "size"}
+    # The same statement at another line dumps the same: moving code is no change.
+    moved = shape_of("\n\nclass Repo:\n    _cache = {}\n    size: int = 3\n")
+    assert moved.class_data["Repo"] == shape.class_data["Repo"]
+    assert shape_of("class Repo:\n    _cache = {0: 0}\n").class_data["Repo"]["_cache"] != shape.class_data["Repo"]["_cache"]
+
+
+def test_uses_and_when():
+    shape = shape_of("""\
+        import big.core
+        from big import core as c2, other
+        from .helpers import tool
+        import thing
+
+
+        def at_call():
+            return big.core.LATE + tool()
+
+
+        def reached():
+            return c2.EARLY
+
+
+        class Made:
+            def method(self):
+                return other.METHOD
+
+
+        TOTAL = reached() + Made().method()
+        held = tool
+        pass_around(thing)
+        """)
+    _, core = uses_of(shape, "big.core")
+    assert {name: use.import_time for name, use in core.items()} == {"LATE": False, "EARLY": True}
+    assert core["LATE"].line == 8
+    _, other = uses_of(shape, "big.other")
+    assert other["METHOD"].import_time  # Made is used at import time: its methods count
+    _, helpers = uses_of(shape, "pkg.helpers")
+    assert helpers["tool"].import_time and helpers["tool"].bare  # bound, read at import time
+    whole, _ = uses_of(shape, "thing")
+    assert whole is not None  # the module itself is passed around
+    whole, names = uses_of(shape, "big")
+    assert whole is None and set(names) == {"core", "other"}
+
+
+def test_a_from_import_only_binds():
+    shape = shape_of("from core import scaled\nprint('ran')\n")
+    _, names = uses_of(shape, "core")
+    assert not names["scaled"].import_time and not names["scaled"].bare
+
+
+def test_a_from_import_of_a_submodule_is_not_a_use_of_all_of_it():
+    shape = shape_of("from pkg import sub\nZ = sub.Y\n", name="user", path="/w/user.py")
+    whole, names = uses_of(shape, "pkg.sub")
+    assert whole is None and names["Y"].import_time
+
+
+def test_globals_read_and_calls():
+    shape = shape_of("""\
+        import logging
+        log = logging.getLogger(__name__)
+        log.addHandler(logging.NullHandler())
+
+
+        def f(x, *args, k=1, **kw):
+            y = x
+            for i in args:
+                pass
+            return helper(y, i, k, kw) + CONST
+        """)
+    assert set(shape.globals_read) == {"helper", "CONST"}
+    assert shape.globals_read["helper"] == 10
+    assert shape.calls == {"logging": 2, "log": 3}

@@ -1,0 +1,256 @@
+"""The pieces of an update: what counts as changed, what an old binding is
+made of, and the registry walk and leak check, on small modules."""
+
+import functools
+import sys
+import textwrap
+import uuid
+
+import pytest
+
+from _hotload_agent import ops
+from _hotload_agent.graph import Workspace
+from _hotload_agent.update import MISSING, chain, code_same, lookup, plain, rebound
+
+
+@pytest.mark.parametrize("old, new, want", [
+    (1, 1, False),
+    (2.5, 2.5, False),  # equal floats, maybe two objects: the same value
+    ("a" * 50, "".join(["a"] * 50), False),
+    ((1, ("x", None)), (1, ("x", None)), False),
+    (1, 2, True),
+    (1, 1.0, True),  # another type: a different value for `type(x)` and repr
+    ([1], [1], True),  # a new list: code holding the old one sees another object
+    (MISSING, 1, True),
+    (1, MISSING, True),
+])
+def test_rebound(old, new, want):
+    assert rebound(old, new) is want
+
+
+def test_plain_is_bounded():
+    assert plain(tuple(range(1000)))
+    assert not plain(tuple(range(1001)))  # too long to check cheaply: counts as not plain
+    assert not plain((1, [2]))
+
+
+def test_code_same_ignores_lines():
+    a = compile("def f(x):\n    return x + 1\n", "m", "exec")
+    b = compile("\n\n\ndef f(x):\n    return x + 1\n", "m", "exec")
+    c = compile("def f(x):\n    return x + 2\n", "m", "exec")
+    assert code_same(a, b)
+    assert not code_same(a, c)
+
+
+def test_chain_looks_through_decorators():
+    def raw():
+        pass
+
+    @functools.wraps(raw)
+    def wrapped():
+        return raw()
+
+    def closure():
+        return raw()
+
+    cached = functools.lru_cache()(raw)
+    assert chain(wrapped)[:2] == [wrapped, raw]
+    assert raw in chain(closure)
+    assert chain(cached) == [cached, raw]
+    prop = property(raw)
+    assert chain(prop) == [prop, raw]
+    assert chain(staticmethod(raw))[1] is raw
+
+
+def test_lookup():
+    class C:
+        class D:
+            def m(self):
+                pass
+    namespace = {"C": C}
+    assert lookup(namespace, "C.D.m") is C.D.__dict__["m"]
+    assert lookup(namespace, "C.nope") is MISSING
+    assert lookup(namespace, "x") is MISSING
+
+
+class Project:
+    """Modules in a folder, loaded and saved through the agent's reload
+    operation, as the server does."""
+
+    class Agent:
+        attached = False
+        app = None  # no program runs (see app.py)
+
+    def __init__(self, tmp_path):
+        self.dir = tmp_path
+        self.prefix = "m" + uuid.uuid4().hex[:8] + "_"  # sys.modules is shared by the tests
+        self.agent = self.Agent()
+        self.agent.workspace = Workspace()
+        ops.op_setup(self.agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)]})
+
+    def name(self, short):
+        return self.prefix + short
+
+    def save(self, short, source):
+        source = textwrap.dedent(source).replace("M_", self.prefix)
+        path = self.dir / (self.name(short) + ".py")
+        path.write_text(source)
+        reply = ops.op_reload(self.agent, {"module": self.name(short), "path": str(path)})
+        assert not reply.get("error"), reply["error"]["text"]
+        return reply
+
+    def module(self, short):
+        return sys.modules[self.name(short)]
+
+    def close(self):
+        for name in [n for n in sys.modules if n.startswith(self.prefix)]:
+            del sys.modules[name]
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project(tmp_path)
+    yield p
+    p.close()
+
+
+def test_a_property_setter_takes_its_own_old_function(project):
+    source = """\
+        class Account:
+            @property
+            def balance(self):
+                return self._c + %d
+
+            @balance.setter
+            def balance(self, value):
+                self._c = value * %d
+        """
+    project.save("acct", source % (0, 1))
+    cls = project.module("acct").Account
+    getter, setter = cls.__dict__["balance"].fget, cls.__dict__["balance"].fset
+    project.save("acct", source % (1, 10))
+    assert project.module("acct").Account.__dict__["balance"].fget is getter
+    assert project.module("acct").Account.__dict__["balance"].fset is setter
+    a = cls.__new__(cls)
+    a.balance = 2
+    assert a.balance == 21
+
+
+def test_a_list_registry_keeps_one_registration_per_definition(project):
+    project.save("reg", "ITEMS = []\n\ndef add(x):\n    ITEMS.append(x)\n    return x\n")
+    source = """\
+        from M_reg import add
+
+        def make(k):
+            def inner():
+                return k
+            return inner
+
+        @add
+        def task():
+            return %d
+
+        add(make(1))
+        add(make(2))
+        """
+    project.save("tasks", source % 1)
+    reply = project.save("tasks", source % 2)
+    items = project.module("reg").ITEMS
+    # task once (the old function, with the new code); the factory's
+    # closures are different registrations, made again by the re-run: a
+    # note on the registry's line says so.
+    assert items[0] is project.module("tasks").task and items[0]() == 2
+    assert [f() for f in items[1:]] == [1, 2, 1, 2]
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("reg") + ".ITEMS: received another function while")
+    assert note["line"] == 1 and note["file"].endswith(project.name("reg") + ".py")
+
+
+def test_a_class_stored_where_the_walk_cannot_reach_is_noted(project):
+    project.save("base", """\
+        import collections
+
+        class Plugin:
+            seen = collections.deque()
+
+            def __init_subclass__(cls):
+                Plugin.seen.append(cls)
+        """)
+    project.save("impl", "from M_base import Plugin\n\nclass A(Plugin):\n    pass\n")
+    reply = project.save("impl", "from M_base import Plugin\n\nclass A(Plugin):\n    x = 1\n")
+    texts = [n["text"] for n in reply.get("notes", [])]
+    assert any("stored while it was created" in t for t in texts), texts
+    assert reply["notes"][0]["line"] == 3
+
+
+def test_a_class_stored_in_a_dict_is_replaced_without_a_note(project):
+    project.save("base", """\
+        class Plugin:
+            registry = {}
+
+            def __init_subclass__(cls):
+                Plugin.registry[cls.__name__] = cls
+        """)
+    project.save("impl", "from M_base import Plugin\n\nclass A(Plugin):\n    pass\n")
+    reply = project.save("impl", "from M_base import Plugin\n\nclass A(Plugin):\n    x = 1\n")
+    assert "notes" not in reply
+    assert project.module("base").Plugin.registry["A"] is project.module("impl").A
+
+
+def test_a_failed_save_puts_registries_back(project):
+    project.save("reg", "ITEMS = []\n\ndef add(x):\n    ITEMS.append(x)\n    return x\n")
+    project.save("tasks", "from M_reg import add\n\n@add\ndef task():\n    return 1\n")
+    items = project.module("reg").ITEMS
+    before = list(items)
+    path = project.dir / (project.name("tasks") + ".py")
+    path.write_text("from %sreg import add\n\n@add\ndef task():\n    return 2\n\n1 / 0\n" % project.prefix)
+    reply = ops.op_reload(project.agent, {"module": project.name("tasks"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert items == before and items[0]() == 1
+
+
+@pytest.mark.parametrize("edit", [
+    "class A(Plugin):\n    x = 1\n",  # updated in place, then rolled back
+    "class A(Plugin, object):\n    pass\n",  # rebuilt (its bases changed), then rolled back
+    "class A(Plugin):\n    pass\n\nclass B(Plugin):\n    pass\n",  # a new class registered, then rolled back
+])
+def test_a_failed_save_gives_registries_their_classes_back(project, edit):
+    project.save("base", """\
+        class Plugin:
+            registry = {}
+
+            def __init_subclass__(cls):
+                Plugin.registry[cls.__name__] = cls
+        """)
+    project.save("impl", "from M_base import Plugin\n\nclass A(Plugin):\n    pass\n")
+    registry = project.module("base").Plugin.registry
+    old = registry["A"]
+    path = project.dir / (project.name("impl") + ".py")
+    path.write_text("from %sbase import Plugin\n\n%s\n1 / 0\n" % (project.prefix, edit))
+    reply = ops.op_reload(project.agent, {"module": project.name("impl"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert registry == {"A": old} and project.module("impl").A is old
+
+
+def test_class_caches_keep_their_contents_while_their_line_stands(project):
+    source = """\
+        class Repo:
+            cache = {}
+            seeded = {"a": 1}
+            limit = 10
+            %s
+
+            def get(self, key):
+                return self.cache.setdefault(key, key * %d)
+        """
+    project.save("repo", source % ("", 1))
+    repo = project.module("repo").Repo
+    repo().get(2)
+    repo.seeded["b"] = 2
+    reply = project.save("repo", source % ("", 10))
+    assert repo.cache == {2: 2}  # kept: written empty, same line
+    assert repo.seeded == {"a": 1}  # written full: the class body's value, as a fresh run
+    [note] = reply["notes"]  # the code changed: what it holds may be stale
+    assert "keeps what it held before the save (1 item)" in note["text"] and note["line"] == 2
+    project.save("repo", source.replace("cache = {}", "cache = dict()") % ("", 10))
+    assert repo.cache == {}  # its line changed: a new one

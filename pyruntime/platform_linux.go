@@ -1,0 +1,24 @@
+package pyruntime
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// linuxGroup is a process group whose leader the kernel kills when the
+// server dies (the parent-death signal).
+type linuxGroup struct{}
+
+func newProcessGroup() processGroup { return linuxGroup{} }
+
+// prepare puts the process in its own group: a kill reaches the processes
+// user code started, and a terminal's Ctrl-C reaches the server, which
+// decides what to do. Pdeathsig: if the server dies without cleaning up,
+// the kernel kills Python.
+func (linuxGroup) prepare(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+func (linuxGroup) started(*exec.Cmd) error  { return nil }
+func (linuxGroup) kill(cmd *exec.Cmd) error { return killProcessGroup(cmd) }
+func (linuxGroup) release()                 {}

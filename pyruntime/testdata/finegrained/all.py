@@ -1,0 +1,5 @@
+import calls
+import later
+import quiet
+import reads
+import star

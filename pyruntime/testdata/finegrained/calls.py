@@ -1,0 +1,4 @@
+# Calls scaled as it runs.
+from core import scaled
+
+T = scaled(2)

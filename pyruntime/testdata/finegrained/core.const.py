@@ -1,0 +1,5 @@
+VALUE = 2
+
+
+def scaled(x):
+    return x * VALUE + 1

@@ -1,0 +1,6 @@
+# Calls scaled only when called.
+import core
+
+
+def f():
+    return core.scaled(1)

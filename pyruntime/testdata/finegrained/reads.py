@@ -1,0 +1,4 @@
+# Reads a constant as it runs.
+import core
+
+V = core.VALUE

@@ -1,0 +1,4 @@
+# Takes everything.
+from core import *
+
+S = VALUE

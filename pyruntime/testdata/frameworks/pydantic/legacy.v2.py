@@ -1,0 +1,10 @@
+"""The pydantic.v1 API (version 2: the validator edited)."""
+from pydantic.v1 import BaseModel, validator
+
+
+class Account(BaseModel):
+    owner: str
+
+    @validator("owner")
+    def strip(cls, value):
+        return value.strip().title()

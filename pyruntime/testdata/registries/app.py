@@ -1,0 +1,4 @@
+import impl
+from base import ITEMS, Plugin
+
+reader = Plugin.registry["csv"]()
