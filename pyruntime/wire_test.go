@@ -28,7 +28,7 @@ func TestInterruptStormKeepsTheWireWhole(t *testing.T) {
 	dir := t.TempDir()
 	// Each line outgrows the pipe, so most writes block part way; fewer
 	// under the race detector, whose Go side reads them slowly.
-	lines := map[bool]int{false: 400, true: 100}[raceEnabled]
+	lines := map[bool]int{false: 400, true: 40}[raceEnabled]
 	path := writeModule(t, dir, "chatty", `import sys
 caught = i = 0
 line = 'x' * 300000 + '\n'
