@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -90,7 +89,7 @@ func startPeer(ctx context.Context, env peerEnv, tool peerTool, sc scenario, dir
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+env.ProbeDir, "HOTLOAD_BENCH_PEER="+tool.name, "HOTLOAD_BENCH_SCENARIO="+sc.key)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.ExtraFiles = []*os.File{w} // descriptor 3
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithBench(cmd)
 	// An interrupt ends hmr's watch loop and, like the end of stdin, the
 	// probe's wait; a peer that ignores both is killed after WaitDelay.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
