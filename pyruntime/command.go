@@ -115,7 +115,8 @@ func (a *agentCommand) write(data []byte) error {
 }
 
 // readLines calls handle with each line the agent writes until its stdout
-// closes, then reaps the process and returns how it ended.
+// closes, then kills what the process left in its group, reaps it and
+// returns how it ended.
 func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 	for {
 		line, err := a.stdout.ReadBytes('\n')
@@ -125,6 +126,11 @@ func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 		if err != nil {
 			break
 		}
+	}
+	// Its stdout closed: it is exiting. Before the reap, which frees its
+	// pid and so its group's id, what its code left in the group goes.
+	if err := a.group.killLeftovers(a.cmd); err != nil {
+		a.logger.Debug("kill leftovers", zap.Error(err))
 	}
 	waitErr := a.cmd.Wait()
 	a.group.release()

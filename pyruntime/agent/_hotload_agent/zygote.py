@@ -11,7 +11,7 @@ import struct
 import sys
 
 from .agent import Agent, serve_agent
-from .platform import follow_parent, kill_own_group, parent_death_signal, parent_watch
+from .platform import child_watch, follow_parent, kill_own_group, parent_death_signal, parent_watch
 from .protocol import Channel, encode
 from .warmup import warm
 
@@ -45,9 +45,12 @@ RELAY_TURN = 1 << 20
 class Worker:
     """The zygote's view of one forked worker."""
 
-    def __init__(self, wid, pid, sock, stderr):
+    def __init__(self, wid, pid, sock, stderr, watch):
         self.wid = wid
         self.pid = pid
+        # Says whether it has exited, before the reap (platform.child_watch);
+        # None where the OS cannot tell.
+        self.watch = watch
         self.sock = sock  # non-blocking; None once closed
         # The read end of the worker's fds 1 and 2, non-blocking; None once
         # closed, or once reported (then it is an orphan's, see Zygote).
@@ -191,11 +194,12 @@ class Zygote:
                 self.become_worker(child, stderr_w)
             finally:
                 os._exit(70)
+        watch = child_watch(pid)  # at once: kqueue's sees only exits after it begins
         child.close()
         os.close(stderr_w)
         parent.setblocking(False)
         os.set_blocking(stderr_r, False)
-        self.workers[wid] = Worker(wid, pid, parent, stderr_r)
+        self.workers[wid] = Worker(wid, pid, parent, stderr_r, watch)
         self.send({"id": rid, "ok": True, "worker": wid, "pid": pid})
 
     def become_worker(self, sock, stderr):
@@ -217,6 +221,8 @@ class Zygote:
         for w in self.workers.values():
             if w.sock is not None:
                 w.sock.close()
+            if w.watch is not None:
+                w.watch.close()  # the zygote's watches, not ours
         # Its own process group, so a kill reaches the subprocesses it starts.
         os.setpgid(0, 0)
         # Follow the zygote out: parent-death signal on Linux, else a watch.
@@ -318,6 +324,13 @@ class Zygote:
     def reap(self):
         for w in list(self.workers.values()):
             if w.status is None:
+                if w.watch is not None:
+                    if not w.watch.exited():
+                        continue
+                    # Exited and not reaped: its pid, and so its group's id,
+                    # are still its own. What its code started in the group
+                    # (a subprocess, a server) goes now, before the reap.
+                    kill_group(w)
                 try:
                     pid, status = os.waitpid(w.pid, os.WNOHANG)
                 except ChildProcessError:
@@ -325,6 +338,8 @@ class Zygote:
                 if pid == 0:
                     continue
                 w.status = status
+                if w.watch is not None:
+                    w.watch.close()
             if w.sock is not None:
                 # Dead: whatever it wrote is already in the socket.
                 self.read_worker(w, turn=None)
