@@ -248,9 +248,11 @@ func TestRuntimeDeathIsReportedAndNextSaveWorks(t *testing.T) {
 	tests := []struct {
 		name, source, want string
 	}{
-		// The message ends with the last line the code wrote on stderr.
-		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", "python exited with code 3: bye"},
-		{"segfault", "import ctypes\nctypes.string_at(0)\n", "python killed by signal 11"},
+		// The message quotes the line of stderr that says why: the code's
+		// last words, or the fatal error above faulthandler's stack dump
+		// (whose last line, a frame, says where, not why).
+		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", "lib: python exited with code 3: bye; started a fresh runtime"},
+		{"segfault", "import ctypes\nctypes.string_at(0)\n", "lib: python killed by signal 11 (segmentation fault): Fatal Python error: Segmentation fault; started a fresh runtime"},
 	}
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
