@@ -49,7 +49,7 @@ func waitExited(pid int) error {
 	if err != nil {
 		return fmt.Errorf("kqueue: %w", err)
 	}
-	defer unix.Close(kq)
+	defer unix.Close(kq) // ours, and nothing was written through it
 	var change unix.Kevent_t
 	unix.SetKevent(&change, pid, unix.EVFILT_PROC, unix.EV_ADD|unix.EV_ONESHOT)
 	change.Fflags = unix.NOTE_EXIT

@@ -2,18 +2,26 @@ package pyruntime
 
 import "strings"
 
-// fatalPrefixes start the line a dying Python writes about what killed
-// it: faulthandler's report of a fatal signal (segmentation fault, abort,
-// bus error) and CPython's own fatal errors, and faulthandler's report of
-// a Windows exception (access violation).
-var fatalPrefixes = []string{"Fatal Python error: ", "Windows fatal exception: "}
+// isFatalLine reports whether line is the one a dying Python writes about
+// what killed it: faulthandler's report of a fatal signal (segmentation
+// fault, abort, bus error) or CPython's own fatal error, or faulthandler's
+// report of a Windows exception (access violation).
+func isFatalLine(line string) bool {
+	return strings.HasPrefix(line, "Fatal Python error: ") || strings.HasPrefix(line, "Windows fatal exception: ")
+}
 
-// tracebackHeaders start a traceback and give the margin its exception's
-// line has: none for a plain one, "  | " for an exception group's (Python
-// 3.11+), whose top level Python prints with a margin of "  + " and "  | ".
-var tracebackHeaders = map[string]string{
-	"Traceback (most recent call last):":                     "",
-	"  + Exception Group Traceback (most recent call last):": "  | ",
+// tracebackMargin reports whether line starts a traceback, and the margin
+// its exception's line has: none for a plain one, "  | " for an exception
+// group's (Python 3.11+), whose top level Python prints within "  + " and
+// "  | ".
+func tracebackMargin(line string) (margin string, ok bool) {
+	switch strings.TrimRight(line, " ") {
+	case "Traceback (most recent call last):":
+		return "", true
+	case "  + Exception Group Traceback (most recent call last):":
+		return "  | ", true
+	}
+	return "", false
 }
 
 // whyLine picks the line of a dying process's stderr that says why it
@@ -30,14 +38,12 @@ var tracebackHeaders = map[string]string{
 func whyLine(stderr string) string {
 	lines := strings.Split(strings.ReplaceAll(stderr, "\r\n", "\n"), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		for _, prefix := range fatalPrefixes {
-			if strings.HasPrefix(lines[i], prefix) {
-				return strings.TrimSpace(lines[i])
-			}
+		if isFatalLine(lines[i]) {
+			return strings.TrimSpace(lines[i])
 		}
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
-		margin, ok := tracebackHeaders[strings.TrimRight(lines[i], " ")]
+		margin, ok := tracebackMargin(lines[i])
 		if !ok {
 			continue
 		}
