@@ -322,6 +322,8 @@ class Zygote:
             kill_group(w)
 
     def reap(self):
+        """Reaps the workers that have exited, each after killing what it
+        left in its group, and reports them once their last lines are in."""
         for w in list(self.workers.values()):
             if w.status is None:
                 if w.watch is not None:
