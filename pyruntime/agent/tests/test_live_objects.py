@@ -1,0 +1,128 @@
+"""What a save does to objects made before it that a fresh run would make
+differently: the edits of lsp/testdata/unseen/, on small modules, each
+either made right or noted on the line of the object that is not."""
+
+import sys
+
+import pytest
+
+from test_update import Project
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project(tmp_path)
+    yield p
+    p.close()
+
+
+def texts(reply):
+    return [n["text"] for n in reply.get("notes", [])]
+
+
+def test_singledispatchmethod_implementations_in_a_class_keep_one_each(project):
+    source = """\
+        import functools
+
+        class Renderer:
+            @functools.singledispatchmethod
+            def render(self, value):
+                return "?"
+
+            @render.register
+            def _(self, value: int):
+                return "INT"
+
+            @render.register
+            def _(self, value: list):
+                return "list"
+            EXTRA
+        """
+    project.save("render", source.replace("INT", "int").replace("EXTRA", ""))
+    r = project.module("render").Renderer()
+    project.save("render", source.replace("INT", "integer").replace("EXTRA", """
+            @render.register
+            def _(self, value: float):
+                return "float"
+"""))
+    assert (r.render(3), r.render([1]), r.render(2.5)) == ("integer", "list", "float")
+
+
+def test_names_a_star_import_no_longer_gives_are_removed(project):
+    project.save("helpers", '__all__ = ["slug", "title"]\n\ndef slug(s):\n    return s\n\ndef title(s):\n    return s\n')
+    project.save("views", "from M_helpers import *\n")
+    reply = project.save("helpers", '__all__ = ["slug"]\n\ndef slug(s):\n    return s\n\ndef title(s):\n    return s\n')
+    views = project.module("views")
+    assert hasattr(views, "slug") and not hasattr(views, "title")
+    assert any("removed title, which its star import" in t for t in texts(reply)), texts(reply)
+
+
+def test_an_attribute_init_now_sets_is_noted_for_instances_made_before(project):
+    source = """\
+        class Client:
+            limit = 5
+
+            def __init__(self, url):
+                self.url = url
+                %s
+        """
+    project.save("client", source % "")
+    reply = project.save("client", source % "self.retries = 3\n                self.limit = 9")
+    [note] = reply["notes"]  # limit has a class default: instances read it
+    assert "__init__ now sets self.retries: instances made before this save do not have it" in note["text"]
+    assert note["line"] == 1
+    assert "notes" not in project.save("client", source % "self.retries = 4\n                self.limit = 9")
+
+
+def test_an_edited_cached_property_is_noted(project):
+    source = "import functools\n\nclass R:\n    @functools.cached_property\n    def total(self):\n        return %d\n"
+    project.save("report", source % 1)
+    reply = project.save("report", source % 2)
+    [note] = reply["notes"]
+    assert "`del obj.total` recomputes it" in note["text"] and note["line"] == 4
+
+
+def test_a_live_generator_of_an_edited_generator_function_is_noted(project):
+    source = "def numbers():\n    n = 0\n    while True:\n        yield n * %d\n        n += 1\n"
+    project.save("feed", source % 1)
+    project.save("app", "import M_feed\n")
+    app = project.module("app")
+    app.stream = project.module("feed").numbers()
+    next(app.stream)
+    reply = project.save("feed", source % 10)
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("feed") + ".numbers: %s.stream holds a generator numbers made before"
+                                   % project.name("app"))
+    del app.stream
+    assert "notes" not in project.save("feed", source % 100)
+
+
+def test_a_list_registry_follows_the_order_of_the_new_registrations(project):
+    project.save("bus", "SUBSCRIBERS = []\n\ndef on(f):\n    SUBSCRIBERS.append(f)\n    return f\n")
+    project.save("other", "from M_bus import on\n\n@on\ndef first():\n    pass\n")
+    source = "from M_bus import on\n\n@on\ndef %s():\n    pass\n\n@on\ndef audit():\n    pass\n"
+    project.save("handlers", source % "notify")
+    project.save("handlers", source % "welcome")
+    assert [f.__name__ for f in project.module("bus").SUBSCRIBERS] == ["first", "welcome", "audit"]
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_inner_functions_are_noted_only_when_an_old_one_is_kept(project, kept):
+    source = "def make(k):\n    def inner(x):\n        return x * k + %d\n    return inner\n\nmade = make(1)\n"
+    project.save("factory", source % 0)
+    if kept:
+        project.module("factory").__dict__["kept"] = [project.module("factory").make(2)]
+    reply = project.save("factory", source % 1)
+    assert bool(reply.get("notes")) is kept
+    assert project.module("factory").made(1) == 2
+
+
+def test_changed_bases_are_given_in_place_when_the_layout_allows(project):
+    source = "class AppError(Exception):\n    pass\n\nclass NotFound(%s):\n    pass\n"
+    project.save("errors", source % "AppError")
+    errors = project.module("errors")
+    err, cls = errors.NotFound("k"), errors.NotFound
+    reply = project.save("errors", source % "AppError, LookupError")
+    assert "notes" not in reply and errors.NotFound is cls and isinstance(err, LookupError)
+    reply = project.save("errors", source % "dict")  # another layout: a new class, noted
+    assert errors.NotFound is not cls and "its bases changed" in texts(reply)[0]
