@@ -2,6 +2,7 @@
 differently: the edits of lsp/testdata/unseen/, on small modules, each
 either made right or noted on the line of the object that is not."""
 
+import atexit
 import sys
 
 import pytest
@@ -126,3 +127,42 @@ def test_changed_bases_are_given_in_place_when_the_layout_allows(project):
     assert "notes" not in reply and errors.NotFound is cls and isinstance(err, LookupError)
     reply = project.save("errors", source % "dict")  # another layout: a new class, noted
     assert errors.NotFound is not cls and "its bases changed" in texts(reply)[0]
+
+
+def test_an_exit_handler_is_registered_once_however_often_the_module_runs(project):
+    calls = []
+    sys.modules["calls_" + project.prefix] = calls
+    source = "import atexit, sys\n\ndef flush():\n    sys.modules[%r].append(%d)\n\natexit.register(flush)\n"
+    name = "calls_" + project.prefix
+    project.save("cache", source % (name, 1))
+    project.save("cache", source % (name, 2))
+    reply = project.save("cache", source % (name, 3) + "atexit.register(lambda: None)\n")
+    assert any("registers another exit handler with atexit" in t for t in texts(reply))
+    flush = project.module("cache").flush
+    atexit._run_exitfuncs()
+    assert calls == [3]
+    atexit.unregister(flush)
+    del sys.modules[name]
+
+
+def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
+    source = """\
+        import threading
+
+        stop = threading.Event()
+
+        def poll():
+            stop.wait()
+
+        worker = threading.Thread(target=poll, name="poller-%s", daemon=True)
+        worker.start()
+        """ % project.prefix
+    project.save("poller", source)
+    first = project.module("poller").stop
+    try:
+        reply = project.save("poller", source)
+        [note] = reply["notes"]
+        assert "started another thread 'poller-" in note["text"] and note["line"] == 9
+    finally:
+        first.set()
+        project.module("poller").stop.set()
