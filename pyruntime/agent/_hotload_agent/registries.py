@@ -17,7 +17,7 @@ import sys
 import types
 from abc import ABCMeta
 
-from .update import MISSING, cell_value, lookup, own_dict, qualified, restore_dict_key, restore_list, restore_set
+from .update import MISSING, cell_value, lookup, own_dict, qualified, restore_dict, restore_dict_key, restore_list, restore_set
 
 # The containers the registry walk reads and changes: the built-in ones,
 # whose reading and writing run no code of the user's.
@@ -176,6 +176,7 @@ def fix_container(up, container, swap, again, gone):
                 item = container.pop(key)
                 up.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
                 container[old] = item
+        in_definition_order(up, container)
     elif isinstance(container, (list, set)):
         kept, keys, index, last, repeated, changed = [], [], {}, {}, set(), False
         for position, item in enumerate(container):
@@ -191,7 +192,7 @@ def fix_container(up, container, swap, again, gone):
                 # Registered again by this save: once is what a fresh run has.
                 changed = True
                 repeated.add(key)
-                if is_bound(item2):
+                if is_bound(item2) or is_successor(up, item2):
                     kept[index[key]] = item2
                 continue
             if key is not None:
@@ -230,15 +231,57 @@ def definition_key(up, obj, again):
     """What makes two registrations the same one: for a module-level
     function or class (or a wrapper carrying its name) of a module this
     save ran, its module and name; for an object a decorator received
-    again, the object. Closures a factory makes share a name but are
-    different registrations: None, as for anything else."""
+    again, the object; for an object a module-level name held before this
+    save and its successor (`counter = Counter()` run again), or a method
+    bound to either, the successor. Closures a factory makes share a name
+    but are different registrations: None, as for anything else."""
     if isinstance(obj, (types.FunctionType, type)):
         module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
         if module in up.modules and isinstance(name, str) and "<locals>" not in name:
             return module, name
     if id(obj) in again:
         return id(obj)
+    if up.superseded:
+        target, func = (obj.__self__, obj.__func__) if isinstance(obj, types.MethodType) else (obj, None)
+        successor = up.superseded.get(id(target), target)
+        if id(successor) in up.successors:
+            return "instance", id(successor), func
     return None
+
+
+def is_successor(up, obj):
+    """Reports whether obj, or the object a method is bound to, is what a
+    module-level name holds after this save in place of an older one."""
+    target = obj.__self__ if isinstance(obj, types.MethodType) else obj
+    return id(target) in up.successors
+
+
+def in_definition_order(up, container):
+    """Puts the definitions of a module this save ran that a dict registry
+    holds in the order the module now defines them, in the places they
+    held, when the dict gained one of them in this save: a command
+    inserted before the others is listed first, as in a fresh run, where
+    otherwise it would come last (a dict keeps a key where it was first
+    set). Other modules' entries stay where they are."""
+    items = list(container.items())
+    created = {id(obj) for obj in up.created}
+    slots = {}
+    for i, (_, value) in enumerate(items):
+        key = definition_key(up, value, ())
+        if isinstance(key, tuple) and len(key) == 2:
+            slots.setdefault(key[0], []).append(i)
+    placed = list(items)
+    for module, where in slots.items():
+        shape = up.sources.get(module, (None, None))[1]
+        if shape is None or len(where) < 2 or not any(id(items[i][1]) in created for i in where):
+            continue
+        ordered = sorted(where, key=lambda i: shape.lines.get(definition_key(up, items[i][1], ())[1], 0))
+        for slot, i in zip(where, ordered):
+            placed[slot] = items[i]
+    if placed != items:
+        up.on_undo(restore_dict, container, items)
+        container.clear()
+        container.update(placed)
 
 def is_bound(obj):
     """Reports whether obj's module binds it under its name."""
@@ -279,7 +322,8 @@ def still_used(up, entry):
     record = (probe,)  # as the entry holds the old code
     baseline = code_references(probe)
     code = entry[0]
-    users = code_references(code) - held_by_undo(up.undo, code) - baseline
+    known = sum(1 for entry in list(up.replaced_code.values()) if entry[2] is code)  # a closure updated in place
+    users = code_references(code) - held_by_undo(up.undo, code) - known - baseline
     if users <= 0:
         return False
     log = [(None, (types.FunctionType(probe, {}),))]  # as the undo log holds a function

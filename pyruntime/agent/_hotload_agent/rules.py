@@ -8,7 +8,7 @@ import functools
 import sys
 import types
 
-from .update import EMPTY, MISSING, SUSPENDS, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
+from .update import EMPTY, MISSING, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -185,9 +185,7 @@ def update_function(up, old, new, where):
     if not code_same(old.__code__, new.__code__):
         up.changed_in_place()
         up.recoded.add(id(old))
-        if old.__code__.co_flags & SUSPENDS:
-            up.suspended[id(old.__code__)] = (where, old)
-            up.keep.append(old.__code__)
+        up.replaced_code[id(old.__code__)] = (where, old, old.__code__)
         note_inner_functions(up, old, new, where)
     for attr in ("__defaults__", "__kwdefaults__"):
         if not safe_equal(getattr(old, attr), getattr(new, attr)):

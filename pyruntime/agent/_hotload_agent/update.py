@@ -3,6 +3,7 @@
 import functools
 import linecache
 import sys
+import threading
 import types
 
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
@@ -219,7 +220,9 @@ class Update:
         self.resolved = {}  # (id(old), id(new)) -> the object bound
         self.claimed = {}  # id(old) -> the new object old took the definition of
         self.recoded = set()  # ids of the old functions that took code that does something else
-        self.suspended = {}  # id(code) -> (where, function): generator functions' code this save replaced
+        self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced
+        self.superseded = {}  # id(old) -> new: objects module-level names held and now hold another of (instances)
+        self.successors = set()  # ids of those new objects
         self.inner = []  # (old code, where, new code, maker): inner functions whose code changed (rules.note_inner_functions)
         self.keep = []  # keeps the objects behind resolved's and claimed's ids alive
         self.modules = set()  # names of the modules this save runs
@@ -406,6 +409,15 @@ class Update:
                 continue
             if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
                 change.rebound.add(key)
+        for key in change.rebound:
+            old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if (old is not MISSING and type(old) is type(new) and type(old) not in DATA
+                    and not isinstance(old, (type, types.FunctionType, types.ModuleType))):
+                # `counter = Counter()` run again: a registry holding the old
+                # one (or its bound method) holds what a fresh run would not.
+                self.superseded[id(old)] = new
+                self.successors.add(id(new))
+                self.keep.append(old)
         if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
             change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
@@ -659,16 +671,28 @@ class Update:
                 if not attr.startswith("_"):
                     watch(module, sys.modules.get(module), attr, container)
 
-    def note_live_generators(self):
-        """Notes the generators and coroutines the user's modules hold (at
-        module level, or one level into a list, tuple or dict there) that a
-        generator function this save changed made before it: a running
-        frame keeps its code, so they run the old code until they finish."""
-        if not self.suspended:
+    def note_running_code(self):
+        """Notes the code this save replaced that still runs, as a running
+        frame keeps its code: a loop another thread runs (its frames), a
+        generator or coroutine the user's modules hold (at module level, or
+        one level into a list, tuple or dict there), the tasks of an
+        asyncio event loop or a task they hold. Each runs the old code
+        until it finishes, where a fresh run would run the new."""
+        if not self.replaced_code:
             return
-        names = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
-        names.add("__main__")
-        for module in sorted(names):
+        current = threading.get_ident()
+        names = {t.ident: t.name for t in threading.enumerate()}
+        for ident, frame in list(sys._current_frames().items()):
+            depth = 0
+            while ident != current and frame is not None and depth < FRAME_DEPTH:
+                self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
+                                  "returns; stop the thread and start it again (__hotload_teardown__) or restart "
+                                  "the runtime" % names.get(ident, ident))
+                frame, depth = frame.f_back, depth + 1
+        asyncio = sys.modules.get("asyncio")
+        modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
+        modules.add("__main__")
+        for module in sorted(modules):
             namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
             for key, value in list(namespace.items()):
                 values = [value]
@@ -677,14 +701,21 @@ class Update:
                 elif type(value) is dict and len(value) <= registries.BIG:
                     values = list(value.values())
                 for item in values:
-                    code = suspended_code(item)
-                    if code is None or id(code) not in self.suspended:
-                        continue
-                    where, function = self.suspended[id(code)]
-                    maker = where.rpartition(".")[2]
-                    self.note(where, "%s.%s holds a %s %s made before this save: it runs the old code until it "
-                              "finishes; call %s() again for one that runs the new code"
-                              % (module, key, type(item).__name__, maker, maker), function)
+                    for code in awaited_codes(item):
+                        self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
+                                          "old code until it finishes; call it again for one that runs the new code"
+                                          % (module, key, type(item).__name__))
+                    for task in tasks_of(asyncio, item):
+                        for code in awaited_codes(task.get_coro()):
+                            self.note_running(code, "a running task of %s.%s runs it: it runs the old code until "
+                                              "it finishes; cancel the task and create it again, or restart the runtime"
+                                              % (module, key))
+
+    def note_running(self, code, text):
+        """Notes text on the function whose old code code is, if this save replaced it."""
+        known = self.replaced_code.get(id(code))
+        if known is not None and known[2] is code:
+            self.note(known[0], text, known[1])
 
     def note_stale_closures(self):
         """Notes each changed inner function whose old code a function (or
@@ -751,8 +782,9 @@ class Update:
         registries.reconcile(self)
 
 
-# The code flags of functions whose calls return a suspended frame.
-SUSPENDS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+# How far up a thread's stack note_running_code looks for code this save
+# replaced: deeper than a loop's caller chain, and cheap for a few threads.
+FRAME_DEPTH = 200
 
 
 def suspended_code(obj):
@@ -768,6 +800,34 @@ def suspended_code(obj):
     else:
         return None
     return code if frame is not None else None
+
+
+def awaited_codes(obj):
+    """The code of a suspended generator or coroutine and of those it
+    awaits or yields from, outermost first (a few levels)."""
+    codes = []
+    while len(codes) < 20:
+        code = suspended_code(obj)
+        if code is None:
+            break
+        codes.append(code)
+        obj = getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None) or getattr(obj, "ag_await", None)
+    return codes
+
+
+def tasks_of(asyncio, obj):
+    """The unfinished asyncio tasks obj is or runs (an event loop's); none
+    without asyncio."""
+    if asyncio is None:
+        return []
+    if isinstance(obj, asyncio.Task):
+        return [] if obj.done() else [obj]
+    if isinstance(obj, asyncio.AbstractEventLoop) and not obj.is_closed():
+        try:
+            return list(asyncio.all_tasks(obj))
+        except RuntimeError:  # the loop's thread changed its tasks meanwhile
+            return []
+    return []
 
 
 def star_names(namespace):
@@ -817,6 +877,11 @@ def restore_list(container, items):
 
 
 def restore_set(container, items):
+    container.clear()
+    container.update(items)
+
+
+def restore_dict(container, items):
     container.clear()
     container.update(items)
 

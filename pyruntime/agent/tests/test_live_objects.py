@@ -92,7 +92,7 @@ def test_a_live_generator_of_an_edited_generator_function_is_noted(project):
     next(app.stream)
     reply = project.save("feed", source % 10)
     [note] = reply["notes"]
-    assert note["text"].startswith(project.name("feed") + ".numbers: %s.stream holds a generator numbers made before"
+    assert note["text"].startswith(project.name("feed") + ".numbers: %s.stream holds a generator made before"
                                    % project.name("app"))
     del app.stream
     assert "notes" not in project.save("feed", source % 100)
@@ -105,6 +105,33 @@ def test_a_list_registry_follows_the_order_of_the_new_registrations(project):
     project.save("handlers", source % "notify")
     project.save("handlers", source % "welcome")
     assert [f.__name__ for f in project.module("bus").SUBSCRIBERS] == ["first", "welcome", "audit"]
+
+
+def test_a_dict_registry_lists_a_module_s_definitions_in_its_order(project):
+    project.save("registry", "COMMANDS = {}\n\ndef command(f):\n    COMMANDS[f.__name__] = f\n    return f\n")
+    source = "from M_registry import command\n%s\n@command\ndef build():\n    pass\n"
+    project.save("commands", source % "")
+    project.save("commands", source % "\n@command\ndef init():\n    pass\n")
+    assert list(project.module("registry").COMMANDS) == ["init", "build"]
+
+
+def test_a_listener_object_made_again_is_registered_once(project):
+    project.save("events", "LISTENERS = []\n")
+    source = """\
+        from M_events import LISTENERS
+
+        class Counter:
+            def on(self, n):
+                return n * %d
+
+        counter = Counter()
+        LISTENERS.append(counter.on)
+        """
+    project.save("app", source % 1)
+    reply = project.save("app", source % 10)
+    [listener] = project.module("events").LISTENERS
+    assert listener.__self__ is project.module("app").counter and listener(2) == 20
+    assert "notes" not in reply
 
 
 @pytest.mark.parametrize("kept", [False, True])
@@ -166,3 +193,28 @@ def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
     finally:
         first.set()
         project.module("poller").stop.set()
+
+
+def test_a_thread_running_replaced_code_is_noted(project):
+    source = """\
+        import threading
+
+        def poll():
+            while not stop.wait(0.01):
+                pass  # v%d
+
+        try:
+            worker
+        except NameError:
+            stop = threading.Event()
+            worker = threading.Thread(target=poll, name="loop-%s", daemon=True)
+            worker.start()
+        """
+    project.save("poller", source % (1, project.prefix))
+    try:
+        reply = project.save("poller", source.replace("pass", "stop.is_set()") % (2, project.prefix))
+        [note] = reply["notes"]
+        assert "thread 'loop-%s' is running it" % project.prefix in note["text"] and note["line"] == 3
+    finally:
+        project.module("poller").stop.set()
+        project.module("poller").worker.join(5)
