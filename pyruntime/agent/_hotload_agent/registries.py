@@ -322,8 +322,9 @@ def still_used(up, entry):
     record = (probe,)  # as the entry holds the old code
     baseline = code_references(probe)
     code = entry[0]
-    known = sum(1 for entry in list(up.replaced_code.values()) if entry[2] is code)  # a closure updated in place
-    users = code_references(code) - held_by_undo(up.undo, code) - known - baseline
+    # (code stays a plain local: a closure over it, as a generator
+    # expression's, would hold it in a cell that Python 3.14 counts apart.)
+    users = code_references(code) - held_by_undo(up.undo, code) - held_by_replaced(up, code) - baseline
     if users <= 0:
         return False
     log = [(None, (types.FunctionType(probe, {}),))]  # as the undo log holds a function
@@ -351,6 +352,16 @@ def held_functions(up):
                 seen.add(id(obj))
                 found.append(obj)
     return found
+
+
+def held_by_replaced(up, code):
+    """How many entries of up.replaced_code hold code: a closure updated
+    in place logs its old code there."""
+    count = 0
+    for entry in list(up.replaced_code.values()):
+        if entry[2] is code:
+            count += 1
+    return count
 
 
 def held_by_update(up, obj):

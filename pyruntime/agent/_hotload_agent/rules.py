@@ -372,6 +372,7 @@ def update_class_body(up, old, new, where, skip=None):
     members = old.__dict__.get("_member_map_") or {}
     kept = unchanged_data(up, old)
     persisted = []
+    kept_for = {}  # id(new attribute) -> the old one it updated in place
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
@@ -398,10 +399,13 @@ def update_class_body(up, old, new, where, skip=None):
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
         if resolved is value and callable(value) and callable(was):
             resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
+        if resolved is not value:
+            kept_for[id(value)] = resolved
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
             if key not in METADATA and (not safe_equal(was, resolved) or is_code(resolved)):
                 up.changed_in_place()
+    refer_to_kept(up, old, new, kept_for)
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
@@ -421,6 +425,26 @@ def update_class_body(up, old, new, where, skip=None):
                     "if code this save changed made them, empty it or restart the runtime"
                     % (len(value), "" if len(value) == 1 else "s"), old)
     return True
+
+
+def refer_to_kept(up, old, new, kept_for):
+    """Makes the containers new's body built from its own functions
+    (`HANDLERS = {"start": on_start}`) hold the old functions they updated
+    in place, as the class's attributes do: in a class body a def binds
+    the new function, which the class then drops for the old one."""
+    if not kept_for:
+        return
+    for key, value in list(new.__dict__.items()):
+        if old.__dict__.get(key) is not value or type(value) not in (dict, list, tuple):
+            continue  # not set on old (a kept cache), or not a container
+        if type(value) is dict:
+            for k, v in list(value.items()):
+                if id(v) in kept_for:
+                    value[k] = kept_for[id(v)]
+        elif type(value) is list:
+            value[:] = [kept_for.get(id(v), v) for v in value]
+        elif any(id(v) in kept_for for v in value):
+            up.set_class_attr(old, key, tuple(kept_for.get(id(v), v) for v in value))
 
 
 def note_new_instance_attributes(up, cls, before, where):

@@ -680,15 +680,23 @@ class Update:
         until it finishes, where a fresh run would run the new."""
         if not self.replaced_code:
             return
-        current = threading.get_ident()
         names = {t.ident: t.name for t in threading.enumerate()}
-        for ident, frame in list(sys._current_frames().items()):
-            depth = 0
-            while ident != current and frame is not None and depth < FRAME_DEPTH:
-                self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
-                                  "returns; stop the thread and start it again (__hotload_teardown__) or restart "
-                                  "the runtime" % names.get(ident, ident))
-                frame, depth = frame.f_back, depth + 1
+        frames = sys._current_frames()
+        # This thread's frame holds frames, and frames would hold it: a
+        # cycle that keeps this Update (and the old objects it holds)
+        # alive until the garbage collector runs.
+        frames.pop(threading.get_ident(), None)
+        try:
+            for ident, frame in frames.items():
+                depth = 0
+                while frame is not None and depth < FRAME_DEPTH:
+                    self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
+                                      "returns; stop the thread and start it again (__hotload_teardown__) or restart "
+                                      "the runtime" % names.get(ident, ident))
+                    frame, depth = frame.f_back, depth + 1
+        finally:
+            frame = None
+            frames.clear()
         asyncio = sys.modules.get("asyncio")
         modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
         modules.add("__main__")

@@ -134,6 +134,35 @@ def test_a_listener_object_made_again_is_registered_once(project):
     assert "notes" not in reply
 
 
+def test_a_class_body_table_of_its_functions_holds_the_class_s_functions(project):
+    source = """\
+        class Machine:
+            def on_start(self):
+                return %r
+
+            HANDLERS = {"start": on_start}
+            ORDER = (on_start,)
+        """
+    project.save("machine", source % "v1")
+    project.save("machine", source % "v2")
+    cls = project.module("machine").Machine
+    assert cls.HANDLERS["start"] is cls.__dict__["on_start"] is cls.ORDER[0]
+    assert cls.HANDLERS["start"](None) == "v2"
+
+
+@pytest.mark.parametrize("edit, names, value", [
+    ("LOW = enum.auto()\n    MEDIUM = enum.auto()\n    HIGH = enum.auto()", ["LOW", "MEDIUM", "HIGH"], 3),
+    ("LOW = 1\n    HIGH = 20", ["LOW", "HIGH"], 20),
+])
+def test_an_enum_whose_members_change_keeps_its_class_and_members(project, edit, names, value):
+    project.save("levels", "import enum\n\nclass Level(enum.Enum):\n    LOW = enum.auto()\n    HIGH = enum.auto()\n")
+    cls = project.module("levels").Level
+    high = cls.HIGH
+    reply = project.save("levels", "import enum\n\nclass Level(enum.Enum):\n    %s\n" % edit)
+    assert project.module("levels").Level is cls and "notes" not in reply
+    assert [m.name for m in cls] == names and high is cls.HIGH and high.value == value and cls(value) is high
+
+
 @pytest.mark.parametrize("kept", [False, True])
 def test_inner_functions_are_noted_only_when_an_old_one_is_kept(project, kept):
     source = "def make(k):\n    def inner(x):\n        return x * k + %d\n    return inner\n\nmade = make(1)\n"
