@@ -288,6 +288,7 @@ func (e *fakeEditor) warnings() map[string][]protocol.Diagnostic {
 }
 
 func TestRealWorldEditScenarios(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*.txtar"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)

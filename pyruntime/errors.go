@@ -12,6 +12,12 @@ import (
 // raises KeyboardInterrupt instead, reported like any other exception.
 var ErrInterrupted = errors.New("pyruntime: interrupted")
 
+// ErrTimedOut reports that code ran longer than its request's Timeout and
+// did not stop within the grace period of the interrupt, so the process was
+// killed. It comes wrapped together with ErrInterrupted. Code that stops in
+// time raises KeyboardInterrupt, and the reply says TimedOut.
+var ErrTimedOut = errors.New("pyruntime: timed out")
+
 // ErrClosed reports a call on a Runtime that has been closed, or a process
 // killed because its Runtime was closed or restarted.
 var ErrClosed = errors.New("pyruntime: runtime closed")

@@ -146,6 +146,7 @@ func sortedNotes(notes []Note) []string {
 }
 
 func TestReloadUpdatesOldReferences(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "patch")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "holder", Request{})
@@ -193,6 +194,7 @@ func TestReloadUpdatesOldReferences(t *testing.T) {
 }
 
 func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "classes")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "app", Request{})
@@ -251,6 +253,7 @@ func TestReloadUpdatesClassesAndLiveInstances(t *testing.T) {
 }
 
 func TestReloadRerunsImporters(t *testing.T) {
+	t.Parallel()
 	type check struct{ module, code, want string }
 	tests := []struct {
 		name         string
@@ -316,6 +319,7 @@ func TestReloadRerunsImporters(t *testing.T) {
 }
 
 func TestReloadRerunsOnlyWorkspaceImporters(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "roots")
 	src := filepath.Join(dir, "src")
 	r := newRuntime(t, Config{SysPath: []string{src, filepath.Join(dir, "scripts"), filepath.Join(dir, "site-packages")}})
@@ -349,6 +353,7 @@ func TestReloadRerunsOnlyWorkspaceImporters(t *testing.T) {
 }
 
 func TestFailedSaveRollsBackEveryModule(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "rollback")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "b", Request{})
@@ -409,6 +414,7 @@ func TestFailedSaveRollsBackEveryModule(t *testing.T) {
 }
 
 func TestTeardownAndAfterReloadHooks(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "hooks")
 	r := newRuntime(t, Config{})
 	// A first import has no old code: no teardown.
@@ -461,6 +467,7 @@ func TestTeardownAndAfterReloadHooks(t *testing.T) {
 // with every heap-walking function of gc and sys disabled, the full update
 // (functions, classes, importers) still works.
 func TestReloadDoesNotScanTheHeap(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "patch")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "holder", Request{})
@@ -479,6 +486,7 @@ gc.get_objects = gc.get_referrers = gc.get_referents = sys.getobjects = _heap_sc
 }
 
 func TestInterruptedSaveRollsBack(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "interrupt")
 	r := newRuntime(t, Config{})
 	mustReload(t, r, dir, "spin", Request{})

@@ -1,6 +1,7 @@
 """The zygote: preloads, then forks warm workers and relays their lines."""
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -12,6 +13,7 @@ import sys
 from .agent import Agent, serve_agent
 from .platform import follow_parent, kill_own_group, parent_death_signal, parent_watch
 from .protocol import Channel, encode
+from .warmup import warm
 
 # --- zygote ---------------------------------------------------------------------
 #
@@ -34,6 +36,12 @@ from .protocol import Channel, encode
 # ("stderr"), so what a worker said as it died (faulthandler's report of a
 # segfault, say) reaches Go with its exit, never after it.
 
+# The most the zygote reads from one worker in one turn of its loop: a
+# worker that prints without pause must not keep the others (and forks)
+# waiting.
+RELAY_TURN = 1 << 20
+
+
 class Worker:
     """The zygote's view of one forked worker."""
 
@@ -47,7 +55,7 @@ class Worker:
         self.stderr_tail = bytearray()  # its last STDERR_TAIL_BYTES
         self.prefix = b"%d " % wid
         self.to_worker = bytearray()  # lines from Go not yet written
-        self.from_worker = b""  # a partial line read from the worker
+        self.from_worker = bytearray()  # a partial line read from the worker
         self.status = None  # the wait status once reaped
 
 
@@ -58,7 +66,8 @@ class Zygote:
         self.pid = os.getpid()
         self.workers = {}
         self.next_wid = 0
-        self.pending = bytearray()
+        self.pending = bytearray()  # what Go sent beyond the last whole line
+        self.searched = 0  # how much of pending holds no newline
         self.agent = Agent(self)
         self.prctl = parent_death_signal()
         # The zygote goes when its parent does (see platform.py), or None.
@@ -126,8 +135,9 @@ class Zygote:
         self.pending += chunk
         start = 0
         while True:
-            end = self.pending.find(b"\n", start)
+            end = self.pending.find(b"\n", max(start, self.searched))
             if end < 0:
+                self.searched = len(self.pending)
                 break
             line = bytes(self.pending[start:end + 1])
             start = end + 1
@@ -143,6 +153,7 @@ class Zygote:
                 w.to_worker += body
                 self.write_worker(w)
         del self.pending[:start]
+        self.searched -= start
 
     def handle(self, msg):
         op = msg.get("op")
@@ -156,7 +167,7 @@ class Zygote:
             self.send({"id": msg.get("id"), "ok": True, "pid": self.pid})
         else:
             # setup: preloads run here, on the main thread, before any fork.
-            self.agent._queued += 1
+            self.agent.accept(msg)
             self.agent.handle(msg)
 
     def fork(self, rid):
@@ -164,6 +175,14 @@ class Zygote:
         stderr_r, stderr_w = os.pipe()
         self.next_wid += 1
         wid = self.next_wid
+        # Everything alive now moves out of the garbage collector's reach,
+        # in the zygote and so in the worker: a full collection in the
+        # worker would otherwise visit, and so copy, every page of the
+        # preloads' objects (tens of milliseconds with numpy and pandas).
+        # Freezing only moves lists. The cost: a reference cycle among these
+        # objects that a worker drops is never collected (its memory stays,
+        # its finalizers do not run); reference counting still frees the rest.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             try:
@@ -205,6 +224,8 @@ class Zygote:
         fd = sock.detach()
         agent = Agent(Channel(fd, os.dup(fd)))
         agent.workspace = self.agent.workspace
+        # The pages a request writes to are copied now, while nobody waits.
+        warm(agent)
         serve_agent(agent)
 
     def write_worker(self, w):
@@ -217,10 +238,14 @@ class Zygote:
             return
         del w.to_worker[:sent]
 
-    def read_worker(self, w):
-        """Relays what the worker sent; at its end of stream, closes it."""
+    def read_worker(self, w, turn=RELAY_TURN):
+        """Relays what the worker sent, at most turn bytes (None: all there
+        is); at its end of stream, closes it. Each chunk is looked at once,
+        so relaying is linear in what the worker writes, however long its
+        lines."""
         out = []
-        while True:
+        taken = 0
+        while turn is None or taken < turn:
             try:
                 chunk = w.sock.recv(1 << 16)
             except BlockingIOError:
@@ -230,11 +255,15 @@ class Zygote:
             if not chunk:
                 self.close_worker(w)
                 break
-            lines = (w.from_worker + chunk).split(b"\n")
-            w.from_worker = lines.pop()
-            out.extend(w.prefix + line + b"\n" for line in lines)
-            if len(chunk) < 1 << 16:
-                break
+            taken += len(chunk)
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                w.from_worker += chunk
+                continue
+            w.from_worker += chunk[:end]
+            lines = bytes(w.from_worker)
+            w.from_worker = bytearray(chunk[end + 1:])
+            out.append(w.prefix + lines.replace(b"\n", b"\n" + w.prefix) + b"\n")
         if out:
             self.write_go(b"".join(out))
         self.report(w)
@@ -298,7 +327,7 @@ class Zygote:
                 w.status = status
             if w.sock is not None:
                 # Dead: whatever it wrote is already in the socket.
-                self.read_worker(w)
+                self.read_worker(w, turn=None)
                 if w.sock is not None:
                     self.close_worker(w)
             self.report(w)
