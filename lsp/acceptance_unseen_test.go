@@ -38,6 +38,7 @@ import (
 // right without warn directives, noted with warn directives and no stale
 // check, warned with both. -v prints the table.
 func TestUnseenEditScenarios(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob(filepath.Join("testdata", "unseen", "*.txtar"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)
