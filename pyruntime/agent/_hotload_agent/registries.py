@@ -263,8 +263,12 @@ def in_definition_order(up, container):
     inserted before the others is listed first, as in a fresh run, where
     otherwise it would come last (a dict keeps a key where it was first
     set). Other modules' entries stay where they are."""
-    items = list(container.items())
+    if not up.created:
+        return  # nothing new in this save: every definition kept its place
     created = {id(obj) for obj in up.created}
+    if created.isdisjoint(map(id, container.values())):
+        return
+    items = list(container.items())
     slots = {}
     for i, (_, value) in enumerate(items):
         key = definition_key(up, value, ())

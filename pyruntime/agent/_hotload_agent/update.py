@@ -675,7 +675,8 @@ class Update:
         """Notes the code this save replaced that still runs, as a running
         frame keeps its code: a loop another thread runs (its frames), a
         generator or coroutine the user's modules hold (at module level, or
-        one level into a list, tuple or dict there), the tasks of an
+        one level into a list, tuple or dict of up to HELD_SCAN items
+        there), the tasks of an
         asyncio event loop or a task they hold. Each runs the old code
         until it finishes, where a fresh run would run the new."""
         if not self.replaced_code:
@@ -685,7 +686,7 @@ class Update:
         # This thread's frame holds frames, and frames would hold it: a
         # cycle that keeps this Update (and the old objects it holds)
         # alive until the garbage collector runs.
-        frames.pop(threading.get_ident(), None)
+        frames.pop(threading.get_ident(), None)  # (and a thread's stack is a few dozen frames: cheap)
         try:
             for ident, frame in frames.items():
                 depth = 0
@@ -697,18 +698,25 @@ class Update:
         finally:
             frame = None
             frames.clear()
+        if not any(code.co_flags & SUSPENDS for _, _, code in self.replaced_code.values()):
+            return  # no generator or coroutine function changed: no suspended frame runs old code
         asyncio = sys.modules.get("asyncio")
+        waiting = (asyncio.Task, asyncio.AbstractEventLoop) if asyncio is not None else ()
         modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
         modules.add("__main__")
         for module in sorted(modules):
             namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
             for key, value in list(namespace.items()):
+                if dunder(key):
+                    continue  # __builtins__, the module's spec: nothing of the user's runs there
                 values = [value]
-                if type(value) in (list, tuple) and len(value) <= registries.BIG:
-                    values = list(value)
-                elif type(value) is dict and len(value) <= registries.BIG:
-                    values = list(value.values())
+                if type(value) in (list, tuple) and len(value) <= HELD_SCAN:
+                    values = value
+                elif type(value) is dict and len(value) <= HELD_SCAN:
+                    values = value.values()
                 for item in values:
+                    if type(item) not in SUSPENDED_TYPES and not (waiting and isinstance(item, waiting)):
+                        continue
                     for code in awaited_codes(item):
                         self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
                                           "old code until it finishes; call it again for one that runs the new code"
@@ -789,6 +797,19 @@ class Update:
         """Makes the registries agree with the modules (registries.reconcile)."""
         registries.reconcile(self)
 
+
+# The code flags of functions whose calls return a suspended frame.
+SUSPENDS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+
+# What holds a suspended frame itself (asyncio's tasks and loops hold
+# coroutines: tasks_of).
+SUSPENDED_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+
+# The largest module-level list, tuple or dict note_running_code looks
+# into for generators and tasks: a pool of workers or streams is small; a
+# data set is not one, and reading it would make every edit of an async
+# endpoint cost what the data does.
+HELD_SCAN = 1000
 
 # How far up a thread's stack note_running_code looks for code this save
 # replaced: deeper than a loop's caller chain, and cheap for a few threads.
