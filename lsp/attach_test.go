@@ -16,6 +16,7 @@ import (
 )
 
 func TestAttachSetting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw     string
 		want    Settings
@@ -65,6 +66,7 @@ func startServingApp(t *testing.T, dir string) (*exec.Cmd, string) {
 // An editor attached to a running app: saves run in the app, errors land on
 // the lines, a restart is refused, and the app's exit is reported.
 func TestAttachedAppThroughTheEditor(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\nx = 1\n")
 	app, socket := startServingApp(t, e.dir)
 	e.initialize(map[string]any{"attach": socket})

@@ -10,9 +10,6 @@ import (
 
 // CodeAction offers "Evaluate module" (kind source) on every Python file.
 func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
-	if s.lifecycle() != serverInitialized {
-		return nil, errNotInitialized
-	}
 	u := params.TextDocument.URI
 	if _, ok := pythonFile(u); !ok || !wantsKind(params.Context.Only, protocol.CodeActionKindSource) {
 		return nil, nil

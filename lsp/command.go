@@ -26,13 +26,17 @@ type evaluation struct {
 	Error  *string `json:"error"`
 }
 
+// ExecuteCommand runs one of hotload's commands. Each first waits until the
+// settings changes sent before it are applied, and the evaluations until
+// the saves before them are reloaded: a command sees what the notifications
+// before it did.
 func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCommandParams) (protocol.LSPAny, error) {
-	if st := s.lifecycle(); st != serverInitialized {
-		return nil, fmt.Errorf("%w: %s while the server is %v", errNotInitialized, params.Command, st)
+	var e *reload.Engine
+	if s.settled(ctx) {
+		e = s.currentEngine(ctx)
 	}
-	e := s.currentEngine(ctx)
 	if e == nil {
-		return nil, fmt.Errorf("%w: %s: the server is shutting down", jsonrpc2.ErrInvalidRequest, params.Command)
+		return nil, stopped(ctx, params.Command, nil)
 	}
 	args := params.Arguments
 	var reply any
@@ -84,7 +88,7 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 		return nil, fmt.Errorf("%w: unknown command %q", jsonrpc2.ErrInvalidParams, params.Command)
 	}
 	if err != nil {
-		return nil, err
+		return nil, stopped(ctx, params.Command, err)
 	}
 	data, err := json.Marshal(reply)
 	if err != nil {
@@ -98,7 +102,7 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 func (s *server) evaluateModule(ctx context.Context, e *reload.Engine, path string) (*evaluation, error) {
 	res, err := e.Reload(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+		return nil, badParams(ctx, err)
 	}
 	return newEvaluation(res), nil
 }
@@ -107,9 +111,34 @@ func (s *server) evaluateModule(ctx context.Context, e *reload.Engine, path stri
 func (s *server) evaluate(ctx context.Context, e *reload.Engine, path, code string) (*evaluation, error) {
 	res, err := e.Evaluate(ctx, path, code)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+		return nil, badParams(ctx, err)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // cancelled: the code was interrupted, nothing to show
 	}
 	return s.reportEvaluation(ctx, res), nil
+}
+
+// stopped is the error of a command that could not finish: RequestCancelled
+// (-32800) if the client cancelled it, InvalidRequest if the server is
+// shutting down, else err as it is.
+func stopped(ctx context.Context, command string, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %s was cancelled", protocol.ErrRequestCancelled, command)
+	case err == nil:
+		return fmt.Errorf("%w: %s: the server is shutting down", jsonrpc2.ErrInvalidRequest, command)
+	}
+	return err
+}
+
+// badParams marks err, which the engine returns for input it cannot take,
+// as InvalidParams, unless the request was cancelled meanwhile.
+func badParams(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
 }
 
 // evaluateSelection evaluates the text of range r in the document as the
@@ -130,7 +159,10 @@ func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path s
 	firstLine := int(r.Start.Line) + 1
 	res, err := e.EvaluateLines(ctx, path, code, firstLine)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", jsonrpc2.ErrInvalidParams, err)
+		return nil, badParams(ctx, err)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if res.Exception != nil {
 		start, _ := offset(text, protocol.Position{Line: r.Start.Line})

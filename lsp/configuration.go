@@ -2,13 +2,120 @@ package lsp
 
 import (
 	"context"
+	"errors"
 	"io"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/hotload-dev/hotload/reload"
 )
+
+// configurationWait bounds how long the server waits for the client to
+// answer workspace/configuration: an editor answers in milliseconds, and
+// one that never answers must not keep the runtime from starting.
+const configurationWait = 10 * time.Second
+
+// reconfigure asks for the settings to be read again and applied. One
+// worker applies them, pass after pass, each reading the latest settings,
+// so an older snapshot never wins over a newer one, and changes that come
+// while a pass runs share the next pass. It is called on the read loop, in
+// the order of the notifications that change settings.
+func (s *server) reconfigure() {
+	s.configMu.Lock()
+	defer s.configMu.Unlock()
+	s.configWanted++
+	if !s.configuring {
+		s.configuring = true
+		go s.configureLoop()
+	}
+}
+
+func (s *server) configureLoop() {
+	for {
+		s.configMu.Lock()
+		if s.configApplied == s.configWanted || s.ctx.Err() != nil {
+			s.configuring = false
+			s.configMu.Unlock()
+			return
+		}
+		pass := s.configWanted
+		s.configMu.Unlock()
+
+		s.configure(s.ctx)
+
+		s.configMu.Lock()
+		s.configApplied = pass
+		close(s.configDone)
+		s.configDone = make(chan struct{})
+		var failed []error
+		if s.configApplied == s.configWanted {
+			failed = s.flushSavesLocked()
+		}
+		s.configMu.Unlock()
+		s.showQueueErrors(failed)
+	}
+}
+
+// settled waits until the settings asked for before it are applied, so a
+// request sees the runtime the notifications before it asked for. It
+// returns false if ctx ended or the server closed first.
+func (s *server) settled(ctx context.Context) bool {
+	s.configMu.Lock()
+	want := s.configWanted
+	for s.configApplied < want {
+		done := s.configDone
+		s.configMu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return false
+		case <-s.ctx.Done():
+			return false
+		}
+		s.configMu.Lock()
+	}
+	s.configMu.Unlock()
+	return true
+}
+
+// queueSave queues a reload of path, or keeps it until the settings asked
+// for before it are applied: a save that follows a settings change reloads
+// in the runtime those settings give.
+func (s *server) queueSave(path string) {
+	s.configMu.Lock()
+	s.pendingSaves = append(s.pendingSaves, path)
+	var failed []error
+	if s.configApplied == s.configWanted {
+		failed = s.flushSavesLocked()
+	}
+	s.configMu.Unlock()
+	s.showQueueErrors(failed)
+}
+
+// flushSavesLocked queues the saves kept for the engine, in order, and
+// returns the errors of those it could not queue. The caller holds configMu.
+func (s *server) flushSavesLocked() []error {
+	e := s.engineNow()
+	if e == nil {
+		return nil // no settings were ever applied (before initialized)
+	}
+	var failed []error
+	for _, path := range s.pendingSaves {
+		if err := e.Queue(path); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	s.pendingSaves = nil
+	return failed
+}
+
+func (s *server) showQueueErrors(errs []error) {
+	for _, err := range errs {
+		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+err.Error())
+	}
+}
 
 // configure reads the settings (initializationOptions, then the client's
 // "hotload" configuration section, then [tool.hotload] in the first
@@ -25,7 +132,9 @@ func (s *server) configure(ctx context.Context) {
 	var problems []string
 	if configurable {
 		section := "hotload"
-		items, err := s.client.Configuration(ctx, &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: &section}}})
+		askCtx, cancel := context.WithTimeout(ctx, configurationWait)
+		items, err := s.client.Configuration(askCtx, &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: &section}}})
+		cancel()
 		if err != nil {
 			s.logger.Warn("workspace/configuration", zap.Error(err))
 		} else if len(items) > 0 {
@@ -91,19 +200,37 @@ func (s *server) applySettings(settings Settings) {
 		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
 	}
 	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
-	if err := e.Start(s.ctx); err != nil && s.ctx.Err() == nil {
-		msg := "cannot start Python: " + err.Error()
-		if why := reload.Explain(err); why != "" {
-			msg = "cannot start Python. " + why
-		}
-		s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
-		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
-	} else if appArgs != nil && s.ctx.Err() == nil {
-		if len(settings.App) > 0 {
-			appArgs = settings.App
-		}
-		_, _ = s.startApp(s.ctx, e, appArgs) // a failure is shown
+	// Not waited for: requests wait for the runtime themselves, and the
+	// next settings change must not wait for preloads it may make moot.
+	if appArgs != nil && len(settings.App) > 0 {
+		appArgs = settings.App
 	}
+	go s.startEngine(e, settings.Preload, appArgs)
+}
+
+// startEngine starts e's runtime and reports a failure to start, unless e
+// was replaced or closed meanwhile, then starts the app appArgs, if any:
+// the one the runtime e replaced ran. Preloads can take seconds: the
+// client shows them as progress.
+func (s *server) startEngine(e *reload.Engine, preload, appArgs []string) {
+	end := s.startProgress(preload)
+	err := e.Start(s.ctx)
+	end()
+	if err == nil {
+		if appArgs != nil && s.ctx.Err() == nil {
+			_, _ = s.startApp(s.ctx, e, appArgs) // a failure is shown
+		}
+		return
+	}
+	if s.ctx.Err() != nil || errors.Is(err, reload.ErrClosed) {
+		return
+	}
+	msg := "cannot start Python: " + err.Error()
+	if why := reload.Explain(err); why != "" {
+		msg = "cannot start Python. " + why
+	}
+	s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
+	s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
 }
 
 func (s *server) newEngine(settings Settings) *reload.Engine {
@@ -121,6 +248,7 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		SkipDependents: settings.SkipDependents,
 		AfterReload:    settings.AfterReload,
 		Strategy:       settings.Strategy,
+		Timeout:        settings.Timeout,
 		OnResult:       s.reportReload,
 		OnRun:          s.runStatus,
 		OnOutput:       s.logOutput,
@@ -136,13 +264,13 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 }
 
 func (s *server) DidChangeConfiguration(ctx context.Context, params *protocol.DidChangeConfigurationParams) error {
-	if s.lifecycle() != serverInitialized {
-		return nil
-	}
 	s.stateMu.Lock()
 	s.pushed = append([]byte(nil), params.Settings...)
+	initialized := s.state == serverInitialized
 	s.stateMu.Unlock()
-	go s.configure(s.ctx)
+	if initialized {
+		s.reconfigure()
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 )
 
 func TestFrameRange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		frame reload.Frame
@@ -34,6 +35,7 @@ func TestFrameRange(t *testing.T) {
 }
 
 func TestExceptionDiagnostics(t *testing.T) {
+	t.Parallel()
 	lib := reload.Frame{Path: "/ws/lib.py", Line: 3, EndLine: 3, Col: 8, EndCol: 17, Function: "<module>", Source: "value = square(5)"}
 	sq := reload.Frame{Path: "/ws/mymath.py", Line: 2, EndLine: 2, Col: 11, EndCol: 16, Function: "square", Source: "    return x / 0"}
 	lib2 := reload.Frame{Path: "/ws/lib.py", Line: 7, EndLine: 7, Col: 4, EndCol: 13, Function: "helper", Source: "    square(1)"}

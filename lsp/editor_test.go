@@ -46,6 +46,13 @@ type fakeEditor struct {
 	results     []result // hotload/result notifications
 	refreshes   int      // workspace/inlayHint/refresh requests
 	config      json.RawMessage
+	// configGate, if not nil, holds workspace/configuration answers until
+	// it is closed.
+	configGate chan struct{}
+	// capabilities, if not nil, changes the client capabilities sent.
+	capabilities  func(*protocol.ClientCapabilities)
+	registrations []protocol.Registration // client/registerCapability requests
+	progress      progressLog             // work done progress, in order
 }
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
@@ -117,6 +124,9 @@ func (e *fakeEditor) initializeWith(opts any, experimental []byte) *protocol.Ini
 	params.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{
 		Configuration: &yes,
 		InlayHint:     &protocol.InlayHintWorkspaceClientCapabilities{RefreshSupport: &yes},
+	}
+	if e.capabilities != nil {
+		e.capabilities(&params.Capabilities)
 	}
 	if opts != nil {
 		data, err := json.Marshal(opts)
@@ -360,6 +370,36 @@ func (e *fakeEditor) statusCount() int {
 	return len(e.statuses)
 }
 
+func (e *fakeEditor) RegisterCapability(ctx context.Context, params *protocol.RegistrationParams) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.registrations = append(e.registrations, params.Registrations...)
+	e.notify()
+	return nil
+}
+
+func (e *fakeEditor) WorkDoneProgressCreate(ctx context.Context, params *protocol.WorkDoneProgressCreateParams) error {
+	err := e.progress.WorkDoneProgressCreate(ctx, params)
+	e.mu.Lock()
+	e.notify()
+	e.mu.Unlock()
+	return err
+}
+
+func (e *fakeEditor) Progress(ctx context.Context, params *protocol.ProgressParams) error {
+	err := e.progress.Progress(ctx, params)
+	e.mu.Lock()
+	e.notify()
+	e.mu.Unlock()
+	return err
+}
+
+// awaitProgress waits until the progress shown contains substr.
+func (e *fakeEditor) awaitProgress(substr string) {
+	e.t.Helper()
+	e.await("progress "+substr, func() bool { return strings.Contains(e.progress.String(), substr) })
+}
+
 func (e *fakeEditor) InlayHintRefresh(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -397,6 +437,12 @@ func (e *fakeEditor) PublishDiagnostics(ctx context.Context, params *protocol.Pu
 }
 
 func (e *fakeEditor) Configuration(ctx context.Context, params *protocol.ConfigurationParams) ([]protocol.LSPAny, error) {
+	e.mu.Lock()
+	gate := e.configGate
+	e.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	config := e.config

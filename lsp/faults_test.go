@@ -33,6 +33,7 @@ const (
 // Regression: an endless recursion gave one diagnostic per frame, nearly a
 // thousand, each linking all the others: a million related locations.
 func TestFaultsAreReportedAndTheNextSaveWorks(t *testing.T) {
+	t.Parallel()
 	// Python 3.14 reads a file that is not UTF-8 as a wrong source
 	// encoding (PEP 263) rather than as a string it cannot decode.
 	notUTF8 := "SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff"
@@ -123,6 +124,7 @@ func checkFaultDiagnostics(t *testing.T, diags []protocol.Diagnostic, want strin
 // Regression: the thread's print was shown as the result of whichever
 // module was reloading at the time.
 func TestLeftoverThreadOutputIsBackground(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- spinner.py --\n-- other.py --\n")
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -201,6 +203,7 @@ func runtimeProcesses(t *testing.T, pid int) []int {
 // A huge generated file (a data table, say) loads like any other; only
 // the wait is longer. How much longer is logged, not asserted.
 func TestHugeModuleLoads(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("parses 10 MB of Python")
 	}
@@ -264,6 +267,7 @@ const stormModule = "v = %d\nwith open(%q, 'a') as f:\n    f.write('%%d\\n' %% v
 // it starts, so two runs may read the same save (a save that arrives while
 // a run starts queues one more), but never an older one than the run before.
 func TestSaveStormsKeepOrderAndTheLastSave(t *testing.T) {
+	t.Parallel()
 	const saves = 100
 	tests := []struct {
 		name    string

@@ -364,6 +364,7 @@ var djangoSession = acceptanceSession{
 // wrong, and at least 32 of them must come out right (issue 11). Run one
 // session with -run 'TestFrameworkAcceptance/flask'; -v prints the table.
 func TestFrameworkAcceptance(t *testing.T) {
+	t.Parallel()
 	sessions := []acceptanceSession{
 		flaskSession, fastAPISession, pydanticSession, sqlalchemySession,
 		recordsSession, toolsSession, pandasSession, djangoSession,

@@ -24,6 +24,37 @@ const (
 
 var errNotInitialized = jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "server not initialized")
 
+// gate applies the LSP lifecycle to every message, known or not, before
+// handler sees it. Before initialize, a request gets ServerNotInitialized
+// (-32002) and a notification other than exit is dropped. After shutdown,
+// LSP 3.17 says: "If a server receives requests after a shutdown request
+// those requests should error with InvalidRequest" (-32600), and only exit
+// is expected of notifications. It runs on the read loop, so it sees the
+// state every earlier message left.
+func (s *server) gate(handler jsonrpc2.Handler) jsonrpc2.Handler {
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		method := req.Method()
+		if method == protocol.MethodExit {
+			return handler(ctx, req)
+		}
+		switch st := s.lifecycle(); {
+		case st == serverCreated && method != protocol.MethodInitialize:
+			if req.IsCall() {
+				return nil, fmt.Errorf("%w: %s before initialize", errNotInitialized, method)
+			}
+			s.logger.Debug("notification before initialize dropped", zap.String("method", method))
+			return nil, nil
+		case st == serverShutDown:
+			if req.IsCall() {
+				return nil, fmt.Errorf("%w: %s after shutdown", jsonrpc2.ErrInvalidRequest, method)
+			}
+			s.logger.Debug("notification after shutdown dropped", zap.String("method", method))
+			return nil, nil
+		}
+		return handler(ctx, req)
+	}
+}
+
 func (s *server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
@@ -36,8 +67,21 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 		s.clientConfigurable = *ws.Configuration
 	}
 	s.clientShowsResults = showsResults(params.Capabilities.Experimental)
+	if w := params.Capabilities.Window; w != nil && w.WorkDoneProgress != nil && *w.WorkDoneProgress {
+		s.progress = runProgress{
+			client:   s.client,
+			ctx:      s.ctx,
+			tokens:   new(progressTokens),
+			delay:    progressDelay,
+			onCancel: s.interruptFromProgress,
+			logger:   s.logger,
+		}
+	}
 	if ws := params.Capabilities.Workspace; ws != nil && ws.InlayHint != nil && ws.InlayHint.RefreshSupport != nil {
 		s.clientRefreshesHints = *ws.InlayHint.RefreshSupport
+	}
+	if ws := params.Capabilities.Workspace; ws != nil && ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration != nil {
+		s.clientWatchesFiles = *ws.DidChangeWatchedFiles.DynamicRegistration
 	}
 	opts, problems := parseSettings(params.InitializationOptions)
 	s.initOptions = opts
@@ -78,10 +122,12 @@ func (s *server) Initialized(ctx context.Context, params *protocol.InitializedPa
 		return nil // an error here would close the connection
 	}
 	s.state = serverInitialized
+	watches := s.clientWatchesFiles
 	s.stateMu.Unlock()
-	// Asking for configuration is a request to the client: it must not run
-	// on the read loop, which has to read the answer.
-	go s.configure(s.ctx)
+	s.reconfigure()
+	if watches {
+		go s.watchPyproject(s.ctx)
+	}
 	return nil
 }
 

@@ -23,9 +23,6 @@ type shownResult struct {
 // InlayHint returns the evaluation results shown in the requested range.
 // They last until the document changes.
 func (s *server) InlayHint(ctx context.Context, params *protocol.InlayHintParams) ([]protocol.InlayHint, error) {
-	if s.lifecycle() != serverInitialized {
-		return nil, errNotInitialized
-	}
 	s.resultsMu.Lock()
 	defer s.resultsMu.Unlock()
 	hints := []protocol.InlayHint{}

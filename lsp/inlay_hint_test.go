@@ -8,6 +8,7 @@ import (
 )
 
 func TestResultPosition(t *testing.T) {
+	t.Parallel()
 	const text = "x = 1\nvalue = square(5)\n    if y:\n"
 	tests := []struct {
 		name string
@@ -26,6 +27,7 @@ func TestResultPosition(t *testing.T) {
 }
 
 func TestResultLabel(t *testing.T) {
+	t.Parallel()
 	value, trace := "42", "Traceback (most recent call last):\n  File \"<evaluate>\", line 1\nZeroDivisionError: division by zero\n"
 	long := string(make([]byte, 200))
 	tests := []struct {
@@ -45,6 +47,7 @@ func TestResultLabel(t *testing.T) {
 }
 
 func TestEvaluatedSelectionShowsAsInlayHintUntilTheDocumentChanges(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	res := e.initialize(nil)
 	if res.Capabilities.InlayHintProvider == nil {

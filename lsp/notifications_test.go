@@ -105,9 +105,10 @@ func TestStatusSaysTheLastRunFailed(t *testing.T) {
 		{"fixed", "x = 1\n", "", true},
 	}
 	for i, tt := range tests {
+		n := e.statusCount()
 		e.save("lib.py", tt.code)
 		r := e.awaitResult(i + 1)
-		st := e.lastStatus()
+		st := e.awaitStatus(n, stateReady) // it may follow the result
 		if st.State != stateReady || st.LastError != tt.lastError || (st.LastReloadMs > 0) != tt.ran {
 			t.Errorf("%s: status = %+v, want ready, lastError %q, a time %v", tt.name, st, tt.lastError, tt.ran)
 		}

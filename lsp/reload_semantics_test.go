@@ -35,6 +35,7 @@ func loadImporterChain(t *testing.T) *fakeEditor {
 }
 
 func TestSavingAModuleRerunsItsImporters(t *testing.T) {
+	t.Parallel()
 	e := loadImporterChain(t)
 
 	n := e.messageCount()
@@ -46,6 +47,7 @@ func TestSavingAModuleRerunsItsImporters(t *testing.T) {
 }
 
 func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
+	t.Parallel()
 	e := loadImporterChain(t)
 
 	n := e.messageCount()
@@ -74,6 +76,7 @@ func TestAFailingImporterRollsTheSaveBack(t *testing.T) {
 }
 
 func TestReloadNotesAreWarnings(t *testing.T) {
+	t.Parallel()
 	// A slotted class cannot gain an attribute in place (a slotted
 	// dataclass neither, but dataclass(slots=True) needs Python 3.10).
 	const v1 = "class Point:\n    __slots__ = (\"x\",)\n\n    def __init__(self, x):\n        self.x = x\n"
@@ -102,6 +105,7 @@ func TestReloadNotesAreWarnings(t *testing.T) {
 }
 
 func TestAfterReloadHook(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\nx = 1\n-- hooks.py --\ncalls = 0\n\n\ndef after():\n    global calls\n    calls += 1\n    print('after reload', calls)\n    if calls == 2:\n        raise RuntimeError('hook broke')\n")
 	e.initialize(map[string]any{"afterReload": "hooks:after"})
 	e.waitReady()
@@ -125,6 +129,7 @@ func TestAfterReloadHook(t *testing.T) {
 }
 
 func TestFreshStrategyRunsEachSaveInANewProcess(t *testing.T) {
+	t.Parallel()
 	const counter = "try:\n    n += 1\nexcept NameError:\n    n = 1\nprint('run', n)\n"
 	e := newEditor(t, "-- counter.py --\n"+counter)
 	e.initialize(map[string]any{"strategy": "fresh"})
@@ -161,6 +166,7 @@ func TestFreshStrategyRunsEachSaveInANewProcess(t *testing.T) {
 // lib's own save fails because of mymath; fixing mymath re-runs lib, which
 // clears the error lib's save reported.
 func TestFixingADependencyClearsTheImportersError(t *testing.T) {
+	t.Parallel()
 	e := loadImporterChain(t)
 	n := e.messageCount()
 	e.save("lib.py", "from mymath import CONST, f\n\nratio = 10 / (CONST - 1)\nprint(CONST, f())\n")

@@ -144,6 +144,8 @@ func describeFailure(err error) string {
 		return "cannot start Python. " + why
 	}
 	switch {
+	case errors.Is(err, reload.ErrTimedOut):
+		return "the code ran over the timeout setting and did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
 	case errors.Is(err, reload.ErrInterrupted):
 		return "the code did not stop after the interrupt, so the runtime was killed and restarted; module state is lost"
 	case errors.Is(err, reload.ErrRestarted):

@@ -30,6 +30,8 @@ import (
 //	stale FILE: EXPR => REPR  EXPR gives REPR, which a fresh run would not:
 //	                          allowed only with a warn directive saying so
 //	warn FILE:LINE: TEXT      a Warning diagnostic on that line contains TEXT
+//	needs PKG ...             both runs use the test virtual environment's
+//	                          Python, which must import PKG (skips without it)
 //
 // A scenario with no warn directive must come out fully right: every check
 // agrees with a fresh run and no Warning is published. A scenario with warn
@@ -48,6 +50,8 @@ type scenario struct {
 	checks   []scenarioCheck
 	warnings []scenarioWarning
 	files    []txtar.File
+	needs    []string // packages the venv's Python must import; none: python3
+	python   string   // the Python both runs use; "" is python3 on PATH
 }
 
 type scenarioStep struct {
@@ -89,6 +93,8 @@ func parseScenario(t *testing.T, path string) scenario {
 		verb, rest, _ := strings.Cut(line, " ")
 		bad := func() { t.Fatalf("%s:%d: cannot read %q", path, i+1, line) }
 		switch verb {
+		case "needs":
+			sc.needs = strings.Fields(rest)
 		case "load":
 			sc.steps = append(sc.steps, scenarioStep{file: rest})
 		case "do":
@@ -167,7 +173,14 @@ func (sc scenario) freshValues(t *testing.T) []string {
 		writeFile(t, filepath.Join(dir, name), data)
 	}
 	var prog strings.Builder
-	prog.WriteString("import importlib, sys\nsys.path.insert(0, '.')\n")
+	// A check may run statements before its expression, as an evaluation
+	// in the editor may ("n = len(out); work(); out[n:]").
+	prog.WriteString("import ast, importlib, sys\nsys.path.insert(0, '.')\n" +
+		"def value(code, ns):\n" +
+		"    tree = ast.parse(code)\n" +
+		"    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None\n" +
+		"    exec(compile(tree, '<check>', 'exec'), ns)\n" +
+		"    return None if last is None else eval(compile(ast.Expression(last.value), '<check>', 'eval'), ns)\n")
 	loaded := map[string]bool{}
 	for _, s := range sc.steps {
 		if !loaded[s.file] && s.code == "" {
@@ -181,10 +194,14 @@ func (sc scenario) freshValues(t *testing.T) []string {
 		}
 	}
 	for _, c := range sc.checks {
-		fmt.Fprintf(&prog, "try:\n    print(repr(eval(%q, importlib.import_module(%q).__dict__)))\nexcept Exception as e:\n    print(type(e).__name__)\n",
+		fmt.Fprintf(&prog, "try:\n    print(repr(value(%q, importlib.import_module(%q).__dict__)))\nexcept Exception as e:\n    print(type(e).__name__)\n",
 			c.expr, scenarioModule(c.file))
 	}
-	cmd := exec.Command("python3", "-B", "-c", prog.String())
+	python := sc.python
+	if python == "" {
+		python = "python3"
+	}
+	cmd := exec.Command(python, "-B", "-c", prog.String())
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -203,7 +220,7 @@ func (sc scenario) freshValues(t *testing.T) []string {
 var variantFile = regexp.MustCompile(`\.v\d+\.py$`)
 
 func scenarioModule(file string) string {
-	return strings.ReplaceAll(strings.TrimSuffix(file, ".py"), "/", ".")
+	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(file, ".py"), "/__init__"), "/", ".")
 }
 
 // play runs the scenario's steps in a real server and returns the editor.
@@ -214,7 +231,11 @@ func (sc scenario) play(t *testing.T) *fakeEditor {
 		fmt.Fprintf(&workspace, "-- %s --\n%s", f.Name, f.Data)
 	}
 	e := newEditor(t, workspace.String())
-	e.initialize(nil)
+	if sc.python != "" {
+		e.initialize(map[string]any{"python": sc.python})
+	} else {
+		e.initialize(nil)
+	}
 	e.waitReady()
 	for _, s := range sc.steps {
 		if s.code != "" {
@@ -231,16 +252,19 @@ func (sc scenario) play(t *testing.T) *fakeEditor {
 			content = string(data)
 		}
 		module := scenarioModule(s.file)
-		n := e.messageCount()
-		e.save(s.file, content)
+		var msg protocol.ShowMessageParams
+		for _, m := range e.saveAndWait(s.file, content) {
+			if strings.HasPrefix(m.Message, module+" reloaded") || strings.HasPrefix(m.Message, module+": ") {
+				msg = m
+				break
+			}
+		}
 		if s.fails {
-			msg := e.awaitMessage(n, module+": ")
 			if msg.Type != protocol.MessageTypeError || !strings.Contains(msg.Message, "rolled back") {
 				t.Fatalf("save %s: %q, want an error and a rollback", s.file, msg.Message)
 			}
 			continue
 		}
-		msg := e.awaitMessage(n, module+" reloaded")
 		if msg.Type != protocol.MessageTypeInfo {
 			t.Fatalf("save %s: %q", s.file, msg.Message)
 		}
@@ -264,6 +288,7 @@ func (e *fakeEditor) warnings() map[string][]protocol.Diagnostic {
 }
 
 func TestRealWorldEditScenarios(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*.txtar"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)

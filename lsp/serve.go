@@ -6,6 +6,7 @@ package lsp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -18,6 +19,11 @@ import (
 // without shutdown first; the LSP asks the server to exit with code 1 then.
 var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
 
+// ErrUnreadable is what Serve returns when the editor's stream cannot be
+// read any further: a header it cannot parse, so there is no way to find
+// where the next message starts, or a stream that ends inside a message.
+var ErrUnreadable = errors.New("lsp: cannot read from the editor")
+
 // closeWait bounds how long Serve waits for the connection to close after
 // the session ended: long enough for an in-process pipe, short enough that
 // an editor does not notice.
@@ -25,13 +31,27 @@ const closeWait = 200 * time.Millisecond
 
 // Serve speaks LSP over stream until the client exits, the stream closes or
 // ctx is done. When it returns, the Python runtime is gone.
-func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) error {
-	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(stream), jsonrpc2.WithCodec(Codec{}))
+//
+// A message it cannot parse is answered with an error and the session goes
+// on; a header it cannot parse leaves no way to find the next message, so
+// Serve logs why and returns an error saying so.
+func Serve(ctx context.Context, rw io.ReadWriteCloser, logger *zap.Logger) error {
+	stream := newTolerantStream(rw, logger)
+	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(Codec{}))
 	s := newServer(conn, logger)
-	conn.Go(ctx, tolerant(protocol.CancelHandler(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))), logger))
+	conn.Go(ctx, tolerant(s.gate(ordered(protocol.ServerHandler(s, jsonrpc2.MethodNotFoundHandler))), logger))
 
+	// readErr is why reading stopped, if the session ended because it did:
+	// the connection ends after the stream does, so stream.Err is set by
+	// then; after exit or cancellation, reads that fail are ours.
+	var readErr error
 	select {
 	case <-conn.Done():
+		readErr = stream.Err()
+	case <-stream.ended:
+		// Nothing more can come: stop the runtime now rather than wait
+		// for the requests in flight, which stopping it ends.
+		readErr = stream.Err()
 	case <-s.exited:
 	case <-ctx.Done():
 	}
@@ -52,20 +72,42 @@ func Serve(ctx context.Context, stream io.ReadWriteCloser, logger *zap.Logger) e
 	if s.exitedWithoutShutdown() {
 		return ErrExitWithoutShutdown
 	}
+	if readErr != nil {
+		logger.Error("the connection to the editor is broken; stopping", zap.Error(readErr))
+		return fmt.Errorf("%w: %w", ErrUnreadable, readErr)
+	}
 	return nil
 }
 
-// ordered handles notifications on the read loop, in the order they were
-// sent, and releases requests to run concurrently. Document sync depends on
-// notification order; notification handlers only record state and hand work
-// to goroutines, so they never hold the read loop up.
+// ordered handles notifications and the lifecycle requests (initialize,
+// shutdown) on the read loop, in the order they were sent, and releases the
+// other requests to run concurrently, cancellable by $/cancelRequest.
+// Document sync depends on notification order, and initialized must find
+// initialize done; these handlers only record state and hand work on, so
+// they never hold the read loop up for long. A request still sees the
+// effects of every notification sent before it: their handlers have
+// returned by the time it starts.
+//
+// The lifecycle requests bypass the cancel handler: it derives a context
+// from the request's, which jsonrpc2 recycles as soon as a request handled
+// on the read loop returns, and a derived context that outlives it panics.
 func ordered(handler jsonrpc2.Handler) jsonrpc2.Handler {
-	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+	cancellable := protocol.CancelHandler(func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
 		if req.IsCall() {
 			jsonrpc2.Async(ctx)
 		}
 		return handler(ctx, req)
+	})
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		if req.IsCall() && lifecycleMethod(req.Method()) {
+			return handler(ctx, req)
+		}
+		return cancellable(ctx, req)
 	}
+}
+
+func lifecycleMethod(method string) bool {
+	return method == protocol.MethodInitialize || method == protocol.MethodShutdown
 }
 
 // tolerant logs and drops the error of a notification's handler: jsonrpc2

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,7 +74,9 @@ func FuzzServe(f *testing.F) {
 		stream.end()
 		select {
 		case err := <-served:
-			if err != nil && err != ErrExitWithoutShutdown {
+			// Only a stream that cannot be read on ends in an error.
+			_, framed := splitFrames(input)
+			if err != nil && err != ErrExitWithoutShutdown && (framed || !errors.Is(err, ErrUnreadable)) {
 				t.Errorf("Serve = %v", err)
 			}
 		case <-time.After(fuzzWait):
@@ -177,9 +180,10 @@ func checkMessages(body []byte) error {
 }
 
 // probeable reports whether the server must still answer a request after
-// input: when input is a sequence of complete frames, each a message the
-// jsonrpc2 package decodes, none of them exit (after which the server
-// stops) and none using the probe's id.
+// input: when input is a sequence of complete frames, whatever their bodies
+// hold (JSON or not, messages or not: a malformed one is answered with an
+// error and the session goes on), none of them exit, alone or in a batch,
+// after which the server stops, and none using the probe's id.
 func probeable(input []byte) bool {
 	if bytes.Contains(input, []byte(probeID)) {
 		return false
@@ -189,12 +193,14 @@ func probeable(input []byte) bool {
 		return false
 	}
 	for _, body := range bodies {
-		msg, err := jsonrpc2.DecodeMessage(body)
+		requests, err := jsonrpc2.ParseRequests(body)
 		if err != nil {
-			return false
+			continue // not a request: answered as malformed
 		}
-		if req, ok := msg.(jsonrpc2.RequestMessage); ok && req.Method() == "exit" {
-			return false
+		for _, r := range requests {
+			if r.Err == nil && r.Msg.Method() == "exit" {
+				return false
+			}
 		}
 	}
 	return true

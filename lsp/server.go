@@ -57,8 +57,19 @@ type server struct {
 	pushed               []byte        // the settings of the last didChangeConfiguration
 	clientShowsResults   bool          // the client shows evaluation results itself
 	clientRefreshesHints bool          // the client takes workspace/inlayHint/refresh
+	clientWatchesFiles   bool          // the client registers file watchers dynamically
 	notifications        Notifications // which messages become popups
 	shutdownReceived     bool
+
+	// configMu guards the fields below; it is held only for bookkeeping,
+	// never while talking to the client or waiting for the runtime, except
+	// that saves are queued in the engine under it, which does not block.
+	configMu      sync.Mutex
+	configWanted  uint64        // configuration passes asked for: initialized, each settings change
+	configApplied uint64        // passes done: settings read, engine started or updated
+	configuring   bool          // the configuration worker runs
+	configDone    chan struct{} // closed and replaced each time configApplied grows
+	pendingSaves  []string      // saves waiting for the configuration asked before them
 
 	engineMu    sync.Mutex // guards the fields below
 	engine      *reload.Engine
@@ -84,6 +95,9 @@ type server struct {
 	statusMu sync.Mutex // guards status and orders its notifications
 	status   status
 
+	// progress shows long runs; it is set up by initialize, before any run.
+	progress runProgress
+
 	exitOnce sync.Once
 	exited   chan struct{} // closed on the exit notification
 }
@@ -97,6 +111,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		ctx:         ctx,
 		cancel:      cancel,
 		engineReady: make(chan struct{}),
+		configDone:  make(chan struct{}),
 		diagnostics: make(map[string]map[uri.URI][]protocol.Diagnostic),
 		docs:        make(map[uri.URI]*document),
 		results:     make(map[uri.URI][]shownResult),

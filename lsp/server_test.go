@@ -28,6 +28,7 @@ def square(x):
 `
 
 func TestInitializeAdvertisesCommandsAndCodeActions(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	res := e.initialize(nil)
 	cmds := res.Capabilities.ExecuteCommandProvider.Commands
@@ -45,6 +46,7 @@ func TestInitializeAdvertisesCommandsAndCodeActions(t *testing.T) {
 }
 
 func TestSaveShowsOutputAndTime(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	e.waitReady()
@@ -57,6 +59,7 @@ func TestSaveShowsOutputAndTime(t *testing.T) {
 }
 
 func TestExceptionDiagnosticsFollowTheChainAndClear(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	e.waitReady()
@@ -119,6 +122,7 @@ func message(d protocol.Diagnostic) string {
 }
 
 func TestSyntaxErrorKeepsOldCodeLoaded(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\nvalue = 1\n")
 	e.initialize(nil)
 	e.waitReady()
@@ -145,6 +149,7 @@ func TestSyntaxErrorKeepsOldCodeLoaded(t *testing.T) {
 }
 
 func TestModuleStatePersistsAcrossSaves(t *testing.T) {
+	t.Parallel()
 	const counter = "try:\n    calls\nexcept NameError:\n    calls = 0\ncalls += 1\ncalls\n"
 	e := newEditor(t, "-- lib.py --\n"+counter)
 	e.initialize(nil)
@@ -159,6 +164,7 @@ func TestModuleStatePersistsAcrossSaves(t *testing.T) {
 }
 
 func TestSaveStormCoalesces(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
 	e.waitReady()
@@ -192,6 +198,7 @@ func TestSaveStormCoalesces(t *testing.T) {
 }
 
 func TestInterruptStopsEndlessLoop(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
 	e.waitReady()
@@ -216,6 +223,7 @@ func TestInterruptStopsEndlessLoop(t *testing.T) {
 }
 
 func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -236,12 +244,15 @@ func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 }
 
 func TestRuntimeDeathIsReportedAndNextSaveWorks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, source, want string
 	}{
-		// The message ends with the last line the code wrote on stderr.
-		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", "python exited with code 3: bye"},
-		{"segfault", "import ctypes\nctypes.string_at(0)\n", "python killed by signal 11"},
+		// The message quotes the line of stderr that says why: the code's
+		// last words, or the fatal error above faulthandler's stack dump
+		// (whose last line, a frame, says where, not why).
+		{"os._exit", "import os, sys\nsys.__stderr__.write('bye\\n'); sys.__stderr__.flush()\nos._exit(3)\n", "lib: python exited with code 3: bye; started a fresh runtime"},
+		{"segfault", "import ctypes\nctypes.string_at(0)\n", "lib: python killed by signal 11 (segmentation fault): Fatal Python error: Segmentation fault; started a fresh runtime"},
 	}
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
@@ -262,6 +273,7 @@ func TestRuntimeDeathIsReportedAndNextSaveWorks(t *testing.T) {
 }
 
 func TestEvaluateModuleCommandAndCodeAction(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	e.waitReady()
@@ -303,6 +315,7 @@ func TestEvaluateModuleCommandAndCodeAction(t *testing.T) {
 }
 
 func TestEvaluateCommands(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	e.waitReady()
@@ -342,6 +355,7 @@ func TestEvaluateCommands(t *testing.T) {
 }
 
 func TestBadInputIsAnsweredCleanly(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles+"-- README.md --\nhello\n")
 	e.initialize(nil)
 	e.waitReady()
@@ -389,6 +403,7 @@ func TestBadInputIsAnsweredCleanly(t *testing.T) {
 }
 
 func TestMissingInterpreterIsReported(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(map[string]any{"python": "/nonexistent/bin/python3"})
 	msg := e.awaitMessage(0, "cannot start Python")
@@ -404,6 +419,7 @@ func TestMissingInterpreterIsReported(t *testing.T) {
 }
 
 func TestSettingsFromOptionsAndConfiguration(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles+"-- heavy.py --\nimport sys\nsys.heavy_imported = True\n-- libs/extra.py --\nNAME = 'extra'\n")
 	e.config = []byte(`{"preload": ["heavy"], "env": {"HOTLOAD_TEST": "from configuration"}}`)
 	e.initialize(map[string]any{"extraPaths": []string{"libs"}, "env": map[string]string{"HOTLOAD_TEST": "from options"}, "bogus": 1})
@@ -426,6 +442,7 @@ func TestSettingsFromOptionsAndConfiguration(t *testing.T) {
 }
 
 func TestRestartRuntimeGivesFreshState(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\nx = 1\n")
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -444,6 +461,7 @@ func TestRestartRuntimeGivesFreshState(t *testing.T) {
 }
 
 func TestShutdownLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -452,6 +470,7 @@ func TestShutdownLeavesNoProcess(t *testing.T) {
 }
 
 func TestExitWithoutShutdownLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -466,6 +485,7 @@ func TestExitWithoutShutdownLeavesNoProcess(t *testing.T) {
 }
 
 func TestEditorVanishingLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	pid := e.waitReady()
@@ -479,6 +499,7 @@ func TestEditorVanishingLeavesNoProcess(t *testing.T) {
 }
 
 func TestStatusFollowsTheRuntime(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(nil)
 	e.awaitStatus(0, "starting")
@@ -508,6 +529,7 @@ func TestStatusFollowsTheRuntime(t *testing.T) {
 }
 
 func TestStatusSaysWhyTheRuntimeIsDead(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, "-- lib.py --\n")
 	e.initialize(map[string]any{"python": "/nonexistent/python3"})
 	st := e.awaitStatus(0, "dead")
@@ -517,6 +539,7 @@ func TestStatusSaysWhyTheRuntimeIsDead(t *testing.T) {
 }
 
 func TestPyprojectSettingsOverrideTheEditors(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles+"-- pyproject.toml --\n[project]\nname = \"demo\"\n\n[tool.hotload]\nenv = { HOTLOAD_TEST = \"from pyproject\" }\n")
 	e.config = []byte(`{"env": {"HOTLOAD_TEST": "from configuration"}}`)
 	e.initialize(nil)
@@ -562,6 +585,7 @@ func deref(s *string) string {
 }
 
 func TestEvaluationMessagesOnlyForClientsThatDoNotShowResults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		experimental string
@@ -596,6 +620,7 @@ func TestEvaluationMessagesOnlyForClientsThatDoNotShowResults(t *testing.T) {
 }
 
 func TestEvaluationExceptionsBecomeDiagnostics(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, `
 -- lib.py --
 from mymath import square
@@ -644,6 +669,7 @@ def square(x):
 }
 
 func TestShiftColumns(t *testing.T) {
+	t.Parallel()
 	exc := &reload.Exception{
 		Frames: []reload.Frame{
 			{Path: "/ws/lib.py", Line: 5, EndLine: 5, Col: 20, EndCol: 25}, // first selected line
@@ -667,6 +693,7 @@ func TestShiftColumns(t *testing.T) {
 }
 
 func TestEvaluationValuesAreLoggedInFull(t *testing.T) {
+	t.Parallel()
 	e := newEditor(t, twoFiles)
 	e.initialize(nil)
 	e.waitReady()
@@ -678,6 +705,7 @@ func TestEvaluationValuesAreLoggedInFull(t *testing.T) {
 }
 
 func TestWarningsBecomeWarningDiagnostics(t *testing.T) {
+	t.Parallel()
 	const warns = "import warnings\n\n\ndef check(x):\n    warnings.warn('x is negative')\n\n\ncheck(-1)\n"
 	e := newEditor(t, "-- lib.py --\n"+warns)
 	e.initialize(nil)

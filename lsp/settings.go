@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hotload-dev/hotload/reload"
 )
@@ -39,6 +40,9 @@ type Settings struct {
 	AfterReload string
 	// Strategy is where reloads run: in place (the zero value) or fresh.
 	Strategy reload.Strategy
+	// Timeout is how long a reload or an evaluation may run before it is
+	// interrupted; zero means no limit.
+	Timeout time.Duration
 	// Notifications says which messages are shown as popups; empty means
 	// all of them.
 	Notifications Notifications
@@ -46,10 +50,14 @@ type Settings struct {
 	App []string
 }
 
+// maxTimeout bounds the timeout setting: a day is beyond any run someone
+// waits for in an editor, and keeps the conversion to a Duration exact.
+const maxTimeout = 24 * time.Hour
+
 // quietKeys are not reported as unknown: settings of the design that this
 // version accepts but does not act on yet, and the editor-side settings
 // (server path, tracing) of clients that send their whole section.
-var quietKeys = []string{"timeout", "server", "trace"}
+var quietKeys = []string{"server", "trace"}
 
 // parseSettings reads a settings object (optionally wrapped as
 // {"hotload": {...}}). It returns the settings it could read and a problem
@@ -126,6 +134,13 @@ func (s *Settings) merge(raw []byte) []string {
 				err = fmt.Errorf(`want "inplace" or "fresh"`)
 			} else {
 				s.Strategy = strategy
+			}
+		case "timeout":
+			var seconds float64
+			if json.Unmarshal(value, &seconds) != nil || seconds < 0 || seconds > maxTimeout.Seconds() {
+				err = fmt.Errorf("want a number of seconds from 0 (no limit) to %.0f", maxTimeout.Seconds())
+			} else {
+				s.Timeout = time.Duration(seconds * float64(time.Second))
 			}
 		case "notifications":
 			var n string
@@ -222,10 +237,13 @@ func (s Settings) describeReloads() string {
 	if s.AfterReload != "" {
 		b.WriteString(", then " + s.AfterReload)
 	}
+	if s.Timeout > 0 {
+		b.WriteString(", code running over " + s.Timeout.String() + " is interrupted")
+	}
 	return b.String()
 }
 
 // reloadOptions returns the settings that shape each reload.
 func (s Settings) reloadOptions() reload.ReloadOptions {
-	return reload.ReloadOptions{SkipDependents: s.SkipDependents, AfterReload: s.AfterReload, Strategy: s.Strategy}
+	return reload.ReloadOptions{SkipDependents: s.SkipDependents, AfterReload: s.AfterReload, Strategy: s.Strategy, Timeout: s.Timeout}
 }

@@ -4,11 +4,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotload-dev/hotload/reload"
 )
 
 func TestParseSettings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		raw      string
@@ -22,7 +24,11 @@ func TestParseSettings(t *testing.T) {
 		{"wrapped in a hotload section", `{"hotload": {"preload": ["numpy"]}}`, Settings{Preload: []string{"numpy"}}, ""},
 		{"all settings", `{"python": "py", "preload": ["a"], "extraPaths": ["lib"], "env": {"K": "v"}}`,
 			Settings{Python: []string{"py"}, Preload: []string{"a"}, ExtraPaths: []string{"lib"}, Env: map[string]string{"K": "v"}}, ""},
-		{"settings of later versions are accepted quietly", `{"timeout": 5}`, Settings{}, ""},
+		{"timeout in seconds", `{"timeout": 5}`, Settings{Timeout: 5 * time.Second}, ""},
+		{"a fractional timeout", `{"timeout": 0.25}`, Settings{Timeout: 250 * time.Millisecond}, ""},
+		{"no timeout", `{"timeout": 0}`, Settings{}, ""},
+		{"a negative timeout", `{"timeout": -1}`, Settings{}, "timeout: want a number of seconds from 0 (no limit) to 86400"},
+		{"a timeout that is not a number", `{"timeout": "5s"}`, Settings{}, "timeout: want a number of seconds"},
 		{"fresh strategy", `{"strategy": "fresh"}`, Settings{Strategy: reload.Fresh}, ""},
 		{"in-place strategy", `{"strategy": "inplace"}`, Settings{Strategy: reload.InPlace}, ""},
 		{"unknown strategy", `{"strategy": "new"}`, Settings{}, `strategy: want "inplace" or "fresh"`},
@@ -49,6 +55,7 @@ func TestParseSettings(t *testing.T) {
 }
 
 func TestLaterSettingsOverrideEarlierOnes(t *testing.T) {
+	t.Parallel()
 	s, _ := parseSettings([]byte(`{"python": "a", "preload": ["x"]}`))
 	s.merge([]byte(`{"python": "b", "env": {"K": "v"}}`))
 	want := Settings{Python: []string{"b"}, Preload: []string{"x"}, Env: map[string]string{"K": "v"}}

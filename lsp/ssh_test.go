@@ -24,6 +24,7 @@ import (
 // and pathMap translates the workspace to the folder the remote side sees
 // (here a symlink to it).
 func TestRuntimeOverSSH(t *testing.T) {
+	t.Parallel()
 	ssh := startSSHD(t)
 	// A marker on the remote command line finds every process of this
 	// runtime, on either side, once the server is gone.
@@ -113,6 +114,7 @@ func TestRuntimeOverSSH(t *testing.T) {
 }
 
 func TestPathMapSetting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, raw string
 		want      map[string]string

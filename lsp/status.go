@@ -69,6 +69,11 @@ func (s *server) setStatus(update func(*status)) {
 
 // runStatus follows code as it starts and finishes running.
 func (s *server) runStatus(module string, res *reload.Result) {
+	if res == nil {
+		s.progress.started(module)
+	} else {
+		s.progress.finished()
+	}
 	// A run that killed the runtime is followed by a fresh one at once; if
 	// that one is up already, its "ready" must not be overwritten.
 	restarted := false

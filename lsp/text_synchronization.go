@@ -8,8 +8,6 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"go.uber.org/zap"
-
-	"github.com/hotload-dev/hotload/reload"
 )
 
 // document is an open text document as the editor has it.
@@ -54,15 +52,15 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 }
 
 // DidSave reloads a saved Python file that lies in the workspace. The reload
-// runs off the read loop; its result is reported when it is done.
+// is queued here, on the read loop, so a request sent after the save finds
+// it queued; it runs off the read loop and is reported when it is done.
 func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocumentParams) error {
-	if s.lifecycle() != serverInitialized {
-		s.logger.Warn("didSave before initialized or after shutdown; ignored")
-		return nil
+	if s.lifecycle() == serverCreated {
+		return nil // the gate drops it already; kept for direct callers
 	}
 	u := params.TextDocument.URI
 	if s.isProjectFile(u) {
-		go s.configure(s.ctx) // [tool.hotload] may have changed
+		s.reconfigure() // [tool.hotload] may have changed
 		return nil
 	}
 	path, ok := pythonFile(u)
@@ -73,24 +71,8 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 		s.log(ctx, protocol.MessageTypeLog, "hotload: not reloading "+path+": it is outside the workspace folders")
 		return nil
 	}
-	if e := s.engineNow(); e != nil {
-		s.queueReload(e, path)
-		return nil
-	}
-	// The first settings are still being read: queue once the engine exists.
-	go func() {
-		if e := s.currentEngine(s.ctx); e != nil {
-			s.queueReload(e, path)
-		}
-	}()
+	s.queueSave(path)
 	return nil
-}
-
-// queueReload queues a reload of path; the engine reports its result.
-func (s *server) queueReload(e *reload.Engine, path string) {
-	if err := e.Queue(path); err != nil {
-		s.show(s.ctx, protocol.MessageTypeError, "hotload: "+err.Error())
-	}
 }
 
 // isProjectFile reports whether u is the pyproject.toml settings are read from.

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRangeText(t *testing.T) {
+	t.Parallel()
 	const doc = "def f():\n    return \"🐍\" + x\n"
 	tests := []struct {
 		r    protocol.Range
@@ -32,6 +33,7 @@ func TestRangeText(t *testing.T) {
 }
 
 func TestDedent(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"    x = 1\n    y = x\n", "x = 1\ny = x\n"},
 		{"    if x:\n        y()\n\n    z()", "if x:\n    y()\n\nz()"},
@@ -46,6 +48,7 @@ func TestDedent(t *testing.T) {
 }
 
 func TestPreviewAndDuration(t *testing.T) {
+	t.Parallel()
 	value := "25"
 	tests := []struct {
 		res  reload.Result

@@ -105,7 +105,7 @@ func (r *Runtime) StartApp(ctx context.Context, args []string) (int, error) {
 		r.dropApp(p)
 		return 0, fmt.Errorf("pyruntime: start app: %w", err)
 	}
-	reply, err := p.wait(ctx, c)
+	reply, err := p.wait(ctx, c, nil)
 	if err == nil && reply.Error != nil {
 		err = &AppError{Args: args, Message: reply.Error.Message}
 	}
@@ -127,7 +127,14 @@ func (r *Runtime) appProcess(ctx context.Context) (*process, error) {
 	noFork := r.noFork
 	r.mu.Unlock()
 	if !noFork {
-		return r.renew(ctx)
+		p, old, err := r.renew(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// An app runs for long: the process it replaces goes, and the next
+		// spare is forked, now.
+		r.afterFresh(old)
+		return p, nil
 	}
 	// Started directly: a restart is the only way to a clean process.
 	if err := r.Restart(ctx); err != nil {

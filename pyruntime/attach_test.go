@@ -59,6 +59,7 @@ func startApp(t *testing.T, call string) *app {
 }
 
 func TestAttachedAppWorksLikeALocalRuntime(t *testing.T) {
+	t.Parallel()
 	for _, call := range []string{"serve", "serve_in_thread"} {
 		t.Run(call, func(t *testing.T) {
 			a := startApp(t, call)
@@ -113,6 +114,7 @@ func TestAttachedAppWorksLikeALocalRuntime(t *testing.T) {
 }
 
 func TestAttachRefusesWhatOthersCouldUse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		spoil   func(t *testing.T, a *app)
@@ -157,6 +159,7 @@ func TestAttachRefusesWhatOthersCouldUse(t *testing.T) {
 // The app exits while attached: the editor is told, nothing is restarted,
 // and the next request says the app is gone.
 func TestAttachedAppExiting(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, "serve_in_thread")
 	exited := make(chan error, 1)
 	r := newRuntime(t, Config{Attach: a.socket, OnExit: func(err error) { exited <- err }})
@@ -173,9 +176,13 @@ func TestAttachedAppExiting(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("OnExit not called when the attached app exited")
 	}
-	time.Sleep(100 * time.Millisecond) // a restart, if one were attempted, would start now
-	if pids := r.Pids(); len(pids) != 0 {
-		t.Errorf("processes %v after the app exited, want none: nothing is restarted", pids)
+	// The watcher decides on a restart before it calls OnExit: one would
+	// be under way now.
+	r.mu.Lock()
+	starting := r.starting != nil
+	r.mu.Unlock()
+	if pids := r.Pids(); starting || len(pids) != 0 {
+		t.Errorf("processes %v (a start under way: %v) after the app exited, want none: nothing is restarted", pids, starting)
 	}
 	if _, err := r.Call(context.Background(), Request{Op: "ping"}, nil); err == nil || !strings.Contains(err.Error(), "is the app running") {
 		t.Errorf("Call after the app exited = %v, want an error saying the app is not serving", err)

@@ -52,6 +52,8 @@ type agentCommand struct {
 	stdin   io.WriteCloser
 	stdout  *bufio.Reader
 	stderr  *tail
+	// sent is closed once the agent's source is sent, or cannot be.
+	sent chan struct{}
 }
 
 // startAgent starts argv with the bootstrap and sends it the agent. Through
@@ -94,10 +96,12 @@ func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Log
 		stdin:  stdin,
 		stdout: bufio.NewReaderSize(stdout, 64*1024),
 		stderr: stderr,
+		sent:   make(chan struct{}),
 	}
 	// A Python that exits at once leaves the source unread; what it said
 	// on stderr, reported by wait, tells why.
 	go func() {
+		defer close(a.sent)
 		source := AgentSource()
 		if _, err := fmt.Fprintf(stdin, "%010d%s", len(source), source); err != nil {
 			a.logger.Debug("send agent source", zap.Error(err))
@@ -115,7 +119,8 @@ func (a *agentCommand) write(data []byte) error {
 }
 
 // readLines calls handle with each line the agent writes until its stdout
-// closes, then reaps the process and returns how it ended.
+// closes, then kills what the process left in its group, reaps it and
+// returns how it ended.
 func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 	for {
 		line, err := a.stdout.ReadBytes('\n')
@@ -126,7 +131,16 @@ func (a *agentCommand) readLines(handle func(line []byte)) *ExitError {
 			break
 		}
 	}
+	// Its stdout closed: it is exiting. Before the reap, which frees its
+	// pid and so its group's id, what its code left in the group goes.
+	if err := a.group.killLeftovers(a.cmd); err != nil {
+		a.logger.Debug("kill leftovers", zap.Error(err))
+	}
 	waitErr := a.cmd.Wait()
+	// Wait closed stdin, so the sender is done or about to be. Regression:
+	// it logged its failure to send after readLines had returned, and so
+	// after the test that owned the logger had ended (a data race).
+	<-a.sent
 	a.group.release()
 	exit := &ExitError{Code: a.cmd.ProcessState.ExitCode(), Stderr: a.stderr.String()}
 	if ws, ok := a.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -62,11 +62,13 @@ func TestCrashReportHasTheLastStderrLinesEvenUnread(t *testing.T) {
 		wantCode   int
 		wantSignal syscall.Signal
 		wantStderr []string
+		wantError  string // what the user sees: the error's message
 	}{
 		{"os._exit", "sys.__stderr__.write('last words\\n'); sys.__stderr__.flush()\nos._exit(3)\n",
-			3, 0, []string{"last words"}},
+			3, 0, []string{"last words"}, "pyruntime: python exited with code 3: last words"},
 		{"segfault", "import ctypes\nctypes.string_at(0)\n",
-			-1, syscall.SIGSEGV, []string{"Fatal Python error: Segmentation fault", "in <module>"}},
+			-1, syscall.SIGSEGV, []string{"Fatal Python error: Segmentation fault", "in <module>"},
+			"pyruntime: python killed by signal 11 (segmentation fault): Fatal Python error: Segmentation fault"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,6 +95,9 @@ func TestCrashReportHasTheLastStderrLinesEvenUnread(t *testing.T) {
 			}
 			if exit.Code != tt.wantCode || exit.Signal != tt.wantSignal {
 				t.Errorf("exit = code %d signal %v, want code %d signal %v", exit.Code, exit.Signal, tt.wantCode, tt.wantSignal)
+			}
+			if got := exit.Error(); got != tt.wantError {
+				t.Errorf("ExitError.Error() = %q, want %q", got, tt.wantError)
 			}
 			for _, want := range append([]string{"hold stderr here"}, tt.wantStderr...) {
 				if !strings.Contains(exit.Stderr, want) {

@@ -12,6 +12,12 @@ import (
 // raises KeyboardInterrupt instead, reported like any other exception.
 var ErrInterrupted = errors.New("pyruntime: interrupted")
 
+// ErrTimedOut reports that code ran longer than its request's Timeout and
+// did not stop within the grace period of the interrupt, so the process was
+// killed. It comes wrapped together with ErrInterrupted. Code that stops in
+// time raises KeyboardInterrupt, and the reply says TimedOut.
+var ErrTimedOut = errors.New("pyruntime: timed out")
+
 // ErrClosed reports a call on a Runtime that has been closed, or a process
 // killed because its Runtime was closed or restarted.
 var ErrClosed = errors.New("pyruntime: runtime closed")
@@ -23,10 +29,13 @@ type ExitError struct {
 	// Signal is the signal that ended the process; zero if it exited by itself.
 	Signal syscall.Signal
 	// Stderr holds the last lines the process wrote to stderr, which usually
-	// say why it died (a fatal error, a faulthandler traceback).
+	// say why it died (a fatal error, a faulthandler traceback). Error
+	// quotes one of them (whyLine); the log gets them all.
 	Stderr string
 }
 
+// Error says how the process ended and quotes the line of its stderr that
+// says why (whyLine).
 func (e *ExitError) Error() string {
 	var b strings.Builder
 	if e.Signal != 0 {
@@ -34,9 +43,9 @@ func (e *ExitError) Error() string {
 	} else {
 		fmt.Fprintf(&b, "pyruntime: python exited with code %d", e.Code)
 	}
-	if e.Stderr != "" {
+	if why := whyLine(e.Stderr); why != "" {
 		b.WriteString(": ")
-		b.WriteString(lastLine(e.Stderr))
+		b.WriteString(why)
 	}
 	return b.String()
 }
@@ -65,11 +74,3 @@ func (e *StartError) Error() string {
 }
 
 func (e *StartError) Unwrap() error { return e.Err }
-
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestFindPython(t *testing.T) {
+	t.Parallel()
 	python3, err := exec.LookPath("python3")
 	if err != nil {
 		t.Fatal("python3 must be on PATH for the tests")

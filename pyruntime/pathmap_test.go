@@ -15,6 +15,7 @@ var testMap = newPathMap(map[string]string{
 })
 
 func TestPathMapTranslates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		local, remote string
 	}{
@@ -56,6 +57,7 @@ func TestPathMapTranslates(t *testing.T) {
 }
 
 func TestPathMapText(t *testing.T) {
+	t.Parallel()
 	m := newPathMap(map[string]string{
 		"/home/me/proj":     "/srv/proj",
 		"/home/me/proj/lib": "/opt/lib",
@@ -86,6 +88,7 @@ func TestPathMapText(t *testing.T) {
 }
 
 func TestPathMapRequestAndReply(t *testing.T) {
+	t.Parallel()
 	m := newPathMap(map[string]string{"/home/me/proj": "/srv/proj"})
 	req := Request{
 		Op: "reload", Module: "app", Path: "/home/me/proj/app.py", PathEntry: "/home/me/proj",
@@ -136,6 +139,7 @@ func TestPathMapRequestAndReply(t *testing.T) {
 }
 
 func TestPathMapConfig(t *testing.T) {
+	t.Parallel()
 	cfg := &Config{Dir: "/home/me/proj", SysPath: []string{"/home/me/proj", "/home/me/proj/src"}, WorkspaceRoots: []string{"/home/me/proj"}}
 	got := newPathMap(map[string]string{"/home/me/proj": "/srv/proj"}).config(cfg)
 	if got.Dir != "/srv/proj" || !slices.Equal(got.SysPath, []string{"/srv/proj", "/srv/proj/src"}) || !slices.Equal(got.WorkspaceRoots, []string{"/srv/proj"}) {

@@ -80,6 +80,10 @@ func (g *jobGroup) kill(cmd *exec.Cmd) error {
 	return windows.TerminateJobObject(g.job, 1)
 }
 
+// killLeftovers does nothing: release, which follows the process's exit,
+// closes the job's handle, and that ends whatever is left in the job.
+func (g *jobGroup) killLeftovers(*exec.Cmd) error { return nil }
+
 // release closes the job's handle, which ends whatever is still in it.
 func (g *jobGroup) release() {
 	g.mu.Lock()

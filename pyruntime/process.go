@@ -3,6 +3,7 @@ package pyruntime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -27,6 +28,10 @@ type process struct {
 	logger *zap.Logger
 	pid    int // as the agent reported it; on another machine for a remote runtime
 	start  time.Time
+	// grace is how long a request stopped by its timeout gets before the
+	// process is killed; the runtime sets it when it takes the process.
+	// Zero means DefaultInterruptGrace.
+	grace time.Duration
 
 	writeMu sync.Mutex // serializes sends; held while registering a call
 
@@ -161,6 +166,11 @@ func (p *process) event(m *message) {
 	case "protocol_error":
 		p.logger.Warn("agent could not read a request", zap.String("error", m.Text))
 		return
+	case "timeout":
+		if m.RequestID != nil {
+			p.timedOut(*m.RequestID, time.Duration(m.Seconds*float64(time.Second)))
+		}
+		return
 	}
 	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text, App: p.runsApp(), Origin: m.Origin, Where: m.Where, Exception: m.Error}
 	var c *call
@@ -184,13 +194,21 @@ func (p *process) call(ctx context.Context, req Request, onEvent func(Event)) (R
 	if err != nil {
 		return Reply{}, err
 	}
-	return p.wait(ctx, c)
+	return p.wait(ctx, c, nil)
 }
 
 // send registers req and writes it. Registering and writing happen under
 // writeMu together: once busy() counts the call, an interrupt cannot reach
 // the agent before it.
 func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
+	return p.sendUnless(req, onEvent, nil)
+}
+
+// sendUnless is send, except that the request is sent stopped (it raises
+// KeyboardInterrupt as it starts) if stale, called once the call is
+// counted, reports true: an interrupt then either saw the call or came
+// before this check, and either way stops it.
+func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool) (*call, error) {
 	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: !answeredByReader(req.Op)}
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
@@ -203,16 +221,24 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 	p.nextID++
 	req.ID = p.nextID
 	c.id = req.ID
-	data, err := json.Marshal(req)
-	if err != nil {
-		p.mu.Unlock()
-		return nil, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
-	}
 	p.calls[req.ID] = c
 	if c.main {
 		p.running++
 	}
 	p.mu.Unlock()
+	if stale != nil && stale() {
+		req.Stopped = true
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		p.mu.Lock()
+		delete(p.calls, req.ID)
+		if c.main {
+			p.finished++ // as if answered: busy must not count it
+		}
+		p.mu.Unlock()
+		return nil, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
+	}
 	if err := p.link.send(append(data, '\n')); err != nil {
 		// The process is going away; report how it ended rather than EPIPE.
 		select {
@@ -225,9 +251,15 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 	return c, nil
 }
 
-// wait waits for the reply to c, the process's exit, or ctx.
-func (p *process) wait(ctx context.Context, c *call) (Reply, error) {
+// errStopped is what wait returns when its stop channel closes.
+var errStopped = errors.New("pyruntime: request stopped")
+
+// wait waits for the reply to c, the process's exit, ctx, or stop (if not
+// nil) to close, which it reports as errStopped.
+func (p *process) wait(ctx context.Context, c *call, stop <-chan struct{}) (Reply, error) {
 	select {
+	case <-stop:
+		return Reply{}, errStopped
 	case r := <-c.reply:
 		if r.ProtocolError != "" {
 			return r, fmt.Errorf("pyruntime: agent rejected %s request: %s", c.op, r.ProtocolError)
@@ -277,6 +309,42 @@ func (p *process) retire(reason error) {
 	if idle {
 		p.kill(reason)
 	}
+}
+
+// pending reports whether c still waits for its reply.
+func (p *process) pending(c *call) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls[c.id] == c
+}
+
+// timedOut starts the grace period of request id, which the agent stopped
+// because it ran for its timeout: if it has not answered by the end of it,
+// the process is killed.
+func (p *process) timedOut(id int64, timeout time.Duration) {
+	p.mu.Lock()
+	c := p.calls[id]
+	p.mu.Unlock()
+	if c == nil {
+		return
+	}
+	grace := p.grace
+	if grace == 0 {
+		grace = DefaultInterruptGrace
+	}
+	p.killUnlessAnswered(c, grace, fmt.Errorf("%w after %v (%w), and its code still ran %v after the interrupt, so the runtime was killed and restarted", ErrTimedOut, timeout, ErrInterrupted, grace))
+}
+
+// killUnlessAnswered kills the process with reason if c has no reply after
+// grace: interrupted code that does not stop (a C call that holds the GIL,
+// code that catches KeyboardInterrupt) costs the runtime.
+func (p *process) killUnlessAnswered(c *call, grace time.Duration, reason error) {
+	time.AfterFunc(grace, func() {
+		if p.pending(c) {
+			p.logger.Info("interrupted code did not stop; killing the runtime", zap.Duration("grace", grace), zap.String("op", c.op))
+			p.kill(reason)
+		}
+	})
 }
 
 // exited reports whether the process has exited.

@@ -1,6 +1,9 @@
 package pyruntime
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Request is one request to the agent. Op selects the handler; the other
 // fields are the handler's arguments and are omitted when empty.
@@ -29,6 +32,24 @@ type Request struct {
 	// Filename ("<evaluate>" when empty).
 	Code     string `json:"code,omitempty"`
 	Filename string `json:"filename,omitempty"`
+
+	// Timeout, if positive, is how long the code may run before it is
+	// interrupted; the reply then says TimedOut. Zero means no limit.
+	Timeout Seconds `json:"timeout,omitempty"`
+	// Target is the id of the one request an interrupt stops; zero stops
+	// the running request and every one queued behind it.
+	Target int64 `json:"target,omitempty"`
+	// Stopped sends a request already interrupted: it raises
+	// KeyboardInterrupt as it starts (see Ticket).
+	Stopped bool `json:"stopped,omitempty"`
+
+	// Ticket, if taken, is when the caller decided on the request: an
+	// Interrupt made after it stops the request even if it reaches the
+	// process later. The zero Ticket is taken when Call is called.
+	Ticket Ticket `json:"-"`
+	// Stop, if not nil, interrupts the request when it is closed; Call
+	// still waits for the reply. Nil means only ctx and Interrupt stop it.
+	Stop <-chan struct{} `json:"-"`
 
 	// SysPath, Preload and Cwd configure the process at setup.
 	SysPath []string `json:"sys_path,omitempty"`
@@ -62,7 +83,8 @@ type Reply struct {
 	Value *string `json:"value"`
 	// Error is the exception the code raised, nil if it ran to the end.
 	Error *Exception `json:"error"`
-	// Seconds is how long the agent spent on the request.
+	// Seconds is how long the agent spent on the request (and, in a
+	// timeout event, the request's Timeout).
 	Seconds float64 `json:"seconds"`
 
 	// PreloadErrors maps each preload module that failed to import to its error.
@@ -83,8 +105,12 @@ type Reply struct {
 	HookError *Exception `json:"hook_error,omitempty"`
 	// Warnings are the warnings.warn calls the code made, in order.
 	Warnings []Warning `json:"warnings,omitempty"`
-	// Interrupted reports, for an interrupt request, whether code was running.
+	// Interrupted reports, for an interrupt request, whether it found a
+	// request to stop, and Running whether that one was running (not queued).
 	Interrupted bool `json:"interrupted,omitempty"`
+	Running     bool `json:"running,omitempty"`
+	// TimedOut reports a request that its Timeout interrupted.
+	TimedOut bool `json:"timed_out,omitempty"`
 	// Worker is the channel of the worker a fork request started.
 	Worker int `json:"worker,omitempty"`
 	// ProtocolError is set when the agent did not understand the request.
@@ -202,3 +228,12 @@ type message struct {
 	Origin string `json:"origin"`
 	Where  string `json:"where"`
 }
+
+// Seconds is a duration that travels as a number of seconds.
+type Seconds float64
+
+// SecondsOf returns d as Seconds.
+func SecondsOf(d time.Duration) Seconds { return Seconds(d.Seconds()) }
+
+// Duration returns s as a time.Duration.
+func (s Seconds) Duration() time.Duration { return time.Duration(float64(s) * float64(time.Second)) }

@@ -8,6 +8,7 @@ import (
 )
 
 func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
+	t.Parallel()
 	sh, err := exec.LookPath("sh")
 	if err != nil {
 		t.Skip("no sh on PATH")
@@ -49,6 +50,7 @@ func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
 }
 
 func TestRemoteArgs(t *testing.T) {
+	t.Parallel()
 	args := []string{"-c", "print('hi $USER')\n", "zygote"}
 	tests := []struct {
 		command string
@@ -71,6 +73,7 @@ func TestRemoteArgs(t *testing.T) {
 // TestQuotedArgsSurviveARemoteShell runs the arguments as ssh would hand
 // them to the remote shell: joined with spaces after the user's own words.
 func TestQuotedArgsSurviveARemoteShell(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh on PATH")
 	}

@@ -24,6 +24,14 @@ const DefaultInterruptGrace = 3 * time.Second
 // its place (CallFresh) and it has answered its calls.
 var errReplaced = errors.New("pyruntime: replaced by a fresh process")
 
+// refillDelay is how long after a process takes over (at start, after a
+// death, after a restart) the next spare is forked, and how long into a
+// fresh run at most. The next request usually comes at once, such as the
+// save after a crash report, and a fork meanwhile would hold the zygote
+// that relays its lines for milliseconds; 50 ms is enough for a small
+// request to finish and far less than it takes a user to save again.
+const refillDelay = 50 * time.Millisecond
+
 // stableAfter is how long a process must live for a death while it runs no
 // code not to count as a failed start: a process that dies sooner by itself
 // is probably dying on every start.
@@ -138,16 +146,30 @@ type Runtime struct {
 	freshMu sync.Mutex // makes taking a fresh process and sending to it one step
 	appMu   sync.Mutex // serializes StartApp and StopApp
 
-	mu       sync.Mutex // guards the fields below
-	zyg      *zygote    // the zygote, or nil
-	noFork   bool       // Python cannot fork: processes are started directly
-	proc     *process   // the current process, or nil
-	spare    *process   // a ready worker to take over, or nil
-	forking  bool       // a spare is being forked
-	starting *attempt   // the start in progress, or nil
-	failures int        // failed starts and early deaths in a row
+	// background counts the goroutines that watch processes and fork
+	// spares: Close waits for them, so none logs after it returns.
+	background sync.WaitGroup
+
+	mu     sync.Mutex // guards the fields below
+	zyg    *zygote    // the zygote, or nil
+	noFork bool       // Python cannot fork: processes are started directly
+	proc   *process   // the current process, or nil
+	spare  *process   // a ready worker to take over, or nil
+	// forking is closed when the spare being forked is ready (or failed);
+	// nil when none is being forked.
+	forking  chan struct{}
+	starting *attempt // the start in progress, or nil
+	failures int      // failed starts and early deaths in a row
 	closed   bool
 	app      *process // the process running an app, or nil
+	// refillDelay is how long a takeover or a fresh run waits to fork the
+	// next spare: the constant refillDelay, which tests change.
+	refillDelay time.Duration
+	// interrupts counts Interrupt calls; a Ticket holds its value.
+	interrupts uint64
+	// unsent counts calls between their start and their request reaching
+	// the process: work an interrupt stops though no process runs it yet.
+	unsent int
 }
 
 type attempt struct {
@@ -172,7 +194,7 @@ func New(cfg Config) *Runtime {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runtime{cfg: cfg, paths: paths, logger: cfg.Logger, ctx: ctx, cancel: cancel}
+	return &Runtime{cfg: cfg, paths: paths, logger: cfg.Logger, ctx: ctx, cancel: cancel, refillDelay: refillDelay}
 }
 
 // Start starts the process now, if it is not running, and waits until it is
@@ -186,13 +208,14 @@ func (r *Runtime) Start(ctx context.Context) error {
 // reply. onEvent, if not nil, receives the request's output as it happens.
 // If the process dies during the call, Call returns an *ExitError (wrapped
 // with ErrInterrupted or ErrRestarted when the server killed it).
+//
+// If ctx ends before the reply, Call returns ctx's error at once and stops
+// the request in Python: KeyboardInterrupt in its code if it runs, at its
+// start if it waits behind another (see Request.Stop to stop it and still
+// wait for the reply). An Interrupt made after req.Ticket was taken stops
+// it too, even if it had not reached the process yet.
 func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
-	p, err := r.ensure(ctx)
-	if err != nil {
-		return Reply{}, err
-	}
-	reply, err := p.call(ctx, r.paths.request(req), onEvent)
-	return r.paths.reply(reply), err
+	return r.call(ctx, req, onEvent, false)
 }
 
 // CallFresh is Call in a new process forked from the zygote, which then
@@ -200,87 +223,139 @@ func (r *Runtime) Call(ctx context.Context, req Request, onEvent func(Event)) (R
 // the preloads are. The previous process answers the calls it has and is
 // then killed. Where Python cannot fork, CallFresh is Call.
 func (r *Runtime) CallFresh(ctx context.Context, req Request, onEvent func(Event)) (Reply, error) {
-	r.freshMu.Lock()
-	p, err := r.renew(ctx)
-	var c *call
-	if err == nil {
-		c, err = p.send(r.paths.request(req), onEvent)
+	return r.call(ctx, req, onEvent, true)
+}
+
+func (r *Runtime) call(ctx context.Context, req Request, onEvent func(Event), fresh bool) (Reply, error) {
+	ticket := req.Ticket
+	if !ticket.taken {
+		ticket = r.Ticket()
 	}
-	r.freshMu.Unlock()
+	// An Interrupt after the ticket and before the call is counted in the
+	// process did not see it: the request then goes out stopped.
+	stale := func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.interrupts != ticket.interrupts
+	}
+	r.mu.Lock()
+	r.unsent++
+	r.mu.Unlock()
+	var p *process
+	var c *call
+	var err error
+	if fresh {
+		var old *process
+		r.freshMu.Lock()
+		if p, old, err = r.renew(ctx); err == nil {
+			c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
+		}
+		r.freshMu.Unlock()
+		// The replaced process goes and the next spare is forked once the
+		// run has replied, or refillDelay into a longer run: a short run
+		// has the machine to itself, and a long one neither keeps the old
+		// process's memory nor leaves the next save without a spare.
+		r.mu.Lock()
+		delay := r.refillDelay
+		r.mu.Unlock()
+		settle := sync.OnceFunc(func() { r.afterFresh(old) })
+		timer := time.AfterFunc(delay, settle)
+		defer func() {
+			timer.Stop()
+			settle()
+		}()
+	} else if p, err = r.ensure(ctx); err == nil {
+		c, err = p.sendUnless(r.paths.request(req), onEvent, stale)
+	}
+	r.mu.Lock()
+	r.unsent--
+	r.mu.Unlock()
 	if err != nil {
 		return Reply{}, err
 	}
-	reply, err := p.wait(ctx, c)
-	return r.paths.reply(reply), err
+	stop := req.Stop
+	for {
+		reply, err := p.wait(ctx, c, stop)
+		switch {
+		case errors.Is(err, errStopped):
+			r.interruptCall(p, c, r.interruptedReason())
+			stop = nil // wait on for the reply
+			continue
+		case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			taken := r.interruptCall(p, c, fmt.Errorf("%w: the request was cancelled, and its code still ran %v after the interrupt, so the runtime was killed and restarted", ErrInterrupted, r.cfg.InterruptGrace))
+			// Once the agent has it, nothing the caller sends next can run
+			// before the request stops. C code holding the GIL keeps the
+			// agent from answering; the grace period bounds the wait.
+			select {
+			case <-taken:
+			case <-time.After(r.cfg.InterruptGrace):
+			}
+		}
+		return r.paths.reply(reply), err
+	}
 }
 
-// renew makes a fresh worker the current process and returns it.
-func (r *Runtime) renew(ctx context.Context) (*process, error) {
-	current, err := r.ensure(ctx)
-	if err != nil {
-		return nil, err
+// afterFresh retires old, the process a fresh one replaced (nil if none),
+// and forks the next spare. Neither should happen while a short fresh run
+// runs: a fork holds the single-threaded zygote, which relays the run's
+// lines, for as long as it copies the page tables of a heap with numpy and
+// pandas in it (several milliseconds on a small VM), and a killed
+// process's teardown takes a core.
+func (r *Runtime) afterFresh(old *process) {
+	if old != nil {
+		old.retire(errReplaced)
 	}
 	r.mu.Lock()
-	z, p := r.zyg, r.spare
-	r.spare = nil
+	r.refillLocked()
 	r.mu.Unlock()
-	if z == nil {
-		r.logger.Debug("no zygote: a fresh run runs in place")
-		return current, nil
+}
+
+// renew makes a fresh worker the current process and returns it with the
+// process it replaced, which the caller retires. The worker is the spare,
+// or the one being forked, or else one forked now.
+func (r *Runtime) renew(ctx context.Context) (p, old *process, err error) {
+	current, err := r.ensure(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	if p == nil || p.exited() {
-		if p, err = z.fork(ctx); err != nil {
-			return nil, err
+	for {
+		r.mu.Lock()
+		z, forking := r.zyg, r.forking
+		p, r.spare = r.spare, nil
+		r.mu.Unlock()
+		if z == nil {
+			r.logger.Debug("no zygote: a fresh run runs in place")
+			return current, nil, nil
+		}
+		if p != nil && !p.exited() {
+			break
+		}
+		if forking == nil {
+			if p, err = z.fork(ctx); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
+		// A spare is on its way: a second fork would only compete with it.
+		select {
+		case <-forking:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
 		}
 	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		p.kill(ErrClosed)
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
-	old := r.proc
+	old = r.proc
 	r.proc = p
-	r.refillLocked()
+	p.grace = r.cfg.InterruptGrace
+	r.background.Add(1) // for the watch below
 	r.mu.Unlock()
 	go r.watch(p)
-	if old != nil {
-		old.retire(errReplaced)
-	}
-	return p, nil
-}
-
-// Interrupt raises KeyboardInterrupt in the code running in the process and
-// reports whether any was running. If the code is still running after the
-// grace period, the process is killed (the call fails with ErrInterrupted)
-// and a new one started.
-func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
-	r.mu.Lock()
-	p := r.proc
-	r.mu.Unlock()
-	if p == nil {
-		return false, nil
-	}
-	busy, finished := p.busy()
-	if !busy {
-		return false, nil
-	}
-	// The agent's reader thread answers even while user code holds the main
-	// thread; if C code holds the GIL it cannot, and the grace timer decides.
-	go func() {
-		// Not ctx: the caller's request may end before the agent answers.
-		if _, err := p.call(r.ctx, Request{Op: "interrupt"}, nil); err != nil {
-			r.logger.Debug("interrupt not acknowledged", zap.Error(err))
-		}
-	}()
-	grace := r.cfg.InterruptGrace
-	time.AfterFunc(grace, func() {
-		if stillBusy, nowFinished := p.busy(); stillBusy && nowFinished == finished {
-			r.logger.Info("interrupted code did not stop; killing the runtime", zap.Duration("grace", grace))
-			p.kill(fmt.Errorf("%w: code still running %v after the interrupt, so the runtime was killed and restarted", ErrInterrupted, grace))
-		}
-	})
-	return true, nil
+	return p, old, nil
 }
 
 // Restart kills the process, if any, and puts a new one in its place: the
@@ -356,6 +431,7 @@ func (r *Runtime) Close() error {
 			<-q.done
 		}
 	}
+	r.background.Wait()
 	return nil
 }
 
@@ -414,7 +490,9 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 		err = ErrClosed
 	default:
 		r.proc = p
-		r.refillLocked()
+		p.grace = r.cfg.InterruptGrace
+		r.refillSoon()
+		r.background.Add(1) // for the watch below
 	}
 	a.err = err
 	r.mu.Unlock()
@@ -508,23 +586,37 @@ func (r *Runtime) startDirect(argv []string, began time.Time) (*process, Started
 	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: r.paths.exceptions(reply.PreloadErrors)}, nil
 }
 
+// refillSoon forks a spare r.refillDelay from now, unless one is ready or on
+// its way by then.
+func (r *Runtime) refillSoon() {
+	time.AfterFunc(r.refillDelay, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.refillLocked()
+	})
+}
+
 // refillLocked forks a spare in the background unless one is ready or on
 // its way.
 func (r *Runtime) refillLocked() {
 	z := r.zyg
-	if r.closed || r.forking || z == nil || !z.alive() || (r.spare != nil && !r.spare.exited()) {
+	if r.closed || r.forking != nil || z == nil || !z.alive() || (r.spare != nil && !r.spare.exited()) {
 		return
 	}
-	r.forking = true
+	forking := make(chan struct{})
+	r.forking = forking
+	r.background.Add(1)
 	go func() {
+		defer r.background.Done()
 		p, err := z.fork(r.ctx)
 		r.mu.Lock()
-		r.forking = false
+		r.forking = nil
 		keep := err == nil && !r.closed && r.zyg == z && r.spare == nil
 		if keep {
 			r.spare = p
 		}
 		r.mu.Unlock()
+		close(forking)
 		switch {
 		case err != nil:
 			r.logger.Debug("fork a spare", zap.Error(err))
@@ -537,6 +629,7 @@ func (r *Runtime) refillLocked() {
 // watch waits for p to exit, reports an unexpected death and puts a new
 // process in its place.
 func (r *Runtime) watch(p *process) {
+	defer r.background.Done()
 	<-p.done
 	p.mu.Lock()
 	reason, busy := p.killReason, p.running > p.finished

@@ -30,29 +30,45 @@ func TestMain(m *testing.M) {
 }
 
 // helperServer starts a runtime, waits for its spare, starts code that
-// sleeps, and prints the pids of all its processes: then it waits to be
-// killed in the middle of that run.
+// sleeps, and prints the pids of all its processes once the sleep has
+// begun: then it waits to be killed in the middle of that run. Its waits
+// have a deadline, so a helper that cannot get there says so and exits.
 func helperServer() {
-	r := New(Config{})
-	if err := r.Start(context.Background()); err != nil {
+	fail := func(err any) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
+	deadline := time.Now().Add(time.Minute)
+	r := New(Config{})
+	if err := r.Start(context.Background()); err != nil {
+		fail(err)
+	}
 	for len(r.Pids()) < 3 {
+		if time.Now().After(deadline) {
+			fail("no spare after a minute")
+		}
 		time.Sleep(time.Millisecond)
 	}
 	dir := os.Getenv("HOTLOAD_TEST_DIR")
 	path := filepath.Join(dir, "sleeper.py")
-	if err := os.WriteFile(path, []byte("import time\ntime.sleep(60)\n"), 0o644); err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+	if err := os.WriteFile(path, []byte("import time\nprint('sleeping')\ntime.sleep(60)\n"), 0o644); err != nil {
+		fail(err)
 	}
+	sleeping := make(chan struct{}, 1)
 	go func() {
-		_, err := r.Call(context.Background(), Request{Op: "reload", Module: "sleeper", Path: path, PathEntry: dir}, nil)
-		fmt.Println("error", err) // the sleep ended early
-		os.Exit(1)
+		_, err := r.Call(context.Background(), Request{Op: "reload", Module: "sleeper", Path: path, PathEntry: dir}, func(Event) {
+			select {
+			case sleeping <- struct{}{}:
+			default:
+			}
+		})
+		fail(fmt.Sprint("the sleep ended early: ", err))
 	}()
-	time.Sleep(100 * time.Millisecond) // the sleep has begun; the test does not depend on it
+	select {
+	case <-sleeping:
+	case <-time.After(time.Until(deadline)):
+		fail("the code did not start within a minute")
+	}
 	fmt.Println(strings.Trim(fmt.Sprint(r.Pids()), "[]"))
 	select {} // wait to be killed
 }
@@ -90,6 +106,7 @@ func reload(t *testing.T, r *Runtime, module, path string) (Reply, string, error
 }
 
 func TestReloadReportsOutputValueAndErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, source          string
@@ -135,6 +152,7 @@ func TestReloadReportsOutputValueAndErrors(t *testing.T) {
 }
 
 func TestTracebackFramesHaveColumns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeModule(t, dir, "mymath", "def f(x):\n    return x / 0\n")
 	path := writeModule(t, dir, "lib", "import mymath\n\nvalue = mymath.f(5)\n")
@@ -176,6 +194,7 @@ func deref(p *int) int {
 }
 
 func TestSyntaxErrorKeepsOldCode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "lib", "x = 1\n")
@@ -206,6 +225,7 @@ func TestSyntaxErrorKeepsOldCode(t *testing.T) {
 }
 
 func TestModuleGlobalsPersistAcrossReloads(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "counter", "try:\n    n\nexcept NameError:\n    n = 0\nn += 1\nn\n")
@@ -218,6 +238,7 @@ func TestModuleGlobalsPersistAcrossReloads(t *testing.T) {
 }
 
 func TestInterruptStopsEndlessLoop(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	tests := []struct{ name, source string }{
@@ -284,6 +305,7 @@ func waitBusy(t *testing.T, r *Runtime) {
 }
 
 func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{InterruptGrace: 200 * time.Millisecond})
 	// The marker is written inside the try: an interrupt before it would
@@ -311,6 +333,7 @@ func TestInterruptIgnoredKillsAndRestarts(t *testing.T) {
 }
 
 func TestProcessDeathIsReportedAndRecovered(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, source string
@@ -345,6 +368,7 @@ func TestProcessDeathIsReportedAndRecovered(t *testing.T) {
 }
 
 func TestIdleDeathIsReported(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	exited := make(chan error, 1)
 	r := newRuntime(t, Config{OnExit: func(err error) { exited <- err }})
@@ -364,6 +388,7 @@ func TestIdleDeathIsReported(t *testing.T) {
 }
 
 func TestPreloadAndSysPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeModule(t, dir, "heavy", "import sys\nsys.heavy_loaded = True\n")
 	var started Started
@@ -394,6 +419,7 @@ func waitSpare(t *testing.T, r *Runtime) []int {
 }
 
 func TestCloseLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	r := New(Config{})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -414,6 +440,7 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 // The server is killed with SIGKILL while code runs: nothing of the
 // runtime survives it.
 func TestServerKilledTakesPythonAlong(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "HOTLOAD_TEST_HELPER=server", "HOTLOAD_TEST_DIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
@@ -448,6 +475,7 @@ func TestServerKilledTakesPythonAlong(t *testing.T) {
 }
 
 func TestStartErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		python []string
@@ -468,6 +496,7 @@ func TestStartErrors(t *testing.T) {
 }
 
 func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "chain", "try:\n    {}['k']\nexcept KeyError as e:\n    raise ValueError('bad') from e\n")
@@ -491,6 +520,7 @@ func TestTracebackTextKeepsChainsAndHidesTheAgent(t *testing.T) {
 // grace period killed the runtime. Interrupting right after sending hits
 // that window in most rounds; every round must end in KeyboardInterrupt.
 func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{InterruptGrace: 5 * time.Second})
 	loop := writeModule(t, dir, "loop", "while True:\n    pass\n")
@@ -523,6 +553,7 @@ func TestInterruptBeforeTheCodeStartsIsNotLost(t *testing.T) {
 }
 
 func TestPingIsAnsweredWhileCodeRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "busy", "while True:\n    pass\n")
@@ -538,6 +569,7 @@ func TestPingIsAnsweredWhileCodeRuns(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		failures int
 		want     time.Duration
@@ -557,6 +589,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestWarningsAreReportedOnEveryRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	path := writeModule(t, dir, "warns", "import warnings\nwarnings.warn('careful', DeprecationWarning)\nwarnings.warn('again')\n")
@@ -583,6 +616,7 @@ func TestWarningsAreReportedOnEveryRun(t *testing.T) {
 // Regression: a module that replaced or closed sys.stdout took output
 // capture away from every later run.
 func TestOutputSurvivesCodeThatReplacesStdout(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	for i, tt := range []string{

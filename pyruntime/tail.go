@@ -11,9 +11,8 @@ type tail struct {
 	next io.Writer // nil discards
 
 	mu    sync.Mutex // guards lines and part
-	lines [][]byte
-	part  []byte
-	total int // lines written so far, kept or not
+	lines [][]byte   // the last tailLines lines, each cut to tailLineBytes
+	part  []byte     // the line being written, cut to tailLineBytes
 }
 
 // tailLines is how many stderr lines an ExitError keeps: enough for a
@@ -21,19 +20,25 @@ type tail struct {
 // some 25 frames deep in a forked worker), short enough for a log entry.
 const tailLines = 64
 
+// tailLineBytes bounds each remembered line: a longer one keeps its start,
+// where an error says what it is. A process that writes megabytes without a
+// newline costs no memory, and each write is looked at once.
+const tailLineBytes = 4096
+
 func (t *tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
-	data := append(t.part, p...)
+	rest := p
 	for {
-		i := bytes.IndexByte(data, '\n')
+		i := bytes.IndexByte(rest, '\n')
 		if i < 0 {
 			break
 		}
-		t.lines = append(t.lines, bytes.Clone(data[:i]))
-		t.total++
-		data = data[i+1:]
+		t.keep(rest[:i])
+		t.lines = append(t.lines, t.part)
+		t.part = nil
+		rest = rest[i+1:]
 	}
-	t.part = bytes.Clone(data)
+	t.keep(rest)
 	if n := len(t.lines); n > tailLines {
 		t.lines = t.lines[n-tailLines:]
 	}
@@ -42,6 +47,13 @@ func (t *tail) Write(p []byte) (int, error) {
 		_, _ = t.next.Write(p) // a failing log sink must not stop the process
 	}
 	return len(p), nil
+}
+
+// keep adds b to the partial line, up to tailLineBytes.
+func (t *tail) keep(b []byte) {
+	if room := tailLineBytes - len(t.part); room > 0 {
+		t.part = append(t.part, b[:min(room, len(b))]...)
+	}
 }
 
 // String returns the remembered lines, oldest first.

@@ -32,6 +32,7 @@ func pyString(s string) string { return "'" + strings.ReplaceAll(s, "'", "\\'") 
 // The zygote imports the preloads once; every process after that is forked
 // from it, so neither a crash nor a restart imports them again.
 func TestNewProcessesDoNotImportPreloadsAgain(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		replace func(t *testing.T, r *Runtime, dir string)
@@ -104,6 +105,7 @@ func callFresh(t *testing.T, r *Runtime, module, path string) string {
 }
 
 func TestFreshRunsSeeNoStateFromEarlierRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg, imports := countingPreload(t, dir)
 	r := newRuntime(t, cfg)
@@ -141,6 +143,7 @@ dep.runs += 1
 // A fresh run does not cut short the run it replaces: the old process
 // finishes, answers, and only then goes away.
 func TestFreshRunLetsTheReplacedRunFinish(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := newRuntime(t, Config{})
 	started := filepath.Join(dir, "started")
@@ -186,6 +189,7 @@ func forklessPython(t *testing.T) []string {
 // Without fork, processes start directly: everything still works, a fresh
 // run runs in place, and a restart imports the preloads again.
 func TestWithoutForkProcessesStartDirectly(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg, imports := countingPreload(t, dir)
 	cfg.Python = forklessPython(t)
@@ -214,6 +218,7 @@ func TestWithoutForkProcessesStartDirectly(t *testing.T) {
 // When the zygote itself dies, its workers go with it and the runtime
 // starts over.
 func TestZygoteDeathStartsOver(t *testing.T) {
+	t.Parallel()
 	r := newRuntime(t, Config{})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -226,8 +231,9 @@ func TestZygoteDeathStartsOver(t *testing.T) {
 		pyruntimetest.WaitGone(t, pid, 10*time.Second)
 	}
 	reply, err := r.Call(context.Background(), Request{Op: "ping"}, nil)
-	for i := 0; err != nil && i < 100; i++ {
-		// The call may reach the dying worker before the runtime notices.
+	for deadline := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(deadline); {
+		// The call may reach the dying worker before the runtime notices;
+		// the deadline is a hang guard.
 		time.Sleep(10 * time.Millisecond)
 		reply, err = r.Call(context.Background(), Request{Op: "ping"}, nil)
 	}

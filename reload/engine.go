@@ -2,6 +2,7 @@ package reload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -18,6 +19,9 @@ import (
 var (
 	// ErrInterrupted: the code ignored an interrupt and the runtime was killed.
 	ErrInterrupted = pyruntime.ErrInterrupted
+	// ErrTimedOut: the code ran over the Timeout and ignored the interrupt,
+	// so the runtime was killed; it comes with ErrInterrupted.
+	ErrTimedOut = pyruntime.ErrTimedOut
 	// ErrClosed: the engine was closed while the code ran.
 	ErrClosed = pyruntime.ErrClosed
 	// ErrRestarted: the user restarted the runtime while the code ran.
@@ -61,6 +65,9 @@ type Config struct {
 	AfterReload string
 	// Strategy says where a reload runs; the zero value runs it in place.
 	Strategy Strategy
+	// Timeout, if positive, is how long a reload or an evaluation may run
+	// before it is interrupted (Result.TimedOut). Zero means no limit.
+	Timeout time.Duration
 
 	// OnResult, if not nil, is called with the result of every reload, in
 	// the order the reloads of a module ran, before Reload returns it; not for
@@ -127,9 +134,10 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu     sync.Mutex              // guards the fields below
-	queues map[string]*moduleQueue // by file: two files of one name are two modules
-	opts   ReloadOptions
+	mu         sync.Mutex              // guards the fields below
+	queues     map[string]*moduleQueue // by file: two files of one name are two modules
+	opts       ReloadOptions
+	evaluating int // evaluations between their call and their result
 
 	app appState // the running app, if any
 }
@@ -137,9 +145,10 @@ type Engine struct {
 // ReloadOptions are the settings of a reload that can change while the
 // runtime runs.
 type ReloadOptions struct {
-	SkipDependents bool     // see Config.SkipDependents
-	AfterReload    string   // see Config.AfterReload
-	Strategy       Strategy // see Config.Strategy
+	SkipDependents bool          // see Config.SkipDependents
+	AfterReload    string        // see Config.AfterReload
+	Strategy       Strategy      // see Config.Strategy
+	Timeout        time.Duration // see Config.Timeout
 }
 
 // Strategy says where a reload runs.
@@ -168,6 +177,7 @@ func (e *Engine) SetReloadOptions(o ReloadOptions) {
 // save that arrives meanwhile joins the single run queued after it.
 type moduleQueue struct {
 	running bool
+	current *pendingReload // the reload running; nil when none
 	next    *pendingReload // nil when nothing is queued
 }
 
@@ -176,8 +186,22 @@ type pendingReload struct {
 	// ifLoaded is true while every save that joined asked for a reload
 	// only if the module is loaded.
 	ifLoaded bool
-	done     chan struct{} // closed when result is set
-	result   *Result
+	// ticket is from the last time a caller joined: an Interrupt after it
+	// stops the run, one before it does not.
+	ticket pyruntime.Ticket
+	// saved reports that a save (Queue) joined: no one's cancellation
+	// stops the run then. waiters counts the Reload calls waiting for it.
+	saved   bool
+	waiters int
+	stop    chan struct{} // closed to interrupt the run, when every waiter gave up
+	stopped bool          // stop is closed
+	// after holds the done channels of the other modules' reloads queued
+	// before this one: it runs after them, so saves apply in the order
+	// they were made (a save of a module, then of its importer, runs the
+	// importer with the saved module).
+	after  []chan struct{}
+	done   chan struct{} // closed when result is set
+	result *Result
 }
 
 // New returns an Engine. Its runtime starts on the first request or on Start.
@@ -188,7 +212,7 @@ func New(cfg Config) *Engine {
 	}
 	layout := NewLayout(cfg.Folders, cfg.ExtraPaths)
 	e := &Engine{cfg: cfg, layout: layout, logger: logger, queues: make(map[string]*moduleQueue)}
-	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload, Strategy: cfg.Strategy}
+	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload, Strategy: cfg.Strategy, Timeout: cfg.Timeout}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	dir := ""
 	if len(cfg.Folders) > 0 {
@@ -231,8 +255,11 @@ func (e *Engine) Start(ctx context.Context) error {
 // arriving meanwhile share that one queued run, which reads the file as it
 // is then, so the latest content wins and runs never overlap or reorder.
 //
-// The error reports bad input (not a Python file); what the code did is in
-// the Result.
+// Reload first waits for the reloads of other modules queued before it, so
+// it sees what the saves before it did.
+//
+// The error reports bad input (not a Python file) or ctx's end; what the
+// code did is in the Result.
 func (e *Engine) Reload(ctx context.Context, path string) (*Result, error) {
 	return e.wait(ctx, path, false)
 }
@@ -246,7 +273,15 @@ func (e *Engine) ReloadIfLoaded(ctx context.Context, path string) (*Result, erro
 }
 
 func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result, error) {
-	p, err := e.queue(path, ifLoaded)
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return nil, err
+	}
+	// Its own module's queue orders it after that module's earlier saves.
+	if err := e.settle(ctx, mod.Path); err != nil {
+		return nil, err
+	}
+	p, err := e.queue(path, ifLoaded, false)
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +289,14 @@ func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result,
 	case <-p.done:
 		return p.result, nil
 	case <-ctx.Done():
+		e.mu.Lock()
+		p.waiters--
+		if p.waiters == 0 && !p.saved && !p.stopped && p.result == nil {
+			// Nobody wants it any more: stop it, running or not.
+			close(p.stop)
+			p.stopped = true
+		}
+		e.mu.Unlock()
 		return nil, ctx.Err()
 	}
 }
@@ -262,11 +305,13 @@ func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result,
 // reports the result. It returns at once, so a save handler can call it
 // inline and saves queue in the order they arrived.
 func (e *Engine) Queue(path string) error {
-	_, err := e.queue(path, false)
+	_, err := e.queue(path, false, true)
 	return err
 }
 
-func (e *Engine) queue(path string, ifLoaded bool) (*pendingReload, error) {
+// queue joins the reload queued for path's module, or queues one: saved
+// for a save, else for a caller that waits for it.
+func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error) {
 	mod, err := e.layout.ModuleFor(path)
 	if err != nil {
 		return nil, err
@@ -282,11 +327,17 @@ func (e *Engine) queue(path string, ifLoaded bool) (*pendingReload, error) {
 		e.queues[mod.Path] = q
 	}
 	if q.next == nil {
-		q.next = &pendingReload{done: make(chan struct{}), ifLoaded: true}
+		q.next = &pendingReload{done: make(chan struct{}), stop: make(chan struct{}), ifLoaded: true, after: e.pendingLocked(mod.Path)}
 	}
 	p := q.next
 	p.module = mod
 	p.ifLoaded = p.ifLoaded && ifLoaded
+	p.ticket = e.runtime.Ticket()
+	if saved {
+		p.saved = true
+	} else {
+		p.waiters++
+	}
 	if !q.running {
 		q.running = true
 		go e.drain(q)
@@ -294,17 +345,64 @@ func (e *Engine) queue(path string, ifLoaded bool) (*pendingReload, error) {
 	return p, nil
 }
 
+// settle waits until every reload queued before it has finished, except
+// those of the module whose file is except (if not empty), so that what a
+// caller does next sees what the saves before it did: an evaluation sent
+// right after a save finds the saved code. A reload queued meanwhile is not
+// waited for.
+func (e *Engine) settle(ctx context.Context, except string) error {
+	e.mu.Lock()
+	pending := e.pendingLocked(except)
+	e.mu.Unlock()
+	return waitAll(ctx, pending)
+}
+
+// pendingLocked returns the done channels of the reloads queued or running,
+// except those of the module whose file is except. The caller holds mu.
+func (e *Engine) pendingLocked(except string) []chan struct{} {
+	var pending []chan struct{}
+	for path, q := range e.queues {
+		if path == except {
+			continue
+		}
+		for _, p := range []*pendingReload{q.current, q.next} {
+			if p != nil {
+				pending = append(pending, p.done)
+			}
+		}
+	}
+	return pending
+}
+
+// waitAll waits until every channel in chans is closed, or ctx ends.
+func waitAll(ctx context.Context, chans []chan struct{}) error {
+	for _, done := range chans {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // drain runs a module's queued reloads one after another until none is left.
 func (e *Engine) drain(q *moduleQueue) {
 	for {
 		e.mu.Lock()
+		if q.current != nil {
+			close(q.current.done)
+		}
 		p := q.next
-		q.next = nil
+		q.next, q.current = nil, p
 		if p == nil {
 			q.running = false
 			e.mu.Unlock()
 			return
 		}
+		e.mu.Unlock()
+		_ = waitAll(e.ctx, p.after) // if closed meanwhile, the run fails with ErrClosed, as any would
+		e.mu.Lock()
 		opts := e.opts
 		e.mu.Unlock()
 
@@ -313,21 +411,32 @@ func (e *Engine) drain(q *moduleQueue) {
 		// restarted instead, if the save concerns it.
 		if opts.Strategy == Fresh && e.AppPid() != 0 {
 			e.restartAppFor(e.ctx, p.module)
+			e.mu.Lock()
 			p.result = &Result{Module: p.module.Name, Path: p.module.Path, Skipped: true}
-			close(p.done)
-			continue
+			e.mu.Unlock()
+			continue // done is closed at the top of the loop
 		}
 		fresh := opts.Strategy == Fresh && !p.ifLoaded
-		p.result = e.run(e.ctx, p.module, pyruntime.Request{
+		e.mu.Lock()
+		ticket := p.ticket
+		e.mu.Unlock()
+		result := e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
 			IfLoaded:     p.ifLoaded,
 			NoDependents: opts.SkipDependents,
 			AfterReload:  opts.AfterReload,
+			Timeout:      pyruntime.SecondsOf(opts.Timeout),
+			Ticket:       ticket,
+			Stop:         p.stop,
 		}, fresh)
+		e.mu.Lock()
+		p.result = result
+		e.mu.Unlock()
 		if e.cfg.OnResult != nil && !p.result.Skipped {
 			e.cfg.OnResult(p.result)
 		}
-		close(p.done)
+		// done is closed under mu (above), with current cleared: a settle
+		// that finds the reload no longer current finds it done.
 	}
 }
 
@@ -335,14 +444,37 @@ func (e *Engine) drain(q *moduleQueue) {
 // loading the module first if it is not loaded. An expression (or code
 // ending in one) gives its value's repr. If ctx ends first, Evaluate returns
 // a Result whose Err is ctx's error; the code still runs to its end.
+//
+// It runs after every reload queued before it has finished, so it sees the
+// code of the saves that came before it.
 func (e *Engine) Evaluate(ctx context.Context, path, code string) (*Result, error) {
 	mod, err := e.layout.ModuleFor(path)
 	if err != nil {
 		return nil, err
 	}
-	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code}, false)
+	res := e.evaluate(ctx, mod, pyruntime.Request{Op: "evaluate", Code: code})
 	res.Code = code
 	return res, nil
+}
+
+// evaluate runs an evaluation once the reloads queued before it are done.
+// An Interrupt made from its call on stops it, even while it waits; so does
+// the end of ctx.
+func (e *Engine) evaluate(ctx context.Context, mod Module, req pyruntime.Request) *Result {
+	req.Ticket = e.runtime.Ticket()
+	e.mu.Lock()
+	e.evaluating++
+	req.Timeout = pyruntime.SecondsOf(e.opts.Timeout)
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.evaluating--
+		e.mu.Unlock()
+	}()
+	if err := e.settle(ctx, ""); err != nil {
+		return &Result{Module: mod.Name, Path: mod.Path, Err: err}
+	}
+	return e.run(ctx, mod, req, false)
 }
 
 // EvaluateLines is Evaluate for code taken from the module's own file,
@@ -355,7 +487,7 @@ func (e *Engine) EvaluateLines(ctx context.Context, path, code string, firstLine
 	}
 	// Blank lines before the code keep its line numbers those of the file.
 	padded := strings.Repeat("\n", max(firstLine-1, 0)) + code
-	res := e.run(ctx, mod, pyruntime.Request{Op: "evaluate", Code: padded, Filename: mod.Path}, false)
+	res := e.evaluate(ctx, mod, pyruntime.Request{Op: "evaluate", Code: padded, Filename: mod.Path})
 	res.Code = code
 	return res, nil
 }
@@ -392,11 +524,18 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 	if note := out.unstreamed(); note != "" && e.cfg.OnOutput != nil {
 		e.cfg.OnOutput(mod.Name, note)
 	}
+	res.TimedOut = reply.TimedOut || errors.Is(err, pyruntime.ErrTimedOut)
 	if err != nil {
 		res.Err = err
 	} else {
 		res.Value = reply.Value
 		res.Exception = newException(reply.Error)
+		if exc := res.Exception; res.TimedOut && exc != nil && exc.Type == "KeyboardInterrupt" && exc.Message == "" {
+			exc.Message = fmt.Sprintf("stopped after the %v timeout", req.Timeout.Duration())
+			if text, ok := strings.CutSuffix(exc.Text, "KeyboardInterrupt\n"); ok {
+				exc.Text = text + exc.Summary() + "\n"
+			}
+		}
 		res.Skipped = reply.Skipped
 		res.Reloaded = reply.Reloaded
 		for _, n := range reply.Notes {
@@ -451,10 +590,24 @@ func (e *Engine) started(s pyruntime.Started) {
 	e.cfg.OnRuntimeStart(info)
 }
 
-// Interrupt raises KeyboardInterrupt in the running code and reports whether
-// any was running. Code that ignores it is stopped by killing the runtime.
+// Interrupt stops the code running and everything asked for before the
+// Interrupt (queued reloads, evaluations waiting for them): each raises
+// KeyboardInterrupt. It reports whether there was any. Code that ignores
+// the interrupt is stopped by killing the runtime.
 func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
-	return e.runtime.Interrupt(ctx)
+	busy, err := e.runtime.Interrupt(ctx)
+	if err != nil {
+		return false, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.evaluating > 0 {
+		busy = true
+	}
+	for _, q := range e.queues {
+		busy = busy || q.running
+	}
+	return busy, nil
 }
 
 // Restart replaces the runtime's process with a fresh one: module state is

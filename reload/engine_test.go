@@ -109,6 +109,7 @@ func waitResult(t *testing.T, ch <-chan *reload.Result) *reload.Result {
 }
 
 func TestReloadKeepsGlobals(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	// The idiom for state that survives reloads: the module body runs again
 	// in the same namespace, so n is only set the first time.
@@ -126,6 +127,7 @@ func TestReloadKeepsGlobals(t *testing.T) {
 }
 
 func TestReloadResult(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	tests := []struct {
 		name, source string
@@ -160,6 +162,7 @@ func TestReloadResult(t *testing.T) {
 }
 
 func TestReloadException(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	mymath := writeFile(t, ws, "mymath.py", "def f(x):\n    return 1 / x\n")
 	lib := writeFile(t, ws, "lib.py", "import mymath\n\nmymath.f(0)\n")
@@ -202,6 +205,7 @@ func TestReloadException(t *testing.T) {
 }
 
 func TestReloadSyntaxErrorKeepsOldCode(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "lib.py", "x = 1\n")
 	e := newEngine(t, ws, reload.Config{})
@@ -260,6 +264,7 @@ version
 `
 
 func TestReloadCoalescesSaves(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "storm.py", fmt.Sprintf(stormModule, 1))
 	var mu sync.Mutex
@@ -344,6 +349,7 @@ func waitingReloads() int {
 }
 
 func TestQueueReportsThroughOnResult(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "counter.py", "try:\n    n\nexcept NameError:\n    n = 0\nn += 1\nn\n")
 	results := make(chan *reload.Result, 3)
@@ -364,6 +370,7 @@ func TestQueueReportsThroughOnResult(t *testing.T) {
 }
 
 func TestEvaluate(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "calc.py", "print('loading')\nbase = 40\n")
 	e := newEngine(t, ws, reload.Config{})
@@ -426,6 +433,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestNotPythonRunsNothing(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	// Valid Python, so running it would leave a trace.
 	path := writeFile(t, ws, "notes.txt", "open('ran', 'w').close()\n")
@@ -454,6 +462,7 @@ func TestNotPythonRunsNothing(t *testing.T) {
 }
 
 func TestOnOutputStreams(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	// The module cannot finish before the test has seen its first line, so
 	// that line must have arrived while the code ran.
@@ -502,6 +511,7 @@ print("two", end="")
 }
 
 func TestCloseEndsRuntime(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "lib.py", "x = 1\n")
 	e := newEngine(t, ws, reload.Config{})
@@ -525,6 +535,7 @@ func TestCloseEndsRuntime(t *testing.T) {
 }
 
 func TestInterruptRaisesKeyboardInterrupt(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "spin.py", "open('started', 'w').close()\nwhile True:\n    pass\n")
 	e := newEngine(t, ws, reload.Config{})
@@ -566,6 +577,7 @@ func TestInterruptRaisesKeyboardInterrupt(t *testing.T) {
 }
 
 func TestReloadAfterExit(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	path := writeFile(t, ws, "quit.py", "import os\nos._exit(3)\n")
 	e := newEngine(t, ws, reload.Config{})
@@ -594,6 +606,7 @@ func TestReloadAfterExit(t *testing.T) {
 }
 
 func TestStartReportsPreloadErrors(t *testing.T) {
+	t.Parallel()
 	ws := t.TempDir()
 	writeFile(t, ws, "warm.py", "import json\n")
 	var mu sync.Mutex

@@ -55,6 +55,7 @@ func newWorkspace(t *testing.T) (ws, outside string, l reload.Layout) {
 }
 
 func TestModuleFor(t *testing.T) {
+	t.Parallel()
 	ws, outside, l := newWorkspace(t)
 	src := filepath.Join(ws, "src")
 	tests := []struct {
@@ -105,6 +106,7 @@ func TestModuleFor(t *testing.T) {
 }
 
 func TestModuleForErrors(t *testing.T) {
+	t.Parallel()
 	ws, _, l := newWorkspace(t)
 	tests := []struct {
 		path      string
@@ -130,6 +132,7 @@ func TestModuleForErrors(t *testing.T) {
 }
 
 func TestNewLayoutSysPath(t *testing.T) {
+	t.Parallel()
 	ws, other := t.TempDir(), t.TempDir()
 	writeTree(t, ws, "src/pkg/__init__.py")
 	writeTree(t, other, "lib.py") // no src/: only the folder itself is a root
@@ -175,6 +178,7 @@ func TestNewLayoutSysPath(t *testing.T) {
 }
 
 func TestLayoutContains(t *testing.T) {
+	t.Parallel()
 	ws, outside, l := newWorkspace(t)
 	tests := []struct {
 		path string
@@ -199,6 +203,7 @@ func TestLayoutContains(t *testing.T) {
 }
 
 func TestLayoutZeroValue(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, "pkg/__init__.py", "pkg/mod.py")
 	path := filepath.Join(dir, "pkg", "mod.py")

@@ -43,6 +43,10 @@ type Result struct {
 	// Warnings are the warnings the code issued, each as a one-line frame
 	// (Function is the category, e.g. "UserWarning") with its message.
 	Warnings []Warning
+	// TimedOut reports that the code ran for the Timeout and was
+	// interrupted: Exception is then its KeyboardInterrupt, or Err says it
+	// was killed for not stopping.
+	TimedOut bool
 	// Err reports that the code could not run or finish for a reason outside
 	// it: the runtime could not start, died, or was killed after an
 	// interrupt. When Err is set, Exception is nil.

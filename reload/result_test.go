@@ -8,6 +8,7 @@ import (
 )
 
 func TestExceptionSummary(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typ, message string
 		want         string
@@ -25,6 +26,7 @@ func TestExceptionSummary(t *testing.T) {
 }
 
 func TestExceptionInnermost(t *testing.T) {
+	t.Parallel()
 	outer := reload.Frame{Path: "/ws/lib.py", Line: 3, EndLine: 3, Col: 0, EndCol: 11, Function: "<module>"}
 	inner := reload.Frame{Path: "/ws/mymath.py", Line: 2, EndLine: 2, Col: 11, EndCol: 16, Function: "f"}
 	syntax := reload.Frame{Path: "/ws/lib.py", Line: 2, EndLine: 2, Col: 4, EndCol: -1}
@@ -48,6 +50,7 @@ func TestExceptionInnermost(t *testing.T) {
 }
 
 func TestResultOK(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc string
 		r    reload.Result

@@ -64,3 +64,37 @@ func parseOSRelease(data []byte) string {
 	}
 	return ""
 }
+
+// readLoad returns the 1, 5 and 15 minute load averages from /proc/loadavg
+// ("0.40 0.84 0.48"), or "" where the file does not exist.
+func readLoad() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return parseLoad(data)
+}
+
+// parseLoad returns the first three fields of a /proc/loadavg.
+func parseLoad(data []byte) string {
+	fields := strings.Fields(string(data))
+	if len(fields) < 3 {
+		return ""
+	}
+	return strings.Join(fields[:3], " ")
+}
+
+// Load is the machine's load average when the run began and ended: the
+// bench's figures are only as quiet as the machine was.
+type Load struct {
+	Start string `json:"start"` // 1, 5 and 15 minute averages
+	End   string `json:"end"`
+}
+
+// String describes the load for the table's header.
+func (l Load) String() string {
+	if l.Start == "" {
+		return "load average unknown"
+	}
+	return "load average (1, 5, 15 min) " + l.Start + " at the start, " + l.End + " at the end"
+}

@@ -17,3 +17,11 @@ func TestParseOSRelease(t *testing.T) {
 		}
 	}
 }
+
+func TestParseLoad(t *testing.T) {
+	for data, want := range map[string]string{"0.40 0.84 0.48 2/512 4242\n": "0.40 0.84 0.48", "1 2\n": ""} {
+		if got := parseLoad([]byte(data)); got != want {
+			t.Errorf("parseLoad(%q) = %q, want %q", data, got, want)
+		}
+	}
+}

@@ -4,9 +4,12 @@
 // workspace and idling, against `python script_with_deps.py` run cold. It
 // prints a table and writes the same figures as JSON.
 //
-// It does not compare against other tools, and it does not fake what the
-// server does not do yet: a figure the server cannot produce is reported as
-// missing, with why.
+// With -peers it runs instead the same edits with hotload and with
+// jurigged, IPython's %autoreload and hmr, installed from PyPI into a
+// throw-away virtual environment, each tool as its users run it.
+//
+// It does not fake what a tool does not do: a figure the server cannot
+// produce is reported as missing, and an edit a tool never shows, as never.
 package main
 
 import (
@@ -36,6 +39,10 @@ type config struct {
 	jsonPath string        // -json
 	markdown bool          // -markdown
 	keep     bool          // -keep
+
+	peers       bool   // -peers: the peers table instead of the rest
+	peersPython string // -peers-python; empty means choosePeerPython decides
+	peerEdits   int    // -peer-edits
 }
 
 // parseConfig reads the flags.
@@ -51,6 +58,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.jsonPath, "json", filepath.Join(os.TempDir(), "hotload-bench.json"), "write the results as JSON to `PATH`")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the tables as Markdown, for the README")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary folder (workspaces, server logs)")
+	fs.BoolVar(&c.peers, "peers", false, "instead of the rest, run the same edits with hotload, jurigged, IPython's %autoreload and hmr, installed into a throw-away virtual environment (a few minutes)")
+	fs.StringVar(&c.peersPython, "peers-python", "", "the Python 3.12 or later the peers and hotload run on with -peers: `CMD` (default python3.13 or python3.12 from PATH, else pyenv's)")
+	fs.IntVar(&c.peerEdits, "peer-edits", defaultPeerEdits, "with -peers, time `N` edits per tool and scenario (at least 10, for a p90)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: go run ./cmd/hotload-bench [flags]\n\nMeasures the hotload server over stdio, as an editor runs it. Run it from the repository.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -67,6 +77,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return config{}, errors.New("-cold and -deaths must be at least 1")
 	case c.idle < time.Second:
 		return config{}, fmt.Errorf("-idle %v: want at least 1s", c.idle)
+	case c.peerEdits < 10:
+		return config{}, fmt.Errorf("-peer-edits %d: want at least 10, for a p90", c.peerEdits)
 	}
 	return c, nil
 }
@@ -96,6 +108,7 @@ type bench struct {
 	python pythonInfo
 	deps   deps
 	began  time.Time
+	load   string // the load average at the start
 	stderr io.Writer
 }
 
@@ -110,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	b := &bench{cfg: cfg, began: time.Now(), stderr: stderr}
+	b := &bench{cfg: cfg, began: time.Now(), stderr: stderr, load: readLoad()}
 	root, err := findRoot(ctx)
 	if err != nil {
 		return err
@@ -129,6 +142,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	b.progress("building the server")
 	if b.bin, err = buildServer(ctx, root, b.tmp); err != nil {
 		return err
+	}
+	if cfg.peers {
+		r := &Report{Version: reportVersion, Started: b.began, Load: Load{Start: b.load}}
+		if err := peersOnly(ctx, b, r, stdout); err != nil {
+			return err
+		}
+		r.WallSeconds = time.Since(b.began).Seconds()
+		if err := r.writeJSON(cfg.jsonPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nwhole run %.0f s; JSON: %s\n", r.WallSeconds, cfg.jsonPath)
+		return nil
 	}
 	if b.python, err = choosePython(ctx, cfg.python); err != nil {
 		return err
@@ -167,7 +192,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if r.SaveToMessage.P50Ms > 0 {
 		r.ColdOverWarm = r.Cold.P50Ms / r.SaveToMessage.P50Ms
 	}
+	if r.Fresh.Paced != nil && r.Fresh.Paced.P50Ms > 0 {
+		r.Fresh.ColdOverPaced = r.Cold.P50Ms / r.Fresh.Paced.P50Ms
+	}
 	r.WallSeconds = time.Since(b.began).Seconds()
+	r.Load = Load{Start: b.load, End: readLoad()}
 
 	fmt.Fprintln(stdout)
 	if err := printTable(stdout, r); err != nil {

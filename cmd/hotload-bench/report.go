@@ -18,6 +18,7 @@ type Report struct {
 	Started     time.Time `json:"started"`
 	WallSeconds float64   `json:"wallSeconds"` // the whole run, build included
 	Machine     Machine   `json:"machine"`
+	Load        Load      `json:"load"`
 	Settings    Settings  `json:"settings"`
 
 	// Cold is `python script_with_deps.py`, which imports Settings.Deps.
@@ -31,6 +32,9 @@ type Report struct {
 	// ColdOverWarm is Cold.P50Ms / SaveToMessage.P50Ms.
 	ColdOverWarm float64 `json:"coldOverWarm"`
 
+	// LargeHeap is didSave of a one-function edit to its showMessage while
+	// 5 million objects are alive in the runtime.
+	LargeHeap SaveStats `json:"largeHeap"`
 	// Hover is textDocument/hover on a loaded module's global to its
 	// reply with the live value (hover.go).
 	Hover Stats `json:"hover"`
@@ -40,6 +44,9 @@ type Report struct {
 	Scale   ScaleResult   `json:"scale"`
 	Idle    IdleResult    `json:"idle"`
 	Cleanup CleanupResult `json:"cleanup"`
+
+	// Peers is the table of -peers, which runs nothing else.
+	Peers *PeersResult `json:"peers,omitempty"`
 }
 
 // Settings are the run's parameters.
@@ -68,8 +75,16 @@ type FreshResult struct {
 	Implemented bool `json:"implemented"`
 	// Note says how the bench found out, e.g. that module state survived.
 	Note string `json:"note"`
-	// SaveToResult is didSave to showMessage with strategy "fresh"; only
-	// when Implemented.
+	// PaceMs is the pause between one save's message and the next save of
+	// Paced.
+	PaceMs float64 `json:"paceMs,omitempty"`
+	// Paced is didSave to showMessage with strategy "fresh" for saves
+	// PaceMs apart, as a person saves; only when Implemented.
+	Paced *SaveStats `json:"paced,omitempty"`
+	// ColdOverPaced is Cold.P50Ms / Paced.P50Ms.
+	ColdOverPaced float64 `json:"coldOverPaced,omitempty"`
+	// SaveToResult is didSave to showMessage with strategy "fresh" for
+	// saves back to back; only when Implemented.
 	SaveToResult *SaveStats `json:"saveToResult,omitempty"`
 }
 

@@ -110,10 +110,14 @@ func (ss *saveSamples) stats() SaveStats {
 }
 
 // measureSaves saves rel n times (after warmupSaves more), each time with a
-// new counter printed, and returns didSave → showMessage.
-func measureSaves(ctx context.Context, s *session, rel string, n int) (SaveStats, error) {
+// new counter printed, and returns didSave → showMessage. Each save comes
+// pause after the previous one's message: 0 for back-to-back saves.
+func measureSaves(ctx context.Context, s *session, rel string, n int, pause time.Duration) (SaveStats, error) {
 	var samples saveSamples
 	for i := 1; i <= warmupSaves+n; i++ {
+		if err := sleep(ctx, pause); err != nil {
+			return SaveStats{}, err
+		}
 		took, msg, err := saveAndAwait(ctx, s, rel, trivialSource(i), fmt.Sprint(i))
 		if err != nil {
 			return SaveStats{}, fmt.Errorf("save %d: %w", i, err)

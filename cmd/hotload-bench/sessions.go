@@ -18,8 +18,8 @@ func sessionSettings(python pythonInfo, d deps) map[string]any {
 // runMainSession runs the measurements of one `hotload lsp` session, in an
 // order that lets each find the runtime as it needs it: warm saves first,
 // the 500-module workspace before the idle window (so that the memory is
-// that of a loaded workspace), and the deaths last, as each replaces the
-// runtime.
+// that of a loaded workspace), then the deaths, as each replaces the
+// runtime, and the large heap last, in the runtime the last death left.
 func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	dir := filepath.Join(b.tmp, "workspace")
 	if err := writeWorkspace(dir); err != nil {
@@ -42,7 +42,7 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	}
 
 	b.progress("save → showMessage: %d saves of %s", r.Settings.Saves, trivialFile)
-	if r.SaveToMessage, err = measureSaves(ctx, s, trivialFile, r.Settings.Saves); err != nil {
+	if r.SaveToMessage, err = measureSaves(ctx, s, trivialFile, r.Settings.Saves, 0); err != nil {
 		return fmt.Errorf("save → showMessage: %w", err)
 	}
 	b.progress("save → publishDiagnostics: %d saves of %s", r.Settings.DiagnosticSaves, raisingFile)
@@ -67,6 +67,10 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	b.progress("runtime death → ready: %d crashes, %v apart", r.Settings.Deaths, deathPause)
 	if r.Death, err = measureDeaths(ctx, s, r.Settings.Deaths, pid, readyAt); err != nil {
 		return fmt.Errorf("runtime death: %w", err)
+	}
+	b.progress("large heap: %s objects alive, %d saves of %s", humanCount(largeHeapObjects), largeHeapSaves, areaFile)
+	if r.LargeHeap, err = measureLargeHeap(ctx, s); err != nil {
+		return fmt.Errorf("large heap: %w", err)
 	}
 	b.progress("shutdown and exit")
 	ended = true

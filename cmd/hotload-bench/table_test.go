@@ -12,7 +12,7 @@ func TestFormatMs(t *testing.T) {
 			t.Errorf("formatMs(%v) = %q, want %q", ms, got, want)
 		}
 	}
-	for x, want := range map[float64]string{3.14: "3.1×", 610.4: "610×"} {
+	for x, want := range map[float64]string{3.14: "3.1×", 610.4: "610×", 49.7: "49×", 1.96: "1.9×", 2.3: "2.3×"} {
 		if got := formatRatio(x); got != want {
 			t.Errorf("formatRatio(%v) = %q, want %q", x, got, want)
 		}
@@ -55,6 +55,45 @@ func TestTableWithoutFresh(t *testing.T) {
 	} {
 		if got := find(prefix); !strings.HasSuffix(got, want) {
 			t.Errorf("row %q = %q, want it to end in %q", prefix, got, want)
+		}
+	}
+}
+
+// TestTableFreshAndDeathTargets checks the rows issue 13 sets targets for:
+// fresh saves at a human pace and their speed-up over a cold run, back-to-
+// back fresh saves, and the save after a runtime death.
+func TestTableFreshAndDeathTargets(t *testing.T) {
+	r := &Report{
+		Settings: Settings{Deps: []string{"numpy", "pandas"}},
+		Cold:     Stats{N: 20, P50Ms: 400},
+		Fresh: FreshResult{
+			Implemented:   true,
+			PaceMs:        200,
+			Paced:         &SaveStats{Stats: Stats{N: 50, P50Ms: 8}},
+			ColdOverPaced: 50,
+			SaveToResult:  &SaveStats{Stats: Stats{N: 100, P50Ms: 25}},
+		},
+		Death: DeathResult{ToNextSave: Stats{N: 20, P50Ms: 16}},
+		Scale: ScaleResult{Importers: 100, BodyEdit: SaveStats{Stats: Stats{N: 10, P50Ms: 1.5}}},
+	}
+	got := map[string]row{}
+	for _, x := range rows(r) {
+		got[x.what] = x
+	}
+	for what, want := range map[string]string{
+		`strategy "fresh": save → showMessage, saves 200 ms apart`:                     "p50 ≤ 10 ms: yes",
+		"cold p50 / fresh save → showMessage p50":                                      "≥ 40×: yes",
+		`strategy "fresh": save → showMessage, saves back to back`:                     "p50 ≤ 20 ms: no",
+		"runtime death → showMessage of a save sent at the crash report":               "p50 ≤ 15 ms: no",
+		"scale: save core, a function body edited → showMessage (no importer re-runs)": "p50 ≤ 2 ms: yes",
+	} {
+		x, ok := got[what]
+		if !ok {
+			t.Errorf("no row %q", what)
+			continue
+		}
+		if s := x.target + ": " + x.met; s != want {
+			t.Errorf("row %q: target and met = %q, want %q", what, s, want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 )
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "lib.py")
 	if err := os.WriteFile(lib, []byte("print(1)\n"), 0o644); err != nil {
@@ -61,6 +62,7 @@ func TestCommandLine(t *testing.T) {
 }
 
 func TestVersionCommand(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}, {"-v"}, {"-V"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(t.Context(), args, nil, &stdout, &stderr); code != 0 {
@@ -104,6 +106,7 @@ func TestHelpCommand(t *testing.T) {
 // hotload agent prints a Python module an app can import: importing it
 // defines serve and serve_in_thread and does nothing else.
 func TestAgentCommand(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), []string{"agent"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("hotload agent: exit code %d; stderr:\n%s", code, stderr.String())
@@ -121,6 +124,7 @@ func TestAgentCommand(t *testing.T) {
 }
 
 func TestLSPFlags(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want error
@@ -146,6 +150,7 @@ func TestLSPFlags(t *testing.T) {
 }
 
 func TestLSPLogsToFile(t *testing.T) {
+	t.Parallel()
 	// The start of a session is logged to the file as JSON, not to stderr
 	// or stdout. The stream stays open until the test is done with it.
 	logFile := filepath.Join(t.TempDir(), "hotload.log")
@@ -185,6 +190,7 @@ func TestLSPLogsToFile(t *testing.T) {
 }
 
 func TestFileListSource(t *testing.T) {
+	t.Parallel()
 	devNull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +247,7 @@ func TestMain(m *testing.M) {
 // real stdin (a list on a pipe is read; /dev/null and an empty pipe mean the
 // default watch set) and that SIGINT stops it with exit code 0.
 func TestMainProcess(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not on PATH")
 	}
@@ -295,6 +302,7 @@ func TestMainProcess(t *testing.T) {
 // kept its stdin open (Neovim does), because closing the connection waited
 // for a read blocked on the pipe.
 func TestLSPExitsWithStdinStillOpen(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		end  func(cmd *exec.Cmd, send func(string))

@@ -146,6 +146,7 @@ print("lib", runs, "` + tag + `")
 }
 
 func TestRunFirstRun(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: lib loaded in", 1)
 	if got := s.stdout.String(); got != "lib 1 v1\n" {
@@ -157,6 +158,7 @@ func TestRunFirstRun(t *testing.T) {
 }
 
 func TestRunRerunsOnSave(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: watching 1 .py file under ", 1)
 	s.waitStderr("hotload: lib loaded in", 1)
@@ -173,6 +175,7 @@ func TestRunRerunsOnSave(t *testing.T) {
 }
 
 func TestRunFreshKeepsNoState(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{Fresh: true})
 	s.waitStderr("hotload: watching 1 .py file under ", 1)
 	s.waitStderr("hotload: lib loaded in", 1)
@@ -186,6 +189,7 @@ func TestRunFreshKeepsNoState(t *testing.T) {
 }
 
 func TestRunWatchesNewFolders(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: watching", 1)
 	s.waitStderr("hotload: lib loaded in", 1)
@@ -199,6 +203,7 @@ func TestRunWatchesNewFolders(t *testing.T) {
 }
 
 func TestRunFileListRestrictsWatch(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{"lib.py": counter("v1"), "other.py": "x = 1\n"}
 	// The list arrives through a pipe once the folder exists, like a slow `find`.
 	pr, pw := io.Pipe()
@@ -242,6 +247,7 @@ func TestRunFileListRestrictsWatch(t *testing.T) {
 }
 
 func TestRunShowsTraceback(t *testing.T) {
+	t.Parallel()
 	lib := "def f():\n    return 1 / 0\n\nf()\n"
 	s := startRun(t, map[string]string{"lib.py": lib}, nil, runOptions{})
 	s.waitStderr("hotload: lib raised ZeroDivisionError after", 1)
@@ -267,6 +273,7 @@ func TestRunShowsTraceback(t *testing.T) {
 }
 
 func TestRunRuntimeDies(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": "x = 1\n"}, nil, runOptions{})
 	s.waitStderr("hotload: lib loaded in", 1)
 	pid := s.runtimePid()
@@ -285,6 +292,7 @@ func TestRunRuntimeDies(t *testing.T) {
 }
 
 func TestRunStopsRuntime(t *testing.T) {
+	t.Parallel()
 	s := startRun(t, map[string]string{"lib.py": counter("v1")}, nil, runOptions{})
 	s.waitStderr("hotload: lib loaded in", 1)
 	pid := s.runtimePid()
@@ -301,6 +309,7 @@ func TestRunStopsRuntime(t *testing.T) {
 }
 
 func TestRunMissingInterpreter(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "lib.py")
 	if err := os.WriteFile(lib, []byte("print(1)\n"), 0o644); err != nil {
@@ -315,6 +324,7 @@ func TestRunMissingInterpreter(t *testing.T) {
 }
 
 func TestRunChangedDependencyTakesEffect(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"lib.py":    "from mymath import power\nprint(power(7))\n",
 		"mymath.py": "def power(x):\n    return x * x\n",

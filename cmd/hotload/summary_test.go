@@ -9,6 +9,7 @@ import (
 )
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	value := func(s string) *string { return &s }
 	const ms = time.Millisecond
 	for _, tt := range []struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestWatchSetMatches(t *testing.T) {
+	t.Parallel()
 	tree := newWatchSet("/p", nil)
 	list := newWatchSet("/p", []string{"/p/lib.py", "/q/data.csv", "/p/./sub/../other.py"})
 	for _, tt := range []struct {

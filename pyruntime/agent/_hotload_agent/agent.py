@@ -3,6 +3,7 @@
 import linecache
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -36,8 +37,21 @@ class Agent:
         # Threads that were running when the current request began: they
         # belong to earlier code, so their output is not this request's.
         self._elders = set()
-        self._queued = 0  # requests received but not started
-        self._interrupt_next = False  # an interrupt arrived while a request was queued
+        self._queued = set()  # ids of requests received but not started
+        # Ids of requests to stop: running ones get KeyboardInterrupt in
+        # their code, queued ones raise it as they start.
+        self._cancel = set()
+        # True while the main thread runs the current request's code, the
+        # only place an interrupt may raise KeyboardInterrupt: never in the
+        # agent's own bookkeeping, nor in a later request.
+        self._interruptible = False
+        self._timed_out = None  # id of the request its timeout stopped
+        # SIGINTs sent by _wake_main (under the state lock) and seen by
+        # on_sigint (on the main thread): each counter has one writer.
+        self._signals_sent = 0
+        self._signals_seen = 0
+        # The channel holds off interrupts while it writes a line.
+        channel.hold, channel.release = self.hold_interrupts, self.release_interrupts
         self.stdout = OutputStream(self, "stdout")
         self.stderr = OutputStream(self, "stderr")
         self.workspace = Workspace()
@@ -78,7 +92,8 @@ class Agent:
             if op == "ping":
                 self.channel.send({"id": msg.get("id"), "ok": True, "pid": os.getpid()})
             elif op == "interrupt":
-                self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": self.interrupt()})
+                found = self.interrupt(msg.get("target"))
+                self.channel.send({"id": msg.get("id"), "ok": True, "interrupted": found is not None, "running": found == "running"})
             elif op == "inspect":
                 if self._inspector is None:
                     from .hover import Inspector  # here: most runtimes never get a hover
@@ -87,30 +102,109 @@ class Agent:
             elif op == "signal":
                 send_signal(self, msg)  # Ctrl-C for the program (app.py)
             else:
-                with self._state_lock:
-                    self._queued += 1
+                self.accept(msg)
                 self.requests.put(msg)
 
-    def interrupt(self):
-        """Raises KeyboardInterrupt in the main thread if it is running a
-        request (a SIGINT to that thread: platform.interrupt_main_thread)."""
+    def accept(self, msg):
+        """Records a request as received, so an interrupt sent after it stops it."""
         with self._state_lock:
-            if self._current is None:
-                if self._queued == 0:
-                    return False
-                # The request was sent before the interrupt but has not
-                # started: it stops as soon as it does.
-                self._interrupt_next = True
-                return True
+            self._queued.add(msg.get("id"))
+
+    def interrupt(self, target=None):
+        """Stops the request running and those received but not started, or
+        only the request target. Returns "running" if the running request
+        is stopped, "queued" if only queued ones are, None if none was found.
+
+        The running request gets KeyboardInterrupt in its code; a queued one
+        raises it as soon as it starts. The signal goes out under the state
+        lock, while the request is known to be running its code, and
+        on_sigint drops one that arrives after the code has finished, so an
+        interrupt never lands in the agent's bookkeeping or a later request.
+        pthread_kill rather than _thread.interrupt_main: a real SIGINT also
+        wakes blocking calls such as time.sleep or socket reads.
+        """
+        with self._state_lock:
+            if target is None:
+                ids = set(self._queued)
+                if self._current is not None:
+                    ids.add(self._current)
+            elif target == self._current or target in self._queued:
+                ids = {target}
+            else:
+                ids = set()
+            if not ids:
+                return None
+            self._cancel |= ids
+            running = self._current in ids
+            if running and self._interruptible:
+                self._wake_main()
+            return "running" if running else "queued"
+
+    def _wake_main(self):
+        """Raises KeyboardInterrupt in the thread running requests. The
+        caller holds the state lock."""
         if self.attached or self.app is not None:
             # Not a signal: the app may handle SIGINT itself (a web server
             # shuts down). An asynchronous exception stops Python code at its
             # next line, though not a blocking call.
             import ctypes
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), ctypes.py_object(KeyboardInterrupt))
-            return True
+            return
+        self._signals_sent += 1
         interrupt_main_thread(self.main_ident)
+
+    def on_sigint(self, signum, frame):
+        """The SIGINT handler of a runtime: raises KeyboardInterrupt only in
+        the code of a request, never in the agent's own, and for a SIGINT of
+        ours only if that request was asked to stop: one that arrives late
+        is dropped. A SIGINT that is not ours (code that signals itself)
+        raises in the code as Python's own handler would."""
+        ours = self._signals_seen < self._signals_sent
+        if ours:
+            self._signals_seen += 1
+        if not self._interruptible:
+            return
+        rid = self._current
+        if not ours or rid in self._cancel:
+            self._cancel.discard(rid)
+            raise KeyboardInterrupt
+
+    def hold_interrupts(self):
+        """Holds off KeyboardInterrupt while the agent's own code runs inside
+        a request's code (writing its output, sending a line): an interrupt
+        that arrives meanwhile raises in release_interrupts. Returns whether
+        it held; holds nest (an inner one does nothing)."""
+        if not self._interruptible or threading.get_ident() != self.main_ident:
+            return False
+        self._interruptible = False
+        if self.attached or self.app is not None:
+            # An asynchronous KeyboardInterrupt sent before the line above
+            # has either fired already or is withdrawn here; interrupt()
+            # sends no new one while _interruptible is False.
+            import ctypes
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), None)
         return True
+
+    def release_interrupts(self, held):
+        if not held:
+            return
+        self._interruptible = True
+        rid = self._current
+        if rid in self._cancel:
+            self._cancel.discard(rid)
+            raise KeyboardInterrupt
+
+    def _time_out(self, rid, seconds):
+        """Runs on a timer thread when a request has run for its timeout."""
+        with self._state_lock:
+            if self._current != rid:
+                return
+            self._timed_out = rid
+            self._cancel.add(rid)
+            if self._interruptible:
+                self._wake_main()
+        # The server gives the code its grace period from here.
+        self.channel.send({"id": rid, "event": "timeout", "seconds": seconds})
 
     # --- main thread --------------------------------------------------------
 
@@ -123,7 +217,7 @@ class Agent:
                     return
                 self.handle(msg)
             except KeyboardInterrupt:
-                # An interrupt that landed between requests: nothing to stop.
+                # A SIGINT that is not ours, landed between requests.
                 continue
 
     def handle(self, msg):
@@ -132,12 +226,13 @@ class Agent:
         # One lock section from "queued" to "running", so an interrupt never
         # finds the request in neither state.
         with self._state_lock:
-            self._queued -= 1
+            self._queued.discard(rid)
             if handler is not None:
                 self._current = rid
                 self._current_what = msg.get("module") or msg.get("op")
                 self._elders = {t.ident for t in threading.enumerate()} - {self.main_ident}
-                interrupted, self._interrupt_next = self._interrupt_next, False
+            else:
+                self._cancel.discard(rid)
         if handler is None:
             self.channel.send({"id": rid, "ok": False, "protocol_error": "unknown op %r" % msg.get("op")})
             return
@@ -149,15 +244,29 @@ class Agent:
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
         warned = []
+        timer = None
         try:
             try:
-                if interrupted:
-                    raise KeyboardInterrupt
-                # catch_warnings also resets the "once per location" memory,
-                # so a warning shows on every run, not only the first.
-                with warnings.catch_warnings():
-                    warnings.showwarning = recorder(warned)
-                    reply.update(handler(self, msg))
+                try:
+                    self._interruptible = True
+                    if rid in self._cancel or msg.get("stopped"):
+                        self._cancel.discard(rid)
+                        raise KeyboardInterrupt
+                    timeout = msg.get("timeout")
+                    if timeout:
+                        timer = threading.Timer(timeout, self._time_out, (rid, timeout))
+                        timer.daemon = True
+                        timer.start()
+                    # catch_warnings also resets the "once per location" memory,
+                    # so a warning shows on every run, not only the first.
+                    with warnings.catch_warnings():
+                        warnings.showwarning = recorder(warned)
+                        result = handler(self, msg)
+                finally:
+                    self._interruptible = False
+                    if timer is not None:
+                        timer.cancel()
+                reply.update(result)
             except BaseException as exc:  # user code may raise anything, SystemExit included
                 reply["error"] = describe_exception(exc)
             finally:
@@ -165,11 +274,14 @@ class Agent:
                     reply["warnings"] = warned
                 self.stdout.flush()
                 self.stderr.flush()
-                with self._state_lock:
-                    self._current = None
         except KeyboardInterrupt:
-            # The interrupt arrived after user code finished; the reply still stands.
+            # An interrupt landed in the agent's own code after the run; the
+            # reply stands.
             pass
+        self._finish(rid)
+        if self._timed_out == rid:
+            reply["timed_out"] = True
+            self._timed_out = None
         if self.attached or self.app is not None:
             sys.stdout, sys.stderr = app_streams
         reply["seconds"] = time.perf_counter() - start
@@ -183,6 +295,24 @@ class Agent:
         """What the request running now runs (a module name or an op), or None."""
         with self._state_lock:
             return self._current_what if self._current is not None else None
+
+    def _finish(self, rid):
+        """Marks the request done: after this no interrupt can reach it, so
+        its reply always goes out."""
+        while True:
+            try:
+                with self._state_lock:
+                    self._current = None
+                    self._interruptible = False
+                    self._cancel.discard(rid)
+                    if self.attached or self.app is not None:
+                        # Withdraw an asynchronous KeyboardInterrupt sent for
+                        # the request that has not fired yet.
+                        import ctypes
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main_ident), None)
+                return
+            except KeyboardInterrupt:
+                continue  # it arrived before the request was marked done
 
 
 def recorder(warned):
@@ -206,6 +336,7 @@ def serve_agent(agent):
     sys.stdout = agent.stdout
     sys.stderr = agent.stderr
     agent.failures.install()
+    signal.signal(signal.SIGINT, agent.on_sigint)
     threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
     agent.channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
     agent.serve()

@@ -114,7 +114,7 @@ class AttachServer:
             return
         conn.settimeout(None)
         channel = Channel(os.dup(conn.fileno()), os.dup(conn.fileno()))
-        channel._pending = rest
+        channel._pending = bytearray(rest)
         agent = Agent(channel, attached=True)
         threading.Thread(target=agent.read_loop, name="hotload-reader", daemon=True).start()
         channel.send({"id": None, "event": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
@@ -124,6 +124,7 @@ class AttachServer:
             agent.serve()
         finally:
             agent.failures.uninstall()
+            channel.close()
 
 
 def log_stderr(text):

@@ -201,6 +201,8 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     for adapter in adapters:
         adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
     checked(up, up.note_growth)
+    checked(up, up.note_running_code)
+    checked(up, up.note_stale_closures)
     return value, ran
 
 

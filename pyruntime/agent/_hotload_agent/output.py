@@ -6,6 +6,11 @@ import threading
 # loop printing without newlines still streams.
 OUTPUT_CHUNK = 8192
 
+# The most characters one output event carries: a single huge write goes
+# out as several events, so no line of the protocol outgrows what the
+# zygote relays and the server parses in bounded memory.
+MAX_EVENT = 65536
+
 
 class OutputStream:
     """A text stream that forwards writes as output events of the current request."""
@@ -24,11 +29,17 @@ class OutputStream:
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not %s" % type(text).__name__)
-        with self._lock:
-            self._buf.append(text)
-            self._size += len(text)
-            if "\n" in text or self._size >= OUTPUT_CHUNK:
-                self._flush_locked()
+        # No interrupt lands inside: it would leave the lock held or the
+        # buffer half updated. One that arrives meanwhile raises on the way out.
+        held = self._agent.hold_interrupts()
+        try:
+            with self._lock:
+                self._buf.append(text)
+                self._size += len(text)
+                if self._size >= OUTPUT_CHUNK or "\n" in text:
+                    self._flush_locked()
+        finally:
+            self._agent.release_interrupts(held)
         return len(text)
 
     def writelines(self, lines):
@@ -36,15 +47,20 @@ class OutputStream:
             self.write(line)
 
     def flush(self):
-        with self._lock:
-            self._flush_locked()
+        held = self._agent.hold_interrupts()
+        try:
+            with self._lock:
+                self._flush_locked()
+        finally:
+            self._agent.release_interrupts(held)
 
     def _flush_locked(self):
         if not self._buf:
             return
         text = "".join(self._buf)
         self._buf, self._size = [], 0
-        self._agent.output(self._name, text)
+        for start in range(0, len(text), MAX_EVENT):
+            self._agent.output(self._name, text[start:start + MAX_EVENT])
 
     def isatty(self):
         return False

@@ -15,6 +15,10 @@ Object on Windows: pyruntime/platform*.go). What the agent adds here:
 - Each worker follows the zygote: the kernel's parent-death signal where
   there is one (Linux, through prctl), else a thread blocked on the same
   watch. Either way it also exits when its channel closes.
+- The zygote learns that a worker has exited before it reaps it (waitid's
+  WNOWAIT on Linux, kqueue's NOTE_EXIT on macOS: child_watch), so that it
+  can kill what the worker left in its process group while that group's id
+  is still the worker's.
 - Interrupts arrive in-band on every OS; the reader thread turns them into a
   SIGINT for the main thread: pthread_kill on Unix, which also wakes a
   blocking sleep or read, and signal.raise_signal on Windows, whose SIGINT
@@ -128,6 +132,48 @@ class _Exited:
 
     def close(self):
         pass
+
+
+class WaitidWatch:
+    """Says whether the child pid has exited, without reaping it: waitid's
+    WNOWAIT, on Linux (os.waitid; macOS has it only from Python 3.13)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def exited(self):
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True  # reaped already: it has exited all the more
+
+    def close(self):
+        pass
+
+
+def child_watch(pid, select_module=select):
+    """A watch whose exited() says whether the child pid has exited while
+    it is not reaped yet, or None where this OS has no way to tell (Windows,
+    which has no fork either).
+
+    A process that has exited but is not reaped keeps its pid, and so the id
+    of the group it leads: until the reap, that group is still the child's,
+    and killing it reaches the processes the child started and no one
+    else's. So the zygote kills a worker's group in between.
+
+    Watched from its start, with kqueue's NOTE_EXIT where there is kqueue
+    (macOS, the BSDs: a child already gone when the watch begins counts as
+    exited); else with waitid, which asks at each call (Linux). kqueue comes
+    first, as for the parent: macOS's Python has no os.waitid before 3.13.
+    """
+    if hasattr(select_module, "kqueue"):
+        try:
+            return KqueueWatch(pid, select_module)
+        except OSError:
+            return None  # out of file descriptors: reaped as before, unwatched
+    if hasattr(os, "waitid") and hasattr(os, "WNOWAIT"):
+        return WaitidWatch(pid)
+    return None
 
 
 def follow_parent(pid, prctl, on_exit):

@@ -17,7 +17,7 @@ import sys
 import types
 from abc import ABCMeta
 
-from .update import MISSING, cell_value, lookup, own_dict, qualified, restore_dict_key, restore_list, restore_set
+from .update import MISSING, cell_value, lookup, own_dict, qualified, restore_dict, restore_dict_key, restore_list, restore_set
 
 # The containers the registry walk reads and changes: the built-in ones,
 # whose reading and writing run no code of the user's.
@@ -176,24 +176,31 @@ def fix_container(up, container, swap, again, gone):
                 item = container.pop(key)
                 up.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
                 container[old] = item
+        in_definition_order(up, container)
     elif isinstance(container, (list, set)):
-        kept, index, changed = [], {}, False
-        for item in container:
+        kept, keys, index, last, repeated, changed = [], [], {}, {}, set(), False
+        for position, item in enumerate(container):
             item2 = swap.get(id(item), item)
             changed = changed or item2 is not item
             if id(item2) in gone and any(item2 is g for g in up.gone):
                 changed = True
                 continue
             key = definition_key(up, item2, again)
+            if key is not None:
+                last[key] = position
             if key is not None and key in index:
                 # Registered again by this save: once is what a fresh run has.
                 changed = True
-                if is_bound(item2):
+                repeated.add(key)
+                if is_bound(item2) or is_successor(up, item2):
                     kept[index[key]] = item2
                 continue
             if key is not None:
                 index[key] = len(kept)
             kept.append(item2)
+            keys.append(key)
+        if isinstance(container, list) and repeated:
+            kept = in_registration_order(kept, keys, last, repeated)
         if not changed:
             return
         if isinstance(container, list):
@@ -204,19 +211,81 @@ def fix_container(up, container, swap, again, gone):
             container.clear()
             container.update(kept)
 
+def in_registration_order(kept, keys, last, repeated):
+    """kept (a list registry without its repeats) with the definitions of
+    each module that registered them again in this save in the order of
+    that save's registrations, in the places they held: a handler renamed
+    or moved up in its module runs where a fresh run would put it, while
+    other modules' registrations stay where they are."""
+    modules = {key[0] for key in repeated if isinstance(key, tuple)}
+    out = list(kept)
+    for module in modules:
+        slots = [i for i, key in enumerate(keys) if isinstance(key, tuple) and key[0] == module]
+        ordered = sorted(slots, key=lambda i: last[keys[i]])
+        for slot, i in zip(slots, ordered):
+            out[slot] = kept[i]
+    return out
+
+
 def definition_key(up, obj, again):
     """What makes two registrations the same one: for a module-level
     function or class (or a wrapper carrying its name) of a module this
     save ran, its module and name; for an object a decorator received
-    again, the object. Closures a factory makes share a name but are
-    different registrations: None, as for anything else."""
+    again, the object; for an object a module-level name held before this
+    save and its successor (`counter = Counter()` run again), or a method
+    bound to either, the successor. Closures a factory makes share a name
+    but are different registrations: None, as for anything else."""
     if isinstance(obj, (types.FunctionType, type)):
         module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
         if module in up.modules and isinstance(name, str) and "<locals>" not in name:
             return module, name
     if id(obj) in again:
         return id(obj)
+    if up.superseded:
+        target, func = (obj.__self__, obj.__func__) if isinstance(obj, types.MethodType) else (obj, None)
+        successor = up.superseded.get(id(target), target)
+        if id(successor) in up.successors:
+            return "instance", id(successor), func
     return None
+
+
+def is_successor(up, obj):
+    """Reports whether obj, or the object a method is bound to, is what a
+    module-level name holds after this save in place of an older one."""
+    target = obj.__self__ if isinstance(obj, types.MethodType) else obj
+    return id(target) in up.successors
+
+
+def in_definition_order(up, container):
+    """Puts the definitions of a module this save ran that a dict registry
+    holds in the order the module now defines them, in the places they
+    held, when the dict gained one of them in this save: a command
+    inserted before the others is listed first, as in a fresh run, where
+    otherwise it would come last (a dict keeps a key where it was first
+    set). Other modules' entries stay where they are."""
+    if not up.created:
+        return  # nothing new in this save: every definition kept its place
+    created = {id(obj) for obj in up.created}
+    if created.isdisjoint(map(id, container.values())):
+        return
+    items = list(container.items())
+    slots = {}
+    for i, (_, value) in enumerate(items):
+        key = definition_key(up, value, ())
+        if isinstance(key, tuple) and len(key) == 2:
+            slots.setdefault(key[0], []).append(i)
+    placed = list(items)
+    for module, where in slots.items():
+        shape = up.sources.get(module, (None, None))[1]
+        if shape is None or len(where) < 2 or not any(id(items[i][1]) in created for i in where):
+            continue
+        ordered = sorted(where, key=lambda i: shape.lines.get(definition_key(up, items[i][1], ())[1], 0))
+        for slot, i in zip(where, ordered):
+            placed[slot] = items[i]
+    if placed != items:
+        up.on_undo(restore_dict, container, items)
+        container.clear()
+        container.update(placed)
 
 def is_bound(obj):
     """Reports whether obj's module binds it under its name."""
@@ -239,6 +308,81 @@ def creation_may_store(cls):
         if hasattr(type(value), "__set_name__") and type(value).__module__ not in ("builtins", "functools", "enum", "types"):
             return True
     return False
+
+
+def still_used(up, entry):
+    """Reports whether a function or a frame still runs entry's code (an
+    up.inner entry: an inner function's code from before this save) beyond
+    what holds it anyway: its old maker's code, whose co_consts hold it
+    (the undo log keeps that alive), the entry, the undo log (each closure
+    updated in place logs its old code there), and old closures nothing
+    but this save's bookkeeping holds (one a class decorator set on a class
+    before, which the save took off to set the new one). A probe made and
+    held the same way gives the interpreter's own count."""
+    outer = compile("def outer():\n    def inner():\n        pass\n", "<probe>", "exec")
+    maker = next(c for c in outer.co_consts if isinstance(c, types.CodeType))
+    probe = next(c for c in maker.co_consts if isinstance(c, types.CodeType))
+    del outer  # only maker holds it now, as the old maker's code holds the old code
+    record = (probe,)  # as the entry holds the old code
+    baseline = code_references(probe)
+    code = entry[0]
+    # (code stays a plain local: a closure over it, as a generator
+    # expression's, would hold it in a cell that Python 3.14 counts apart.)
+    users = code_references(code) - held_by_undo(up.undo, code) - held_by_replaced(up, code) - baseline
+    if users <= 0:
+        return False
+    log = [(None, (types.FunctionType(probe, {}),))]  # as the undo log holds a function
+    for function in [log[0][1][0]]:  # as the loop below holds each
+        unheld = code_references(function) - 1
+    for function in held_functions(up):
+        if function.__code__ is code and code_references(function) - held_by_update(up, function) <= unheld:
+            users -= 1  # only this save's bookkeeping holds it
+    del record, log
+    return users > 0
+
+
+def held_functions(up):
+    """The functions the save's bookkeeping holds (the undo log's arguments
+    and the pairs it keeps alive), in a list."""
+    found, seen = [], set()
+    for _, args in up.undo:
+        for arg in args:
+            if type(arg) is types.FunctionType and id(arg) not in seen:
+                seen.add(id(arg))
+                found.append(arg)
+    for item in up.keep:
+        for obj in item if type(item) is tuple else (item,):
+            if type(obj) is types.FunctionType and id(obj) not in seen:
+                seen.add(id(obj))
+                found.append(obj)
+    return found
+
+
+def held_by_replaced(up, code):
+    """How many entries of up.replaced_code hold code: a closure updated
+    in place logs its old code there."""
+    count = 0
+    for entry in list(up.replaced_code.values()):
+        if entry[2] is code:
+            count += 1
+    return count
+
+
+def held_by_update(up, obj):
+    """How many references to obj the save's bookkeeping holds (the undo
+    log, keep), in a function of its own: a loop variable would count."""
+    count = held_by_undo(up.undo, obj)
+    for item in up.keep:
+        if item is obj:
+            count += 1
+        elif type(item) is tuple:
+            count += sum(1 for x in item if x is obj)
+    return count
+
+
+def code_references(code):
+    """sys.getrefcount of a code object, called the same way for each."""
+    return sys.getrefcount(code)
 
 
 def references(pairs, i):

@@ -1,6 +1,8 @@
 """The update rules: how an old object takes a new definition in place."""
 
+import abc
 import collections
+import dis
 import enum
 import functools
 import sys
@@ -182,6 +184,8 @@ def update_function(up, old, new, where):
                 up.changed_in_place()
     if not code_same(old.__code__, new.__code__):
         up.changed_in_place()
+        up.recoded.add(id(old))
+        up.replaced_code[id(old.__code__)] = (where, old, old.__code__)
         note_inner_functions(up, old, new, where)
     for attr in ("__defaults__", "__kwdefaults__"):
         if not safe_equal(getattr(old, attr), getattr(new, attr)):
@@ -195,10 +199,12 @@ def update_function(up, old, new, where):
 
 
 def note_inner_functions(up, old, new, where):
-    """Notes the functions defined inside old whose code this save changed:
-    the ones old made before the save (closures a factory returned,
-    wrappers a decorator made) keep the old code, except those bound at
-    module level or in a class of a module this save re-ran."""
+    """Records the functions defined inside old whose code this save
+    changed: the ones old made before the save (closures a factory
+    returned, wrappers a decorator made) keep the old code, except those
+    bound at module level or in a class of a module this save re-ran,
+    which are updated in place. Once every module ran, the Update notes
+    those whose old code a function still runs (Update.note_stale_closures)."""
     before = {code_name_of(c): c for c in old.__code__.co_consts if isinstance(c, types.CodeType)}
     for code in new.__code__.co_consts:
         if not isinstance(code, types.CodeType) or code.co_name.startswith("<") and code.co_name != "<lambda>":
@@ -206,10 +212,7 @@ def note_inner_functions(up, old, new, where):
         was = before.get(code_name_of(code))
         if was is None or code_same(was, code):
             continue
-        maker = where.rpartition(".")[2]
-        up.note("%s.<locals>.%s" % (where, code.co_name),
-                "changed: the functions %s made before this save run the old code, except those bound at module level "
-                "or in a class of a module that re-ran; call %s again for new ones" % (maker, maker), code)
+        up.inner.append((was, "%s.<locals>.%s" % (where, code.co_name), code, where.rpartition(".")[2]))
 
 
 def code_name_of(code):
@@ -278,6 +281,11 @@ def update_cached_property(up, old, new, where):
     func = up.resolve(old.func, new.func, where)
     if func is not old.func:
         up.set_attr(old, "func", func)
+    if id(func) in up.recoded:  # (the decorator got it updated already)
+        # The value lives in each instance's __dict__, which only a heap scan would find.
+        up.note(where, "changed: instances that computed it before this save keep the value the old code "
+                "computed (it is cached in each instance); `del obj.%s` recomputes it, new instances use the new code"
+                % old.attrname, func)
     return True
 
 
@@ -312,10 +320,37 @@ def class_change(up, old, new, resolve=True):
 
 def update_class(up, old, new, where):
     reason = class_change(up, old, new)
+    if reason == "its bases changed" and not isinstance(old, enum.EnumMeta):
+        mark = len(up.undo)
+        if rebase(up, old, new):
+            reason = class_change(up, old, new)
+            if reason:
+                up.undo_to(mark)
     if reason:
         up.note(where, reason + "; existing instances still use the old class", old)
         return False
     return update_class_body(up, old, new, where)
+
+
+def rebase(up, old, new):
+    """Gives old new's bases in place (each the old base updated in place
+    when it is the same definition), so that live instances and subclasses
+    follow; Python refuses when the instances' layout would change (a base
+    with other C fields or __slots__), and then old is rebuilt. Returns
+    whether it did."""
+    by_name = {qualified(b): b for b in old.__bases__}
+    bases = []
+    for base in new.__bases__:
+        was = by_name.get(qualified(base))
+        bases.append(base if was is None or was is base else up.resolve(was, base))
+    abcs = [c for c in old.__mro__ if isinstance(c, abc.ABCMeta)]
+    try:
+        up.set_attr(old, "__bases__", tuple(bases))
+    except TypeError:  # "__bases__ assignment: 'LookupError' deallocator differs from 'AppError'"
+        return False
+    for cls in abcs + [c for c in old.__mro__ if isinstance(c, abc.ABCMeta)]:
+        cls._abc_caches_clear()  # isinstance answers cached for the old bases
+    return True
 
 
 def update_class_body(up, old, new, where, skip=None):
@@ -331,11 +366,13 @@ def update_class_body(up, old, new, where, skip=None):
                 cell = f.__closure__[code.co_freevars.index("__class__")]
                 if cell_value(cell) is new:
                     up.set_cell(cell, old)
+    init_before = getattr(old.__dict__.get("__init__"), "__code__", None)  # before it takes the new code
     # An enum keeps its members and their tables; only its methods change.
     only_code = isinstance(old, enum.EnumMeta)
     members = old.__dict__.get("_member_map_") or {}
     kept = unchanged_data(up, old)
     persisted = []
+    kept_for = {}  # id(new attribute) -> the old one it updated in place
     for key, value in list(new.__dict__.items()):
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
             continue
@@ -355,13 +392,20 @@ def update_class_body(up, old, new, where, skip=None):
             # change keeps what it holds, as module state does.
             persisted.append(key)
             continue
+        if up.taken_apart(was, value):
+            up.set_class_attr(old, key, value)  # `@render.register def _` again: was is one of them
+            up.changed_in_place()
+            continue
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
         if resolved is value and callable(value) and callable(was):
             resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
+        if resolved is not value:
+            kept_for[id(value)] = resolved
         if resolved is not was:
             up.set_class_attr(old, key, resolved)
             if key not in METADATA and (not safe_equal(was, resolved) or is_code(resolved)):
                 up.changed_in_place()
+    refer_to_kept(up, old, new, kept_for)
     for key in [k for k in old.__dict__ if k not in new.__dict__]:
         value = old.__dict__[key]
         if key in CLASS_KEEP or key in members or (only_code and not is_code(value)):
@@ -370,6 +414,7 @@ def update_class_body(up, old, new, where, skip=None):
             continue
         up.del_class_attr(old, key)
         up.changed_in_place()
+    note_new_instance_attributes(up, old, init_before, where)
     change = up.changes.get(up.current)
     for key in persisted:
         value = old.__dict__.get(key)
@@ -380,6 +425,61 @@ def update_class_body(up, old, new, where, skip=None):
                     "if code this save changed made them, empty it or restart the runtime"
                     % (len(value), "" if len(value) == 1 else "s"), old)
     return True
+
+
+def refer_to_kept(up, old, new, kept_for):
+    """Makes the containers new's body built from its own functions
+    (`HANDLERS = {"start": on_start}`) hold the old functions they updated
+    in place, as the class's attributes do: in a class body a def binds
+    the new function, which the class then drops for the old one."""
+    if not kept_for:
+        return
+    for key, value in list(new.__dict__.items()):
+        if old.__dict__.get(key) is not value or type(value) not in (dict, list, tuple):
+            continue  # not set on old (a kept cache), or not a container
+        if type(value) is dict:
+            for k, v in list(value.items()):
+                if id(v) in kept_for:
+                    value[k] = kept_for[id(v)]
+        elif type(value) is list:
+            value[:] = [kept_for.get(id(v), v) for v in value]
+        elif any(id(v) in kept_for for v in value):
+            up.set_class_attr(old, key, tuple(kept_for.get(id(v), v) for v in value))
+
+
+def note_new_instance_attributes(up, cls, before, where):
+    """Notes the attributes the class's new __init__ sets on self that the
+    old one did not and the class gives no default for: instances made
+    before the save lack them (a fresh run's instances would have them)."""
+    init = cls.__dict__.get("__init__")
+    after = getattr(init, "__code__", None)
+    if (not isinstance(before, types.CodeType) or not isinstance(after, types.CodeType) or before is after
+            or after.co_filename.startswith("<") or code_same(before, after)):
+        return  # no __init__ of the user's changed (a generated one is its library's)
+    added = sorted(self_attributes(after) - self_attributes(before))
+    missing = [name for name in added if not any(name in base.__dict__ for base in cls.__mro__)]
+    if missing:
+        up.note(where, "__init__ now sets %s: instances made before this save do not have %s (reading %s raises "
+                "AttributeError); new instances do" % (", ".join("self." + n for n in missing),
+                                                       "them" if len(missing) > 1 else "it",
+                                                       "them" if len(missing) > 1 else "it"), cls)
+
+
+def self_attributes(code):
+    """The names a method's code assigns as attributes of its first
+    argument (`self.x = ...`), read from its bytecode."""
+    if not code.co_argcount:
+        return set()
+    me = code.co_varnames[0]
+    found, previous = set(), None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_ATTR" and previous is not None and previous.opname.startswith("LOAD_FAST"):
+            loaded = previous.argval[-1] if isinstance(previous.argval, tuple) else previous.argval  # 3.13's pairs
+            if loaded == me:
+                found.add(instruction.argval)
+        if instruction.opname not in ("CACHE", "EXTENDED_ARG"):
+            previous = instruction
+    return found
 
 
 def unchanged_data(up, cls):

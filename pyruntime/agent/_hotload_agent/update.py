@@ -3,6 +3,7 @@
 import functools
 import linecache
 import sys
+import threading
 import types
 
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
@@ -218,6 +219,11 @@ class Update:
         self.namespaces = []  # (namespace dict, copy from before the run)
         self.resolved = {}  # (id(old), id(new)) -> the object bound
         self.claimed = {}  # id(old) -> the new object old took the definition of
+        self.recoded = set()  # ids of the old functions that took code that does something else
+        self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced
+        self.superseded = {}  # id(old) -> new: objects module-level names held and now hold another of (instances)
+        self.successors = set()  # ids of those new objects
+        self.inner = []  # (old code, where, new code, maker): inner functions whose code changed (rules.note_inner_functions)
         self.keep = []  # keeps the objects behind resolved's and claimed's ids alive
         self.modules = set()  # names of the modules this save runs
         self.sources = {}  # module name -> (file, Shape or None): where notes land
@@ -394,11 +400,24 @@ class Update:
             self.bind(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
         for key in set(before) | set(namespace):
+            old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if key == "__all__":  # what a star import takes: by value, a new list each run
+                if not safe_equal(*(tuple(v) if isinstance(v, (list, tuple)) else v for v in (old, new))):
+                    change.rebound.add(key)
+                continue
             if dunder(key):
                 continue
-            old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
                 change.rebound.add(key)
+        for key in change.rebound:
+            old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if (old is not MISSING and type(old) is type(new) and type(old) not in DATA
+                    and not isinstance(old, (type, types.FunctionType, types.ModuleType))):
+                # `counter = Counter()` run again: a registry holding the old
+                # one (or its bound method) holds what a fresh run would not.
+                self.superseded[id(old)] = new
+                self.successors.add(id(new))
+                self.keep.append(old)
         if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
             change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
@@ -422,12 +441,7 @@ class Update:
             return
         if type(new) in DATA or type(old) in DATA:
             return  # no rule updates data in place: a module of constants binds them fast
-        claimed = self.claimed.get(id(old))
-        if (claimed is not None and claimed is not new and any(d is old for d in self.decorated)
-                and not any(obj is old for obj in chain(new))):
-            # A decorator holds old as another definition of this name, made
-            # earlier in this run (singledispatch's `@f.register def _`): old
-            # keeps that one, and the name binds the last, as in a fresh run.
+        if self.taken_apart(old, new):
             return
         where = prefix + name
         value = self.resolve(old, new, where)
@@ -440,6 +454,16 @@ class Update:
                 self.rebuilt.append((new, old))  # a registry it fills gets old back on rollback
             else:
                 self.created.append(new)
+
+    def taken_apart(self, old, new):
+        """Reports whether old, which a name held before the run, took
+        another definition of that name earlier in this run, which a
+        decorator holds (singledispatch's `@f.register def _`, in a module
+        or a class body): old keeps that definition, and the name binds
+        new, the last, as in a fresh run."""
+        claimed = self.claimed.get(id(old))
+        return (claimed is not None and claimed is not new and any(d is old for d in self.decorated)
+                and not any(obj is old for obj in chain(new)))
 
     def rewrapped(self, old, new, where):
         """What to bind when old and new are not the same definition: if a
@@ -551,7 +575,7 @@ class Update:
         for star in shape.stars:
             source = sys.modules.get(star)
             if source is not None:
-                provided.update(getattr(source, "__all__", None) or [n for n in vars(source) if not n.startswith("_")])
+                provided.update(star_names(source.__dict__))
         gone = []
         for key in sorted(previous.binds - shape.binds - provided):
             if dunder(key) or key not in namespace or namespace[key] is not before.get(key, MISSING):
@@ -560,6 +584,10 @@ class Update:
             if isinstance(value, types.ModuleType) and sys.modules.get(name + "." + key) is value:
                 continue  # a submodule, bound by the import system
             gone.append(key)
+        taken = self.star_taken(shape, previous)
+        starred = [key for key in sorted(set(taken) - provided - shape.binds - set(gone))
+                   if not dunder(key) and key in namespace and namespace[key] is before.get(key, MISSING) is taken[key]]
+        gone += starred  # a star import gave them, and gives them no more
         if not gone:
             return
         file = namespace.get("__file__")
@@ -573,11 +601,35 @@ class Update:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
-        self.note(name, "removed %s, which the new source no longer defines" % ", ".join(gone), NOWHERE)
+        defined = [key for key in gone if key not in starred]
+        if defined:
+            self.note(name, "removed %s, which the new source no longer defines" % ", ".join(defined), NOWHERE)
+        if starred:
+            self.note(name, "removed %s, which its star import (`from ... import *`) no longer gives" % ", ".join(starred),
+                      NOWHERE)
         for key in gone:
             line = shape.globals_read.get(key)
             if line is not None and file:
                 self.note("%s.%s" % (name, key), "is no longer defined, and this line still uses it: it raises NameError when it runs", (file, line))
+
+    def star_taken(self, shape, previous):
+        """{name: object} of what the star imports of the version that ran
+        before gave the module, when the source ran in this save (its
+        __all__ or its names changed) or is star-imported no more: those
+        names a fresh run would not have, unless something else binds them."""
+        taken = {}
+        for star in previous.stars:
+            source = sys.modules.get(star)
+            if source is None:
+                continue
+            was = next((b for ns, b in self.namespaces if ns is source.__dict__), None)
+            if was is None:
+                if star in shape.stars:
+                    continue  # it did not run: it gives what it gave
+                was = source.__dict__
+            for key in star_names(was):
+                taken[key] = was.get(key, MISSING)
+        return taken
 
     # --- after every module ran ---------------------------------------------------
 
@@ -618,6 +670,84 @@ class Update:
             for attr, container in list(namespace.items()):
                 if not attr.startswith("_"):
                     watch(module, sys.modules.get(module), attr, container)
+
+    def note_running_code(self):
+        """Notes the code this save replaced that still runs, as a running
+        frame keeps its code: a loop another thread runs (its frames), a
+        generator or coroutine the user's modules hold (at module level, or
+        one level into a list, tuple or dict of up to HELD_SCAN items
+        there), the tasks of an
+        asyncio event loop or a task they hold. Each runs the old code
+        until it finishes, where a fresh run would run the new."""
+        if not self.replaced_code:
+            return
+        names = {t.ident: t.name for t in threading.enumerate()}
+        frames = sys._current_frames()
+        # This thread's frame holds frames, and frames would hold it: a
+        # cycle that keeps this Update (and the old objects it holds)
+        # alive until the garbage collector runs.
+        frames.pop(threading.get_ident(), None)  # (and a thread's stack is a few dozen frames: cheap)
+        try:
+            for ident, frame in frames.items():
+                depth = 0
+                while frame is not None and depth < FRAME_DEPTH:
+                    self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
+                                      "returns; stop the thread and start it again (__hotload_teardown__) or restart "
+                                      "the runtime" % names.get(ident, ident))
+                    frame, depth = frame.f_back, depth + 1
+        finally:
+            frame = None
+            frames.clear()
+        if not any(code.co_flags & SUSPENDS for _, _, code in self.replaced_code.values()):
+            return  # no generator or coroutine function changed: no suspended frame runs old code
+        asyncio = sys.modules.get("asyncio")
+        waiting = (asyncio.Task, asyncio.AbstractEventLoop) if asyncio is not None else ()
+        modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
+        modules.add("__main__")
+        for module in sorted(modules):
+            namespace = getattr(sys.modules.get(module), "__dict__", None) or {}
+            for key, value in list(namespace.items()):
+                if dunder(key):
+                    continue  # __builtins__, the module's spec: nothing of the user's runs there
+                values = [value]
+                if type(value) in (list, tuple) and len(value) <= HELD_SCAN:
+                    values = value
+                elif type(value) is dict and len(value) <= HELD_SCAN:
+                    values = value.values()
+                for item in values:
+                    if type(item) not in SUSPENDED_TYPES and not (waiting and isinstance(item, waiting)):
+                        continue
+                    for code in awaited_codes(item):
+                        self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
+                                          "old code until it finishes; call it again for one that runs the new code"
+                                          % (module, key, type(item).__name__))
+                    for task in tasks_of(asyncio, item):
+                        for code in awaited_codes(task.get_coro()):
+                            self.note_running(code, "a running task of %s.%s runs it: it runs the old code until "
+                                              "it finishes; cancel the task and create it again, or restart the runtime"
+                                              % (module, key))
+
+    def note_running(self, code, text):
+        """Notes text on the function whose old code code is, if this save replaced it."""
+        known = self.replaced_code.get(id(code))
+        if known is not None and known[2] is code:
+            self.note(known[0], text, known[1])
+
+    def note_stale_closures(self):
+        """Notes each changed inner function whose old code a function (or
+        frame) still runs once every module ran: a closure its maker
+        returned before the save and that is kept where no re-run binds it
+        again (in an instance, a list, a running frame). The closures the
+        modules bind were updated in place and run the new code, so a
+        decorator whose products all sit at module level gets no note.
+        Whether any other holds the old code is read from its reference
+        count, compared with that of a probe held the same way: no heap scan."""
+        for entry in self.inner:
+            if registries.still_used(self, entry):
+                _, where, new, maker = entry
+                self.note(where, "changed: the functions %s made before this save run the old code where they are "
+                          "kept other than at module level or in a class (an instance, a list, a callback); call %s "
+                          "again for new ones" % (maker, maker), new)
 
     def manage(self, obj):
         """An adapter says that what modules register on obj (an app, a
@@ -668,6 +798,76 @@ class Update:
         registries.reconcile(self)
 
 
+# The code flags of functions whose calls return a suspended frame.
+SUSPENDS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+
+# What holds a suspended frame itself (asyncio's tasks and loops hold
+# coroutines: tasks_of).
+SUSPENDED_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+
+# The largest module-level list, tuple or dict note_running_code looks
+# into for generators and tasks: a pool of workers or streams is small; a
+# data set is not one, and reading it would make every edit of an async
+# endpoint cost what the data does.
+HELD_SCAN = 1000
+
+# How far up a thread's stack note_running_code looks for code this save
+# replaced: deeper than a loop's caller chain, and cheap for a few threads.
+FRAME_DEPTH = 200
+
+
+def suspended_code(obj):
+    """The code a generator, coroutine or async generator runs, if it has
+    not finished; None for anything else."""
+    kind = type(obj)
+    if kind is types.GeneratorType:
+        frame, code = obj.gi_frame, obj.gi_code
+    elif kind is types.CoroutineType:
+        frame, code = obj.cr_frame, obj.cr_code
+    elif kind is types.AsyncGeneratorType:
+        frame, code = obj.ag_frame, obj.ag_code
+    else:
+        return None
+    return code if frame is not None else None
+
+
+def awaited_codes(obj):
+    """The code of a suspended generator or coroutine and of those it
+    awaits or yields from, outermost first (a few levels)."""
+    codes = []
+    while len(codes) < 20:
+        code = suspended_code(obj)
+        if code is None:
+            break
+        codes.append(code)
+        obj = getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None) or getattr(obj, "ag_await", None)
+    return codes
+
+
+def tasks_of(asyncio, obj):
+    """The unfinished asyncio tasks obj is or runs (an event loop's); none
+    without asyncio."""
+    if asyncio is None:
+        return []
+    if isinstance(obj, asyncio.Task):
+        return [] if obj.done() else [obj]
+    if isinstance(obj, asyncio.AbstractEventLoop) and not obj.is_closed():
+        try:
+            return list(asyncio.all_tasks(obj))
+        except RuntimeError:  # the loop's thread changed its tasks meanwhile
+            return []
+    return []
+
+
+def star_names(namespace):
+    """The names `from m import *` takes from a module namespace: its
+    __all__, or its names that do not start with an underscore."""
+    names = namespace.get("__all__")
+    if isinstance(names, (list, tuple)):
+        return [n for n in names if isinstance(n, str)]
+    return [n for n in namespace if not n.startswith("_")]
+
+
 def own_dict(obj):
     try:
         attrs = object.__getattribute__(obj, "__dict__")
@@ -706,6 +906,11 @@ def restore_list(container, items):
 
 
 def restore_set(container, items):
+    container.clear()
+    container.update(items)
+
+
+def restore_dict(container, items):
     container.clear()
     container.update(items)
 

@@ -1,6 +1,7 @@
 """The zygote: preloads, then forks warm workers and relays their lines."""
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -10,8 +11,9 @@ import struct
 import sys
 
 from .agent import Agent, serve_agent
-from .platform import follow_parent, kill_own_group, parent_death_signal, parent_watch
+from .platform import child_watch, follow_parent, kill_own_group, parent_death_signal, parent_watch
 from .protocol import Channel, encode
+from .warmup import warm
 
 # --- zygote ---------------------------------------------------------------------
 #
@@ -34,12 +36,21 @@ from .protocol import Channel, encode
 # ("stderr"), so what a worker said as it died (faulthandler's report of a
 # segfault, say) reaches Go with its exit, never after it.
 
+# The most the zygote reads from one worker in one turn of its loop: a
+# worker that prints without pause must not keep the others (and forks)
+# waiting.
+RELAY_TURN = 1 << 20
+
+
 class Worker:
     """The zygote's view of one forked worker."""
 
-    def __init__(self, wid, pid, sock, stderr):
+    def __init__(self, wid, pid, sock, stderr, watch):
         self.wid = wid
         self.pid = pid
+        # Says whether it has exited, before the reap (platform.child_watch);
+        # None where the OS cannot tell.
+        self.watch = watch
         self.sock = sock  # non-blocking; None once closed
         # The read end of the worker's fds 1 and 2, non-blocking; None once
         # closed, or once reported (then it is an orphan's, see Zygote).
@@ -47,7 +58,7 @@ class Worker:
         self.stderr_tail = bytearray()  # its last STDERR_TAIL_BYTES
         self.prefix = b"%d " % wid
         self.to_worker = bytearray()  # lines from Go not yet written
-        self.from_worker = b""  # a partial line read from the worker
+        self.from_worker = bytearray()  # a partial line read from the worker
         self.status = None  # the wait status once reaped
 
 
@@ -58,7 +69,8 @@ class Zygote:
         self.pid = os.getpid()
         self.workers = {}
         self.next_wid = 0
-        self.pending = bytearray()
+        self.pending = bytearray()  # what Go sent beyond the last whole line
+        self.searched = 0  # how much of pending holds no newline
         self.agent = Agent(self)
         self.prctl = parent_death_signal()
         # The zygote goes when its parent does (see platform.py), or None.
@@ -126,8 +138,9 @@ class Zygote:
         self.pending += chunk
         start = 0
         while True:
-            end = self.pending.find(b"\n", start)
+            end = self.pending.find(b"\n", max(start, self.searched))
             if end < 0:
+                self.searched = len(self.pending)
                 break
             line = bytes(self.pending[start:end + 1])
             start = end + 1
@@ -143,6 +156,7 @@ class Zygote:
                 w.to_worker += body
                 self.write_worker(w)
         del self.pending[:start]
+        self.searched -= start
 
     def handle(self, msg):
         op = msg.get("op")
@@ -156,7 +170,7 @@ class Zygote:
             self.send({"id": msg.get("id"), "ok": True, "pid": self.pid})
         else:
             # setup: preloads run here, on the main thread, before any fork.
-            self.agent._queued += 1
+            self.agent.accept(msg)
             self.agent.handle(msg)
 
     def fork(self, rid):
@@ -164,6 +178,14 @@ class Zygote:
         stderr_r, stderr_w = os.pipe()
         self.next_wid += 1
         wid = self.next_wid
+        # Everything alive now moves out of the garbage collector's reach,
+        # in the zygote and so in the worker: a full collection in the
+        # worker would otherwise visit, and so copy, every page of the
+        # preloads' objects (tens of milliseconds with numpy and pandas).
+        # Freezing only moves lists. The cost: a reference cycle among these
+        # objects that a worker drops is never collected (its memory stays,
+        # its finalizers do not run); reference counting still frees the rest.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             try:
@@ -172,11 +194,12 @@ class Zygote:
                 self.become_worker(child, stderr_w)
             finally:
                 os._exit(70)
+        watch = child_watch(pid)  # at once: kqueue's sees only exits after it begins
         child.close()
         os.close(stderr_w)
         parent.setblocking(False)
         os.set_blocking(stderr_r, False)
-        self.workers[wid] = Worker(wid, pid, parent, stderr_r)
+        self.workers[wid] = Worker(wid, pid, parent, stderr_r, watch)
         self.send({"id": rid, "ok": True, "worker": wid, "pid": pid})
 
     def become_worker(self, sock, stderr):
@@ -198,6 +221,8 @@ class Zygote:
         for w in self.workers.values():
             if w.sock is not None:
                 w.sock.close()
+            if w.watch is not None:
+                w.watch.close()  # the zygote's watches, not ours
         # Its own process group, so a kill reaches the subprocesses it starts.
         os.setpgid(0, 0)
         # Follow the zygote out: parent-death signal on Linux, else a watch.
@@ -205,6 +230,8 @@ class Zygote:
         fd = sock.detach()
         agent = Agent(Channel(fd, os.dup(fd)))
         agent.workspace = self.agent.workspace
+        # The pages a request writes to are copied now, while nobody waits.
+        warm(agent)
         serve_agent(agent)
 
     def write_worker(self, w):
@@ -217,10 +244,14 @@ class Zygote:
             return
         del w.to_worker[:sent]
 
-    def read_worker(self, w):
-        """Relays what the worker sent; at its end of stream, closes it."""
+    def read_worker(self, w, turn=RELAY_TURN):
+        """Relays what the worker sent, at most turn bytes (None: all there
+        is); at its end of stream, closes it. Each chunk is looked at once,
+        so relaying is linear in what the worker writes, however long its
+        lines."""
         out = []
-        while True:
+        taken = 0
+        while turn is None or taken < turn:
             try:
                 chunk = w.sock.recv(1 << 16)
             except BlockingIOError:
@@ -230,11 +261,15 @@ class Zygote:
             if not chunk:
                 self.close_worker(w)
                 break
-            lines = (w.from_worker + chunk).split(b"\n")
-            w.from_worker = lines.pop()
-            out.extend(w.prefix + line + b"\n" for line in lines)
-            if len(chunk) < 1 << 16:
-                break
+            taken += len(chunk)
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                w.from_worker += chunk
+                continue
+            w.from_worker += chunk[:end]
+            lines = bytes(w.from_worker)
+            w.from_worker = bytearray(chunk[end + 1:])
+            out.append(w.prefix + lines.replace(b"\n", b"\n" + w.prefix) + b"\n")
         if out:
             self.write_go(b"".join(out))
         self.report(w)
@@ -287,8 +322,17 @@ class Zygote:
             kill_group(w)
 
     def reap(self):
+        """Reaps the workers that have exited, each after killing what it
+        left in its group, and reports them once their last lines are in."""
         for w in list(self.workers.values()):
             if w.status is None:
+                if w.watch is not None:
+                    if not w.watch.exited():
+                        continue
+                    # Exited and not reaped: its pid, and so its group's id,
+                    # are still its own. What its code started in the group
+                    # (a subprocess, a server) goes now, before the reap.
+                    kill_group(w)
                 try:
                     pid, status = os.waitpid(w.pid, os.WNOHANG)
                 except ChildProcessError:
@@ -296,9 +340,11 @@ class Zygote:
                 if pid == 0:
                     continue
                 w.status = status
+                if w.watch is not None:
+                    w.watch.close()
             if w.sock is not None:
                 # Dead: whatever it wrote is already in the socket.
-                self.read_worker(w)
+                self.read_worker(w, turn=None)
                 if w.sock is not None:
                     self.close_worker(w)
             self.report(w)

@@ -171,6 +171,56 @@ def alive(pid):
     return True
 
 
+def test_kqueue_child_watch_registers_note_exit_on_the_child():
+    # macOS: the zygote watches each worker from its fork on.
+    sel = FakeSelect()
+    watch = platform.child_watch(4242, select_module=sel)
+    (ev,) = sel.queues[0].registered
+    assert (ev.ident, ev.filter, ev.flags, ev.fflags) == (4242, sel.KQ_FILTER_PROC, sel.KQ_EV_ADD, sel.KQ_NOTE_EXIT)
+    assert not watch.exited()
+    sel.queues[0].pending = [FakeKevent(4242, sel.KQ_FILTER_PROC, 0, sel.KQ_NOTE_EXIT)]
+    assert watch.exited()
+    watch.close()
+    assert sel.queues[0].closed
+
+
+def test_kqueue_child_watch_of_a_zombie_says_exited():
+    # A child that exited before the watch began cannot be registered.
+    assert platform.child_watch(4242, select_module=FakeSelect(missing=True)).exited()
+
+
+@pytest.mark.skipif(platform.child_watch(os.getpid()) is None, reason="this OS cannot tell an exit before the reap")
+def test_child_watch_sees_the_exit_and_leaves_the_reap():
+    # The zygote kills a dead worker's group between the two: the watch
+    # must not reap, or the group's id could be someone else's by then.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)  # until the test lets it exit
+        os._exit(7)
+    os.close(r)
+    watch = platform.child_watch(pid)
+    reaped = None
+    try:
+        assert not watch.exited()
+        os.close(w)
+        deadline = time.monotonic() + GUARD
+        while not watch.exited():
+            assert time.monotonic() < deadline, "the child's exit was never seen"
+            time.sleep(0.005)
+        try:
+            reaped = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            reaped = (pid, "reaped by the watch")
+        assert reaped == (pid, 7 << 8), "the watch reaped the child, or said it exited too soon"
+    finally:
+        watch.close()
+        if reaped is None or reaped[0] != pid:
+            os.kill(pid, signal.SIGKILL)  # still ours: not reaped
+            os.waitpid(pid, 0)
+
+
 def test_follow_parent_with_prctl_asks_for_the_death_signal():
     calls = []
     assert platform.follow_parent(os.getppid(), lambda *args: calls.append(args), None) is None

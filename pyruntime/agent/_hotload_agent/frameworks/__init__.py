@@ -83,6 +83,7 @@ def active(workspace=None):
 
 
 # Each adapter module imports Adapter from this one, so they come last.
+from .atexit import AtexitAdapter  # noqa: E402
 from .attrs import AttrsAdapter  # noqa: E402
 from .click import ClickAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
@@ -96,7 +97,8 @@ from .pydantic import PydanticAdapter  # noqa: E402
 from .pydantic_v1 import PydanticV1Adapter  # noqa: E402
 from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
+from .threading import ThreadingAdapter  # noqa: E402
 
 ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
              AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
-             FunctoolsAdapter, DjangoAdapter]
+             FunctoolsAdapter, DjangoAdapter, AtexitAdapter, ThreadingAdapter]

@@ -36,7 +36,8 @@ class DataclassesAdapter(Adapter):
         added, _, _ = field_changes(dataclass_fields(old), dataclass_fields(new))
         take_generated(up, old, new)
         update_class_body(up, old, new, where)
-        missing = [name for name in added if name not in old.__dict__]
+        # A plain default is a class attribute, here or on a base (an inherited field).
+        missing = [name for name in added if not any(name in c.__dict__ for c in old.__mro__)]
         if missing:
             up.note(where, "new field%s %s without a plain default: instances made before this save do not "
                            "have %s (reading raises AttributeError, and so do repr and ==); new instances do"

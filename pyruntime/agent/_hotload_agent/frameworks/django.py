@@ -12,9 +12,14 @@ methods, and a model whose fields change gets a note.
   a second class. Instead the new class is dropped and the old one, still
   registered, takes the new methods and properties: live instances,
   querysets and managers run the new code.
-- If the fields or Meta changed, the old fields stay and a note says so:
-  the database needs a migration (makemigrations, migrate) and the app
-  registry a restart.
+- If the fields or the Meta options the database sees changed, the old
+  fields stay and a note says so: the database needs a migration
+  (makemigrations, migrate) and the app registry a restart. The options
+  queries and pages read when they run (ordering, get_latest_by,
+  verbose_name) follow in place.
+- A templatetags module's `register = template.Library()` run again keeps
+  the Library the template engines loaded, filled with what the module
+  registers now: new and edited filters and tags are found.
 - ModelAdmin classes registered again (admin.site.register) replace the
   old registration instead of raising AlreadyRegistered.
 - Django copied the settings module's values when it started: a saved
@@ -70,11 +75,16 @@ def field_signature(field):
             getattr(field, "unique", None), getattr(field, "db_index", None), repr(related))
 
 
+# Meta options a query or a page reads from the model's _meta when it runs,
+# which no migration changes: a save sets them on the model in place.
+FOLLOWED_OPTIONS = ("ordering", "get_latest_by", "verbose_name", "verbose_name_plural")
+
+
 def model_signature(model):
+    """(fields, the Meta options the database sees) of a model."""
     meta = model._meta
     fields = [field_signature(f) for f in list(meta.local_fields) + list(meta.local_many_to_many)]
-    options = (meta.db_table, repr(meta.ordering), repr(meta.unique_together), repr(meta.indexes),
-               repr(meta.constraints), repr(meta.verbose_name))
+    options = (meta.db_table, repr(meta.unique_together), repr(meta.indexes), repr(meta.constraints))
     return fields, options
 
 
@@ -87,6 +97,21 @@ def describe(old, new):
     if old[1] != new[1]:
         parts.append("its Meta changed")
     return ", ".join(parts)
+
+
+def follow_options(up, old, new):
+    """Gives old's _meta the new class's FOLLOWED_OPTIONS."""
+    meta, fresh = old._meta, new._meta
+    changed = False
+    for attr in FOLLOWED_OPTIONS:
+        value = getattr(fresh, attr, None)
+        if repr(getattr(meta, attr, None)) != repr(value):
+            up.set_attr(meta, attr, value)
+            changed = True
+    if changed:
+        if "verbose_name_raw" in meta.__dict__:  # a cached_property of verbose_name
+            up.on_undo(meta.__dict__.__setitem__, "verbose_name_raw", meta.__dict__.pop("verbose_name_raw"))
+        up.set_attr(meta, "original_attrs", dict(fresh.original_attrs))  # what makemigrations reads
 
 
 def is_machinery(key, value):
@@ -153,7 +178,7 @@ class DjangoAdapter(Adapter):
         super().__init__(workspace)
         self.said = {}  # the settings module's values before it ran again
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
-        self.rules = [(self.is_model_pair, self.update_model)]
+        self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library)]
 
     def before_rerun(self, up, modules):
         urls = sys.modules.get("django.urls")
@@ -229,6 +254,22 @@ class DjangoAdapter(Adapter):
             if changed is not None:
                 changed.send(sender=type(wrapped), setting=name, value=value, enter=True)
 
+    def is_library_pair(self, up, old, new):
+        """`register = template.Library()` in a templatetags module, run
+        again: the template engines hold the old Library (they loaded the
+        module when they started), so it must stay the one the module's
+        @register.filter and @register.tag fill."""
+        library = getattr(sys.modules.get("django.template.library"), "Library", None)
+        return library is not None and type(old) is type(new) and isinstance(old, library)
+
+    def keep_library(self, up, old, new, where):
+        # Bound right after its statement: new holds what the module's
+        # code registered so far (nothing, usually); the rest of the
+        # module registers on old, as a fresh run's module on its own.
+        for attr in ("filters", "tags"):
+            up.set_attr(old, attr, dict(getattr(new, attr)))
+        return True
+
     def is_model_pair(self, up, old, new):
         base = model_base()
         return (base is not None and isinstance(old, type) and isinstance(new, type) and issubclass(old, base)
@@ -241,6 +282,7 @@ class DjangoAdapter(Adapter):
         if meta.apps.all_models.get(meta.app_label, {}).get(meta.model_name) is new:
             put_model(meta.apps, old)
         update_class_body(up, old, new, where, skip=is_machinery)
+        follow_options(up, old, new)
         if before != after:
             up.note(where, "its fields changed (%s) and the model keeps the old ones: migrate the database "
                            "(makemigrations, migrate) and restart the runtime; its methods already run the new "

@@ -1,19 +1,23 @@
-"""enum: members added to an Enum join the old class.
+"""enum: an Enum whose members change keeps its class and its members.
 
 The core updates an Enum's methods in place but rebuilds it when its
-members change, and old members then belong to the old class. When the
-save only adds members (the common edit), anywhere in the class, the new
-members are moved to the old class instead: Color.BLUE exists, `Color(3)`
-finds it, iteration follows the new order, old members keep their
-identity, and code holding the class sees all of them. Removed, renamed or
-renumbered members, aliases and Flag enums (whose members combine) still
-rebuild the class, with the core's note.
+members change, and old members then belong to the old class: a member
+kept from before the save is no longer one of the class's (`is`, `==` and
+dict lookups fail). Instead the old class takes the new members: a member
+added, anywhere, joins it; one whose value changed (members of a plain
+Enum, not of a str or int Enum, whose value is the member itself) keeps
+its identity and takes the new value and attributes, as `auto()`
+renumbering does to the members after an inserted one; a removed one
+leaves the class, and a note says that code holding it still has it.
+Iteration, lookups by value and by name follow the new definition. Aliases
+and Flag enums (whose members combine) still rebuild the class, with the
+core's note.
 """
 
 import enum
 
 from . import Adapter
-from ..update import safe_equal
+from ..update import MISSING, safe_equal
 from ..rules import class_change, is_class, update_class_body
 
 
@@ -28,43 +32,66 @@ def members(cls):
     return [(name, member._value_) for name, member in cls.__dict__["_member_map_"].items()]
 
 
+def has_aliases(cls):
+    return len(cls.__dict__["_member_map_"]) != len(cls.__dict__["_member_names_"])
+
+
+# The tables EnumType keeps of a class's values, whichever the Python
+# version has (3.13 added the map, 3.14 the hashable list).
+VALUE_TABLES = ("_value2member_map_", "_unhashable_values_", "_unhashable_values_map_", "_hashable_values_")
+
+
+def substituted(table, members):
+    """table (a dict or a list) with the new class's members replaced by
+    the old class's (members maps their ids)."""
+    if isinstance(table, dict):
+        return {key: members.get(id(value), value) for key, value in table.items()}
+    if isinstance(table, list):
+        return [members.get(id(value), value) for value in table]
+    return table
+
+
 class EnumAdapter(Adapter):
     module = "enum"
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
-        self.rules = [(self.is_extended_enum, self.update_enum)]
+        self.rules = [(self.is_reshaped_enum, self.update_enum)]
 
-    def is_extended_enum(self, up, old, new):
+    def is_reshaped_enum(self, up, old, new):
         if not (is_class(up, old, new) and isinstance(old, enum.EnumMeta)) or issubclass(old, enum.Flag):
             return False
+        if has_aliases(old) or has_aliases(new):
+            return False
         before, after = dict(members(old)), dict(members(new))
-        if len(after) <= len(before) or any(n not in after or not safe_equal(v, after[n]) for n, v in before.items()):
-            return False
-        names = new.__dict__["_member_names_"]
-        if any(name not in names for name in after if name not in before):  # an alias
-            return False
+        plain = old.__dict__.get("_member_type_") is object and new.__dict__.get("_member_type_") is object
+        if not plain and any(n in after and not safe_equal(v, after[n]) for n, v in before.items()):
+            return False  # a str or int member is its value: it cannot take another
         return class_change(up, old, new) == "its members changed"
 
     def update_enum(self, up, old, new, where):
         known = old._member_map_
-        member_map = {}
-        value_map = dict(old._value2member_map_)
-        unhashable = list(old.__dict__.get("_unhashable_values_", ()))
-        for name in new._member_map_:
+        member_map, ids = {}, {}
+        for name, fresh in new._member_map_.items():
             member = known.get(name)
             if member is None:
-                member = new._member_map_[name]
+                member = fresh
                 up.on_undo(setattr, member, "__class__", new)
                 member.__class__ = old
                 if "__objclass__" in member.__dict__:
                     member.__objclass__ = old
-                try:
-                    value_map[member._value_] = member
-                except TypeError:  # an unhashable value
-                    unhashable.append(member._value_)
                 up.set_class_attr(old, name, member)
+            else:
+                # Its value and what a custom __init__ set, as the new definition says.
+                for key, value in fresh.__dict__.items():
+                    if key not in ("__objclass__", "_name_", "_sort_order_") and member.__dict__.get(key, MISSING) is not value:
+                        up.set_attr(member, key, value)
             member_map[name] = member
+            ids[id(fresh)] = member
+        removed = [name for name in known if name not in member_map]
+        for name in removed:
+            if name in old.__dict__:
+                up.del_class_attr(old, name)
         order = list(new._member_names_)
         for position, name in enumerate(order):
             member = member_map[name]
@@ -72,7 +99,11 @@ class EnumAdapter(Adapter):
                 up.set_attr(member, "_sort_order_", position)
         up.set_class_attr(old, "_member_names_", order)
         up.set_class_attr(old, "_member_map_", member_map)
-        up.set_class_attr(old, "_value2member_map_", value_map)
-        if "_unhashable_values_" in old.__dict__:
-            up.set_class_attr(old, "_unhashable_values_", unhashable)
+        for table in VALUE_TABLES:
+            if table in new.__dict__:
+                up.set_class_attr(old, table, substituted(new.__dict__[table], ids))
+        if removed:
+            up.note(where, "member%s %s removed: code that took %s before this save still holds %s, which a fresh run "
+                    "would not have" % ("s" if len(removed) > 1 else "", ", ".join(removed),
+                                        "them" if len(removed) > 1 else "it", "them" if len(removed) > 1 else "it"), old)
         return update_class_body(up, old, new, where, skip=enum_machinery)

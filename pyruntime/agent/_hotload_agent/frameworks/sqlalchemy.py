@@ -16,7 +16,9 @@ extend_existing, maps a second class onto the first one's table. Instead:
 - If the mapping changed (a column, its type or default, a relationship,
   the table name), the old mapping stays and a note says so: the database's
   table does not change with the code, so the user migrates it and restarts.
-- A declarative base made again keeps its registry and MetaData.
+- A declarative base made again keeps its registry and MetaData; so does a
+  module's `metadata = MetaData()`, so that a Core Table whose columns
+  changed is compared with the one the database was made from, and noted.
 
 Rollback puts the tables back and disposes any mapper the save created.
 """
@@ -42,9 +44,6 @@ def generated(value):
     code = getattr(value, "__code__", None)
     return code is not None and code.co_filename.startswith("<")
 
-
-def orm():
-    return sys.modules.get("sqlalchemy.orm")
 
 
 def manager_of(cls):
@@ -207,6 +206,7 @@ class SQLAlchemyAdapter(Adapter):
             (self.is_mapped_pair, self.update_mapped),
             (self.is_base_pair, self.update_base),
             (self.is_table_pair, self.update_table),
+            (self.is_metadata_pair, self.keep_metadata),
         ]
 
     def before_rerun(self, up, modules):
@@ -219,9 +219,8 @@ class SQLAlchemyAdapter(Adapter):
 
     def before_run(self, up, module):
         """Takes the tables of module's mapped classes and Table objects out
-        of their MetaData, just before it re-runs."""
-        if orm() is None:
-            return
+        of their MetaData, just before it re-runs (a program of Core
+        tables alone has no sqlalchemy.orm)."""
         schema = sys.modules["sqlalchemy"]
         registries = {}
         for value in list(module.__dict__.values()):
@@ -288,6 +287,20 @@ class SQLAlchemyAdapter(Adapter):
         return True
 
     # --- Core tables ---------------------------------------------------------
+
+    def is_metadata_pair(self, up, old, new):
+        """`metadata = MetaData()` run again: the new one is still empty
+        (the name is bound right after the statement, before the module's
+        Table statements), and made the same way."""
+        schema = sys.modules["sqlalchemy"]
+        return (type(old) is type(new) and isinstance(old, schema.MetaData) and not new.tables
+                and old.schema == new.schema and old.naming_convention == new.naming_convention)
+
+    def keep_metadata(self, up, old, new, where):
+        # The module's Table statements then define their tables in the
+        # MetaData the database was created from, each compared with the
+        # table it had (update_table): a changed one gets a note.
+        return True
 
     def is_table_pair(self, up, old, new):
         schema = sys.modules["sqlalchemy"]

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAtLeast312(t *testing.T) {
+	for version, want := range map[string]bool{"3.12.1": true, "3.13.0": true, "3.11.7": false, "2.7.18": false, "4.0": true, "3": false, "": false} {
+		if got := atLeast312(version); got != want {
+			t.Errorf("atLeast312(%q) = %v, want %v", version, got, want)
+		}
+	}
+}
+
+// Each scenario's edits change what the program observes, every time, and
+// edit 0 is the workspace as written.
+func TestPeerScenariosEditsAreObservable(t *testing.T) {
+	for _, sc := range peerScenarios() {
+		if got := sc.files[sc.edited]; got != sc.edit(0) {
+			t.Errorf("scenario %s: %s as written differs from edit 0", sc.key, sc.edited)
+		}
+		if _, ok := sc.files[sc.hmrEntry]; !ok {
+			t.Errorf("scenario %s: hmr's entry %s is not in the workspace", sc.key, sc.hmrEntry)
+		}
+		seen := map[string]bool{}
+		for k := range 5 {
+			if seen[sc.want(k)] {
+				t.Errorf("scenario %s: edit %d shows %q, as an earlier edit did", sc.key, k, sc.want(k))
+			}
+			seen[sc.want(k)] = true
+		}
+	}
+}
+
+func TestAttributeWork(t *testing.T) {
+	ms := func(x float64) *float64 { return &x }
+	events := []peerEvent{
+		{WorkMs: ms(9), NS: 50},  // before the first edit: setting up
+		{WorkMs: ms(1), NS: 110}, // edit at 100
+		{WorkMs: ms(2), NS: 120}, // edit at 100, a second update
+		{WorkMs: ms(4), NS: 250}, // edit at 200
+	}
+	got := attributeWork(events, []int64{100, 200, 300})
+	want := []time.Duration{3 * time.Millisecond, 4 * time.Millisecond} // the edit at 300 did no work
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("attributeWork = %v, want %v", got, want)
+	}
+}
+
+// The table compares hotload with the best peer that showed the edit,
+// says which never did, and judges issue 13's targets.
+func TestPeersTable(t *testing.T) {
+	obs := func(p50 float64) *Stats { return &Stats{N: 20, P50Ms: p50, P90Ms: 2 * p50} }
+	p := &PeersResult{
+		Env:   peerEnv{Python: pythonInfo{Version: "3.13.0", Path: "/py"}, Versions: []string{"hmr==0.7.6.3", "ipython==9.18.1", "jurigged==0.6.1"}},
+		Edits: 20,
+		Rows: []PeerRow{
+			{Key: "a", Label: "(a) one function", Hotload: PeerCell{Observed: obs(1)}, Peers: map[string]PeerCell{
+				"jurigged": {Observed: obs(60)}, "ipython": {Observed: obs(3)}, "hmr": {Observed: obs(70)}}},
+			{Key: "b", Label: "(b) constant", Hotload: PeerCell{Observed: obs(20)}, Peers: map[string]PeerCell{
+				"jurigged": {Never: "edit 1 not seen"}, "ipython": {Never: "edit 1 not seen"}, "hmr": {Observed: obs(30)}}},
+			{Key: "b2", Label: "(b2) constant, read late", Hotload: PeerCell{Observed: obs(40)}, Peers: map[string]PeerCell{
+				"jurigged": {Observed: obs(52)}, "ipython": {Observed: obs(4)}, "hmr": {Observed: obs(80)}}},
+		},
+	}
+	var out bytes.Buffer
+	if err := printPeers(&out, p); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	lines := map[string]string{}
+	for _, l := range strings.Split(text, "\n") {
+		if i := strings.Index(l, "  "); i > 0 {
+			lines[l[:i]] = strings.Join(strings.Fields(l[i:]), " ")
+		}
+	}
+	for what, want := range map[string]string{
+		"(a) best peer p50 / hotload p50":  "3.0× ≥ 2.0× yes against IPython 9.18.1",
+		"(a) jurigged p50 / hotload p50":   "60× ≥ 50× yes",
+		"(b) best peer p50 / hotload p50":  "1.5× ≥ 2.0× no against hmr 0.7.6.3",
+		"(b2) best peer p50 / hotload p50": "0.1× — — against IPython 9.18.1",
+		"(b) constant":                     "20 ms (40 ms) never never 30 ms (60 ms)",
+	} {
+		if got := lines[what]; got != want {
+			t.Errorf("line %q = %q, want %q\n%s", what, got, want, text)
+		}
+	}
+	if !strings.Contains(text, "- (b) jurigged never showed it: edit 1 not seen.") {
+		t.Errorf("the notes do not say jurigged never showed (b):\n%s", text)
+	}
+}
+
+// The probe reports what the program observes, and each printed line, as
+// JSON on descriptor 3.
+func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on PATH")
+	}
+	dir := t.TempDir()
+	probe := filepath.Join(dir, "_peerprobe.py")
+	if err := os.WriteFile(probe, []byte(peerProbeSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	script := "import sys, runpy\nm = runpy.run_path(sys.argv[1], run_name='probe')\nm['observe'](7)\nm['StampedStdout'](sys.stdout).write('five\\n\\n')\n"
+	cmd := exec.Command(python, "-c", script, probe)
+	cmd.ExtraFiles = []*os.File{w}
+	out, err := cmd.CombinedOutput()
+	w.Close()
+	if err != nil {
+		t.Fatalf("probe: %v\n%s", err, out)
+	}
+	var got []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var ev peerEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Obs == nil || ev.NS == 0 {
+			t.Errorf("probe wrote %q, want an observation with its time", sc.Text())
+			continue
+		}
+		got = append(got, *ev.Obs)
+	}
+	if strings.Join(got, ",") != "7,five" {
+		t.Errorf("observations = %q, want 7 and five", got)
+	}
+	if string(out) != "five\n\n" {
+		t.Errorf("stdout = %q, want what was printed, unchanged", out)
+	}
+}

@@ -1,0 +1,60 @@
+"""atexit: a module that registers an exit handler at import registers it
+once, however often it is saved.
+
+`atexit.register(flush)` at module level ran again with the module, and
+atexit kept every registration: after three saves, flush ran three times at
+exit, where a fresh run runs it once. While a module re-runs,
+atexit.register first takes off what it is given: the module's own
+function is the old object updated in place, so it stays registered once,
+with the new code. Anything else (a lambda, a bound method of an object
+the run made) is a new object each time: it is registered again, and a note
+on the call says so. Rollback takes off what a failed run registered anew.
+"""
+
+import sys
+import types
+
+from . import Adapter
+
+
+def module_function(func, name):
+    """Reports whether func is a function a def at module name's top level made."""
+    return (isinstance(func, types.FunctionType) and func.__module__ == name
+            and "<" not in func.__qualname__)  # not a lambda, nor a function's inner function
+
+
+class AtexitAdapter(Adapter):
+    module = "atexit"
+
+    def __init__(self, workspace=None):
+        super().__init__(workspace)
+        self.original = None  # atexit.register while a module re-runs
+
+    def before_run(self, up, module):
+        atexit = sys.modules["atexit"]
+        if self.original is None:
+            self.original = atexit.register
+        original, name = self.original, module.__name__
+        existed = {id(value) for value in module.__dict__.values()}  # what the re-run binds again
+
+        def register(func, *args, **kwargs):
+            atexit.unregister(func)  # the module's last run registered it: once is a fresh run's
+            if id(func) not in existed:
+                up.on_undo(atexit.unregister, func)
+                if not module_function(func, name):
+                    file, shape = up.sources.get(name, (None, None))
+                    line = shape.calls.get("atexit") if shape is not None else None
+                    up.note(name, "registers another exit handler with atexit (%s) each time it runs, where a "
+                            "fresh run registers one; register a module-level function instead"
+                            % getattr(func, "__qualname__", type(func).__name__), (file, line) if file and line else None)
+            return original(func, *args, **kwargs)
+
+        register.__wrapped__ = original
+        up.set_attr(atexit, "register", register)
+
+    def after_run(self, up, module):
+        sys.modules["atexit"].register = self.original
+
+    def after_rerun(self, up, modules):
+        if self.original is not None:
+            sys.modules["atexit"].register = self.original

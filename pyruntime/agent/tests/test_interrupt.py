@@ -1,0 +1,73 @@
+"""Interrupts reach the request they were meant for, and no other."""
+
+import signal
+import threading
+
+import pytest
+
+from _hotload_agent.agent import Agent
+
+
+class Recorder:
+    """A channel that keeps what the agent sends."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, msg):
+        self.sent.append(msg)
+
+
+@pytest.fixture
+def agent():
+    a = Agent(Recorder())
+    previous = signal.signal(signal.SIGINT, a.on_sigint)
+    yield a
+    signal.signal(signal.SIGINT, previous)
+
+
+def run(agent, rid, code):
+    agent.accept({"id": rid})
+    agent.handle({"id": rid, "op": "evaluate", "module": "__main__", "path": __file__, "code": code})
+    return agent.channel.sent[-1]
+
+
+def test_an_interrupt_after_the_request_ended_finds_nothing(agent):
+    assert run(agent, 1, "1 + 1")["value"] == "2"
+    assert agent.interrupt(1) is None
+    assert agent.interrupt() is None
+    assert run(agent, 2, "2 + 2")["value"] == "4"
+
+
+def test_a_late_sigint_does_not_land_in_the_next_request(agent):
+    # Regression: the SIGINT of an interrupt could arrive after its request
+    # had ended and raise in the agent's own code or the next request.
+    assert run(agent, 1, "1")["value"] == "1"
+    agent._signals_sent += 1  # a signal of ours, still on its way
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+    reply = run(agent, 2, "sum(range(100000))")
+    assert reply["error"] is None, reply["error"]
+
+
+def test_a_queued_request_stops_as_it_starts(agent):
+    agent.accept({"id": 7})
+    assert agent.interrupt() == "queued"
+    agent.handle({"id": 7, "op": "evaluate", "module": "__main__", "path": __file__, "code": "'ran'"})
+    reply = agent.channel.sent[-1]
+    assert reply["error"]["type"] == "KeyboardInterrupt"
+    assert run(agent, 8, "'next'")["value"] == "'next'"
+
+
+def test_a_targeted_interrupt_spares_the_others(agent):
+    agent.accept({"id": 3})
+    agent.accept({"id": 4})
+    assert agent.interrupt(4) == "queued"
+    agent.handle({"id": 3, "op": "evaluate", "module": "__main__", "path": __file__, "code": "3"})
+    assert agent.channel.sent[-1]["value"] == "3"
+    agent.handle({"id": 4, "op": "evaluate", "module": "__main__", "path": __file__, "code": "4"})
+    assert agent.channel.sent[-1]["error"]["type"] == "KeyboardInterrupt"
+
+
+def test_a_sigint_that_is_not_ours_raises_in_user_code(agent):
+    reply = run(agent, 1, "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)")
+    assert reply["error"]["type"] == "KeyboardInterrupt"

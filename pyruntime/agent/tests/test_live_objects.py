@@ -1,0 +1,249 @@
+"""What a save does to objects made before it that a fresh run would make
+differently: the edits of lsp/testdata/unseen/, on small modules, each
+either made right or noted on the line of the object that is not."""
+
+import atexit
+import sys
+
+import pytest
+
+from test_update import Project
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project(tmp_path)
+    yield p
+    p.close()
+
+
+def texts(reply):
+    return [n["text"] for n in reply.get("notes", [])]
+
+
+def test_singledispatchmethod_implementations_in_a_class_keep_one_each(project):
+    source = """\
+        import functools
+
+        class Renderer:
+            @functools.singledispatchmethod
+            def render(self, value):
+                return "?"
+
+            @render.register
+            def _(self, value: int):
+                return "INT"
+
+            @render.register
+            def _(self, value: list):
+                return "list"
+            EXTRA
+        """
+    project.save("render", source.replace("INT", "int").replace("EXTRA", ""))
+    r = project.module("render").Renderer()
+    project.save("render", source.replace("INT", "integer").replace("EXTRA", """
+            @render.register
+            def _(self, value: float):
+                return "float"
+"""))
+    assert (r.render(3), r.render([1]), r.render(2.5)) == ("integer", "list", "float")
+
+
+def test_names_a_star_import_no_longer_gives_are_removed(project):
+    project.save("helpers", '__all__ = ["slug", "title"]\n\ndef slug(s):\n    return s\n\ndef title(s):\n    return s\n')
+    project.save("views", "from M_helpers import *\n")
+    reply = project.save("helpers", '__all__ = ["slug"]\n\ndef slug(s):\n    return s\n\ndef title(s):\n    return s\n')
+    views = project.module("views")
+    assert hasattr(views, "slug") and not hasattr(views, "title")
+    assert any("removed title, which its star import" in t for t in texts(reply)), texts(reply)
+
+
+def test_an_attribute_init_now_sets_is_noted_for_instances_made_before(project):
+    source = """\
+        class Client:
+            limit = 5
+
+            def __init__(self, url):
+                self.url = url
+                %s
+        """
+    project.save("client", source % "")
+    reply = project.save("client", source % "self.retries = 3\n                self.limit = 9")
+    [note] = reply["notes"]  # limit has a class default: instances read it
+    assert "__init__ now sets self.retries: instances made before this save do not have it" in note["text"]
+    assert note["line"] == 1
+    assert "notes" not in project.save("client", source % "self.retries = 4\n                self.limit = 9")
+
+
+def test_an_edited_cached_property_is_noted(project):
+    source = "import functools\n\nclass R:\n    @functools.cached_property\n    def total(self):\n        return %d\n"
+    project.save("report", source % 1)
+    reply = project.save("report", source % 2)
+    [note] = reply["notes"]
+    assert "`del obj.total` recomputes it" in note["text"] and note["line"] == 4
+
+
+def test_a_live_generator_of_an_edited_generator_function_is_noted(project):
+    source = "def numbers():\n    n = 0\n    while True:\n        yield n * %d\n        n += 1\n"
+    project.save("feed", source % 1)
+    project.save("app", "import M_feed\n")
+    app = project.module("app")
+    app.stream = project.module("feed").numbers()
+    next(app.stream)
+    reply = project.save("feed", source % 10)
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("feed") + ".numbers: %s.stream holds a generator made before"
+                                   % project.name("app"))
+    del app.stream
+    assert "notes" not in project.save("feed", source % 100)
+
+
+def test_a_list_registry_follows_the_order_of_the_new_registrations(project):
+    project.save("bus", "SUBSCRIBERS = []\n\ndef on(f):\n    SUBSCRIBERS.append(f)\n    return f\n")
+    project.save("other", "from M_bus import on\n\n@on\ndef first():\n    pass\n")
+    source = "from M_bus import on\n\n@on\ndef %s():\n    pass\n\n@on\ndef audit():\n    pass\n"
+    project.save("handlers", source % "notify")
+    project.save("handlers", source % "welcome")
+    assert [f.__name__ for f in project.module("bus").SUBSCRIBERS] == ["first", "welcome", "audit"]
+
+
+def test_a_dict_registry_lists_a_module_s_definitions_in_its_order(project):
+    project.save("registry", "COMMANDS = {}\n\ndef command(f):\n    COMMANDS[f.__name__] = f\n    return f\n")
+    source = "from M_registry import command\n%s\n@command\ndef build():\n    pass\n"
+    project.save("commands", source % "")
+    project.save("commands", source % "\n@command\ndef init():\n    pass\n")
+    assert list(project.module("registry").COMMANDS) == ["init", "build"]
+
+
+def test_a_listener_object_made_again_is_registered_once(project):
+    project.save("events", "LISTENERS = []\n")
+    source = """\
+        from M_events import LISTENERS
+
+        class Counter:
+            def on(self, n):
+                return n * %d
+
+        counter = Counter()
+        LISTENERS.append(counter.on)
+        """
+    project.save("app", source % 1)
+    reply = project.save("app", source % 10)
+    [listener] = project.module("events").LISTENERS
+    assert listener.__self__ is project.module("app").counter and listener(2) == 20
+    assert "notes" not in reply
+
+
+def test_a_class_body_table_of_its_functions_holds_the_class_s_functions(project):
+    source = """\
+        class Machine:
+            def on_start(self):
+                return %r
+
+            HANDLERS = {"start": on_start}
+            ORDER = (on_start,)
+        """
+    project.save("machine", source % "v1")
+    project.save("machine", source % "v2")
+    cls = project.module("machine").Machine
+    assert cls.HANDLERS["start"] is cls.__dict__["on_start"] is cls.ORDER[0]
+    assert cls.HANDLERS["start"](None) == "v2"
+
+
+@pytest.mark.parametrize("edit, names, value", [
+    ("LOW = enum.auto()\n    MEDIUM = enum.auto()\n    HIGH = enum.auto()", ["LOW", "MEDIUM", "HIGH"], 3),
+    ("LOW = 1\n    HIGH = 20", ["LOW", "HIGH"], 20),
+])
+def test_an_enum_whose_members_change_keeps_its_class_and_members(project, edit, names, value):
+    project.save("levels", "import enum\n\nclass Level(enum.Enum):\n    LOW = enum.auto()\n    HIGH = enum.auto()\n")
+    cls = project.module("levels").Level
+    high = cls.HIGH
+    reply = project.save("levels", "import enum\n\nclass Level(enum.Enum):\n    %s\n" % edit)
+    assert project.module("levels").Level is cls and "notes" not in reply
+    assert [m.name for m in cls] == names and high is cls.HIGH and high.value == value and cls(value) is high
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_inner_functions_are_noted_only_when_an_old_one_is_kept(project, kept):
+    source = "def make(k):\n    def inner(x):\n        return x * k + %d\n    return inner\n\nmade = make(1)\n"
+    project.save("factory", source % 0)
+    if kept:
+        project.module("factory").__dict__["kept"] = [project.module("factory").make(2)]
+    reply = project.save("factory", source % 1)
+    assert bool(reply.get("notes")) is kept
+    assert project.module("factory").made(1) == 2
+
+
+def test_changed_bases_are_given_in_place_when_the_layout_allows(project):
+    source = "class AppError(Exception):\n    pass\n\nclass NotFound(%s):\n    pass\n"
+    project.save("errors", source % "AppError")
+    errors = project.module("errors")
+    err, cls = errors.NotFound("k"), errors.NotFound
+    reply = project.save("errors", source % "AppError, LookupError")
+    assert "notes" not in reply and errors.NotFound is cls and isinstance(err, LookupError)
+    reply = project.save("errors", source % "dict")  # another layout: a new class, noted
+    assert errors.NotFound is not cls and "its bases changed" in texts(reply)[0]
+
+
+def test_an_exit_handler_is_registered_once_however_often_the_module_runs(project):
+    calls = []
+    sys.modules["calls_" + project.prefix] = calls
+    source = "import atexit, sys\n\ndef flush():\n    sys.modules[%r].append(%d)\n\natexit.register(flush)\n"
+    name = "calls_" + project.prefix
+    project.save("cache", source % (name, 1))
+    project.save("cache", source % (name, 2))
+    reply = project.save("cache", source % (name, 3) + "atexit.register(lambda: None)\n")
+    assert any("registers another exit handler with atexit" in t for t in texts(reply))
+    flush = project.module("cache").flush
+    atexit._run_exitfuncs()
+    assert calls == [3]
+    atexit.unregister(flush)
+    del sys.modules[name]
+
+
+def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
+    source = """\
+        import threading
+
+        stop = threading.Event()
+
+        def poll():
+            stop.wait()
+
+        worker = threading.Thread(target=poll, name="poller-%s", daemon=True)
+        worker.start()
+        """ % project.prefix
+    project.save("poller", source)
+    first = project.module("poller").stop
+    try:
+        reply = project.save("poller", source)
+        [note] = reply["notes"]
+        assert "started another thread 'poller-" in note["text"] and note["line"] == 9
+    finally:
+        first.set()
+        project.module("poller").stop.set()
+
+
+def test_a_thread_running_replaced_code_is_noted(project):
+    source = """\
+        import threading
+
+        def poll():
+            while not stop.wait(0.01):
+                pass  # v%d
+
+        try:
+            worker
+        except NameError:
+            stop = threading.Event()
+            worker = threading.Thread(target=poll, name="loop-%s", daemon=True)
+            worker.start()
+        """
+    project.save("poller", source % (1, project.prefix))
+    try:
+        reply = project.save("poller", source.replace("pass", "stop.is_set()") % (2, project.prefix))
+        [note] = reply["notes"]
+        assert "thread 'loop-%s' is running it" % project.prefix in note["text"] and note["line"] == 3
+    finally:
+        project.module("poller").stop.set()
+        project.module("poller").worker.join(5)
