@@ -186,7 +186,6 @@ def rerun(agent, up, adapters, name, module, path, dependents):
                 known = workspace.ran.get(other)
                 known = None if known is None else known.shape or known.shape_of()
                 if known is not None and not importers.decide(up, other, file, known):
-                    workspace.trees.drop(known)  # the save is done with its tree
                     continue
             compiled = read_again(workspace, other, file)
         teardown(up, mod)
