@@ -65,7 +65,12 @@ func (s *server) startApp(ctx context.Context, e *reload.Engine, args []string) 
 		s.show(ctx, protocol.MessageTypeError, "hotload: "+msg)
 		return 0, fmt.Errorf("%w: %s", jsonrpc2.ErrInvalidRequest, msg)
 	}
-	s.setStatus(func(st *status) { st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, "" })
+	s.setStatus(func(st *status) {
+		if st.appEnded == pid {
+			return // it has ended already, and appEnded said so
+		}
+		st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, ""
+	})
 	s.show(ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app started (pid %d): python %s", pid, strings.Join(args, " ")))
 	s.log(ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app started (pid %d): python %s; saves of the modules it has loaded apply to it", pid, strings.Join(args, " ")))
 	return pid, nil
@@ -95,7 +100,9 @@ func (s *server) appEnded(x reload.AppExit) {
 		}
 	}
 	s.setStatus(func(st *status) {
-		if st.AppPid == x.Pid {
+		st.appEnded = x.Pid
+		// AppPid is 0 when the app ended before startApp recorded it.
+		if st.AppPid == x.Pid || st.AppPid == 0 {
 			st.App, st.AppPid, st.AppMessage = state, 0, message
 		}
 	})
@@ -122,7 +129,12 @@ func (s *server) appRestarted(path string, pid int, err error) {
 		return
 	}
 	s.clearFailures(s.ctx, nil, time.Now())
-	s.setStatus(func(st *status) { st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, "" })
+	s.setStatus(func(st *status) {
+		if st.appEnded == pid {
+			return // it has ended already, and appEnded said so
+		}
+		st.App, st.AppPid, st.Pid, st.AppMessage = appRunning, pid, pid, ""
+	})
 	s.show(s.ctx, protocol.MessageTypeInfo, fmt.Sprintf("hotload: app restarted for %s (pid %d)", s.relative(path), pid))
 }
 

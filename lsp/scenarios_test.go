@@ -13,6 +13,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"golang.org/x/tools/txtar"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // The scenarios in testdata/scenarios/ are real-world edits made as a new
@@ -32,6 +34,9 @@ import (
 //	warn FILE:LINE: TEXT      a Warning diagnostic on that line contains TEXT
 //	needs PKG ...             both runs use the test virtual environment's
 //	                          Python, which must import PKG (skips without it)
+//	python X.Y                the code needs Python X.Y or later (skips under
+//	                          an older one; make test-pythons runs it under
+//	                          the newer ones)
 //
 // A scenario with no warn directive must come out fully right: every check
 // agrees with a fresh run and no Warning is published. A scenario with warn
@@ -51,6 +56,7 @@ type scenario struct {
 	warnings []scenarioWarning
 	files    []txtar.File
 	needs    []string // packages the venv's Python must import; none: python3
+	since    [2]int   // the oldest Python (major, minor) the code runs on; zero: any
 	python   string   // the Python both runs use; "" is python3 on PATH
 }
 
@@ -95,6 +101,14 @@ func parseScenario(t *testing.T, path string) scenario {
 		switch verb {
 		case "needs":
 			sc.needs = strings.Fields(rest)
+		case "python":
+			major, minor, ok := strings.Cut(rest, ".")
+			var err1, err2 error
+			sc.since[0], err1 = strconv.Atoi(major)
+			sc.since[1], err2 = strconv.Atoi(minor)
+			if !ok || err1 != nil || err2 != nil {
+				bad()
+			}
 		case "load":
 			sc.steps = append(sc.steps, scenarioStep{file: rest})
 		case "do":
@@ -224,6 +238,24 @@ func scenarioModule(file string) string {
 }
 
 // play runs the scenario's steps in a real server and returns the editor.
+// skipIfTooOld skips the scenario when its python directive names a
+// newer Python than the one its runs use.
+func (sc scenario) skipIfTooOld(t *testing.T) {
+	t.Helper()
+	if sc.since == [2]int{} {
+		return
+	}
+	python := sc.python
+	if python == "" {
+		python = pyruntimetest.Python(t)
+	}
+	check := fmt.Sprintf("import sys; sys.exit(sys.version_info < (%d, %d))", sc.since[0], sc.since[1])
+	if err := exec.Command(python, "-c", check).Run(); err != nil {
+		t.Skipf("the scenario's code needs Python %d.%d or later, which %s is not (%v); make test-pythons runs it under those",
+			sc.since[0], sc.since[1], python, err)
+	}
+}
+
 func (sc scenario) play(t *testing.T) *fakeEditor {
 	t.Helper()
 	var workspace strings.Builder
@@ -297,6 +329,7 @@ func TestRealWorldEditScenarios(t *testing.T) {
 	for _, path := range paths {
 		sc := parseScenario(t, path)
 		ok := t.Run(sc.name, func(t *testing.T) {
+			sc.skipIfTooOld(t)
 			want := sc.freshValues(t)
 			e := sc.play(t)
 			for i, c := range sc.checks {

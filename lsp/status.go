@@ -46,6 +46,10 @@ type status struct {
 	App        string `json:"app,omitempty"`
 	AppPid     int    `json:"appPid,omitempty"`
 	AppMessage string `json:"appMessage,omitempty"`
+	// appEnded is the pid of the last app that ended, so a start reported
+	// after its app already exited (a program that ends at once) does not
+	// mark it running again. Not sent.
+	appEnded int
 }
 
 // setStatus changes the status with update and tells the client.

@@ -8,7 +8,7 @@ import functools
 import sys
 import types
 
-from .update import EMPTY, MISSING, cell_value, code_same, own_attr, qualified, safe_equal, same_definition
+from .update import EMPTY, MISSING, cell_value, code_same, invocable, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -397,7 +397,7 @@ def update_class_body(up, old, new, where, skip=None):
             up.changed_in_place()
             continue
         resolved = up.resolve(was, value, "%s.%s" % (where, key))
-        if resolved is value and callable(value) and callable(was):
+        if resolved is value and invocable(value) and invocable(was):
             resolved = up.rewrapped(was, value, "%s.%s" % (where, key))  # a decorator added or removed
         if resolved is not value:
             kept_for[id(value)] = resolved

@@ -57,6 +57,13 @@ def same_definition(old, new):
     return True
 
 
+def invocable(obj):
+    """Reports whether obj is called, or holds what is called, as a
+    definition: callable, or a staticmethod or classmethod (a staticmethod
+    is callable only from Python 3.10 on, a classmethod never)."""
+    return callable(obj) or isinstance(obj, (staticmethod, classmethod))
+
+
 def cell_value(cell):
     try:
         return cell.cell_contents
@@ -471,7 +478,7 @@ class Update:
         definition, so they still update in place; a note says what code
         that held the old object sees."""
         ours = [getattr(obj, "__module__", None) in self.modules for obj in (old, new)]
-        if not callable(new) or not callable(old) or not any(ours):
+        if not invocable(new) or not invocable(old) or not any(ours):
             return new  # only definitions of the modules that ran (not a library's, as an Enum's __new__)
         inner = self.counterpart(old, new, where)
         if inner is not None:  # new is the old definition without a decorator

@@ -166,6 +166,35 @@ def test_a_list_registry_keeps_one_registration_per_definition(project):
     assert note["line"] == 1 and note["file"].endswith(project.name("reg") + ".py")
 
 
+@pytest.mark.parametrize("decorator, old_call", [
+    ("staticmethod", "convert(x)"),  # callable only from Python 3.10 on
+    ("classmethod", "convert(cls, x)"),  # never callable
+])
+def test_a_method_decorator_removed_is_noted(project, decorator, old_call):
+    project.save("units", """\
+        class Meter:
+            def __init__(self, scale):
+                self.scale = scale
+
+            @%s
+            def %s:
+                return x * 100
+        """ % (decorator, old_call))
+    cls = project.module("units").Meter
+    reply = project.save("units", """\
+        class Meter:
+            def __init__(self, scale):
+                self.scale = scale
+
+            def convert(self, x):
+                return x * 100 * self.scale
+        """)
+    assert cls(3).convert(1) == 300
+    [note] = reply["notes"]
+    assert "a decorator was removed" in note["text"]
+    assert note["line"] == 5
+
+
 def test_a_class_stored_where_the_walk_cannot_reach_is_noted(project):
     project.save("base", """\
         import collections
