@@ -5,7 +5,7 @@ import sys
 import sysconfig
 import types
 
-from .shape import Shape
+from .shape import Shape, Trees
 from .source import parse
 
 class Workspace:
@@ -42,6 +42,8 @@ class Workspace:
         # The program's __main__ counts as a user's module (re-run as an
         # importer, its main guard left out) only while hotload runs it.
         self.include_main = False
+        # The syntax trees the request that runs parsed (see Trees).
+        self.trees = Trees()
 
     def add_roots(self, paths):
         roots = list(self.roots)
@@ -97,7 +99,7 @@ class Workspace:
         known = self.ran.get(name)
         if known is None or known.imports() != shape.imports:
             self._changes += 1
-        self.ran[name] = Ran(name, path, version, sys.modules.get(name), shape=shape, code=code)
+        self.ran[name] = Ran(name, path, version, sys.modules.get(name), self.trees, shape=shape, code=code)
 
     def note_loaded(self):
         """Remembers the source of each user module loaded since the last
@@ -117,7 +119,7 @@ class Workspace:
                     source = f.read()
             except OSError:
                 continue
-            self.ran[name] = Ran(name, file, file_version(file), module, source=source)
+            self.ran[name] = Ran(name, file, file_version(file), module, self.trees, source=source)
             self._changes += 1
 
     def previous_shape(self, name):
@@ -198,12 +200,12 @@ class Ran:
     """The version of a module's file that runs: its file's (mtime, size)
     when it ran, the module object, and what it defines and imports (its
     Shape; for a module the user's code imported, its source, read into a
-    Shape when first needed)."""
+    Shape when first needed). trees: the Workspace's Trees."""
 
-    __slots__ = ("name", "path", "version", "module", "shape", "source", "code", "_imports")
+    __slots__ = ("name", "path", "version", "module", "trees", "shape", "source", "code", "_imports")
 
-    def __init__(self, name, path, version, module, shape=None, source=None, code=None):
-        self.name, self.path, self.version, self.module = name, path, version, module
+    def __init__(self, name, path, version, module, trees, shape=None, source=None, code=None):
+        self.name, self.path, self.version, self.module, self.trees = name, path, version, module, trees
         self.shape, self.source, self.code = shape, source, code
         self._imports = shape.imports if shape is not None else None
 
@@ -217,7 +219,9 @@ class Ran:
     def shape_of(self):
         if self.shape is None and self.source is not None:
             try:
-                self.shape = Shape(self.name, self.path, parse(self.source, self.path), self.source)
+                tree = parse(self.source, self.path)
+                self.shape = Shape(self.name, self.path, tree, self.source, self.trees)
+                self.trees.hold_importer(self.shape, tree, len(self.source))
             except (SyntaxError, ValueError):
                 pass
             self.source = None

@@ -8,6 +8,10 @@ imports, and when (importers re-run only if that changed).
 """
 
 import ast
+import itertools
+import re
+from collections import deque
+from operator import attrgetter, is_, is_not
 
 from .source import parse
 
@@ -16,6 +20,31 @@ DYNAMIC_CALLS = frozenset(("globals", "vars", "locals", "exec", "setattr"))
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPES = FUNCTIONS + (ast.Lambda, ast.ClassDef)
+
+# Only a function that says `global` or names globals or exec binds
+# module names (see Shape._function_globals). In an ASCII source those
+# are whole words; a non-ASCII one may spell a name in letters Python
+# reads as the same (NFKC), so there any text containing them counts.
+FUNCTION_BINDS = re.compile(rb"\b(?:global|globals|exec)\b")
+FUNCTION_BINDS_TEXT = (b"global", b"exec")
+
+# What a display of constants is made of below the display itself, with
+# the fields that hold more of it: the elements of lists, tuples and
+# sets, the keys and values of dicts, the operand of a sign (-1).
+LITERAL_FIELDS = {
+    ast.List: ("elts",), ast.Tuple: ("elts",), ast.Set: ("elts",),
+    ast.Dict: ("keys", "values"), ast.UnaryOp: ("operand",),
+}
+DISPLAYS = frozenset((ast.List, ast.Tuple, ast.Set, ast.Dict))
+# A display with fewer elements is walked like any node: checking whether
+# it holds constants only costs more than walking its few elements.
+SMALL_DISPLAY = 8
+# A request holds the syntax trees it parsed to read what modules use
+# (not those of the modules it runs) while their sources total at most
+# this: a tree takes 28 to 36 times its source's size in memory (measured
+# on Python 3.11), so this is about 32 MiB of trees. Past it a Shape
+# parses its source again when asked for more than its binds and imports.
+HELD_SOURCE = 1 << 20
 
 
 class Use:
@@ -70,11 +99,13 @@ class Shape:
     call adds on every run lands.
     """
 
-    def __init__(self, name, path, tree, source):
+    def __init__(self, name, path, tree, source, trees=None):
         """Reads tree, the parsed source (bytes) of module name's file at
         path. What needs the function bodies (uses, globals_read) is read
-        from source again when first asked for: a save needs it only for
-        the importers that may re-run, or when a name went."""
+        when first asked for (a save needs it only for the importers that
+        may re-run, or when a global was rebound or a name went): from the
+        parse that trees, the request's Trees, holds, else from source
+        parsed again, which trees (if not None) then holds if it may."""
         self.binds = set()
         self.dynamic = 0
         self.stars = []
@@ -85,6 +116,7 @@ class Shape:
         self.by_target = {}  # uses_of's answers, by target module
         self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
+        self._trees = trees
         self._uses = self._globals_read = None
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
@@ -93,7 +125,8 @@ class Shape:
         # Only a function that says `global` (or calls globals() or exec)
         # binds module names: most sources say neither, and their function
         # bodies need no reading here.
-        self._function_bodies = any(word in source for word in (b"global", b"exec"))
+        self._function_bodies = any(word in source for word in FUNCTION_BINDS_TEXT) and (
+            not source.isascii() or FUNCTION_BINDS.search(source) is not None)
         self._module_level(tree.body, "")
         self.binds = frozenset(self.binds)
         self.imports = tuple(sorted(self.imports))
@@ -104,26 +137,34 @@ class Shape:
     @property
     def uses(self):
         if self._uses is None:
-            self._read_uses(parse(self._source, self._path))
+            self._read_uses(self._parsed())
         return self._uses
 
     @property
     def globals_read(self):
         if self._globals_read is None:
             self._globals_read = {}
-            for node in ast.walk(parse(self._source, self._path)):
-                if isinstance(node, FUNCTIONS + (ast.Lambda,)):
-                    self._read_globals(node)
+            for node in self._parsed().functions():
+                self._read_globals(node)
         return self._globals_read
 
-    def _read_uses(self, tree):
+    def _parsed(self):
+        """The request's parse of the source: the one trees holds, else
+        the source parsed again."""
+        parsed = self._trees.get(self) if self._trees is not None else None
+        if parsed is None:
+            tree = parse(self._source, self._path)
+            parsed = Parsed(tree) if self._trees is None else self._trees.hold(self, tree, len(self._source))
+        return parsed
+
+    def _read_uses(self, parsed):
         """Records every alias chain the module reads and whether at import
         time: module-level code and, as long as import-time code names one,
         the bodies of the module's own functions and classes; then every
         function body, at call time."""
         self._uses, self._defs = {}, {}
         uses = self._uses
-        for stmt in tree.body:
+        for stmt in parsed.statements:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
                     self._defs.setdefault(node.name, []).append(node)
@@ -138,19 +179,19 @@ class Shape:
                             # none of its code.
                             uses.setdefault(base + "." + alias.name, Use(node.lineno, False))
         reached = set()
-        todo = list(tree.body)
+        todo = list(parsed.statements)
         while todo:
             for name in self._scan(todo.pop(), True):
                 if name in self._defs and name not in reached:
                     reached.add(name)
                     for definition in self._defs[name]:
                         todo.extend(body_statements(definition))
-        for node in ast.walk(tree):
-            if isinstance(node, FUNCTIONS):
+        for node in parsed.functions():
+            if isinstance(node, ast.Lambda):
+                self._scan(node.body, False)
+            else:
                 for stmt in node.body:
                     self._scan(stmt, False)
-            elif isinstance(node, ast.Lambda):
-                self._scan(node.body, False)
         self._defs = None
 
     # --- bindings, definitions, imports -------------------------------------
@@ -205,7 +246,7 @@ class Shape:
                 self.calls.setdefault(chain[0], node.lineno)
 
     def _function_globals(self, function):
-        for node in ast.walk(function):
+        for node in walk([function]):
             if isinstance(node, ast.Global):
                 self.binds.update(node.names)
             elif isinstance(node, ast.Name) and node.id in ("globals", "exec"):
@@ -264,7 +305,7 @@ class Shape:
             elif isinstance(node, ast.Lambda) and node is not root and not import_time:
                 todo.extend(definition_header(node))
                 continue
-            todo.extend(ast.iter_child_nodes(node))
+            todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
         return names
 
     def _use(self, chain, line, import_time, bare=False):
@@ -344,8 +385,9 @@ def attribute_chain(node):
 
 
 def walk_outside_scopes(root):
-    """ast.walk that does not enter function, lambda or class bodies (it
-    yields the definition itself, its decorators and defaults)."""
+    """ast.walk, depth first, that does not enter function, lambda or
+    class bodies (it yields the definition itself, its decorators and
+    defaults), nor displays of constants."""
     todo = [root]
     while todo:
         node = todo.pop()
@@ -353,7 +395,75 @@ def walk_outside_scopes(root):
         if isinstance(node, SCOPES):
             todo.extend(definition_header(node))
             continue
-        todo.extend(ast.iter_child_nodes(node))
+        todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
+
+
+def walk(nodes):
+    """ast.walk (breadth first, in the same order) from each of nodes,
+    that does not enter displays of constants."""
+    todo = deque(nodes)
+    while todo:
+        node = todo.popleft()
+        todo.extend(CHILDREN.get(type(node), ast.iter_child_nodes)(node))
+        yield node
+
+
+def no_children(node):
+    return ()
+
+
+def display_parts(node):
+    """The child nodes of node, a display (list, tuple, set, dict), that a
+    walk must visit: of a short one, all; of a long one, none if it holds
+    constants only (see constant_display), else all but its plain
+    constants, picked out in C. A generated module's data may be a
+    million elements; constants read and bind no name."""
+    fields = (node.keys, node.values) if type(node) is ast.Dict else (node.elts,)
+    if len(fields[0]) < SMALL_DISPLAY:
+        return ast.iter_child_nodes(node)
+    if constant_display(node):
+        return ()
+    # A dict's keys hold None for each **mapping.
+    return filter(None, itertools.chain.from_iterable(
+        itertools.compress(field, map(is_not, map(type, field), itertools.repeat(ast.Constant))) for field in fields))
+
+
+def constant_display(node):
+    """Reports whether node, a display (list, tuple, set, dict), holds
+    constants only, or displays of them, at any depth, maybe signed (-1):
+    then it reads and binds no name, however long. It is checked a level
+    at a time with map, compress and chain, which run in C: no Python code
+    runs per element."""
+    level = [node]
+    while level:
+        kinds = set(map(type, level))
+        kinds.discard(ast.Constant)
+        below = []
+        for kind in kinds:
+            fields = LITERAL_FIELDS.get(kind)
+            if fields is None:
+                return False
+            parts = list(itertools.compress(level, map(is_, map(type, level), itertools.repeat(kind))))
+            for field in fields:
+                values = map(attrgetter(field), parts)
+                if kind is ast.UnaryOp:
+                    below.extend(values)
+                elif field == "keys":  # None for each **mapping
+                    below.extend(filter(None, itertools.chain.from_iterable(values)))
+                else:
+                    below.extend(itertools.chain.from_iterable(values))
+        level = below
+    return True
+
+
+# How the walks find the child nodes of a node of these types, rather than
+# by ast.iter_child_nodes: a name's or a constant's children, if any, are
+# contexts (Load, Store), which matter to no walk, nor do theirs; and a
+# display may be a module's data (see display_parts).
+CHILDREN = {
+    **dict.fromkeys((ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del), no_children),
+    **dict.fromkeys(DISPLAYS, display_parts),
+}
 
 
 def definition_header(node):
@@ -379,7 +489,7 @@ def body_statements(definition):
     function's body, each method's body of a class (its body itself ran
     with the module)."""
     if isinstance(definition, ast.ClassDef):
-        return [stmt for node in ast.walk(definition) if isinstance(node, FUNCTIONS) for stmt in node.body]
+        return [stmt for node in walk([definition]) if isinstance(node, FUNCTIONS) for stmt in node.body]
     return list(definition.body)
 
 
@@ -419,3 +529,91 @@ def _uses_of(shape, target):
             if known is None or (use.import_time and not known.import_time):
                 names[name] = use
     return whole, names
+
+
+class Parsed:
+    """One parse of a module's source: its statements as parsed, and the
+    tree itself until it is taken to be compiled. compile_tree changes the
+    tree: it adds calls of its hooks to the statements, which read no name
+    of the user's and define nothing, so what a Shape reads from the
+    statements is the same before and after."""
+
+    __slots__ = ("statements", "tree", "_functions")
+
+    def __init__(self, tree):
+        self.statements = list(tree.body)
+        self.tree = tree
+        self._functions = None
+
+    def functions(self):
+        """The function and lambda nodes, in the order of ast.walk."""
+        if self._functions is None:
+            self._functions = [node for node in walk(self.statements) if isinstance(node, FUNCTIONS + (ast.Lambda,))]
+        return self._functions
+
+
+class Trees:
+    """The parses of one request (a save), by Shape, so that it parses no
+    file twice: what a Shape reads when first asked for (uses,
+    globals_read) and the code of a module that re-runs come from one
+    parse. A syntax tree is large, and one held while code runs costs the
+    garbage collector about what parsing it again would, so the request
+    drops each as soon as it is done with it (ops), all of them when it
+    ends, and of the modules parsed to read the import graph it holds
+    only the trees of the saved module's importers.
+
+    saved: the module the request saves, or None."""
+
+    def __init__(self):
+        self.saved = None
+        self._held = {}  # Shape -> Parsed
+        # The length of the sources held within HELD_SOURCE so far in the
+        # request (a drop does not give it back).
+        self._size = 0
+
+    def get(self, shape):
+        """The Parsed of shape's source held, or None."""
+        return self._held.get(shape)
+
+    def hold(self, shape, tree, size=None, compiling=False):
+        """Holds tree, a parse of shape's source, and returns its Parsed.
+        size: the source's length, held while the sources held total at
+        most HELD_SOURCE; None to hold it whatever its size (a module the
+        request runs). compiling: the caller compiles tree now, so take
+        never hands it out."""
+        parsed = Parsed(tree)
+        if compiling:
+            parsed.tree = None
+        if size is None:
+            self._held[shape] = parsed
+        elif self._size + size <= HELD_SOURCE:
+            self._held[shape] = parsed
+            self._size += size
+        return parsed
+
+    def hold_importer(self, shape, tree, size):
+        """hold for a parse made to read the import graph: only if shape's
+        module imports the saved one (the save asks what it uses from it,
+        and may run it again); most modules are parsed only for this."""
+        if self.saved is not None and self.saved in shape.import_set:
+            self.hold(shape, tree, size)
+
+    def take(self, shape):
+        """The held tree of shape's source, to compile (which changes it):
+        once; None if none is held or it was taken."""
+        parsed = self._held.get(shape)
+        if parsed is None:
+            return None
+        tree, parsed.tree = parsed.tree, None
+        return tree
+
+    def drop(self, shape):
+        """Lets go of the parse of shape's source: the request is done
+        with it."""
+        self._held.pop(shape, None)
+
+    def clear(self):
+        """Lets go of every parse: the request ended."""
+        self.saved = None
+        self._held.clear()
+        self._size = 0
