@@ -37,7 +37,7 @@ class Agent:
         # Threads that were running when the current request began: they
         # belong to earlier code, so their output is not this request's.
         self._elders = set()
-        self._queued = set()  # ids of requests received but not started
+        self._queued = {}  # what (module or op) of each request received but not started, by id, in order
         # Ids of requests to stop: running ones get KeyboardInterrupt in
         # their code, queued ones raise it as they start.
         self._cancel = set()
@@ -108,7 +108,7 @@ class Agent:
     def accept(self, msg):
         """Records a request as received, so an interrupt sent after it stops it."""
         with self._state_lock:
-            self._queued.add(msg.get("id"))
+            self._queued[msg.get("id")] = msg.get("module") or msg.get("op")
 
     def interrupt(self, target=None):
         """Stops the request running and those received but not started, or
@@ -226,7 +226,7 @@ class Agent:
         # One lock section from "queued" to "running", so an interrupt never
         # finds the request in neither state.
         with self._state_lock:
-            self._queued.discard(rid)
+            self._queued.pop(rid, None)
             if handler is not None:
                 self._current = rid
                 self._current_what = msg.get("module") or msg.get("op")
@@ -292,9 +292,13 @@ class Agent:
 
 
     def running(self):
-        """What the request running now runs (a module name or an op), or None."""
+        """What the request running now runs (a module name or an op), else
+        what the first one received and not yet started will, or None: a
+        value read now may be read while that runs."""
         with self._state_lock:
-            return self._current_what if self._current is not None else None
+            if self._current is not None:
+                return self._current_what
+            return next(iter(self._queued.values()), None)
 
     def _finish(self, rid):
         """Marks the request done: after this no interrupt can reach it, so

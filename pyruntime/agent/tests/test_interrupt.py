@@ -71,3 +71,16 @@ def test_a_targeted_interrupt_spares_the_others(agent):
 def test_a_sigint_that_is_not_ours_raises_in_user_code(agent):
     reply = run(agent, 1, "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)")
     assert reply["error"]["type"] == "KeyboardInterrupt"
+
+
+def test_running_names_a_request_received_but_not_started(agent):
+    # Regression: a hover answered between a save's arrival and its start
+    # read the value with no note, and its repr then ran beside the save.
+    assert agent.running() is None
+    agent.accept({"id": 3, "op": "reload", "module": "loop"})
+    agent.accept({"id": 4, "op": "evaluate", "module": "other"})
+    assert agent.running() == "loop"
+    run(agent, 3, "1")
+    assert agent.running() == "other"
+    run(agent, 4, "1")
+    assert agent.running() is None
