@@ -7,15 +7,6 @@ import sys
 
 import pytest
 
-from test_update import Project
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path)
-    yield p
-    p.close()
-
 
 def texts(reply):
     return [n["text"] for n in reply.get("notes", [])]

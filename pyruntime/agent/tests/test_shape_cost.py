@@ -11,54 +11,12 @@ import gc
 import os
 import sys
 import textwrap
-import uuid
 
 import pytest
 
 from _hotload_agent import app, ops
-from _hotload_agent.graph import Workspace
 from _hotload_agent.shape import Shape, Trees, constant_display, uses_of
 from _hotload_agent.source import compile_tree, parse
-
-
-class Project:
-    """Modules in a folder, written and saved through the agent's reload
-    operation, as the server does."""
-
-    class Agent:
-        attached = False
-        app = None
-
-    def __init__(self, tmp_path):
-        self.dir = tmp_path
-        self.prefix = "c" + uuid.uuid4().hex[:8] + "_"  # sys.modules is shared by the tests
-        self.agent = self.Agent()
-        self.agent.workspace = Workspace()
-        ops.op_setup(self.agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)]})
-
-    def name(self, short):
-        return self.prefix + short
-
-    def file(self, short):
-        return self.name(short) + ".py"
-
-    def save(self, short, source):
-        path = self.dir / self.file(short)
-        path.write_text(textwrap.dedent(source).replace("M_", self.prefix))
-        reply = ops.op_reload(self.agent, {"module": self.name(short), "path": str(path)})
-        assert not reply.get("error"), reply["error"]["text"]
-        return reply
-
-    def close(self):
-        for name in [n for n in sys.modules if n.startswith(self.prefix)]:
-            del sys.modules[name]
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path)
-    yield p
-    p.close()
 
 
 @pytest.fixture

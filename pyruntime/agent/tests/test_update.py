@@ -2,14 +2,10 @@
 made of, and the registry walk and leak check, on small modules."""
 
 import functools
-import sys
-import textwrap
-import uuid
 
 import pytest
 
 from _hotload_agent import ops
-from _hotload_agent.graph import Workspace
 from _hotload_agent.update import MISSING, chain, code_same, lookup, plain, rebound
 
 
@@ -71,47 +67,6 @@ def test_lookup():
     assert lookup(namespace, "C.D.m") is C.D.__dict__["m"]
     assert lookup(namespace, "C.nope") is MISSING
     assert lookup(namespace, "x") is MISSING
-
-
-class Project:
-    """Modules in a folder, loaded and saved through the agent's reload
-    operation, as the server does."""
-
-    class Agent:
-        attached = False
-        app = None  # no program runs (see app.py)
-
-    def __init__(self, tmp_path):
-        self.dir = tmp_path
-        self.prefix = "m" + uuid.uuid4().hex[:8] + "_"  # sys.modules is shared by the tests
-        self.agent = self.Agent()
-        self.agent.workspace = Workspace()
-        ops.op_setup(self.agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)]})
-
-    def name(self, short):
-        return self.prefix + short
-
-    def save(self, short, source):
-        source = textwrap.dedent(source).replace("M_", self.prefix)
-        path = self.dir / (self.name(short) + ".py")
-        path.write_text(source)
-        reply = ops.op_reload(self.agent, {"module": self.name(short), "path": str(path)})
-        assert not reply.get("error"), reply["error"]["text"]
-        return reply
-
-    def module(self, short):
-        return sys.modules[self.name(short)]
-
-    def close(self):
-        for name in [n for n in sys.modules if n.startswith(self.prefix)]:
-            del sys.modules[name]
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path)
-    yield p
-    p.close()
 
 
 def test_a_property_setter_takes_its_own_old_function(project):
