@@ -2,8 +2,10 @@
 
 import json
 import os
+import random
 import signal
 import threading
+import time
 
 from _hotload_agent.protocol import Channel
 
@@ -17,9 +19,9 @@ def read_lines(fd, into):
 def test_lines_stay_whole_under_a_storm_of_interrupts():
     # Regression: send wrote with one unchecked write, which a signal cuts
     # short on a full pipe, and a KeyboardInterrupt could land between two
-    # writes; the next message was glued to the cut one. Here a signal
-    # handler raises as often as it can while lines larger than the pipe go
-    # out.
+    # writes; the next message was glued to the cut one. Here every send
+    # of a line larger than the pipe gets a SIGINT at a random moment
+    # (before, during or after its write), whose handler raises.
     to_us, from_channel = os.pipe()
     unused_r, unused_w = os.pipe()
     channel = Channel(unused_r, from_channel)
@@ -27,20 +29,28 @@ def test_lines_stay_whole_under_a_storm_of_interrupts():
     reader = threading.Thread(target=read_lines, args=(to_us, lines))
     reader.start()
     stop = threading.Event()
+    sending = threading.Event()
     main = threading.main_thread().ident
 
     def storm():
+        # One signal per send, so that every send can end: a steady storm
+        # can stop them all where encoding takes longer than its period.
+        rng = random.Random(7)
         while not stop.is_set():
-            signal.pthread_kill(main, signal.SIGINT)
-            stop.wait(0.0002)
+            if sending.wait(0.05):
+                sending.clear()
+                time.sleep(rng.uniform(0, 0.003))
+                signal.pthread_kill(main, signal.SIGINT)
 
     # Interrupts raise only inside send, as they would in code the agent
     # runs: the test's own loop must not be cut.
     armed = [False]
+    raised = [0]
 
     def on_sigint(signum, frame):
         if armed[0]:
             armed[0] = False
+            raised[0] += 1
             raise KeyboardInterrupt
 
     sent = 0
@@ -51,6 +61,7 @@ def test_lines_stay_whole_under_a_storm_of_interrupts():
     while sent < 300:
         try:
             armed[0] = True
+            sending.set()
             channel.send({"n": sent, "text": "x" * 200000})
             armed[0] = False
         except KeyboardInterrupt:
@@ -59,6 +70,7 @@ def test_lines_stay_whole_under_a_storm_of_interrupts():
     stop.set()
     stormer.join()
     signal.signal(signal.SIGINT, previous)
+    assert raised[0] > 0
     # Signals are blocked only while a line is written.
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
     channel.close()
