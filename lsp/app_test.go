@@ -3,8 +3,6 @@ package lsp
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -15,29 +13,6 @@ import (
 
 	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
-
-// httpGet requests url on the loopback and returns the body, or the error
-// (a handler that raises in http.server closes the connection unanswered).
-func httpGet(url string) (string, error) {
-	client := http.Client{Timeout: waitTimeout}
-	resp, err := client.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return string(body), err
-}
-
-// mustGet is httpGet for a request that must succeed.
-func mustGet(t *testing.T, url string) string {
-	t.Helper()
-	body, err := httpGet(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	return body
-}
 
 // awaitLogMatch waits for a log message matching re and returns its first
 // submatch.
@@ -165,14 +140,14 @@ func TestAppThroughTheEditor(t *testing.T) {
 	port := e.awaitLogMatch(regexp.MustCompile(`app: serving on port (\d+)`))
 	url := "http://127.0.0.1:" + port + "/"
 	pid := strconv.Itoa(reply.Pid)
-	if got := mustGet(t, url); got != "v1 "+pid {
+	if got := pyruntimetest.MustGet(t, url); got != "v1 "+pid {
 		t.Fatalf("GET = %q, want %q", got, "v1 "+pid)
 	}
 
 	n := e.messageCount()
 	e.save("handlers.py", "def answer():\n    return \"v2\"\n")
 	e.awaitMessage(n, "handlers reloaded")
-	if got := mustGet(t, url); got != "v2 "+pid {
+	if got := pyruntimetest.MustGet(t, url); got != "v2 "+pid {
 		t.Errorf("after the save, GET = %q, want %q from the same process", got, "v2 "+pid)
 	}
 
@@ -181,7 +156,7 @@ func TestAppThroughTheEditor(t *testing.T) {
 	e.save("handlers.py", "def answer():\n    return 1 / 0\n")
 	e.awaitMessage(n, "handlers reloaded")
 	for range 3 {
-		_, _ = httpGet(url) // http.server closes the connection unanswered
+		_, _ = pyruntimetest.Get(url) // http.server closes the connection unanswered
 	}
 	d := e.awaitDiagnostics("handlers.py", "the handler's failure, 3 times", func(d []protocol.Diagnostic) bool {
 		return len(d) == 1 && strings.Contains(message(d[0]), "3 times")
@@ -202,7 +177,7 @@ func TestAppThroughTheEditor(t *testing.T) {
 	e.save("handlers.py", "def answer():\n    return \"v3\"\n")
 	e.awaitDiagnostics("handlers.py", "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
 	e.awaitDiagnostics("server.py", "no diagnostics", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
-	if got := mustGet(t, url); got != "v3 "+pid {
+	if got := pyruntimetest.MustGet(t, url); got != "v3 "+pid {
 		t.Errorf("GET = %q, want %q", got, "v3 "+pid)
 	}
 
@@ -219,7 +194,7 @@ func TestAppThroughTheEditor(t *testing.T) {
 		return len(e.statuses) > 0 && e.statuses[len(e.statuses)-1].App == appStopped
 	})
 	pyruntimetest.WaitGone(t, reply.Pid, waitTimeout)
-	if _, err := httpGet(url); err == nil {
+	if _, err := pyruntimetest.Get(url); err == nil {
 		t.Error("the app still answers after stopApp")
 	}
 	e.shutdown()
@@ -300,16 +275,16 @@ def boom():
 	port := e.awaitLogMatch(regexp.MustCompile(`Running on http://127\.0\.0\.1:(\d+)`))
 	url := "http://127.0.0.1:" + port
 	pid := strconv.Itoa(reply.Pid)
-	if got := mustGet(t, url+"/"); got != "v1 "+pid {
+	if got := pyruntimetest.MustGet(t, url+"/"); got != "v1 "+pid {
 		t.Fatalf("GET / = %q, want %q", got, "v1 "+pid)
 	}
 	n := e.messageCount()
 	e.save("app.py", strings.Replace(readFile(t, e.path("app.py")), `"v1 %d"`, `"v2 %d"`, 1))
 	e.awaitMessage(n, "app reloaded")
-	if got := mustGet(t, url+"/"); got != "v2 "+pid {
+	if got := pyruntimetest.MustGet(t, url+"/"); got != "v2 "+pid {
 		t.Errorf("after the save, GET / = %q, want %q", got, "v2 "+pid)
 	}
-	if _, err := httpGet(url + "/boom"); err != nil {
+	if _, err := pyruntimetest.Get(url + "/boom"); err != nil {
 		t.Fatal(err) // Flask answers 500
 	}
 	d := e.awaitDiagnostics("app.py", "the view's failure", func(d []protocol.Diagnostic) bool {
@@ -351,16 +326,16 @@ def boom():
 	port := e.awaitLogMatch(regexp.MustCompile(`Uvicorn running on http://127\.0\.0\.1:(\d+)`))
 	url := "http://127.0.0.1:" + port
 	pid := strconv.Itoa(reply.Pid)
-	if got := mustGet(t, url+"/"); got != `"v1 `+pid+`"` {
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v1 `+pid+`"` {
 		t.Fatalf("GET / = %q, want %q", got, `"v1 `+pid+`"`)
 	}
 	n := e.messageCount()
 	e.save("main.py", strings.Replace(readFile(t, e.path("main.py")), `"v1 %d"`, `"v2 %d"`, 1))
 	e.awaitMessage(n, "main reloaded")
-	if got := mustGet(t, url+"/"); got != `"v2 `+pid+`"` {
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v2 `+pid+`"` {
 		t.Errorf("after the save, GET / = %q, want %q", got, `"v2 `+pid+`"`)
 	}
-	if _, err := httpGet(url + "/boom"); err != nil {
+	if _, err := pyruntimetest.Get(url + "/boom"); err != nil {
 		t.Fatal(err) // a 500
 	}
 	d := e.awaitDiagnostics("main.py", "the endpoint's failure", func(d []protocol.Diagnostic) bool {

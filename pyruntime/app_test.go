@@ -3,8 +3,6 @@ package pyruntime
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -110,22 +108,6 @@ func (a *appEvents) awaitExit(t *testing.T) AppExit {
 	return x
 }
 
-// get requests url and returns the body.
-func get(t *testing.T, url string) string {
-	t.Helper()
-	client := http.Client{Timeout: appTimeout}
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(body)
-}
-
 // httpApp is a small http.server app: server.py serves handlers.answer()
 // and its pid on a free port of 127.0.0.1, and prints the port.
 var httpApp = map[string]string{
@@ -186,7 +168,7 @@ func TestAppRunsAsMainAndSavesApplyInPlace(t *testing.T) {
 		t.Errorf("app output %q, want %q", output, want)
 	}
 	url := "http://127.0.0.1:" + port + "/"
-	if got, want := get(t, url), "v1 "+strconv.Itoa(pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), "v1 "+strconv.Itoa(pid); got != want {
 		t.Fatalf("GET = %q, want %q", got, want)
 	}
 
@@ -194,7 +176,7 @@ func TestAppRunsAsMainAndSavesApplyInPlace(t *testing.T) {
 	if reply, _, err := reload(t, r, "handlers", path); err != nil || reply.Error != nil {
 		t.Fatalf("reload handlers: %v %+v", err, reply.Error)
 	}
-	if got, want := get(t, url), "v2 "+strconv.Itoa(pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), "v2 "+strconv.Itoa(pid); got != want {
 		t.Errorf("after saving handlers.py, GET = %q, want %q", got, want)
 	}
 
@@ -208,7 +190,7 @@ func TestAppRunsAsMainAndSavesApplyInPlace(t *testing.T) {
 	if len(reply.Reloaded) != 1 || reply.Reloaded[0] != "__main__" {
 		t.Errorf("reloaded %v, want [__main__]", reply.Reloaded)
 	}
-	if got, want := get(t, url), "main v2 "+strconv.Itoa(pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), "main v2 "+strconv.Itoa(pid); got != want {
 		t.Errorf("after saving server.py, GET = %q, want %q", got, want)
 	}
 	events.mu.Lock()

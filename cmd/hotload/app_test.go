@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,21 +70,6 @@ func (s *appSession) pid() int {
 	return pid
 }
 
-func getBody(t *testing.T, url string) string {
-	t.Helper()
-	client := http.Client{Timeout: appTimeout}
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(body)
-}
-
 // children returns the processes whose parent is this test process.
 func children(t *testing.T) []int {
 	t.Helper()
@@ -144,25 +127,25 @@ func TestAppServesAndSavesApply(t *testing.T) {
 	pid := s.pid()
 	port := s.match(regexp.MustCompile(`serving on port (\d+) with \['--debug'\]`))
 	url := "http://127.0.0.1:" + port + "/"
-	if got, want := getBody(t, url), fmt.Sprintf("v1 %d", pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v1 %d", pid); got != want {
 		t.Fatalf("GET = %q, want %q", got, want)
 	}
 	s.write("handlers.py", "def answer():\n    return 'v2'\n")
 	s.waitStderr("hotload: handlers reloaded", 1)
-	if got, want := getBody(t, url), fmt.Sprintf("v2 %d", pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v2 %d", pid); got != want {
 		t.Errorf("after the save, GET = %q, want %q from the same process", got, want)
 	}
 	// A save that fails is rolled back: the program goes on with the code before it.
 	s.write("handlers.py", "def answer():\n    return 'broken'\n\nraise RuntimeError('half-written')\n")
 	s.waitStderr("the save was rolled back and the previous code still runs", 1)
-	if got, want := getBody(t, url), fmt.Sprintf("v2 %d", pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v2 %d", pid); got != want {
 		t.Errorf("after a failed save, GET = %q, want %q", got, want)
 	}
 	// A file the program has not imported is not run.
 	s.write("unused.py", "raise SystemExit('ran')\n")
 	s.write("handlers.py", "def answer():\n    return 'v3'\n")
 	s.waitStderr("hotload: handlers reloaded", 2)
-	if got, want := getBody(t, url), fmt.Sprintf("v3 %d", pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v3 %d", pid); got != want {
 		t.Errorf("GET = %q, want %q", got, want)
 	}
 	if strings.Contains(s.stderr.String(), "unused") {
@@ -220,7 +203,7 @@ func TestAppFresh(t *testing.T) {
 		port = ports[len(ports)-1][1]
 		return true
 	})
-	if got, want := getBody(t, "http://127.0.0.1:"+port+"/"), fmt.Sprintf("v2 %d", pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, "http://127.0.0.1:"+port+"/"), fmt.Sprintf("v2 %d", pid); got != want {
 		t.Errorf("GET = %q, want %q", got, want)
 	}
 }
@@ -241,12 +224,12 @@ def index():
 	pid := s.pid()
 	port := s.match(regexp.MustCompile(`Uvicorn running on http://127\.0\.0\.1:(\d+)`))
 	url := "http://127.0.0.1:" + port + "/"
-	if got, want := getBody(t, url), fmt.Sprintf(`"v1 %d"`, pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf(`"v1 %d"`, pid); got != want {
 		t.Fatalf("GET = %q, want %q", got, want)
 	}
 	s.write("main.py", strings.Replace(files["main.py"], "v1", "v2", 1))
 	s.waitStderr("hotload: main reloaded", 1)
-	if got, want := getBody(t, url), fmt.Sprintf(`"v2 %d"`, pid); got != want {
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf(`"v2 %d"`, pid); got != want {
 		t.Errorf("after the save, GET = %q, want %q", got, want)
 	}
 	if err := s.stop(); err != nil {
