@@ -237,7 +237,6 @@ func scenarioModule(file string) string {
 	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(file, ".py"), "/__init__"), "/", ".")
 }
 
-// play runs the scenario's steps in a real server and returns the editor.
 // skipIfTooOld skips the scenario when its python directive names a
 // newer Python than the one its runs use.
 func (sc scenario) skipIfTooOld(t *testing.T) {
@@ -256,6 +255,7 @@ func (sc scenario) skipIfTooOld(t *testing.T) {
 	}
 }
 
+// play runs the scenario's steps in a real server and returns the editor.
 func (sc scenario) play(t *testing.T) *fakeEditor {
 	t.Helper()
 	var workspace strings.Builder
