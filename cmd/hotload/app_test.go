@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,6 +240,53 @@ def index():
 		t.Errorf("uvicorn did not shut down by itself:\n%s\nstdout:\n%s", s.stderr.String(), s.stdout.String())
 	}
 	pyruntimetest.WaitGone(t, pid, appTimeout)
+}
+
+// Django's development server (`manage.py runserver --noreload`): a save
+// of a view changes the next answer in the same process; Ctrl-C stops it.
+func TestAppDjango(t *testing.T) {
+	python := pyruntimetest.VenvPython(t, "django")
+	views := "import os\nfrom django.http import HttpResponse\n\n\ndef index(request):\n    return HttpResponse('v1 %d' % os.getpid())\n"
+	files := map[string]string{
+		"manage.py": "import os\nimport sys\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n" +
+			"from django.core.management import execute_from_command_line\n\nexecute_from_command_line(sys.argv)\n",
+		"site_/__init__.py": "",
+		"site_/settings.py": "SECRET_KEY = 'test'\nDEBUG = True\nALLOWED_HOSTS = ['127.0.0.1']\nROOT_URLCONF = 'site_.urls'\n" +
+			"INSTALLED_APPS = []\nMIDDLEWARE = []\nDATABASES = {}\nUSE_TZ = True\n",
+		"site_/urls.py":  "from django.urls import path\n\nfrom site_ import views\n\nurlpatterns = [path('', views.index)]\n",
+		"site_/views.py": views,
+	}
+	port := freePort(t)
+	s := startApp(t, files, appOptions{Python: []string{python}, Args: []string{"manage.py", "runserver", "127.0.0.1:" + port, "--noreload"}})
+	pid := s.pid()
+	s.match(regexp.MustCompile(`(Quit the server with CONTROL-C)`))
+	url := "http://127.0.0.1:" + port + "/"
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v1 %d", pid); got != want {
+		t.Fatalf("GET = %q, want %q", got, want)
+	}
+	s.write("site_/views.py", strings.Replace(views, "v1", "v2", 1))
+	s.waitStderr("hotload: site_.views reloaded", 1)
+	if got, want := pyruntimetest.MustGet(t, url), fmt.Sprintf("v2 %d", pid); got != want {
+		t.Errorf("after the save, GET = %q, want %q from the same process", got, want)
+	}
+	if err := s.stop(); err != nil {
+		t.Errorf("runApp = %v after Ctrl-C, want nil", err)
+	}
+	pyruntimetest.WaitGone(t, pid, appTimeout)
+}
+
+// freePort returns a TCP port on the loopback that was free a moment ago,
+// for a server that cannot be told to pick one (Django's runserver prints
+// the port it was given, not the one it got).
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
 }
 
 func TestAppUsage(t *testing.T) {
