@@ -89,17 +89,7 @@ func (sc scenario) judge(t *testing.T) (string, string) {
 	e := sc.play(t)
 	differs := false
 	for i, c := range sc.checks {
-		var got evaluation
-		if err := e.command("hotload.evaluate", &got, string(e.uri(c.file)), c.expr); err != nil {
-			t.Fatal(err)
-		}
-		value := "None"
-		switch {
-		case got.Value != nil:
-			value = *got.Value
-		case got.Error != nil:
-			value = exceptionType(*got.Error)
-		}
+		value := c.evaluate(t, e)
 		switch {
 		case c.stale == "" && value != want[i]:
 			differs = true

@@ -237,6 +237,23 @@ func scenarioModule(file string) string {
 	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(file, ".py"), "/__init__"), "/", ".")
 }
 
+// evaluate asks the editor's runtime for the check's expression and
+// returns it as the fresh run prints it: its repr, or the exception's type.
+func (c scenarioCheck) evaluate(t *testing.T, e *fakeEditor) string {
+	t.Helper()
+	var got evaluation
+	if err := e.command("hotload.evaluate", &got, string(e.uri(c.file)), c.expr); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case got.Value != nil:
+		return *got.Value
+	case got.Error != nil:
+		return exceptionType(*got.Error)
+	}
+	return "None"
+}
+
 // skipIfTooOld skips the scenario when its python directive names a
 // newer Python than the one its runs use.
 func (sc scenario) skipIfTooOld(t *testing.T) {
@@ -333,19 +350,7 @@ func TestRealWorldEditScenarios(t *testing.T) {
 			want := sc.freshValues(t)
 			e := sc.play(t)
 			for i, c := range sc.checks {
-				var got evaluation
-				if err := e.command("hotload.evaluate", &got, string(e.uri(c.file)), c.expr); err != nil {
-					t.Fatal(err)
-				}
-				value := ""
-				switch {
-				case got.Value != nil:
-					value = *got.Value
-				case got.Error != nil:
-					value = exceptionType(*got.Error)
-				default:
-					value = "None"
-				}
+				value := c.evaluate(t, e)
 				switch {
 				case c.stale == "" && value != want[i]:
 					t.Errorf("SILENTLY WRONG: %s: %s = %s, a fresh run gives %s", c.file, c.expr, value, want[i])
