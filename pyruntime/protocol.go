@@ -50,6 +50,11 @@ type Request struct {
 	// Stop, if not nil, interrupts the request when it is closed; Call
 	// still waits for the reply. Nil means only ctx and Interrupt stop it.
 	Stop <-chan struct{} `json:"-"`
+	// Sent, if not nil, is called once the request is on its way to the
+	// process, before Call waits for the reply: whatever the caller tells
+	// its own client then (a "running" status) no longer delays the run.
+	// Not called if the request could not be sent.
+	Sent func() `json:"-"`
 
 	// SysPath, Preload and Cwd configure the process at setup.
 	SysPath []string `json:"sys_path,omitempty"`

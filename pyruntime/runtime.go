@@ -273,6 +273,9 @@ func (r *Runtime) call(ctx context.Context, req Request, onEvent func(Event), fr
 	if err != nil {
 		return Reply{}, err
 	}
+	if req.Sent != nil {
+		req.Sent()
+	}
 	stop := req.Stop
 	for {
 		reply, err := p.wait(ctx, c, stop)

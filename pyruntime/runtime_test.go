@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -631,5 +632,41 @@ func TestOutputSurvivesCodeThatReplacesStdout(t *testing.T) {
 		if _, out, err := reload(t, r, "polite", next); err != nil || out != "visible\nalso\n" {
 			t.Errorf("after %s: output %q (%v), want both lines", module, out, err)
 		}
+	}
+}
+
+// Sent is called once the request is in the process, before its reply;
+// a request that cannot be sent never calls it.
+func TestSentIsCalledOnceTheRequestIsOnItsWay(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	gate := filepath.Join(dir, "gate")
+	path := writeModule(t, dir, "waits", fmt.Sprintf("import os, time\nend = time.time() + 10\nwhile not os.path.exists(%[1]q) and time.time() < end:\n    time.sleep(0.01)\n'done' if os.path.exists(%[1]q) else 'no gate'\n", gate))
+	var sentWhileBusy []bool
+	reply, err := r.Call(context.Background(), Request{Op: "reload", Module: "waits", Path: path, Sent: func() {
+		r.mu.Lock()
+		p := r.proc
+		r.mu.Unlock()
+		busy, _ := p.busy()
+		sentWhileBusy = append(sentWhileBusy, busy)
+		if err := os.WriteFile(gate, nil, 0o644); err != nil {
+			t.Error(err)
+		}
+	}}, nil)
+	if err != nil || reply.Value == nil || *reply.Value != "'done'" {
+		t.Fatalf("reload = %+v, %v; want the value 'done'", reply, err)
+	}
+	if !slices.Equal(sentWhileBusy, []bool{true}) {
+		t.Errorf("Sent called with the process busy: %v, want once, busy with the request", sentWhileBusy)
+	}
+
+	r.Close()
+	called := false
+	if _, err := r.Call(context.Background(), Request{Op: "ping", Sent: func() { called = true }}, nil); err == nil {
+		t.Fatal("Call after Close succeeded")
+	}
+	if called {
+		t.Error("Sent was called for a request that was never sent")
 	}
 }

@@ -82,8 +82,8 @@ type Config struct {
 	// Zero means DefaultStreamedOutput; negative means no bound.
 	StreamedOutput int64
 	// OnRun, if not nil, is called when code of module starts running in the
-	// runtime (res is nil) and when it has finished (res is its result), for
-	// reloads and evaluations alike.
+	// runtime (res is nil: its request has been sent) and when it has
+	// finished (res is its result), for reloads and evaluations alike.
 	OnRun func(module string, res *Result)
 	// OnRuntimeStart, if not nil, is called each time a runtime is ready.
 	OnRuntimeStart func(RuntimeInfo)
@@ -498,8 +498,20 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
 	res := &Result{Module: mod.Name, Path: mod.Path}
 	if e.cfg.OnRun != nil {
-		e.cfg.OnRun(mod.Name, nil)
-		defer e.cfg.OnRun(mod.Name, res)
+		// Announced once the request is on its way, so that telling the
+		// client (a status notification, which wakes the editor) runs
+		// beside the code rather than before it.
+		announced := false
+		req.Sent = func() {
+			e.cfg.OnRun(mod.Name, nil)
+			announced = true
+		}
+		defer func() {
+			if !announced {
+				e.cfg.OnRun(mod.Name, nil)
+			}
+			e.cfg.OnRun(mod.Name, res)
+		}()
 	}
 	limit := e.cfg.StreamedOutput
 	if limit == 0 {

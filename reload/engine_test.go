@@ -643,3 +643,59 @@ func TestStartReportsPreloadErrors(t *testing.T) {
 		t.Errorf("PreloadErrors[%q] = %+v, want a ModuleNotFoundError", "no_such_module", x)
 	}
 }
+
+// OnRun tells of every run twice, in order: once its request is on its
+// way (nil), then with its result; a run whose runtime cannot start is
+// told of both ways too.
+func TestOnRunAnnouncesEachRunThenItsResult(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		python []string // nil: the tests' Python
+		wantOK bool
+	}{
+		{name: "a run", wantOK: true},
+		{name: "a runtime that cannot start", python: []string{filepath.Join(t.TempDir(), "no-such-python")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws := t.TempDir()
+			path := writeFile(t, ws, "m.py", "1\n")
+			var mu sync.Mutex
+			var calls []string
+			cfg := reload.Config{OnRun: func(module string, res *reload.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case res == nil:
+					calls = append(calls, "started "+module)
+				case res.OK():
+					calls = append(calls, "ok "+module)
+				default:
+					calls = append(calls, "failed "+module)
+				}
+			}}
+			var e *reload.Engine
+			if tc.python == nil {
+				e = newEngine(t, ws, cfg)
+			} else {
+				cfg.Folders, cfg.Python = []string{ws}, tc.python
+				e = reload.New(cfg)
+				t.Cleanup(func() { e.Close() })
+			}
+			res, err := e.Reload(testContext(t), path)
+			if err != nil {
+				t.Fatalf("Reload = %v", err)
+			}
+			want := []string{"started m", "failed m"}
+			if tc.wantOK {
+				want = []string{"started m", "ok m"}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if res.OK() != tc.wantOK || !slices.Equal(calls, want) {
+				t.Errorf("OnRun calls %q (result OK %v), want %q", calls, res.OK(), want)
+			}
+		})
+	}
+}
