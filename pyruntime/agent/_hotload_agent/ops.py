@@ -55,7 +55,10 @@ def same_file(a, b):
 def loaded_module(name, path):
     """Returns the module called name if it is loaded from path, else None."""
     module = sys.modules.get(name)
-    if module is None or not same_file(getattr(module, "__file__", None) or "", path):
+    if module is None:
+        return None
+    file = getattr(module, "__file__", None) or ""
+    if file != path and not same_file(file, path):
         return None
     return module
 

@@ -5,6 +5,11 @@ import os
 import signal
 import threading
 
+# A sigset_t is at most 128 bytes (glibc's; macOS's is 4): all ones blocks
+# every signal there is (the kernel ignores SIGKILL and SIGSTOP).
+_SIGSET_BYTES = 128
+
+
 def _libc_sigmask():
     """libc's pthread_sigmask, called through ctypes, or None where threads
     cannot block signals (Windows) or ctypes is missing. Not the signal
@@ -14,16 +19,17 @@ def _libc_sigmask():
         return None
     try:
         import ctypes
-        return ctypes, ctypes.CDLL(None, use_errno=True).pthread_sigmask
+        return ctypes, ctypes.CDLL(None, use_errno=True).pthread_sigmask, _all_signals(ctypes)
     except Exception:  # no ctypes, no libc to find: send holds off only the agent's interrupts
         return None
 
 
-_SIGMASK = _libc_sigmask()
+def _all_signals(ctypes):
+    """A sigset_t that blocks every signal there is, made once: only read."""
+    return ctypes.create_string_buffer(b"\xff" * _SIGSET_BYTES, _SIGSET_BYTES)
 
-# A sigset_t is at most 128 bytes (glibc's; macOS's is 4): all ones blocks
-# every signal there is (the kernel ignores SIGKILL and SIGSTOP).
-_SIGSET_BYTES = 128
+
+_SIGMASK = _libc_sigmask()
 
 
 class Channel:
@@ -96,12 +102,12 @@ def write_whole(lock, fd, data):
         with lock:
             _write_all(fd, data)
         return
-    ctypes, sigmask = _SIGMASK
+    ctypes, sigmask, every = _SIGMASK
     old = ctypes.create_string_buffer(_SIGSET_BYTES)
     sigmask(signal.SIG_BLOCK, None, old)  # reads the mask, changes nothing
     raised = None
     try:
-        sigmask(signal.SIG_BLOCK, ctypes.create_string_buffer(b"\xff" * _SIGSET_BYTES, _SIGSET_BYTES), None)
+        sigmask(signal.SIG_BLOCK, every, None)
         try:
             _due()
         except BaseException as exc:  # a handler that was due: it raises after the write

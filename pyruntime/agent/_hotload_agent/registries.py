@@ -131,7 +131,9 @@ def containers(up, extra_roots):
                 add_namespace(value.__globals__)
     classes = []
     for ns in namespaces:
-        for value in list(ns.values()):
+        for key, value in list(ns.items()):
+            if key == "__builtins__":
+                continue  # the interpreter's, in every namespace: no registry of the user's
             if isinstance(value, type):
                 classes.extend(value.__mro__[:-1])
                 classes.append(type(value))

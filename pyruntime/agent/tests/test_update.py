@@ -238,3 +238,20 @@ def test_class_caches_keep_their_contents_while_their_line_stands(project):
     assert "keeps what it held before the save (1 item)" in note["text"] and note["line"] == 2
     project.save("repo", source.replace("cache = {}", "cache = dict()") % ("", 10))
     assert repo.cache == {}  # its line changed: a new one
+
+
+def test_the_registry_walk_leaves_the_builtins_alone(project):
+    """Every namespace holds the interpreter's builtins dict: walking its
+    hundred-odd names on every save would cost more than a trivial save
+    itself, and no registry of the user's lives there."""
+    import builtins
+
+    from _hotload_agent import registries
+    from _hotload_agent.update import Update
+
+    project.save("reg", "HANDLERS = []\nprint('hi')\n")
+    up = Update([], project.agent.workspace)
+    up.modules.add(project.name("reg"))
+    found = registries.containers(up, ())
+    assert any(c is project.module("reg").HANDLERS for c in found)
+    assert not any(c is builtins.__dict__ for c in found)
