@@ -58,7 +58,8 @@ type agentCommand struct {
 
 // startAgent starts argv with the bootstrap and sends it the agent. Through
 // ssh, the arguments it appends are quoted for the remote shell (remoteArgs).
-func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger, mode ...string) (*agentCommand, error) {
+// A zygote's handoff, if not nil, becomes its fd 3.
+func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger, h *handoff, mode ...string) (*agentCommand, error) {
 	args := append(argv[1:len(argv):len(argv)], remoteArgs(argv[0], append([]string{"-c", bootstrap}, mode...))...)
 	cmd := exec.CommandContext(ctx, argv[0], args...)
 	cmd.Dir = cfg.processDir()
@@ -79,8 +80,14 @@ func startAgent(ctx context.Context, argv []string, cfg *Config, logger *zap.Log
 	if err != nil {
 		return nil, &StartError{Argv: argv, Err: err}
 	}
+	if h != nil {
+		cmd.ExtraFiles = []*os.File{h.zygoteEnd()}
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, &StartError{Argv: argv, Err: err}
+	}
+	if h != nil {
+		h.started()
 	}
 	if err := group.started(cmd); err != nil {
 		_ = cmd.Process.Kill() // not in its group: the process alone, before it runs code

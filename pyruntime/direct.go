@@ -14,7 +14,7 @@ func (d directLink) send(line []byte) error { return d.write(line) }
 
 // startDirect starts argv serving the agent directly and waits until it is ready.
 func startDirect(ctx context.Context, argv []string, cfg *Config, logger *zap.Logger) (*process, error) {
-	a, err := startAgent(ctx, argv, cfg, logger)
+	a, err := startAgent(ctx, argv, cfg, logger, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,9 @@ type Request struct {
 	WorkspaceRoots []string `json:"workspace_roots,omitempty"`
 	Preload        []string `json:"preload,omitempty"`
 	Cwd            string   `json:"cwd,omitempty"`
+	// Handoff is the token a zygote finds first on its fd 3 if that is
+	// the server's handoff socket (see handoff); empty: there is none.
+	Handoff string `json:"handoff,omitempty"`
 
 	// Args are the arguments of `python ARGS…` for an app request: a
 	// script and its arguments, or -m module, or -c code (see StartApp).

@@ -46,7 +46,7 @@ func workerChannel(t *testing.T, r *Runtime) int {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	w, ok := r.proc.link.(workerLink)
+	w, ok := r.proc.link.(*workerLink)
 	if !ok {
 		t.Fatalf("the current process is not a forked worker: %T", r.proc.link)
 	}

@@ -1,5 +1,6 @@
 """The zygote: preloads, then forks warm workers and relays their lines."""
 
+import array
 import contextlib
 import gc
 import json
@@ -7,6 +8,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import sys
 
@@ -31,6 +33,14 @@ from .warmup import warm
 #     1 {"id": null, "event": "ready", ...}
 #     0 {"id": null, "event": "exit", "worker": 1, "code": 3, "signal": 0, "stderr": "..."}
 #
+# A zygote on the server's machine gets, as fd 3, the server's handoff
+# socket (a datagram socket pair whose first datagram is the token the setup
+# request names): it then hands the server each worker's end of its socket
+# (SCM_RIGHTS, with the worker's number), and the worker's lines go straight
+# to the server, skipping the relay; only its exit still comes on channel 0.
+# Without it (a Python behind ssh or docker), every line is relayed.
+HANDOFF_FD = 3
+
 # A worker's fds 1 and 2 are a pipe of its own that the zygote relays to
 # its own stderr, keeping the last lines: the exit event carries them
 # ("stderr"), so what a worker said as it died (faulthandler's report of a
@@ -79,6 +89,8 @@ class Zygote:
         # The stderr pipes of reported workers that something the worker
         # started still holds open: relayed until their end, nothing kept.
         self.orphans = set()
+        # The server's handoff socket (see HANDOFF_FD), or None: relay.
+        self.handoff = None
 
     # The zygote is its own agent's channel: its messages go out on channel 0.
     def send(self, msg):
@@ -169,6 +181,9 @@ class Zygote:
         elif op == "ping":
             self.send({"id": msg.get("id"), "ok": True, "pid": self.pid})
         else:
+            token = msg.pop("handoff", None)
+            if op == "setup" and token and self.handoff is None:
+                self.handoff = open_handoff(token)
             # setup: preloads run here, on the main thread, before any fork.
             self.agent.accept(msg)
             self.agent.handle(msg)
@@ -197,10 +212,28 @@ class Zygote:
         watch = child_watch(pid)  # at once: kqueue's sees only exits after it begins
         child.close()
         os.close(stderr_w)
-        parent.setblocking(False)
+        if self.hand_over(wid, parent):
+            parent = None  # the server has it: its lines skip the relay
+        else:
+            parent.setblocking(False)
         os.set_blocking(stderr_r, False)
         self.workers[wid] = Worker(wid, pid, parent, stderr_r, watch)
         self.send({"id": rid, "ok": True, "worker": wid, "pid": pid})
+
+    def hand_over(self, wid, sock):
+        """Gives the server sock, worker wid's end of its channel, through
+        the handoff socket, and closes it here. Returns False, keeping it,
+        where there is no handoff or it fails: the worker is then relayed."""
+        if self.handoff is None:
+            return False
+        try:
+            self.handoff.sendmsg([b"%d\n" % wid], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [sock.fileno()]))])
+        except OSError:
+            self.handoff.close()
+            self.handoff = None
+            return False
+        sock.close()
+        return True
 
     def become_worker(self, sock, stderr):
         """Runs in the forked child: drops the zygote's ends and serves as an agent."""
@@ -218,6 +251,8 @@ class Zygote:
             os.close(fd)
         if self.parent is not None:
             self.parent.close()  # the zygote's watch, not ours
+        if self.handoff is not None:
+            self.handoff.close()  # the zygote's, not ours
         for w in self.workers.values():
             if w.sock is not None:
                 w.sock.close()
@@ -371,6 +406,29 @@ class Zygote:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(w.pid, 0)
         os._exit(0)
+
+
+def open_handoff(token):
+    """The server's handoff socket, if fd 3 is it: an AF_UNIX socket whose
+    first datagram is token. Otherwise None, and fd 3, whatever it is,
+    is left as it was (the token is only peeked at unless it matches)."""
+    try:
+        if not stat.S_ISSOCK(os.fstat(HANDOFF_FD).st_mode):
+            return None
+        sock = socket.socket(fileno=HANDOFF_FD)
+    except (OSError, ValueError):
+        return None
+    want = token.encode() + b"\n"
+    try:
+        ours = sock.family == socket.AF_UNIX and sock.recv(len(want), socket.MSG_PEEK | socket.MSG_DONTWAIT) == want
+    except OSError:
+        ours = False
+    if not ours:
+        sock.detach()
+        return None
+    sock.recv(len(want))
+    sock.set_inheritable(False)
+    return sock
 
 
 # How much of a worker's stderr the zygote keeps for its exit event: the
