@@ -50,6 +50,9 @@ func runLSP(ctx context.Context, args []string, stdin io.Reader, stdout io.Write
 	info, ok := debug.ReadBuildInfo()
 	logger.Info("hotload lsp starting", zap.String("version", version(info, ok)), zap.Int("pid", os.Getpid()))
 
+	if f, ok := stdin.(*os.File); ok {
+		stdin = pollable(f)
+	}
 	rw := stdio{Reader: stdin, Writer: stdout}
 	return lsp.Serve(ctx, rw, logger)
 }
