@@ -19,6 +19,11 @@ def decode(source):
     """
     if not isinstance(source, bytes):
         return source
+    if source.isascii() and b"\r" not in source and b"coding" not in source:
+        # What decode_source returns for it, without its tokenizer's
+        # Python code: no BOM, no coding line (so UTF-8, whose ASCII
+        # part it is), no line endings to translate.
+        return source.decode("ascii")
     try:
         return importlib.util.decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
