@@ -19,6 +19,7 @@ PLAIN = (int, float, complex, str, bytes, bool, type(None), range)
 
 # Values no update rule takes: bind() leaves them as the module's code made them.
 DATA = PLAIN + (list, dict, set, tuple, frozenset, bytearray)
+DATA_TYPES = frozenset(DATA)  # for `type(value) in`: a hash lookup
 
 # How far counterpart() looks inside an old binding for the object a new
 # definition replaces: decorator stacks are a few levels deep; 32 objects
@@ -876,6 +877,12 @@ def star_names(namespace):
 
 
 def own_dict(obj):
+    """obj's own __dict__ if it is a dict, else None, without running any
+    __getattr__."""
+    if type(obj) in DATA_TYPES:
+        # Built-in data has no __dict__: most of a namespace's values are
+        # data, and the AttributeError asking would make costs a microsecond.
+        return None
     try:
         attrs = object.__getattribute__(obj, "__dict__")
     except Exception:

@@ -6,7 +6,7 @@ import functools
 import pytest
 
 from _hotload_agent import ops
-from _hotload_agent.update import MISSING, chain, code_same, lookup, plain, rebound
+from _hotload_agent.update import DATA, MISSING, chain, code_same, lookup, own_dict, plain, rebound
 
 
 @pytest.mark.parametrize("old, new, want", [
@@ -255,3 +255,14 @@ def test_the_registry_walk_leaves_the_builtins_alone(project):
     found = registries.containers(up, ())
     assert any(c is project.module("reg").HANDLERS for c in found)
     assert not any(c is builtins.__dict__ for c in found)
+
+
+@pytest.mark.parametrize("kind", DATA)
+def test_data_has_no_own_dict(kind):
+    """own_dict answers None for built-in data without asking: right only
+    while no instance of those types has a __dict__."""
+    value = kind(1) if kind is range else kind()
+    if own_dict(value) is not None:
+        pytest.fail("own_dict(%r) = %r, want None" % (value, own_dict(value)))
+    with pytest.raises(AttributeError):
+        object.__getattribute__(value, "__dict__")
