@@ -139,3 +139,40 @@ def test_decode_gives_what_decode_source_gives(source):
         got_error = (type(exc), str(exc), getattr(exc, "lineno", None), getattr(exc, "offset", None))
     if got_error != want_error:
         pytest.fail("parse(%r) raised %r, want %r" % (source, got_error, want_error))
+
+
+def code_facts(code):
+    """What running code does and where its tracebacks point."""
+    if code is None:
+        return None
+    lines = list(code.co_lines()) if hasattr(code, "co_lines") else code.co_lnotab
+    return (code.co_code, code.co_consts, code.co_names, code.co_varnames, code.co_filename, code.co_name,
+            code.co_firstlineno, code.co_flags, code.co_stacksize, lines)
+
+
+@pytest.mark.parametrize("source", [
+    "print(k)\n",
+    "",
+    "# only a comment\n",
+    "\n\n(1 +\n 2)\n",
+    "x = 1\nx\n",
+    "def f():\n    return 1\nf()\n",
+    "import os\n",
+])
+@pytest.mark.parametrize("bind", [False, True])
+def test_empty_body_is_what_compile_gives(source, bind):
+    """compile_split's body, read from empty_body when nothing is left of
+    it, is the code compiling what is left gives, for this file and the
+    one saved before it."""
+    for filename in ("/w/a.py", "/w/b.py", "/w/a.py"):
+        body, last = compile_split(source, filename, bind)
+        tree = parse(source, filename)
+        want_last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            want_last = compile(ast.Expression(tree.body.pop().value), filename, "eval", dont_inherit=True)
+        if not bind or not tree.body:  # with bind, compile_tree adds hook calls to a non-empty body
+            want = compile(tree, filename, "exec", dont_inherit=True)
+            if code_facts(body) != code_facts(want):
+                pytest.fail("compile_split(%r, %r) body = %r, want %r" % (source, filename, code_facts(body), code_facts(want)))
+        if code_facts(last) != code_facts(want_last):
+            pytest.fail("compile_split(%r, %r) last = %r, want %r" % (source, filename, code_facts(last), code_facts(want_last)))
