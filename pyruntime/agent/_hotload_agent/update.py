@@ -405,10 +405,14 @@ class Update:
         # Names bound other than by def or class: `f = decorate(g)`,
         # `handler = make_handler(4)`, `from .impl import f`.
         for key in list(namespace):
-            self.bind(namespace, before, key, prefix)
+            new = namespace.get(key, MISSING)
+            if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
+                self.bind(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
         for key in set(before) | set(namespace):
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if old is new and key not in sizes:
+                continue  # rebound by none of the tests below (__all__ equals itself)
             if key == "__all__":  # what a star import takes: by value, a new list each run
                 if not safe_equal(*(tuple(v) if isinstance(v, (list, tuple)) else v for v in (old, new))):
                     change.rebound.add(key)
