@@ -104,10 +104,11 @@ class Workspace:
     def note_loaded(self):
         """Remembers the source of each user module loaded since the last
         call that hotload did not run itself (imported by the user's code),
-        so that its first save knows what the version before it defined."""
+        so that its first save knows what the version before it defined.
+        Returns loaded()'s result."""
         files = self.loaded()
         if files is self._noted:
-            return  # sys.modules has not changed since the last call
+            return files  # sys.modules has not changed since the last call
         self._noted = files
         for name, file in files.items():
             known = self.ran.get(name)
@@ -121,6 +122,7 @@ class Workspace:
                 continue
             self.ran[name] = Ran(name, file, file_version(file), module, self.trees, source=source)
             self._changes += 1
+        return files
 
     def previous_shape(self, name):
         """The Shape of the version of module name that runs; None if unknown."""
@@ -129,8 +131,9 @@ class Workspace:
 
     def importers(self):
         """{module: the loaded user modules whose running version imports it}."""
-        self.note_loaded()
-        files = self.loaded()
+        # Not loaded() again: that compares all of sys.modules, and
+        # note_loaded imports nothing.
+        files = self.note_loaded()
         if self._importers is not None and self._importers_of == (files, self._changes):
             return self._importers
         importers = {}

@@ -83,7 +83,9 @@ def read_file(name, path, trees, bind=False):
     when read; bind as for compile_tree. trees holds the parse until the
     request drops it: what it asks of the Shape later reads it."""
     version = file_version(path)
-    with open(path, "rb") as f:
+    # Unbuffered: read() takes the whole file at once either way, and a
+    # raw file skips the buffer object, its isatty and its seek.
+    with open(path, "rb", buffering=0) as f:
         source = f.read()
     linecache.checkcache(path)
     tree = parse_file(source, path)
@@ -108,7 +110,7 @@ def read_again(workspace, name, path):
         return read_file(name, path, workspace.trees, bind=True)
     tree = workspace.trees.take(shape)
     if tree is None:
-        with open(path, "rb") as f:
+        with open(path, "rb", buffering=0) as f:  # as read_file does
             tree = parse_file(f.read(), path)
         workspace.trees.hold(shape, tree, compiling=True)
     linecache.checkcache(path)

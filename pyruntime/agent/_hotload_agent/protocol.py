@@ -133,4 +133,10 @@ def _write_all(fd, data):
 
 def encode(msg):
     """One protocol line: the message as JSON, then a newline."""
-    return json.dumps(msg, ensure_ascii=False, default=repr).encode("utf-8", "replace") + b"\n"
+    return _ENCODER.encode(msg).encode("utf-8", "replace") + b"\n"
+
+
+# What json.dumps(msg, ensure_ascii=False, default=repr) makes and uses,
+# made once: dumps builds an encoder on every call given any option. An
+# encoder keeps no state between calls, so threads share it.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=repr)

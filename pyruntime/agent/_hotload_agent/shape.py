@@ -20,6 +20,8 @@ DYNAMIC_CALLS = frozenset(("globals", "vars", "locals", "exec", "setattr"))
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPES = FUNCTIONS + (ast.Lambda, ast.ClassDef)
+# Made once: the walks test every node against it.
+DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
 
 # Only a function that says `global` or names globals or exec binds
 # module names (see Shape._function_globals). In an ASCII source those
@@ -166,7 +168,7 @@ class Shape:
         uses = self._uses
         for stmt in parsed.statements:
             for node in walk_outside_scopes(stmt):
-                if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                if isinstance(node, DEFINITIONS):
                     self._defs.setdefault(node.name, []).append(node)
                 elif isinstance(node, ast.ImportFrom):
                     base = absolute_module(self._package, node.module, node.level or 0)
@@ -201,7 +203,7 @@ class Shape:
         or in a class body (prefix "C."), outside any function body."""
         for stmt in statements:
             for node in walk_outside_scopes(stmt):
-                if isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                if isinstance(node, DEFINITIONS):
                     qual = prefix + node.name
                     self.lines.setdefault(qual, node.lineno)
                     if not prefix:
@@ -338,7 +340,7 @@ class Shape:
                     declared.update(node.names)
                 elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                     local.add(node.id)
-                elif isinstance(node, FUNCTIONS + (ast.ClassDef,)):
+                elif isinstance(node, DEFINITIONS):
                     local.add(node.name)
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
                     local.update((a.asname or a.name.split(".")[0]) for a in node.names)

@@ -19,6 +19,11 @@ def decode(source):
     """
     if not isinstance(source, bytes):
         return source
+    if source.isascii() and b"\r" not in source and b"coding" not in source:
+        # What decode_source returns for it, without its tokenizer's
+        # Python code: no BOM, no coding line (so UTF-8, whose ASCII
+        # part it is), no line endings to translate.
+        return source.decode("ascii")
     try:
         return importlib.util.decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
@@ -43,9 +48,24 @@ def compile_tree(tree, filename, bind=False):
         last = ast.Expression(tree.body.pop().value)
     if bind:
         tree.body = bind_definitions(tree.body)
-    body = compile(tree, filename, "exec", dont_inherit=True)
+    body = compile(tree, filename, "exec", dont_inherit=True) if tree.body else empty_body(filename)
     last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
     return body, last_code
+
+
+# The code of an empty module for the file compiled last: the body of a
+# module that is only an expression (`print(k)`) is that, each save. A
+# code object never changes, so running one twice runs what two would.
+_empty = [None]
+
+
+def empty_body(filename):
+    """What compiling an empty module as filename gives, compiled once for
+    each file in a row."""
+    code = _empty[0]
+    if code is None or code.co_filename != filename:
+        code = _empty[0] = compile(ast.Module([], []), filename, "exec", dont_inherit=True)
+    return code
 
 
 def run_split(body, last, namespace):

@@ -19,6 +19,7 @@ PLAIN = (int, float, complex, str, bytes, bool, type(None), range)
 
 # Values no update rule takes: bind() leaves them as the module's code made them.
 DATA = PLAIN + (list, dict, set, tuple, frozenset, bytearray)
+DATA_TYPES = frozenset(DATA)  # for `type(value) in`: a hash lookup
 
 # How far counterpart() looks inside an old binding for the object a new
 # definition replaces: decorator stacks are a few levels deep; 32 objects
@@ -404,10 +405,14 @@ class Update:
         # Names bound other than by def or class: `f = decorate(g)`,
         # `handler = make_handler(4)`, `from .impl import f`.
         for key in list(namespace):
-            self.bind(namespace, before, key, prefix)
+            new = namespace.get(key, MISSING)
+            if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
+                self.bind(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
         for key in set(before) | set(namespace):
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
+            if old is new and key not in sizes:
+                continue  # rebound by none of the tests below (__all__ equals itself)
             if key == "__all__":  # what a star import takes: by value, a new list each run
                 if not safe_equal(*(tuple(v) if isinstance(v, (list, tuple)) else v for v in (old, new))):
                     change.rebound.add(key)
@@ -876,6 +881,12 @@ def star_names(namespace):
 
 
 def own_dict(obj):
+    """obj's own __dict__ if it is a dict, else None, without running any
+    __getattr__."""
+    if type(obj) in DATA_TYPES:
+        # Built-in data has no __dict__: most of a namespace's values are
+        # data, and the AttributeError asking would make costs a microsecond.
+        return None
     try:
         attrs = object.__getattribute__(obj, "__dict__")
     except Exception:

@@ -7,7 +7,9 @@ import signal
 import threading
 import time
 
-from _hotload_agent.protocol import Channel
+import pytest
+
+from _hotload_agent.protocol import Channel, encode
 
 
 def read_lines(fd, into):
@@ -81,3 +83,21 @@ def test_lines_stay_whole_under_a_storm_of_interrupts():
     # or everything (then it was sent again).
     assert numbers == sorted(numbers)
     assert sorted(set(numbers)) == list(range(sent))
+
+
+class Opaque:
+    def __repr__(self):
+        return "<opaque>"
+
+
+@pytest.mark.parametrize("msg", [
+    {"id": 1, "ok": True, "value": None, "error": None},
+    {"id": None, "event": "output", "stream": "stdout", "text": "caf\u00e9 \u2603\n"},
+    {"id": 2, "value": Opaque(), "nested": [1.5, float("nan"), {"k": (1, 2)}]},
+    {"id": 3, "text": "a lone surrogate \ud800"},
+])
+def test_encode_is_json_dumps(msg):
+    """encode's one shared encoder writes what json.dumps with its options does."""
+    want = json.dumps(msg, ensure_ascii=False, default=repr).encode("utf-8", "replace") + b"\n"
+    if encode(msg) != want:
+        pytest.fail("encode(%r) = %r, want %r" % (msg, encode(msg), want))

@@ -1,9 +1,13 @@
 """The hooks a re-run module's code calls: after definitions and assignments,
 and between a definition's decorators."""
 
+import ast
+import importlib.util
 import textwrap
 
-from _hotload_agent.source import BIND_HOOK, DECORATED_HOOK, compile_split
+import pytest
+
+from _hotload_agent.source import BIND_HOOK, DECORATED_HOOK, compile_split, decode, parse
 
 
 def run(source, bound=None, decorated=None):
@@ -97,3 +101,78 @@ def test_assignments_bind_at_once():
         """)
     binds = [c[1] for c in calls if c[0] == "bind"]
     assert binds == ["handler", "rest", "b", "a", "typed", "count", "handlers", "inside"]
+
+
+@pytest.mark.parametrize("source", [
+    b"print(1)\n",
+    b"",
+    b"x = 1",  # no final newline
+    b"x = 1\r\ny = 2\r\n",
+    b"x = 1\ry = 2\r",
+    b"# -*- coding: latin-1 -*-\nx = 'caf\xe9'\n",
+    b"# coding: ascii\nx = 1\n",
+    b"# coding: no-such-codec\nx = 1\n",
+    b"x = 1\n# the coding of this module is plain\n",
+    b"\xef\xbb\xbfx = 1\n",
+    b"x = 'caf\xc3\xa9'\n",
+    b"x = 'caf\xe9'\n",  # not UTF-8: the bytes themselves
+    b"x = 1\x00\n",
+    b"x = (1,\n",
+])
+def test_decode_gives_what_decode_source_gives(source):
+    """decode's ASCII shortcut returns what decode_source does, and a
+    SyntaxError keeps its place."""
+    try:
+        want = importlib.util.decode_source(source)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        want = source
+    got = decode(source)
+    if got != want or type(got) is not type(want):
+        pytest.fail("decode(%r) = %r, want %r" % (source, got, want))
+    try:
+        want_error = compile(want, "/w/mod.py", "exec", ast.PyCF_ONLY_AST, dont_inherit=True) and None
+    except (SyntaxError, ValueError) as exc:
+        want_error = (type(exc), str(exc), getattr(exc, "lineno", None), getattr(exc, "offset", None))
+    try:
+        got_error = parse(source, "/w/mod.py") and None
+    except (SyntaxError, ValueError) as exc:
+        got_error = (type(exc), str(exc), getattr(exc, "lineno", None), getattr(exc, "offset", None))
+    if got_error != want_error:
+        pytest.fail("parse(%r) raised %r, want %r" % (source, got_error, want_error))
+
+
+def code_facts(code):
+    """What running code does and where its tracebacks point."""
+    if code is None:
+        return None
+    lines = list(code.co_lines()) if hasattr(code, "co_lines") else code.co_lnotab
+    return (code.co_code, code.co_consts, code.co_names, code.co_varnames, code.co_filename, code.co_name,
+            code.co_firstlineno, code.co_flags, code.co_stacksize, lines)
+
+
+@pytest.mark.parametrize("source", [
+    "print(k)\n",
+    "",
+    "# only a comment\n",
+    "\n\n(1 +\n 2)\n",
+    "x = 1\nx\n",
+    "def f():\n    return 1\nf()\n",
+    "import os\n",
+])
+@pytest.mark.parametrize("bind", [False, True])
+def test_empty_body_is_what_compile_gives(source, bind):
+    """compile_split's body, read from empty_body when nothing is left of
+    it, is the code compiling what is left gives, for this file and the
+    one saved before it."""
+    for filename in ("/w/a.py", "/w/b.py", "/w/a.py"):
+        body, last = compile_split(source, filename, bind)
+        tree = parse(source, filename)
+        want_last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            want_last = compile(ast.Expression(tree.body.pop().value), filename, "eval", dont_inherit=True)
+        if not bind or not tree.body:  # with bind, compile_tree adds hook calls to a non-empty body
+            want = compile(tree, filename, "exec", dont_inherit=True)
+            if code_facts(body) != code_facts(want):
+                pytest.fail("compile_split(%r, %r) body = %r, want %r" % (source, filename, code_facts(body), code_facts(want)))
+        if code_facts(last) != code_facts(want_last):
+            pytest.fail("compile_split(%r, %r) last = %r, want %r" % (source, filename, code_facts(last), code_facts(want_last)))

@@ -2,11 +2,14 @@
 made of, and the registry walk and leak check, on small modules."""
 
 import functools
+import types
 
 import pytest
 
 from _hotload_agent import ops
-from _hotload_agent.update import MISSING, chain, code_same, lookup, plain, rebound
+from _hotload_agent.rules import UPDATE_RULES
+from _hotload_agent.source import compile_split
+from _hotload_agent.update import DATA, MISSING, Update, chain, code_same, lookup, own_dict, plain, rebound
 
 
 @pytest.mark.parametrize("old, new, want", [
@@ -255,3 +258,50 @@ def test_the_registry_walk_leaves_the_builtins_alone(project):
     found = registries.containers(up, ())
     assert any(c is project.module("reg").HANDLERS for c in found)
     assert not any(c is builtins.__dict__ for c in found)
+
+
+@pytest.mark.parametrize("kind", DATA)
+def test_data_has_no_own_dict(kind):
+    """own_dict answers None for built-in data without asking: right only
+    while no instance of those types has a __dict__."""
+    value = kind(1) if kind is range else kind()
+    if own_dict(value) is not None:
+        pytest.fail("own_dict(%r) = %r, want None" % (value, own_dict(value)))
+    with pytest.raises(AttributeError):
+        object.__getattribute__(value, "__dict__")
+
+
+@pytest.mark.parametrize("first, second, want", [
+    ("x = 1\n", "x = 1\n", set()),
+    ("x = 1\n", "x = 2\n", {"x"}),
+    ("x = 1\n", "y = 1\n", {"y"}),
+    ("t = (1, 2)\n", "pass\n", set()),
+    ("items = []\n", "pass\n", set()),
+    ("items = []\n", "items.append(1)\n", {"items"}),
+    ("table = {}\n", "table['k'] = 1\n", {"table"}),
+    ("__all__ = ['a']\n", "pass\n", set()),
+    ("__all__ = ['a']\n", "__all__ = ['a']\n", set()),
+    ("__all__ = ['a']\n", "__all__.append('b')\n", set()),  # compared by value, and the same list equals itself
+    ("__all__ = ('a',)\n", "pass\n", set()),
+    ("__all__ = ('a',)\n", "__all__ = ('a', 'b')\n", {"__all__"}),
+    ("__version__ = 1\n", "__version__ = 2\n", set()),
+    ("import os\n", "import os\n", set()),
+    ("import os\n", "import sys as os\n", {"os"}),
+    ("def f():\n    return 1\n", "def f():\n    return 2\n", set()),
+    ("def f():\n    return 1\n", "f = 3\n", {"f"}),
+    ("class C:\n    pass\n", "class C:\n    x = 1\n", set()),
+    ("class C:\n    pass\n", "C = C()\n", {"C"}),
+])
+def test_run_records_the_names_rebound(first, second, want):
+    """The names a module's run rebinds: what it binds anew, and the lists,
+    dicts and sets it holds that changed size; not what it binds to the
+    same object or an equal value."""
+    module = types.ModuleType("m_rebound")
+    module.__file__ = "/w/m_rebound.py"
+    exec(compile_split(first, module.__file__)[0], module.__dict__)
+    up = Update(UPDATE_RULES)
+    body, last = compile_split(second, module.__file__, bind=True)
+    up.run(module, body, last)
+    got = up.changes["m_rebound"].rebound
+    if got != want:
+        pytest.fail("after %r, running %r rebound %r, want %r" % (first, second, got, want))
