@@ -48,24 +48,9 @@ def compile_tree(tree, filename, bind=False):
         last = ast.Expression(tree.body.pop().value)
     if bind:
         tree.body = bind_definitions(tree.body)
-    body = compile(tree, filename, "exec", dont_inherit=True) if tree.body else empty_body(filename)
+    body = compile(tree, filename, "exec", dont_inherit=True)
     last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
     return body, last_code
-
-
-# The code of an empty module for the file compiled last: the body of a
-# module that is only an expression (`print(k)`) is that, each save. A
-# code object never changes, so running one twice runs what two would.
-_empty = [None]
-
-
-def empty_body(filename):
-    """What compiling an empty module as filename gives, compiled once for
-    each file in a row."""
-    code = _empty[0]
-    if code is None or code.co_filename != filename:
-        code = _empty[0] = compile(ast.Module([], []), filename, "exec", dont_inherit=True)
-    return code
 
 
 def run_split(body, last, namespace):
