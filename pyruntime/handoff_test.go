@@ -3,9 +3,12 @@
 package pyruntime
 
 import (
+	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
@@ -59,5 +62,42 @@ func TestWorkersTalkOverTheirOwnSocketWhereTheZygoteCanHandItOver(t *testing.T) 
 				t.Errorf("reload after the crash = %+v, %v; want 42 from the next worker", reply, err)
 			}
 		})
+	}
+}
+
+// Each fresh run's worker brings its own socket; none is left open once
+// its worker has gone, nor the handoff once the runtime is closed.
+func TestHandedOverSocketsAreClosedWithTheirWorkers(t *testing.T) {
+	// Not parallel: it counts the test binary's own descriptors.
+	openFDs := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skipf("cannot count descriptors here: %v", err)
+		}
+		return len(entries)
+	}
+	dir := t.TempDir()
+	path := writeModule(t, dir, "fresh", "print('ran')\n")
+	before := openFDs()
+	r := New(Config{})
+	for i := range 20 {
+		if reply, err := r.CallFresh(context.Background(), Request{Op: "reload", Module: "fresh", Path: path, PathEntry: dir}, nil); err != nil || reply.Error != nil {
+			t.Fatalf("fresh run %d = %+v, %v", i, reply, err)
+		}
+	}
+	during := openFDs()
+	t.Logf("descriptors: %d before, %d after the runs", before, during)
+	r.Close()
+	// The workers the runs replaced are killed as they go; their sockets
+	// close once their exits are read, asynchronously: wait a little.
+	after := openFDs()
+	for end := time.Now().Add(5 * time.Second); after > before && time.Now().Before(end); after = openFDs() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after > before {
+		t.Errorf("%d descriptors open after 20 fresh runs and Close, %d before (%d while running)", after, before, during)
+	}
+	if during > before+12 {
+		t.Errorf("%d descriptors open after 20 fresh runs, %d before: the replaced workers' sockets were not closed", during, before)
 	}
 }
