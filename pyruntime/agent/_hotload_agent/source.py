@@ -19,10 +19,11 @@ def decode(source):
     """
     if not isinstance(source, bytes):
         return source
-    if source.isascii() and b"\r" not in source and b"coding" not in source:
+    if source.isascii() and b"\r" not in source and b"coding" not in source and b"\0" not in source:
         # What decode_source returns for it, without its tokenizer's
         # Python code: no BOM, no coding line (so UTF-8, whose ASCII
-        # part it is), no line endings to translate.
+        # part it is), no line endings to translate, no NUL (which its
+        # tokenizer refuses in the first two lines from Python 3.14 on).
         return source.decode("ascii")
     try:
         return importlib.util.decode_source(source)

@@ -117,6 +117,7 @@ def test_assignments_bind_at_once():
     b"x = 'caf\xc3\xa9'\n",
     b"x = 'caf\xe9'\n",  # not UTF-8: the bytes themselves
     b"x = 1\x00\n",
+    b"x = 1\ny = 2\nz = 3\x00\n",  # past the two lines decode_source reads first
     b"x = (1,\n",
 ])
 def test_decode_gives_what_decode_source_gives(source):
