@@ -81,9 +81,8 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 		logger = zap.NewNop() // debug logs of every reload would be measured too
 	}
 	go func() { e.served <- Serve(ctx, serverSide, logger) }()
-	// Like protocol.NewClient, plus a handler for hotload's own notifications.
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide), jsonrpc2.WithCodec(Codec{}))
-	conn.Go(ctx, protocol.Handlers(protocol.ClientHandler(e, e.hotloadNotification)))
+	conn.Go(ctx, e.handler())
 	e.server, e.conn = protocol.ServerDispatcher(conn), conn
 	t.Cleanup(func() {
 		cancel()
@@ -95,6 +94,16 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 		}
 	})
 	return e
+}
+
+// handler is the fake editor's side of the connection: protocol.Client's
+// methods plus hotload's own notifications. Like a real editor, it takes
+// notifications one at a time in the order the server sent them (a
+// reload's summary before its notes); protocol.Handlers would run each in
+// its own goroutine, in any order. The server's requests run concurrently,
+// as they may block (configGate).
+func (e *fakeEditor) handler() jsonrpc2.Handler {
+	return ordered(protocol.ClientHandler(e, e.hotloadNotification))
 }
 
 func writeFile(t testing.TB, path, content string) {
@@ -465,4 +474,35 @@ func (e *fakeEditor) awaitResult(n int) result {
 		return true
 	})
 	return found
+}
+
+// The tests read the server's messages in the order it sent them, as an
+// editor shows them; a fake that reordered them would fail tests at random
+// (a reload's Warning notes taken for its summary).
+func TestTheFakeEditorTakesNotificationsInTheOrderSent(t *testing.T) {
+	t.Parallel()
+	e := &fakeEditor{t: t, changed: make(chan struct{}), diagnostics: make(map[string][]protocol.Diagnostic)}
+	editorSide, serverSide := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	editor := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(editorSide), jsonrpc2.WithCodec(Codec{}))
+	editor.Go(ctx, e.handler())
+	defer editor.Close()
+	server := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(serverSide), jsonrpc2.WithCodec(Codec{}))
+	server.Go(ctx, jsonrpc2.MethodNotFoundHandler)
+	defer server.Close()
+
+	const n = 500
+	for i := range n {
+		params := &protocol.ShowMessageParams{Type: protocol.MessageTypeInfo, Message: strconv.Itoa(i)}
+		if err := server.Notify(ctx, protocol.MethodWindowShowMessage, params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.await("every message", func() bool { return len(e.shown) == n })
+	for i, m := range e.shown {
+		if m.Message != strconv.Itoa(i) {
+			t.Fatalf("message %d is %q: the fake editor reordered the server's notifications", i, m.Message)
+		}
+	}
 }
