@@ -388,6 +388,60 @@ func TestIdleDeathIsReported(t *testing.T) {
 	}
 }
 
+// A SIGINT the runtime gets while it waits for a request (code that
+// signals itself, a Ctrl-C meant for something else) stops nothing: the
+// runtime goes on serving.
+func TestIdleSIGINTIsIgnored(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exited := make(chan error, 1)
+	r := newRuntime(t, Config{OnExit: func(err error) {
+		select {
+		case exited <- err: // the first is enough
+		default:
+		}
+	}})
+	// The thread signals once the main thread waits between requests: its
+	// innermost agent frame is serve, not handle.
+	path := writeModule(t, dir, "lib", `import os, signal, sys, threading, time
+def idle():
+    frame = sys._current_frames().get(threading.main_thread().ident)
+    while frame is not None and frame.f_code.co_name not in ("serve", "handle"):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_name == "serve"
+def later():
+    while not idle():
+        time.sleep(0.005)
+    os.kill(os.getpid(), signal.SIGINT)
+    done.set()
+done = threading.Event()
+threading.Thread(target=later).start()
+`)
+	if _, _, err := reload(t, r, "lib", path); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for evaluateIn(t, r, path, "done.is_set()") != "True" {
+		select {
+		case err := <-exited:
+			t.Fatalf("the runtime exited: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the module's thread never saw the runtime idle")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := evaluateIn(t, r, path, "'still serving'"); got != "'still serving'" {
+		t.Errorf("after an idle SIGINT: %s", got)
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("the runtime exited: %v", err)
+	default:
+	}
+}
+
 func TestPreloadAndSysPath(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
