@@ -51,7 +51,10 @@ func runLSP(ctx context.Context, args []string, stdin io.Reader, stdout io.Write
 	logger.Info("hotload lsp starting", zap.String("version", version(info, ok)), zap.Int("pid", os.Getpid()))
 
 	if f, ok := stdin.(*os.File); ok {
-		stdin = pollable(f)
+		if polled := pollable(f); polled != f {
+			defer polled.Close()
+			stdin = polled
+		}
 	}
 	rw := stdio{Reader: stdin, Writer: stdout}
 	return lsp.Serve(ctx, rw, logger)

@@ -13,7 +13,7 @@ import (
 )
 
 // The editor's pipe is read through the poller (only a polled file takes
-// a deadline); a file is left as it is.
+// a deadline), by a descriptor of its own; a file is left as it is.
 func TestPollableReadsPipesThroughThePoller(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -43,10 +43,25 @@ func TestPollableReadsPipesThroughThePoller(t *testing.T) {
 				t.Fatalf("before: SetReadDeadline = %v, want ErrNoDeadline (a blocking file)", err)
 			}
 			got := pollable(f)
-			t.Cleanup(func() { got.Close() })
+			t.Cleanup(func() { f.Close() })
 			err := got.SetReadDeadline(time.Now().Add(time.Hour))
 			if polled := err == nil; polled != tc.polled {
 				t.Errorf("after: SetReadDeadline = %v; polled %v, want %v", err, polled, tc.polled)
+			}
+			if got == f {
+				return
+			}
+			// A new file owns a descriptor of its own: closing it leaves
+			// f's alone, so neither is closed twice.
+			if got.Fd() == f.Fd() {
+				t.Fatalf("the polled file shares descriptor %d with f: both would close it", got.Fd())
+			}
+			if err := got.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var st unix.Stat_t
+			if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+				t.Errorf("f's descriptor after the polled file's Close: %v", err)
 			}
 		})
 	}
