@@ -11,16 +11,17 @@ import (
 
 // pollable returns a file that reads f's stream through Go's poller where
 // f is a socket, or a pipe on Linux (what an editor gives a language
-// server), else f itself. A new file has its own descriptor, a duplicate
-// of f's, for the caller to close: two files that own one descriptor
-// close it twice, the second time perhaps after the number went to
-// another file. Through the poller, a read parks only
-// its goroutine. A blocking read holds a thread in the kernel, and the
-// work a message starts waits for the scheduler to take that thread's
-// processor back (some 0.08 ms of a save, measured with the bench). A
-// terminal or a file is returned as it is: O_NONBLOCK on a terminal
-// would reach the shell that shares it. So is a pipe elsewhere: kqueue
-// does not see the end of a pipe on macOS (Go issue 24164).
+// server), else f itself. Through the poller, a read parks only its
+// goroutine. A blocking read holds a thread in the kernel, and the work a
+// message starts waits for the scheduler to take that thread's processor
+// back (some 0.08 ms of a save, measured with the bench). A terminal or a
+// file is returned as it is: O_NONBLOCK on a terminal would reach the
+// shell that shares it. So is a pipe elsewhere: kqueue does not see the
+// end of a pipe on macOS (Go issue 24164).
+//
+// A new file has a descriptor of its own, a duplicate of f's, for the
+// caller to close: two files owning one descriptor would both close it,
+// the second time perhaps after its number went to another file.
 func pollable(f *os.File) *os.File {
 	rc, err := f.SyscallConn() // not f.Fd, which would make f's stream blocking
 	if err != nil {
