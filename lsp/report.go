@@ -36,8 +36,10 @@ func (s *server) reportReload(res *reload.Result) {
 		for _, importer := range res.Reloaded[min(1, len(res.Reloaded)):] {
 			s.setDiagnostics(ctx, importer, nil)
 		}
-		// The running program's failures through the saved file may be fixed.
-		s.clearFailures(ctx, []string{res.Path}, time.Now().Add(-res.Duration))
+		// The running program's failures through the saved file may be
+		// fixed; those reported since the run began may be its own (a
+		// thread it started), however late this result is reported.
+		s.clearFailures(ctx, []string{res.Path}, res.Started)
 	}
 
 	if !errors.Is(res.Err, reload.ErrClosed) {

@@ -518,7 +518,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		limit = DefaultStreamedOutput
 	}
 	out := newRunOutput(limit)
-	began := time.Now()
+	res.Started = time.Now()
 	call := e.runtime.Call
 	if fresh {
 		call = e.runtime.CallFresh
@@ -531,7 +531,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 			e.cfg.OnOutput(mod.Name, text)
 		}
 	})
-	res.Duration = time.Since(began)
+	res.Duration = time.Since(res.Started)
 	res.Output = out.text()
 	if note := out.unstreamed(); note != "" && e.cfg.OnOutput != nil {
 		e.cfg.OnOutput(mod.Name, note)

@@ -13,6 +13,9 @@ type Result struct {
 	Path   string // the module's file
 	// Code is the evaluated source; empty for a reload.
 	Code string
+	// Started is when the request was sent: whatever the runtime reported
+	// after it may come from this run. Zero when nothing ran.
+	Started time.Time
 	// Duration is the time from sending the request to its reply.
 	Duration time.Duration
 	// Output is everything the code wrote to stdout and stderr, in order;
