@@ -18,7 +18,9 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/tools/txtar"
 )
 
@@ -53,6 +55,9 @@ type fakeEditor struct {
 	capabilities  func(*protocol.ClientCapabilities)
 	registrations []protocol.Registration // client/registerCapability requests
 	progress      progressLog             // work done progress, in order
+	// serverLogs records what the server logs, debug entries included.
+	serverLogs *observer.ObservedLogs
+	version    int32 // of the documents the editor changes
 }
 
 // newEditor writes the txtar workspace into a temp folder and starts a server
@@ -76,7 +81,11 @@ func newEditor(t testing.TB, workspace string) *fakeEditor {
 	}
 	serverSide, clientSide := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	logger := zaptest.NewLogger(t)
+	observed, serverLogs := observer.New(zap.DebugLevel)
+	e.serverLogs = serverLogs
+	logger := zaptest.NewLogger(t, zaptest.WrapOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		return zapcore.NewTee(c, observed)
+	})))
 	if _, ok := t.(*testing.B); ok {
 		logger = zap.NewNop() // debug logs of every reload would be measured too
 	}
@@ -197,6 +206,38 @@ func (e *fakeEditor) save(rel, content string) {
 	}); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// change sends didChange with the whole new text of rel, unsaved.
+func (e *fakeEditor) change(rel, text string) {
+	e.t.Helper()
+	e.mu.Lock()
+	e.version++
+	version := e.version
+	e.mu.Unlock()
+	if err := e.server.DidChange(context.Background(), &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: e.uri(rel)}, Version: version},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangeWholeDocument{Text: text}},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// awaitPrepared waits until the server has had the runtime compile rel's
+// text ahead of its save, and returns whether the runtime kept the code.
+func (e *fakeEditor) awaitPrepared(rel string) bool {
+	e.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for time.Now().Before(deadline) {
+		for _, entry := range e.serverLogs.TakeAll() {
+			if fields := entry.ContextMap(); entry.Message == "prepared" && fields["path"] == e.path(rel) {
+				return fields["kept"] == true
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.t.Fatalf("timed out waiting for %s to be prepared", rel)
+	return false
 }
 
 // command runs workspace/executeCommand and decodes the reply into reply.

@@ -40,6 +40,9 @@ type result struct {
 	Error *string `json:"error"`
 	// Reloaded lists the modules that ran: the module, then its importers.
 	Reloaded []string `json:"reloaded"`
+	// Prepared reports that the save ran code the runtime had compiled
+	// from the editor's text before the save, the file's very bytes.
+	Prepared bool `json:"prepared,omitempty"`
 }
 
 // newResult describes a reload's result for hotload/result.
@@ -52,6 +55,7 @@ func newResult(res *reload.Result) result {
 		Value:    res.Value,
 		Output:   outputPreview(res.Output),
 		Reloaded: res.Reloaded,
+		Prepared: res.Prepared,
 	}
 	if r.Ran {
 		r.DurationMs = float64(res.Duration) / float64(time.Millisecond)

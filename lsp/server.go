@@ -83,6 +83,9 @@ type server struct {
 
 	docsMu sync.Mutex // guards docs
 	docs   map[uri.URI]*document
+	// prepares has the runtime compile a document's text once the user
+	// pauses typing, ahead of its save (prepare.go).
+	prepares *preparer
 
 	resultsMu sync.Mutex // guards results
 	// results holds the evaluation results shown as inlay hints, by document.
@@ -104,7 +107,7 @@ type server struct {
 
 func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &server{
+	s := &server{
 		conn:        conn,
 		client:      protocol.ClientDispatcher(conn),
 		logger:      logger,
@@ -118,6 +121,8 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		failures:    make(map[string]*failureRecord),
 		exited:      make(chan struct{}),
 	}
+	s.prepares = newPreparer(s.prepareDocument)
+	return s
 }
 
 // currentEngine waits until the engine exists and returns it; nil if the
@@ -148,6 +153,7 @@ func (s *server) engineNow() *reload.Engine {
 // close stops the engine and with it the Python process.
 func (s *server) close() {
 	s.cancel()
+	s.prepares.stop()
 	s.engineMu.Lock()
 	e := s.engine
 	s.engine = nil

@@ -40,6 +40,7 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 	}
 	doc.version = params.TextDocument.Version
 	s.forgetResults(params.TextDocument.URI) // they sit at positions that moved
+	s.prepares.changed(params.TextDocument.URI)
 	return nil
 }
 
@@ -47,6 +48,7 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	s.docsMu.Lock()
 	delete(s.docs, params.TextDocument.URI)
 	s.docsMu.Unlock()
+	s.prepares.cancel(params.TextDocument.URI)
 	s.forgetResults(params.TextDocument.URI)
 	return nil
 }
@@ -59,6 +61,7 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 		return nil // the gate drops it already; kept for direct callers
 	}
 	u := params.TextDocument.URI
+	s.prepares.cancel(u) // the save compiles what it reads
 	if s.isProjectFile(u) {
 		s.reconfigure() // [tool.hotload] may have changed
 		return nil

@@ -253,6 +253,18 @@ func (r *Runtime) Loaded(ctx context.Context, req Request) (bool, error) {
 	return reply.Loaded, err
 }
 
+// Prepare asks the current process to compile the editor's text of the
+// module of req's Module and Path (in Code) as its next save would, so that
+// the save, if it reads the same bytes from the file, runs that code
+// rather than compiling it. It never starts a process; the reply says
+// whether the code was kept (a module not loaded, a syntax error or a
+// warning while compiling leave it to the save).
+func (r *Runtime) Prepare(ctx context.Context, req Request) (bool, error) {
+	req.Op = "prepare"
+	reply, err := r.callCurrent(ctx, req)
+	return reply.Prepared, err
+}
+
 // callCurrent sends req to the current process, if there is one: the zero
 // Reply when there is none, as a process that has loaded nothing answers.
 func (r *Runtime) callCurrent(ctx context.Context, req Request) (Reply, error) {

@@ -9,7 +9,7 @@ import (
 // fields are the handler's arguments and are omitted when empty.
 type Request struct {
 	ID int64  `json:"id"`
-	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded"
+	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded", "prepare"
 
 	// Module is the dotted module name and Path its file, for reload and evaluate.
 	Module string `json:"module,omitempty"`
@@ -29,7 +29,8 @@ type Request struct {
 	AfterReload string `json:"after_reload,omitempty"`
 
 	// Code is the source to evaluate in the module's namespace, compiled under
-	// Filename ("<evaluate>" when empty).
+	// Filename ("<evaluate>" when empty); for prepare, the module's text as
+	// the editor has it.
 	Code     string `json:"code,omitempty"`
 	Filename string `json:"filename,omitempty"`
 
@@ -128,6 +129,9 @@ type Reply struct {
 	Inspection *Inspection `json:"inspection,omitempty"`
 	// Loaded reports, for a loaded request, whether the module is loaded.
 	Loaded bool `json:"loaded,omitempty"`
+	// Prepared reports, for a prepare request, that the code was kept; for
+	// a reload, that it ran code prepared from the very bytes of the file.
+	Prepared bool `json:"prepared,omitempty"`
 }
 
 // Inspection describes a live value for a hover. Every field may be empty.

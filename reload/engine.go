@@ -492,6 +492,39 @@ func (e *Engine) EvaluateLines(ctx context.Context, path, code string, firstLine
 	return res, nil
 }
 
+// PrepareLimit is the largest text Prepare compiles ahead of a save.
+// Python 3.11 parses and compiles 2 to 4 MiB of source a second on this
+// project's 2-core VM (argparse, typing, dataclasses), so 256 KiB, some
+// 7,000 lines, takes 0.06 to 0.12 s: a save that comes while it runs waits
+// at most that long, and if the text saved is not the one compiled, pays
+// for compiling twice. Larger files are compiled by their save.
+const PrepareLimit = 256 << 10
+
+// Prepare compiles text, the editor's unsaved text of the module at path,
+// in the runtime as the module's next save would, so that the save runs
+// that code if the file then holds exactly this text (see
+// pyruntime.Runtime.Prepare). It reports whether the code was kept. It
+// does nothing for a text over PrepareLimit, when no runtime runs, when a
+// reload or an evaluation is queued or running (the text would only wait
+// behind it), or when saves run in a fresh process, which would not have
+// it.
+func (e *Engine) Prepare(ctx context.Context, path, text string) (bool, error) {
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return false, err
+	}
+	if len(text) > PrepareLimit {
+		return false, nil
+	}
+	e.mu.Lock()
+	skip := e.opts.Strategy == Fresh || e.evaluating > 0 || len(e.pendingLocked("")) > 0
+	e.mu.Unlock()
+	if skip {
+		return false, nil
+	}
+	return e.runtime.Prepare(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path, Code: text})
+}
+
 // run sends one request about mod, in a fresh process if fresh, and turns
 // the reply into a Result.
 func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fresh bool) *Result {
@@ -549,6 +582,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 			}
 		}
 		res.Skipped = reply.Skipped
+		res.Prepared = reply.Prepared
 		res.Reloaded = reply.Reloaded
 		for _, n := range reply.Notes {
 			res.Notes = append(res.Notes, Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source})

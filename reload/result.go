@@ -31,6 +31,10 @@ type Result struct {
 	// Skipped reports that nothing ran: ReloadIfLoaded found the module
 	// not loaded.
 	Skipped bool
+	// Prepared reports a reload that ran code compiled from the editor's
+	// text before the save (Engine.Prepare), the file's very bytes, rather
+	// than compiling it after the save.
+	Prepared bool
 	// Reloaded lists the modules a reload ran, in order: the module, then
 	// the importers it re-ran. Empty for an evaluation.
 	Reloaded []string

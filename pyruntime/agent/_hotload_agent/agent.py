@@ -226,11 +226,14 @@ class Agent:
     def handle(self, msg):
         rid = msg.get("id")
         handler = HANDLERS.get(msg.get("op"))
+        # hotload's own work, which runs none of the user's code: nothing
+        # to interrupt, and a hover meanwhile shows values as when idle.
+        own = msg.get("op") in OWN_WORK
         # One lock section from "queued" to "running", so an interrupt never
         # finds the request in neither state.
         with self._state_lock:
             self._queued.pop(rid, None)
-            if handler is not None:
+            if handler is not None and not own:
                 self._current = rid
                 self._current_what = msg.get("module") or msg.get("op")
                 self._elders = {t.ident for t in threading.enumerate()} - {self.main_ident}
@@ -251,8 +254,8 @@ class Agent:
         try:
             try:
                 try:
-                    self._interruptible = True
-                    if rid in self._cancel or msg.get("stopped"):
+                    self._interruptible = not own
+                    if not own and (rid in self._cancel or msg.get("stopped")):
                         self._cancel.discard(rid)
                         raise KeyboardInterrupt
                     timeout = msg.get("timeout")
@@ -320,6 +323,11 @@ class Agent:
                 return
             except KeyboardInterrupt:
                 continue  # it arrived before the request was marked done
+
+
+# The requests that run none of the user's code: compiling the editor's
+# text ahead of a save (prepared.py).
+OWN_WORK = frozenset(("prepare",))
 
 
 def recorder(warned):

@@ -5,6 +5,7 @@ import sys
 import sysconfig
 import types
 
+from .prepared import Prepared
 from .shape import Shape, Trees
 from .source import parse
 
@@ -44,6 +45,8 @@ class Workspace:
         self.include_main = False
         # The syntax trees the request that runs parsed (see Trees).
         self.trees = Trees()
+        # Code compiled from the editor's text before a save (prepared.py).
+        self.prepared = Prepared()
 
     def add_roots(self, paths):
         roots = list(self.roots)

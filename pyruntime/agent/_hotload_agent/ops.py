@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 from . import app, frameworks, importers
 from .graph import file_version
@@ -77,23 +78,57 @@ def parse_file(source, path):
             gc.enable()
 
 
-def read_file(name, path, trees, bind=False):
+def read_file(name, path, trees, bind=False, prepared=None):
     """Parses and compiles the file at path, module name's, as it is now:
     (Shape, body, last, version), version being the file's (mtime, size)
     when read; bind as for compile_tree. trees holds the parse until the
-    request drops it: what it asks of the Shape later reads it."""
+    request drops it: what it asks of the Shape later reads it. prepared,
+    if not None, may hold the code compiled from these very bytes before
+    the save (see prepared.py)."""
     version = file_version(path)
     # Unbuffered: read() takes the whole file at once either way, and a
     # raw file skips the buffer object, its isatty and its seek.
     with open(path, "rb", buffering=0) as f:
         source = f.read()
     linecache.checkcache(path)
+    compiled = prepared.take(name, path, bind, source) if prepared is not None else None
+    if compiled is None:
+        compiled = compile_source(name, path, source, trees, bind)
+    return compiled + (version,)
+
+
+def compile_source(name, path, source, trees, bind):
+    """read_file's (Shape, body, last) for source, the bytes of module
+    name's file at path."""
     tree = parse_file(source, path)
     shape = Shape(name, path, tree, source, trees)  # before compile_tree changes the tree
     trees.hold(shape, tree, compiling=True)
     # A running program's __main__ re-runs without its main guard, which
     # would start the program again (see app.py).
-    return (shape,) + compile_tree(app.without_main_guard(tree, name), path, bind) + (version,)
+    return (shape,) + compile_tree(app.without_main_guard(tree, name), path, bind)
+
+
+def op_prepare(agent, msg):
+    """Compiles the editor's text of a loaded module as its next save would
+    (see prepared.py). Replies prepared: whether it was kept."""
+    name, path = msg["module"], msg["path"]
+    name = app.main_name(name, path) if agent.app is not None else name
+    if loaded_module(name, path) is None:
+        return {"prepared": False}  # its first save imports it
+    source = msg["code"].encode("utf-8")
+    workspace = agent.workspace
+    try:
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            compiled = compile_source(name, path, source, workspace.trees, True)
+    except Exception:  # a SyntaxError: the save reports it
+        return {"prepared": False}
+    finally:
+        workspace.trees.clear()  # the save parses again what it asks of the Shape
+    if warned:
+        return {"prepared": False}  # the save's result shows them
+    workspace.prepared.put(name, path, True, source, compiled)
+    return {"prepared": True}
 
 
 def read_again(workspace, name, path):
@@ -171,7 +206,7 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     result)] of each module that ran."""
     workspace = agent.workspace
     workspace.trees.saved = name
-    shape, body, last, version = read_file(name, path, workspace.trees, bind=True)
+    shape, body, last, version = read_file(name, path, workspace.trees, bind=True, prepared=workspace.prepared)
     if dependents:
         order, stale = workspace.reload_order(name, path, shape.imports)
     else:
@@ -269,6 +304,7 @@ def op_reload(agent, msg):
     if module is None and msg.get("if_loaded"):
         return {"skipped": True}
     adapters = frameworks.active(agent.workspace)
+    hits = agent.workspace.prepared.hits
     up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
     try:
         try:
@@ -294,6 +330,8 @@ def op_reload(agent, msg):
             reply["notes"] = up.notes
         return reply
     reply = {"value": None if value is None else safe_repr(value), "reloaded": up.reloaded}
+    if agent.workspace.prepared.hits != hits:
+        reply["prepared"] = True  # it ran code compiled before the save
     if up.notes:
         reply["notes"] = up.notes
     if msg.get("after_reload"):
@@ -326,6 +364,7 @@ HANDLERS = {
     "setup": op_setup,
     "reload": op_reload,
     "evaluate": op_evaluate,
+    "prepare": op_prepare,
     "app": app.op_app,
     "loaded": app.op_loaded,
 }

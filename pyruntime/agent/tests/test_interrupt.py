@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from _hotload_agent.agent import Agent
+from _hotload_agent.ops import HANDLERS
 
 
 class Recorder:
@@ -84,3 +85,21 @@ def test_running_names_a_request_received_but_not_started(agent):
     assert agent.running() == "other"
     run(agent, 4, "1")
     assert agent.running() is None
+
+
+def test_compiling_typed_text_is_not_running_code(agent, monkeypatch):
+    # A prepare (prepared.py) runs none of the user's code: while it
+    # compiles, an interrupt finds nothing to stop and a hover shows values.
+    seen = {}
+
+    def prepare(agent, msg):
+        seen["running"] = agent.running()
+        seen["interrupt"] = agent.interrupt()
+        return {"prepared": False}
+
+    monkeypatch.setitem(HANDLERS, "prepare", prepare)
+    agent.accept({"id": 1, "op": "prepare"})
+    agent.handle({"id": 1, "op": "prepare", "module": "lib", "path": "/ws/lib.py", "code": "x = 1\n"})
+    assert agent.channel.sent[-1]["error"] is None
+    assert seen == {"running": None, "interrupt": None}
+    assert run(agent, 2, "'next'")["value"] == "'next'"
