@@ -31,6 +31,9 @@ type session struct {
 	inbox *inbox
 	dir   string // the workspace folder
 	log   string // the file the server's stderr goes to
+	// version is that of the document the bench opened and changes last;
+	// the bench's steps run one at a time.
+	version int32
 
 	exited  chan struct{} // closed when the process has exited
 	exitErr error         // cmd.Wait's result, set before exited closes
@@ -151,6 +154,33 @@ func (s *session) save(ctx context.Context, rel, content string) (time.Time, err
 		return time.Time{}, fmt.Errorf("didSave %s: %w", rel, s.why(err))
 	}
 	return sent, nil
+}
+
+// open sends didOpen for the workspace file rel with text, as an editor
+// does when it shows the file.
+func (s *session) open(ctx context.Context, rel, text string) error {
+	s.version = 1
+	err := s.lsp.DidOpen(ctx, &protocol.DidOpenTextDocumentParams{
+		TextDocument: protocol.TextDocumentItem{URI: uri.File(s.path(rel)), LanguageID: "python", Version: s.version, Text: text},
+	})
+	if err != nil {
+		return fmt.Errorf("didOpen %s: %w", rel, s.why(err))
+	}
+	return nil
+}
+
+// change sends didChange with the whole new text of rel, unsaved, as an
+// editor does while the user types.
+func (s *session) change(ctx context.Context, rel, text string) error {
+	s.version++
+	err := s.lsp.DidChange(ctx, &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri.File(s.path(rel))}, Version: s.version},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangeWholeDocument{Text: text}},
+	})
+	if err != nil {
+		return fmt.Errorf("didChange %s: %w", rel, s.why(err))
+	}
+	return nil
 }
 
 // shutdown ends the session as an editor does (shutdown, then exit) and

@@ -21,6 +21,18 @@ const eventTimeout = 30 * time.Second
 // methodStatus is hotload's own notification of the runtime's state.
 const methodStatus = "hotload/status"
 
+// methodResult is hotload's own notification of a reload's result.
+const methodResult = "hotload/result"
+
+// resultNote is the part of hotload/result the bench reads (see
+// lsp/result.go).
+type resultNote struct {
+	Module string `json:"module"`
+	// Prepared: the save ran code compiled from the editor's text before
+	// the save (lsp/prepare.go).
+	Prepared bool `json:"prepared"`
+}
+
 // status is the params of hotload/status (see lsp/status.go).
 type status struct {
 	State        string  `json:"state"` // starting, ready, running or dead
@@ -49,6 +61,7 @@ type inbox struct {
 	logs        []received[protocol.LogMessageParams]
 	diagnostics []received[protocol.PublishDiagnosticsParams]
 	statuses    []received[status]
+	results     []received[resultNote]
 	gone        error // why the server can no longer send; nil while it can
 }
 
@@ -57,13 +70,27 @@ func newInbox() *inbox {
 }
 
 // mark is a position in the inbox: waits look at what arrived after it.
-type mark struct{ messages, logs, diagnostics, statuses int }
+type mark struct{ messages, logs, diagnostics, statuses, results int }
 
 // mark returns the current position.
 func (in *inbox) mark() mark {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return mark{len(in.messages), len(in.logs), len(in.diagnostics), len(in.statuses)}
+	return mark{len(in.messages), len(in.logs), len(in.diagnostics), len(in.statuses), len(in.results)}
+}
+
+// preparedSince counts the hotload/result notifications after m of saves
+// that ran code compiled before the save.
+func (in *inbox) preparedSince(m mark) int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	n := 0
+	for _, r := range in.results[min(m.results, len(in.results)):] {
+		if r.Value.Prepared {
+			n++
+		}
+	}
+	return n
 }
 
 // add records v in *list and wakes the waiters.
@@ -229,8 +256,17 @@ func (in *inbox) PublishDiagnostics(ctx context.Context, params *protocol.Publis
 	return nil
 }
 
-// hotloadNotification records hotload/status; other methods are unknown.
+// hotloadNotification records hotload/status and hotload/result; other
+// methods are unknown.
 func (in *inbox) hotloadNotification(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+	if req.Method() == methodResult {
+		var r resultNote
+		if err := json.Unmarshal(req.Params(), &r); err != nil {
+			return nil, fmt.Errorf("%w: %s params: %v", jsonrpc2.ErrInvalidParams, methodResult, err)
+		}
+		add(in, &in.results, r)
+		return nil, nil
+	}
 	if req.Method() != methodStatus {
 		return jsonrpc2.MethodNotFoundHandler(ctx, req)
 	}

@@ -35,6 +35,9 @@ type Report struct {
 	// LargeHeap is didSave of a one-function edit to its showMessage while
 	// 5 million objects are alive in the runtime.
 	LargeHeap SaveStats `json:"largeHeap"`
+	// LargeModule is a one-function edit of a module of about 2,000 lines,
+	// saved as written and typed first (largemodule.go).
+	LargeModule LargeModuleResult `json:"largeModule"`
 	// Hover is textDocument/hover on a loaded module's global to its
 	// reply with the live value (hover.go).
 	Hover Stats `json:"hover"`

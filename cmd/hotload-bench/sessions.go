@@ -53,6 +53,10 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	if r.Hover, err = measureHover(ctx, s); err != nil {
 		return fmt.Errorf("hover: %w", err)
 	}
+	b.progress("large module: %d saves of %s as written, %d typed first", largeModuleSaves, largeModuleFile, largeModuleSaves)
+	if r.LargeModule, err = measureLargeModule(ctx, s); err != nil {
+		return fmt.Errorf("large module: %w", err)
+	}
 	b.progress("scale: %d modules, core imported by %d, %d saves of core", scaleModules, scaleImporters, scaleSaves)
 	if r.Scale, err = measureScale(ctx, s, b.python.Path, b.deps); err != nil {
 		return fmt.Errorf("scale: %w", err)

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The large-module measurement: one function's body edited in a module of
+// a couple of thousand lines, whose parse and compile are most of a save.
+// An editor sends the text as it is typed (didChange), and the runtime
+// compiles it once typing pauses (lsp/prepare.go), so a save of that text
+// only runs it. The bench saves the same edits both ways.
+const (
+	largeModuleFile = "large.py"
+	// largeModuleFunctions of largeModuleFunctionLines lines each: about
+	// 2,000 lines, a large module but a common one.
+	largeModuleFunctions     = 250
+	largeModuleFunctionLines = 8
+	largeModuleSaves         = 20
+	// largeModulePace is the pause before each save, as a person saves:
+	// long enough for the text typed to be compiled first.
+	largeModulePace = 400 * time.Millisecond
+	// typedAhead is how long before the save the editor sent the saved
+	// text: the pause between the last keystroke and pressing save. It
+	// exceeds the server's prepare delay (100 ms) and the compile.
+	typedAhead = 200 * time.Millisecond
+)
+
+// LargeModuleResult is didSave → showMessage for edits of one function of
+// a large module.
+type LargeModuleResult struct {
+	Lines int `json:"lines"`
+	// Saved is the file written and saved with no didChange before it, as
+	// a save by another program (or an editor without hotload's text
+	// sync) comes: the save parses and compiles the module.
+	Saved SaveStats `json:"saved"`
+	// Typed is the same edits typed first: the editor sent the text
+	// typedAhead before the save.
+	Typed SaveStats `json:"typed"`
+	// TypedAheadMs is typedAhead, in milliseconds.
+	TypedAheadMs float64 `json:"typedAheadMs"`
+	// TypedPrepared is how many of Typed's saves (warm-ups included) ran
+	// code compiled before the save, by their hotload/result.
+	TypedPrepared int `json:"typedPrepared"`
+	TypedSaves    int `json:"typedSaves"`
+}
+
+// largeModuleSource is large.py with area's body adding k: its value is
+// area(2, 3) = 6 + k.
+func largeModuleSource(k int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\"\"\"A large module: %d functions.\"\"\"\n\n\ndef area(w, h):\n    return w * h + %d\n", largeModuleFunctions, k)
+	for i := range largeModuleFunctions {
+		fmt.Fprintf(&b, "\n\ndef step%03d(values, limit=%d):\n    \"\"\"Step %d of the pipeline.\"\"\"\n    total = 0\n    for i, v in enumerate(values):\n        if i %% 3 == 0 and v < limit:\n            total += v * %d\n    return {\"step\": %d, \"total\": total}\n", i, i+10, i, i%7+1, i)
+	}
+	b.WriteString("\n\narea(2, 3)\n")
+	return b.String()
+}
+
+// measureLargeModule saves large.py largeModuleSaves times as written, then
+// as many times typed first, each save largeModulePace after the previous
+// one's message, after warmupSaves unmeasured saves each way.
+func measureLargeModule(ctx context.Context, s *session) (LargeModuleResult, error) {
+	r := LargeModuleResult{Lines: strings.Count(largeModuleSource(0), "\n"), TypedAheadMs: millis(typedAhead)}
+	k := 0
+	var saved saveSamples
+	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
+		if err := sleep(ctx, largeModulePace); err != nil {
+			return r, err
+		}
+		k++
+		took, msg, err := saveAndAwait(ctx, s, largeModuleFile, largeModuleSource(k), fmt.Sprint(6+k))
+		if err != nil {
+			return r, fmt.Errorf("save %d: %w", k, err)
+		}
+		if i > warmupSaves {
+			if err := saved.add(took, msg); err != nil {
+				return r, fmt.Errorf("save %d: %w", k, err)
+			}
+		}
+	}
+	if err := s.open(ctx, largeModuleFile, largeModuleSource(k)); err != nil {
+		return r, err
+	}
+	m := s.inbox.mark()
+	var typed saveSamples
+	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
+		if err := sleep(ctx, largeModulePace-typedAhead); err != nil {
+			return r, err
+		}
+		k++
+		if err := s.change(ctx, largeModuleFile, largeModuleSource(k)); err != nil {
+			return r, err
+		}
+		if err := sleep(ctx, typedAhead); err != nil {
+			return r, err
+		}
+		took, msg, err := saveAndAwait(ctx, s, largeModuleFile, largeModuleSource(k), fmt.Sprint(6+k))
+		if err != nil {
+			return r, fmt.Errorf("save %d: %w", k, err)
+		}
+		if i > warmupSaves {
+			if err := typed.add(took, msg); err != nil {
+				return r, fmt.Errorf("save %d: %w", k, err)
+			}
+		}
+	}
+	// The last save's hotload/result follows its showMessage.
+	if err := s.inbox.await(ctx, "the last save's hotload/result", func() bool {
+		return len(s.inbox.results)-m.results >= warmupSaves+largeModuleSaves
+	}); err != nil {
+		return r, err
+	}
+	r.Saved, r.Typed = saved.stats(), typed.stats()
+	r.TypedPrepared, r.TypedSaves = s.inbox.preparedSince(m), warmupSaves+largeModuleSaves
+	return r, nil
+}
