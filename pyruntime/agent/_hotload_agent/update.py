@@ -118,7 +118,7 @@ def code_same(a, b):
     """Reports whether two code objects do the same thing: the same
     bytecode, names and constants (nested code compared the same way),
     whatever their line numbers."""
-    if a is b:
+    if a is b or a == b:  # equal code (line numbers too) is the same code
         return True
     for attr in ("co_code", "co_names", "co_varnames", "co_freevars", "co_cellvars",
                  "co_argcount", "co_kwonlyargcount", "co_flags"):

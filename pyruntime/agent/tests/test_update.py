@@ -33,12 +33,17 @@ def test_plain_is_bounded():
     assert not plain((1, [2]))
 
 
-def test_code_same_ignores_lines():
+@pytest.mark.parametrize("other,same", [
+    ("def f(x):\n    return x + 1\n", True),  # compiled again: equal code
+    ("\n\n\ndef f(x):\n    return x + 1\n", True),  # the same code at other lines
+    ("def f(x):\n    return x + 2\n", False),
+    ("def f(x):\n    return x + 1.0\n", False),  # equal constants of other types
+    ("def f(x):\n    return x + True\n", False),
+    ("def f(y):\n    return y + 1\n", False),
+])
+def test_code_same_ignores_only_lines(other, same):
     a = compile("def f(x):\n    return x + 1\n", "m", "exec")
-    b = compile("\n\n\ndef f(x):\n    return x + 1\n", "m", "exec")
-    c = compile("def f(x):\n    return x + 2\n", "m", "exec")
-    assert code_same(a, b)
-    assert not code_same(a, c)
+    assert code_same(a, compile(other, "m", "exec")) == same
 
 
 def test_chain_looks_through_decorators():
