@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -196,4 +197,54 @@ func TestTimeoutInterruptsThenKills(t *testing.T) {
 	if got := evaluateIn(t, r, path, "'alive'"); got != "'alive'" {
 		t.Errorf("after the kill: %s, want a new process answering", got)
 	}
+}
+
+// While the runtime only compiles text ahead of a save (a prepare), no code
+// runs: an interrupt finds nothing to stop, and the prepare goes on.
+func TestInterruptFindsNothingWhileOnlyAPrepareRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, dir, "big", "x = 1\n")
+	if reply, _, err := reload(t, r, "big", path); err != nil || reply.Error != nil {
+		t.Fatalf("first save: %v, %+v", err, reply.Error)
+	}
+	// Half a megabyte of source: a fraction of a second to compile.
+	text := strings.Repeat("value_of_some_length = 12345\n", 18000)
+	done := make(chan bool, 1)
+	go func() {
+		kept, err := r.Prepare(context.Background(), Request{Module: "big", Path: path, Code: text})
+		if err != nil {
+			t.Errorf("Prepare: %v", err)
+		}
+		done <- kept
+	}()
+	for !inFlight(r, "prepare") {
+		time.Sleep(time.Millisecond)
+	}
+	if ok, err := r.Interrupt(context.Background()); ok || err != nil {
+		t.Errorf("Interrupt during a prepare = %v, %v; want false, nil", ok, err)
+	}
+	if kept := <-done; !kept {
+		t.Error("the prepare was not kept")
+	}
+}
+
+// inFlight reports whether the current process has a call of op waiting
+// for its reply.
+func inFlight(r *Runtime, op string) bool {
+	r.mu.Lock()
+	p := r.proc
+	r.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.calls {
+		if c.op == op {
+			return true
+		}
+	}
+	return false
 }

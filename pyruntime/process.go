@@ -38,8 +38,8 @@ type process struct {
 	mu         sync.Mutex // guards the fields below
 	nextID     int64
 	calls      map[int64]*call
-	running    int   // calls the main thread has taken or queued (not ping/interrupt)
-	finished   int   // calls the main thread has completed
+	running    int   // calls of code the main thread has taken or queued (see runsNoCode)
+	finished   int   // of those, the ones completed
 	killReason error // why we killed it, nil if it died by itself
 	retiring   error // once set, the process is killed with it when idle
 	exitErr    error // set when the process has exited
@@ -56,12 +56,13 @@ type process struct {
 	appStopping bool       // StopApp asked the app to stop
 }
 
-// answeredByReader reports whether the agent's reader thread answers op
-// itself, even while its main thread runs code: such requests never count
-// as running code.
-func answeredByReader(op string) bool {
+// runsNoCode reports whether a request of op never counts as code running:
+// the agent's reader thread answers it itself, even while its main thread
+// runs code (ping, interrupt, signal, inspect), or the main thread only
+// compiles for it (prepare), which an interrupt has nothing to stop in.
+func runsNoCode(op string) bool {
 	switch op {
-	case "ping", "interrupt", "signal", "inspect":
+	case "ping", "interrupt", "signal", "inspect", "prepare":
 		return true
 	}
 	return false
@@ -72,7 +73,7 @@ type call struct {
 	op      string
 	reply   chan Reply
 	onEvent func(Event)
-	main    bool // runs on the agent's main thread
+	code    bool // counts as code running (see runsNoCode)
 }
 
 func newProcess(l link, logger *zap.Logger, background func(Event)) *process {
@@ -136,7 +137,7 @@ func (p *process) receive(line []byte) {
 	p.mu.Lock()
 	c := p.calls[m.Reply.ID]
 	delete(p.calls, m.Reply.ID)
-	if c != nil && c.main {
+	if c != nil && c.code {
 		p.finished++
 	}
 	idle := p.running == p.finished
@@ -209,7 +210,7 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 // counted, reports true: an interrupt then either saw the call or came
 // before this check, and either way stops it.
 func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool) (*call, error) {
-	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, main: !answeredByReader(req.Op)}
+	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, code: !runsNoCode(req.Op)}
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
 	p.mu.Lock()
@@ -222,7 +223,7 @@ func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool
 	req.ID = p.nextID
 	c.id = req.ID
 	p.calls[req.ID] = c
-	if c.main {
+	if c.code {
 		p.running++
 	}
 	p.mu.Unlock()
@@ -233,7 +234,7 @@ func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool
 	if err != nil {
 		p.mu.Lock()
 		delete(p.calls, req.ID)
-		if c.main {
+		if c.code {
 			p.finished++ // as if answered: busy must not count it
 		}
 		p.mu.Unlock()
