@@ -65,55 +65,63 @@ func largeModuleSource(k int) string {
 func measureLargeModule(ctx context.Context, s *session) (LargeModuleResult, error) {
 	r := LargeModuleResult{Lines: strings.Count(largeModuleSource(0), "\n"), TypedAheadMs: millis(typedAhead)}
 	k := 0
-	var saved saveSamples
-	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
-		if err := sleep(ctx, largeModulePace); err != nil {
-			return r, err
-		}
-		k++
-		took, msg, err := saveAndAwait(ctx, s, largeModuleFile, largeModuleSource(k), fmt.Sprint(6+k))
-		if err != nil {
-			return r, fmt.Errorf("save %d: %w", k, err)
-		}
-		if i > warmupSaves {
-			if err := saved.add(took, msg); err != nil {
-				return r, fmt.Errorf("save %d: %w", k, err)
-			}
-		}
+	var err error
+	if r.Saved, err = timeLargeModuleSaves(ctx, s, &k, false); err != nil {
+		return r, err
 	}
 	if err := s.open(ctx, largeModuleFile, largeModuleSource(k)); err != nil {
 		return r, err
 	}
 	m := s.inbox.mark()
-	var typed saveSamples
-	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
-		if err := sleep(ctx, largeModulePace-typedAhead); err != nil {
-			return r, err
-		}
-		k++
-		if err := s.change(ctx, largeModuleFile, largeModuleSource(k)); err != nil {
-			return r, err
-		}
-		if err := sleep(ctx, typedAhead); err != nil {
-			return r, err
-		}
-		took, msg, err := saveAndAwait(ctx, s, largeModuleFile, largeModuleSource(k), fmt.Sprint(6+k))
-		if err != nil {
-			return r, fmt.Errorf("save %d: %w", k, err)
-		}
-		if i > warmupSaves {
-			if err := typed.add(took, msg); err != nil {
-				return r, fmt.Errorf("save %d: %w", k, err)
-			}
-		}
+	if r.Typed, err = timeLargeModuleSaves(ctx, s, &k, true); err != nil {
+		return r, err
 	}
-	// The last save's hotload/result follows its showMessage.
-	if err := s.inbox.await(ctx, "the last save's hotload/result", func() bool {
+	// The server sends each save's hotload/result before its showMessage,
+	// so all of them are in; the wait only makes that a checked fact.
+	if err := s.inbox.await(ctx, "the typed saves' hotload/result", func() bool {
 		return len(s.inbox.results)-m.results >= warmupSaves+largeModuleSaves
 	}); err != nil {
 		return r, err
 	}
-	r.Saved, r.Typed = saved.stats(), typed.stats()
 	r.TypedPrepared, r.TypedSaves = s.inbox.preparedSince(m), warmupSaves+largeModuleSaves
 	return r, nil
+}
+
+// timeLargeModuleSaves saves the next warmupSaves+largeModuleSaves versions
+// of large.py after version *k, each largeModulePace after the previous
+// one's message, and returns didSave → showMessage of all but the warm-ups.
+// With typed, each version's text reaches the server (didChange)
+// typedAhead before its save, as an editor sends it while the user types.
+func timeLargeModuleSaves(ctx context.Context, s *session, k *int, typed bool) (SaveStats, error) {
+	pause := largeModulePace
+	if typed {
+		pause -= typedAhead
+	}
+	var samples saveSamples
+	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
+		if err := sleep(ctx, pause); err != nil {
+			return SaveStats{}, err
+		}
+		*k++
+		text := largeModuleSource(*k)
+		if typed {
+			if err := s.change(ctx, largeModuleFile, text); err != nil {
+				return SaveStats{}, err
+			}
+			if err := sleep(ctx, typedAhead); err != nil {
+				return SaveStats{}, err
+			}
+		}
+		took, msg, err := saveAndAwait(ctx, s, largeModuleFile, text, fmt.Sprint(6+*k))
+		if err != nil {
+			return SaveStats{}, fmt.Errorf("save %d: %w", *k, err)
+		}
+		if i <= warmupSaves {
+			continue
+		}
+		if err := samples.add(took, msg); err != nil {
+			return SaveStats{}, fmt.Errorf("save %d: %w", *k, err)
+		}
+	}
+	return samples.stats(), nil
 }
