@@ -35,10 +35,14 @@ func TestInterpreterErrorsInTheUsersWords(t *testing.T) {
 			}
 			e := newEditor(t, twoFiles)
 			e.initialize(map[string]any{"python": tt.python})
-			for _, after := range []func(){nil, func() { e.save("lib.py", "print(1)\n") }} {
-				n := e.messageCount()
-				if after != nil {
-					after()
+			// The failure at start can be shown before initialize returns:
+			// it is looked for among all messages; the save's among those
+			// after it.
+			for _, save := range []bool{false, true} {
+				n := 0
+				if save {
+					n = e.messageCount()
+					e.save("lib.py", "print(1)\n")
 				}
 				msg := e.awaitMessage(n, "cannot start Python")
 				// At start "hotload: cannot start Python. …", on a save "lib: …".
