@@ -326,6 +326,8 @@ def op_reload(agent, msg):
         with sigint_deferred():
             up.rollback()
         reply = {"error": describe_exception(exc), "rolled_back": True}
+        if agent.workspace.prepared.hits != hits:
+            reply["prepared"] = True  # the code that raised was compiled before the save
         if up.notes:
             reply["notes"] = up.notes
         return reply

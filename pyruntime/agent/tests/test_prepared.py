@@ -64,6 +64,7 @@ def test_a_prepared_module_that_raises_rolls_back_as_any_save(project):
     reply = ops.op_reload(project.agent, {"module": project.name("mod"), "path": str(path)})
     assert reply["error"]["type"] == "ValueError"
     assert reply["rolled_back"]
+    assert reply["prepared"]  # the result says which code raised
     assert project.module("mod").VALUE == 1
 
 
