@@ -85,11 +85,13 @@ def read_file(name, path, trees, bind=False, prepared=None):
     request drops it: what it asks of the Shape later reads it. prepared,
     if not None, may hold the code compiled from these very bytes before
     the save (see prepared.py)."""
-    version = file_version(path)
     # Unbuffered: read() takes the whole file at once either way, and a
-    # raw file skips the buffer object, its isatty and its seek.
+    # raw file skips the buffer object, its isatty and its seek. The
+    # version is the open file's: no second look-up of the path.
     with open(path, "rb", buffering=0) as f:
+        st = os.fstat(f.fileno())
         source = f.read()
+    version = (st.st_mtime_ns, st.st_size)
     linecache.checkcache(path)
     compiled = prepared.take(name, path, bind, source) if prepared is not None else None
     if compiled is None:
