@@ -328,14 +328,12 @@ def op_reload(agent, msg):
         with sigint_deferred():
             up.rollback()
         reply = {"error": describe_exception(exc), "rolled_back": True}
-        if agent.workspace.prepared.hits != hits:
-            reply["prepared"] = True  # the code that raised was compiled before the save
+        say_prepared(agent, hits, reply)
         if up.notes:
             reply["notes"] = up.notes
         return reply
     reply = {"value": None if value is None else safe_repr(value), "reloaded": up.reloaded}
-    if agent.workspace.prepared.hits != hits:
-        reply["prepared"] = True  # it ran code compiled before the save
+    say_prepared(agent, hits, reply)
     if up.notes:
         reply["notes"] = up.notes
     if msg.get("after_reload"):
@@ -344,6 +342,14 @@ def op_reload(agent, msg):
         except BaseException as exc:  # the reload stands; the hook's error is reported apart
             reply["hook_error"] = describe_exception(exc)
     return reply
+
+
+def say_prepared(agent, hits, reply):
+    """Adds prepared to a reload's reply if the code it ran, cleanly or
+    not, was compiled before the save: the prepared store's hits were
+    hits when the reload began."""
+    if agent.workspace.prepared.hits != hits:
+        reply["prepared"] = True
 
 
 def op_evaluate(agent, msg):
