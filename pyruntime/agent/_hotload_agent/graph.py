@@ -235,10 +235,17 @@ class Ran:
 
 
 def file_version(path):
+    """The version of the file at path (see stat_version), or None if it
+    cannot be read."""
     try:
-        st = os.stat(path)
+        return stat_version(os.stat(path))
     except OSError:
         return None
+
+
+def stat_version(st):
+    """A file's version from its stat result: (mtime in ns, size), which
+    changes when the file is written."""
     return (st.st_mtime_ns, st.st_size)
 
 

@@ -12,7 +12,7 @@ import threading
 import warnings
 
 from . import app, frameworks, importers
-from .graph import file_version
+from .graph import file_version, stat_version
 from .rules import UPDATE_RULES
 from .shape import Shape
 from .source import compile_split, compile_tree, parse, run_split
@@ -89,9 +89,8 @@ def read_file(name, path, trees, bind=False, prepared=None):
     # raw file skips the buffer object, its isatty and its seek. The
     # version is the open file's: no second look-up of the path.
     with open(path, "rb", buffering=0) as f:
-        st = os.fstat(f.fileno())
+        version = stat_version(os.fstat(f.fileno()))
         source = f.read()
-    version = (st.st_mtime_ns, st.st_size)
     linecache.checkcache(path)
     compiled = prepared.take(name, path, bind, source) if prepared is not None else None
     if compiled is None:
