@@ -3,6 +3,7 @@
 import contextlib
 import gc
 import importlib
+import importlib.machinery
 import importlib.util
 import linecache
 import os
@@ -164,7 +165,12 @@ def import_module_at(agent, name, path):
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
-    spec = importlib.util.spec_from_file_location(name, path)
+    # Python's own loader for source, named rather than picked by the
+    # file's suffix: hotload has already read the code; the loader serves
+    # the source to tracebacks and inspect, whatever the file is called
+    # (the spare's warm-up imports os.devnull, see warmup.py).
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
     module = importlib.util.module_from_spec(spec)
     before = sys.modules.get(name, MISSING)
     parent_before = sys.modules[parent].__dict__.get(child, MISSING) if parent else MISSING

@@ -1,4 +1,4 @@
-"""Warming a spare worker: it runs a request of its own before it is needed.
+"""Warming a spare worker: it runs requests of its own before it is needed.
 
 A worker forked from the zygote shares every page of the zygote's heap until
 it writes to one, and Python writes all the time: a reference count goes up
@@ -6,21 +6,26 @@ whenever an object is used, so the first request in a new worker copies
 every page holding an object it uses (the interpreter's constants and types,
 the agent's functions, importlib, json), a few hundred pages at several
 microseconds each on a small VM. The spare copies them while it waits, by
-running the reload of a one-line module exactly as a real request would,
-then removes every trace of it: the module, its file, its output.
+running the requests a first save makes, exactly as real ones run, then
+removes every trace of them: the module, its record, their output.
+
+The module it imports is os.devnull, an empty file every POSIX system has:
+the warm-up writes no file, so a spare killed while it warms up (the server
+exiting, a restart) leaves nothing behind in the temporary folder.
 """
 
 import json
 import os
 import sys
-import tempfile
 
 from .protocol import encode
 
-# The module the warm-up reloads: it prints and ends in an expression, so
-# output, the value's repr and the reply are all encoded once.
+# The module the warm-up imports, from os.devnull.
 WARMUP_MODULE = "_hotload_warmup"
-WARMUP_SOURCE = b"x = [1, 2, 3]\nprint(len(x))\nx\n"
+
+# What it then runs in that module: it prints and ends in an expression,
+# so output, the value's repr and the reply are all encoded once.
+WARMUP_CODE = "x = [1, 2, 3]\nprint(len(x))\nx\n"
 
 
 class NullChannel:
@@ -31,30 +36,30 @@ class NullChannel:
         encode(msg)
 
 
+def warmup_requests():
+    """The warm-up's requests: the module's import, as a save's reload,
+    then the code evaluated in it."""
+    where = {"module": WARMUP_MODULE, "path": os.devnull}
+    return [dict(where, id=0, op="reload"), dict(where, id=0, op="evaluate", code=WARMUP_CODE)]
+
+
 def warm(agent):
-    """Runs a representative reload in agent without sending anything, then
-    leaves the process as it was: the module is not in sys.modules, the file
-    is gone. A warm-up that fails (no writable temporary folder) only leaves
+    """Runs the warm-up's requests in agent without sending anything, then
+    leaves the process as it was: the module is neither in sys.modules nor
+    in the workspace's record of what ran. A warm-up that fails only leaves
     the pages to be copied by the first request."""
-    path = None
     channel = agent.channel
+    agent.channel = NullChannel()
     try:
-        fd, path = tempfile.mkstemp(suffix=".py", prefix="hotload-warmup-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(WARMUP_SOURCE)
-        # As the reader thread receives a request: a line of JSON, queued.
-        msg = json.loads(encode({"id": 0, "op": "reload", "module": WARMUP_MODULE, "path": path}))
-        agent.channel = NullChannel()
-        agent.accept(msg)
-        agent.requests.put(msg)
-        agent.handle(agent.requests.get())
+        for msg in warmup_requests():
+            # As the reader thread receives a request: a line of JSON, queued.
+            msg = json.loads(encode(msg))
+            agent.accept(msg)
+            agent.requests.put(msg)
+            agent.handle(agent.requests.get())
     except Exception:
         pass
     finally:
         agent.channel = channel
         sys.modules.pop(WARMUP_MODULE, None)
-        if path is not None:
-            try:
-                os.remove(path)
-            except OSError:
-                pass
+        agent.workspace.ran.pop(WARMUP_MODULE, None)
