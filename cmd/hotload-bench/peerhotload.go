@@ -16,9 +16,12 @@ import (
 // runtime is python (the peers' interpreter, with nothing preloaded): it
 // saves sc.load to load what the peers' probes import, then times didSave
 // → showMessage of n edits after peerWarmups, peerPause apart as for the
-// peers. For the importers' scenarios it then asks the runtime what the
-// importers see.
-func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario, dir, logPath string, n int) (PeerCell, error) {
+// peers. With typed, the edited file is open in the editor and each
+// edit's text reaches the server (didChange) typedAhead before its save,
+// as an editor sends it while the user types; without, the file is only
+// written and saved. For the importers' scenarios it then asks the
+// runtime what the importers see.
+func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario, dir, logPath string, n int, typed bool) (PeerCell, error) {
 	if err := sc.write(dir); err != nil {
 		return PeerCell{}, err
 	}
@@ -44,12 +47,28 @@ func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario
 			return PeerCell{}, fmt.Errorf("hotload on %s: load %s: %w", sc.key, rel, err)
 		}
 	}
+	pause := peerPause
+	if typed {
+		if err := s.open(ctx, sc.edited, sc.edit(0)); err != nil {
+			return PeerCell{}, fmt.Errorf("hotload on %s: %w", sc.key, err)
+		}
+		pause -= typedAhead
+	}
 	var samples saveSamples
 	var warmups []float64
 	last := 0
+	m := s.inbox.mark()
 	for k := 1; k <= peerWarmups+n; k++ {
-		if err := sleep(ctx, peerPause); err != nil {
+		if err := sleep(ctx, pause); err != nil {
 			return PeerCell{}, err
+		}
+		if typed {
+			if err := s.change(ctx, sc.edited, sc.edit(k)); err != nil {
+				return PeerCell{}, fmt.Errorf("hotload on %s, edit %d: %w", sc.key, k, err)
+			}
+			if err := sleep(ctx, typedAhead); err != nil {
+				return PeerCell{}, err
+			}
 		}
 		took, msg, err := saveAndAwait(ctx, s, sc.edited, sc.edit(k), sc.want(k))
 		if err != nil {
@@ -65,6 +84,15 @@ func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario
 		}
 	}
 	cell := PeerCell{WarmupMs: warmups}
+	if typed {
+		// Each save's hotload/result comes before its showMessage: all are in.
+		if err := s.inbox.await(ctx, "the typed saves' hotload/result", func() bool {
+			return len(s.inbox.results)-m.results >= last
+		}); err != nil {
+			return PeerCell{}, fmt.Errorf("hotload on %s: %w", sc.key, err)
+		}
+		cell.Prepared, cell.Saves = s.inbox.preparedSince(m), last
+	}
 	if sc.key == "b" || sc.key == "b2" {
 		seen, err := evaluate(ctx, s, "loadall.py", `"|".join(sorted({str(m.value()) for m in mods}))`)
 		if err != nil {

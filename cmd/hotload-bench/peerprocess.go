@@ -220,6 +220,11 @@ type PeerCell struct {
 	WarmupMs []float64 `json:"warmupMs,omitempty"`
 	// Never says why there is no figure: the edit was not observed.
 	Never string `json:"never,omitempty"`
+	// Prepared is, for hotload typed first, how many of its Saves (the
+	// warm-ups included) ran code compiled from the editor's text before
+	// the save; zero otherwise.
+	Prepared int `json:"prepared,omitempty"`
+	Saves    int `json:"saves,omitempty"`
 }
 
 // measurePeer runs n edits (after peerWarmups) of sc with tool.

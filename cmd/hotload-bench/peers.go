@@ -22,12 +22,30 @@ type PeersResult struct {
 	Rows  []PeerRow `json:"rows"`
 }
 
-// PeerRow is one scenario: hotload's figures and each peer's, by package.
+// PeerRow is one scenario: hotload's figures, both ways, and each peer's,
+// by package.
 type PeerRow struct {
-	Key     string              `json:"key"`
-	Label   string              `json:"label"`
-	Hotload PeerCell            `json:"hotload"`
-	Peers   map[string]PeerCell `json:"peers"`
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	// Hotload is the edits written and saved, with no didChange before
+	// the save (a file changed by another program, a formatter on save).
+	Hotload PeerCell `json:"hotload"`
+	// Typed is the same edits as an editor sends them: the text as typed
+	// (didChange), then the save.
+	Typed PeerCell            `json:"hotloadTyped"`
+	Peers map[string]PeerCell `json:"peers"`
+}
+
+// hotloadWay is one way the bench drives hotload on every row.
+type hotloadWay struct {
+	label string // what the table calls it
+	cell  func(PeerRow) PeerCell
+}
+
+// hotloadWays are the ways, in the table's order.
+var hotloadWays = []hotloadWay{
+	{"typed first", func(r PeerRow) PeerCell { return r.Typed }},
+	{"as written", func(r PeerRow) PeerCell { return r.Hotload }},
 }
 
 // runPeers installs the peers and runs every scenario with hotload and with
@@ -46,9 +64,14 @@ func runPeers(ctx context.Context, b *bench) (*PeersResult, error) {
 	res := &PeersResult{Env: env, Edits: b.cfg.peerEdits}
 	for _, sc := range peerScenarios() {
 		row := PeerRow{Key: sc.key, Label: sc.label, Peers: map[string]PeerCell{}}
-		b.progress("peers %s: hotload, %d edits", sc.key, b.cfg.peerEdits)
+		b.progress("peers %s: hotload, %d edits as written", sc.key, b.cfg.peerEdits)
 		work := filepath.Join(dir, "hotload-"+sc.key)
-		if row.Hotload, err = measureHotloadScenario(ctx, b.bin, env.python(), sc, work, filepath.Join(dir, "hotload-"+sc.key+".log"), b.cfg.peerEdits); err != nil {
+		if row.Hotload, err = measureHotloadScenario(ctx, b.bin, env.python(), sc, work, work+".log", b.cfg.peerEdits, false); err != nil {
+			return nil, err
+		}
+		b.progress("peers %s: hotload, %d edits typed first", sc.key, b.cfg.peerEdits)
+		work = filepath.Join(dir, "hotload-typed-"+sc.key)
+		if row.Typed, err = measureHotloadScenario(ctx, b.bin, env.python(), sc, work, work+".log", b.cfg.peerEdits, true); err != nil {
 			return nil, err
 		}
 		for _, tool := range peerTools {
@@ -87,31 +110,39 @@ type speedup struct {
 	note   string // whom it is against, or why there is no ratio
 }
 
-// speedups are hotload's p50 against the best peer's on every row (target
-// 2×, except b2, which issue 13 does not list: it is b read the way the
-// in-place tools can follow), and against jurigged's on row a (50×).
+// speedups are hotload's p50, each way, against the best peer's on every
+// row (target 2×, except b2, which issue 13 does not list: it is b read
+// the way the in-place tools can follow), and against jurigged's on row a
+// (50×).
 func (p *PeersResult) speedups() []speedup {
 	var out []speedup
 	for _, r := range p.Rows {
-		s := speedup{what: fmt.Sprintf("(%s) best peer p50 / hotload p50", r.Key), target: 2}
-		if r.Key == "b2" {
-			s.target = 0
-		}
 		best, p50 := r.bestPeer()
-		switch {
-		case r.Hotload.Observed == nil:
-			s.note = "hotload never showed it"
-		case best == "":
-			s.note = "no peer showed it"
-		default:
-			s.ratio = p50 / r.Hotload.Observed.P50Ms
-			s.note = "against " + toolLabel(best, p.Env)
+		for _, way := range hotloadWays {
+			h := way.cell(r)
+			s := speedup{what: fmt.Sprintf("(%s) best peer p50 / hotload p50, %s", r.Key, way.label), target: 2}
+			if r.Key == "b2" {
+				s.target = 0
+			}
+			switch {
+			case h.Observed == nil:
+				s.note = "hotload never showed it"
+			case best == "":
+				s.note = "no peer showed it"
+			default:
+				s.ratio = p50 / h.Observed.P50Ms
+				s.note = "against " + toolLabel(best, p.Env)
+			}
+			out = append(out, s)
 		}
-		out = append(out, s)
-		if r.Key == "a" {
-			j := speedup{what: "(a) jurigged p50 / hotload p50", target: 50}
-			if c := r.Peers["jurigged"]; c.Observed != nil && r.Hotload.Observed != nil {
-				j.ratio = c.Observed.P50Ms / r.Hotload.Observed.P50Ms
+		if r.Key != "a" {
+			continue
+		}
+		for _, way := range hotloadWays {
+			h := way.cell(r)
+			j := speedup{what: "(a) jurigged p50 / hotload p50, " + way.label, target: 50}
+			if c := r.Peers["jurigged"]; c.Observed != nil && h.Observed != nil {
+				j.ratio = c.Observed.P50Ms / h.Observed.P50Ms
 			} else {
 				j.note = "one of them never showed it"
 			}
@@ -168,14 +199,21 @@ func printPeers(w io.Writer, p *PeersResult) error {
 		p.Env.Python.Version, p.Env.Python.Path, strings.Join(p.Env.Versions, ", "), p.Env.InstallSeconds)
 	fmt.Fprintf(w, "Each cell: edit written → new behaviour observable in the program, p50 (p90) over %d edits, %v apart; under it the tool's own reload work, p50.\n\n", p.Edits, peerPause)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	header := []string{"edit", "hotload"}
+	header := []string{"edit"}
+	for _, way := range hotloadWays {
+		header = append(header, "hotload, "+way.label)
+	}
 	for _, t := range peerTools {
 		header = append(header, toolLabel(t.name, p.Env))
 	}
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range p.Rows {
-		cells := []string{r.Label, cellText(r.Hotload)}
-		work := []string{"  … its own reload work", workText(r.Hotload)}
+		cells := []string{r.Label}
+		work := []string{"  … its own reload work"}
+		for _, way := range hotloadWays {
+			cells = append(cells, cellText(way.cell(r)))
+			work = append(work, workText(way.cell(r)))
+		}
 		for _, t := range peerTools {
 			cells = append(cells, cellText(r.Peers[t.name]))
 			work = append(work, workText(r.Peers[t.name]))
@@ -198,29 +236,35 @@ func printPeers(w io.Writer, p *PeersResult) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "- hotload: `hotload lsp` with that Python as its runtime, nothing preloaded; from didSave (sent after the file is written) to the showMessage with the new result; its work is the reload time the message states.")
+	fmt.Fprintf(w, "- hotload, typed first: the edited file is open and each edit's text reaches the server (didChange) %v before its save, as an editor sends it while the user types; %s.\n", typedAhead, preparedText(p))
+	fmt.Fprintln(w, "- hotload, as written: the file is written and saved with no didChange before it (another program changed it, or a formatter on save).")
 	for _, t := range peerTools {
 		fmt.Fprintf(w, "- %s: %s.\n", toolLabel(t.name, p.Env), t.how)
 	}
 	for _, r := range p.Rows {
-		for _, t := range append([]string{"hotload"}, toolNames()...) {
-			c := r.Hotload
-			if t != "hotload" {
-				c = r.Peers[t]
+		for _, way := range hotloadWays {
+			if c := way.cell(r); c.Never != "" {
+				fmt.Fprintf(w, "- (%s) hotload, %s, never showed it: %s.\n", r.Key, way.label, c.Never)
 			}
-			if c.Never != "" {
-				fmt.Fprintf(w, "- (%s) %s never showed it: %s.\n", r.Key, t, c.Never)
+		}
+		for _, t := range peerTools {
+			if c := r.Peers[t.name]; c.Never != "" {
+				fmt.Fprintf(w, "- (%s) %s never showed it: %s.\n", r.Key, t.name, c.Never)
 			}
 		}
 	}
 	return nil
 }
 
-func toolNames() []string {
-	var names []string
-	for _, t := range peerTools {
-		names = append(names, t.name)
+// preparedText says, row by row, how many of hotload's typed saves ran
+// code compiled before the save: "(a) 22 of 22, (b) 22 of 22 saves ran
+// code compiled from the typed text".
+func preparedText(p *PeersResult) string {
+	var parts []string
+	for _, r := range p.Rows {
+		parts = append(parts, fmt.Sprintf("(%s) %d of %d", r.Key, r.Typed.Prepared, r.Typed.Saves))
 	}
-	return names
+	return strings.Join(parts, ", ") + " saves ran code compiled from the typed text"
 }
 
 // peersOnly runs the peers table alone: -peers.
@@ -250,17 +294,26 @@ func peersOnly(ctx context.Context, b *bench, r *Report, stdout io.Writer) error
 // printPeersMarkdown writes the peers table as Markdown, for the README.
 func printPeersMarkdown(w io.Writer, p *PeersResult) error {
 	var b strings.Builder
-	b.WriteString("| edit → observable, p50 (p90) | hotload |")
+	b.WriteString("| edit → observable, p50 (p90) |")
+	for _, way := range hotloadWays {
+		b.WriteString(" hotload, " + way.label + " |")
+	}
 	for _, t := range peerTools {
 		b.WriteString(" " + toolLabel(t.name, p.Env) + " |")
 	}
-	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(peerTools)) + "\n")
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(hotloadWays)+len(peerTools)) + "\n")
 	for _, r := range p.Rows {
-		fmt.Fprintf(&b, "| %s | %s |", r.Label, cellText(r.Hotload))
+		fmt.Fprintf(&b, "| %s |", r.Label)
+		for _, way := range hotloadWays {
+			fmt.Fprintf(&b, " %s |", cellText(way.cell(r)))
+		}
 		for _, t := range peerTools {
 			fmt.Fprintf(&b, " %s |", cellText(r.Peers[t.name]))
 		}
-		fmt.Fprintf(&b, "\n| … its own reload work, p50 | %s |", workText(r.Hotload))
+		b.WriteString("\n| … its own reload work, p50 |")
+		for _, way := range hotloadWays {
+			fmt.Fprintf(&b, " %s |", workText(way.cell(r)))
+		}
 		for _, t := range peerTools {
 			fmt.Fprintf(&b, " %s |", workText(r.Peers[t.name]))
 		}

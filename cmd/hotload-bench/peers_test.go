@@ -55,19 +55,20 @@ func TestAttributeWork(t *testing.T) {
 	}
 }
 
-// The table compares hotload with the best peer that showed the edit,
-// says which never did, and judges issue 13's targets.
+// The table compares hotload, both ways, with the best peer that showed
+// the edit, says which never did, and judges issue 13's targets.
 func TestPeersTable(t *testing.T) {
 	obs := func(p50 float64) *Stats { return &Stats{N: 20, P50Ms: p50, P90Ms: 2 * p50} }
+	typed := func(p50 float64) PeerCell { return PeerCell{Observed: obs(p50), Prepared: 22, Saves: 22} }
 	p := &PeersResult{
 		Env:   peerEnv{Python: pythonInfo{Version: "3.13.0", Path: "/py"}, Versions: []string{"hmr==0.7.6.3", "ipython==9.18.1", "jurigged==0.6.1"}},
 		Edits: 20,
 		Rows: []PeerRow{
-			{Key: "a", Label: "(a) one function", Hotload: PeerCell{Observed: obs(1)}, Peers: map[string]PeerCell{
+			{Key: "a", Label: "(a) one function", Hotload: PeerCell{Observed: obs(2)}, Typed: typed(1), Peers: map[string]PeerCell{
 				"jurigged": {Observed: obs(60)}, "ipython": {Observed: obs(3)}, "hmr": {Observed: obs(70)}}},
-			{Key: "b", Label: "(b) constant", Hotload: PeerCell{Observed: obs(20)}, Peers: map[string]PeerCell{
+			{Key: "b", Label: "(b) constant", Hotload: PeerCell{Observed: obs(20)}, Typed: PeerCell{Never: "edit 2 not seen", Saves: 22}, Peers: map[string]PeerCell{
 				"jurigged": {Never: "edit 1 not seen"}, "ipython": {Never: "edit 1 not seen"}, "hmr": {Observed: obs(30)}}},
-			{Key: "b2", Label: "(b2) constant, read late", Hotload: PeerCell{Observed: obs(40)}, Peers: map[string]PeerCell{
+			{Key: "b2", Label: "(b2) constant, read late", Hotload: PeerCell{Observed: obs(40)}, Typed: typed(40), Peers: map[string]PeerCell{
 				"jurigged": {Observed: obs(52)}, "ipython": {Observed: obs(4)}, "hmr": {Observed: obs(80)}}},
 		},
 	}
@@ -83,18 +84,40 @@ func TestPeersTable(t *testing.T) {
 		}
 	}
 	for what, want := range map[string]string{
-		"(a) best peer p50 / hotload p50":  "3.0× ≥ 2.0× yes against IPython 9.18.1",
-		"(a) jurigged p50 / hotload p50":   "60× ≥ 50× yes",
-		"(b) best peer p50 / hotload p50":  "1.5× ≥ 2.0× no against hmr 0.7.6.3",
-		"(b2) best peer p50 / hotload p50": "0.1× — — against IPython 9.18.1",
-		"(b) constant":                     "20 ms (40 ms) never never 30 ms (60 ms)",
+		"(a) best peer p50 / hotload p50, typed first":  "3.0× ≥ 2.0× yes against IPython 9.18.1",
+		"(a) best peer p50 / hotload p50, as written":   "1.5× ≥ 2.0× no against IPython 9.18.1",
+		"(a) jurigged p50 / hotload p50, typed first":   "60× ≥ 50× yes",
+		"(a) jurigged p50 / hotload p50, as written":    "30× ≥ 50× no",
+		"(b) best peer p50 / hotload p50, typed first":  "— ≥ 2.0× no hotload never showed it",
+		"(b) best peer p50 / hotload p50, as written":   "1.5× ≥ 2.0× no against hmr 0.7.6.3",
+		"(b2) best peer p50 / hotload p50, typed first": "0.1× — — against IPython 9.18.1",
+		"(b) constant": "never 20 ms (40 ms) never never 30 ms (60 ms)",
 	} {
 		if got := lines[what]; got != want {
 			t.Errorf("line %q = %q, want %q\n%s", what, got, want, text)
 		}
 	}
-	if !strings.Contains(text, "- (b) jurigged never showed it: edit 1 not seen.") {
-		t.Errorf("the notes do not say jurigged never showed (b):\n%s", text)
+	for _, note := range []string{
+		"- (b) jurigged never showed it: edit 1 not seen.",
+		"- (b) hotload, typed first, never showed it: edit 2 not seen.",
+		"(a) 22 of 22, (b) 0 of 22, (b2) 22 of 22 saves ran code compiled from the typed text",
+	} {
+		if !strings.Contains(text, note) {
+			t.Errorf("the notes do not say %q:\n%s", note, text)
+		}
+	}
+	var md bytes.Buffer
+	if err := printPeersMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{
+		"| edit → observable, p50 (p90) | hotload, typed first | hotload, as written | jurigged 0.6.1 | IPython 9.18.1 | hmr 0.7.6.3 |",
+		"|---|---|---|---|---|---|",
+		"| (a) one function | 1.0 ms (2.0 ms) | 2.0 ms (4.0 ms) | 60 ms (120 ms) | 3.0 ms (6.0 ms) | 70 ms (140 ms) |",
+	} {
+		if !strings.Contains(md.String(), row+"\n") {
+			t.Errorf("the Markdown table has no line %q:\n%s", row, md.String())
+		}
 	}
 }
 
