@@ -205,3 +205,52 @@ func TestWorkersStartWithTheZygotesObjectsFrozen(t *testing.T) {
 		}
 	}
 }
+
+// warmUpRounds is how many runtimes TestSparesLeaveNothingInTheTemporaryFolder
+// closes while their spare is being forked, each a millisecond later than
+// the last: the spare warms up before it says it is ready (see warmup.py),
+// so some of the closes land during its warm-up, which is when a warm-up
+// that wrote a file left it behind.
+const warmUpRounds = 12
+
+// A spare warms up while it waits, and a runtime closed meanwhile kills
+// it: nothing it did may be left in the temporary folder.
+func TestSparesLeaveNothingInTheTemporaryFolder(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	for round := range warmUpRounds {
+		r := New(Config{Env: []string{"TMPDIR=" + tmp}})
+		if err := r.Start(context.Background()); err != nil {
+			r.Close()
+			t.Fatal(err)
+		}
+		r.mu.Lock()
+		forks := r.zyg != nil
+		r.mu.Unlock()
+		if !forks {
+			r.Close()
+			t.Skip("this Python cannot fork: there are no spares")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(spareState(r), "being forked") && len(r.Pids()) < 3 {
+			if time.Now().After(deadline) {
+				r.Close()
+				t.Fatalf("round %d: no spare was forked: processes %v", round, r.Pids())
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		time.Sleep(time.Duration(round) * time.Millisecond)
+		r.Close()
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) > 0 {
+		t.Errorf("the runtimes left %v in their temporary folder", names)
+	}
+}
