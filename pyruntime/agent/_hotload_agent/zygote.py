@@ -3,7 +3,6 @@
 import array
 import contextlib
 import gc
-import json
 import os
 import select
 import signal
@@ -14,7 +13,7 @@ import sys
 
 from .agent import Agent, serve_agent
 from .platform import child_watch, follow_parent, kill_own_group, parent_death_signal, parent_watch
-from .protocol import Channel, encode
+from .protocol import Channel, decode, encode
 from .warmup import warm
 
 # --- zygote ---------------------------------------------------------------------
@@ -159,7 +158,7 @@ class Zygote:
             head, _, body = line.partition(b" ")
             if head == b"0":
                 try:
-                    self.handle(json.loads(body))
+                    self.handle(decode(body))
                 except ValueError as exc:
                     self.send({"id": None, "event": "protocol_error", "text": str(exc)})
                 continue

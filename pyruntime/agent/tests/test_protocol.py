@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from _hotload_agent.protocol import Channel, encode
+from _hotload_agent.protocol import Channel, decode, encode
 
 
 def read_lines(fd, into):
@@ -101,3 +101,46 @@ def test_encode_is_json_dumps(msg):
     want = json.dumps(msg, ensure_ascii=False, default=repr).encode("utf-8", "replace") + b"\n"
     if encode(msg) != want:
         pytest.fail("encode(%r) = %r, want %r" % (msg, encode(msg), want))
+
+
+@pytest.mark.parametrize("line", [
+    b'{"id": 1, "op": "reload", "module": "lib", "path": "/w/lib.py"}',
+    b'{"id":2,"op":"evaluate","code":"caf\xc3\xa9 \xe2\x98\x83","timeout":1.5,"stopped":true}',
+    b'{"id": 3, "args": [], "nested": {"k": [null, false, -1e-3]}}',
+    b'  {"id": 4}  ',  # whitespace around the value, which loads allows
+    b'{"id": 5}\r',
+    b'"a lone surrogate \\ud800"',
+    b'17',
+])
+def test_decode_is_json_loads(line):
+    """decode reads a line as json.loads does, through whichever path."""
+    assert decode(line) == json.loads(line)
+
+
+@pytest.mark.parametrize("line", [
+    b"",
+    b"not json",
+    b'{"id": 1',
+    b'{"id": 1}{"id": 2}',  # two messages glued together
+    b'{"id": 1} trailing',
+    b'{"id": }',
+    b'{"id": "\xff"}',  # not UTF-8
+])
+def test_decode_refuses_what_json_loads_refuses(line):
+    """A line that is not one JSON value raises ValueError, as loads does,
+    which the reader reports to Go as a protocol error."""
+    with pytest.raises(ValueError):
+        json.loads(line)
+    with pytest.raises(ValueError):
+        decode(line)
+
+
+def test_channel_receives_lines_through_decode():
+    r, w = os.pipe()
+    channel = Channel(r, os.open(os.devnull, os.O_WRONLY))
+    os.write(w, b'{"id": 1, "op": "ping"}\n  {"id": 2}\n{"id": 3')
+    os.close(w)
+    assert channel.receive() == {"id": 1, "op": "ping"}
+    assert channel.receive() == {"id": 2}
+    assert channel.receive() is None  # the rest never ended in a newline
+    channel.close()
