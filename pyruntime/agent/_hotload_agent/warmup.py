@@ -14,11 +14,10 @@ the warm-up writes no file, so a spare killed while it warms up (the server
 exiting, a restart) leaves nothing behind in the temporary folder.
 """
 
-import json
 import os
 import sys
 
-from .protocol import encode
+from .protocol import decode, encode
 
 # The module the warm-up imports, from os.devnull.
 WARMUP_MODULE = "_hotload_warmup"
@@ -52,8 +51,8 @@ def warm(agent):
     agent.channel = NullChannel()
     try:
         for msg in warmup_requests():
-            # As the reader thread receives a request: a line of JSON, queued.
-            msg = json.loads(encode(msg))
+            # As the reader thread receives a request: a line, decoded, queued.
+            msg = decode(encode(msg).rstrip(b"\n"))
             agent.accept(msg)
             agent.requests.put(msg)
             agent.handle(agent.requests.get())
