@@ -143,14 +143,17 @@ def decode(line):
     json.loads(line) returns, or the ValueError it raises. A line that is
     exactly one JSON value, as Go writes them, goes straight to json's
     scanner, skipping the layers loads adds for whitespace and for
-    encodings other than UTF-8; anything else goes through loads."""
-    text = line.decode("utf-8", "surrogatepass")  # as loads decodes UTF-8
+    encodings other than UTF-8; anything else goes to loads as it came,
+    which reads what it can and says why it cannot. A value the scanner
+    reads whole from UTF-8 is one loads reads the same: it starts with no
+    byte-order mark and no NUL, which is how loads picks another encoding."""
     try:
+        text = line.decode("utf-8", "surrogatepass")  # as loads decodes UTF-8
         msg, end = _SCAN(text, 0)
-    except StopIteration:  # no value at 0: loads says why
-        return json.loads(text)
+    except (ValueError, StopIteration):  # not UTF-8, or no value at 0
+        return json.loads(line)
     if end != len(text):  # whitespace loads allows, or garbage it reports
-        return json.loads(text)
+        return json.loads(line)
     return msg
 
 

@@ -111,6 +111,9 @@ def test_encode_is_json_dumps(msg):
     b'{"id": 5}\r',
     b'"a lone surrogate \\ud800"',
     b'17',
+    b'\xef\xbb\xbf{"id": 6}',  # a UTF-8 byte-order mark, which loads skips
+    '{"id": 7, "text": "caf\u00e9"}'.encode("utf-16-le"),  # loads finds the encoding
+    '{"id": 8}'.encode("utf-16"),
 ])
 def test_decode_is_json_loads(line):
     """decode reads a line as json.loads does, through whichever path."""
