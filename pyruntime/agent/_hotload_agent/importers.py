@@ -6,8 +6,11 @@ A module that imports another holds what it took from it: names it bound
 functions and classes updated in place, the importer must run again only
 if what it holds could differ from what a fresh run would give it:
 
-- a name it takes from m (`from m import x`, or `m.x` anywhere in it) now
-  refers to a different object or value, or was removed;
+- a name it holds from m now refers to a different object or value, or
+  was removed: it took the name (`from m import x`), or read it at import
+  time (`X = m.x`), or its functions read it when called (`m.x` in a
+  body) and may have kept what they read (functools.lru_cache, a dict:
+  see keeps.py);
 - code it runs at import time uses a name of m that is not plain data,
   while m's code changed in place (or its functions read a global that
   changed): what that code computed may differ now;
@@ -16,8 +19,9 @@ if what it holds could differ from what a fresh run would give it:
 - m's own imports changed.
 
 An importer that does not re-run still calls, later, the code it uses of
-m: if that changed in place, so did what the importer's own functions
-compute, for the modules that import it in turn (the change is carried).
+m and reads the names its functions read when called: if those changed,
+so did what the importer's own functions compute, for the modules that
+import it in turn (the change is carried).
 """
 
 import sys
@@ -36,11 +40,13 @@ def decide(up, name, file, shape):
         if target == name or target not in shape.import_set:
             continue
         # The cached answers inline: a save asks for every importer.
-        whole, names, early = shape.indexed.get(target) or index(shape, target)
+        whole, names, early, held = shape.indexed.get(target) or index(shape, target)
         if change.removed:
             note_removed(up, name, file, shape, target, change.removed & names)
-        if change.graph or names & change.rebound or (whole and (change.rebound or change.inplace)):
+        if change.graph or held & change.rebound or (whole and (change.rebound or change.inplace)):
             return True
+        # Its functions read the new value when called, and keep nothing.
+        carried = carried or bool(names & change.rebound)
         if change.inplace:
             code = up.code_names.get(target) or code_names(up, target)
             if early & code:
@@ -58,22 +64,41 @@ def carry(up, name, shape):
     for target, change in list(up.changes.items()):
         if target == name or not change.inplace or target not in shape.import_set:
             continue
-        whole, names, _ = index(shape, target)
+        whole, names, _, _ = index(shape, target)
         if whole or names & code_names(up, target):
             up.changes.setdefault(name, Change()).inplace = True
             return
 
 
 def index(shape, target):
-    """(whole, names, early) of what shape's module uses of target: whether
-    it uses the module as a whole, the names it uses, and those it uses
-    at import time; worked out once per shape and target."""
+    """(whole, names, early, held) of what shape's module uses of target:
+    whether it uses the module as a whole, the names it uses, those it
+    uses at import time, and those it holds (see held); worked out once
+    per shape and target."""
     known = shape.indexed.get(target)
     if known is None:
         whole, names = uses_of(shape, target)
-        known = (whole is not None, frozenset(names), frozenset(k for k, use in names.items() if use.import_time))
+        early = frozenset(k for k, use in names.items() if use.import_time)
+        known = (whole is not None, frozenset(names), early, held(shape, target, names, early))
         shape.indexed[target] = known
     return known
+
+
+def held(shape, target, names, early):
+    """The names of module target that shape's module holds what it took
+    of from import time: those it uses at import time (early), those it
+    took by an import (it reads them through a name deeper than target's,
+    Use.depth), and all it uses if its functions may keep what they read
+    when called (shape.keeps)."""
+    if not names or shape.keeps:
+        return frozenset(names)
+    depth = target.count(".") + 1
+    prefix = target + "."
+    taken = set(early)
+    for dotted, use in shape.uses.items():
+        if use.depth > depth and dotted.startswith(prefix):
+            taken.add(dotted[len(prefix):].split(".", 1)[0])
+    return frozenset(taken)
 
 
 def code_names(up, target):

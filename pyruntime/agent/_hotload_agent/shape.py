@@ -13,6 +13,7 @@ import re
 from collections import deque
 from operator import attrgetter, is_, is_not
 
+from .keeps import function_keeps, made_plainly
 from .source import parse
 
 # Calls that bind module globals in ways a syntax tree cannot follow.
@@ -51,14 +52,21 @@ HELD_SOURCE = 1 << 20
 
 class Use:
     """One dotted name a module uses: where first, whether at import time,
-    and whether as a value (bare) rather than only bound by an import."""
+    whether as a value (bare) rather than only bound by an import, and
+    depth, the most dotted parts of a name the module bound by an import
+    that a use reads through: `from a.b import c` then `c` reads a.b.c
+    through a.b.c (3), `import a.b` then `a.b.c` through a (1). A module
+    holds from import time what it reads through a name deeper than the
+    module that name is in; through the module's own name (or a package's)
+    it reads that module's attribute when the code runs."""
 
-    __slots__ = ("line", "import_time", "bare")
+    __slots__ = ("line", "import_time", "bare", "depth")
 
-    def __init__(self, line, import_time, bare=False):
+    def __init__(self, line, import_time, bare=False, depth=0):
         self.line = line
         self.import_time = import_time
         self.bare = bare
+        self.depth = depth
 
 
 class Shape:
@@ -99,6 +107,9 @@ class Shape:
     calls: {name: first line} of the module-level calls of a method of a
     module global (`logger.addHandler(h)`), where a note about what such a
     call adds on every run lands.
+
+    keeps: a line where its functions may keep what they read when called
+    (a store, a call, a decorator: see keeps.py), or 0 if they cannot.
     """
 
     def __init__(self, name, path, tree, source, trees=None):
@@ -119,7 +130,8 @@ class Shape:
         self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
         self._trees = trees
-        self._uses = self._globals_read = None
+        self._uses = self._globals_read = self._keeps = None
+        self._class_keeps = 0  # the line of a class that may wrap its methods (see keeps.py)
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
         self._aliases = {}  # local name -> dotted prefix
@@ -141,6 +153,12 @@ class Shape:
         if self._uses is None:
             self._read_uses(self._parsed())
         return self._uses
+
+    @property
+    def keeps(self):
+        if self._keeps is None:
+            self._read_uses(self._parsed())
+        return self._keeps
 
     @property
     def globals_read(self):
@@ -166,11 +184,23 @@ class Shape:
         function body, at call time."""
         self._uses, self._defs = {}, {}
         uses = self._uses
+        top = set(map(id, parsed.statements))
+        plain, rebound = set(), set()  # module-level names bound by a plain def, and otherwise
         for stmt in parsed.statements:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, DEFINITIONS):
                     self._defs.setdefault(node.name, []).append(node)
-                elif isinstance(node, ast.ImportFrom):
+                    if isinstance(node, ast.ClassDef) or node.decorator_list or id(node) not in top:
+                        rebound.add(node.name)
+                    else:
+                        plain.add(node.name)
+                elif isinstance(node, ast.Name):
+                    if not isinstance(node.ctx, ast.Load):
+                        rebound.add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    rebound.update((a.asname or a.name).split(".")[0] for a in node.names)
+                    if isinstance(node, ast.Import):
+                        continue
                     base = absolute_module(self._package, node.module, node.level or 0)
                     for alias in node.names if base is not None else ():
                         if alias.name == "*":
@@ -179,7 +209,9 @@ class Shape:
                             # The from-import takes the name: if it changes,
                             # the module holds the old one. Taking it runs
                             # none of its code.
-                            uses.setdefault(base + "." + alias.name, Use(node.lineno, False))
+                            dotted = base + "." + alias.name
+                            use = uses.setdefault(dotted, Use(node.lineno, False))
+                            use.depth = max(use.depth, dotted.count(".") + 1)
         reached = set()
         todo = list(parsed.statements)
         while todo:
@@ -188,13 +220,20 @@ class Shape:
                     reached.add(name)
                     for definition in self._defs[name]:
                         todo.extend(body_statements(definition))
+        own = plain - rebound
+        keeps = self._class_keeps
         for node in parsed.functions():
             if isinstance(node, ast.Lambda):
                 self._scan(node.body, False)
+                body = [node.body]
             else:
                 for stmt in node.body:
                     self._scan(stmt, False)
+                body = node.body
+            if not keeps:
+                keeps = function_keeps(node, [n for stmt in body for n in walk_outside_scopes(stmt)], own, self.binds)
         self._defs = None
+        self._keeps = keeps
 
     # --- bindings, definitions, imports -------------------------------------
 
@@ -209,6 +248,8 @@ class Shape:
                     if not prefix:
                         self.binds.add(node.name)
                     if isinstance(node, ast.ClassDef):
+                        if not made_plainly(node):
+                            self._class_keeps = self._class_keeps or node.lineno
                         self.class_data[qual] = class_data(node.body)
                         for stmt in node.body:
                             for target in assigned(stmt):
@@ -315,12 +356,14 @@ class Shape:
         if target is None:
             return
         dotted = ".".join([target] + chain[1:])
+        depth = target.count(".") + 1
         use = self._uses.get(dotted)
         if use is None:
-            self._uses[dotted] = Use(line, import_time, bare)
+            self._uses[dotted] = Use(line, import_time, bare, depth)
             return
         use.import_time = use.import_time or import_time
         use.bare = use.bare or bare
+        use.depth = max(use.depth, depth)
 
     def _read_globals(self, function):
         """Records the globals a function's body reads: the names it loads

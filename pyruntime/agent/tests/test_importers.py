@@ -1,14 +1,15 @@
 """Which importers a save re-runs, and that each then reads as a fresh run
 of the new code would leave it. An importer re-runs if it holds what it
 took from the saved module (a from-import, a value computed at import
-time), and also if its functions read it when called: they may have put
-what they read in a cache (functools.lru_cache, a module-level dict) that
-only running the importer again empties."""
+time), and also if its functions read it when called and may have kept
+what they read (functools.lru_cache, a module-level dict) where only
+running the importer again empties it. An importer whose functions read
+it when called and can keep nothing reads the new value without a re-run."""
 
 import pytest
 
 # Each importer reads core.VALUE, which a save changes from 1 to 2.
-IMPORTERS = [
+RE_RUN = [
     # (what, source, expression, its value after the save)
     ("a from-import", "from M_core import VALUE\ndef get():\n    return VALUE\n", "get()", 2),
     ("a from-import it never reads", "from M_core import VALUE\n", "VALUE", 2),
@@ -18,17 +19,45 @@ IMPORTERS = [
     ("a function called at import time", "import M_core\ndef read():\n    return M_core.VALUE\nSEEN = read()\n",
      "SEEN", 2),
     ("a class body", "import M_core\nclass Config:\n    value = M_core.VALUE\n", "Config.value", 2),
-    ("a read when called", "import M_core\ndef get():\n    return M_core.VALUE\n", "get()", 2),
+    ("a lambda made at import time", "import M_core\nget = lambda: M_core.VALUE\n", "get()", 2),
     ("a read when called, cached by lru_cache",
      "import functools\nimport M_core as c\n@functools.lru_cache\ndef get():\n    return c.VALUE\n", "get()", 2),
     ("a read when called, cached in a dict",
      "import M_core\n_seen = {}\ndef get():\n    if 'v' not in _seen:\n        _seen['v'] = M_core.VALUE\n    return _seen['v']\n",
      "get()", 2),
+    ("a read when called, cached by another function",
+     "import M_core\n_seen = {}\ndef read():\n    return M_core.VALUE\n"
+     "def get():\n    return _seen.setdefault('v', read())\n", "get()", 2),
+    ("a read when called, kept in a global",
+     "import M_core\n_last = None\ndef get():\n    global _last\n    _last = _last or M_core.VALUE\n    return _last\n",
+     "get()", 2),
+    ("a read when called, kept on an instance",
+     "import M_core\nclass Box:\n    def get(self):\n        if not hasattr(self, 'v'):\n"
+     "            self.v = M_core.VALUE\n        return self.v\nBOX = Box()\n", "BOX.get()", 2),
+    ("a read when called, handed to another module",
+     "import M_core\nimport collections\n_seen = collections.deque(maxlen=1)\n"
+     "def get():\n    _seen.append(M_core.VALUE)\n    return _seen[0]\n", "get()", 2),
+    ("a read when called, in a method of a class with a base",
+     "import M_core\nclass Config(object):\n    def get(self):\n        return M_core.VALUE\n", "Config().get()", 2),
+    ("a read when called, where the module rebinds a builtin",
+     "import M_core\nfrom functools import lru_cache\nlen = lru_cache(len)\ndef get():\n    return len('x' * M_core.VALUE)\n",
+     "get()", 2),
+]
+
+READ_WHEN_CALLED = [
+    ("a read when called", "import M_core\ndef get():\n    return M_core.VALUE\n", "get()", 2),
+    ("a read through the module's alias", "import M_core as c\ndef get():\n    return c.VALUE * 10\n", "get()", 20),
+    ("a read computed with builtins", "import M_core\ndef get():\n    return len(str(M_core.VALUE)) + max(M_core.VALUE, 0)\n",
+     "get()", 3),
+    ("a read through the module's own functions",
+     "import M_core\ndef read():\n    return M_core.VALUE\ndef get():\n    return read() + 1\n", "get()", 3),
+    ("a read in a method of a plain class",
+     "import M_core\nclass Config:\n    def get(self):\n        return M_core.VALUE\n", "Config().get()", 2),
 ]
 
 
-@pytest.mark.parametrize("what,source,expr,want", IMPORTERS, ids=[i[0] for i in IMPORTERS])
-def test_an_importer_that_takes_a_changed_value_re_runs(project, what, source, expr, want):
+@pytest.mark.parametrize("what,source,expr,want", RE_RUN, ids=[i[0] for i in RE_RUN])
+def test_an_importer_that_holds_a_changed_value_re_runs(project, what, source, expr, want):
     project.save("core", "VALUE = 1\n")
     project.save("user", source)
     user = vars(project.module("user"))
@@ -36,3 +65,36 @@ def test_an_importer_that_takes_a_changed_value_re_runs(project, what, source, e
     reply = project.save("core", "VALUE = 2\n")
     assert project.name("user") in reply["reloaded"]
     assert eval(expr, user) == want
+
+
+@pytest.mark.parametrize("what,source,expr,want", READ_WHEN_CALLED, ids=[i[0] for i in READ_WHEN_CALLED])
+def test_an_importer_that_reads_a_changed_value_when_called_and_keeps_nothing_does_not_re_run(
+        project, what, source, expr, want):
+    project.save("core", "VALUE = 1\n")
+    project.save("user", source)
+    user = vars(project.module("user"))
+    eval(expr, user)
+    reply = project.save("core", "VALUE = 2\n")
+    assert reply["reloaded"] == [project.name("core")]
+    assert eval(expr, user) == want
+
+
+def test_what_an_importer_reads_when_called_reaches_the_modules_that_import_it(project):
+    project.save("core", "VALUE = 1\n")
+    project.save("user", "import M_core\ndef get():\n    return M_core.VALUE\n")
+    project.save("top", "import M_user\nSEEN = M_user.get()\ndef later():\n    return M_user.get()\n")
+    reply = project.save("core", "VALUE = 2\n")
+    # user's get() now returns 2: top, which called it at import time, runs again.
+    assert reply["reloaded"] == [project.name("core"), project.name("top")]
+    assert project.module("top").SEEN == 2 and project.module("top").later() == 2
+
+
+def test_a_removed_name_an_importer_reads_when_called_is_noted_on_its_line(project):
+    project.save("core", "VALUE = 1\n")
+    project.save("user", "import M_core\n\ndef get():\n    return M_core.VALUE\n")
+    reply = project.save("core", "OTHER = 1\n")
+    assert reply["reloaded"] == [project.name("core")]
+    notes = [n for n in reply.get("notes", []) if n.get("file", "").endswith(project.file("user"))]
+    assert [(n["line"], "no longer defined" in n["text"]) for n in notes] == [(4, True)], reply.get("notes")
+    with pytest.raises(AttributeError):
+        project.module("user").get()  # as in a fresh run: importing works, calling raises

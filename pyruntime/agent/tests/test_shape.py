@@ -160,3 +160,39 @@ def test_globals_read_and_calls():
     assert set(shape.globals_read) == {"helper", "CONST"}
     assert shape.globals_read["helper"] == 10
     assert shape.calls == {"logging": 2, "log": 3}
+
+
+@pytest.mark.parametrize("source, keeps", [
+    ("X = 1", False),
+    ("import m\ndef f():\n    return m.X", False),
+    ("import m\ndef f():\n    return len(str(m.X)) + max(m.X, 0)", False),
+    ("import m\ndef f():\n    raise ValueError(m.X)", False),
+    ("import m\ndef f():\n    local = [m.X]\n    local += [1]\n    return local", False),
+    ("import m\ndef f():\n    return g() + 1\ndef g():\n    return m.X", False),
+    ("import m\nclass C:\n    def get(self):\n        return m.X", False),
+    ("import m\nf = lambda: print(m.X)", False),
+    # A store anywhere but a local name.
+    ("import m\ndef f():\n    CACHE['x'] = m.X", True),
+    ("import m\ndef f(box):\n    box.x = m.X", True),
+    ("import m\ndef f():\n    del CACHE['x']", True),
+    ("def f():\n    global seen\n    seen = 1", True),
+    ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2", True),
+    # A call of anything but a pure builtin or the module's own plain function.
+    ("import m\ndef f(out):\n    out.append(m.X)", True),
+    ("from m import remember\ndef f():\n    return remember(1)", True),
+    ("def f(len):\n    return len(1)", True),
+    ("len = lambda x: 0\ndef f():\n    return len(1)", True),
+    ("def f():\n    return g()\ndef g():\n    return 1\ng = wrap(g)", True),
+    ("def f():\n    def g():\n        return 1\n    return g()", True),
+    ("import m\nf = lambda: CACHE.setdefault('x', m.X)", True),
+    # What may wrap a function, or suspend it holding what it read.
+    ("import functools\n@functools.lru_cache\ndef f():\n    return 1", True),
+    ("class C(Base):\n    pass", True),
+    ("@dataclass\nclass C:\n    x: int = 0", True),
+    ("class C(metaclass=Meta):\n    pass", True),
+    ("def f():\n    class Local:\n        pass", True),
+    ("def f():\n    yield 1", True),
+    ("async def f():\n    await other", True),
+])
+def test_keeps(source, keeps):
+    assert bool(shape_of(source).keeps) is keeps

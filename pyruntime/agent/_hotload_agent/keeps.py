@@ -1,0 +1,74 @@
+"""Whether a module's functions may keep what they read, from its source.
+
+A function that reads m.x when called reads m's new x after a save that
+changed it; what it computed from the old x outlives the save only if
+the module kept it somewhere: stored it (in a global, an attribute, an
+item, a mutable default), handed it to code that may store it (a method,
+another module's function, a decorator's wrapper such as
+functools.lru_cache, a class's machinery), or was suspended holding it
+(a generator, a coroutine). An importer whose functions do none of that
+holds nothing it read when called, so it need not run again when such a
+name changes (see importers.py).
+
+The test reads syntax. It counts every call but of a few builtins and of
+the module's own plain functions, every store but to a local name,
+every decorator, every class made other than by `class C:`, and every yield, await, global and nonlocal. It does not see
+code that an operator or an attribute read runs (an `__add__` that
+stores its operand): such code keeps what it is given only by design.
+"""
+
+import ast
+import builtins
+
+# Builtins that compute their result from their arguments and keep none
+# of them (print writes them out: nothing a later call returns).
+PURE_BUILTINS = frozenset((
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "chr", "complex", "dict", "divmod", "enumerate",
+    "float", "format", "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "len", "list", "max",
+    "min", "oct", "ord", "pow", "print", "range", "repr", "reversed", "round", "set", "slice", "sorted",
+    "str", "sum", "tuple", "zip",
+)) | frozenset(k for k, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException))
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Nodes of a function's body that keep, or suspend it with what it holds.
+# A class made inside a function is a new class per call: it counts too.
+KEEPERS = (ast.Yield, ast.YieldFrom, ast.Await, ast.Global, ast.Nonlocal, ast.ClassDef)
+
+
+def made_plainly(node):
+    """Whether class node is made by `class C:` alone: with a base, a
+    metaclass or a decorator, what makes it may wrap its methods."""
+    return not (node.bases or node.keywords or node.decorator_list)
+
+
+def function_keeps(function, nodes, own, binds):
+    """The line where function may keep what it read, or 0. nodes: those
+    of its own body, outside its nested functions and classes; own: the
+    module's plain functions (their bodies are tested too); binds: the
+    names the module binds (a builtin it rebinds is its own)."""
+    if getattr(function, "decorator_list", None):
+        return function.lineno
+    args = function.args
+    local = {a.arg for a in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []) + [args.vararg, args.kwarg] if a}
+    for node in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            local.add(node.id)
+        elif isinstance(node, FUNCTIONS):
+            local.add(node.name)
+    for node in nodes:
+        if isinstance(node, KEEPERS):
+            return node.lineno
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
+            return node.lineno
+        if isinstance(node, ast.Call) and not pure_call(node.func, own, binds, local):
+            return node.lineno
+    return 0
+
+
+def pure_call(func, own, binds, local):
+    """Whether calling func keeps nothing itself: one of PURE_BUILTINS
+    that neither the module nor the function rebinds, or one of the
+    module's own plain functions."""
+    if not isinstance(func, ast.Name) or func.id in local:
+        return False
+    return func.id in own or (func.id in PURE_BUILTINS and func.id not in binds)
