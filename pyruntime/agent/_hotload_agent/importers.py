@@ -36,9 +36,7 @@ def decide(up, name, file, shape):
     before it; notes its lines that use a name this save removed, and
     carries an in-place change it calls into (see carry)."""
     carried = False
-    for target, change in list(up.changes.items()):
-        if target == name or target not in shape.import_set:
-            continue
+    for target, change in changed_imports(up, name, shape):
         # The cached answers inline: a save asks for every importer.
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)
         if change.removed:
@@ -61,13 +59,22 @@ def carry(up, name, shape):
     """Marks module name as changed in place if it uses code of a module
     changed in place: what calling its own functions computes may differ
     too, for the modules that import it."""
-    for target, change in list(up.changes.items()):
-        if target == name or not change.inplace or target not in shape.import_set:
+    for target, change in changed_imports(up, name, shape):
+        if not change.inplace:
             continue
         whole, names, _, _ = index(shape, target)
         if whole or names & code_names(up, target):
             up.changes.setdefault(name, Change()).inplace = True
             return
+
+
+def changed_imports(up, name, shape):
+    """[(target, its Change)] of the modules shape's module (name) imports
+    that this save changed, in the order of shape.imports: fewer than the
+    changes when a save reaches many modules, each of which may carry
+    one."""
+    changes = up.changes
+    return [(target, changes[target]) for target in shape.imports if target in changes and target != name]
 
 
 def index(shape, target):
