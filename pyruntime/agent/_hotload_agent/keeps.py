@@ -12,7 +12,7 @@ name changes (see importers.py).
 
 The test reads syntax. It counts every call but of a few builtins and of
 the module's own plain functions, every store but to a local name,
-every decorator, every class made other than by `class C:`, and every yield, await, global and nonlocal. It does not see
+every `+=` on a local that may hold a shared object, every decorator, every class made other than by `class C:`, and every yield, await, global and nonlocal. It does not see
 code that an operator or an attribute read runs (an `__add__` that
 stores its operand): such code keeps what it is given only by design.
 """
@@ -32,7 +32,11 @@ PURE_BUILTINS = frozenset((
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Nodes of a function's body that keep, or suspend it with what it holds.
 # A class made inside a function is a new class per call: it counts too.
-KEEPERS = (ast.Yield, ast.YieldFrom, ast.Await, ast.Global, ast.Nonlocal, ast.ClassDef)
+KEEPERS = (ast.Yield, ast.YieldFrom, ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Global, ast.Nonlocal, ast.ClassDef)
+# Expressions whose value is a new object (or an immutable one): `x +=`
+# on a local bound only to these changes nothing another call sees.
+NEW_VALUES = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp,
+              ast.GeneratorExp, ast.JoinedStr, ast.BinOp, ast.UnaryOp, ast.Compare)
 
 
 def made_plainly(node):
@@ -49,10 +53,19 @@ def function_keeps(function, nodes, own, binds):
     if getattr(function, "decorator_list", None):
         return function.lineno
     args = function.args
-    local = {a.arg for a in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []) + [args.vararg, args.kwarg] if a}
+    params = {a.arg for a in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []) + [args.vararg, args.kwarg] if a}
+    local, shared = set(params), set(params)
+    new = set()  # ids of the Name nodes bound to a new object (see NEW_VALUES), or by `+=` itself
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, NEW_VALUES):
+            new.update(id(t) for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+        elif isinstance(node, ast.AugAssign):
+            new.add(id(node.target))
     for node in nodes:
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             local.add(node.id)
+            if id(node) not in new:
+                shared.add(node.id)
         elif isinstance(node, FUNCTIONS):
             local.add(node.name)
     for node in nodes:
@@ -61,6 +74,11 @@ def function_keeps(function, nodes, own, binds):
         if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
             return node.lineno
         if isinstance(node, ast.Call) and not pure_call(node.func, own, binds, local):
+            return node.lineno
+        # `x += y` changes in place what x holds if it may be shared: a
+        # parameter (a mutable default), or a local bound to what came
+        # from elsewhere (`x = CACHE`).
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in shared:
             return node.lineno
     return 0
 

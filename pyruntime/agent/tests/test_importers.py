@@ -34,6 +34,8 @@ RE_RUN = [
     ("a read when called, kept on an instance",
      "import M_core\nclass Box:\n    def get(self):\n        if not hasattr(self, 'v'):\n"
      "            self.v = M_core.VALUE\n        return self.v\nBOX = Box()\n", "BOX.get()", 2),
+    ("a read when called, added to a mutable default",
+     "import M_core\ndef get(acc=[]):\n    acc += [M_core.VALUE]\n    return acc[0]\n", "get()", 2),
     ("a read when called, handed to another module",
      "import M_core\nimport collections\n_seen = collections.deque(maxlen=1)\n"
      "def get():\n    _seen.append(M_core.VALUE)\n    return _seen[0]\n", "get()", 2),

@@ -168,6 +168,11 @@ def test_globals_read_and_calls():
     ("import m\ndef f():\n    return len(str(m.X)) + max(m.X, 0)", False),
     ("import m\ndef f():\n    raise ValueError(m.X)", False),
     ("import m\ndef f():\n    local = [m.X]\n    local += [1]\n    return local", False),
+    ("import m\ndef f(items):\n    total = 0\n    for i in items:\n        total += i * m.X\n    return total", False),
+    # `+=` on what may be shared changes it in place.
+    ("import m\ndef f(acc=[]):\n    acc += [m.X]\n    return acc", True),
+    ("import m\nSEEN = []\ndef f():\n    seen = SEEN\n    seen += [m.X]\n    return seen", True),
+    ("import m\ndef f(rows):\n    for row in rows:\n        row += [m.X]", True),
     ("import m\ndef f():\n    return g() + 1\ndef g():\n    return m.X", False),
     ("import m\nclass C:\n    def get(self):\n        return m.X", False),
     ("import m\nf = lambda: print(m.X)", False),
@@ -193,6 +198,7 @@ def test_globals_read_and_calls():
     ("def f():\n    class Local:\n        pass", True),
     ("def f():\n    yield 1", True),
     ("async def f():\n    await other", True),
+    ("async def f(rows):\n    async for row in rows:\n        pass", True),
 ])
 def test_keeps(source, keeps):
     assert bool(shape_of(source).keeps) is keeps
