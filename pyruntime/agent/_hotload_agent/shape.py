@@ -221,7 +221,9 @@ class Shape:
                     for definition in self._defs[name]:
                         todo.extend(body_statements(definition))
         own = plain - rebound
-        keeps = self._class_keeps
+        # A module that binds names through globals() or exec may rebind
+        # its own functions where this cannot see.
+        keeps = self._class_keeps or self.dynamic
         for node in parsed.functions():
             if isinstance(node, ast.Lambda):
                 self._scan(node.body, False)

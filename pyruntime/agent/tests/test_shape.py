@@ -189,6 +189,7 @@ def test_globals_read_and_calls():
     ("len = lambda x: 0\ndef f():\n    return len(1)", True),
     ("def f():\n    return g()\ndef g():\n    return 1\ng = wrap(g)", True),
     ("def f():\n    def g():\n        return 1\n    return g()", True),
+    ("def f():\n    return g()\ndef g():\n    return 1\nglobals()['g'] = remember", True),
     ("import m\nf = lambda: CACHE.setdefault('x', m.X)", True),
     # What may wrap a function, or suspend it holding what it read.
     ("import functools\n@functools.lru_cache\ndef f():\n    return 1", True),
