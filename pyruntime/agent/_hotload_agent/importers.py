@@ -21,11 +21,14 @@ if what it holds could differ from what a fresh run would give it:
 An importer that does not re-run still calls, later, the code it uses of
 m and reads the names its functions read when called: if those changed,
 so did what the importer's own functions compute, for the modules that
-import it in turn (the change is carried).
+import it in turn (the change is carried), and what its functools caches
+hold came from the old code: they are emptied once the save stands, as
+a fresh run starts them empty.
 """
 
 import sys
 
+from .rules import LRU_CACHE_WRAPPER
 from .shape import uses_of
 from .update import Change, plain
 
@@ -52,7 +55,23 @@ def decide(up, name, file, shape):
             carried = carried or bool(names & code)
     if carried:
         up.changes.setdefault(name, Change()).inplace = True
+        empty_caches(up, name)
     return False
+
+
+def empty_caches(up, name):
+    """Empties, once the save stands, the functools caches (lru_cache,
+    cache) of module name, at module level and in its classes: it does not
+    run again, but what its functions compute changed."""
+    namespace = getattr(sys.modules.get(name), "__dict__", {})
+    for value in list(namespace.values()):
+        if isinstance(value, type) and getattr(value, "__module__", None) == name:
+            found = [getattr(v, "__func__", v) for v in list(vars(value).values())]
+        else:
+            found = [value]
+        for cache in found:
+            if type(cache) is LRU_CACHE_WRAPPER:
+                up.on_commit(cache.cache_clear)
 
 
 def carry(up, name, shape):

@@ -8,6 +8,8 @@ it when called and can keep nothing reads the new value without a re-run."""
 
 import pytest
 
+from _hotload_agent import ops
+
 # Each importer reads core.VALUE, which a save changes from 1 to 2.
 RE_RUN = [
     # (what, source, expression, its value after the save)
@@ -100,3 +102,39 @@ def test_a_removed_name_an_importer_reads_when_called_is_noted_on_its_line(proje
     assert [(n["line"], "no longer defined" in n["text"]) for n in notes] == [(4, True)], reply.get("notes")
     with pytest.raises(AttributeError):
         project.module("user").get()  # as in a fresh run: importing works, calling raises
+
+
+CACHES = [
+    # (what, source of an importer that calls M_core.rate() when called, expression)
+    ("functools.lru_cache", "import functools\nimport M_core\n@functools.lru_cache\ndef tax(x):\n    return x * M_core.rate()\n",
+     "tax(10)"),
+    ("functools.cache, through another function",
+     "import functools\nimport M_core\ndef rated(x):\n    return x * M_core.rate()\n@functools.cache\ndef tax(x):\n    return rated(x)\n",
+     "tax(10)"),
+    ("a static method under lru_cache",
+     "import functools\nimport M_core\nclass Tax:\n    @staticmethod\n    @functools.lru_cache(maxsize=8)\n    def of(x):\n        return x * M_core.rate()\n",
+     "Tax.of(10)"),
+]
+
+
+@pytest.mark.parametrize("what,source,expr", CACHES, ids=[c[0] for c in CACHES])
+def test_the_caches_of_an_importer_that_calls_changed_code_are_emptied(project, what, source, expr):
+    project.save("core", "def rate():\n    return 1\n")
+    project.save("user", source)
+    user = vars(project.module("user"))
+    assert eval(expr, user) == 10
+    reply = project.save("core", "def rate():\n    return 2\n")  # patched in place: user does not re-run
+    assert reply["reloaded"] == [project.name("core")]
+    assert eval(expr, user) == 20
+
+
+def test_a_save_that_fails_leaves_the_caches_of_importers_as_they_were(project, tmp_path):
+    project.save("core", "def rate():\n    return 1\n")
+    project.save("user", CACHES[0][1])
+    user = project.module("user")
+    user.tax(10)
+    path = tmp_path / project.file("core")
+    path.write_text("def rate():\n    return 2\nraise RuntimeError('no')\n")
+    reply = ops.op_reload(project.agent, {"module": project.name("core"), "path": str(path)})
+    assert reply.get("rolled_back")
+    assert user.tax.cache_info().currsize == 1 and user.tax(10) == 10
