@@ -55,14 +55,18 @@ def decide(up, name, file, shape):
             carried = carried or bool(names & code)
     if carried:
         up.changes.setdefault(name, Change()).inplace = True
-        empty_caches(up, name)
+        empty_caches(up, name, shape)
     return False
 
 
-def empty_caches(up, name):
+def empty_caches(up, name, shape):
     """Empties, once the save stands, the functools caches (lru_cache,
     cache) of module name, at module level and in its classes: it does not
-    run again, but what its functions compute changed."""
+    run again, but what its functions compute changed. A module makes
+    such a cache only with a decorator or a call (shape.first_call); one
+    it imported is the module's that made it."""
+    if not shape.first_call:
+        return
     namespace = getattr(sys.modules.get(name), "__dict__", {})
     for value in list(namespace.values()):
         if isinstance(value, type) and getattr(value, "__module__", None) == name:

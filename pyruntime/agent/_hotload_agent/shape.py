@@ -110,6 +110,10 @@ class Shape:
 
     keeps: a line where its functions may keep what they read when called
     (a store, a call, a decorator: see keeps.py), or 0 if they cannot.
+
+    first_call: the first line where its code outside function bodies
+    calls something or decorates a definition (the ways it can make a
+    functools cache), or 0.
     """
 
     def __init__(self, name, path, tree, source, trees=None):
@@ -126,6 +130,7 @@ class Shape:
         self.lines = {}
         self.class_data = {}
         self.calls = {}
+        self.first_call = 0
         self.by_target = {}  # uses_of's answers, by target module
         self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
@@ -245,6 +250,8 @@ class Shape:
         for stmt in statements:
             for node in walk_outside_scopes(stmt):
                 if isinstance(node, DEFINITIONS):
+                    if node.decorator_list and not self.first_call:
+                        self.first_call = node.decorator_list[0].lineno
                     qual = prefix + node.name
                     self.lines.setdefault(qual, node.lineno)
                     if not prefix:
@@ -263,6 +270,8 @@ class Shape:
                     self._import(node, bind=not prefix)
                 elif not prefix:
                     self._bind_node(node)
+                elif isinstance(node, ast.Call) and not self.first_call:
+                    self.first_call = node.lineno
 
     def _bind_node(self, node):
         kind = type(node).__name__
@@ -285,8 +294,9 @@ class Shape:
             self.binds.add(node.name.id)
         elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
             self.dynamic = self.dynamic or node.lineno
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            chain = attribute_chain(node.func)
+        elif isinstance(node, ast.Call):
+            self.first_call = self.first_call or node.lineno
+            chain = attribute_chain(node.func) if isinstance(node.func, ast.Attribute) else None
             if chain is not None:
                 self.calls.setdefault(chain[0], node.lineno)
 

@@ -203,3 +203,14 @@ def test_globals_read_and_calls():
 ])
 def test_keeps(source, keeps):
     assert bool(shape_of(source).keeps) is keeps
+
+
+@pytest.mark.parametrize("source, line", [
+    ("X = 1\ndef f():\n    return g()", 0),  # a call in a function body runs later, if ever
+    ("X = 1\n@cached\ndef f():\n    pass", 2),
+    ("X = 1\nclass C:\n    @staticmethod\n    def f():\n        pass", 3),
+    ("X = 1\ntax = lru_cache(maxsize=None)(f)", 2),
+    ("X = 1\nclass C:\n    of = staticmethod(f)", 3),
+])
+def test_first_call(source, line):
+    assert shape_of(source).first_call == line
