@@ -10,11 +10,14 @@ functools.lru_cache, a class's machinery), or was suspended holding it
 holds nothing it read when called, so it need not run again when such a
 name changes (see importers.py).
 
-The test reads syntax. It counts every call but of a few builtins and of
-the module's own plain functions, every store but to a local name,
-every `+=` on a local that may hold a shared object, every decorator, every class made other than by `class C:`, and every yield, await, global and nonlocal. It does not see
-code that an operator or an attribute read runs (an `__add__` that
-stores its operand): such code keeps what it is given only by design.
+The test reads syntax. It counts every call but of a few builtins (and
+of those, one given a callable to call, `key=` or a `file=` to write to)
+and of the module's own plain functions, every store but to a local
+name, every `+=` on a local that may hold a shared object, every
+decorator, every class made other than by `class C:`, and every yield,
+await, global and nonlocal. It does not see code that an operator, an
+attribute read or an iteration runs (an `__add__` that stores its
+operand): such code keeps what it is given only by design.
 """
 
 import ast
@@ -30,6 +33,9 @@ PURE_BUILTINS = frozenset((
 )) | frozenset(k for k, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException))
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Keywords by which a pure builtin calls, or writes to, what it is given:
+# sorted, min and max call key=, print writes to file=.
+CALLING_KEYWORDS = frozenset(("key", "file"))
 # Nodes of a function's body that keep, or suspend it with what it holds.
 # A class made inside a function is a new class per call: it counts too.
 KEEPERS = (ast.Yield, ast.YieldFrom, ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Global, ast.Nonlocal, ast.ClassDef)
@@ -73,7 +79,7 @@ def function_keeps(function, nodes, own, binds):
             return node.lineno
         if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
             return node.lineno
-        if isinstance(node, ast.Call) and not pure_call(node.func, own, binds, local):
+        if isinstance(node, ast.Call) and not pure_call(node, own, binds, local):
             return node.lineno
         # `x += y` changes in place what x holds if it may be shared: a
         # parameter (a mutable default), or a local bound to what came
@@ -83,10 +89,16 @@ def function_keeps(function, nodes, own, binds):
     return 0
 
 
-def pure_call(func, own, binds, local):
-    """Whether calling func keeps nothing itself: one of PURE_BUILTINS
-    that neither the module nor the function rebinds, or one of the
-    module's own plain functions."""
+def pure_call(call, own, binds, local):
+    """Whether call keeps nothing itself: a call of one of the module's
+    own plain functions, or of one of PURE_BUILTINS that neither the
+    module nor the function rebinds, given no callable to call (a lambda's
+    body is tested as a function) nor a file to write to."""
+    func = call.func
     if not isinstance(func, ast.Name) or func.id in local:
         return False
-    return func.id in own or (func.id in PURE_BUILTINS and func.id not in binds)
+    if func.id in own:
+        return True
+    if func.id not in PURE_BUILTINS or func.id in binds:
+        return False
+    return not any((k.arg is None or k.arg in CALLING_KEYWORDS) and not isinstance(k.value, ast.Lambda) for k in call.keywords)

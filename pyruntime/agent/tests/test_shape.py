@@ -176,6 +176,7 @@ def test_globals_read_and_calls():
     ("import m\ndef f():\n    return g() + 1\ndef g():\n    return m.X", False),
     ("import m\nclass C:\n    def get(self):\n        return m.X", False),
     ("import m\nf = lambda: print(m.X)", False),
+    ("import m\ndef f(rows):\n    return sorted(rows, key=lambda r: r * m.X, reverse=True)", False),
     # A store anywhere but a local name.
     ("import m\ndef f():\n    CACHE['x'] = m.X", True),
     ("import m\ndef f(box):\n    box.x = m.X", True),
@@ -191,6 +192,9 @@ def test_globals_read_and_calls():
     ("def f():\n    def g():\n        return 1\n    return g()", True),
     ("def f():\n    return g()\ndef g():\n    return 1\nglobals()['g'] = remember", True),
     ("import m\nf = lambda: CACHE.setdefault('x', m.X)", True),
+    ("import m\ndef f(rows):\n    return max(rows, key=remember)", True),
+    ("import m\ndef f():\n    print(m.X, file=LOG)", True),
+    ("import m\ndef f(**options):\n    print(m.X, **options)", True),
     # What may wrap a function, or suspend it holding what it read.
     ("import functools\n@functools.lru_cache\ndef f():\n    return 1", True),
     ("class C(Base):\n    pass", True),
