@@ -487,10 +487,12 @@ func (r *Runtime) run(a *attempt, delay time.Duration) {
 	r.mu.Lock()
 	r.starting = nil
 	switch {
+	case r.closed:
+		// Close cancels the start: whatever it failed with, the runtime
+		// was closed, which is no failure to start.
+		err = ErrClosed
 	case err != nil:
 		r.failures++
-	case r.closed:
-		err = ErrClosed
 	default:
 		r.proc = p
 		p.grace = r.cfg.InterruptGrace

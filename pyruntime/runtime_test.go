@@ -492,6 +492,23 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	}
 }
 
+// Closing a runtime while it starts (an editor's settings change replaces
+// it) ends the start with ErrClosed, which the server does not report,
+// and not with the error the cancelled start returned.
+func TestCloseDuringStartIsErrClosed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeModule(t, dir, "slow", "import time\ntime.sleep(30)\n")
+	r := New(Config{SysPath: []string{dir}, Preload: []string{"slow"}})
+	started := make(chan error, 1)
+	go func() { started <- r.Start(context.Background()) }()
+	time.Sleep(300 * time.Millisecond) // the process runs, importing slow
+	r.Close()
+	if err := <-started; !errors.Is(err, ErrClosed) {
+		t.Errorf("Start = %v, want ErrClosed", err)
+	}
+}
+
 // The server is killed with SIGKILL while code runs: nothing of the
 // runtime survives it.
 func TestServerKilledTakesPythonAlong(t *testing.T) {
