@@ -108,8 +108,9 @@ CACHES = [
     # (what, source of an importer that calls M_core.rate() when called, expression)
     ("functools.lru_cache", "import functools\nimport M_core\n@functools.lru_cache\ndef tax(x):\n    return x * M_core.rate()\n",
      "tax(10)"),
-    ("functools.cache, through another function",
-     "import functools\nimport M_core\ndef rated(x):\n    return x * M_core.rate()\n@functools.cache\ndef tax(x):\n    return rated(x)\n",
+    ("an unbounded lru_cache, through another function",
+     "import functools\nimport M_core\ndef rated(x):\n    return x * M_core.rate()\n@functools.lru_cache(maxsize=None)\n"
+     "def tax(x):\n    return rated(x)\n",
      "tax(10)"),
     ("a static method under lru_cache",
      "import functools\nimport M_core\nclass Tax:\n    @staticmethod\n    @functools.lru_cache(maxsize=8)\n    def of(x):\n        return x * M_core.rate()\n",
