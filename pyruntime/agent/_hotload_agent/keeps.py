@@ -58,8 +58,7 @@ def function_keeps(function, nodes, own, binds):
     names the module binds (a builtin it rebinds is its own)."""
     if getattr(function, "decorator_list", None):
         return function.lineno
-    args = function.args
-    params = {a.arg for a in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []) + [args.vararg, args.kwarg] if a}
+    params = parameters(function)
     local, shared = set(params), set(params)
     new = set()  # ids of the Name nodes bound to a new object (see NEW_VALUES), or by `+=` itself
     for node in nodes:
@@ -87,6 +86,13 @@ def function_keeps(function, nodes, own, binds):
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in shared:
             return node.lineno
     return 0
+
+
+def parameters(function):
+    """The names of a function's (or a lambda's) parameters."""
+    args = function.args
+    every = args.args + args.kwonlyargs + getattr(args, "posonlyargs", []) + [args.vararg, args.kwarg]
+    return {arg.arg for arg in every if arg is not None}
 
 
 def pure_call(call, own, binds, local):

@@ -13,7 +13,7 @@ import re
 from collections import deque
 from operator import attrgetter, is_, is_not
 
-from .keeps import function_keeps, made_plainly
+from .keeps import function_keeps, made_plainly, parameters
 from .source import parse
 
 # Calls that bind module globals in ways a syntax tree cannot follow.
@@ -380,13 +380,7 @@ class Shape:
     def _read_globals(self, function):
         """Records the globals a function's body reads: the names it loads
         that it does not bind itself (or declares global)."""
-        local = set()
-        args = function.args
-        for arg in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []):
-            local.add(arg.arg)
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                local.add(arg.arg)
+        local = parameters(function)
         declared = set()
         body = [function.body] if isinstance(function, ast.Lambda) else function.body
         for stmt in body:
