@@ -498,11 +498,20 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 func TestCloseDuringStartIsErrClosed(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeModule(t, dir, "slow", "import time\ntime.sleep(30)\n")
+	importing := filepath.Join(dir, "importing")
+	writeModule(t, dir, "slow", fmt.Sprintf("import time\nopen(%q, 'w').close()\ntime.sleep(30)\n", importing))
 	r := New(Config{SysPath: []string{dir}, Preload: []string{"slow"}})
 	started := make(chan error, 1)
 	go func() { started <- r.Start(context.Background()) }()
-	time.Sleep(300 * time.Millisecond) // the process runs, importing slow
+	// Close once the process runs, importing slow: the start is under way.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(importing); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the runtime did not start importing slow within 30 s")
+		}
+	}
 	r.Close()
 	if err := <-started; !errors.Is(err, ErrClosed) {
 		t.Errorf("Start = %v, want ErrClosed", err)
