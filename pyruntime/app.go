@@ -265,6 +265,19 @@ func (r *Runtime) Prepare(ctx context.Context, req Request) (bool, error) {
 	return reply.Prepared, err
 }
 
+// Warm asks the current process to run the agent's own start of a save of
+// the module of req's Module and Path, and nothing else: no code runs and
+// nothing changes. The editor is about to save the file, and after a pause
+// the processor has let go of the agent's code and data; a warm request a
+// few milliseconds before the save fetches them again, so the save does
+// not. It never starts a process; the reply says whether the process has
+// loaded the module (for an app, its __main__ counts).
+func (r *Runtime) Warm(ctx context.Context, req Request) (bool, error) {
+	req.Op = "warm"
+	reply, err := r.callCurrent(ctx, req)
+	return reply.Loaded, err
+}
+
 // callCurrent sends req to the current process, if there is one: the zero
 // Reply when there is none, as a process that has loaded nothing answers.
 func (r *Runtime) callCurrent(ctx context.Context, req Request) (Reply, error) {

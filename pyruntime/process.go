@@ -59,10 +59,11 @@ type process struct {
 // runsNoCode reports whether a request of op never counts as code running:
 // the agent's reader thread answers it itself, even while its main thread
 // runs code (ping, interrupt, signal, inspect), or the main thread only
-// compiles for it (prepare), which an interrupt has nothing to stop in.
+// compiles for it (prepare) or runs the agent's own code (warm), which an
+// interrupt has nothing to stop in.
 func runsNoCode(op string) bool {
 	switch op {
-	case "ping", "interrupt", "signal", "inspect", "prepare":
+	case "ping", "interrupt", "signal", "inspect", "prepare", "warm":
 		return true
 	}
 	return false

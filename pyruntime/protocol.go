@@ -9,7 +9,7 @@ import (
 // fields are the handler's arguments and are omitted when empty.
 type Request struct {
 	ID int64  `json:"id"`
-	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded", "prepare"
+	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded", "prepare", "warm"
 
 	// Module is the dotted module name and Path its file, for reload and evaluate.
 	Module string `json:"module,omitempty"`

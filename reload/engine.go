@@ -525,6 +525,27 @@ func (e *Engine) Prepare(ctx context.Context, path, text string) (bool, error) {
 	return e.runtime.Prepare(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path, Code: text})
 }
 
+// Warm gets the runtime ready for a save of the module at path that the
+// editor says is coming (see pyruntime.Runtime.Warm): no code runs. It
+// reports whether the runtime has the module loaded, and so was warmed for
+// its save. It does nothing when no runtime runs, when a reload or an
+// evaluation is queued or running (the runtime is awake, and the request
+// would only wait behind it), or when saves run in a fresh process, which
+// the warm-up would not reach.
+func (e *Engine) Warm(ctx context.Context, path string) (bool, error) {
+	mod, err := e.layout.ModuleFor(path)
+	if err != nil {
+		return false, err
+	}
+	e.mu.Lock()
+	skip := e.opts.Strategy == Fresh || e.evaluating > 0 || len(e.pendingLocked("")) > 0
+	e.mu.Unlock()
+	if skip {
+		return false, nil
+	}
+	return e.runtime.Warm(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path})
+}
+
 // run sends one request about mod, in a fresh process if fresh, and turns
 // the reply into a Result.
 func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fresh bool) *Result {

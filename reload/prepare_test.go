@@ -2,6 +2,7 @@ package reload_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hotload-dev/hotload/reload"
@@ -59,6 +60,77 @@ func TestPrepareKeepsCodeOnlyWhereASaveRunsIt(t *testing.T) {
 			res := mustReload(t, e, path)
 			if res.Prepared != tt.want || value(res) != "7" {
 				t.Errorf("save: prepared %v, value %s; want prepared %v, value 7", res.Prepared, value(res), tt.want)
+			}
+		})
+	}
+}
+
+// Warm reaches the running runtime only where the save it announces runs:
+// in place, in a runtime that has the module loaded. It never starts a
+// runtime, runs no code and leaves the prepared code to the save.
+func TestWarmReachesOnlyTheRuntimeTheSaveRunsIn(t *testing.T) {
+	const saved = "print('ran')\n\ndef area(w, h):\n    return w * h + 1\n\narea(2, 3)\n"
+	tests := []struct {
+		name     string
+		started  bool // the runtime runs
+		loaded   bool // the module was saved once, so the runtime loaded it
+		strategy reload.Strategy
+		want     bool
+	}{
+		{name: "a loaded module, saves in place", started: true, loaded: true, want: true},
+		{name: "no runtime yet", started: false, want: false},
+		{name: "a module not loaded", started: true, loaded: false, want: false},
+		{name: "saves run fresh, in a process not yet forked", started: true, loaded: true, strategy: reload.Fresh, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := t.TempDir()
+			path := writeFile(t, ws, "lib.py", "print('ran')\n\ndef area(w, h):\n    return w * h\n\narea(2, 3)\n")
+			var mu sync.Mutex
+			var output strings.Builder
+			e := newEngine(t, ws, reload.Config{OnOutput: func(_, text string) {
+				mu.Lock()
+				output.WriteString(text)
+				mu.Unlock()
+			}})
+			if tt.started {
+				if err := e.Start(testContext(t)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.loaded {
+				mustReload(t, e, path)
+			}
+			e.SetReloadOptions(reload.ReloadOptions{Strategy: tt.strategy})
+			prepared := tt.want
+			if prepared {
+				if kept, err := e.Prepare(testContext(t), path, saved); err != nil || !kept {
+					t.Fatalf("Prepare: kept %v, %v", kept, err)
+				}
+			}
+			mu.Lock()
+			before := output.String()
+			mu.Unlock()
+			warmed, err := e.Warm(testContext(t), path)
+			if err != nil {
+				t.Fatalf("Warm: %v", err)
+			}
+			if warmed != tt.want {
+				t.Errorf("Warm warmed the runtime: %v, want %v", warmed, tt.want)
+			}
+			if !tt.started && e.RuntimePid() != 0 {
+				t.Errorf("Warm started a runtime (pid %d)", e.RuntimePid())
+			}
+			mu.Lock()
+			during := strings.TrimPrefix(output.String(), before)
+			mu.Unlock()
+			if during != "" {
+				t.Errorf("Warm ran the module: output %q", during)
+			}
+			writeFile(t, ws, "lib.py", saved)
+			res := mustReload(t, e, path)
+			if res.Prepared != prepared || value(res) != "7" {
+				t.Errorf("save: prepared %v, value %s; want prepared %v, value 7", res.Prepared, value(res), prepared)
 			}
 		})
 	}

@@ -326,8 +326,8 @@ class Agent:
 
 
 # The requests that run none of the user's code: compiling the editor's
-# text ahead of a save (prepared.py).
-OWN_WORK = frozenset(("prepare",))
+# text ahead of a save (prepared.py), warming up for one (ops.op_warm).
+OWN_WORK = frozenset(("prepare", "warm"))
 
 
 def recorder(warned):

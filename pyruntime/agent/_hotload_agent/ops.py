@@ -133,6 +133,22 @@ def op_prepare(agent, msg):
     return {"prepared": True}
 
 
+def op_warm(agent, msg):
+    """Runs the start of a save of the module and nothing else: the editor
+    said it is about to save the file (see the server's warmer). After a
+    few hundred milliseconds idle, the processor has let go of the agent's
+    code, and the save's first request pays for fetching it again; a warm
+    request shortly before pays instead, outside the time the user waits.
+    Changes nothing: no code runs, and the prepared code stays."""
+    name, path = msg["module"], msg["path"]
+    name = app.main_name(name, path) if agent.app is not None else name
+    module = loaded_module(name, path)
+    frameworks.active(agent.workspace)
+    agent.workspace.prepared.has(name, path)
+    file_version(path)
+    return {"loaded": module is not None}
+
+
 def read_again(workspace, name, path):
     """read_file with bind for a module to re-run: while the file is still
     the version of it that runs, the code compiled then, or at least the
@@ -380,6 +396,7 @@ HANDLERS = {
     "reload": op_reload,
     "evaluate": op_evaluate,
     "prepare": op_prepare,
+    "warm": op_warm,
     "app": app.op_app,
     "loaded": app.op_loaded,
 }

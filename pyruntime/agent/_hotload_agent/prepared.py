@@ -52,5 +52,10 @@ class Prepared:
         self.hits += 1
         return compiled
 
+    def has(self, name, path):
+        """Whether code for module name at path is kept, without taking it."""
+        entry = self._by_path.get(path)
+        return entry is not None and entry[0] == name
+
     def __len__(self):
         return len(self._by_path)

@@ -43,6 +43,31 @@ def test_a_prepared_save_does_what_a_save_does(project, prepared, what, before, 
     assert eval(expr, vars(module)) == want
 
 
+def warm(project, short):
+    path = str(project.dir / project.file(short))
+    return ops.op_warm(project.agent, {"module": project.name(short), "path": path})
+
+
+def test_a_warm_up_before_a_save_changes_nothing(project):
+    # The editor is about to save: the warm-up runs no code, leaves the
+    # prepared code for the save and the module as it was.
+    project.save("mod", "print('ran')\nRUNS = [1]\n")
+    module = project.module("mod")
+    module.RUNS.append(2)
+    assert prepare(project, "mod", "print('ran')\nRUNS = [3]\n")["prepared"]
+    assert warm(project, "mod") == {"loaded": True}
+    assert module.RUNS == [1, 2]
+    reply = project.save("mod", "print('ran')\nRUNS = [3]\n")
+    assert reply["prepared"]
+    assert module.RUNS == [3]
+
+
+def test_a_warm_up_of_a_module_not_loaded_loads_nothing(project):
+    (project.dir / project.file("mod")).write_text("print('ran')\n")
+    assert warm(project, "mod") == {"loaded": False}
+    assert project.name("mod") not in sys.modules
+
+
 def test_a_save_of_other_bytes_compiles_the_file(project):
     project.save("mod", "def f():\n    return 1\n")
     assert prepare(project, "mod", "def f():\n    return 2\n")["prepared"]
