@@ -208,6 +208,18 @@ func (e *fakeEditor) save(rel, content string) {
 	}
 }
 
+// willSave sends willSave for rel, as an editor does before it writes the
+// file of a save.
+func (e *fakeEditor) willSave(rel string) {
+	e.t.Helper()
+	if err := e.server.WillSave(context.Background(), &protocol.WillSaveTextDocumentParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: e.uri(rel)},
+		Reason:       protocol.TextDocumentSaveReasonManual,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // change sends didChange with the whole new text of rel, unsaved.
 func (e *fakeEditor) change(rel, text string) {
 	e.t.Helper()

@@ -99,6 +99,7 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 				OpenClose: &yes,
 				Change:    &full,
 				Save:      &protocol.SaveOptions{},
+				WillSave:  &yes, // to warm the runtime for the save (warm.go)
 			},
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindSource},

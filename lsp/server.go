@@ -86,6 +86,9 @@ type server struct {
 	// prepares has the runtime compile a document's text once the user
 	// pauses typing, ahead of its save (prepare.go).
 	prepares *preparer
+	// warms keeps the runtime warm between a document's willSave and its
+	// didSave (warm.go).
+	warms *warmer
 
 	resultsMu sync.Mutex // guards results
 	// results holds the evaluation results shown as inlay hints, by document.
@@ -122,6 +125,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		exited:      make(chan struct{}),
 	}
 	s.prepares = newPreparer(s.prepareDocument)
+	s.warms = newWarmer(s.warmDocument)
 	return s
 }
 
@@ -154,6 +158,7 @@ func (s *server) engineNow() *reload.Engine {
 func (s *server) close() {
 	s.cancel()
 	s.prepares.stop()
+	s.warms.stop()
 	s.engineMu.Lock()
 	e := s.engine
 	s.engine = nil

@@ -49,7 +49,22 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	delete(s.docs, params.TextDocument.URI)
 	s.docsMu.Unlock()
 	s.prepares.cancel(params.TextDocument.URI)
+	s.warms.saved(params.TextDocument.URI)
 	s.forgetResults(params.TextDocument.URI)
+	return nil
+}
+
+// WillSave warms the runtime for the save of a Python file of the
+// workspace: the editor sends it before it writes the file, and the didSave
+// that reloads it comes milliseconds later (warm.go).
+func (s *server) WillSave(ctx context.Context, params *protocol.WillSaveTextDocumentParams) error {
+	if s.lifecycle() == serverCreated {
+		return nil // the gate drops it already; kept for direct callers
+	}
+	u := params.TextDocument.URI
+	if path, ok := pythonFile(u); ok && s.inWorkspace(path) {
+		s.warms.willSave(u)
+	}
 	return nil
 }
 
@@ -62,6 +77,7 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 	}
 	u := params.TextDocument.URI
 	s.prepares.cancel(u) // the save compiles what it reads
+	s.warms.saved(u)
 	if s.isProjectFile(u) {
 		s.reconfigure() // [tool.hotload] may have changed
 		return nil
