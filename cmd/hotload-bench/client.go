@@ -183,6 +183,27 @@ func (s *session) change(ctx context.Context, rel, text string) error {
 	return nil
 }
 
+// typeAhead does what an editor does before it saves text the user typed:
+// it sends the text (didChange), and typedAhead later, when the user
+// saves, willSave, then writes the file willSaveAhead after that; the
+// caller then writes and saves.
+func (s *session) typeAhead(ctx context.Context, rel, text string) error {
+	if err := s.change(ctx, rel, text); err != nil {
+		return err
+	}
+	if err := sleep(ctx, typedAhead-willSaveAhead); err != nil {
+		return err
+	}
+	err := s.lsp.WillSave(ctx, &protocol.WillSaveTextDocumentParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(s.path(rel))},
+		Reason:       protocol.TextDocumentSaveReasonManual,
+	})
+	if err != nil {
+		return fmt.Errorf("willSave %s: %w", rel, s.why(err))
+	}
+	return sleep(ctx, willSaveAhead)
+}
+
 // shutdown ends the session as an editor does (shutdown, then exit) and
 // waits for the process to exit with status 0.
 func (s *session) shutdown(ctx context.Context) error {

@@ -18,8 +18,8 @@ import (
 // → showMessage of n edits after peerWarmups, peerPause apart as for the
 // peers. With typed, the edited file is open in the editor and each
 // edit's text reaches the server (didChange) typedAhead before its save,
-// as an editor sends it while the user types; without, the file is only
-// written and saved. For the importers' scenarios it then asks the
+// as an editor sends it while the user types, and willSave willSaveAhead
+// before it; without, the file is only written and saved. For the importers' scenarios it then asks the
 // runtime what the importers see.
 func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario, dir, logPath string, n int, typed bool) (PeerCell, error) {
 	if err := sc.write(dir); err != nil {
@@ -63,11 +63,8 @@ func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario
 			return PeerCell{}, err
 		}
 		if typed {
-			if err := s.change(ctx, sc.edited, sc.edit(k)); err != nil {
+			if err := s.typeAhead(ctx, sc.edited, sc.edit(k)); err != nil {
 				return PeerCell{}, fmt.Errorf("hotload on %s, edit %d: %w", sc.key, k, err)
-			}
-			if err := sleep(ctx, typedAhead); err != nil {
-				return PeerCell{}, err
 			}
 		}
 		took, msg, err := saveAndAwait(ctx, s, sc.edited, sc.edit(k), sc.want(k))

@@ -31,7 +31,7 @@ type PeerRow struct {
 	// the save (a file changed by another program, a formatter on save).
 	Hotload PeerCell `json:"hotload"`
 	// Typed is the same edits as an editor sends them: the text as typed
-	// (didChange), then the save.
+	// (didChange), then willSave, then the save.
 	Typed PeerCell            `json:"hotloadTyped"`
 	Peers map[string]PeerCell `json:"peers"`
 }
@@ -236,7 +236,7 @@ func printPeers(w io.Writer, p *PeersResult) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "- hotload: `hotload lsp` with that Python as its runtime, nothing preloaded; from didSave (sent after the file is written) to the showMessage with the new result; its work is the reload time the message states.")
-	fmt.Fprintf(w, "- hotload, typed first: the edited file is open and each edit's text reaches the server (didChange) %v before its save, as an editor sends it while the user types; %s.\n", typedAhead, preparedText(p))
+	fmt.Fprintf(w, "- hotload, typed first: the edited file is open and each edit's text reaches the server (didChange) %v before its save, as an editor sends it while the user types, and willSave %v before it, as VS Code announces a save; %s.\n", typedAhead, willSaveAhead, preparedText(p))
 	fmt.Fprintln(w, "- hotload, as written: the file is written and saved with no didChange before it (another program changed it, or a formatter on save).")
 	for _, t := range peerTools {
 		fmt.Fprintf(w, "- %s: %s.\n", toolLabel(t.name, p.Env), t.how)
