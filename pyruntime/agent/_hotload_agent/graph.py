@@ -24,6 +24,9 @@ class Workspace:
 
     def __init__(self):
         self.roots = ()  # absolute folders, each ending in os.sep
+        # The paths add_roots was given: each is resolved once, not on
+        # every save that names it (realpath reads each of its folders).
+        self._added = set()
         stdlib = {sysconfig.get_paths().get(key) for key in ("stdlib", "platstdlib")}
         stdlib.add(os.path.dirname(os.__file__))
         self._stdlib = tuple(os.path.join(os.path.abspath(p), "") for p in stdlib if p)
@@ -49,6 +52,9 @@ class Workspace:
         self.prepared = Prepared()
 
     def add_roots(self, paths):
+        if self._added.issuperset(paths):
+            return
+        self._added.update(paths)
         roots = list(self.roots)
         for path in paths:
             for variant in (os.path.abspath(path), os.path.realpath(path)):
