@@ -22,74 +22,81 @@ const warmInterval = 10 * time.Millisecond
 // failed, or another extension's participant took long) stops it.
 const warmFor = 250 * time.Millisecond
 
-// warmer calls warm for a document every warmInterval from its willSave
-// until its didSave, for warmFor at most. The zero value is not usable;
-// see newWarmer.
+// warmer calls warm for the document last announced by willSave, every
+// warmInterval until its didSave, for warmFor at most. One document is
+// warmed at a time: the warm-up is for the runtime, which every save runs
+// in, and "Save All" of many files must not multiply the requests. The
+// zero value is not usable; see newWarmer.
 type warmer struct {
 	warm func(uri.URI)
 
 	mu sync.Mutex
-	// warming holds, for each document warmed now, the token of its
-	// warming: a willSave after a didSave starts a new one, and the old
-	// one's pending step sees it is not current.
-	warming map[uri.URI]*struct{}
+	// doc is the document warmed now, if warming; generation counts the
+	// warmings started, and tells this one's steps from a later one's.
+	doc        uri.URI
+	warming    bool
+	generation uint64
 }
 
 func newWarmer(warm func(uri.URI)) *warmer {
-	return &warmer{warm: warm, warming: make(map[uri.URI]*struct{})}
+	return &warmer{warm: warm}
 }
 
-// willSave starts warming for u, unless it is warmed already: the editor
-// is about to save it.
+// willSave warms the runtime for u's save, unless it does already: the
+// editor is about to save it.
 func (w *warmer) willSave(u uri.URI) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.warming[u] != nil {
+	if w.warming && w.doc == u {
 		return
 	}
-	token := new(struct{})
-	w.warming[u] = token
+	w.generation++
+	w.doc, w.warming = u, true
+	generation := w.generation
 	deadline := time.Now().Add(warmFor)
 	var step func()
 	step = func() {
-		if !w.current(u, token, deadline) {
+		if !w.current(generation, deadline) {
 			return
 		}
 		w.warm(u)
-		if w.current(u, token, deadline) {
+		if w.current(generation, deadline) {
 			time.AfterFunc(warmInterval, step)
 		}
 	}
 	time.AfterFunc(0, step)
 }
 
-// current reports whether token still warms u and its time is not up; if
-// the time is up, u's warming ends.
-func (w *warmer) current(u uri.URI, token *struct{}, deadline time.Time) bool {
+// current reports whether generation is the warming now and its time is
+// not up; if the time is up, the warming ends.
+func (w *warmer) current(generation uint64, deadline time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.warming[u] != token {
+	if !w.warming || w.generation != generation {
 		return false
 	}
 	if !time.Now().Before(deadline) {
-		delete(w.warming, u)
+		w.warming = false
 		return false
 	}
 	return true
 }
 
-// saved stops warming u: its save (or close) has come.
+// saved ends the warming for u, if it is u's: its save (or close) has
+// come.
 func (w *warmer) saved(u uri.URI) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	delete(w.warming, u)
+	if w.doc == u {
+		w.warming = false
+	}
 }
 
-// stop stops all warming: the server is closing.
+// stop ends the warming: the server is closing.
 func (w *warmer) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	clear(w.warming)
+	w.warming = false
 }
 
 // warmDocument warms the runtime for the save of u, a Python file of the

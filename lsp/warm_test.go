@@ -13,7 +13,9 @@ import (
 
 // From a document's willSave until its didSave, the runtime is warmed at
 // once and then every warmInterval, for warmFor at most; a second willSave
-// meanwhile adds nothing, and each document is warmed on its own.
+// meanwhile adds nothing, and the willSave of another document takes the
+// warming over: one request every warmInterval at most, however many files
+// are saved at once.
 func TestWarmerWarmsFromWillSaveUntilTheSave(t *testing.T) {
 	a, b := uri.File("/ws/a.py"), uri.File("/ws/b.py")
 	type step struct {
@@ -63,9 +65,14 @@ func TestWarmerWarmsFromWillSaveUntilTheSave(t *testing.T) {
 			want:  append(every(a, 0, 15*time.Millisecond), warm{115 * time.Millisecond, a}),
 		},
 		{
-			name:  "two documents each their own warming",
+			name:  "saved and announced again within an interval: one warming, the new one",
+			steps: []step{{willSave: a}, {after: 3 * time.Millisecond, saved: a}, {after: 3 * time.Millisecond, willSave: a}, {after: 19 * time.Millisecond, saved: a}},
+			want:  []warm{{0, a}, {6 * time.Millisecond, a}, {16 * time.Millisecond, a}},
+		},
+		{
+			name:  "the willSave of another document takes over; its save ends it",
 			steps: []step{{willSave: a}, {after: 5 * time.Millisecond, willSave: b}, {after: 10 * time.Millisecond, saved: a}, {after: 8 * time.Millisecond, saved: b}},
-			want:  []warm{{0, a}, {5 * time.Millisecond, b}, {10 * time.Millisecond, a}, {15 * time.Millisecond, b}},
+			want:  []warm{{0, a}, {5 * time.Millisecond, b}, {15 * time.Millisecond, b}},
 		},
 	}
 	for _, tt := range tests {
