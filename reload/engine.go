@@ -516,13 +516,20 @@ func (e *Engine) Prepare(ctx context.Context, path, text string) (bool, error) {
 	if len(text) > PrepareLimit {
 		return false, nil
 	}
-	e.mu.Lock()
-	skip := e.opts.Strategy == Fresh || e.evaluating > 0 || len(e.pendingLocked("")) > 0
-	e.mu.Unlock()
-	if skip {
+	if !e.readyForSave() {
 		return false, nil
 	}
 	return e.runtime.Prepare(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path, Code: text})
+}
+
+// readyForSave reports whether work done now in the current process
+// (Prepare, Warm) reaches the next save: saves run in place, and no
+// reload or evaluation is queued or running, which the work would only
+// wait behind.
+func (e *Engine) readyForSave() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opts.Strategy != Fresh && e.evaluating == 0 && len(e.pendingLocked("")) == 0
 }
 
 // Warm gets the runtime ready for a save of the module at path that the
@@ -537,10 +544,7 @@ func (e *Engine) Warm(ctx context.Context, path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	e.mu.Lock()
-	skip := e.opts.Strategy == Fresh || e.evaluating > 0 || len(e.pendingLocked("")) > 0
-	e.mu.Unlock()
-	if skip {
+	if !e.readyForSave() {
 		return false, nil
 	}
 	return e.runtime.Warm(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path})
