@@ -3,10 +3,13 @@ and between a definition's decorators."""
 
 import ast
 import importlib.util
+import os
 import textwrap
+import types
 
 import pytest
 
+from _hotload_agent.ops import read_source
 from _hotload_agent.source import BIND_HOOK, DECORATED_HOOK, compile_split, decode, parse
 
 
@@ -140,3 +143,36 @@ def test_decode_gives_what_decode_source_gives(source):
         got_error = (type(exc), str(exc), getattr(exc, "lineno", None), getattr(exc, "offset", None))
     if got_error != want_error:
         pytest.fail("parse(%r) raised %r, want %r" % (source, got_error, want_error))
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"print(1)\n",
+    b"# -*- coding: latin-1 -*-\r\nname = '\xe9'\r\n",  # bytes as they are: CRLF, not UTF-8
+    b"x = 1\n" * 20000,  # more than one READ_MORE
+], ids=["empty", "small", "crlf-latin1", "large"])
+def test_read_source_gives_the_file_as_it_is_and_its_version(tmp_path, content):
+    path = tmp_path / "mod.py"
+    path.write_bytes(content)
+    source, version = read_source(str(path))
+    st = os.stat(path)
+    assert source == content
+    assert version == (st.st_mtime_ns, st.st_size)
+
+
+def test_read_source_reads_to_the_end_of_a_file_longer_than_its_size_said(tmp_path, monkeypatch):
+    # A file written again between the fstat and the read: what was read
+    # is the whole file, not the size the fstat gave.
+    path = tmp_path / "mod.py"
+    content = b"VALUE = 1\n" * 10000
+    path.write_bytes(content)
+    real = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: types.SimpleNamespace(st_mtime_ns=real(fd).st_mtime_ns, st_size=3))
+    source, version = read_source(str(path))
+    assert source == content
+    assert version[1] == 3
+
+
+def test_read_source_of_a_missing_file_raises_what_open_raises(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_source(str(tmp_path / "gone.py"))
