@@ -177,9 +177,10 @@ func (p *peerProc) awaitWrote(ctx context.Context) (int64, error) {
 	}
 }
 
-// edit makes edit k of sc in dir and returns when it was written
-// (Unix nanoseconds): by the bench, or by the probe for a tool that runs
-// the next cell itself.
+// edit makes edit k of sc in dir and returns when it was written (Unix
+// nanoseconds), or, for a tool whose probe writes the edit and runs the
+// next cell itself, 0: the probe says when it wrote the edit after the
+// edit's observation (awaitWrote), so that saying so is not timed.
 func (p *peerProc) edit(ctx context.Context, tool peerTool, sc scenario, dir string, k int) (int64, error) {
 	path := filepath.Join(dir, filepath.FromSlash(sc.edited))
 	if tool.writesEdits {
@@ -190,7 +191,7 @@ func (p *peerProc) edit(ctx context.Context, tool peerTool, sc scenario, dir str
 		if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 			return 0, fmt.Errorf("send edit %d: %w (log: %s)", k, err, p.log)
 		}
-		return p.awaitWrote(ctx)
+		return 0, nil
 	}
 	if err := os.WriteFile(path, []byte(sc.edit(k)), 0o644); err != nil {
 		return 0, fmt.Errorf("edit %d: %w", k, err)
@@ -260,6 +261,11 @@ func measurePeer(ctx context.Context, env peerEnv, tool peerTool, sc scenario, d
 		}
 		if err != nil {
 			return PeerCell{}, fmt.Errorf("%s on %s, edit %d: %w", tool.name, sc.key, k, err)
+		}
+		if tool.writesEdits {
+			if t0, err = p.awaitWrote(ctx); err != nil {
+				return PeerCell{}, fmt.Errorf("%s on %s, edit %d: %w", tool.name, sc.key, k, err)
+			}
 		}
 		if k <= peerWarmups {
 			warmups = append(warmups, millis(time.Duration(at-t0)))

@@ -5,8 +5,14 @@ program observes and when (time.time_ns(), the clock the bench reads too):
 
     {"obs": "7", "ns": 1767000000000000000}   the scenario's probe gave "7"
     {"work_ms": 1.2, "ns": ...}               the tool's own reload took 1.2 ms
-    {"wrote": ...}                            (IPython) the edit was written
+    {"wrote": ...}                            (IPython) when the edit was written
     {"error": "..."}                          setting up failed
+
+Each line is a write to a pipe that wakes the bench, which costs the
+process tens of microseconds after a pause: nothing is written between
+an edit and its observation, so that no tool's time includes the probe's
+own reporting. A work line and IPython's wrote line come after the
+observation of the edit they belong to.
 
     python peers.py jurigged|ipython SCENARIO ROOT
         runs the tool in this process; for IPython, each line on stdin is
@@ -28,13 +34,33 @@ import time
 _out = os.fdopen(3, "w", buffering=1, closefd=False)
 
 
+# The lines held back until the next observation (see emit_later), and
+# how many observations were reported so far.
+_held = []
+_observations = [0]
+
+
 def emit(**msg):
     _out.write(json.dumps(msg) + "\n")
 
 
+def emit_later(**msg):
+    """Reports msg right after the next observation, outside the time
+    measured for the edit that observation ends."""
+    _held.append(msg)
+
+
+def observed(now, value):
+    """Reports an observation made at now, then what was held for it."""
+    emit(obs=value, ns=now)
+    _observations[0] += 1
+    while _held:
+        emit(**_held.pop(0))
+
+
 def observe(value):
     """Reports what the program sees now."""
-    emit(obs=str(value), ns=time.time_ns())
+    observed(time.time_ns(), str(value))
 
 
 class StampedStdout:
@@ -47,7 +73,7 @@ class StampedStdout:
         now = time.time_ns()
         for line in text.splitlines():
             if line.strip():
-                emit(obs=line.strip(), ns=now)
+                observed(now, line.strip())
         return self.real.write(text)
 
     def flush(self):
@@ -58,19 +84,23 @@ class StampedStdout:
 
 
 class WorkTimer:
-    """Times the tool's own reload, between two of its hooks."""
+    """Times the tool's own reload, between two of its hooks. The time is
+    reported after the update's observation: at once if the program
+    observed it before the second hook (hmr runs its entry in between),
+    else with the observation (jurigged, IPython)."""
 
     def __init__(self):
         self.began = None
 
     def start(self, *args, **kwargs):
-        self.began = time.perf_counter_ns(), time.time_ns()
+        self.began = time.perf_counter_ns(), time.time_ns(), _observations[0]
 
     def stop(self, *args, **kwargs):
         if self.began is not None:
-            elapsed, at = time.perf_counter_ns() - self.began[0], self.began[1]
+            elapsed, at, seen = time.perf_counter_ns() - self.began[0], self.began[1], self.began[2]
             self.began = None
-            emit(work_ms=elapsed / 1e6, ns=at)
+            report = emit if _observations[0] > seen else emit_later
+            report(work_ms=elapsed / 1e6, ns=at)
 
 
 IMPORTERS = ["big.m%03d" % i for i in range(100)]
@@ -143,8 +173,9 @@ def run_ipython(scenario, root):
         edit = json.loads(line)
         with open(edit["path"], "w") as f:
             f.write(edit["content"])
-        emit(wrote=time.time_ns())
+        wrote = time.time_ns()
         shell.run_cell(cell)
+        emit(wrote=wrote)  # after the cell: see the top of this file
 
 
 def main():

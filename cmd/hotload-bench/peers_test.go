@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,9 +122,11 @@ func TestPeersTable(t *testing.T) {
 	}
 }
 
-// The probe reports what the program observes, and each printed line, as
-// JSON on descriptor 3.
-func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
+// runProbe runs script (Python, given the probe's path as sys.argv[1])
+// with descriptor 3 open, and returns the lines the probe wrote on it, as
+// events, and what the script printed.
+func runProbe(t *testing.T, script string) ([]peerEvent, string) {
+	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 on PATH")
@@ -138,7 +141,6 @@ func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	script := "import sys, runpy\nm = runpy.run_path(sys.argv[1], run_name='probe')\nm['observe'](7)\nm['StampedStdout'](sys.stdout).write('five\\n\\n')\n"
 	cmd := exec.Command(python, "-c", script, probe)
 	cmd.ExtraFiles = []*os.File{w}
 	out, err := cmd.CombinedOutput()
@@ -146,12 +148,27 @@ func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
 	if err != nil {
 		t.Fatalf("probe: %v\n%s", err, out)
 	}
-	var got []string
+	var events []peerEvent
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		var ev peerEvent
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Obs == nil || ev.NS == 0 {
-			t.Errorf("probe wrote %q, want an observation with its time", sc.Text())
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("probe wrote %q: %v", sc.Text(), err)
+		}
+		events = append(events, ev)
+	}
+	return events, string(out)
+}
+
+// The probe reports what the program observes, and each printed line, as
+// JSON on descriptor 3.
+func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
+	script := "import sys, runpy\nm = runpy.run_path(sys.argv[1], run_name='probe')\nm['observe'](7)\nm['StampedStdout'](sys.stdout).write('five\\n\\n')\n"
+	events, out := runProbe(t, script)
+	var got []string
+	for _, ev := range events {
+		if ev.Obs == nil || ev.NS == 0 {
+			t.Errorf("probe wrote %+v, want an observation with its time", ev)
 			continue
 		}
 		got = append(got, *ev.Obs)
@@ -159,7 +176,38 @@ func TestPeerProbeReportsOnDescriptor3(t *testing.T) {
 	if strings.Join(got, ",") != "7,five" {
 		t.Errorf("observations = %q, want 7 and five", got)
 	}
-	if string(out) != "five\n\n" {
+	if out != "five\n\n" {
 		t.Errorf("stdout = %q, want what was printed, unchanged", out)
+	}
+}
+
+// Between an edit and its observation the probe writes nothing, so that
+// no tool's time includes the probe's own report: a tool's work, timed
+// before the observation (jurigged's hooks, IPython's pre_run_cell), is
+// reported right after it; timed after one (hmr re-runs its entry between
+// its hooks), at once.
+func TestPeerProbeReportsWorkAfterTheObservation(t *testing.T) {
+	script := `import sys, runpy
+m = runpy.run_path(sys.argv[1], run_name='probe')
+t = m['WorkTimer']()
+t.start(); t.stop()
+m['observe'](1)
+t.start(); m['observe'](2); t.stop()
+m['StampedStdout'](sys.stdout).write('3\n')
+`
+	events, _ := runProbe(t, script)
+	var got []string
+	for _, ev := range events {
+		switch {
+		case ev.Obs != nil:
+			got = append(got, "obs "+*ev.Obs)
+		case ev.WorkMs != nil:
+			got = append(got, "work")
+		default:
+			got = append(got, fmt.Sprintf("%+v", ev))
+		}
+	}
+	if want := "obs 1,work,obs 2,work,obs 3"; strings.Join(got, ",") != want {
+		t.Errorf("events = %q, want %q", got, want)
 	}
 }
