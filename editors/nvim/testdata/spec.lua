@@ -134,8 +134,24 @@ local function run()
     return "status " .. hotload.status(lib)
   end)
 
-  -- Save: the traceback becomes diagnostics in both files.
+  -- Save: the traceback becomes diagnostics in both files. The save is
+  -- announced (willSave, reason Manual) once, before didSave: by the plugin
+  -- where Neovim does not send it (before 0.9), by Neovim where it does.
+  local client = hotload_clients(lib)[1]
+  local rpc_notify = client.rpc.notify
+  local sent = {}
+  client.rpc.notify = function(method, params)
+    if method == "textDocument/willSave" or method == "textDocument/didSave" then
+      local file = params.textDocument.uri:match("[^/]*$")
+      table.insert(sent, method .. " " .. file .. (params.reason and (" " .. params.reason) or ""))
+    end
+    return rpc_notify(method, params)
+  end
   vim.cmd("write")
+  client.rpc.notify = rpc_notify
+  local announced = table.concat(sent, ", ")
+  check("the save is announced once, before didSave",
+    announced == "textDocument/willSave lib.py 1, textDocument/didSave lib.py", announced)
   must(wait("an Error from hotload on mymath.py line 2", function()
     local d = diagnostics("mymath.py", vim.diagnostic.severity.ERROR)
     return #d == 1 and d[1].lnum == 1 and d[1].message:find("ZeroDivisionError", 1, true)

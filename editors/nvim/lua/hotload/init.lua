@@ -576,6 +576,59 @@ local function client_config(root)
   }
 end
 
+-- willSave -------------------------------------------------------------------
+
+--- Whether this Neovim sends textDocument/willSave itself, to servers that
+--- ask for it (0.9 and later do; 0.7 and 0.8 never send it).
+local function neovim_sends_will_save()
+  local sync = vim.lsp.protocol.make_client_capabilities().textDocument.synchronization
+  return sync ~= nil and sync.willSave == true
+end
+
+--- Whether client's server asked for textDocument/willSave.
+---@param client table
+---@return boolean
+local function wants_will_save(client)
+  local caps = client.server_capabilities
+  local sync = caps and caps.textDocumentSync
+  return type(sync) == "table" and sync.willSave == true
+end
+
+--- Sends textDocument/willSave for bufnr to its hotload clients that want
+--- it. The server warms its Python for the save that follows (the runtime's
+--- code and data are cold after a pause; warming them took about 0.2 ms
+--- off a save, see :help hotload-willsave), as it does in VS Code.
+---@param bufnr integer
+function M.will_save(bufnr)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    reason = 1, -- TextDocumentSaveReason.Manual: the user wrote the buffer
+  }
+  for _, client in ipairs(get_clients({ name = NAME, bufnr = bufnr })) do
+    if wants_will_save(client) and not is_stopped(client) then
+      call(client, "notify", "textDocument/willSave", params)
+    end
+  end
+end
+
+--- Sends willSave before each write of bufnr, where Neovim does not.
+---@param bufnr integer
+local function announce_saves(bufnr)
+  if neovim_sends_will_save() then
+    return
+  end
+  local group = api.nvim_create_augroup("hotload", { clear = false })
+  api.nvim_clear_autocmds({ group = group, event = "BufWritePre", buffer = bufnr })
+  api.nvim_create_autocmd("BufWritePre", {
+    group = group,
+    buffer = bufnr,
+    callback = function(args)
+      M.will_save(args.buf)
+    end,
+    desc = "hotload: announce the save (textDocument/willSave)",
+  })
+end
+
 --- Starts the project's hotload server if it is not running and attaches it
 --- to bufnr. One server per project root, shared by its buffers.
 ---@param bufnr? integer default: the current buffer
@@ -599,6 +652,7 @@ function M.attach(bufnr)
     return nil
   end
   local root = M.root_dir(name)
+  announce_saves(bufnr)
   if vim.lsp.start then
     return vim.lsp.start(client_config(root), {
       bufnr = bufnr,
