@@ -29,9 +29,10 @@ the zygote section). Saved as a file (`hotload agent > hotload_agent.py`), it
 is a module a running app imports to let hotload attach (see serve()).
 
 The package's files, one concern each: protocol (the channel), output
-(captured streams), tracebacks (exceptions for the editor), source
-(compiling, the bind hook), update and rules (updating live objects in
-place, undoably), graph (the user's modules and their imports), ops (the
-requests), agent (reader thread and main loop), zygote, attach, main. The
-server sends them bundled with ../loader.py; tests import them from disk.
+(captured streams), tracebacks (exceptions for the editor), files (a
+file's bytes and version), source (compiling, the bind hook), update and
+rules (updating live objects in place, undoably), graph (the user's
+modules and their imports), ops (the requests), agent (reader thread and
+main loop), zygote, attach, main. The server sends them bundled with
+../loader.py; tests import them from disk.
 """

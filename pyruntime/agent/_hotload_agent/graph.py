@@ -5,6 +5,7 @@ import sys
 import sysconfig
 import types
 
+from .files import file_version, read_source
 from .prepared import Prepared
 from .shape import Shape, Trees
 from .source import parse
@@ -125,11 +126,10 @@ class Workspace:
             if known is not None and known.path == file and known.module is module:
                 continue
             try:
-                with open(file, "rb") as f:
-                    source = f.read()
+                source, version = read_source(file)
             except OSError:
                 continue
-            self.ran[name] = Ran(name, file, file_version(file), module, self.trees, source=source)
+            self.ran[name] = Ran(name, file, version, module, self.trees, source=source)
             self._changes += 1
         return files
 
@@ -238,21 +238,6 @@ class Ran:
                 pass
             self.source = None
         return self.shape
-
-
-def file_version(path):
-    """The version of the file at path (see stat_version), or None if it
-    cannot be read."""
-    try:
-        return stat_version(os.stat(path))
-    except OSError:
-        return None
-
-
-def stat_version(st):
-    """A file's version from its stat result: (mtime in ns, size), which
-    changes when the file is written."""
-    return (st.st_mtime_ns, st.st_size)
 
 
 def strongly_connected(nodes, edges):

@@ -13,7 +13,7 @@ import threading
 import warnings
 
 from . import app, frameworks, importers
-from .graph import file_version, stat_version
+from .files import file_version, read_source
 from .rules import UPDATE_RULES
 from .shape import Shape
 from .source import compile_split, compile_tree, parse, run_split
@@ -77,44 +77,6 @@ def parse_file(source, path):
     finally:
         if enabled:
             gc.enable()
-
-
-# os.open's flags for reading a file's bytes: on Windows, without O_BINARY
-# the C runtime would turn each CRLF into LF, and a SyntaxError's columns
-# and the code's line endings would no longer be the file's.
-READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-
-# How much read_source asks for at a time once the size fstat gave is read
-# and the file turns out longer: a file that grew since.
-READ_MORE = 65536
-
-
-def read_source(path):
-    """The bytes of the file at path, and its version (see stat_version)
-    from the open file, so the path is looked up once.
-
-    With the os module's calls rather than open(): a saved file is read
-    after the processor has let go of the agent's code, and the io module's
-    file object costs its own work on top of the system calls (its mode
-    parsing, a second fstat, a seek). Read this way, the file of a small
-    save took 75 µs where an unbuffered open() and read took 110 (Python
-    3.13 on this project's 2-core VM, reads 150 ms apart). It reads until
-    the end of the file, as read() does, however the size changed."""
-    fd = os.open(path, READ_FLAGS)
-    try:
-        version = stat_version(os.fstat(fd))
-        chunks = []
-        want = version[1] + 1  # the whole file, and a byte more to see its end
-        while True:
-            chunk = os.read(fd, want)
-            if not chunk:
-                return b"".join(chunks), version
-            chunks.append(chunk)
-            # A short read is almost always the end, which a one-byte read
-            # confirms without allocating a large buffer for nothing.
-            want = READ_MORE if len(chunk) == want else 1
-    finally:
-        os.close(fd)
 
 
 def read_file(name, path, trees, bind=False, prepared=None):

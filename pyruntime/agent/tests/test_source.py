@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from _hotload_agent.ops import read_source
+from _hotload_agent.files import read_source
 from _hotload_agent.source import BIND_HOOK, DECORATED_HOOK, compile_split, decode, parse
 
 
