@@ -157,6 +157,39 @@ func TestInterruptStopsRequestsDecidedBeforeIt(t *testing.T) {
 	}
 }
 
+// Regression: Interrupt sent its message from a goroutine of its own, so
+// a request sent right after Interrupt returned could reach the agent
+// first, be queued behind the running code, and be stopped with it (an
+// interrupt storm's next evaluation raised KeyboardInterrupt). Interrupt
+// stops what was sent before it, never what is sent after.
+func TestInterruptSparesARequestSentAfterIt(t *testing.T) {
+	t.Parallel()
+	r := newRuntime(t, Config{})
+	path := writeModule(t, t.TempDir(), "lib", "")
+	for i := range 20 {
+		done := make(chan Reply, 1)
+		looping := make(chan struct{}, 1)
+		go func() {
+			reply, err := r.Call(context.Background(), Request{Op: "evaluate", Module: "lib", Path: path, Code: loopUntilInterrupted}, func(Event) { looping <- struct{}{} })
+			if err != nil {
+				t.Errorf("the looping call = %v", err)
+			}
+			done <- reply
+		}()
+		<-looping
+		if _, err := r.Interrupt(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		after, err := r.Call(context.Background(), Request{Op: "evaluate", Module: "lib", Path: path, Code: "'after'"}, nil)
+		if err != nil || after.Error != nil || after.Value == nil || *after.Value != "'after'" {
+			t.Fatalf("round %d: the call sent after Interrupt = %v, %+v, %v; want 'after'", i, after.Value, after.Error, err)
+		}
+		if stopped := <-done; stopped.Error == nil || stopped.Error.Type != "KeyboardInterrupt" {
+			t.Fatalf("round %d: the looping call = %+v, want KeyboardInterrupt", i, stopped)
+		}
+	}
+}
+
 // Closing Request.Stop interrupts the code; Call waits for its reply.
 func TestStopInterruptsAndWaitsForTheReply(t *testing.T) {
 	t.Parallel()
