@@ -83,7 +83,8 @@ type Config struct {
 	StreamedOutput int64
 	// OnRun, if not nil, is called when code of module starts running in the
 	// runtime (res is nil: its request has been sent) and when it has
-	// finished (res is its result), for reloads and evaluations alike.
+	// finished (res is its result), for reloads and evaluations alike; for
+	// a reload, after OnResult has reported the result.
 	OnRun func(module string, res *Result)
 	// OnRuntimeStart, if not nil, is called each time a runtime is ready.
 	OnRuntimeStart func(RuntimeInfo)
@@ -420,7 +421,7 @@ func (e *Engine) drain(q *moduleQueue) {
 		e.mu.Lock()
 		ticket := p.ticket
 		e.mu.Unlock()
-		result := e.run(e.ctx, p.module, pyruntime.Request{
+		result, ended := e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
 			IfLoaded:     p.ifLoaded,
 			NoDependents: opts.SkipDependents,
@@ -435,6 +436,7 @@ func (e *Engine) drain(q *moduleQueue) {
 		if e.cfg.OnResult != nil && !p.result.Skipped {
 			e.cfg.OnResult(p.result)
 		}
+		ended()
 		// done is closed under mu (above), with current cleared: a settle
 		// that finds the reload no longer current finds it done.
 	}
@@ -474,7 +476,9 @@ func (e *Engine) evaluate(ctx context.Context, mod Module, req pyruntime.Request
 	if err := e.settle(ctx, ""); err != nil {
 		return &Result{Module: mod.Name, Path: mod.Path, Err: err}
 	}
-	return e.run(ctx, mod, req, false)
+	res, ended := e.run(ctx, mod, req, false)
+	ended()
+	return res
 }
 
 // EvaluateLines is Evaluate for code taken from the module's own file,
@@ -551,10 +555,13 @@ func (e *Engine) Warm(ctx context.Context, path string) (bool, error) {
 }
 
 // run sends one request about mod, in a fresh process if fresh, and turns
-// the reply into a Result.
-func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fresh bool) *Result {
+// the reply into a Result. The caller calls ended once it has reported the
+// result: it announces the end of the run (OnRun with the result), which
+// tells the client too, and the result is what the user waits for.
+func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fresh bool) (res *Result, ended func()) {
 	req.Module, req.Path, req.PathEntry = mod.Name, mod.Path, mod.PathEntry
-	res := &Result{Module: mod.Name, Path: mod.Path}
+	res = &Result{Module: mod.Name, Path: mod.Path}
+	ended = func() {}
 	if e.cfg.OnRun != nil {
 		// Announced once the request is on its way, so that telling the
 		// client (a status notification, which wakes the editor) runs
@@ -565,11 +572,11 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 			announced = true
 		}
 		defer func() {
-			if !announced {
+			if !announced { // never sent: the runtime could not start
 				e.cfg.OnRun(mod.Name, nil)
 			}
-			e.cfg.OnRun(mod.Name, res)
 		}()
+		ended = func() { e.cfg.OnRun(mod.Name, res) }
 	}
 	limit := e.cfg.StreamedOutput
 	if limit == 0 {
@@ -623,7 +630,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		}
 	}
 	e.logger.Debug(req.Op, zap.String("module", mod.Name), zap.Duration("took", res.Duration), zap.Bool("ok", res.OK()))
-	return res
+	return res, ended
 }
 
 func (e *Engine) output(module string, ev pyruntime.Event) {

@@ -646,7 +646,9 @@ func TestStartReportsPreloadErrors(t *testing.T) {
 
 // OnRun tells of every run twice, in order: once its request is on its
 // way (nil), then with its result; a run whose runtime cannot start is
-// told of both ways too.
+// told of both ways too. A reload's result reaches OnResult before OnRun
+// tells of its end: the result is what the user waits for, and the end
+// of the run is a status notification the client gets after it.
 func TestOnRunAnnouncesEachRunThenItsResult(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -674,6 +676,10 @@ func TestOnRunAnnouncesEachRunThenItsResult(t *testing.T) {
 				default:
 					calls = append(calls, "failed "+module)
 				}
+			}, OnResult: func(res *reload.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				calls = append(calls, "result "+res.Module)
 			}}
 			var e *reload.Engine
 			if tc.python == nil {
@@ -687,9 +693,9 @@ func TestOnRunAnnouncesEachRunThenItsResult(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Reload = %v", err)
 			}
-			want := []string{"started m", "failed m"}
+			want := []string{"started m", "result m", "failed m"}
 			if tc.wantOK {
-				want = []string{"started m", "ok m"}
+				want = []string{"started m", "result m", "ok m"}
 			}
 			mu.Lock()
 			defer mu.Unlock()
