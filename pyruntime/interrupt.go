@@ -43,26 +43,29 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	if !busy {
 		return unsent > 0, nil
 	}
-	// Written before Interrupt returns, so that a request sent after it
-	// reaches the agent after it, and is not stopped with the code sent
-	// before. The agent's reader thread answers even while user code holds
-	// the main thread; if C code holds the GIL it cannot, and the grace
-	// timer decides: the answer is awaited in the background.
-	if c, err := p.send(Request{Op: "interrupt"}, nil); err != nil {
-		r.logger.Debug("interrupt not sent", zap.Error(err))
-	} else {
-		r.inBackground(func() {
-			// Not ctx: the caller's request may end before the agent answers.
-			if _, err := p.wait(r.ctx, c, nil); err != nil {
-				r.logger.Debug("interrupt not acknowledged", zap.Error(err))
-			}
-		})
-	}
+	// The grace timer starts first: if C code holds the GIL, the agent's
+	// reader thread cannot answer (it answers even while Python code holds
+	// the main thread), nor read, and a write the socket has no room for
+	// waits until the kill.
 	grace := r.cfg.InterruptGrace
 	time.AfterFunc(grace, func() {
 		if stillBusy, nowFinished := p.busy(); stillBusy && nowFinished == finished {
 			r.logger.Info("interrupted code did not stop; killing the runtime", zap.Duration("grace", grace))
 			p.kill(r.interruptedReason())
+		}
+	})
+	// Written before Interrupt returns, so that a request sent after it
+	// reaches the agent after it, and is not stopped with the code sent
+	// before; the answer is awaited in the background.
+	c, err := p.send(Request{Op: "interrupt"}, nil)
+	if err != nil {
+		r.logger.Debug("interrupt not sent", zap.Error(err))
+		return true, nil
+	}
+	r.inBackground(func() {
+		// Not ctx: the caller's request may end before the agent answers.
+		if _, err := p.wait(r.ctx, c, nil); err != nil {
+			r.logger.Debug("interrupt not acknowledged", zap.Error(err))
 		}
 	})
 	return true, nil
