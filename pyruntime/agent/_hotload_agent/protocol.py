@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 
+
 def _raw_sigmask():
     """The pthread_sigmask that blocks signals while a line is written, or
     None where threads cannot block them (Windows). It is the C function
@@ -14,9 +15,9 @@ def _raw_sigmask():
     signal's own converts every mask it returns into a set of enum
     members, 64 of them when it restores a mask that blocked everything,
     which took 100 µs a call. A line written 100 ms after the last took
-    115 µs this way and 149 µs through libc's pthread_sigmask called with
-    ctypes, 93 µs with no blocking at all (p50, Python 3.13, this
-    project's 2-core VM)."""
+    97-119 µs this way, 106-135 µs through libc's pthread_sigmask called
+    with ctypes and 67-88 µs with no blocking at all (p50, Python 3.11 and
+    3.13, this project's 2-core VM)."""
     try:
         from _signal import pthread_sigmask
     except ImportError:  # not CPython, or no pthread_sigmask there
