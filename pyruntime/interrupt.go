@@ -43,10 +43,9 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	if !busy {
 		return unsent > 0, nil
 	}
-	// The grace timer starts first: if C code holds the GIL, the agent's
-	// reader thread cannot answer (it answers even while Python code holds
-	// the main thread), nor read, and a write the socket has no room for
-	// waits until the kill.
+	// If C code holds the GIL, the agent's reader thread cannot answer (it
+	// answers even while Python code holds the main thread), nor read: the
+	// grace timer alone ends the code then.
 	grace := r.cfg.InterruptGrace
 	time.AfterFunc(grace, func() {
 		if stillBusy, nowFinished := p.busy(); stillBusy && nowFinished == finished {
@@ -54,10 +53,11 @@ func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 			p.kill(r.interruptedReason())
 		}
 	})
-	// Written before Interrupt returns, so that a request sent after it
-	// reaches the agent after it, and is not stopped with the code sent
-	// before; the answer is awaited in the background.
-	c, err := p.send(Request{Op: "interrupt"}, nil)
+	// Queued before Interrupt returns, so that a request sent after it
+	// reaches the agent after it and is not stopped with the code sent
+	// before; but written and answered in the background, so that a caller
+	// on the editor's read loop does not wait for a socket with no room.
+	c, err := p.post(Request{Op: "interrupt"})
 	if err != nil {
 		r.logger.Debug("interrupt not sent", zap.Error(err))
 		return true, nil

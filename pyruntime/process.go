@@ -33,7 +33,8 @@ type process struct {
 	// Zero means DefaultInterruptGrace.
 	grace time.Duration
 
-	writeMu sync.Mutex // serializes sends; held while registering a call
+	writeMu sync.Mutex // orders sends; held while registering and queuing a call
+	out     outbox     // the lines sent, in order, as they are written
 
 	mu         sync.Mutex // guards the fields below
 	nextID     int64
@@ -199,9 +200,10 @@ func (p *process) call(ctx context.Context, req Request, onEvent func(Event)) (R
 	return p.wait(ctx, c, nil)
 }
 
-// send registers req and writes it. Registering and writing happen under
-// writeMu together: once busy() counts the call, an interrupt cannot reach
-// the agent before it.
+// send registers req and writes it, or queues it behind the lines another
+// sender is writing. Registering and queuing happen under writeMu
+// together: once busy() counts the call, an interrupt cannot reach the
+// agent before it.
 func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 	return p.sendUnless(req, onEvent, nil)
 }
@@ -211,14 +213,39 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 // counted, reports true: an interrupt then either saw the call or came
 // before this check, and either way stops it.
 func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool) (*call, error) {
-	c := &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, code: !runsNoCode(req.Op)}
+	c, writer, err := p.queue(req, onEvent, stale)
+	if err != nil || !writer {
+		return c, err
+	}
+	if err := p.out.flush(p.link.send, p.lost); err != nil {
+		return nil, p.sendError(req.Op, err)
+	}
+	return c, nil
+}
+
+// post is send for a caller that must not wait for the write: the request
+// keeps its place in the order, and a goroutine writes it if no sender is
+// writing already.
+func (p *process) post(req Request) (*call, error) {
+	c, writer, err := p.queue(req, nil, nil)
+	if err != nil || !writer {
+		return c, err
+	}
+	go p.out.flush(p.link.send, p.lost)
+	return c, nil
+}
+
+// queue registers req and puts its line in the outbox, under writeMu. It
+// reports whether the caller must write the outbox (outbox.put).
+func (p *process) queue(req Request, onEvent func(Event), stale func() bool) (c *call, writer bool, err error) {
+	c = &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, code: !runsNoCode(req.Op)}
 	p.writeMu.Lock()
-	defer p.writeMu.Unlock()
 	p.mu.Lock()
 	if p.exitErr != nil {
 		err := p.exitErr
 		p.mu.Unlock()
-		return nil, err
+		p.writeMu.Unlock()
+		return nil, false, err
 	}
 	p.nextID++
 	req.ID = p.nextID
@@ -233,24 +260,56 @@ func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool
 	}
 	data, err := json.Marshal(req)
 	if err != nil {
-		p.mu.Lock()
-		delete(p.calls, req.ID)
-		if c.code {
-			p.finished++ // as if answered: busy must not count it
-		}
-		p.mu.Unlock()
-		return nil, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
+		p.forget(c)
+		p.writeMu.Unlock()
+		return nil, false, fmt.Errorf("pyruntime: encode %s request: %w", req.Op, err)
 	}
-	if err := p.link.send(append(data, '\n')); err != nil {
-		// The process is going away; report how it ended rather than EPIPE.
+	writer, err = p.out.put(append(data, '\n'))
+	if err != nil {
+		p.forget(c)
+	}
+	p.writeMu.Unlock()
+	if err != nil {
+		return nil, false, p.sendError(req.Op, err)
+	}
+	return c, writer, nil
+}
+
+// forget unregisters c, which was never sent, as if it had been answered:
+// busy must not count it.
+func (p *process) forget(c *call) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.calls, c.id)
+	if c.code {
+		p.finished++
+	}
+}
+
+// sendError is what a sender whose line could not be written returns: how
+// the process ended, which a failed write usually means, rather than EPIPE.
+func (p *process) sendError(op string, err error) error {
+	select {
+	case <-p.done:
+		return p.exitErr
+	case <-time.After(waitDelay):
+		return fmt.Errorf("pyruntime: send %s request: %w", op, err)
+	}
+}
+
+// lost handles a failed write: the line and those queued behind it are
+// lost, so the process can no longer be told anything in order. Their
+// calls learn it from the process's end, which the server brings about
+// unless the process ends by itself within waitDelay, as it does when the
+// write failed because it had exited.
+func (p *process) lost(err error) {
+	go func() {
 		select {
 		case <-p.done:
-			return nil, p.exitErr
 		case <-time.After(waitDelay):
-			return nil, fmt.Errorf("pyruntime: send %s request: %w", req.Op, err)
+			p.kill(fmt.Errorf("pyruntime: write to the runtime: %w", err))
 		}
-	}
-	return c, nil
+	}()
 }
 
 // errStopped is what wait returns when its stop channel closes.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -24,13 +25,17 @@ type fakeLink struct {
 	// reader thread would.
 	answer func(req Request) string
 
+	gone chan struct{} // closed when killed
+
 	mu     sync.Mutex
-	sent   []Request
+	sent   []Request     // in the order written
+	room   chan struct{} // if not nil, writes wait until it closes (fill)
+	broken bool          // writes fail, though the process lives on
 	killed bool
 }
 
 func newFakeProcess(answer func(Request) string) (*process, *fakeLink) {
-	l := &fakeLink{answer: answer}
+	l := &fakeLink{answer: answer, gone: make(chan struct{})}
 	l.p = newProcess(l, zap.NewNop(), nil)
 	close(l.p.ready)
 	return l.p, l
@@ -42,6 +47,20 @@ func (l *fakeLink) send(line []byte) error {
 		return err
 	}
 	l.mu.Lock()
+	room := l.room
+	l.mu.Unlock()
+	if room != nil {
+		select {
+		case <-room:
+		case <-l.gone:
+			return errors.New("write: broken pipe")
+		}
+	}
+	l.mu.Lock()
+	if l.broken {
+		l.mu.Unlock()
+		return errors.New("write: broken pipe")
+	}
 	l.sent = append(l.sent, req)
 	l.mu.Unlock()
 	if l.answer != nil {
@@ -60,8 +79,66 @@ func (l *fakeLink) kill() {
 	l.killed = true
 	l.mu.Unlock()
 	if first {
+		close(l.gone)
 		go l.p.finish(&ExitError{Code: -1, Signal: 9})
 	}
+}
+
+// newStoppingProcess is newFakeProcess(ok), except that code stops at an
+// interrupt at once: the agent answers the interrupt's target, or call
+// running if the interrupt targets everything.
+func newStoppingProcess(running int64) (*process, *fakeLink) {
+	var link *fakeLink
+	p, link := newFakeProcess(func(req Request) string {
+		if req.Op == "interrupt" {
+			id := req.Target
+			if id == 0 {
+				id = running
+			}
+			link.p.receive(fmt.Appendf(nil, `{"id":%d,"ok":true,"error":{"type":"KeyboardInterrupt"}}`, id))
+		}
+		return ok(req)
+	})
+	return p, link
+}
+
+// fill makes the agent's socket full, as when C code holds the GIL and the
+// agent reads nothing: writes wait until the returned function empties it,
+// or fail once the process is killed.
+func (l *fakeLink) fill() (empty func()) {
+	room := make(chan struct{})
+	l.mu.Lock()
+	l.room = room
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.room = nil
+		l.mu.Unlock()
+		close(room)
+	}
+}
+
+// breakPipe makes writes fail from now on, also those waiting for room.
+func (l *fakeLink) breakPipe() {
+	l.mu.Lock()
+	l.broken = true
+	room := l.room
+	l.room = nil
+	l.mu.Unlock()
+	if room != nil {
+		close(room)
+	}
+}
+
+// written returns the ops and ids of the requests written so far, in order.
+func (l *fakeLink) written() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var w []string
+	for _, req := range l.sent {
+		w = append(w, fmt.Sprintf("%s %d", req.Op, req.ID))
+	}
+	return strings.Join(w, ", ")
 }
 
 func (l *fakeLink) wasKilled() bool {
@@ -161,21 +238,126 @@ func TestInterruptGraceOnTheFakeClock(t *testing.T) {
 	})
 }
 
+// Interrupt returns at once even when the agent's socket has no room (C
+// code holds the GIL, so the agent reads nothing): the editor's read loop,
+// where a progress cancel interrupts, must not wait. The interrupt keeps
+// its place between the requests sent before and after it, and the grace
+// period still ends code that never lets the agent read.
+func TestInterruptDoesNotWaitForAFullSocket(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		saveWaits   bool          // a save's line waits for room before the interrupt
+		emptyAfter  time.Duration // when the agent reads again; 0: never
+		wantWritten string
+		wantKilled  bool
+	}{
+		{"the code stops once the agent reads", false, time.Second, "evaluate 1, interrupt 2, evaluate 3", false},
+		{"behind a save, the code stops once the agent reads", true, time.Second, "evaluate 1, evaluate 2, interrupt 3, evaluate 4", false},
+		{"C code never lets go", false, 0, "evaluate 1", true},
+		{"behind a save, C code never lets go", true, 0, "evaluate 1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := New(Config{InterruptGrace: 3 * time.Second})
+				p, link := newStoppingProcess(1)
+				p.grace = r.cfg.InterruptGrace
+				r.proc = p
+				running, err := p.send(Request{Op: "evaluate"}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				empty := link.fill()
+				if tc.saveWaits {
+					go p.send(Request{Op: "evaluate"}, nil)
+					synctest.Wait()
+				}
+
+				start := time.Now()
+				returned := make(chan struct{})
+				go func() {
+					defer close(returned)
+					if busy, err := r.Interrupt(context.Background()); !busy || err != nil {
+						t.Errorf("Interrupt = %v, %v; want busy", busy, err)
+					}
+				}()
+				synctest.Wait()
+				select {
+				case <-returned:
+				default:
+					t.Fatal("Interrupt waits for the full socket")
+				}
+				if waited := time.Since(start); waited != 0 {
+					t.Errorf("Interrupt took %v", waited)
+				}
+				go p.send(Request{Op: "evaluate"}, nil) // sent after the interrupt
+				synctest.Wait()
+
+				if tc.emptyAfter > 0 {
+					time.Sleep(tc.emptyAfter)
+					empty()
+				}
+				time.Sleep(time.Minute)
+				synctest.Wait()
+				if got := link.written(); got != tc.wantWritten {
+					t.Errorf("written %q, want %q", got, tc.wantWritten)
+				}
+				if link.wasKilled() != tc.wantKilled {
+					t.Errorf("killed = %v, want %v", link.wasKilled(), tc.wantKilled)
+				}
+				_, err = p.wait(context.Background(), running, nil)
+				if tc.wantKilled != errors.Is(err, ErrInterrupted) {
+					t.Errorf("the running call = %v; killed: %v", err, tc.wantKilled)
+				}
+			})
+		})
+	}
+}
+
+// A write that fails loses the lines queued behind it, so the process can
+// no longer be told anything in order: it is killed, the calls whose lines
+// were lost fail with its end, and nothing is written after the failure.
+func TestAFailedWriteCostsTheProcess(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p, link := newFakeProcess(ok)
+		link.fill()
+		ownErr := make(chan error, 1)
+		go func() {
+			_, err := p.send(Request{Op: "evaluate"}, nil) // the writer
+			ownErr <- err
+		}()
+		synctest.Wait()
+		queued, err := p.post(Request{Op: "interrupt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		link.breakPipe()
+		if err := <-ownErr; err == nil {
+			t.Error("the writer's send succeeded, though its line was not written")
+		}
+		if _, err := p.wait(context.Background(), queued, nil); err == nil {
+			t.Error("the call queued behind the failed write got an answer")
+		}
+		if !link.wasKilled() {
+			t.Error("the process lives on after losing a line")
+		}
+		if _, err := p.send(Request{Op: "evaluate"}, nil); err == nil {
+			t.Error("a send after the failure succeeded")
+		}
+		if got := link.written(); got != "" {
+			t.Errorf("written %q, want nothing", got)
+		}
+	})
+}
+
 // A call cancelled while it runs sends a targeted interrupt, returns once
 // the agent has taken it, and the process survives code that stops.
 func TestCancelSendsATargetedInterrupt(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := New(Config{InterruptGrace: 3 * time.Second})
-		var p *process
-		var link *fakeLink
-		p, link = newFakeProcess(func(req Request) string {
-			if req.Op == "interrupt" {
-				// The code stops at once: the agent answers the call.
-				link.p.receive(fmt.Appendf(nil, `{"id":%d,"ok":true,"error":{"type":"KeyboardInterrupt"}}`, req.Target))
-			}
-			return ok(req)
-		})
+		p, link := newStoppingProcess(0)
 		p.grace = r.cfg.InterruptGrace
 		r.proc = p
 		ctx, cancel := context.WithCancel(context.Background())
