@@ -35,8 +35,8 @@ line = 'x' * 300000 + '\n'
 while i < `+strconv.Itoa(lines)+`:
     try:
         while i < `+strconv.Itoa(lines)+`:
+            i += 1  # first: a line cut short by the storm is not written again
             sys.stdout.write(line)
-            i += 1
     except KeyboardInterrupt:
         caught += 1
 caught
