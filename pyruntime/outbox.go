@@ -1,6 +1,14 @@
 package pyruntime
 
-import "sync"
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// errWriteFailed is what put returns once a write has failed: the line is
+// not queued, for the lines before it were lost.
+var errWriteFailed = errors.New("an earlier write to the runtime failed")
 
 // outbox writes a process's lines in the order they were queued, without
 // making a sender wait for the lines queued before its own. A line is
@@ -26,7 +34,7 @@ func (o *outbox) put(line []byte) (writer bool, err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.err != nil {
-		return false, o.err
+		return false, fmt.Errorf("%w: %w", errWriteFailed, o.err)
 	}
 	o.lines = append(o.lines, line)
 	if o.writing {

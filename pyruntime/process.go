@@ -214,6 +214,9 @@ func (p *process) send(req Request, onEvent func(Event)) (*call, error) {
 // before this check, and either way stops it.
 func (p *process) sendUnless(req Request, onEvent func(Event), stale func() bool) (*call, error) {
 	c, writer, err := p.queue(req, onEvent, stale)
+	if errors.Is(err, errWriteFailed) {
+		return nil, p.sendError(req.Op, err)
+	}
 	if err != nil || !writer {
 		return c, err
 	}
@@ -236,7 +239,8 @@ func (p *process) post(req Request) (*call, error) {
 }
 
 // queue registers req and puts its line in the outbox, under writeMu. It
-// reports whether the caller must write the outbox (outbox.put).
+// reports whether the caller must write the outbox, or errWriteFailed
+// (outbox.put), which it does not wait on: post's caller must not.
 func (p *process) queue(req Request, onEvent func(Event), stale func() bool) (c *call, writer bool, err error) {
 	c = &call{op: req.Op, reply: make(chan Reply, 1), onEvent: onEvent, code: !runsNoCode(req.Op)}
 	p.writeMu.Lock()
@@ -267,12 +271,10 @@ func (p *process) queue(req Request, onEvent func(Event), stale func() bool) (c 
 	writer, err = p.out.put(append(data, '\n'))
 	if err != nil {
 		p.forget(c)
+		c = nil
 	}
 	p.writeMu.Unlock()
-	if err != nil {
-		return nil, false, p.sendError(req.Op, err)
-	}
-	return c, writer, nil
+	return c, writer, err
 }
 
 // forget unregisters c, which was never sent, as if it had been answered:

@@ -317,6 +317,7 @@ func TestInterruptDoesNotWaitForAFullSocket(t *testing.T) {
 // A write that fails loses the lines queued behind it, so the process can
 // no longer be told anything in order: it is killed, the calls whose lines
 // were lost fail with its end, and nothing is written after the failure.
+// An interrupt sent in between fails at once.
 func TestAFailedWriteCostsTheProcess(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -333,6 +334,13 @@ func TestAFailedWriteCostsTheProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		link.breakPipe()
+		synctest.Wait()
+		// The process lives on for now: an interrupt sent meanwhile fails
+		// at once, without waiting to report how it ends.
+		start := time.Now()
+		if _, err := p.post(Request{Op: "interrupt"}); !errors.Is(err, errWriteFailed) || time.Since(start) != 0 {
+			t.Errorf("post after the failure = %v after %v, want errWriteFailed at once", err, time.Since(start))
+		}
 		if err := <-ownErr; err == nil {
 			t.Error("the writer's send succeeded, though its line was not written")
 		}
