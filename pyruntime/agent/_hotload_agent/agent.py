@@ -18,6 +18,15 @@ from .platform import interrupt_main_thread
 from .tracebacks import describe_exception
 
 
+# How long the code of an interrupted request has to take its SIGINT
+# before the agent sends another. A SIGINT that arrives after Python last
+# checked for signals and before a blocking call (time.sleep, a read) only
+# trips Python's flag: the call starts and waits on, and the handler runs
+# when it returns. The next SIGINT makes it return. 50 ms is long past the
+# microseconds a handler takes to run, and short of what a user notices.
+NUDGE_SECONDS = 0.05
+
+
 class Agent:
     def __init__(self, channel, attached=False):
         self.channel = channel
@@ -50,7 +59,9 @@ class Agent:
         self._interruptible = False
         self._timed_out = None  # id of the request its timeout stopped
         # SIGINTs sent by _wake_main (under the state lock) and seen by
-        # on_sigint (on the main thread): each counter has one writer.
+        # on_sigint (on the main thread): each counter has one writer. Two
+        # that arrive before Python runs the handler make one call of it,
+        # so _finish, on the main thread too, settles the count.
         self._signals_sent = 0
         self._signals_seen = 0
         # The channel holds off interrupts while it writes a line.
@@ -155,6 +166,17 @@ class Agent:
             return
         self._signals_sent += 1
         interrupt_main_thread(self.main_ident)
+        nudge = threading.Timer(NUDGE_SECONDS, self._nudge, (self._current,))
+        nudge.daemon = True
+        nudge.start()
+
+    def _nudge(self, rid):
+        """Runs on a timer thread NUDGE_SECONDS after a SIGINT for request
+        rid: signals again if the code has not taken it, which a SIGINT
+        that arrived just before a blocking call leaves it waiting in."""
+        with self._state_lock:
+            if self._current == rid and rid in self._cancel and self._interruptible:
+                self._wake_main()
 
     def on_sigint(self, signum, frame):
         """The SIGINT handler of a runtime: raises KeyboardInterrupt only in
@@ -315,6 +337,9 @@ class Agent:
                     self._current = None
                     self._interruptible = False
                     self._cancel.discard(rid)
+                    # A SIGINT of ours still on its way would meet code
+                    # that is not interruptible: none is outstanding now.
+                    self._signals_seen = self._signals_sent
                     if self.attached or self.app is not None:
                         # Withdraw an asynchronous KeyboardInterrupt sent for
                         # the request that has not fired yet.

@@ -2,9 +2,11 @@
 
 import signal
 import threading
+import time
 
 import pytest
 
+from _hotload_agent import agent as agent_module
 from _hotload_agent.agent import Agent
 from _hotload_agent.ops import HANDLERS
 
@@ -71,6 +73,37 @@ def test_a_targeted_interrupt_spares_the_others(agent):
 
 def test_a_sigint_that_is_not_ours_raises_in_user_code(agent):
     reply = run(agent, 1, "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)")
+    assert reply["error"]["type"] == "KeyboardInterrupt"
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="Windows: raise_signal sets the event time.sleep waits on")
+def test_a_sigint_lost_before_a_blocking_call_is_sent_again(agent, monkeypatch):
+    # Regression: a SIGINT that arrives after Python last checked for
+    # signals and before a blocking call only trips Python's flag, and
+    # time.sleep waited on. Here the interrupt's first signal is lost that
+    # way; the one the agent sends after it stops the sleep.
+    signals = []
+
+    def first_lost(ident):
+        signals.append(ident)
+        if len(signals) > 1:
+            signal.pthread_kill(ident, signal.SIGINT)
+
+    monkeypatch.setattr(agent_module, "interrupt_main_thread", first_lost)
+
+    def interrupt_once_running():
+        while not agent._interruptible:
+            time.sleep(0.001)
+        agent.interrupt()
+
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    reply = run(agent, 1, "import time\ntime.sleep(30)")
+    assert reply["error"]["type"] == "KeyboardInterrupt"
+    assert len(signals) == 2
+    # One signal was counted and never seen: the count is settled when the
+    # request ends, so a SIGINT the next request's code sends itself is
+    # not taken for a late one of ours.
+    reply = run(agent, 2, "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)")
     assert reply["error"]["type"] == "KeyboardInterrupt"
 
 
