@@ -64,6 +64,7 @@ class Agent:
         # so _finish, on the main thread too, settles the count.
         self._signals_sent = 0
         self._signals_seen = 0
+        self._nudging = False  # a timer will signal again (see _nudge)
         # The channel holds off interrupts while it writes a line.
         channel.hold, channel.release = self.hold_interrupts, self.release_interrupts
         self.stdout = OutputStream(self, "stdout")
@@ -166,16 +167,22 @@ class Agent:
             return
         self._signals_sent += 1
         interrupt_main_thread(self.main_ident)
-        nudge = threading.Timer(NUDGE_SECONDS, self._nudge, (self._current,))
-        nudge.daemon = True
-        nudge.start()
+        # Not when the code put in a SIGINT handler of its own, which may
+        # count the signals (a server's second Ctrl-C forces its exit).
+        if not self._nudging and signal.getsignal(signal.SIGINT) == self.on_sigint:
+            self._nudging = True
+            nudge = threading.Timer(NUDGE_SECONDS, self._nudge)
+            nudge.daemon = True
+            nudge.start()
 
-    def _nudge(self, rid):
-        """Runs on a timer thread NUDGE_SECONDS after a SIGINT for request
-        rid: signals again if the code has not taken it, which a SIGINT
-        that arrived just before a blocking call leaves it waiting in."""
+    def _nudge(self):
+        """Runs on a timer thread NUDGE_SECONDS after a SIGINT: signals
+        again if the running request's code has not taken its interrupt,
+        which a SIGINT that arrived just before a blocking call leaves
+        waiting in it."""
         with self._state_lock:
-            if self._current == rid and rid in self._cancel and self._interruptible:
+            self._nudging = False
+            if self._current is not None and self._current in self._cancel and self._interruptible:
                 self._wake_main()
 
     def on_sigint(self, signum, frame):

@@ -107,6 +107,21 @@ def test_a_sigint_lost_before_a_blocking_call_is_sent_again(agent, monkeypatch):
     assert reply["error"]["type"] == "KeyboardInterrupt"
 
 
+def test_code_with_a_sigint_handler_of_its_own_gets_one_signal(agent):
+    # A handler of the code's own may count the signals (a server's second
+    # Ctrl-C forces its exit): an interrupt sends it one, as Ctrl-C would,
+    # though the agent's own handler never sees it taken.
+    def interrupt_once_handled():
+        while signal.getsignal(signal.SIGINT) == agent.on_sigint:
+            time.sleep(0.001)
+        agent.interrupt()
+
+    threading.Thread(target=interrupt_once_handled, daemon=True).start()
+    code = ("import signal, time\ncalls = []\nsignal.signal(signal.SIGINT, lambda *a: calls.append(1))\n"
+            "for _ in range(40):\n    time.sleep(0.01)\nlen(calls)")
+    assert run(agent, 1, code)["value"] == "1"
+
+
 def test_running_names_a_request_received_but_not_started(agent):
     # Regression: a hover answered between a save's arrival and its start
     # read the value with no note, and its repr then ran beside the save.
