@@ -117,8 +117,11 @@ def test_code_with_a_sigint_handler_of_its_own_gets_one_signal(agent):
         agent.interrupt()
 
     threading.Thread(target=interrupt_once_handled, daemon=True).start()
+    # The code waits for the signal however slow the machine, then four
+    # periods more, in which the agent would signal again.
     code = ("import signal, time\ncalls = []\nsignal.signal(signal.SIGINT, lambda *a: calls.append(1))\n"
-            "for _ in range(40):\n    time.sleep(0.01)\nlen(calls)")
+            "for _ in range(3000):\n    if calls:\n        break\n    time.sleep(0.01)\n"
+            "for _ in range(20):\n    time.sleep(0.01)\nlen(calls)")
     assert run(agent, 1, code)["value"] == "1"
 
 
