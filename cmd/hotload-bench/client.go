@@ -184,14 +184,14 @@ func (s *session) change(ctx context.Context, rel, text string) error {
 }
 
 // typeAhead does what an editor does before it saves text the user typed:
-// it sends the text (didChange), and typedAhead later, when the user
-// saves, willSave, then writes the file willSaveAhead after that; the
-// caller then writes and saves.
-func (s *session) typeAhead(ctx context.Context, rel, text string) error {
+// it sends the text (didChange), and when the user saves, willSave, so
+// that willSaveAhead after that, ahead after the text, the caller writes
+// and saves the file.
+func (s *session) typeAhead(ctx context.Context, rel, text string, ahead time.Duration) error {
 	if err := s.change(ctx, rel, text); err != nil {
 		return err
 	}
-	if err := sleep(ctx, typedAhead-willSaveAhead); err != nil {
+	if err := sleep(ctx, ahead-willSaveAhead); err != nil {
 		return err
 	}
 	err := s.lsp.WillSave(ctx, &protocol.WillSaveTextDocumentParams{

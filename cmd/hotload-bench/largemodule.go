@@ -26,6 +26,10 @@ const (
 	// text: the pause between the last keystroke and pressing save. It
 	// exceeds the server's prepare delay (100 ms) and the compile.
 	typedAhead = 200 * time.Millisecond
+	// quickAhead is the same for a save pressed right after the last
+	// keystroke, before the prepare delay has passed: the server compiles
+	// the text when willSave comes (lsp/prepare.go).
+	quickAhead = 50 * time.Millisecond
 	// willSaveAhead is how long before the file is written and didSave
 	// sent the editor sends willSave, the announcement of a save: VS Code
 	// (code-server 4.139.1, in hotload's end-to-end test on this VM) sent
@@ -45,13 +49,19 @@ type LargeModuleResult struct {
 	// Typed is the same edits typed first: the editor sent the text
 	// typedAhead before the save, and willSave willSaveAhead before it.
 	Typed SaveStats `json:"typed"`
-	// TypedAheadMs and WillSaveAheadMs are typedAhead and willSaveAhead,
-	// in milliseconds.
+	// Quick is the same edits saved right after typing: the text
+	// quickAhead before the save, willSave willSaveAhead before it.
+	Quick SaveStats `json:"quick"`
+	// TypedAheadMs, QuickAheadMs and WillSaveAheadMs are typedAhead,
+	// quickAhead and willSaveAhead, in milliseconds.
 	TypedAheadMs    float64 `json:"typedAheadMs"`
+	QuickAheadMs    float64 `json:"quickAheadMs"`
 	WillSaveAheadMs float64 `json:"willSaveAheadMs"`
-	// TypedPrepared is how many of Typed's saves (warm-ups included) ran
-	// code compiled before the save, by their hotload/result.
+	// TypedPrepared and QuickPrepared are how many of Typed's and Quick's
+	// saves (warm-ups included) ran code compiled before the save, by
+	// their hotload/result, of TypedSaves each.
 	TypedPrepared int `json:"typedPrepared"`
+	QuickPrepared int `json:"quickPrepared"`
 	TypedSaves    int `json:"typedSaves"`
 }
 
@@ -68,44 +78,61 @@ func largeModuleSource(k int) string {
 }
 
 // measureLargeModule saves large.py largeModuleSaves times as written, then
-// as many times typed first, each save largeModulePace after the previous
-// one's message, after warmupSaves unmeasured saves each way.
+// as many times typed first, then as many saved right after typing, each
+// save largeModulePace after the previous one's message, after warmupSaves
+// unmeasured saves each way.
 func measureLargeModule(ctx context.Context, s *session) (LargeModuleResult, error) {
-	r := LargeModuleResult{Lines: strings.Count(largeModuleSource(0), "\n"), TypedAheadMs: millis(typedAhead), WillSaveAheadMs: millis(willSaveAhead)}
+	r := LargeModuleResult{
+		Lines:           strings.Count(largeModuleSource(0), "\n"),
+		TypedAheadMs:    millis(typedAhead),
+		QuickAheadMs:    millis(quickAhead),
+		WillSaveAheadMs: millis(willSaveAhead),
+		TypedSaves:      warmupSaves + largeModuleSaves,
+	}
 	k := 0
 	var err error
-	if r.Saved, err = timeLargeModuleSaves(ctx, s, &k, false); err != nil {
+	if r.Saved, err = timeLargeModuleSaves(ctx, s, &k, 0); err != nil {
 		return r, err
 	}
 	if err := s.open(ctx, largeModuleFile, largeModuleSource(k)); err != nil {
 		return r, err
 	}
-	m := s.inbox.mark()
-	if r.Typed, err = timeLargeModuleSaves(ctx, s, &k, true); err != nil {
+	if r.Typed, r.TypedPrepared, err = timeTypedSaves(ctx, s, &k, typedAhead); err != nil {
 		return r, err
+	}
+	if r.Quick, r.QuickPrepared, err = timeTypedSaves(ctx, s, &k, quickAhead); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// timeTypedSaves is timeLargeModuleSaves with each text typed ahead before
+// its save, and also returns how many of the saves ran code compiled
+// before them.
+func timeTypedSaves(ctx context.Context, s *session, k *int, ahead time.Duration) (SaveStats, int, error) {
+	m := s.inbox.mark()
+	stats, err := timeLargeModuleSaves(ctx, s, k, ahead)
+	if err != nil {
+		return stats, 0, err
 	}
 	// The server sends each save's hotload/result before its showMessage,
 	// so all of them are in; the wait only makes that a checked fact.
 	if err := s.inbox.await(ctx, "the typed saves' hotload/result", func() bool {
 		return len(s.inbox.results)-m.results >= warmupSaves+largeModuleSaves
 	}); err != nil {
-		return r, err
+		return stats, 0, err
 	}
-	r.TypedPrepared, r.TypedSaves = s.inbox.preparedSince(m), warmupSaves+largeModuleSaves
-	return r, nil
+	return stats, s.inbox.preparedSince(m), nil
 }
 
 // timeLargeModuleSaves saves the next warmupSaves+largeModuleSaves versions
 // of large.py after version *k, each largeModulePace after the previous
 // one's message, and returns didSave → showMessage of all but the warm-ups.
-// With typed, each version's text reaches the server (didChange)
-// typedAhead before its save, as an editor sends it while the user types,
-// and willSave willSaveAhead before it.
-func timeLargeModuleSaves(ctx context.Context, s *session, k *int, typed bool) (SaveStats, error) {
-	pause := largeModulePace
-	if typed {
-		pause -= typedAhead
-	}
+// With ahead, each version's text reaches the server (didChange) ahead
+// before its save, as an editor sends it while the user types, and
+// willSave willSaveAhead before it; with 0 the file is only written.
+func timeLargeModuleSaves(ctx context.Context, s *session, k *int, ahead time.Duration) (SaveStats, error) {
+	pause := largeModulePace - ahead
 	var samples saveSamples
 	for i := 1; i <= warmupSaves+largeModuleSaves; i++ {
 		if err := sleep(ctx, pause); err != nil {
@@ -113,8 +140,8 @@ func timeLargeModuleSaves(ctx context.Context, s *session, k *int, typed bool) (
 		}
 		*k++
 		text := largeModuleSource(*k)
-		if typed {
-			if err := s.typeAhead(ctx, largeModuleFile, text); err != nil {
+		if ahead > 0 {
+			if err := s.typeAhead(ctx, largeModuleFile, text, ahead); err != nil {
 				return SaveStats{}, err
 			}
 		}

@@ -63,7 +63,7 @@ func measureHotloadScenario(ctx context.Context, bin, python string, sc scenario
 			return PeerCell{}, err
 		}
 		if typed {
-			if err := s.typeAhead(ctx, sc.edited, sc.edit(k)); err != nil {
+			if err := s.typeAhead(ctx, sc.edited, sc.edit(k), typedAhead); err != nil {
 				return PeerCell{}, fmt.Errorf("hotload on %s, edit %d: %w", sc.key, k, err)
 			}
 		}

@@ -53,7 +53,7 @@ func runMainSession(ctx context.Context, b *bench, r *Report) error {
 	if r.Hover, err = measureHover(ctx, s); err != nil {
 		return fmt.Errorf("hover: %w", err)
 	}
-	b.progress("large module: %d saves of %s as written, %d typed first", largeModuleSaves, largeModuleFile, largeModuleSaves)
+	b.progress("large module: %d saves of %s as written, %d typed first, %d right after typing", largeModuleSaves, largeModuleFile, largeModuleSaves, largeModuleSaves)
 	if r.LargeModule, err = measureLargeModule(ctx, s); err != nil {
 		return fmt.Errorf("large module: %w", err)
 	}
