@@ -54,15 +54,17 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	return nil
 }
 
-// WillSave warms the runtime for the save of a Python file of the
+// WillSave readies the runtime for the save of a Python file of the
 // workspace: the editor sends it before it writes the file, and the didSave
-// that reloads it comes milliseconds later (warm.go).
+// that reloads it comes milliseconds later. The text not yet compiled is
+// compiled at once (prepare.go), and the runtime is warmed (warm.go).
 func (s *server) WillSave(ctx context.Context, params *protocol.WillSaveTextDocumentParams) error {
 	if s.lifecycle() == serverCreated {
 		return nil // the gate drops it already; kept for direct callers
 	}
 	u := params.TextDocument.URI
 	if path, ok := pythonFile(u); ok && s.inWorkspace(path) {
+		s.prepares.willSave(u)
 		s.warms.willSave(u)
 	}
 	return nil
