@@ -265,15 +265,22 @@ func TestAnAnnouncedSaveIsPreparedAtOnce(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s := newServer(nil, zap.NewNop())
 				s.state = serverInitialized
+				var mu sync.Mutex
 				var got []time.Duration
 				start := time.Now()
-				s.prepares = newPreparer(func(uri.URI) { got = append(got, time.Since(start)) })
+				s.prepares = newPreparer(func(uri.URI) {
+					mu.Lock()
+					got = append(got, time.Since(start))
+					mu.Unlock()
+				})
 				doc := protocol.TextDocumentIdentifier{URI: uri.File("/ws/lib.py")}
 				_ = s.DidOpen(context.Background(), &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: doc.URI, Version: 1, Text: "print(6)\n"}})
 				tt.steps(s, doc)
 				time.Sleep(10 * prepareDelay)
 				synctest.Wait()
 				s.close()
+				mu.Lock()
+				defer mu.Unlock()
 				if !slices.Equal(got, []time.Duration{tt.want}) {
 					t.Errorf("prepared at %v, want at %v", got, tt.want)
 				}
