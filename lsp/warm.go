@@ -9,21 +9,40 @@ import (
 )
 
 // warmInterval is how often the runtime is warmed (reload.Engine.Warm)
-// between the editor's willSave of a document and its didSave. After a few
-// hundred milliseconds idle, a save's round trip through the runtime took
-// 850 to 950 µs on this project's 2-core VM (Python 3.13, a one-line
-// module); a warm-up 1 to 15 ms before it took 200 µs of that off, one
-// 30 ms before nothing. VS Code (code-server 4.139.1) sent didSave 22 to
-// 46 ms after willSave, so one warm-up at willSave would come too early:
-// the runtime is warmed every 10 ms until the save comes.
-const warmInterval = 10 * time.Millisecond
+// between the editor's willSave of a document and its didSave, for the
+// first warmDenseFor. After a few hundred milliseconds idle, a save's round
+// trip through the runtime took 850 to 950 µs on this project's 2-core VM
+// (Python 3.13, a one-line module); a warm-up 1 to 15 ms before it took
+// 200 µs of that off, one 30 ms before nothing. What a warm-up brings back
+// into the processor's caches is mostly gone again 2 to 5 ms later, idle
+// or busy (docs/design.md, "Where a small save's time goes"): with
+// warm-ups 10 ms apart a save came on average 5 ms after the last and
+// gained nothing measurable. Every millisecond, the bench's typed-first
+// saves (willSave 20 ms ahead) took 1.4–1.5 ms against 1.7–1.9 ms for
+// (a) and (c) of `hotload-bench -peers` (two alternated runs each way,
+// 2026-12-03), for about 0.23 ms of processor time per warm-up, server
+// and runtime together.
+const warmInterval = time.Millisecond
+
+// warmDenseFor is how long after a willSave the runtime is warmed every
+// warmInterval: VS Code (code-server 4.139.1) sent didSave 22 to 46 ms
+// after willSave. A save that takes longer to come (a slow formatter on
+// save) is warmed every warmLateInterval from then on, so a long wait
+// costs at most about 70 warm-ups, some 16 ms of processor time, rather
+// than 250.
+const warmDenseFor = 50 * time.Millisecond
+
+// warmLateInterval is how often the runtime is warmed after warmDenseFor,
+// until warmFor.
+const warmLateInterval = 10 * time.Millisecond
 
 // warmFor bounds the warming after a willSave: a save that never comes (it
 // failed, or another extension's participant took long) stops it.
 const warmFor = 250 * time.Millisecond
 
 // warmer calls warm for the document last announced by willSave, every
-// warmInterval until its didSave, for warmFor at most. One document is
+// warmInterval (then every warmLateInterval) until its didSave, for
+// warmFor at most. One document is
 // warmed at a time: the warm-up is for the runtime, which every save runs
 // in, and "Save All" of many files must not multiply the requests. The
 // zero value is not usable; see newWarmer.
@@ -53,7 +72,8 @@ func (w *warmer) willSave(u uri.URI) {
 	w.generation++
 	w.doc, w.warming = u, true
 	generation := w.generation
-	deadline := time.Now().Add(warmFor)
+	began := time.Now()
+	deadline := began.Add(warmFor)
 	var step func()
 	step = func() {
 		if !w.current(generation, deadline) {
@@ -61,10 +81,18 @@ func (w *warmer) willSave(u uri.URI) {
 		}
 		w.warm(u)
 		if w.current(generation, deadline) {
-			time.AfterFunc(warmInterval, step)
+			time.AfterFunc(warmIntervalAt(time.Since(began)), step)
 		}
 	}
 	time.AfterFunc(0, step)
+}
+
+// warmIntervalAt is the wait before the next warm-up, since a willSave.
+func warmIntervalAt(since time.Duration) time.Duration {
+	if since < warmDenseFor {
+		return warmInterval
+	}
+	return warmLateInterval
 }
 
 // current reports whether generation is the warming now and its time is

@@ -12,10 +12,11 @@ import (
 )
 
 // From a document's willSave until its didSave, the runtime is warmed at
-// once and then every warmInterval, for warmFor at most; a second willSave
-// meanwhile adds nothing, and the willSave of another document takes the
-// warming over: one request every warmInterval at most, however many files
-// are saved at once.
+// once and then every warmInterval, after warmDenseFor every
+// warmLateInterval, for warmFor at most; a second willSave meanwhile adds
+// nothing, and the willSave of another document takes the warming over:
+// one request every warmInterval at most, however many files are saved at
+// once.
 func TestWarmerWarmsFromWillSaveUntilTheSave(t *testing.T) {
 	a, b := uri.File("/ws/a.py"), uri.File("/ws/b.py")
 	type step struct {
@@ -29,20 +30,32 @@ func TestWarmerWarmsFromWillSaveUntilTheSave(t *testing.T) {
 	}
 	every := func(u uri.URI, from, until time.Duration) []warm {
 		var ws []warm
-		for at := from; at < until; at += warmInterval {
+		for at := from; at < until; {
 			ws = append(ws, warm{at, u})
+			if at-from < warmDenseFor {
+				at += warmInterval
+			} else {
+				at += warmLateInterval
+			}
 		}
 		return ws
 	}
+	// In intervals, so that the cases hold whatever warmInterval is.
+	i := warmInterval
 	tests := []struct {
 		name  string
 		steps []step
 		want  []warm
 	}{
 		{
-			name:  "saved 25 ms later: at 0, 10 and 20 ms",
-			steps: []step{{willSave: a}, {after: 25 * time.Millisecond, saved: a}},
-			want:  every(a, 0, 25*time.Millisecond),
+			name:  "saved two and a half intervals later: three warm-ups",
+			steps: []step{{willSave: a}, {after: 5 * i / 2, saved: a}},
+			want:  every(a, 0, 5*i/2),
+		},
+		{
+			name:  "saved after warmDenseFor: every warmLateInterval from then on",
+			steps: []step{{willSave: a}, {after: warmDenseFor + 5*warmLateInterval/2, saved: a}},
+			want:  every(a, 0, warmDenseFor+5*warmLateInterval/2),
 		},
 		{
 			name:  "never saved: until warmFor",
@@ -51,28 +64,28 @@ func TestWarmerWarmsFromWillSaveUntilTheSave(t *testing.T) {
 		},
 		{
 			name:  "a second willSave while warming adds nothing",
-			steps: []step{{willSave: a}, {after: 15 * time.Millisecond, willSave: a}, {after: 10 * time.Millisecond, saved: a}},
-			want:  every(a, 0, 25*time.Millisecond),
+			steps: []step{{willSave: a}, {after: 3 * i / 2, willSave: a}, {after: i, saved: a}},
+			want:  every(a, 0, 5*i/2),
 		},
 		{
 			name:  "the save of another document leaves it warming",
-			steps: []step{{willSave: a}, {after: 5 * time.Millisecond, saved: b}, {after: 20 * time.Millisecond, saved: a}},
-			want:  every(a, 0, 25*time.Millisecond),
+			steps: []step{{willSave: a}, {after: i / 2, saved: b}, {after: 2 * i, saved: a}},
+			want:  every(a, 0, 5*i/2),
 		},
 		{
 			name:  "a willSave after the save warms again",
-			steps: []step{{willSave: a}, {after: 15 * time.Millisecond, saved: a}, {after: 100 * time.Millisecond, willSave: a}, {after: 5 * time.Millisecond, saved: a}},
-			want:  append(every(a, 0, 15*time.Millisecond), warm{115 * time.Millisecond, a}),
+			steps: []step{{willSave: a}, {after: 3 * i / 2, saved: a}, {after: 10 * i, willSave: a}, {after: i / 2, saved: a}},
+			want:  append(every(a, 0, 3*i/2), warm{23 * i / 2, a}),
 		},
 		{
 			name:  "saved and announced again within an interval: one warming, the new one",
-			steps: []step{{willSave: a}, {after: 3 * time.Millisecond, saved: a}, {after: 3 * time.Millisecond, willSave: a}, {after: 19 * time.Millisecond, saved: a}},
-			want:  []warm{{0, a}, {6 * time.Millisecond, a}, {16 * time.Millisecond, a}},
+			steps: []step{{willSave: a}, {after: 3 * i / 10, saved: a}, {after: 3 * i / 10, willSave: a}, {after: 19 * i / 10, saved: a}},
+			want:  []warm{{0, a}, {6 * i / 10, a}, {16 * i / 10, a}},
 		},
 		{
 			name:  "the willSave of another document takes over; its save ends it",
-			steps: []step{{willSave: a}, {after: 5 * time.Millisecond, willSave: b}, {after: 10 * time.Millisecond, saved: a}, {after: 8 * time.Millisecond, saved: b}},
-			want:  []warm{{0, a}, {5 * time.Millisecond, b}, {15 * time.Millisecond, b}},
+			steps: []step{{willSave: a}, {after: i / 2, willSave: b}, {after: i, saved: a}, {after: 8 * i / 10, saved: b}},
+			want:  []warm{{0, a}, {i / 2, b}, {3 * i / 2, b}},
 		},
 	}
 	for _, tt := range tests {
@@ -141,6 +154,10 @@ func (e *fakeEditor) warmedLogs(rel string) []bool {
 // included), and the warming stops. A willSave of any other file warms
 // nothing.
 func TestAWillSaveWarmsTheRuntimeUntilItsSave(t *testing.T) {
+	// How long a warm-up already on its way may take to show in the log,
+	// and how long nothing must show: many warm-ups' round trips through a
+	// real runtime, on a loaded machine under -race too.
+	const settle = 100 * time.Millisecond
 	tests := []struct {
 		name string
 		rel  string // the file saved
@@ -167,7 +184,7 @@ func TestAWillSaveWarmsTheRuntimeUntilItsSave(t *testing.T) {
 
 			e.willSave(tt.rel)
 			if !tt.want {
-				if time.Sleep(5 * warmInterval); len(e.warmedLogs(tt.rel)) > 0 {
+				if time.Sleep(settle); len(e.warmedLogs(tt.rel)) > 0 {
 					t.Fatalf("warmed %s, want nothing warmed", tt.rel)
 				}
 				return
@@ -185,9 +202,9 @@ func TestAWillSaveWarmsTheRuntimeUntilItsSave(t *testing.T) {
 			if r := e.awaitResult(2); !r.Prepared || r.Output != "7" {
 				t.Errorf("save after the warm-up: prepared %v, printed %q; want prepared, printed 7", r.Prepared, r.Output)
 			}
-			time.Sleep(3 * warmInterval) // a warm-up on its way when the save came
+			time.Sleep(settle) // a warm-up on its way when the save came
 			e.warmedLogs(tt.rel)
-			if time.Sleep(5 * warmInterval); len(e.warmedLogs(tt.rel)) > 0 {
+			if time.Sleep(settle); len(e.warmedLogs(tt.rel)) > 0 {
 				t.Errorf("still warming after the save")
 			}
 		})
