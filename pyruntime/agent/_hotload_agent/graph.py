@@ -82,11 +82,11 @@ class Workspace:
         """Returns {name: file} for the loaded modules that are the user's."""
         # With numpy and pandas loaded, sys.modules holds hundreds of modules:
         # comparing it with a copy runs in C, ten times faster than a loop.
-        # It is still two of a save's larger costs after a pause (605
-        # modules: 20-45 us back to back, 110-150 us 300 ms after the last,
-        # Python 3.11, this project's 2-core VM). Comparing lists of its
-        # keys and values instead, which reads the entries in order rather
-        # than looking each key up, took 155-195 us there: no faster.
+        # A save still runs it twice (605 modules: 20-45 us each back to
+        # back, 110-150 us 300 ms after the last save; Python 3.11, this
+        # project's 2-core VM). Comparing lists of its keys and values
+        # instead, which reads the entries in order rather than looking
+        # each key up, took 133-195 us there: no faster.
         if self._seen is not None and self._seen == sys.modules:
             return self._found
         self._seen = dict(sys.modules)
