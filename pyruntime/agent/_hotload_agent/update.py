@@ -1,6 +1,7 @@
 """The changes one save makes to live objects, and how to undo them."""
 
 import functools
+import itertools
 import linecache
 import sys
 import threading
@@ -689,8 +690,10 @@ class Update:
         generator or coroutine the user's modules hold (at module level, or
         one level into a list, tuple or dict of up to HELD_SCAN items
         there), the tasks of an
-        asyncio event loop or a task they hold. Each runs the old code
-        until it finishes, where a fresh run would run the new."""
+        asyncio event loop or a task they hold, and the coroutines that
+        loop's queued callbacks will start (queued_coroutines). Each runs
+        the old code until it finishes, where a fresh run would run the
+        new."""
         if not self.replaced_code:
             return
         names = {t.ident: t.name for t in threading.enumerate()}
@@ -738,6 +741,11 @@ class Update:
                             self.note_running(code, "a running task of %s.%s runs it: it runs the old code until "
                                               "it finishes; cancel the task and create it again, or restart the runtime"
                                               % (module, key))
+                    for coroutine in queued_coroutines(asyncio, item):
+                        for code in awaited_codes(coroutine):
+                            self.note_running(code, "a task of %s.%s queued before this save runs it: it starts "
+                                              "after the save but runs the old code until it finishes; cancel the task "
+                                              "and create it again, or restart the runtime" % (module, key))
 
     def note_running(self, code, text):
         """Notes text on the function whose old code code is, if this save replaced it."""
@@ -869,6 +877,38 @@ def tasks_of(asyncio, obj):
         except RuntimeError:  # the loop's thread changed its tasks meanwhile
             return []
     return []
+
+
+def queued_coroutines(asyncio, loop):
+    """The coroutines the callbacks an asyncio event loop has queued will
+    start: a coroutine handed to run_coroutine_threadsafe, call_soon or
+    call_later is made (with the code of its day) at once, but becomes a
+    task only when the loop's thread runs the callback, and until then
+    no task holds it. Looks at up to HELD_SCAN callbacks of the loop's
+    ready queue and as many of its timers, in their arguments and their
+    closure (run_coroutine_threadsafe's); none for anything but an open
+    loop of asyncio's own (a loop that queues elsewhere, uvloop's, shows
+    none)."""
+    if asyncio is None or not isinstance(loop, asyncio.AbstractEventLoop) or loop.is_closed():
+        return []
+    found = []
+    for queue in (getattr(loop, "_ready", ()), getattr(loop, "_scheduled", ())):
+        try:
+            handles = list(itertools.islice(queue, HELD_SCAN))
+        except (RuntimeError, TypeError):  # the loop's thread changed it meanwhile; not a queue
+            continue
+        for handle in handles:
+            callback = getattr(handle, "_callback", None)
+            held = list(getattr(handle, "_args", None) or ())
+            if isinstance(callback, functools.partial):
+                held += callback.args
+            for cell in getattr(callback, "__closure__", None) or ():
+                try:
+                    held.append(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    pass
+            found += [item for item in held if type(item) is types.CoroutineType]
+    return found
 
 
 def star_names(namespace):

@@ -2,6 +2,7 @@
 differently: the edits of lsp/testdata/unseen/, on small modules, each
 either made right or noted on the line of the object that is not."""
 
+import asyncio
 import atexit
 import sys
 
@@ -87,6 +88,54 @@ def test_a_live_generator_of_an_edited_generator_function_is_noted(project):
                                    % project.name("app"))
     del app.stream
     assert "notes" not in project.save("feed", source % 100)
+
+
+@pytest.mark.parametrize("queue", [
+    "asyncio.run_coroutine_threadsafe(ticker(), loop)",  # in the callback's closure
+    "loop.call_soon_threadsafe(loop.create_task, ticker())",  # in its arguments
+    "loop.call_soon(functools.partial(asyncio.ensure_future, ticker(), loop=loop))",  # in a partial's
+    "loop.call_later(60, loop.create_task, ticker())",  # among the loop's timers
+])
+def test_a_coroutine_queued_on_a_loop_before_the_save_is_noted(project, queue):
+    # No thread runs the loop, so the coroutine stays queued: it is not a
+    # task yet, and becomes one, with the old code, when the loop runs.
+    source = """\
+        import asyncio
+        import functools
+
+        async def ticker():
+            return %r
+
+        try:
+            loop
+        except NameError:
+            loop = asyncio.new_event_loop()
+            QUEUE
+        """.replace("QUEUE", queue)
+    project.save("bot", source % "v1")
+    loop = project.module("bot").loop
+    try:
+        reply = project.save("bot", source % "v2")
+        [note] = reply["notes"]
+        assert note["text"].startswith(project.name("bot") + ".ticker: a task of %s.loop queued before this save runs it"
+                                       % project.name("bot")), note["text"]
+        assert note["line"] == 4
+    finally:
+        close_queued(loop)
+    assert "notes" not in project.save("bot", source % "v3")  # a closed loop starts nothing
+
+
+def close_queued(loop):
+    """Closes the loop and the coroutines its callbacks hold, which never
+    ran (no "never awaited" warning)."""
+    for handle in list(loop._ready) + list(loop._scheduled):
+        callback = handle._callback
+        for item in list(handle._args or ()) + list(getattr(callback, "args", ())) + [
+                cell.cell_contents for cell in getattr(callback, "__closure__", None) or ()]:
+            if asyncio.iscoroutine(item):
+                item.close()
+        handle.cancel()
+    loop.close()
 
 
 def test_a_list_registry_follows_the_order_of_the_new_registrations(project):
