@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // The scenarios in testdata/unseen/ are a second, independent set of
@@ -50,10 +48,7 @@ func TestUnseenEditScenarios(t *testing.T) {
 		got, said, ran := "skipped", "", false
 		t.Run(sc.name, func(t *testing.T) {
 			ran = true
-			if len(sc.needs) > 0 {
-				sc.python = pyruntimetest.VenvPython(t, sc.needs...)
-			}
-			sc.skipIfTooOld(t)
+			sc.choosePython(t)
 			got, said = sc.judge(t)
 			want := "right"
 			if len(sc.warnings) > 0 {

@@ -254,6 +254,18 @@ func (c scenarioCheck) evaluate(t *testing.T, e *fakeEditor) string {
 	return "None"
 }
 
+// choosePython sets the Python the scenario's runs use: the test virtual
+// environment's when it needs packages (skipped without one, failed under
+// CI), and skips the scenario when its python directive names a newer
+// Python than that.
+func (sc *scenario) choosePython(t *testing.T) {
+	t.Helper()
+	if len(sc.needs) > 0 {
+		sc.python = pyruntimetest.VenvPython(t, sc.needs...)
+	}
+	sc.skipIfTooOld(t)
+}
+
 // skipIfTooOld skips the scenario when its python directive names a
 // newer Python than the one its runs use.
 func (sc scenario) skipIfTooOld(t *testing.T) {
@@ -346,7 +358,7 @@ func TestRealWorldEditScenarios(t *testing.T) {
 	for _, path := range paths {
 		sc := parseScenario(t, path)
 		ok := t.Run(sc.name, func(t *testing.T) {
-			sc.skipIfTooOld(t)
+			sc.choosePython(t)
 			want := sc.freshValues(t)
 			e := sc.play(t)
 			for i, c := range sc.checks {

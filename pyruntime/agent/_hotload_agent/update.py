@@ -689,11 +689,11 @@ class Update:
         frame keeps its code: a loop another thread runs (its frames), a
         generator or coroutine the user's modules hold (at module level, or
         one level into a list, tuple or dict of up to HELD_SCAN items
-        there), the tasks of an
-        asyncio event loop or a task they hold, and the coroutines that
-        loop's queued callbacks will start (queued_coroutines). Each runs
-        the old code until it finishes, where a fresh run would run the
-        new."""
+        there), the tasks of an asyncio event loop or a task they hold or
+        of a loop a thread runs (a program's `asyncio.run`), and the
+        coroutines such a loop's queued callbacks will start
+        (queued_coroutines). Each runs the old code until it finishes,
+        where a fresh run would run the new."""
         if not self.replaced_code:
             return
         names = {t.ident: t.name for t in threading.enumerate()}
@@ -702,6 +702,10 @@ class Update:
         # cycle that keeps this Update (and the old objects it holds)
         # alive until the garbage collector runs.
         frames.pop(threading.get_ident(), None)  # (and a thread's stack is a few dozen frames: cheap)
+        # Without a generator or coroutine function changed, no suspended frame runs old code.
+        suspends = any(code.co_flags & SUSPENDS for _, _, code in self.replaced_code.values())
+        asyncio = sys.modules.get("asyncio") if suspends else None
+        running_loops = {}  # {id(loop): (an event loop a thread runs, the thread's name)}
         try:
             for ident, frame in frames.items():
                 depth = 0
@@ -709,14 +713,17 @@ class Update:
                     self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
                                       "returns; stop the thread and start it again (__hotload_teardown__) or restart "
                                       "the runtime" % names.get(ident, ident))
+                    loop = frame_loop(asyncio, frame)
+                    if loop is not None:
+                        running_loops[id(loop)] = (loop, names.get(ident, ident))
                     frame, depth = frame.f_back, depth + 1
         finally:
             frame = None
             frames.clear()
-        if not any(code.co_flags & SUSPENDS for _, _, code in self.replaced_code.values()):
-            return  # no generator or coroutine function changed: no suspended frame runs old code
-        asyncio = sys.modules.get("asyncio")
+        if not suspends:
+            return
         waiting = (asyncio.Task, asyncio.AbstractEventLoop) if asyncio is not None else ()
+        seen_loops = set()
         modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
         modules.add("__main__")
         for module in sorted(modules):
@@ -736,16 +743,25 @@ class Update:
                         self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
                                           "old code until it finishes; call it again for one that runs the new code"
                                           % (module, key, type(item).__name__))
-                    for task in tasks_of(asyncio, item):
-                        for code in awaited_codes(task.get_coro()):
-                            self.note_running(code, "a running task of %s.%s runs it: it runs the old code until "
-                                              "it finishes; cancel the task and create it again, or restart the runtime"
-                                              % (module, key))
-                    for coroutine in queued_coroutines(asyncio, item):
-                        for code in awaited_codes(coroutine):
-                            self.note_running(code, "a task of %s.%s queued before this save runs it: it starts "
-                                              "after the save but runs the old code until it finishes; cancel the task "
-                                              "and create it again, or restart the runtime" % (module, key))
+                    self.note_loop(asyncio, item, "%s.%s" % (module, key))
+                    seen_loops.add(id(item))
+        for key, (loop, thread) in running_loops.items():
+            if key not in seen_loops:
+                self.note_loop(asyncio, loop, "the event loop of thread %r" % thread)
+
+    def note_loop(self, asyncio, obj, label):
+        """Notes the code the unfinished tasks of obj (a task, or an event
+        loop's tasks) run, and that of the coroutines the loop has queued
+        to start; label says whose obj is."""
+        for task in tasks_of(asyncio, obj):
+            for code in awaited_codes(task.get_coro()):
+                self.note_running(code, "a running task of %s runs it: it runs the old code until it finishes; "
+                                  "cancel the task and create it again, or restart the runtime" % label)
+        for coroutine in queued_coroutines(asyncio, obj):
+            for code in awaited_codes(coroutine):
+                self.note_running(code, "a task of %s queued before this save runs it: it starts after the save "
+                                  "but runs the old code until it finishes; cancel the task and create it again, or "
+                                  "restart the runtime" % label)
 
     def note_running(self, code, text):
         """Notes text on the function whose old code code is, if this save replaced it."""
@@ -877,6 +893,27 @@ def tasks_of(asyncio, obj):
         except RuntimeError:  # the loop's thread changed its tasks meanwhile
             return []
     return []
+
+
+def frame_loop(asyncio, frame):
+    """The asyncio event loop that frame of a thread's stack runs, if it is
+    one of the frames that run one; None otherwise or without asyncio.
+    Those are a loop's run_forever (its self), a function with a local
+    named loop (asyncio.run before Python 3.11, uvicorn's, a program's
+    own) and asyncio.Runner.run (3.11 and later: the runner's _loop). A
+    uvloop loop's own methods have no Python frame: the frames that
+    called them find it. Only these frames' locals are read."""
+    if asyncio is None:
+        return None
+    code = frame.f_code
+    if code.co_name not in ("run_forever", "run") and "loop" not in code.co_varnames and "loop" not in code.co_cellvars:
+        return None
+    local = frame.f_locals
+    owner = local.get("self")
+    for found in (local.get("loop"), owner, (own_dict(owner) or {}).get("_loop")):
+        if isinstance(found, asyncio.AbstractEventLoop):
+            return found
+    return None
 
 
 def queued_coroutines(asyncio, loop):

@@ -125,6 +125,53 @@ def test_a_coroutine_queued_on_a_loop_before_the_save_is_noted(project, queue):
     assert "notes" not in project.save("bot", source % "v3")  # a closed loop starts nothing
 
 
+@pytest.mark.parametrize("run", ["asyncio.run", "uvloop.run", "run_until_complete"])
+def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
+    # A loop run in a thread, as a program's main thread runs its own: no
+    # module holds the loop or the task, the thread's frames do. uvloop's
+    # loop methods have no Python frame; the frames that call them do.
+    if run == "uvloop.run":
+        pytest.importorskip("uvloop")  # .venv-test has it (make test); the bare Pythons of make test-pythons do not
+    source = """\
+        import asyncio
+        import threading
+        IMPORT
+
+        def run_until_complete(coroutine):
+            asyncio.new_event_loop().run_until_complete(coroutine)
+
+        async def ticker():
+            STARTED.set()
+            while not STOP.is_set():
+                await asyncio.sleep(0.005)
+            return %r
+
+        async def main():
+            task = asyncio.ensure_future(ticker())
+            await task
+
+        try:
+            STOP
+        except NameError:
+            STARTED, STOP = threading.Event(), threading.Event()
+            THREAD = threading.Thread(target=RUN, args=(main(),), name="svc-loop", daemon=True)
+            THREAD.start()
+        """.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "").replace("RUN", run)
+    project.save("svc", source % "v1")
+    svc = project.module("svc")
+    try:
+        assert svc.STARTED.wait(5)
+        reply = project.save("svc", source % "v2")
+        [note] = reply["notes"]
+        assert note["text"].startswith(project.name("svc") + ".ticker: a running task of the event loop of thread "
+                                       "'svc-loop' runs it"), note["text"]
+        assert note["line"] == 8
+    finally:
+        svc.STOP.set()
+        svc.THREAD.join(5)
+    assert "notes" not in project.save("svc", source % "v3")  # the loop ended with its thread
+
+
 def close_queued(loop):
     """Closes the loop and the coroutines its callbacks hold, which never
     ran (no "never awaited" warning)."""
