@@ -1,6 +1,7 @@
 """The changes one save makes to live objects, and how to undo them."""
 
 import functools
+import gc
 import itertools
 import linecache
 import sys
@@ -869,7 +870,8 @@ def suspended_code(obj):
 
 def awaited_codes(obj):
     """The code of a suspended generator or coroutine and of those it
-    awaits or yields from, outermost first (a few levels)."""
+    awaits or yields from, outermost first (a few levels), through the
+    step of an async generator that `async for` awaits."""
     codes = []
     while len(codes) < 20:
         code = suspended_code(obj)
@@ -877,7 +879,14 @@ def awaited_codes(obj):
             break
         codes.append(code)
         obj = getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None) or getattr(obj, "ag_await", None)
+        if type(obj).__name__ in ASYNC_GENERATOR_STEPS:
+            obj = next((r for r in gc.get_referents(obj) if type(r) is types.AsyncGeneratorType), None)
     return codes
+
+
+# What `async for`, anext() and aclose() await of an async generator: an
+# object that names the generator only to the garbage collector.
+ASYNC_GENERATOR_STEPS = ("async_generator_asend", "async_generator_athrow")
 
 
 def tasks_of(asyncio, obj):

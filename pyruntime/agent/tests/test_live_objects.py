@@ -157,19 +157,55 @@ def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
             THREAD = threading.Thread(target=RUN, args=(main(),), name="svc-loop", daemon=True)
             THREAD.start()
         """.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "").replace("RUN", run)
-    project.save("svc", source % "v1")
-    svc = project.module("svc")
-    try:
-        assert svc.STARTED.wait(5)
-        reply = project.save("svc", source % "v2")
-        [note] = reply["notes"]
-        assert note["text"].startswith(project.name("svc") + ".ticker: a running task of the event loop of thread "
-                                       "'svc-loop' runs it"), note["text"]
-        assert note["line"] == 8
-    finally:
-        svc.STOP.set()
-        svc.THREAD.join(5)
+    [note] = saved_while_its_thread_runs(project, "svc", source)["notes"]
+    assert note["text"].startswith(project.name("svc") + ".ticker: a running task of the event loop of thread "
+                                   "'svc-loop' runs it"), note["text"]
+    assert note["line"] == 8
     assert "notes" not in project.save("svc", source % "v3")  # the loop ended with its thread
+
+
+def test_an_async_generator_a_running_task_iterates_is_noted(project):
+    # `async for` awaits the generator's step object, not the generator:
+    # the generator is found through it.
+    source = """\
+        import asyncio
+        import threading
+
+        async def stream():
+            while not STOP.is_set():
+                STARTED.set()
+                await asyncio.sleep(0.005)
+                yield %r
+
+        async def consume():
+            async for item in stream():
+                pass
+
+        try:
+            STOP
+        except NameError:
+            STARTED, STOP = threading.Event(), threading.Event()
+            THREAD = threading.Thread(target=asyncio.run, args=(consume(),), name="consumer", daemon=True)
+            THREAD.start()
+        """
+    [note] = saved_while_its_thread_runs(project, "feed", source)["notes"]
+    assert note["text"].startswith(project.name("feed") + ".stream: a running task of the event loop of thread "
+                                   "'consumer' runs it"), note["text"]
+    assert note["line"] == 4
+
+
+def saved_while_its_thread_runs(project, short, source):
+    """Saves source's v1, which starts THREAD; once that sets STARTED,
+    saves v2 and returns its reply; sets STOP and waits for THREAD to
+    end."""
+    project.save(short, source % "v1")
+    module = project.module(short)
+    try:
+        assert module.STARTED.wait(5)
+        return project.save(short, source % "v2")
+    finally:
+        module.STOP.set()
+        module.THREAD.join(5)
 
 
 def close_queued(loop):
