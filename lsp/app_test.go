@@ -317,23 +317,16 @@ def index():
 def boom():
     return {"x": 1 / 0}
 `)
-	e.initialize(map[string]any{"python": python, "app": []string{"-m", "uvicorn", "main:app", "--port", "0"}})
-	e.waitReady()
-	var reply struct{ Pid int }
-	if err := e.command("hotload.startApp", &reply); err != nil {
-		t.Fatal(err)
-	}
-	port := e.awaitLogMatch(regexp.MustCompile(`Uvicorn running on http://127\.0\.0\.1:(\d+)`))
-	url := "http://127.0.0.1:" + port
-	pid := strconv.Itoa(reply.Pid)
-	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v1 `+pid+`"` {
-		t.Fatalf("GET / = %q, want %q", got, `"v1 `+pid+`"`)
+	url, pid := startUvicornApp(t, e, python)
+	shown := strconv.Itoa(pid)
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v1 `+shown+`"` {
+		t.Fatalf("GET / = %q, want %q", got, `"v1 `+shown+`"`)
 	}
 	n := e.messageCount()
 	e.save("main.py", strings.Replace(readFile(t, e.path("main.py")), `"v1 %d"`, `"v2 %d"`, 1))
 	e.awaitMessage(n, "main reloaded")
-	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v2 `+pid+`"` {
-		t.Errorf("after the save, GET / = %q, want %q", got, `"v2 `+pid+`"`)
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v2 `+shown+`"` {
+		t.Errorf("after the save, GET / = %q, want %q", got, `"v2 `+shown+`"`)
 	}
 	if _, err := pyruntimetest.Get(url + "/boom"); err != nil {
 		t.Fatal(err) // a 500
@@ -344,12 +337,91 @@ def boom():
 	if d.Range.Start.Line != 11 || !strings.Contains(message(d), "ZeroDivisionError: division by zero (logged by uvicorn.error") {
 		t.Errorf("diagnostic = line %d %q, want line 12, ZeroDivisionError logged by uvicorn.error", d.Range.Start.Line+1, message(d))
 	}
-	// Stopping is Ctrl-C: uvicorn shuts down on its own SIGINT handler.
+	stopUvicornApp(t, e, pid)
+}
+
+// A background task that a FastAPI app's lifespan started keeps running the
+// old coroutine after a save, as it would until the server restarts. The
+// loop that runs it is uvicorn's, in the program's main thread, and no
+// module holds it or the task: the Warning on the coroutine function
+// still names it.
+func TestFastAPIAppLifespanTaskIsNamed(t *testing.T) {
+	python := pyruntimetest.VenvPython(t, "fastapi", "uvicorn")
+	e := newEditor(t, `
+-- main.py --
+import asyncio
+import contextlib
+
+from fastapi import FastAPI
+
+try:
+    TICKS
+except NameError:
+    TICKS = []
+
+
+async def tick():
+    while True:
+        TICKS.append("v1")
+        await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app):
+    task = asyncio.create_task(tick())
+    yield
+    task.cancel()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.get("/")
+def last_tick():
+    return TICKS[-1] if TICKS else None
+`)
+	url, pid := startUvicornApp(t, e, python)
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v1"` {
+		t.Fatalf("GET / = %q, want %q: the lifespan's task ticks once the server runs", got, `"v1"`)
+	}
+	n := e.messageCount()
+	e.save("main.py", strings.Replace(readFile(t, e.path("main.py")), `TICKS.append("v1")`, `TICKS.append("v2")`, 1))
+	e.awaitMessage(n, "main reloaded")
+	want := "a running task of the event loop of thread 'MainThread' runs it"
+	e.awaitDiagnostics("main.py", "a Warning on tick", func(d []protocol.Diagnostic) bool {
+		return len(d) == 1 && d[0].Severity == protocol.DiagnosticSeverityWarning && d[0].Range.Start.Line == 11 &&
+			strings.Contains(message(d[0]), want)
+	})
+	if got := pyruntimetest.MustGet(t, url+"/"); got != `"v1"` {
+		t.Errorf("after the save, GET / = %q: the running task keeps the old code, as the Warning says", got)
+	}
+	stopUvicornApp(t, e, pid)
+}
+
+// startUvicornApp starts `python -m uvicorn main:app` on a free port of
+// 127.0.0.1 as the editor's app and returns its URL and its pid.
+func startUvicornApp(t *testing.T, e *fakeEditor, python string) (string, int) {
+	t.Helper()
+	e.initialize(map[string]any{"python": python, "app": []string{"-m", "uvicorn", "main:app", "--port", "0"}})
+	e.waitReady()
+	var reply struct{ Pid int }
+	if err := e.command("hotload.startApp", &reply); err != nil {
+		t.Fatal(err)
+	}
+	port := e.awaitLogMatch(regexp.MustCompile(`Uvicorn running on http://127\.0\.0\.1:(\d+)`))
+	return "http://127.0.0.1:" + port, reply.Pid
+}
+
+// stopUvicornApp stops the app startUvicornApp started and waits for its
+// process to end. Stopping is Ctrl-C: uvicorn shuts down on its own SIGINT
+// handler.
+func stopUvicornApp(t *testing.T, e *fakeEditor, pid int) {
+	t.Helper()
 	if err := e.command("hotload.stopApp", nil); err != nil {
 		t.Fatal(err)
 	}
 	e.awaitLog("Finished server process")
-	pyruntimetest.WaitGone(t, reply.Pid, waitTimeout)
+	pyruntimetest.WaitGone(t, pid, waitTimeout)
 }
 
 // An attached app: hover shows its live values, and a thread of it that
