@@ -724,7 +724,7 @@ class Update:
         if not suspends:
             return
         waiting = (asyncio.Task, asyncio.AbstractEventLoop) if asyncio is not None else ()
-        seen_loops = set()
+        seen = set()  # the ids of the loops and tasks noted (note_loop)
         modules = set(self.modules) | set(self.workspace.loaded() if self.workspace is not None else ())
         modules.add("__main__")
         for module in sorted(modules):
@@ -744,20 +744,26 @@ class Update:
                         self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
                                           "old code until it finishes; call it again for one that runs the new code"
                                           % (module, key, type(item).__name__))
-                    self.note_loop(asyncio, item, "%s.%s" % (module, key))
-                    seen_loops.add(id(item))
-        for key, (loop, thread) in running_loops.items():
-            if key not in seen_loops:
-                self.note_loop(asyncio, loop, "the event loop of thread %r" % thread)
+                    self.note_loop(asyncio, item, "%s.%s" % (module, key), seen)
+        for loop, thread in running_loops.values():
+            self.note_loop(asyncio, loop, "the event loop of thread %r" % thread, seen)
 
-    def note_loop(self, asyncio, obj, label):
+    def note_loop(self, asyncio, obj, label, seen):
         """Notes the code the unfinished tasks of obj (a task, or an event
         loop's tasks) run, and that of the coroutines the loop has queued
-        to start; label says whose obj is."""
+        to start; label says whose obj is. seen holds the ids of the loops
+        and tasks noted already (a module's task is also its loop's): each
+        is noted once, under the first label."""
         for task in tasks_of(asyncio, obj):
+            if id(task) in seen:
+                continue
+            seen.add(id(task))
             for code in awaited_codes(task.get_coro()):
                 self.note_running(code, "a running task of %s runs it: it runs the old code until it finishes; "
                                   "cancel the task and create it again, or restart the runtime" % label)
+        if id(obj) in seen:
+            return  # a task, or a loop whose queue was read
+        seen.add(id(obj))
         for coroutine in queued_coroutines(asyncio, obj):
             for code in awaited_codes(coroutine):
                 self.note_running(code, "a task of %s queued before this save runs it: it starts after the save "

@@ -125,6 +125,35 @@ def test_a_coroutine_queued_on_a_loop_before_the_save_is_noted(project, queue):
     assert "notes" not in project.save("bot", source % "v3")  # a closed loop starts nothing
 
 
+# A module whose ticker task runs on a loop a thread runs (RUN, after
+# IMPORT); MAIN is how main() starts the task and waits for it.
+TICKER_IN_A_THREAD = """\
+import asyncio
+import threading
+IMPORT
+
+def run_until_complete(coroutine):
+    asyncio.new_event_loop().run_until_complete(coroutine)
+
+async def ticker():
+    STARTED.set()
+    while not STOP.is_set():
+        await asyncio.sleep(0.005)
+    return %r
+
+async def main():
+    MAIN
+
+try:
+    STOP
+except NameError:
+    TASK = None
+    STARTED, STOP = threading.Event(), threading.Event()
+    THREAD = threading.Thread(target=RUN, args=(main(),), name="svc-loop", daemon=True)
+    THREAD.start()
+"""
+
+
 @pytest.mark.parametrize("run", ["asyncio.run", "uvloop.run", "run_until_complete"])
 def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
     # A loop run in a thread, as a program's main thread runs its own: no
@@ -132,36 +161,21 @@ def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
     # loop methods have no Python frame; the frames that call them do.
     if run == "uvloop.run":
         pytest.importorskip("uvloop")  # .venv-test has it (make test); the bare Pythons of make test-pythons do not
-    source = """\
-        import asyncio
-        import threading
-        IMPORT
-
-        def run_until_complete(coroutine):
-            asyncio.new_event_loop().run_until_complete(coroutine)
-
-        async def ticker():
-            STARTED.set()
-            while not STOP.is_set():
-                await asyncio.sleep(0.005)
-            return %r
-
-        async def main():
-            task = asyncio.ensure_future(ticker())
-            await task
-
-        try:
-            STOP
-        except NameError:
-            STARTED, STOP = threading.Event(), threading.Event()
-            THREAD = threading.Thread(target=RUN, args=(main(),), name="svc-loop", daemon=True)
-            THREAD.start()
-        """.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "").replace("RUN", run)
+    source = (TICKER_IN_A_THREAD.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "").replace("RUN", run)
+              .replace("MAIN", "task = asyncio.ensure_future(ticker())\n    await task"))
     [note] = saved_while_its_thread_runs(project, "svc", source)["notes"]
     assert note["text"].startswith(project.name("svc") + ".ticker: a running task of the event loop of thread "
                                    "'svc-loop' runs it"), note["text"]
     assert note["line"] == 8
     assert "notes" not in project.save("svc", source % "v3")  # the loop ended with its thread
+
+
+def test_a_task_a_module_holds_on_a_loop_a_thread_runs_is_noted_once(project):
+    source = (TICKER_IN_A_THREAD.replace("IMPORT", "").replace("RUN", "asyncio.run")
+              .replace("MAIN", "global TASK\n    TASK = asyncio.ensure_future(ticker())\n    await TASK"))
+    [note] = saved_while_its_thread_runs(project, "svc", source)["notes"]
+    assert note["text"].startswith("%s.ticker: a running task of %s.TASK runs it" % (project.name("svc"),
+                                                                                      project.name("svc"))), note["text"]
 
 
 def test_an_async_generator_a_running_task_iterates_is_noted(project):
