@@ -702,22 +702,25 @@ class Update:
         # This thread's frame holds frames, and frames would hold it: a
         # cycle that keeps this Update (and the old objects it holds)
         # alive until the garbage collector runs.
-        frames.pop(threading.get_ident(), None)  # (and a thread's stack is a few dozen frames: cheap)
+        frames.pop(threading.get_ident(), None)
         # Without a generator or coroutine function changed, no suspended frame runs old code.
         suspends = any(code.co_flags & SUSPENDS for _, _, code in self.replaced_code.values())
         asyncio = sys.modules.get("asyncio") if suspends else None
         running_loops = {}  # {id(loop): (an event loop a thread runs, the thread's name)}
         try:
+            # Every frame of every stack, the outermost included: a loop's
+            # run_forever sits there under a request's frames, however
+            # deep they go. A frame costs a dict lookup (Python's recursion
+            # limit, 1,000 by default, bounds a stack).
             for ident, frame in frames.items():
-                depth = 0
-                while frame is not None and depth < FRAME_DEPTH:
+                while frame is not None:
                     self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
                                       "returns; stop the thread and start it again (__hotload_teardown__) or restart "
                                       "the runtime" % names.get(ident, ident))
-                    loop = frame_loop(asyncio, frame)
+                    loop = frame_loop(asyncio, frame) if asyncio is not None else None
                     if loop is not None:
                         running_loops[id(loop)] = (loop, names.get(ident, ident))
-                    frame, depth = frame.f_back, depth + 1
+                    frame = frame.f_back
         finally:
             frame = None
             frames.clear()
@@ -854,11 +857,6 @@ SUSPENDED_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGenerato
 # endpoint cost what the data does.
 HELD_SCAN = 1000
 
-# How far up a thread's stack note_running_code looks for code this save
-# replaced: deeper than a loop's caller chain, and cheap for a few threads.
-FRAME_DEPTH = 200
-
-
 def suspended_code(obj):
     """The code a generator, coroutine or async generator runs, if it has
     not finished; None for anything else."""
@@ -912,14 +910,12 @@ def tasks_of(asyncio, obj):
 
 def frame_loop(asyncio, frame):
     """The asyncio event loop that frame of a thread's stack runs, if it is
-    one of the frames that run one; None otherwise or without asyncio.
+    one of the frames that run one, else None.
     Those are a loop's run_forever (its self), a function with a local
     named loop (asyncio.run before Python 3.11, uvicorn's, a program's
     own) and asyncio.Runner.run (3.11 and later: the runner's _loop). A
     uvloop loop's own methods have no Python frame: the frames that
     called them find it. Only these frames' locals are read."""
-    if asyncio is None:
-        return None
     code = frame.f_code
     if code.co_name not in ("run_forever", "run") and "loop" not in code.co_varnames and "loop" not in code.co_cellvars:
         return None

@@ -5,6 +5,7 @@ either made right or noted on the line of the object that is not."""
 import asyncio
 import atexit
 import sys
+import textwrap
 
 import pytest
 
@@ -125,8 +126,8 @@ def test_a_coroutine_queued_on_a_loop_before_the_save_is_noted(project, queue):
     assert "notes" not in project.save("bot", source % "v3")  # a closed loop starts nothing
 
 
-# A module whose ticker task runs on a loop a thread runs (RUN, after
-# IMPORT); MAIN is how main() starts the task and waits for it.
+# A module whose ticker task runs on a loop a thread runs (in_a_thread),
+# after IMPORT; MAIN is how main() starts the task and waits for it.
 TICKER_IN_A_THREAD = """\
 import asyncio
 import threading
@@ -143,14 +144,6 @@ async def ticker():
 
 async def main():
     MAIN
-
-try:
-    STOP
-except NameError:
-    TASK = None
-    STARTED, STOP = threading.Event(), threading.Event()
-    THREAD = threading.Thread(target=RUN, args=(main(),), name="svc-loop", daemon=True)
-    THREAD.start()
 """
 
 
@@ -161,8 +154,8 @@ def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
     # loop methods have no Python frame; the frames that call them do.
     if run == "uvloop.run":
         pytest.importorskip("uvloop")  # .venv-test has it (make test); the bare Pythons of make test-pythons do not
-    source = (TICKER_IN_A_THREAD.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "").replace("RUN", run)
-              .replace("MAIN", "task = asyncio.ensure_future(ticker())\n    await task"))
+    source = in_a_thread(TICKER_IN_A_THREAD.replace("IMPORT", "import uvloop" if run == "uvloop.run" else "")
+                         .replace("MAIN", "task = asyncio.ensure_future(ticker())\n    await task"), run + "(main())")
     [note] = saved_while_its_thread_runs(project, "svc", source)["notes"]
     assert note["text"].startswith(project.name("svc") + ".ticker: a running task of the event loop of thread "
                                    "'svc-loop' runs it"), note["text"]
@@ -171,11 +164,40 @@ def test_a_task_of_a_loop_only_a_thread_holds_is_noted(project, run):
 
 
 def test_a_task_a_module_holds_on_a_loop_a_thread_runs_is_noted_once(project):
-    source = (TICKER_IN_A_THREAD.replace("IMPORT", "").replace("RUN", "asyncio.run")
-              .replace("MAIN", "global TASK\n    TASK = asyncio.ensure_future(ticker())\n    await TASK"))
+    source = in_a_thread(TICKER_IN_A_THREAD.replace("IMPORT", "")
+                         .replace("MAIN", "global TASK\n    TASK = asyncio.ensure_future(ticker())\n    await TASK"),
+                         "asyncio.run(main())")
     [note] = saved_while_its_thread_runs(project, "svc", source)["notes"]
     assert note["text"].startswith("%s.ticker: a running task of %s.TASK runs it" % (project.name("svc"),
                                                                                       project.name("svc"))), note["text"]
+
+
+def test_the_loop_of_a_thread_deep_in_calls_is_found(project):
+    # The loop's own thread is 300 calls deep when the save comes (a
+    # request's frames): its loop's frames lie under them all.
+    source = """\
+        import asyncio
+        import threading
+
+        def deep(n):
+            if n:
+                return deep(n - 1)
+            STARTED.set()
+            STOP.wait(5)
+
+        async def waiting():
+            await asyncio.sleep(60)
+            return %r
+
+        async def main():
+            task = asyncio.ensure_future(waiting())
+            await asyncio.sleep(0)  # the task starts, and waits
+            deep(300)
+            task.cancel()
+        """
+    [note] = saved_while_its_thread_runs(project, "svc", in_a_thread(source, "asyncio.run(main())"))["notes"]
+    assert note["text"].startswith(project.name("svc") + ".waiting: a running task of the event loop of thread "
+                                   "'svc-loop' runs it"), note["text"]
 
 
 def test_an_async_generator_a_running_task_iterates_is_noted(project):
@@ -194,18 +216,26 @@ def test_an_async_generator_a_running_task_iterates_is_noted(project):
         async def consume():
             async for item in stream():
                 pass
-
-        try:
-            STOP
-        except NameError:
-            STARTED, STOP = threading.Event(), threading.Event()
-            THREAD = threading.Thread(target=asyncio.run, args=(consume(),), name="consumer", daemon=True)
-            THREAD.start()
         """
+    source = in_a_thread(source, "asyncio.run(consume())", "consumer")
     [note] = saved_while_its_thread_runs(project, "feed", source)["notes"]
     assert note["text"].startswith(project.name("feed") + ".stream: a running task of the event loop of thread "
                                    "'consumer' runs it"), note["text"]
     assert note["line"] == 4
+
+
+def in_a_thread(source, call, thread="svc-loop"):
+    """source, dedented, and the lines that call call (`asyncio.run(main())`)
+    on a thread of that name, once: the module sets STARTED when its code
+    runs, and stops when STOP is set."""
+    return textwrap.dedent(source) + textwrap.dedent("""
+        try:
+            STOP
+        except NameError:
+            STARTED, STOP = threading.Event(), threading.Event()
+            THREAD = threading.Thread(target=lambda: %s, name=%r, daemon=True)
+            THREAD.start()
+        """) % (call.replace("%", "%%"), thread)
 
 
 def saved_while_its_thread_runs(project, short, source):
