@@ -713,13 +713,14 @@ class Update:
             # deep they go. A frame costs a dict lookup (Python's recursion
             # limit, 1,000 by default, bounds a stack).
             for ident, frame in frames.items():
+                thread = names.get(ident, ident)
+                text = ("thread %r is running it: that call keeps the old code until it returns; stop the thread and "
+                        "start it again (__hotload_teardown__) or restart the runtime" % thread)
                 while frame is not None:
-                    self.note_running(frame.f_code, "thread %r is running it: that call keeps the old code until it "
-                                      "returns; stop the thread and start it again (__hotload_teardown__) or restart "
-                                      "the runtime" % names.get(ident, ident))
+                    self.note_running(frame.f_code, text)
                     loop = frame_loop(asyncio, frame) if asyncio is not None else None
                     if loop is not None:
-                        running_loops[id(loop)] = (loop, names.get(ident, ident))
+                        running_loops[id(loop)] = (loop, thread)
                     frame = frame.f_back
         finally:
             frame = None
