@@ -264,7 +264,10 @@ version
 `
 
 func TestReloadCoalescesSaves(t *testing.T) {
-	t.Parallel()
+	// Not parallel: waitingReloads counts the goroutines of the whole
+	// process waiting in Engine.Reload, and a parallel test's call counted
+	// among the storm's let one of its calls come after the release (make
+	// test, 2026-12-04: runs 1, 10, 10).
 	ws := t.TempDir()
 	path := writeFile(t, ws, "storm.py", fmt.Sprintf(stormModule, 1))
 	var mu sync.Mutex
@@ -327,7 +330,8 @@ func TestReloadCoalescesSaves(t *testing.T) {
 
 // waitingReloads counts goroutines blocked in Engine.Reload waiting for a
 // result. A caller blocks there only after its request has joined the queue,
-// so once all are there no later run can start for them.
+// so once all are there no later run can start for them. It counts those of
+// every engine in the process: a test that uses it must not run in parallel.
 func waitingReloads() int {
 	buf := make([]byte, 1<<20)
 	for {
