@@ -258,6 +258,7 @@ func (s *server) newEngine(settings Settings) *reload.Engine {
 		OnAppExit:      s.appEnded,
 		OnAppRestart:   s.appRestarted,
 		OnFailure:      s.reportFailure,
+		OnStale:        s.reportStale,
 		Stderr:         logWriter{s},
 		Logger:         s.logger.Named("reload"),
 	})

@@ -167,6 +167,34 @@ func (s *server) setDiagnostics(ctx context.Context, owner string, byFile map[ur
 	}
 }
 
+// addDiagnostic adds d to owner's diagnostics on u, unless it says the
+// same as one there already.
+func (s *server) addDiagnostic(ctx context.Context, owner string, u uri.URI, d protocol.Diagnostic) {
+	s.diagnosticsMu.Lock()
+	defer s.diagnosticsMu.Unlock()
+	byFile := s.diagnostics[owner]
+	if byFile == nil {
+		byFile = make(map[uri.URI][]protocol.Diagnostic)
+		s.diagnostics[owner] = byFile
+	}
+	before := len(byFile[u])
+	byFile[u] = appendNew(byFile[u], []protocol.Diagnostic{d})
+	if len(byFile[u]) != before {
+		s.publishLocked(ctx, u)
+	}
+}
+
+// diagnosticOwners returns the owners that have diagnostics now.
+func (s *server) diagnosticOwners() []string {
+	s.diagnosticsMu.Lock()
+	defer s.diagnosticsMu.Unlock()
+	owners := make([]string, 0, len(s.diagnostics))
+	for owner := range s.diagnostics {
+		owners = append(owners, owner)
+	}
+	return owners
+}
+
 // publishLocked sends the union of all owners' diagnostics for file u.
 // Owners are visited in name order so the result does not depend on map order.
 func (s *server) publishLocked(ctx context.Context, u uri.URI) {

@@ -40,6 +40,8 @@ func (s *server) reportReload(res *reload.Result) {
 		// fixed; those reported since the run began may be its own (a
 		// thread it started), however late this result is reported.
 		s.clearFailures(ctx, []string{res.Path}, res.Started)
+		// The save watches again the old code of the file that ran since.
+		s.clearStale(ctx, res.Path)
 	}
 
 	if !errors.Is(res.Err, reload.ErrClosed) {
@@ -129,15 +131,20 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 	for _, n := range res.Notes {
 		if n.Path != "" && n.Line > 0 && users(n.Path) {
 			u := fileURI(n.Path)
-			diags[u] = append(diags[u], protocol.Diagnostic{
-				Range:    frameRange(reload.Frame{Line: n.Line, EndLine: n.Line, Col: -1, EndCol: -1, Source: n.Source}),
-				Severity: protocol.DiagnosticSeverityWarning,
-				Source:   protocol.NewOptional(diagnosticSource),
-				Message:  protocol.String(n.Text),
-			})
+			diags[u] = append(diags[u], noteDiagnostic(n))
 		}
 	}
 	return diags
+}
+
+// noteDiagnostic is a Warning with n's text on the whole line n names.
+func noteDiagnostic(n reload.Note) protocol.Diagnostic {
+	return protocol.Diagnostic{
+		Range:    frameRange(reload.Frame{Line: n.Line, EndLine: n.Line, Col: -1, EndCol: -1, Source: n.Source}),
+		Severity: protocol.DiagnosticSeverityWarning,
+		Source:   protocol.NewOptional(diagnosticSource),
+		Message:  protocol.String(n.Text),
+	}
 }
 
 // describeFailure says in a user's words why code did not finish.
@@ -232,6 +239,7 @@ func (s *server) logOutput(module, text string) {
 
 func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 	s.setStatus(func(st *status) { st.State, st.Pid = stateReady, info.Pid })
+	s.clearStale(s.ctx, "") // no old code runs in a new process
 	how := strings.Join(info.Argv, " ")
 	if info.Forked {
 		how = "forked from the preloaded " + how

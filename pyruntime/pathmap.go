@@ -179,13 +179,22 @@ func (m pathMap) reply(r Reply) Reply {
 	if r.Notes != nil {
 		ns := slices.Clone(r.Notes)
 		for i := range ns {
-			if ns[i].File != "" {
-				ns[i].File = m.toLocal(ns[i].File)
-			}
+			ns[i] = *m.note(&ns[i])
 		}
 		r.Notes = ns
 	}
 	return r
+}
+
+// note returns a copy of n with a local path, or n itself when there is
+// nothing to map (nil included).
+func (m pathMap) note(n *Note) *Note {
+	if n == nil || n.File == "" || len(m.pairs) == 0 {
+		return n
+	}
+	c := *n
+	c.File = m.toLocal(c.File)
+	return &c
 }
 
 // exception returns a copy of e with local paths, or nil for nil. A copy,

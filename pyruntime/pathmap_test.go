@@ -138,6 +138,39 @@ func TestPathMapRequestAndReply(t *testing.T) {
 	}
 }
 
+// A note, in a reply or in a stale event, lands on the local file; one
+// about a module as a whole has no file and stays so.
+func TestPathMapNotes(t *testing.T) {
+	t.Parallel()
+	m := newPathMap(map[string]string{"/home/me/proj": "/srv/proj"})
+	tests := []struct {
+		name string
+		note *Note
+		want *Note
+	}{
+		{"a note on a file", &Note{Text: "t", File: "/srv/proj/feed.py", Line: 1}, &Note{Text: "t", File: "/home/me/proj/feed.py", Line: 1}},
+		{"a note on no file", &Note{Text: "t"}, &Note{Text: "t"}},
+		{"no note", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := m.note(tt.note); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("note(%+v) = %+v, want %+v", tt.note, got, tt.want)
+			}
+			if tt.note != nil && tt.want != nil && tt.note.File != "" && tt.note.File == tt.want.File {
+				t.Errorf("note changed the note it was given")
+			}
+			if tt.note == nil {
+				return
+			}
+			reply := m.reply(Reply{OK: true, Notes: []Note{*tt.note}})
+			if !reflect.DeepEqual(reply.Notes[0], *tt.want) {
+				t.Errorf("reply's note = %+v, want %+v", reply.Notes[0], *tt.want)
+			}
+		})
+	}
+}
+
 func TestPathMapConfig(t *testing.T) {
 	t.Parallel()
 	cfg := &Config{Dir: "/home/me/proj", SysPath: []string{"/home/me/proj", "/home/me/proj/src"}, WorkspaceRoots: []string{"/home/me/proj"}}

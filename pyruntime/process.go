@@ -175,7 +175,7 @@ func (p *process) event(m *message) {
 		}
 		return
 	}
-	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text, App: p.runsApp(), Origin: m.Origin, Where: m.Where, Exception: m.Error}
+	ev := Event{Kind: m.Event, Stream: m.Stream, Text: m.Text, App: p.runsApp(), Origin: m.Origin, Where: m.Where, Exception: m.Error, Note: m.Note}
 	var c *call
 	if m.RequestID != nil {
 		p.mu.Lock()

@@ -208,7 +208,7 @@ func (n *Note) UnmarshalJSON(data []byte) error {
 // Event is a message the agent sends while a request runs, such as output,
 // or between requests, such as a failure of the running program.
 type Event struct {
-	Kind   string // "output" or "failure"
+	Kind   string // "output", "failure" or "stale"
 	Stream string // "stdout" or "stderr", for output
 	// Text is the output; for a failure the program logged, the log
 	// message, else empty.
@@ -223,6 +223,9 @@ type Event struct {
 	Origin    string
 	Where     string
 	Exception *Exception
+	// Note is a "stale" event's: old code that a save replaced ran again
+	// (a generator made before the save), on the def line of its function.
+	Note *Note
 }
 
 // message is any line the agent sends: an event when Event is set, else a reply.
@@ -239,6 +242,8 @@ type message struct {
 	// Origin and Where are a failure event's.
 	Origin string `json:"origin"`
 	Where  string `json:"where"`
+	// Note is a stale event's.
+	Note *Note `json:"note"`
 }
 
 // Seconds is a duration that travels as a number of seconds.

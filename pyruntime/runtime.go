@@ -190,6 +190,7 @@ func New(cfg Config) *Runtime {
 		// A failure's traceback names the interpreter's files: map them back.
 		cfg.OnOutput = func(ev Event) {
 			ev.Exception = paths.exception(ev.Exception)
+			ev.Note = paths.note(ev.Note)
 			onOutput(ev)
 		}
 	}

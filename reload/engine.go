@@ -105,6 +105,10 @@ type Config struct {
 	// OnFailure, if not nil, receives the failures of the running program:
 	// exceptions that escape a thread, or that it logs with a traceback.
 	OnFailure func(*Failure)
+	// OnStale, if not nil, receives the notes of old code that ran again
+	// after the save that replaced it: a generator or coroutine made before
+	// the save, found when it resumed (Python 3.12 and later).
+	OnStale func(Note)
 	// Stderr receives the runtime process's own stderr. Nil discards it.
 	Stderr io.Writer
 	// Logger logs; nil means no logging.
@@ -617,7 +621,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		res.Prepared = reply.Prepared
 		res.Reloaded = reply.Reloaded
 		for _, n := range reply.Notes {
-			res.Notes = append(res.Notes, Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source})
+			res.Notes = append(res.Notes, newNote(n))
 		}
 		res.RolledBack = reply.RolledBack
 		res.HookError = newException(reply.HookError)
@@ -648,6 +652,10 @@ func (e *Engine) background(ev pyruntime.Event) {
 	case ev.Kind == "failure" && ev.Exception != nil:
 		if e.cfg.OnFailure != nil {
 			e.cfg.OnFailure(&Failure{Origin: ev.Origin, Where: ev.Where, Message: ev.Text, App: ev.App, Exception: newException(ev.Exception)})
+		}
+	case ev.Kind == "stale" && ev.Note != nil:
+		if e.cfg.OnStale != nil {
+			e.cfg.OnStale(newNote(*ev.Note))
 		}
 	default:
 		e.output("", ev)

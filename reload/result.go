@@ -105,6 +105,10 @@ type Note struct {
 	Source string // the line's text, without its newline
 }
 
+func newNote(n pyruntime.Note) Note {
+	return Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source}
+}
+
 // Warning is a Python warning issued by the code.
 type Warning struct {
 	Frame           // where it points: a whole line

@@ -12,6 +12,7 @@ import warnings
 from .app import send_signal
 from .failures import FailureHooks
 from .graph import Workspace
+from .old_code import OldCodeWatch
 from .ops import HANDLERS
 from .output import OutputStream
 from .platform import interrupt_main_thread
@@ -76,6 +77,7 @@ class Agent:
         self.after_reply = None
         self._inspector = None  # hover.Inspector, made by the first hover
         self.failures = FailureHooks(channel.send)
+        self.old_code = OldCodeWatch(channel.send)
 
     # --- output -------------------------------------------------------------
 

@@ -347,6 +347,7 @@ def op_reload(agent, msg):
         if up.notes:
             reply["notes"] = up.notes
         return reply
+    watch_old_code(agent, up, path)
     reply = {"value": None if value is None else safe_repr(value), "reloaded": up.reloaded}
     say_prepared(agent, hits, reply)
     if up.notes:
@@ -357,6 +358,20 @@ def op_reload(agent, msg):
         except BaseException as exc:  # the reload stands; the hook's error is reported apart
             reply["hook_error"] = describe_exception(exc)
     return reply
+
+
+def watch_old_code(agent, up, path):
+    """Watches the old code of the generator and coroutine functions the
+    save replaced that no note named, and again what fired in the saved
+    file, whose late notes the save clears (see old_code.py). A failure of
+    hotload's own is a note."""
+    watch = getattr(agent, "old_code", None)
+    if watch is None:
+        return  # an agent-like object of a test
+    try:
+        watch.watch(up.unnoted_suspending_code(), (path,))
+    except Exception as exc:
+        up.note("hotload", "could not watch the old code this save replaced (%s: %s)" % (type(exc).__name__, exc))
 
 
 def say_prepared(agent, hits, reply):

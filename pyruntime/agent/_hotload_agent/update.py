@@ -231,6 +231,7 @@ class Update:
         self.claimed = {}  # id(old) -> the new object old took the definition of
         self.recoded = set()  # ids of the old functions that took code that does something else
         self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced
+        self.noted_code = set()  # the ids of the old code in replaced_code that a note names as running
         self.superseded = {}  # id(old) -> new: objects module-level names held and now hold another of (instances)
         self.successors = set()  # ids of those new objects
         self.inner = []  # (old code, where, new code, maker): inner functions whose code changed (rules.note_inner_functions)
@@ -336,12 +337,16 @@ class Update:
         line = "%s: %s" % (where, text)
         if any(n["text"] == line for n in self.notes):
             return
-        note = {"text": line}
+        self.notes.append(self.placed(line, where, obj))
+
+    def placed(self, text, where, obj=None):
+        """A note saying text, with the place note gives it."""
+        note = {"text": text}
         place = self.locate(where, obj)
         if place is not None:
             note["file"], note["line"] = place
             note["source"] = linecache.getline(place[0], place[1]).rstrip("\r\n")
-        self.notes.append(note)
+        return note
 
     def locate(self, where, obj=None):
         """(file, line) of obj, or of the definition where names; None if
@@ -778,7 +783,21 @@ class Update:
         """Notes text on the function whose old code code is, if this save replaced it."""
         known = self.replaced_code.get(id(code))
         if known is not None and known[2] is code:
+            self.noted_code.add(id(code))
             self.note(known[0], text, known[1])
+
+    def unnoted_suspending_code(self):
+        """[(old code, where, its function's kind, note place)] of the
+        generator and coroutine functions this save replaced whose old code
+        no note names: a generator or coroutine made before the save and
+        kept where note_running_code does not look (an instance, a running
+        for loop) runs it, unseen (see old_code.py)."""
+        entries = []
+        for where, function, code in self.replaced_code.values():
+            if code.co_flags & SUSPENDS and id(code) not in self.noted_code:
+                kind = SUSPENDING_KINDS.get(code.co_flags & SUSPENDS, "generator")
+                entries.append((code, where, kind, self.placed("", where, function)))
+        return entries
 
     def note_stale_closures(self):
         """Notes each changed inner function whose old code a function (or
@@ -847,6 +866,9 @@ class Update:
 
 # The code flags of functions whose calls return a suspended frame.
 SUSPENDS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+
+# What a function of each of those flags makes when called.
+SUSPENDING_KINDS = {0x20: "generator", 0x80: "coroutine", 0x200: "async generator"}
 
 # What holds a suspended frame itself (asyncio's tasks and loops hold
 # coroutines: tasks_of).
