@@ -115,8 +115,19 @@ class OldCodeWatch:
             name = where.rpartition(".")[2]
             note = dict(place, text="%s: a %s made before a save ran its old code again, in thread %r: it runs the old "
                         "code until it finishes; make a new one (call %s() again) or restart the runtime"
-                        % (where, kind, threading.current_thread().name, name))
+                        % (where, kind, thread_name(), name))
             self._send({"id": None, "event": "stale", "note": note})
         except Exception:
             pass  # a note lost is better than the program's code failing
         return monitoring.DISABLE
+
+
+def thread_name():
+    """The name of the thread that runs this, or its ident: without
+    threading.current_thread(), which gives a thread that threading did
+    not start an entry of its own in threading.enumerate()."""
+    ident = threading.get_ident()
+    for thread in threading.enumerate():
+        if thread.ident == ident:
+            return thread.name
+    return ident

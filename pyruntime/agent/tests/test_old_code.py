@@ -3,8 +3,10 @@ coroutine made before the save and kept where the save does not look. From
 Python 3.12 on, the first time such code runs again the editor gets a note
 on the function's def line (old_code.py)."""
 
+import _thread
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -146,6 +148,27 @@ def test_a_generator_a_thread_s_for_loop_iterates_is_noted_with_the_thread(watch
         pump.STOP.set()
         pump.STEP.set()
         pump.THREAD.join(5)
+
+
+def test_a_thread_threading_did_not_start_is_named_by_its_ident_and_left_out_of_threading(watched):
+    watched.save("feed", FEED % 1)
+    watched.save("holder", HOLDER)
+    holder = watched.module("holder").holder
+    next(holder.stream)
+    watched.save("feed", FEED % 10)
+    done, idents = threading.Event(), []
+
+    def step():
+        idents.append(threading.get_ident())
+        next(holder.stream)
+        done.set()
+
+    before = len(threading.enumerate())
+    _thread.start_new_thread(step, ())
+    assert done.wait(5)
+    [note] = late_notes(watched)
+    assert "in thread %d:" % idents[0] in note["text"], note["text"]
+    assert len(threading.enumerate()) == before  # no dummy thread left behind
 
 
 def test_a_generator_the_save_names_is_not_watched(watched):
