@@ -139,7 +139,12 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// drains are the goroutines running queued reloads (drain); Close
+	// waits for them, so no result is reported after it returns.
+	drains sync.WaitGroup
+
 	mu         sync.Mutex              // guards the fields below
+	closed     bool                    // Close was called: nothing more is queued
 	queues     map[string]*moduleQueue // by file: two files of one name are two modules
 	opts       ReloadOptions
 	evaluating int // evaluations between their call and their result
@@ -326,6 +331,13 @@ func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error
 	ifLoaded = ifLoaded || e.AppPid() != 0
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.closed {
+		// No drain may start once Close waits for them: the reload ends
+		// here, as one queued before Close would.
+		p := &pendingReload{module: mod, done: make(chan struct{}), result: &Result{Module: mod.Name, Path: mod.Path, Err: ErrClosed}}
+		close(p.done)
+		return p, nil
+	}
 	q := e.queues[mod.Path]
 	if q == nil {
 		q = &moduleQueue{}
@@ -345,7 +357,7 @@ func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error
 	}
 	if !q.running {
 		q.running = true
-		go e.drain(q)
+		e.drains.Go(func() { e.drain(q) })
 	}
 	return p, nil
 }
@@ -709,9 +721,15 @@ func (e *Engine) Restart(ctx context.Context) error {
 func (e *Engine) RuntimePid() int { return e.runtime.Pid() }
 
 // Close stops the runtime and waits until its process is gone. Code running
-// then ends with a Result whose Err is ErrClosed.
+// then ends with a Result whose Err is ErrClosed, and so does every reload
+// queued; Close returns once OnResult has had them all. A reload asked for
+// after Close ends at once with ErrClosed, which OnResult does not hear of.
 func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
 	err := e.runtime.Close()
 	e.cancel()
+	e.drains.Wait()
 	return err
 }

@@ -538,6 +538,44 @@ func TestCloseEndsRuntime(t *testing.T) {
 	}
 }
 
+func TestCloseReportsTheReloadsItEndsBeforeItReturns(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	path := writeFile(t, ws, "spin.py", "open('started', 'w').close()\nwhile True:\n    pass\n")
+	var mu sync.Mutex
+	var reported []*reload.Result
+	e := newEngine(t, ws, reload.Config{OnResult: func(r *reload.Result) {
+		time.Sleep(50 * time.Millisecond) // a report that takes a while, as one to a slow editor does
+		mu.Lock()
+		reported = append(reported, r)
+		mu.Unlock()
+	}})
+	if err := e.Queue(path); err != nil {
+		t.Fatalf("Queue(%q) error: %v", path, err)
+	}
+	waitFor(t, "the loop to start", func() bool { return exists(filepath.Join(ws, "started")) })
+	if err := e.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	mu.Lock()
+	got := append([]*reload.Result(nil), reported...)
+	mu.Unlock()
+	if len(got) != 1 || !errors.Is(got[0].Err, reload.ErrClosed) {
+		t.Fatalf("reported by the time Close returned: %+v, want one result with ErrClosed", got)
+	}
+
+	// A save after Close ends at once; nothing is reported after Close.
+	if err := e.Queue(path); err != nil {
+		t.Fatalf("Queue(%q) after Close error: %v", path, err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) != 1 {
+		t.Errorf("reported after Close: %+v, want nothing more", reported[1:])
+	}
+}
+
 func TestInterruptRaisesKeyboardInterrupt(t *testing.T) {
 	t.Parallel()
 	ws := t.TempDir()
