@@ -125,7 +125,7 @@ func (e *fakeEditor) saveAndWait(rel, content string) []protocol.ShowMessagePara
 	e.save(rel, content)
 	e.await(module+"'s reload", func() bool {
 		for _, m := range e.shown[min(n, len(e.shown)):] {
-			if strings.HasPrefix(m.Message, module+" reloaded") || strings.HasPrefix(m.Message, module+": ") {
+			if saveMessage(m, module) {
 				return true
 			}
 		}
@@ -134,6 +134,15 @@ func (e *fakeEditor) saveAndWait(rel, content string) []protocol.ShowMessagePara
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]protocol.ShowMessageParams(nil), e.shown[n:]...)
+}
+
+// saveMessage reports whether m is the message that ends a save of module:
+// it reloaded, or an Error says why not. The Warning that lists a save's
+// notes comes after that message, so the previous save's may come after the
+// next save was sent.
+func saveMessage(m protocol.ShowMessageParams, module string) bool {
+	return strings.HasPrefix(m.Message, module+" reloaded") ||
+		(m.Type == protocol.MessageTypeError && strings.HasPrefix(m.Message, module+": "))
 }
 
 // runScenario saves the scenario's edits, evaluates its checks and says

@@ -315,7 +315,7 @@ func (sc scenario) play(t *testing.T) *fakeEditor {
 		module := scenarioModule(s.file)
 		var msg protocol.ShowMessageParams
 		for _, m := range e.saveAndWait(s.file, content) {
-			if strings.HasPrefix(m.Message, module+" reloaded") || strings.HasPrefix(m.Message, module+": ") {
+			if saveMessage(m, module) {
 				msg = m
 				break
 			}
