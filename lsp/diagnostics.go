@@ -184,15 +184,20 @@ func (s *server) addDiagnostic(ctx context.Context, owner string, u uri.URI, d p
 	}
 }
 
-// diagnosticOwners returns the owners that have diagnostics now.
-func (s *server) diagnosticOwners() []string {
+// clearOwners takes off the diagnostics of every owner whose name starts
+// with prefix.
+func (s *server) clearOwners(ctx context.Context, prefix string) {
 	s.diagnosticsMu.Lock()
-	defer s.diagnosticsMu.Unlock()
-	owners := make([]string, 0, len(s.diagnostics))
+	var owners []string
 	for owner := range s.diagnostics {
-		owners = append(owners, owner)
+		if strings.HasPrefix(owner, prefix) {
+			owners = append(owners, owner)
+		}
 	}
-	return owners
+	s.diagnosticsMu.Unlock()
+	for _, owner := range owners {
+		s.setDiagnostics(ctx, owner, nil)
+	}
 }
 
 // publishLocked sends the union of all owners' diagnostics for file u.

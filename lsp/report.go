@@ -42,6 +42,9 @@ func (s *server) reportReload(res *reload.Result) {
 		s.clearFailures(ctx, []string{res.Path}, res.Started)
 		// The save watches again the old code of the file that ran since.
 		s.clearStale(ctx, res.Path)
+		// What the modules that ran kept is new; what others kept is not.
+		s.clearKept(ctx, res.Reloaded)
+		s.keepNotes(ctx, res)
 	}
 
 	if !errors.Is(res.Err, reload.ErrClosed) {
@@ -129,7 +132,7 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 	// A note lands on the object it names, so the editor shows what still
 	// runs old code where that code is.
 	for _, n := range res.Notes {
-		if n.Path != "" && n.Line > 0 && users(n.Path) {
+		if n.Until == "" && n.Path != "" && n.Line > 0 && users(n.Path) { // the others: keepNotes
 			u := fileURI(n.Path)
 			diags[u] = append(diags[u], noteDiagnostic(n))
 		}
@@ -240,6 +243,7 @@ func (s *server) logOutput(module, text string) {
 func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 	s.setStatus(func(st *status) { st.State, st.Pid = stateReady, info.Pid })
 	s.clearStale(s.ctx, "") // no old code runs in a new process
+	s.clearKept(s.ctx, nil) // and nothing it computed is kept
 	how := strings.Join(info.Argv, " ")
 	if info.Forked {
 		how = "forked from the preloaded " + how

@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"strings"
 
 	"go.lsp.dev/protocol"
 
@@ -33,9 +32,5 @@ func (s *server) clearStale(ctx context.Context, path string) {
 		s.setDiagnostics(ctx, staleOwnerPrefix+path, nil)
 		return
 	}
-	for _, owner := range s.diagnosticOwners() {
-		if strings.HasPrefix(owner, staleOwnerPrefix) {
-			s.setDiagnostics(ctx, owner, nil)
-		}
-	}
+	s.clearOwners(ctx, staleOwnerPrefix)
 }

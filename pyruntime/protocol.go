@@ -186,12 +186,15 @@ type Warning struct {
 // Note is what a reload could not make as a fresh run of the new code
 // would, and what to do. File and Line (1-based) are where the object it
 // names is defined; File is empty when no line fits (a note about the
-// module as a whole).
+// module as a whole). Until names the module whose next run makes the note
+// untrue, when later saves of other modules do not (a global it filled
+// with what old code computed); empty, the note is about this run only.
 type Note struct {
 	Text   string `json:"text"`
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Source string `json:"source,omitempty"` // the line's text, without its newline
+	Until  string `json:"until,omitempty"`
 }
 
 // UnmarshalJSON reads a note as an object or, as agents before notes had

@@ -103,10 +103,13 @@ type Note struct {
 	Path   string
 	Line   int
 	Source string // the line's text, without its newline
+	// Until is the module whose next run makes the note untrue, when saves
+	// of other modules do not; "": the note is about this reload only.
+	Until string
 }
 
 func newNote(n pyruntime.Note) Note {
-	return Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source}
+	return Note{Text: n.Text, Path: n.File, Line: n.Line, Source: n.Source, Until: n.Until}
 }
 
 // Warning is a Python warning issued by the code.

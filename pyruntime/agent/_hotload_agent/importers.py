@@ -21,16 +21,21 @@ if what it holds could differ from what a fresh run would give it:
 An importer that does not re-run still calls, later, the code it uses of
 m and reads the names its functions read when called: if those changed,
 so did what the importer's own functions compute, for the modules that
-import it in turn (the change is carried), and what its functools caches
-hold came from the old code: they are emptied once the save stands, as
-a fresh run starts them empty.
+import it in turn (the change is carried), and what its caches hold
+(functools', or any wrapper that offers cache_clear) came from the old
+code: they are emptied once the save stands, as a fresh run starts them
+empty. A module global its functions fill by hand is the user's state:
+the save notes the line that fills it instead (fills.py).
 """
 
+import inspect
+import os
 import sys
+import types
 
 from .rules import LRU_CACHE_WRAPPER
 from .shape import uses_of
-from .update import Change, plain
+from .update import Change, own_attr, plain
 
 
 def decide(up, name, file, shape):
@@ -39,6 +44,7 @@ def decide(up, name, file, shape):
     before it; notes its lines that use a name this save removed, and
     carries an in-place change it calls into (see carry)."""
     carried = False
+    called = []  # (target, the names of its code the module's functions read), changed in place
     for target, change in changed_imports(up, name, shape):
         # The cached answers inline: a save asks for every importer.
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)
@@ -52,18 +58,24 @@ def decide(up, name, file, shape):
             code = up.code_names.get(target) or code_names(up, target)
             if early & code:
                 return True
-            carried = carried or bool(names & code)
+            if names & code:
+                carried = True
+                called.append((target, names & code))
     if carried:
         up.changes.setdefault(name, Change()).inplace = True
         empty_caches(up, name, shape)
+        if called and shape.keeps:
+            note_filled(up, name, file, shape, called)
     return False
 
 
 def empty_caches(up, name, shape):
-    """Empties, once the save stands, the functools caches (lru_cache,
-    cache) of module name, at module level and in its classes: it does not
-    run again, but what its functions compute changed. A module makes
-    such a cache only with a decorator or a call (shape.first_call); one
+    """Empties, once the save stands, the caches of module name, at module
+    level and in its classes: it does not run again, but what its
+    functions compute changed. A cache is a functools one (lru_cache,
+    cache), or a wrapper of one of the module's functions that offers
+    cache_clear, as cachetools' cached does. A module makes such a cache
+    only with a decorator or a call (shape.first_call); a functools cache
     it imported is the module's that made it."""
     if not shape.first_call:
         return
@@ -74,8 +86,51 @@ def empty_caches(up, name, shape):
         else:
             found = [value]
         for cache in found:
-            if type(cache) is LRU_CACHE_WRAPPER:
-                up.on_commit(cache.cache_clear)
+            clear = cache_clear(cache, name)
+            if clear is not None:
+                up.on_commit(clear)
+
+
+def cache_clear(value, name):
+    """value's cache_clear if value is a cache of module name's (see
+    empty_caches), else None. Read without running any __getattr__ of the
+    value's: only an attribute its type defines, or its own."""
+    if type(value) is LRU_CACHE_WRAPPER:
+        return value.cache_clear
+    wrapped = own_attr(value, "__wrapped__")
+    if not isinstance(wrapped, types.FunctionType) or wrapped.__module__ != name:
+        return None
+    try:
+        inspect.getattr_static(value, "cache_clear")
+    except AttributeError:
+        return None
+    clear = getattr(value, "cache_clear", None)
+    return clear if callable(clear) else None
+
+
+def note_filled(up, name, file, shape, called):
+    """Notes the lines where module name's functions fill a module global
+    and read code a save changed: called is [(target, the names of
+    target's code the module reads)]. The module does not run again, so
+    the global keeps what they put there with the old code (fills.py)."""
+    for fill in shape.fills:
+        used = first_read(fill.reads, called)
+        if used is not None:
+            up.note("%s.%s" % (name, fill.name),
+                    "may hold what %s computed through %s before this save: it keeps that until %s runs again; "
+                    "save %s, or empty %s, to compute it anew" % (fill.function, used, name, os.path.basename(file), fill.name),
+                    (file, fill.line), until=name)
+
+
+def first_read(reads, called):
+    """The first dotted name, in sorted order, of reads that reads one of
+    called's names or an attribute of it; None if none does."""
+    for dotted in sorted(reads):
+        for target, names in called:
+            prefix = target + "."
+            if dotted.startswith(prefix) and dotted[len(prefix):].split(".", 1)[0] in names:
+                return dotted
+    return None
 
 
 def carry(up, name, shape):

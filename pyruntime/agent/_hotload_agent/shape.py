@@ -13,6 +13,7 @@ import re
 from collections import deque
 from operator import attrgetter, is_, is_not
 
+from .fills import attribute_chain, fills
 from .keeps import function_keeps, made_plainly, parameters
 from .source import parse
 
@@ -114,6 +115,9 @@ class Shape:
     first_call: the first line where its code outside function bodies
     calls something or decorates a definition (the ways it can make a
     functools cache), or 0.
+
+    fills: where its functions fill a module global, and what each reads
+    (fills.py), read when first asked for.
     """
 
     def __init__(self, name, path, tree, source, trees=None):
@@ -135,7 +139,7 @@ class Shape:
         self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
         self._trees = trees
-        self._uses = self._globals_read = self._keeps = None
+        self._uses = self._globals_read = self._keeps = self._fills = None
         self._class_keeps = 0  # the line of a class that may wrap its methods (see keeps.py)
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
@@ -164,6 +168,12 @@ class Shape:
         if self._keeps is None:
             self._read_uses(self._parsed())
         return self._keeps
+
+    @property
+    def fills(self):
+        if self._fills is None:
+            self._fills = fills(self._parsed().statements, self._aliases, self.binds)
+        return self._fills
 
     @property
     def globals_read(self):
@@ -420,19 +430,6 @@ def assigned(stmt):
     else:
         return ()
     return [t.id for t in targets if isinstance(t, ast.Name)]
-
-
-def attribute_chain(node):
-    """["a", "b", "c"] for the expression a.b.c; None if it is not a name
-    followed by attributes."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return parts[::-1]
 
 
 def walk_outside_scopes(root):

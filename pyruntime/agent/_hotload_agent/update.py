@@ -328,16 +328,22 @@ class Update:
 
     # --- notes ------------------------------------------------------------------
 
-    def note(self, where, text, obj=None):
+    def note(self, where, text, obj=None, until=None):
         """Tells the editor what the save could not make as a fresh run
         would: where names the object ("mod.Class.method"), text says what
         still runs old code or what to do. The note lands on the object's
         line: obj's (a function, a code object, or a (file, line) pair) if
-        given, else the definition where names in the module's new source."""
+        given, else the definition where names in the module's new source.
+        until names the module whose next run makes the note untrue, if
+        later saves do not (the editor keeps it until then); None: the
+        note is about this save."""
         line = "%s: %s" % (where, text)
         if any(n["text"] == line for n in self.notes):
             return
-        self.notes.append(self.placed(line, where, obj))
+        note = self.placed(line, where, obj)
+        if until is not None:
+            note["until"] = until
+        self.notes.append(note)
 
     def placed(self, text, where, obj=None):
         """A note saying text, with the place note gives it."""

@@ -6,6 +6,8 @@ what they read (functools.lru_cache, a module-level dict) where only
 running the importer again empties it. An importer whose functions read
 it when called and can keep nothing reads the new value without a re-run."""
 
+import importlib.util
+
 import pytest
 
 from _hotload_agent import ops
@@ -115,10 +117,20 @@ CACHES = [
     ("a static method under lru_cache",
      "import functools\nimport M_core\nclass Tax:\n    @staticmethod\n    @functools.lru_cache(maxsize=8)\n    def of(x):\n        return x * M_core.rate()\n",
      "Tax.of(10)"),
+    ("a wrapper of its own with cache_clear",
+     "import functools\nimport M_core\nclass memo:\n    def __init__(self, f):\n        functools.update_wrapper(self, f)\n"
+     "        self.cache = {}\n    def __call__(self, x):\n        if x not in self.cache:\n"
+     "            self.cache[x] = self.__wrapped__(x)\n        return self.cache[x]\n"
+     "    def cache_clear(self):\n        self.cache.clear()\n@memo\ndef tax(x):\n    return x * M_core.rate()\n",
+     "tax(10)"),
+    pytest.param("cachetools.cached", "import cachetools\nimport M_core\n@cachetools.cached(cachetools.LRUCache(8))\n"
+                 "def tax(x):\n    return x * M_core.rate()\n", "tax(10)", id="cachetools.cached",
+                 marks=pytest.mark.skipif(importlib.util.find_spec("cachetools") is None,
+                                          reason="cachetools is in .ci/requirements-test.txt, not in the Python matrix")),
 ]
 
 
-@pytest.mark.parametrize("what,source,expr", CACHES, ids=[c[0] for c in CACHES])
+@pytest.mark.parametrize("what,source,expr", CACHES, ids=[getattr(c, "id", None) or c[0] for c in CACHES])
 def test_the_caches_of_an_importer_that_calls_changed_code_are_emptied(project, what, source, expr):
     project.save("core", "def rate():\n    return 1\n")
     project.save("user", source)
