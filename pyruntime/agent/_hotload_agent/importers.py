@@ -28,12 +28,11 @@ empty. A module global its functions fill by hand is the user's state:
 the save notes the line that fills it instead (fills.py).
 """
 
-import inspect
 import os
 import sys
 import types
 
-from .rules import LRU_CACHE_WRAPPER
+from .rules import LRU_CACHE_WRAPPER, offers_cache_clear
 from .shape import uses_of
 from .update import Change, own_attr, plain
 
@@ -98,11 +97,7 @@ def cache_clear(value, name):
     if type(value) is LRU_CACHE_WRAPPER:
         return value.cache_clear
     wrapped = own_attr(value, "__wrapped__")
-    if not isinstance(wrapped, types.FunctionType) or wrapped.__module__ != name:
-        return None
-    try:
-        inspect.getattr_static(value, "cache_clear")
-    except AttributeError:
+    if not isinstance(wrapped, types.FunctionType) or wrapped.__module__ != name or not offers_cache_clear(value):
         return None
     clear = getattr(value, "cache_clear", None)
     return clear if callable(clear) else None

@@ -5,6 +5,7 @@ import collections
 import dis
 import enum
 import functools
+import inspect
 import sys
 import types
 
@@ -513,6 +514,59 @@ def update_lru_cache(up, old, new, where):
     return True
 
 
+def is_clearable_cache(up, old, new):
+    # A caching wrapper of another library, or of the user's, that offers
+    # cache_clear (cachetools.cached): an object, not a function, with no
+    # code of its own to swap.
+    return (type(old) is type(new) and not isinstance(old, (type, types.FunctionType))
+            and own_attr(old, "__wrapped__") is not None and offers_cache_clear(old))
+
+
+def update_clearable_cache(up, old, new, where):
+    """As for lru_cache: when both wrap the same function (the old one,
+    updated in place before the decorator ran again), the old wrapper's
+    cache is emptied once the save stands, since its results came from the
+    old code, and the old wrapper is kept, so references to it elsewhere
+    call the new code; unless the new one was made with other cache
+    settings, which it then stands for, with a note."""
+    if own_attr(old, "__wrapped__") is not own_attr(new, "__wrapped__"):
+        return note_native_wrapper(up, old, new, where)
+    up.on_commit(old.cache_clear)
+    if cache_settings(old) != cache_settings(new):
+        up.note(where, "its cache's settings changed, so a new %s is bound; references to the old one elsewhere run the "
+                "new code with the old settings" % wrapper_kind(old), own_attr(new, "__wrapped__"))
+        return False
+    return True
+
+
+def offers_cache_clear(value):
+    """Whether value's type, or value itself, defines cache_clear: read
+    without running any __getattr__ of the value's."""
+    try:
+        inspect.getattr_static(value, "cache_clear")
+    except AttributeError:
+        return False
+    return True
+
+
+def cache_settings(wrapper):
+    """What a caching wrapper was made with, as far as it shows it: its
+    cache_parameters() (functools-style), its cache's type and bounds
+    (maxsize, ttl) and its key function, as cachetools' keep them. A
+    wrapper with other settings cannot stand for the new one."""
+    params = own_attr(wrapper, "cache_parameters") or getattr(type(wrapper), "cache_parameters", None)
+    try:
+        params = params() if callable(params) else None
+    except Exception:
+        params = None
+    cache = own_attr(wrapper, "cache")
+    try:
+        bounds = (getattr(cache, "maxsize", None), getattr(cache, "ttl", None))
+    except Exception:
+        bounds = None
+    return params, type(cache), bounds, own_attr(wrapper, "cache_key")
+
+
 def is_native_wrapper(up, old, new):
     # functools.lru_cache and other decorators written in C: a callable
     # object wrapping a function, with no code of its own to swap.
@@ -522,10 +576,15 @@ def is_native_wrapper(up, old, new):
 
 
 def note_native_wrapper(up, old, new, where):
-    kind = type(old)
-    name = kind.__qualname__ if kind.__module__ == "builtins" else qualified(kind)
-    up.note(where, "a %s cannot be updated in place; existing references run the old code" % name, own_attr(new, "__wrapped__"))
+    up.note(where, "a %s cannot be updated in place; existing references run the old code" % wrapper_kind(old),
+            own_attr(new, "__wrapped__"))
     return False
+
+
+def wrapper_kind(wrapper):
+    """The name of wrapper's type, with its module unless a builtin."""
+    kind = type(wrapper)
+    return kind.__qualname__ if kind.__module__ == "builtins" else qualified(kind)
 
 
 LRU_CACHE_WRAPPER = type(functools.lru_cache()(lambda: None))
@@ -538,5 +597,6 @@ UPDATE_RULES = [
     (is_property, update_property),
     (is_cached_property, update_cached_property),
     (is_lru_cache, update_lru_cache),
+    (is_clearable_cache, update_clearable_cache),
     (is_native_wrapper, note_native_wrapper),
 ]
