@@ -1,4 +1,4 @@
-"""The module globals a module's functions fill, and what they read to.
+"""The module globals a module's functions fill, and what those functions read.
 
 An importer that does not run again after a save calls the new code from
 then on (importers.py), but what its functions computed with the old code
