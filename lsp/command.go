@@ -180,6 +180,9 @@ func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path s
 // traceback in the log, and a message unless the client shows results itself.
 func (s *server) reportEvaluation(ctx context.Context, res *reload.Result) *evaluation {
 	s.setDiagnostics(ctx, evaluationOwner(res.Module), s.resultDiagnostics(res))
+	s.logSetAside(ctx, res)
+	s.keepNotes(ctx, res)
+	s.showNotes(ctx, res)
 	ev := newEvaluation(res)
 	// The log has the whole text; messages and inline results are cut.
 	switch {

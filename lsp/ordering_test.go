@@ -14,9 +14,16 @@ import (
 // the error text if there is none.
 func (e *fakeEditor) evaluateValue(code string) string {
 	e.t.Helper()
+	return e.evaluateIn("lib.py", code)
+}
+
+// evaluateIn runs hotload.evaluate in file and returns the value, or the
+// error text if there is none.
+func (e *fakeEditor) evaluateIn(file, code string) string {
+	e.t.Helper()
 	var got evaluation
-	if err := e.command("hotload.evaluate", &got, string(e.uri("lib.py")), code); err != nil {
-		e.t.Fatalf("evaluate %q: %v", code, err)
+	if err := e.command("hotload.evaluate", &got, string(e.uri(file)), code); err != nil {
+		e.t.Fatalf("evaluate %q in %s: %v", code, file, err)
 	}
 	if got.Value == nil {
 		return "error: " + deref(got.Error)

@@ -47,6 +47,7 @@ func (s *server) reportReload(res *reload.Result) {
 		s.keepNotes(ctx, res)
 	}
 
+	s.logSetAside(ctx, res)
 	if !errors.Is(res.Err, reload.ErrClosed) {
 		s.sendResult(res)
 	}
@@ -77,19 +78,25 @@ func (s *server) reportReload(res *reload.Result) {
 		}
 		s.log(ctx, protocol.MessageTypeInfo, msg)
 	}
-	if len(res.Notes) > 0 {
-		texts := make([]string, len(res.Notes))
-		for i, n := range res.Notes {
-			texts[i] = n.Text
-		}
-		notes := strings.Join(texts, "; ")
-		s.show(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
-		s.log(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
-	}
+	s.showNotes(ctx, res)
 	if h := res.HookError; h != nil {
 		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: afterReload raised %s%s", res.Module, h.Summary(), where(h)))
 		s.log(ctx, protocol.MessageTypeError, "afterReload failed\n"+h.Text)
 	}
+}
+
+// showNotes shows and logs the notes of a run, all in one Warning.
+func (s *server) showNotes(ctx context.Context, res *reload.Result) {
+	if len(res.Notes) == 0 {
+		return
+	}
+	texts := make([]string, len(res.Notes))
+	for i, n := range res.Notes {
+		texts[i] = n.Text
+	}
+	notes := strings.Join(texts, "; ")
+	s.show(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
+	s.log(ctx, protocol.MessageTypeWarning, res.Module+": "+notes)
 }
 
 // importers names the importers a reload re-ran after the module, if any.

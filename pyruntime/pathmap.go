@@ -161,6 +161,14 @@ func (m pathMap) toRemotes(paths []string) []string {
 	return out
 }
 
+func (m pathMap) toLocals(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = m.toLocal(p)
+	}
+	return out
+}
+
 // reply translates the interpreter's paths in r back to local ones.
 func (m pathMap) reply(r Reply) Reply {
 	if len(m.pairs) == 0 {
@@ -175,6 +183,9 @@ func (m pathMap) reply(r Reply) Reply {
 			ws[i].File = m.toLocal(ws[i].File)
 		}
 		r.Warnings = ws
+	}
+	if r.SetAside != nil {
+		r.SetAside = m.toLocals(r.SetAside)
 	}
 	if r.Notes != nil {
 		ns := slices.Clone(r.Notes)

@@ -123,8 +123,12 @@ func TestPathMapRequestAndReply(t *testing.T) {
 		OK: true, Error: exc, HookError: exc,
 		PreloadErrors: map[string]*Exception{"app": exc},
 		Warnings:      []Warning{{File: "/srv/proj/app.py", Line: 1}, {File: "<string>", Line: 1}},
+		SetAside:      []string{"/srv/proj/a/tool.py"},
 	}
 	got := m.reply(reply)
+	if want := []string{"/home/me/proj/a/tool.py"}; !slices.Equal(got.SetAside, want) || reply.SetAside[0] != "/srv/proj/a/tool.py" {
+		t.Errorf("reply's set aside files = %q (given %q), want %q", got.SetAside, reply.SetAside, want)
+	}
 	if !reflect.DeepEqual(got.Error, wantExc) || !reflect.DeepEqual(got.HookError, wantExc) || !reflect.DeepEqual(got.PreloadErrors["app"], wantExc) {
 		t.Errorf("reply exceptions = %+v, %+v, %+v, want %+v", got.Error, got.HookError, got.PreloadErrors["app"], wantExc)
 	}

@@ -109,6 +109,11 @@ type Reply struct {
 	Notes []Note `json:"notes,omitempty"`
 	// RolledBack reports that an error undid every change the reload made.
 	RolledBack bool `json:"rolled_back,omitempty"`
+	// SetAside lists the files whose modules a reload or evaluation set
+	// aside: another import root provided their names, and the request's
+	// file is in that root (see the agent's folders.py). They come back,
+	// with their state, when a file of their own root runs.
+	SetAside []string `json:"set_aside,omitempty"`
 	// HookError is what the AfterReload function raised; the reload itself
 	// stands.
 	HookError *Exception `json:"hook_error,omitempty"`

@@ -636,6 +636,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 			res.Notes = append(res.Notes, newNote(n))
 		}
 		res.RolledBack = reply.RolledBack
+		res.SetAside = reply.SetAside
 		res.HookError = newException(reply.HookError)
 		for _, w := range reply.Warnings {
 			res.Warnings = append(res.Warnings, Warning{

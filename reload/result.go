@@ -45,6 +45,11 @@ type Result struct {
 	// RolledBack reports that the Exception undid every change the reload
 	// had made: all the modules it touched are as they were before.
 	RolledBack bool
+	// SetAside lists the files whose modules the run set aside, because
+	// the run's file is in another folder that has modules of their
+	// names: `python b/main.py` imports b/tool.py, not a/tool.py. They
+	// come back, with their state, when a file of their folder runs.
+	SetAside []string
 	// HookError is what the afterReload function raised; the reload stands.
 	HookError *Exception
 	// Warnings are the warnings the code issued, each as a one-line frame

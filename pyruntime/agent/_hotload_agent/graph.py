@@ -6,6 +6,7 @@ import sysconfig
 import types
 
 from .files import file_version, read_source
+from .folders import Folders
 from .prepared import Prepared
 from .shape import Shape, Trees
 from .source import parse
@@ -51,6 +52,8 @@ class Workspace:
         self.trees = Trees()
         # Code compiled from the editor's text before a save (prepared.py).
         self.prepared = Prepared()
+        # Which import root holds the module names several roots provide.
+        self.folders = Folders()
 
     def add_roots(self, paths):
         if self._added.issuperset(paths):
@@ -137,6 +140,11 @@ class Workspace:
             self.ran[name] = Ran(name, file, version, module, self.trees, source=source)
             self._changes += 1
         return files
+
+    def ran_changed(self):
+        """Says that modules left sys.modules or came back with their Ran
+        records (folders.py): what imports what is worked out again."""
+        self._changes += 1
 
     def previous_shape(self, name):
         """The Shape of the version of module name that runs; None if unknown."""

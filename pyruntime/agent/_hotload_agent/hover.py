@@ -100,6 +100,8 @@ class Inspector:
         if not all(n.isidentifier() for n in names):
             return None
         module = module_for(msg.get("module") or "", msg.get("path") or "")
+        if module is None:  # a module of another folder's, set aside, still has its values
+            module = self.agent.workspace.folders.aside_module(msg.get("module") or "", msg.get("path") or "")
         if module is None:
             return None
         namespace = module.__dict__

@@ -1,5 +1,6 @@
 """The requests the main thread runs: setup, reload, evaluate."""
 
+import ast
 import contextlib
 import gc
 import importlib
@@ -317,9 +318,10 @@ def op_reload(agent, msg):
         add_sys_path([msg["path_entry"]], front=True)
         agent.workspace.add_roots([msg["path_entry"]])
     name = app.main_name(name, path) if agent.app is not None else name
+    switched = Switched() if msg.get("if_loaded") else enter_root(agent, name, path, msg.get("path_entry"))
     module = loaded_module(name, path)
     if module is None and msg.get("if_loaded"):
-        return {"skipped": True}
+        return switched.told({"skipped": True})
     adapters = frameworks.active(agent.workspace)
     hits = agent.workspace.prepared.hits
     up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
@@ -338,7 +340,7 @@ def op_reload(agent, msg):
             agent.workspace.note_loaded()
     except BaseException as exc:  # user code may raise anything
         if module is None:
-            return {"error": describe_exception(exc)}
+            return switched.told({"error": describe_exception(exc)})
         up.notes = []  # they were about changes now undone
         with sigint_deferred():
             up.rollback()
@@ -346,7 +348,7 @@ def op_reload(agent, msg):
         say_prepared(agent, hits, reply)
         if up.notes:
             reply["notes"] = up.notes
-        return reply
+        return switched.told(reply)
     watch_old_code(agent, up, path)
     reply = {"value": None if value is None else safe_repr(value), "reloaded": up.reloaded}
     say_prepared(agent, hits, reply)
@@ -357,7 +359,78 @@ def op_reload(agent, msg):
             call_after_reload(msg["after_reload"])
         except BaseException as exc:  # the reload stands; the hook's error is reported apart
             reply["hook_error"] = describe_exception(exc)
-    return reply
+    return switched.told(reply)
+
+
+class Switched:
+    """What letting a file's import root hold its names did (folders.py):
+    aside, the files of the modules set aside; notes, one for each
+    module shared by several folders' programs that imported one of them.
+    The zero value did nothing."""
+
+    def __init__(self, aside=(), notes=()):
+        self.aside, self.notes = sorted(aside), list(notes)
+
+    def told(self, reply):
+        """reply, with what was set aside and the notes added: they stand
+        whatever the request did after."""
+        if self.aside:
+            reply["set_aside"] = self.aside
+        if self.notes:
+            reply["notes"] = self.notes + reply.get("notes", [])
+        return reply
+
+
+def enter_root(agent, name, path, entry):
+    """Lets the import root of module name's file at path (imported from
+    the sys.path folder entry) hold the names it provides; see folders.py.
+    Not in a program's process (hotload app, an attached app): its modules
+    are the program's, whichever file you save, and are not set aside
+    under it."""
+    if agent.app is not None or agent.attached:
+        return Switched()
+    aside, shared = agent.workspace.folders.enter(agent.workspace, name, path, entry)
+    notes = []
+    for other, (file, took) in sorted(shared.items()):
+        names = ", ".join(took)
+        line = import_line(file, took)
+        notes.append({
+            "text": "%s: imported %s from %s; the files of %s import their own %s now, as a fresh run of "
+                    "them would, but %s keeps what it took until it runs again: save %s"
+                    % (other, names, ", ".join(shown_path(aside[n]) for n in took if n in aside), shown_path(entry) + os.sep,
+                       names, other, shown_path(file)),
+            "file": file, "line": line, "source": linecache.getline(file, line).rstrip("\r\n"),
+            "until": other,
+        })
+    return Switched(aside.values(), notes)
+
+
+def shown_path(path):
+    """path from the working directory (the workspace folder) if it is
+    within it, else as it is."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
+def import_line(file, names):
+    """The first line of the file at file that imports one of names (or a
+    submodule of one), else 1."""
+    tops = {n.partition(".")[0] for n in names}
+    try:
+        tree = parse_file(read_source(file)[0], file)
+    except (OSError, SyntaxError, ValueError):
+        return 1
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            imported = [node.module]
+        else:
+            continue
+        if any(n.partition(".")[0] in tops for n in imported):
+            lines.append(node.lineno)
+    return min(lines, default=1)
 
 
 def watch_old_code(agent, up, path):
@@ -385,7 +458,9 @@ def say_prepared(agent, hits, reply):
 def op_evaluate(agent, msg):
     if agent.app is not None:  # the program's script evaluates in its __main__
         module = app.module_for(msg["module"], msg["path"])
+        switched = Switched()
     else:
+        switched = enter_root(agent, msg["module"], msg["path"], msg.get("path_entry"))
         module = loaded_module(msg["module"], msg["path"])
     if module is None:
         if msg.get("path_entry"):
@@ -397,7 +472,7 @@ def op_evaluate(agent, msg):
     finally:
         agent.workspace.trees.clear()
         agent.workspace.note_loaded()
-    return {"value": None if value is None else safe_repr(value)}
+    return switched.told({"value": None if value is None else safe_repr(value)})
 
 
 HANDLERS = {
