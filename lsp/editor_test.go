@@ -22,6 +22,8 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/tools/txtar"
+
+	"github.com/hotload-dev/hotload/reload"
 )
 
 // waitTimeout bounds every expectation. It is a deadlock guard, not a
@@ -182,6 +184,18 @@ func (e *fakeEditor) waitReady() int {
 
 func (e *fakeEditor) path(rel string) string { return filepath.Join(e.dir, rel) }
 func (e *fakeEditor) uri(rel string) uri.URI { return uri.File(e.path(rel)) }
+
+// moduleName is the name the server gives the workspace file rel, as its
+// messages say: a folder without __init__.py is not a package to it, where
+// code may import app/utils.py as app.utils, a namespace package's.
+func (e *fakeEditor) moduleName(rel string) string {
+	e.t.Helper()
+	mod, err := reload.NewLayout([]string{e.dir}, nil).ModuleFor(e.path(rel))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return mod.Name
+}
 
 // open sends didOpen with the file's content on disk.
 func (e *fakeEditor) open(rel string) {

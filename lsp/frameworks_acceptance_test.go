@@ -120,7 +120,7 @@ func (e *fakeEditor) read(rel string) string {
 // it returns the messages shown from the save on.
 func (e *fakeEditor) saveAndWait(rel, content string) []protocol.ShowMessageParams {
 	e.t.Helper()
-	module := strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(rel, ".py"), "/__init__"), "/", ".")
+	module := e.moduleName(rel)
 	n := e.messageCount()
 	e.save(rel, content)
 	e.await(module+"'s reload", func() bool {

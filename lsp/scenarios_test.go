@@ -312,7 +312,7 @@ func (sc scenario) play(t *testing.T) *fakeEditor {
 		} else if data, err := os.ReadFile(e.path(s.file)); err == nil {
 			content = string(data)
 		}
-		module := scenarioModule(s.file)
+		module := e.moduleName(s.file)
 		var msg protocol.ShowMessageParams
 		for _, m := range e.saveAndWait(s.file, content) {
 			if saveMessage(m, module) {

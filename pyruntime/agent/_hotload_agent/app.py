@@ -259,11 +259,11 @@ def print_exception(exc):
         traceback.print_exception(type(exc), exc, tb)
 
 
-def module_for(name, path):
-    """The loaded module named name whose file is path, or the program's
-    __main__ if path is its file; None if neither."""
-    from .ops import loaded_module
-    module = loaded_module(name, path)
+def module_for(workspace, name, path):
+    """The loaded module of the file at path (see ops.module_at), or the
+    program's __main__ if path is its file; None if neither."""
+    from .ops import module_at
+    module = module_at(workspace, name, path)[1]
     if module is None:
         main = sys.modules.get("__main__")
         if main is not None and main_file_is(main, path):
@@ -328,7 +328,7 @@ def op_app(agent, msg):
 def op_loaded(agent, msg):
     """Reports whether the module of msg's file is loaded: whether a save of
     it concerns the running program."""
-    return {"loaded": module_for(msg.get("module") or "", msg.get("path") or "") is not None}
+    return {"loaded": module_for(agent.workspace, msg.get("module") or "", msg.get("path") or "") is not None}
 
 
 def send_signal(agent, msg):

@@ -41,6 +41,8 @@ class Workspace:
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
         self._noted = None  # the loaded() result note_loaded last went through
+        # (a loaded() result, {file: [the names it is loaded as]}) for loaded_as
+        self._by_file = None
         # ((name, its imports), _importers_of, order): the last reload_order
         # without stale modules, which the next save of name reuses while
         # the graph it was worked out from stands.
@@ -107,6 +109,21 @@ class Workspace:
             self._files = {n: k for n, k in files.items() if sys.modules.get(n) is k[0]}
         self._found = found
         return found
+
+    def loaded_as(self, path):
+        """The names of the user modules loaded from the file at path, in
+        order, as the last loaded() found them: a file in a folder without
+        __init__.py is the module hotload names by the folder (`utils`)
+        and, imported through the folder above as a namespace package, a
+        second one (`app.utils`). Not loaded() again: every request ends
+        with note_loaded, and a save's first call of it is costly."""
+        found = self._found
+        if self._by_file is None or self._by_file[0] is not found:
+            index = {}
+            for name, file in found.items():
+                index.setdefault(file, []).append(name)
+            self._by_file = (found, {file: sorted(names) for file, names in index.items()})
+        return self._by_file[1].get(path, ())
 
     # --- what runs ---------------------------------------------------------------
 

@@ -99,9 +99,10 @@ class Inspector:
         names = (msg.get("expr") or "").split(".")
         if not all(n.isidentifier() for n in names):
             return None
-        module = module_for(msg.get("module") or "", msg.get("path") or "")
-        if module is None:  # a module of another folder's, set aside, still has its values
-            module = self.agent.workspace.folders.aside_module(msg.get("module") or "", msg.get("path") or "")
+        workspace = self.agent.workspace
+        module = module_for(workspace, msg.get("module") or "", msg.get("path") or "")
+        if module is None:  # set aside with another folder's modules, it still has its values
+            module = workspace.folders.aside_module(msg.get("module") or "", msg.get("path") or "")
         if module is None:
             return None
         namespace = module.__dict__

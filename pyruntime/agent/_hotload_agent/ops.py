@@ -66,6 +66,26 @@ def loaded_module(name, path):
     return module
 
 
+def module_at(workspace, name, path):
+    """(name, module) of the loaded module of the file at path: module name
+    if it is loaded from there, else the first other name user code loaded
+    that file as (a namespace package's `app.utils` where hotload names
+    the file `utils`, see Workspace.loaded_as); (name, None) if neither."""
+    module = loaded_module(name, path)
+    if module is None:
+        for other in workspace.loaded_as(path):
+            module = loaded_module(other, path) if other != "__main__" else None
+            if module is not None:
+                return other, module
+    return name, module
+
+
+def also_loaded_as(workspace, name, path):
+    """The other names the file at path, loaded as module name, is loaded
+    as: modules of their own, with objects of their own."""
+    return [n for n in workspace.loaded_as(path) if n != name and n != "__main__" and loaded_module(n, path) is not None]
+
+
 def parse_file(source, path):
     """parse, without the garbage collector: a syntax tree holds no
     cycles, so a collection while Python builds one finds nothing, and
@@ -111,7 +131,8 @@ def op_prepare(agent, msg):
     (see prepared.py). Replies prepared: whether it was kept."""
     name, path = msg["module"], msg["path"]
     name = app.main_name(name, path) if agent.app is not None else name
-    if loaded_module(name, path) is None:
+    name, module = module_at(agent.workspace, name, path)
+    if module is None:
         return {"prepared": False}  # its first save imports it
     source = msg["code"].encode("utf-8")
     workspace = agent.workspace
@@ -138,7 +159,7 @@ def op_warm(agent, msg):
     Changes nothing: no code runs, and the prepared code stays."""
     name, path = msg["module"], msg["path"]
     name = app.main_name(name, path) if agent.app is not None else name
-    module = loaded_module(name, path)
+    name, module = module_at(agent.workspace, name, path)
     frameworks.active(agent.workspace)
     agent.workspace.prepared.has(name, path)
     file_version(path)
@@ -319,7 +340,7 @@ def op_reload(agent, msg):
         agent.workspace.add_roots([msg["path_entry"]])
     name = app.main_name(name, path) if agent.app is not None else name
     switched = Switched() if msg.get("if_loaded") else enter_root(agent, name, path, msg.get("path_entry"))
-    module = loaded_module(name, path)
+    name, module = module_at(agent.workspace, name, path)
     if module is None and msg.get("if_loaded"):
         return switched.told({"skipped": True})
     adapters = frameworks.active(agent.workspace)
@@ -331,7 +352,14 @@ def op_reload(agent, msg):
                 _, value = import_module_at(agent, name, path)
                 up.reloaded.append(name)
             else:
-                value, ran = rerun(agent, up, adapters, name, module, path, not msg.get("no_dependents"))
+                dependents = not msg.get("no_dependents")
+                value, ran = rerun(agent, up, adapters, name, module, path, dependents)
+                # The same file loaded as another module: that one runs the
+                # new code too, with its own importers.
+                for other in also_loaded_as(agent.workspace, name, path):
+                    before = up.reloaded
+                    ran += rerun(agent, up, adapters, other, sys.modules[other], path, dependents)[1]
+                    up.reloaded = before + [n for n in up.reloaded if n not in before]
                 for other, file, (shape, body, last, version) in ran:
                     agent.workspace.ran_now(other, file, version, shape, (body, last))
                 up.finish()
@@ -457,11 +485,11 @@ def say_prepared(agent, hits, reply):
 
 def op_evaluate(agent, msg):
     if agent.app is not None:  # the program's script evaluates in its __main__
-        module = app.module_for(msg["module"], msg["path"])
+        module = app.module_for(agent.workspace, msg["module"], msg["path"])
         switched = Switched()
     else:
         switched = enter_root(agent, msg["module"], msg["path"], msg.get("path_entry"))
-        module = loaded_module(msg["module"], msg["path"])
+        module = module_at(agent.workspace, msg["module"], msg["path"])[1]
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
