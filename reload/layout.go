@@ -6,8 +6,10 @@ package reload
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -70,7 +72,11 @@ func (l Layout) SysPath() []string {
 // Under the longest root that contains it, the file's name is its path from
 // the nearest folder that is not a package (has no __init__.py), so
 // `src/pkg/mod.py` is "pkg.mod" and `scripts/tool.py` is "tool" imported from
-// scripts/, as `python scripts/tool.py` would see it.
+// scripts/, as `python scripts/tool.py` would see it. A file whose relative
+// imports climb above its packages (`from .utils import f` in app/main.py,
+// app/ without __init__.py) cannot run that way: it is named from the root
+// through those folders, namespace packages, "app.main", as `python -m
+// app.main` from the root runs it.
 func (l Layout) ModuleFor(path string) (Module, error) {
 	if !strings.HasSuffix(path, ".py") {
 		return Module{}, fmt.Errorf("%w: %s", ErrNotPython, path)
@@ -96,8 +102,47 @@ func (l Layout) ModuleFor(path string) (Module, error) {
 			parts = append([]string{filepath.Base(dir)}, parts...)
 			dir = filepath.Dir(dir)
 		}
+		depth := len(parts) - 1 // the packages a relative import can climb
+		if stem == "__init__" {
+			depth++
+		}
+		if dir != root && relativeLevel(path) > depth {
+			// The code imports relatively beyond its packages: it is a
+			// module of namespace packages (folders without __init__.py),
+			// as `python -m app.main` from the root runs it.
+			for dir != root && within(dir, root) {
+				parts = append([]string{filepath.Base(dir)}, parts...)
+				dir = filepath.Dir(dir)
+			}
+		}
 	}
 	return Module{Name: strings.Join(parts, "."), Path: path, PathEntry: dir, InRoot: inRoot}, nil
+}
+
+// relativeScan is how much of a file relativeLevel reads: imports are at
+// its top, and a save of a large generated module should not read it all
+// twice.
+const relativeScan = 64 << 10
+
+// relativeImport matches the start of a relative import statement.
+var relativeImport = regexp.MustCompile(`(?m)^[ \t]*from[ \t]+(\.+)`)
+
+// relativeLevel returns the most leading dots of the relative imports in
+// the first relativeScan bytes of the file at path (`from ..core import
+// x` is 2), or 0 if it has none or cannot be read.
+func relativeLevel(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	head := make([]byte, relativeScan)
+	n, _ := io.ReadFull(f, head)
+	level := 0
+	for _, m := range relativeImport.FindAllSubmatch(head[:n], -1) {
+		level = max(level, len(m[1]))
+	}
+	return level
 }
 
 // rootOf returns the longest root that contains path.

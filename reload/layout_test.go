@@ -105,6 +105,58 @@ func TestModuleFor(t *testing.T) {
 	}
 }
 
+// A relative import that climbs above a file's packages makes the folders
+// without __init__.py above it namespace packages, named from the root.
+func TestModuleForRelativeImports(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	files := map[string]string{
+		"ns/main.py":             "from .utils import f\n",
+		"ns/utils.py":            "def f():\n    return 1\n",
+		"ns/deep/mod.py":         "import os\n\nfrom ..utils import f\n",
+		"ns/lazy.py":             "def g():\n    from .utils import f\n    return f()\n",
+		"ns/quoted.py":           "x = 'from .utils import f'\n",
+		"ns/late.py":             strings.Repeat("#\n", 40<<10) + "from .utils import f\n",
+		"scripts/sp/__init__.py": "from . import m\n",
+		"scripts/sp/m.py":        "from . import n\n",
+		"scripts/sp/n.py":        "from .. import tool\n",
+		"top.py":                 "from . import lib\n",
+	}
+	for name, src := range files {
+		path := filepath.Join(ws, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := reload.NewLayout([]string{ws}, nil)
+	tests := []struct {
+		file, name, pathEntry string
+	}{
+		{"ns/main.py", "ns.main", ""},
+		{"ns/utils.py", "utils", "ns"}, // no relative import: named as `python ns/utils.py` sees it
+		{"ns/deep/mod.py", "ns.deep.mod", ""},
+		{"ns/lazy.py", "ns.lazy", ""}, // an import inside a function counts
+		{"ns/quoted.py", "quoted", "ns"},
+		{"ns/late.py", "late", "ns"},                // past the first 64 KiB: not read
+		{"scripts/sp/__init__.py", "sp", "scripts"}, // within its package
+		{"scripts/sp/m.py", "sp.m", "scripts"},
+		{"scripts/sp/n.py", "scripts.sp.n", ""},
+		{"top.py", "top", ""}, // at the root: nothing above to climb to
+	}
+	for _, tt := range tests {
+		mod, err := l.ModuleFor(filepath.Join(ws, filepath.FromSlash(tt.file)))
+		if err != nil {
+			t.Fatalf("ModuleFor(%s): %v", tt.file, err)
+		}
+		if entry := filepath.Join(ws, filepath.FromSlash(tt.pathEntry)); mod.Name != tt.name || mod.PathEntry != entry {
+			t.Errorf("ModuleFor(%s) = %q from %s, want %q from %s", tt.file, mod.Name, mod.PathEntry, tt.name, entry)
+		}
+	}
+}
+
 func TestModuleForErrors(t *testing.T) {
 	t.Parallel()
 	ws, _, l := newWorkspace(t)
