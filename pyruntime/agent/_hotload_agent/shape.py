@@ -13,6 +13,7 @@ import re
 from collections import deque
 from operator import attrgetter, is_, is_not
 
+from . import effects
 from .fills import attribute_chain, fills
 from .keeps import function_keeps, made_plainly, parameters
 from .source import parse
@@ -134,6 +135,9 @@ class Shape:
         self.lines = {}
         self.class_data = {}
         self.calls = {}
+        # The module-level calls and stores that change objects of other
+        # modules, in order (effects.py).
+        self.effects = []
         self.first_call = 0
         self.by_target = {}  # uses_of's answers, by target module
         self.indexed = {}  # importers.index's answers, by target module
@@ -182,6 +186,16 @@ class Shape:
             for node in self._parsed().functions():
                 self._read_globals(node)
         return self._globals_read
+
+    @property
+    def aliases(self):
+        """{local name: the dotted name it imports} of the module-level imports."""
+        return self._aliases
+
+    @property
+    def source(self):
+        """The bytes this Shape was read from."""
+        return self._source
 
     def _parsed(self):
         """The request's parse of the source: the one trees holds, else
@@ -302,6 +316,9 @@ class Shape:
             self.binds.add(node.rest)
         elif kind == "TypeAlias":  # `type X = ...`, 3.12
             self.binds.add(node.name.id)
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and type(node.ctx) is ast.Store:
+            if effects.root(node) in self._aliases:
+                self.effects.append(node)  # pd.options.x = ..., os.environ["X"] = ...
         elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
             self.dynamic = self.dynamic or node.lineno
         elif isinstance(node, ast.Call):
@@ -309,6 +326,9 @@ class Shape:
             chain = attribute_chain(node.func) if isinstance(node.func, ast.Attribute) else None
             if chain is not None:
                 self.calls.setdefault(chain[0], node.lineno)
+            start = chain[0] if chain is not None else node.func.id if isinstance(node.func, ast.Name) else None
+            if start in self._aliases and effects.changes(node, self._aliases):
+                self.effects.append(node)
 
     def _function_globals(self, function):
         for node in walk([function]):

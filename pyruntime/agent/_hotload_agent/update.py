@@ -8,6 +8,7 @@ import sys
 import threading
 import types
 
+from . import effects
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
@@ -422,6 +423,8 @@ class Update:
             if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
                 self.bind(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
+        if shape is not None and previous is not None and previous.effects:
+            self.note_dropped_effects(name, shape, previous)
         for key in set(before) | set(namespace):
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if old is new and key not in sizes:
@@ -636,6 +639,16 @@ class Update:
             line = shape.globals_read.get(key)
             if line is not None and file:
                 self.note("%s.%s" % (name, key), "is no longer defined, and this line still uses it: it raises NameError when it runs", (file, line))
+
+    def note_dropped_effects(self, name, shape, previous):
+        """Notes the statements the version that ran before ran at import
+        to change objects of other modules, and the new one does not: what
+        they set stays (see effects.py)."""
+        gone = effects.dropped(previous, shape)
+        if gone:
+            self.note(name, "no longer runs %s at import, but what the version before set stays in the runtime, "
+                      "where a fresh run would not have it: undo it in the runtime, or restart it"
+                      % ", ".join("`%s`" % g for g in gone), NOWHERE)
 
     def star_taken(self, shape, previous):
         """{name: object} of what the star imports of the version that ran

@@ -1,0 +1,112 @@
+"""What a module's code changes at import in objects of other modules.
+
+`pd.set_option("display.max_rows", 100)`, `os.environ["X"] = "1"`,
+`sys.path.append("..")`, `warnings.filterwarnings("ignore")`,
+`pd.DataFrame.summary = summary`: the change is made in an object the
+module does not own, so it outlives the module's re-run. A save that
+changes such a statement runs the new one, which sets what a fresh run
+would; a save that drops it leaves what the previous version set, where a
+fresh run starts without it. The save says so.
+
+The Shape keeps the module-level calls and stores reached through an
+imported name (Shape._effects); this module tells which of them change
+something and compares two versions, only when the previous one had any.
+"""
+
+import ast
+
+from .fills import attribute_chain
+
+# The functions and methods that change a setting or a shared collection,
+# besides those whose name starts with "set" (set_option, setrecursionlimit,
+# set_printoptions, set_theme): matplotlib.use and style.use, the warnings
+# filters, sys.path's and os.environ's changes, the process's working
+# folder, numpy's error handling and seeds, logging.disable.
+CHANGERS = frozenset((
+    "use", "filterwarnings", "simplefilter", "resetwarnings", "append", "insert", "extend", "remove",
+    "update", "setdefault", "pop", "putenv", "unsetenv", "chdir", "umask", "disable", "seed", "seterr",
+    "register_cmap", "add_dll_directory",
+))
+
+
+# The changers whose first argument says what they change (the item a
+# collection gains or loses, the variable os.putenv sets); a setter with two
+# or more arguments is keyed by its first too (set_option(key, value)).
+# Another setter's call replaces what the one before set, whatever its
+# arguments.
+KEYED = frozenset(("append", "extend", "remove", "update", "setdefault", "pop", "putenv", "unsetenv",
+                   "add_dll_directory", "register_cmap"))
+
+# The changers each of whose calls adds one more entry (a warnings filter):
+# a call with other arguments leaves the one before in place.
+ADDING = frozenset(("filterwarnings", "simplefilter"))
+
+
+def changes(node, aliases):
+    """Reports whether node, a module-level call or store whose name starts
+    at an imported name (aliases: local name -> what it imports), changes
+    an object of another module."""
+    if isinstance(node, ast.Call):
+        last = called(node, aliases)
+        return last.startswith("set") or last in CHANGERS
+    return True  # an attribute or item of an imported object assigned
+
+
+def called(call, aliases):
+    """The name of the function or method call calls: "set_option"."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else aliases.get(func.id, func.id).rpartition(".")[2]
+
+
+def root(node):
+    """The name a call's function or a store's target starts at, or None:
+    `pd` for pd.set_option(...) and pd.options.x = 1, `environ` for
+    environ["X"] = ..."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    elif isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Name):
+        return node.id
+    chain = attribute_chain(node) if isinstance(node, ast.Attribute) else None
+    return chain[0] if chain else None
+
+
+def identity(node, aliases):
+    """What node changes, the same in two versions of a module whose
+    statements change the same thing, whatever value they set (lines and
+    columns left out), with the name it starts at resolved through the
+    imports: a store's target; a keyed changer's function and key (the
+    item sys.path.append adds, the option set_option sets); an adding
+    changer's whole call; another setter's function."""
+    start = aliases.get(root(node))
+    if not isinstance(node, ast.Call):
+        return start, ast.dump(node)
+    last = called(node, aliases)
+    if last in ADDING:
+        return start, ast.dump(node)
+    func = ast.dump(node.func)
+    if last == "insert" and len(node.args) == 2:
+        return start, func, ast.dump(node.args[1])  # insert(index, item)
+    if node.args and (last in KEYED or len(node.args) >= 2):
+        return start, func, ast.dump(node.args[0])
+    return start, func
+
+
+def dropped(previous, shape):
+    """The statements previous (a Shape) ran that change other modules'
+    objects and shape, the new version's, does not run, as previous's
+    source has them, in order."""
+    kept = {identity(node, shape.aliases) for node in shape.effects}
+    text = None
+    gone = []
+    for node in previous.effects:
+        if identity(node, previous.aliases) in kept:
+            continue
+        if text is None:
+            text = previous.source.decode("utf-8", "replace")
+        segment = ast.get_source_segment(text, node) or ast.dump(node)
+        if not isinstance(node, ast.Call):
+            segment += " = ..."
+        gone.append(" ".join(segment.split()))
+    return gone

@@ -1,0 +1,104 @@
+"""A module's code that changes, at import, objects of other modules (a
+setting, an environment variable, sys.path, a warnings filter, another
+module's class) leaves its change behind when a save drops the statement:
+a fresh run would start without it, and the save says so."""
+
+import os
+import sys
+import warnings
+
+import pytest
+
+VAR = "HOTLOAD_TEST_DROPPED_EFFECT"
+
+DROPPED = [
+    # (what, the source before, after: the statement dropped, what the note quotes)
+    ("an environment variable set",
+     "import os\nos.environ[%r] = '1'\nX = 1\n" % VAR, "import os\nX = 1\n", "os.environ[%r] = ..." % VAR),
+    ("an environment variable set through setdefault",
+     "import os\nos.environ.setdefault(%r, '1')\n" % VAR, "import os\n", "os.environ.setdefault(%r, '1')" % VAR),
+    ("a folder appended to sys.path",
+     "import sys\nsys.path.append('/hotload/nowhere')\n", "import sys\n", "sys.path.append('/hotload/nowhere')"),
+    ("one of two folders appended",
+     "import sys\nsys.path.append('/hotload/a')\nsys.path.append('/hotload/b')\n",
+     "import sys\nsys.path.append('/hotload/b')\n", "sys.path.append('/hotload/a')"),
+    ("a warnings filter",
+     "import warnings\nwarnings.filterwarnings('ignore', category=DeprecationWarning)\n", "import warnings\n",
+     "warnings.filterwarnings('ignore', category=DeprecationWarning)"),
+    ("a warnings filter replaced by another, which adds to it",
+     "import warnings\nwarnings.simplefilter('ignore')\n", "import warnings\nwarnings.simplefilter('error', UserWarning)\n",
+     "warnings.simplefilter('ignore')"),
+    ("a filter function imported by name",
+     "from warnings import simplefilter\nsimplefilter('ignore')\n", "from warnings import simplefilter\n",
+     "simplefilter('ignore')"),
+    ("a method set on another module's class",
+     "import M_other\n\ndef extra(self):\n    return 1\n\nM_other.Thing.extra = extra\n",
+     "import M_other\n\ndef extra(self):\n    return 1\n", "M_other.Thing.extra = ..."),
+    ("a setting, in an if block",
+     "import sys\nif True:\n    sys.setrecursionlimit(sys.getrecursionlimit())\n", "import sys\n",
+     "sys.setrecursionlimit(sys.getrecursionlimit())"),
+]
+
+KEPT = [
+    # (what, before, after): each change the version before made, the new one makes again
+    ("the same statement on another line",
+     "import os\nos.environ[%r] = '1'\n" % VAR, "import os\n\nX = 2\nos.environ[%r] = '1'\n" % VAR),
+    ("the same variable set to another value",
+     "import os\nos.environ[%r] = '1'\n" % VAR, "import os\nos.environ[%r] = '2'\n" % VAR),
+    ("a setter called with another value, which replaces the one before",
+     "import sys\nsys.setrecursionlimit(sys.getrecursionlimit())\n",
+     "import sys\nsys.setrecursionlimit(sys.getrecursionlimit() + 0)\n"),
+    ("a call that changes nothing outside the module dropped",
+     "import os\nHERE = os.path.join('a', 'b')\nos.path.join('c')\n", "import os\nHERE = os.path.join('a', 'b')\n"),
+    ("a store in the module's own dict dropped",
+     "SETTINGS = {}\nSETTINGS['x'] = 1\n", "SETTINGS = {}\n"),
+]
+
+
+@pytest.fixture
+def restored():
+    """Puts back what the tests' modules change in this process."""
+    path, environ = list(sys.path), dict(os.environ)
+    with warnings.catch_warnings():
+        yield
+    sys.path[:] = path
+    os.environ.clear()
+    os.environ.update(environ)
+
+
+def dropped_notes(reply):
+    return [n["text"] for n in reply.get("notes", []) if "at import, but what the version before set stays" in n["text"]]
+
+
+@pytest.mark.parametrize("what,before,after,quoted", DROPPED, ids=[d[0] for d in DROPPED])
+def test_a_dropped_change_of_another_modules_object_is_noted(project, restored, what, before, after, quoted):
+    project.save("other", "class Thing:\n    pass\n")
+    project.save("user", before)
+    reply = project.save("user", after)
+    notes = dropped_notes(reply)
+    assert len(notes) == 1, reply.get("notes")
+    assert "`%s`" % quoted.replace("M_", project.prefix) in notes[0], notes[0]
+    assert notes[0].startswith(project.name("user") + ": no longer runs ")
+
+
+@pytest.mark.parametrize("what,before,after", KEPT, ids=[k[0] for k in KEPT])
+def test_a_change_made_again_is_not_noted(project, restored, what, before, after):
+    project.save("user", before)
+    reply = project.save("user", after)
+    assert dropped_notes(reply) == [], reply.get("notes")
+
+
+def test_what_was_set_stays_as_the_note_says(project, restored):
+    project.save("user", "import os\nos.environ[%r] = 'set'\n" % VAR)
+    project.save("user", "import os\n")
+    assert os.environ[VAR] == "set"
+
+
+def test_a_failed_save_notes_nothing(project, restored):
+    project.save("user", "import os\nos.environ[%r] = '1'\n" % VAR)
+    path = project.dir / project.file("user")
+    path.write_text("import os\n1 / 0\n")
+    from _hotload_agent import ops
+    reply = ops.op_reload(project.agent, {"module": project.name("user"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert dropped_notes(reply) == []
