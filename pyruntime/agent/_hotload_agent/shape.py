@@ -110,6 +110,10 @@ class Shape:
     module global (`logger.addHandler(h)`), where a note about what such a
     call adds on every run lands.
 
+    stores: {name: first line} of the module globals that module-level code
+    assigns or deletes an item or attribute of (`table["rate"] = 2`).
+    With calls, these are the globals it may change in place.
+
     keeps: a line where its functions may keep what they read when called
     (a store, a call, a decorator: see keeps.py), or 0 if they cannot.
 
@@ -138,6 +142,7 @@ class Shape:
         # The module-level calls and stores that change objects of other
         # modules, in order (effects.py).
         self.effects = []
+        self.stores = {}
         self.first_call = 0
         self.by_target = {}  # uses_of's answers, by target module
         self.indexed = {}  # importers.index's answers, by target module
@@ -316,9 +321,13 @@ class Shape:
             self.binds.add(node.rest)
         elif kind == "TypeAlias":  # `type X = ...`, 3.12
             self.binds.add(node.name.id)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) and type(node.ctx) is ast.Store:
-            if effects.root(node) in self._aliases:
-                self.effects.append(node)  # pd.options.x = ..., os.environ["X"] = ...
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and type(node.ctx) is not ast.Load:
+            start = effects.root(node)
+            if start in self._aliases:
+                if type(node.ctx) is ast.Store:
+                    self.effects.append(node)  # pd.options.x = ..., os.environ["X"] = ...
+            elif start is not None:
+                self.stores.setdefault(start, node.lineno)  # table["rate"] = 2, del frame.margin
         elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
             self.dynamic = self.dynamic or node.lineno
         elif isinstance(node, ast.Call):

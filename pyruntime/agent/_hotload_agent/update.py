@@ -13,7 +13,12 @@ from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
 MISSING = object()  # no such name or attribute
-NOWHERE = ("", 0)  # a note's place when none fits: the module as a whole
+NOWHERE = ("", 0)
+
+# Module globals that are not state a module's code changes in place:
+# modules (an import alias's methods are called, pd.set_option), and the
+# definitions a save updates in place already.
+NOT_STATE = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)  # a note's place when none fits: the module as a whole
 EMPTY = object()  # a closure cell without a value
 
 # Values whose equality is their identity for any program: an importer that
@@ -446,12 +451,27 @@ class Update:
                 self.superseded[id(old)] = new
                 self.successors.add(id(new))
                 self.keep.append(old)
+        if shape is not None:
+            self.note_kept_changes(change, before, namespace, shape)
         if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
             change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
             change.graph = True
         self.current = None
         return value
+
+    def note_kept_changes(self, change, before, namespace, shape):
+        """Counts as changed the globals the module kept across the run (the
+        same object before and after, as `try: x except NameError:` keeps
+        data loaded once) that its code may have changed in place: it
+        assigns an item or attribute of them, or calls a method of them,
+        at module level. Their importers that took them or read them at
+        import time then run again, as a fresh run of the new code would
+        give them what it holds now."""
+        for key in itertools.chain(shape.stores, shape.calls):
+            old = before.get(key, MISSING)
+            if old is not MISSING and namespace.get(key, MISSING) is old and not isinstance(old, NOT_STATE):
+                change.rebound.add(key)
 
     def changed_in_place(self):
         """Records that the running module changed an old object in place."""
