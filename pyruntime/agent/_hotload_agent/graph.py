@@ -185,7 +185,10 @@ class Workspace:
         return importers
 
     def reload_order(self, name, path, new_imports):
-        """Returns (order, stale). stale are the loaded user modules name
+        """Returns (order, stale, gone). gone are the loaded user modules
+        name imports, directly or not, whose file no longer exists (deleted
+        or renamed): they are in neither list, and what they import is not
+        looked at. stale are the loaded user modules name
         imports, directly or not, whose file changed since they last ran (a
         save that failed, an edit outside the editor): a fresh run would run
         their new code, so the save runs them too. order is name, those,
@@ -203,17 +206,24 @@ class Workspace:
             known = self.ran.get(module)
             return known.imports() if known is not None else ()
 
-        stale, seen, todo = set(), {name}, [name]
+        stale, gone, seen, todo = set(), [], {name}, [name]
         while todo:
             for target in imports_of(todo.pop()):
                 if target not in seen and target in files:
                     seen.add(target)
+                    version = file_version(files[target])
+                    if version is None:
+                        gone.append(target)
+                        continue
                     todo.append(target)
-                    if self.changed_since_ran(target, files[target]):
+                    known = self.ran.get(target)
+                    if known is not None and known.path == files[target] and known.version != version:
                         stale.add(target)
+        if gone:
+            return [], sorted(stale), sorted(gone)
         key = (name, tuple(new_imports))
         if not stale and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
-            return self._order[2], []  # the same graph and imports as the last save of name
+            return self._order[2], [], []  # the same graph and imports as the last save of name
         dirty = stale | {name}
         group, todo = set(dirty), list(dirty)
         while todo:
@@ -222,21 +232,48 @@ class Workspace:
                     group.add(importer)
                     todo.append(importer)
         if len(group) == 1:
-            return [name], []
+            return [name], [], []
         edges = {m: sorted(t for t in imports_of(m) if t in group and t != m) for m in group}
         order = []
         for component in strongly_connected(sorted(group), edges):
             order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
         if not stale:
             self._order = key, self._importers_of, order
-        return order, sorted(stale)
+        return order, sorted(stale), []
 
-    def changed_since_ran(self, name, path):
-        """Reports whether the file of loaded module name changed since the
-        version of it that runs (False when that is not known)."""
-        known = self.ran.get(name)
-        return known is not None and known.path == path and known.version != file_version(path)
+    def gone_among(self, imports):
+        """The loaded user modules among imports, and among what those
+        import in turn, whose file no longer exists (reload_order's gone,
+        for a module that is not loaded yet)."""
+        files = self.loaded()
+        gone, seen, todo = [], set(), list(imports)
+        while todo:
+            target = todo.pop()
+            if target in seen or target not in files:
+                continue
+            seen.add(target)
+            if file_version(files[target]) is None:
+                gone.append(target)
+                continue
+            known = self.ran.get(target)
+            todo.extend(known.imports() if known is not None else ())
+        return sorted(gone)
 
+    def forget(self, names):
+        """Takes the modules called names out of sys.modules (and their
+        parent packages' attributes) and forgets what ran: their files are
+        gone, and a fresh run could not import them."""
+        for name in names:
+            module = sys.modules.pop(name, None)
+            parent, _, child = name.rpartition(".")
+            holder = sys.modules.get(parent) if parent else None
+            if module is not None and holder is not None and getattr(holder, child, None) is module:
+                try:
+                    delattr(holder, child)
+                except AttributeError:
+                    pass
+            self.ran.pop(name, None)
+        self._changes += 1
 
 class Ran:
     """The version of a module's file that runs: its file's (mtime, size)

@@ -186,14 +186,20 @@ def read_again(workspace, name, path):
     return (shape,) + compile_tree(app.without_main_guard(tree, name), path, True) + (known.version,)
 
 
-def import_module_at(agent, name, path):
+def import_module_at(agent, name, path, standing=None):
     """Imports the file at path as a new module called name and runs it.
 
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
+    With standing, a list, the loaded user modules it imports whose files
+    are gone are forgotten first, and standing gets the notes that say so.
     """
     shape, body, last, version = read_file(name, path, agent.workspace.trees)
     agent.workspace.trees.drop(shape)  # nothing asks more of it in this request
+    if standing is not None:
+        gone = agent.workspace.gone_among(shape.imports)
+        if gone:
+            standing.extend(forget_gone(agent.workspace, gone, name))
     parent, _, child = name.rpartition(".")
     if parent:
         importlib.import_module(parent)
@@ -223,6 +229,34 @@ def import_module_at(agent, name, path):
     return module, value
 
 
+def forget_gone(workspace, gone, running):
+    """Forgets the loaded user modules called gone, whose files no longer
+    exist (deleted, or renamed): a fresh run could not import them, so
+    code that imports them now raises ModuleNotFoundError. Returns the
+    notes: one saying so, and one on the import line of each other loaded
+    module that imported one of them (but running, the module the request
+    runs), which keeps what it took until it runs again."""
+    files, importers = workspace.loaded(), workspace.importers()
+    holders = {}
+    for name in gone:
+        for importer in importers.get(name, ()):
+            if importer != running and importer not in gone:
+                holders.setdefault(importer, []).append(name)
+    notes = [{"text": "%s: %s, its file, is gone (deleted or renamed since it ran), so it is no longer loaded: code "
+                      "that imports it raises ModuleNotFoundError, as in a fresh run" % (name, shown_path(files[name]))}
+             for name in gone]
+    for importer, names in sorted(holders.items()):
+        file, took = files[importer], ", ".join(names)
+        line = import_line(file, names)
+        notes.append({
+            "text": "%s: imports %s, whose file is gone: %s still runs with what it took, where a fresh run fails "
+                    "with ModuleNotFoundError; save %s to see" % (importer, took, importer, shown_path(file)),
+            "file": file, "line": line, "source": linecache.getline(file, line).rstrip("\r\n"), "until": importer,
+        })
+    workspace.forget(gone)
+    return notes
+
+
 def teardown(up, module):
     """Calls the module's __hotload_teardown__ (its old code), if it has one."""
     hook = module.__dict__.get("__hotload_teardown__")
@@ -231,7 +265,7 @@ def teardown(up, module):
         hook()
 
 
-def rerun(agent, up, adapters, name, module, path, dependents):
+def rerun(agent, up, adapters, name, module, path, dependents, standing):
     """Runs a loaded module again in place, then (with dependents) those of
     the loaded workspace modules that import it and must re-run: an
     importer re-runs when a name it takes from a module that ran (`from m
@@ -239,7 +273,8 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     it runs at import time uses a module whose code changed in place, or
     when that module's own imports changed (see importers.py). The modules
     the saved one imports whose files changed since they last ran run
-    first, as a fresh run would run their new code. Each module's
+    first, as a fresh run would run their new code; those whose files are
+    gone are forgotten, and standing gets the notes that say so. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
     Returns the saved module's value and [(name, file, read_file's
     result)] of each module that ran."""
@@ -247,7 +282,15 @@ def rerun(agent, up, adapters, name, module, path, dependents):
     workspace.trees.saved = name
     shape, body, last, version = read_file(name, path, workspace.trees, bind=True, prepared=workspace.prepared)
     if dependents:
-        order, stale = workspace.reload_order(name, path, shape.imports)
+        # What the version before imported and this one does not may be a
+        # module renamed with this save: then nothing reaches it any more.
+        known = workspace.ran.get(name)
+        dropped = [m for m in known.imports() if m not in shape.import_set] if known is not None else ()
+        order, stale, gone = workspace.reload_order(name, path, shape.imports)
+        gone += workspace.gone_among(dropped) if dropped else []
+        if gone:
+            standing.extend(forget_gone(workspace, sorted(set(gone)), name))
+            order, stale, _ = workspace.reload_order(name, path, shape.imports)
     else:
         order, stale = [name], []
     for adapter in adapters:
@@ -349,16 +392,16 @@ def op_reload(agent, msg):
     try:
         try:
             if module is None:
-                _, value = import_module_at(agent, name, path)
+                _, value = import_module_at(agent, name, path, switched.notes)
                 up.reloaded.append(name)
             else:
                 dependents = not msg.get("no_dependents")
-                value, ran = rerun(agent, up, adapters, name, module, path, dependents)
+                value, ran = rerun(agent, up, adapters, name, module, path, dependents, switched.notes)
                 # The same file loaded as another module: that one runs the
                 # new code too, with its own importers.
                 for other in also_loaded_as(agent.workspace, name, path):
                     before = up.reloaded
-                    ran += rerun(agent, up, adapters, other, sys.modules[other], path, dependents)[1]
+                    ran += rerun(agent, up, adapters, other, sys.modules[other], path, dependents, switched.notes)[1]
                     up.reloaded = before + [n for n in up.reloaded if n not in before]
                 for other, file, (shape, body, last, version) in ran:
                     agent.workspace.ran_now(other, file, version, shape, (body, last))
