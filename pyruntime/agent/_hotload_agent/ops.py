@@ -13,7 +13,7 @@ import sys
 import threading
 import warnings
 
-from . import app, frameworks, importers
+from . import app, folders, frameworks, importers
 from .files import file_version, read_source
 from .rules import UPDATE_RULES
 from .shape import Shape
@@ -382,8 +382,10 @@ def op_reload(agent, msg):
         add_sys_path([msg["path_entry"]], front=True)
         agent.workspace.add_roots([msg["path_entry"]])
     name = app.main_name(name, path) if agent.app is not None else name
-    switched = Switched() if msg.get("if_loaded") else enter_root(agent, name, path, msg.get("path_entry"))
-    name, module = module_at(agent.workspace, name, path)
+    if msg.get("if_loaded"):
+        switched, (name, module) = Switched(), module_at(agent.workspace, name, path)
+    else:
+        switched, name, module = enter_root(agent, name, path, msg.get("path_entry"))
     if module is None and msg.get("if_loaded"):
         return switched.told({"skipped": True})
     adapters = frameworks.active(agent.workspace)
@@ -453,14 +455,23 @@ class Switched:
 
 
 def enter_root(agent, name, path, entry):
-    """Lets the import root of module name's file at path (imported from
-    the sys.path folder entry) hold the names it provides; see folders.py.
-    Not in a program's process (hotload app, an attached app): its modules
-    are the program's, whichever file you save, and are not set aside
-    under it."""
+    """Lets the import root of the file at path hold the names it provides
+    (see folders.py), and returns (Switched, name, module) of the file's
+    module then (see module_at). name is the module the server named the
+    file, imported from the sys.path folder entry; a module user code
+    loaded from the file under another name (a namespace package's
+    `app.utils`) has its own root, whose names it already holds. Not in a
+    program's process (hotload app, an attached app): its modules are the
+    program's, whichever file you save, and are not set aside under it."""
+    workspace = agent.workspace
+    loaded, module = module_at(workspace, name, path)
     if agent.app is not None or agent.attached:
-        return Switched()
-    aside, shared = agent.workspace.folders.enter(agent.workspace, name, path, entry)
+        return Switched(), loaded, module
+    if loaded != name:
+        entry = folders.root_of(loaded, path)
+    aside, shared = workspace.folders.enter(workspace, loaded, path, entry)
+    if aside or module is None:  # it may be one put back
+        loaded, module = module_at(workspace, name, path)
     notes = []
     for other, (file, took) in sorted(shared.items()):
         names = ", ".join(took)
@@ -468,12 +479,13 @@ def enter_root(agent, name, path, entry):
         notes.append({
             "text": "%s: imported %s from %s; the files of %s import their own %s now, as a fresh run of "
                     "them would, but %s keeps what it took until it runs again: save %s"
-                    % (other, names, ", ".join(shown_path(aside[n]) for n in took if n in aside), shown_path(entry) + os.sep,
+                    % (other, names, ", ".join(shown_path(aside[n]) for n in took if n in aside),
+                       os.path.join(shown_path(os.path.normpath(entry)), ""),
                        names, other, shown_path(file)),
             "file": file, "line": line, "source": linecache.getline(file, line).rstrip("\r\n"),
             "until": other,
         })
-    return Switched(aside.values(), notes)
+    return Switched(aside.values(), notes), loaded, module
 
 
 def shown_path(path):
@@ -531,8 +543,7 @@ def op_evaluate(agent, msg):
         module = app.module_for(agent.workspace, msg["module"], msg["path"])
         switched = Switched()
     else:
-        switched = enter_root(agent, msg["module"], msg["path"], msg.get("path_entry"))
-        module = module_at(agent.workspace, msg["module"], msg["path"])[1]
+        switched, _, module = enter_root(agent, msg["module"], msg["path"], msg.get("path_entry"))
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)

@@ -201,3 +201,31 @@ def test_a_failed_first_save_in_a_folder_leaves_the_other_folder_aside(folders):
     assert reply["set_aside"]  # set aside whatever b/main.py did after
     assert folders.value("a/main.py", "NAME") == "'a'"
     assert folders.value("a/main.py", "count") == "0"
+
+
+def test_a_file_loaded_through_a_namespace_package_sets_nothing_aside(folders):
+    # app/ has no __init__.py: run.py at the root imports app/tool.py as app.tool,
+    # while the root's own tool.py is tool, which other.py imports.
+    root = str(folders.dir)
+    app = folders.prefix + "app"
+    os.makedirs(os.path.join(root, app))
+    with open(os.path.join(root, app, folders.prefix + "tool.py"), "w") as f:
+        f.write("NAME = 'app'\n")
+    for name, source in (("tool", "NAME = 'root'\n"), ("run", "from M_app.M_tool import NAME\n"),
+                         ("other", "from M_tool import NAME\n")):
+        with open(os.path.join(root, folders.prefix + name + ".py"), "w") as f:
+            f.write(source.replace("M_", folders.prefix))
+    sys.path.insert(0, root)
+    for name in ("run", "other"):
+        path = os.path.join(root, folders.prefix + name + ".py")
+        assert not ops.op_reload(folders.agent, {"module": folders.prefix + name, "path": path, "path_entry": root}).get("error")
+    path = os.path.join(root, app, folders.prefix + "tool.py")
+    with open(path, "w") as f:
+        f.write("NAME = 'app2'\n")
+    # The server names the file tool, from app/, as `python app/tool.py` would see it.
+    reply = ops.op_reload(folders.agent, {"module": folders.prefix + "tool", "path": path,
+                                          "path_entry": os.path.join(root, app)})
+    assert "set_aside" not in reply and "notes" not in reply, reply
+    assert reply["reloaded"][0] == app + "." + folders.prefix + "tool"
+    assert sys.modules[folders.prefix + "tool"].NAME == "root"
+    assert sys.modules[folders.prefix + "run"].NAME == "app2"
