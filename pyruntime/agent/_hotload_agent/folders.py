@@ -62,21 +62,29 @@ class Folders:
         if root == self.entered:
             return {}, {}
         self.entered = root
-        provided = self._provided(root)
-        loaded = workspace.loaded()
-        held = {}  # module name -> its root, for the user modules whose names root provides
-        for other, file in loaded.items():
-            if other.partition(".")[0] in provided:
-                held[other] = root_of(other, file)
         here = self._aside.get(root, {})
-        away = [n for n, r in held.items() if r != root]
-        if not away and not here:
+        # The provided names first, not workspace.loaded(): a fresh run's
+        # new worker would read all of sys.modules for it.
+        tops = [n for n in self._provided(root) if n in sys.modules and n != "__main__"]
+        held = {}  # module name -> (its file, its root), for the user modules whose names root provides
+        for top in tops:
+            file = workspace.user_file(sys.modules[top])
+            if file is not None and root_of(top, file) != root:
+                held[top] = (file, root_of(top, file))
+        if not held and not here:
             return {}, {}
+        for other, module in list(sys.modules.items()):  # the submodules of the packages held
+            top = other.partition(".")[0]
+            if top != other and top in held:
+                file = workspace.user_file(module)
+                if file is not None:
+                    held[other] = (file, held[top][1])
+        away = list(held)
         files = {}
         for other in sorted(away):
             module = sys.modules.pop(other)
-            self._aside.setdefault(held[other], {})[other] = Aside(module, workspace.ran.pop(other, None))
-            files[other] = loaded[other]
+            self._aside.setdefault(held[other][1], {})[other] = Aside(module, workspace.ran.pop(other, None))
+            files[other] = held[other][0]
         for other, aside in sorted(here.items()):
             if other not in sys.modules:
                 sys.modules[other] = aside.module
@@ -87,7 +95,14 @@ class Folders:
         workspace.ran_changed()
         if not away:
             return files, {}
-        return files, importers_of(workspace, set(away), {root} | {held[n] for n in away})
+        return files, importers_of(workspace, set(away), {root} | {held[n][1] for n in away})
+
+    def prime(self, roots):
+        """Lists the names the folders roots provide now, for the requests
+        to come: a zygote lists them once, and each fresh run's worker
+        finds them listed (it checks the folder's mtime)."""
+        for root in roots:
+            self._provided(os.path.join(os.path.abspath(root), ""))
 
     def aside_module(self, name, path):
         """The module called name set aside whose file is path, or None.

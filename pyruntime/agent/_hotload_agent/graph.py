@@ -244,15 +244,19 @@ class Workspace:
     def gone_among(self, imports):
         """The loaded user modules among imports, and among what those
         import in turn, whose file no longer exists (reload_order's gone,
-        for a module that is not loaded yet)."""
-        files = self.loaded()
+        for a module that is not loaded yet). Looks each up rather than
+        reading all of sys.modules (loaded()), as a fresh run's new
+        worker imports its module this way on every save."""
         gone, seen, todo = [], set(), list(imports)
         while todo:
             target = todo.pop()
-            if target in seen or target not in files:
+            if target in seen:
                 continue
             seen.add(target)
-            if file_version(files[target]) is None:
+            file = self.user_file(sys.modules.get(target))
+            if file is None:
+                continue
+            if file_version(file) is None:
                 gone.append(target)
                 continue
             known = self.ran.get(target)

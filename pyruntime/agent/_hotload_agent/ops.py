@@ -38,6 +38,7 @@ def op_setup(agent, msg):
         os.chdir(msg["cwd"])
     add_sys_path(msg.get("sys_path") or [], front=True)
     agent.workspace.add_roots(msg.get("workspace_roots") or [])
+    agent.workspace.folders.prime(msg.get("sys_path") or [])
     failed = {}
     for name in msg.get("preload") or []:
         try:
