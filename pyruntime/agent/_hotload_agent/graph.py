@@ -279,6 +279,7 @@ class Workspace:
             self.ran.pop(name, None)
         self._changes += 1
 
+
 class Ran:
     """The version of a module's file that runs: its file's (mtime, size)
     when it ran, the module object, and what it defines and imports (its

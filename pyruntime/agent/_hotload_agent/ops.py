@@ -437,10 +437,11 @@ def op_reload(agent, msg):
 
 
 class Switched:
-    """What letting a file's import root hold its names did (folders.py):
-    aside, the files of the modules set aside; notes, one for each
-    module shared by several folders' programs that imported one of them.
-    The zero value did nothing."""
+    """What a request did before it ran anything, which stands whatever
+    it does after: aside, the files of the modules it set aside
+    (folders.py); notes, one for each module shared by several folders'
+    programs that imported one of them, and those of forget_gone. The
+    zero value did nothing."""
 
     def __init__(self, aside=(), notes=()):
         self.aside, self.notes = sorted(aside), list(notes)
