@@ -9,7 +9,7 @@ would; a save that drops it leaves what the previous version set, where a
 fresh run starts without it. The save says so.
 
 The Shape keeps the module-level calls and stores reached through an
-imported name (Shape._effects); this module tells which of them change
+imported name (Shape.effects); this module tells which of them change
 something and compares two versions, only when the previous one had any.
 """
 

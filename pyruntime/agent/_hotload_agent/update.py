@@ -13,12 +13,12 @@ from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
 MISSING = object()  # no such name or attribute
-NOWHERE = ("", 0)
+NOWHERE = ("", 0)  # a note's place when none fits: the module as a whole
 
 # Module globals that are not state a module's code changes in place:
 # modules (an import alias's methods are called, pd.set_option), and the
 # definitions a save updates in place already.
-NOT_STATE = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)  # a note's place when none fits: the module as a whole
+NOT_STATE = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 EMPTY = object()  # a closure cell without a value
 
 # Values whose equality is their identity for any program: an importer that
@@ -452,7 +452,7 @@ class Update:
                 self.successors.add(id(new))
                 self.keep.append(old)
         if shape is not None:
-            self.note_kept_changes(change, before, namespace, shape)
+            self.mark_kept_changes(change, before, namespace, shape)
         if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):
             change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
@@ -460,7 +460,7 @@ class Update:
         self.current = None
         return value
 
-    def note_kept_changes(self, change, before, namespace, shape):
+    def mark_kept_changes(self, change, before, namespace, shape):
         """Counts as changed the globals the module kept across the run (the
         same object before and after, as `try: x except NameError:` keeps
         data loaded once) that its code may have changed in place: it
