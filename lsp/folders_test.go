@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -48,16 +47,6 @@ func freshValue(t *testing.T, e *fakeEditor, file, expr string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// content returns the text of a file of the workspace.
-func (e *fakeEditor) content(file string) string {
-	e.t.Helper()
-	data, err := os.ReadFile(e.path(file))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return string(data)
-}
-
 func pyQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
 }
@@ -70,11 +59,11 @@ func TestEachFolderImportsItsOwnNeighbours(t *testing.T) {
 	e := newEditor(t, twoFolders)
 	e.initialize(nil)
 	e.waitReady()
-	e.save("a/main.py", e.content("a/main.py"))
+	e.save("a/main.py", e.read("a/main.py"))
 	e.awaitMessage(0, "main reloaded")
 	e.evaluateIn("a/main.py", "count += 5")
 	n := e.messageCount()
-	e.save("b/main.py", e.content("b/main.py"))
+	e.save("b/main.py", e.read("b/main.py"))
 	e.awaitMessage(n, "main reloaded")
 	e.awaitLog("main: set aside a/main.py, a/tool.py: the folder of b/main.py has modules of the same names")
 
@@ -112,7 +101,7 @@ func TestASharedModuleThatKeepsTheOtherFoldersModuleIsNamed(t *testing.T) {
 	e.save("a/main.py", "import common\nfrom tool import NAME\n")
 	e.awaitMessage(0, "main reloaded")
 	n := e.messageCount()
-	e.save("b/main.py", e.content("b/main.py"))
+	e.save("b/main.py", e.read("b/main.py"))
 	e.awaitMessage(n, "main reloaded")
 	const text = "common: imported tool from a/tool.py; the files of b/ import their own tool now"
 	e.awaitMessage(n, text)
@@ -124,7 +113,7 @@ func TestASharedModuleThatKeepsTheOtherFoldersModuleIsNamed(t *testing.T) {
 	}
 
 	n = e.messageCount()
-	e.save("common.py", e.content("common.py"))
+	e.save("common.py", e.read("common.py"))
 	e.awaitMessage(n, "common reloaded")
 	e.awaitDiagnostics("common.py", "no Warning once it ran again", func(ds []protocol.Diagnostic) bool { return len(ds) == 0 })
 	if got, want := e.evaluateIn("b/main.py", "common.who()"), freshValue(t, e, "b/main.py", "common.who()"); got != want {

@@ -28,14 +28,14 @@ X = 1
 `)
 	e.initialize(nil)
 	e.waitReady()
-	e.save("main.py", e.content("main.py"))
+	e.save("main.py", e.read("main.py"))
 	e.awaitMessage(0, "main reloaded")
 	if err := os.Remove(e.path("utils.py")); err != nil {
 		t.Fatal(err)
 	}
 
 	n := e.messageCount()
-	e.save("main.py", e.content("main.py")+"\nVERSION = 2\n")
+	e.save("main.py", e.read("main.py")+"\nVERSION = 2\n")
 	e.awaitMessage(n, "main: ModuleNotFoundError: No module named 'utils' (main.py:1)")
 	e.awaitMessage(n, "utils: utils.py, its file, is gone (deleted or renamed since it ran), so it is no longer loaded")
 	e.awaitDiagnostics("main.py", "the error on the import", func(ds []protocol.Diagnostic) bool {
