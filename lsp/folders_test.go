@@ -120,3 +120,26 @@ func TestASharedModuleThatKeepsTheOtherFoldersModuleIsNamed(t *testing.T) {
 		t.Errorf("after saving common.py, common.who() = %s, want %s as a fresh run of b/main.py gives", got, want)
 	}
 }
+
+// A save's message names the module that ran: the one user code loaded
+// the file as (app.utils, through a namespace package), not a module
+// called utils, which nothing loaded.
+func TestASavesMessageNamesTheModuleThatRan(t *testing.T) {
+	t.Parallel()
+	e := newEditor(t, `
+-- app/utils.py --
+LIMIT = 1
+-- app/main.py --
+from app.utils import LIMIT
+`)
+	e.initialize(nil)
+	e.waitReady()
+	e.save("app/main.py", e.read("app/main.py"))
+	e.awaitMessage(0, "reloaded in")
+	n := e.messageCount()
+	e.save("app/utils.py", "LIMIT = 2\n")
+	msg := e.awaitMessage(n, "reloaded in")
+	if !strings.HasPrefix(msg.Message, "app.utils reloaded in ") || !strings.HasSuffix(msg.Message, "(and main)") {
+		t.Errorf("message = %q, want `app.utils reloaded in … (and main)`: app/main.py, saved as main, imports LIMIT", msg.Message)
+	}
+}

@@ -139,10 +139,14 @@ func (e *fakeEditor) saveAndWait(rel, content string) []protocol.ShowMessagePara
 // saveMessage reports whether m is the message that ends a save of module:
 // it reloaded, or an Error says why not. The Warning that lists a save's
 // notes comes after that message, so the previous save's may come after the
-// next save was sent.
+// next save was sent. A reload names the module it ran, which is app.utils
+// for the module utils when user code loaded the file through a namespace
+// package.
 func saveMessage(m protocol.ShowMessageParams, module string) bool {
-	return strings.HasPrefix(m.Message, module+" reloaded") ||
-		(m.Type == protocol.MessageTypeError && strings.HasPrefix(m.Message, module+": "))
+	if ran, _, ok := strings.Cut(m.Message, " reloaded"); ok && !strings.Contains(ran, " ") && (ran == module || strings.HasSuffix(ran, "."+module)) {
+		return true
+	}
+	return m.Type == protocol.MessageTypeError && strings.HasPrefix(m.Message, module+": ")
 }
 
 // runScenario saves the scenario's edits, evaluates its checks and says

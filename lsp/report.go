@@ -71,7 +71,7 @@ func (s *server) reportReload(res *reload.Result) {
 		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s%s", res.Module, res.Exception.Summary(), where(res.Exception), undone))
 		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s%s\n%s", res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
 	default:
-		msg := fmt.Sprintf("%s reloaded in %s%s", res.Module, formatDuration(res.Duration), importers(res))
+		msg := fmt.Sprintf("%s reloaded in %s%s", res.Ran(), formatDuration(res.Duration), importers(res))
 		s.show(ctx, protocol.MessageTypeInfo, msg+preview(res))
 		if res.Value != nil {
 			msg += "\n" + *res.Value

@@ -68,6 +68,19 @@ type Result struct {
 // OK reports whether the code ran to the end.
 func (r *Result) OK() bool { return r.Exception == nil && r.Err == nil }
 
+// Ran is the name of the module a reload ran, for messages: the first of
+// Reloaded, which differs from Module when user code loaded the file
+// under another name (a namespace package's "app.utils", for the file
+// hotload names "utils"). Module when nothing is listed (an evaluation,
+// a failure) and for a program's "__main__", which users know by its
+// file's name.
+func (r *Result) Ran() string {
+	if len(r.Reloaded) == 0 || r.Reloaded[0] == "__main__" {
+		return r.Module
+	}
+	return r.Reloaded[0]
+}
+
 // Exception is a Python exception with its traceback.
 type Exception struct {
 	Type    string // e.g. "ZeroDivisionError"

@@ -66,3 +66,22 @@ func TestResultOK(t *testing.T) {
 		}
 	}
 }
+
+func TestResultRan(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc string
+		r    reload.Result
+		want string
+	}{
+		{"the module the file is", reload.Result{Module: "utils", Reloaded: []string{"utils", "main"}}, "utils"},
+		{"loaded by user code under another name", reload.Result{Module: "utils", Reloaded: []string{"app.utils", "app.main"}}, "app.utils"},
+		{"a program's script", reload.Result{Module: "game", Reloaded: []string{"__main__"}}, "game"},
+		{"nothing ran", reload.Result{Module: "utils"}, "utils"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.Ran(); got != tt.want {
+			t.Errorf("%s: Ran() = %q, want %q", tt.desc, got, tt.want)
+		}
+	}
+}

@@ -36,7 +36,7 @@ func summary(res *reload.Result, first bool) string {
 	if first {
 		verb = "loaded"
 	}
-	fmt.Fprintf(&b, "hotload: %s %s in %s", res.Module, verb, formatDuration(res.Duration))
+	fmt.Fprintf(&b, "hotload: %s %s in %s", res.Ran(), verb, formatDuration(res.Duration))
 	if len(res.Reloaded) > 1 {
 		fmt.Fprintf(&b, " (and %s)", strings.Join(res.Reloaded[1:], ", "))
 	}
