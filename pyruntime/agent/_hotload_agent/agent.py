@@ -1,13 +1,11 @@
 """The agent: a reader thread for the channel, requests run on the main thread."""
 
-import linecache
 import os
 import queue
 import signal
 import sys
 import threading
 import time
-import warnings
 
 from .app import send_signal
 from .failures import FailureHooks
@@ -17,6 +15,7 @@ from .ops import HANDLERS
 from .output import OutputStream
 from .platform import interrupt_main_thread
 from .tracebacks import describe_exception
+from .warned import Warned
 
 
 # How long the code of an interrupted request has to take its SIGINT
@@ -280,7 +279,7 @@ class Agent:
         sys.stdout, sys.stderr = self.stdout, self.stderr
         start = time.perf_counter()
         reply = {"id": rid, "ok": True, "value": None, "error": None}
-        warned = []
+        warned = Warned()
         timer = None
         try:
             try:
@@ -294,11 +293,10 @@ class Agent:
                         timer = threading.Timer(timeout, self._time_out, (rid, timeout))
                         timer.daemon = True
                         timer.start()
-                    # catch_warnings also resets the "once per location" memory,
-                    # so a warning shows on every run, not only the first.
-                    with warnings.catch_warnings():
-                        warnings.showwarning = recorder(warned)
+                    with warned:
                         result = handler(self, msg)
+                    if result.get("rolled_back"):
+                        warned.undo_filters()
                 finally:
                     self._interruptible = False
                     if timer is not None:
@@ -307,8 +305,8 @@ class Agent:
             except BaseException as exc:  # user code may raise anything, SystemExit included
                 reply["error"] = describe_exception(exc)
             finally:
-                if warned:
-                    reply["warnings"] = warned
+                if warned.warned:
+                    reply["warnings"] = warned.warned
                 self.stdout.flush()
                 self.stderr.flush()
         except KeyboardInterrupt:
@@ -362,23 +360,6 @@ class Agent:
 # The requests that run none of the user's code: compiling the editor's
 # text ahead of a save (prepared.py), warming up for one (ops.op_warm).
 OWN_WORK = frozenset(("prepare", "warm"))
-
-
-def recorder(warned):
-    """A warnings.showwarning that prints the warning as Python would and
-    records where it points, for the editor's Warning diagnostics."""
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
-        warned.append({
-            "file": filename,
-            "line": lineno,
-            "category": category.__name__,
-            "message": str(message),
-            "source": linecache.getline(filename, lineno).rstrip("\r\n"),
-        })
-
-    return show
 
 
 def serve_agent(agent):
