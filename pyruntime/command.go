@@ -20,11 +20,16 @@ import (
 // agent is consumed from what becomes the protocol channel. First it refuses
 // a Python older than 3.8 in words Explain finds (versionRefusal); the
 // check parses and runs on any Python, 2.7 included, so the user sees that
-// rather than a SyntaxError from the agent's source.
+// rather than a SyntaxError from the agent's source. Then it takes the
+// working directory, which -c puts first, off sys.path: the agent imports
+// the standard library's queue, signal and token, not the project's files
+// of those names (the workspace's folders are put on sys.path at setup).
 const bootstrap = `import os, sys
 if sys.version_info < (3, 8):
     sys.stderr.write("hotload needs Python 3.8 or later; %s is Python %s\n" % (sys.executable or "this interpreter", sys.version.split()[0]))
     sys.exit(3)
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
 def _hotload_read(n):
     b = b""
     while len(b) < n:

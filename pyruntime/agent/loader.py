@@ -45,9 +45,10 @@ if _AgentLoader not in sys.meta_path and "_hotload_agent" not in sys.modules:
     sys.meta_path.insert(0, _AgentLoader)
 
 if __name__ == "__hotload_agent__":
+    _loaded_before = frozenset(sys.modules)  # Python's startup's, before the agent imports its own
     from _hotload_agent.main import main
 
-    main()
+    main(_loaded_before)
 else:
     from _hotload_agent.attach import serve, serve_in_thread
 

@@ -28,12 +28,16 @@ NUDGE_SECONDS = 0.05
 
 
 class Agent:
-    def __init__(self, channel, attached=False):
+    def __init__(self, channel, attached=False, loaded_before=frozenset()):
         self.channel = channel
         # attached: serving inside someone else's app (see serve()), which
         # must survive the session, keep its own streams, and whose
         # signal handlers are not ours to trigger.
         self.attached = attached
+        # The modules Python had loaded before the agent's own imports: the
+        # others in sys.modules at setup are the agent's (shadowed.py).
+        # Empty in an app hotload attached to, whose modules are its own.
+        self.loaded_before = loaded_before
         # SimpleQueue: its get wakes the main thread with the item, where
         # Queue's wakes it to take Queue's mutex, which the reader thread
         # may still hold (a second wake-up; about 25 us a save here).

@@ -100,9 +100,11 @@ class Folders:
     def prime(self, roots):
         """Lists the names the folders roots provide now, for the requests
         to come: a zygote lists them once, and each fresh run's worker
-        finds them listed (it checks the folder's mtime)."""
+        finds them listed (it checks the folder's mtime). Returns them."""
+        names = set()
         for root in roots:
-            self._provided(os.path.join(os.path.abspath(root), ""))
+            names |= self._provided(os.path.join(os.path.abspath(root), ""))
+        return names
 
     def aside_module(self, name, path):
         """The module called name set aside whose file is path, or None.

@@ -17,6 +17,7 @@ from . import app, folders, frameworks, importers
 from .files import file_version, read_source
 from .rules import UPDATE_RULES
 from .shape import Shape
+from .shadowed import release_shadowed
 from .source import compile_split, compile_tree, parse, run_split
 from .tracebacks import describe_exception, safe_repr
 from .update import MISSING, Update, restore_module_attr
@@ -38,7 +39,9 @@ def op_setup(agent, msg):
         os.chdir(msg["cwd"])
     add_sys_path(msg.get("sys_path") or [], front=True)
     agent.workspace.add_roots(msg.get("workspace_roots") or [])
-    agent.workspace.folders.prime(msg.get("sys_path") or [])
+    provided = agent.workspace.folders.prime(msg.get("sys_path") or [])
+    if not agent.attached:
+        release_shadowed(agent.loaded_before, msg.get("sys_path") or [], provided)
     failed = {}
     for name in msg.get("preload") or []:
         try:

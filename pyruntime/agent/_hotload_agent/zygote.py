@@ -72,7 +72,7 @@ class Worker:
 
 
 class Zygote:
-    def __init__(self, infd, outfd):
+    def __init__(self, infd, outfd, loaded_before=frozenset()):
         self.infd = infd
         self.outfd = outfd
         self.pid = os.getpid()
@@ -80,7 +80,7 @@ class Zygote:
         self.next_wid = 0
         self.pending = bytearray()  # what Go sent beyond the last whole line
         self.searched = 0  # how much of pending holds no newline
-        self.agent = Agent(self)
+        self.agent = Agent(self, loaded_before=loaded_before)
         self.prctl = parent_death_signal()
         # The zygote goes when its parent does (see platform.py), or None.
         self.parent = parent_watch(os.getppid())

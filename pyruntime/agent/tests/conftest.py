@@ -22,6 +22,7 @@ class Project:
 
     class Agent:
         attached = False
+        loaded_before = frozenset()  # what Python loaded before the agent (shadowed.py)
         app = None  # no program runs (see app.py)
 
     def __init__(self, tmp_path):

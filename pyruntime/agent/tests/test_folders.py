@@ -23,6 +23,7 @@ class Folders:
 
     class Agent:
         attached = False
+        loaded_before = frozenset()  # what Python loaded before the agent (shadowed.py)
         app = None
 
     def __init__(self, tmp_path):

@@ -21,6 +21,7 @@ class Namespace:
 
     class Agent:
         attached = False
+        loaded_before = frozenset()  # what Python loaded before the agent (shadowed.py)
         app = None
 
     def __init__(self, tmp_path):

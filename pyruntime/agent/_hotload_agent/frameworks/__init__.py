@@ -78,8 +78,20 @@ ADAPTERS = []
 
 
 def active(workspace=None):
-    """The adapters whose framework is imported, as instances for one save."""
-    return [cls(workspace) for cls in ADAPTERS if cls.module in sys.modules]
+    """The adapters whose framework is imported, as instances for one save:
+    not a project's own file of the framework's name (a logging.py of
+    yours, imported as logging: see shadowed.py)."""
+    return [cls(workspace) for cls in ADAPTERS if imported(cls.module, workspace)]
+
+
+def imported(name, workspace):
+    """Reports whether the module called name is loaded and is not one of
+    the workspace's files."""
+    module = sys.modules.get(name)
+    if module is None or workspace is None:
+        return module is not None
+    file = getattr(module, "__file__", None)  # first the cheap test: most are in no root
+    return not (isinstance(file, str) and file.startswith(workspace.roots) and workspace.user_file(module))
 
 
 # Each adapter module imports Adapter from this one, so they come last.
