@@ -427,6 +427,7 @@ class Update:
             new = namespace.get(key, MISSING)
             if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
                 self.bind(namespace, before, key, prefix)
+                self.unread_own_install(namespace, before, key, name)
         self.remove_names(module, before, shape, previous)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
@@ -459,6 +460,23 @@ class Update:
             change.graph = True
         self.current = None
         return value
+
+    def unread_own_install(self, namespace, before, key, name):
+        """Gives key back the value the previous run gave it when this run
+        read there one of the module's own functions, which the previous
+        run installed in another module's object: `_orig = pd.DataFrame.to_dict`
+        then `pd.DataFrame.to_dict = to_dict`, or `_old =
+        logging.getLogRecordFactory()` then `logging.setLogRecordFactory(factory)`.
+        A fresh run reads there what was there before the module ran (the
+        previous run's value): the function it reads now is the one it
+        wraps, and calling the "original" would call itself."""
+        new, old = namespace[key], before.get(key, MISSING)
+        if (type(new) is not types.FunctionType or new.__module__ != name or new.__name__ == key
+                or before.get(new.__name__) is not new or old is MISSING):
+            return
+        if type(old) is types.FunctionType and old.__module__ == name:
+            return  # it held one of the module's functions before too
+        namespace[key] = old
 
     def mark_kept_changes(self, change, before, namespace, shape):
         """Counts as changed the globals the module kept across the run (the
