@@ -428,6 +428,7 @@ class Update:
             if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
                 self.bind(namespace, before, key, prefix)
                 self.unread_own_install(namespace, before, key, name)
+                self.keep_submodule(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
@@ -477,6 +478,16 @@ class Update:
         if type(old) is types.FunctionType and old.__module__ == name:
             return  # it held one of the module's functions before too
         namespace[key] = old
+
+    def keep_submodule(self, namespace, before, key, prefix):
+        """Gives a package's name back its submodule when the package's
+        code, run again, bound the name to something else (`def config()`
+        in pkg/__init__.py, and pkg/config.py imported after it): in a
+        fresh run the import of the submodule, after the package's code,
+        binds the name last."""
+        old = before.get(key, MISSING)
+        if type(old) is types.ModuleType and sys.modules.get(prefix + key) is old:
+            namespace[key] = old
 
     def mark_kept_changes(self, change, before, namespace, shape):
         """Counts as changed the globals the module kept across the run (the
