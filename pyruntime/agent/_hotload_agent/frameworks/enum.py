@@ -51,6 +51,28 @@ def substituted(table, members):
     return table
 
 
+# A member's attributes that say where it sits, not what the definition
+# gives it: the same for the old member and the new definition's.
+MEMBER_MACHINERY = ("__objclass__", "_name_", "_sort_order_")
+
+
+def members_differ(old, new):
+    """Reports whether a member of new, the class run again, has other
+    attributes than old's member of its name: what the class's __init__
+    (or __new__) sets from its value, edited."""
+    fresh = new.__dict__["_member_map_"]
+    for name, member in old.__dict__["_member_map_"].items():
+        other = fresh.get(name)
+        if other is None:
+            continue
+        mine, theirs = member.__dict__, other.__dict__
+        if {k for k in mine if k not in MEMBER_MACHINERY} != {k for k in theirs if k not in MEMBER_MACHINERY}:
+            return True
+        if any(not safe_equal(mine[k], v) for k, v in theirs.items() if k not in MEMBER_MACHINERY):
+            return True
+    return False
+
+
 class EnumAdapter(Adapter):
     module = "enum"
 
@@ -67,7 +89,8 @@ class EnumAdapter(Adapter):
         plain = old.__dict__.get("_member_type_") is object and new.__dict__.get("_member_type_") is object
         if not plain and any(n in after and not safe_equal(v, after[n]) for n, v in before.items()):
             return False  # a str or int member is its value: it cannot take another
-        return class_change(up, old, new) == "its members changed"
+        change = class_change(up, old, new)
+        return change == "its members changed" or (change is None and members_differ(old, new))
 
     def update_enum(self, up, old, new, where):
         known = old._member_map_
@@ -84,8 +107,11 @@ class EnumAdapter(Adapter):
             else:
                 # Its value and what a custom __init__ set, as the new definition says.
                 for key, value in fresh.__dict__.items():
-                    if key not in ("__objclass__", "_name_", "_sort_order_") and member.__dict__.get(key, MISSING) is not value:
+                    if key not in MEMBER_MACHINERY and member.__dict__.get(key, MISSING) is not value:
                         up.set_attr(member, key, value)
+                for key in [k for k in member.__dict__ if k not in fresh.__dict__ and k not in MEMBER_MACHINERY]:
+                    up.on_undo(setattr, member, key, member.__dict__[key])
+                    delattr(member, key)
             member_map[name] = member
             ids[id(fresh)] = member
         removed = [name for name in known if name not in member_map]
