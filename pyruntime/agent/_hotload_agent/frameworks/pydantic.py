@@ -60,6 +60,29 @@ def restore_class_dict(cls, before):
             type.__setattr__(cls, key, value)
 
 
+def generic_models():
+    """The parametrized generic models pydantic keeps (`Page[Item]`): made
+    once, and given back by its cache each time code asks for them again,
+    even after the module that defines Page runs again. An empty list if
+    the cache is not where pydantic 2 keeps it."""
+    generics = sys.modules.get("pydantic._internal._generics")
+    cache = getattr(generics, "_GENERIC_TYPES_CACHE", None)
+    try:
+        return list(cache.values()) if cache is not None else []
+    except Exception:  # a cache of another shape, or changed while read
+        return []
+
+
+def ran_again(cls, modules):
+    """Reports whether cls is a definition of one of modules, which ran
+    again in this save: its schema is new. A parametrized generic model
+    (`Page[Item]`) is not, even in a module that ran again (pydantic names
+    it after the module that asked for it first, and binds it there): the
+    module got it back from pydantic's cache, as it was made then."""
+    meta = cls.__dict__.get("__pydantic_generic_metadata__") or {}
+    return cls.__module__ in modules and meta.get("origin") is None
+
+
 class PydanticAdapter(Adapter):
     module = "pydantic"
 
@@ -88,15 +111,15 @@ class PydanticAdapter(Adapter):
             return
         base = base_model()
         seen = set()
-        for namespace in user_namespaces(self.workspace):
-            for value in list(namespace.values()):
-                if (not isinstance(value, type) or id(value) in seen or not issubclass(value, base)
-                        or value is base or value.__module__ in up.modules):
-                    continue
-                seen.add(id(value))
-                infos = (value.__dict__.get("__pydantic_fields__") or {}).values()
-                if any(mentions(info.annotation, self.updated) for info in infos):
-                    self.rebuild(up, value)
+        models = [v for namespace in user_namespaces(self.workspace) for v in list(namespace.values())]
+        for value in models + generic_models():
+            if (not isinstance(value, type) or id(value) in seen or not issubclass(value, base)
+                    or value is base or ran_again(value, up.modules)):
+                continue
+            seen.add(id(value))
+            infos = (value.__dict__.get("__pydantic_fields__") or {}).values()
+            if any(mentions(info.annotation, self.updated) for info in infos):
+                self.rebuild(up, value)
 
     def rebuild(self, up, cls):
         before = {key: cls.__dict__[key] for key in REBUILT if key in cls.__dict__}
