@@ -368,6 +368,24 @@ def test_an_exit_handler_is_registered_once_however_often_the_module_runs(projec
     del sys.modules[name]
 
 
+def test_a_filter_of_the_user_s_class_is_added_once_however_often_the_module_runs(project):
+    source = """\
+        import logging
+
+        class Redact(logging.Filter):
+            def filter(self, record):
+                record.msg = %r + str(record.msg)
+                return True
+
+        log = logging.getLogger("M_svc")
+        log.addFilter(Redact())
+        """
+    for version in ("v1 ", "v2 ", "v3 "):
+        project.save("logsetup", source % version)
+        [only] = project.module("logsetup").log.filters
+        assert type(only) is project.module("logsetup").Redact
+
+
 def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
     source = """\
         import threading

@@ -43,7 +43,16 @@ def target(handler):
 
 
 def same_filter(a, b):
-    return type(a) is type(b) and (getattr(a, "__dict__", None) == getattr(b, "__dict__", None) or a is b)
+    """Reports whether filters a and b filter alike: one class, the same
+    attributes, leaving out the mark saying which module's run added one
+    (ADDED_BY), which is about who added it, not what it filters."""
+    return a is b or (type(a) is type(b) and unmarked(a) == unmarked(b))
+
+
+def unmarked(obj):
+    """obj's attributes without ADDED_BY; None if it has no __dict__."""
+    attrs = getattr(obj, "__dict__", None)
+    return None if attrs is None else {k: v for k, v in attrs.items() if k != ADDED_BY}
 
 
 def restore_settings(logger, level, disabled, propagate):
