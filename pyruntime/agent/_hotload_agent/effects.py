@@ -42,14 +42,42 @@ KEYED = frozenset(("append", "extend", "remove", "update", "setdefault", "pop", 
 ADDING = frozenset(("filterwarnings", "simplefilter"))
 
 
+# Functions of the standard library that change the process or a table of
+# their module, known by their whole name, since their own ("signal",
+# "register", "pickle") says nothing: the handler of a signal, faulthandler's
+# dump on a signal, a codec search function, a file type, a pickling
+# function, warnings sent to logging. Each maps to how two of its calls
+# compare: "keyed", the same when their first arguments are (another
+# handler for the same signal replaces the one before); "adding", the same
+# only when the whole calls are (each call adds one more entry); "setter",
+# always the same (a call replaces what the one before set).
+# faulthandler.enable is not one: the runtime enables it itself.
+KNOWN = {
+    "signal.signal": "keyed", "faulthandler.register": "keyed", "copyreg.pickle": "keyed",
+    "codecs.register": "adding", "mimetypes.add_type": "adding", "logging.captureWarnings": "setter",
+}
+
+
 def changes(node, aliases):
     """Reports whether node, a module-level call or store whose name starts
     at an imported name (aliases: local name -> what it imports), changes
     an object of another module."""
     if isinstance(node, ast.Call):
         last = called(node, aliases)
-        return last.startswith("set") or last in CHANGERS
+        return last.startswith("set") or last in CHANGERS or dotted(node, aliases) in KNOWN
     return True  # an attribute or item of an imported object assigned
+
+
+def dotted(call, aliases):
+    """The whole name of the function call calls, through the imports:
+    "signal.signal" for signal.signal(...) after `import signal`, or
+    signal(...) after `from signal import signal`; None if it is not a
+    name or a chain of attributes of one."""
+    func = call.func
+    chain = attribute_chain(func) if isinstance(func, ast.Attribute) else [func.id] if isinstance(func, ast.Name) else None
+    if not chain:
+        return None
+    return ".".join([aliases.get(chain[0], chain[0])] + chain[1:])
 
 
 def called(call, aliases):
@@ -83,12 +111,13 @@ def identity(node, aliases):
     if not isinstance(node, ast.Call):
         return start, ast.dump(node)
     last = called(node, aliases)
-    if last in ADDING:
+    known = KNOWN.get(dotted(node, aliases))
+    if last in ADDING or known == "adding":
         return start, ast.dump(node)
     func = ast.dump(node.func)
     if last == "insert" and len(node.args) == 2:
         return start, func, ast.dump(node.args[1])  # insert(index, item)
-    if node.args and (last in KEYED or len(node.args) >= 2):
+    if node.args and (last in KEYED or known == "keyed" or len(node.args) >= 2):
         return start, func, ast.dump(node.args[0])
     return start, func
 

@@ -4,6 +4,7 @@ module's class) leaves its change behind when a save drops the statement:
 a fresh run would start without it, and the save says so."""
 
 import os
+import signal
 import sys
 import warnings
 
@@ -37,6 +38,18 @@ DROPPED = [
     ("a setting, in an if block",
      "import sys\nif True:\n    sys.setrecursionlimit(sys.getrecursionlimit())\n", "import sys\n",
      "sys.setrecursionlimit(sys.getrecursionlimit())"),
+    ("a signal handler installed",
+     "import signal\n\ndef dump(signum, frame):\n    pass\n\nsignal.signal(signal.SIGUSR1, dump)\n",
+     "import signal\n\ndef dump(signum, frame):\n    pass\n", "signal.signal(signal.SIGUSR1, dump)"),
+    ("a signal handler installed through the function imported by name",
+     "from signal import SIGUSR1, SIG_IGN, signal\nsignal(SIGUSR1, SIG_IGN)\n",
+     "from signal import SIGUSR1, SIG_IGN, signal\n", "signal(SIGUSR1, SIG_IGN)"),
+    ("a file type added, then another, which adds to it",
+     "import mimetypes\nmimetypes.add_type('text/x-hotload', '.hl')\n",
+     "import mimetypes\nmimetypes.add_type('text/x-hotload', '.hotload')\n", "mimetypes.add_type('text/x-hotload', '.hl')"),
+    ("a pickling function for another module's class",
+     "import copyreg\nimport M_other\ncopyreg.pickle(M_other.Thing, lambda t: (M_other.Thing, ()))\n",
+     "import copyreg\nimport M_other\n", "copyreg.pickle(M_other.Thing, lambda t: (M_other.Thing, ()))"),
 ]
 
 KEPT = [
@@ -52,6 +65,9 @@ KEPT = [
      "import os\nHERE = os.path.join('a', 'b')\nos.path.join('c')\n", "import os\nHERE = os.path.join('a', 'b')\n"),
     ("a store in the module's own dict dropped",
      "SETTINGS = {}\nSETTINGS['x'] = 1\n", "SETTINGS = {}\n"),
+    ("another handler for the same signal, which replaces the one before",
+     "import signal\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)\n",
+     "import signal\nsignal.signal(signal.SIGUSR1, signal.SIG_DFL)\n"),
 ]
 
 
@@ -59,8 +75,10 @@ KEPT = [
 def restored():
     """Puts back what the tests' modules change in this process."""
     path, environ = list(sys.path), dict(os.environ)
+    handler = signal.getsignal(signal.SIGUSR1)
     with warnings.catch_warnings():
         yield
+    signal.signal(signal.SIGUSR1, handler)
     sys.path[:] = path
     os.environ.clear()
     os.environ.update(environ)
