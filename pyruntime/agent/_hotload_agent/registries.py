@@ -39,9 +39,10 @@ def unregister(up):
     again = {id(obj) for obj in up.decorated}
     up.gone, gone = up.created, {id(obj) for obj in up.created}
     log, up.undo = up.undo, []  # nothing to undo: this is the undoing
+    versions = {name: (new, old) for name, (old, new) in module_sources(up).items()}
     try:
         for container in containers(up, ()):
-            fix_container(up, container, swap, again, gone)
+            fix_container(up, container, swap, again, gone, versions)
     finally:
         up.undo = log
 
@@ -59,8 +60,9 @@ def reconcile(up, extra_roots=()):
     leaked = [i for i in range(len(up.replaced)) if stored(up, i)]
     again = {id(obj) for obj in up.decorated}
     gone = {id(obj) for obj in up.gone}
+    versions = module_sources(up)
     for container in containers(up, extra_roots):
-        fix_container(up, container, swap, again, gone)
+        fix_container(up, container, swap, again, gone, versions)
     for i in leaked:
         if stored(up, i):
             old = up.replaced[i][1]
@@ -163,7 +165,19 @@ def is_user(up, module):
 def is_user_name(up, name):
     return name in up.modules or (up.workspace is not None and name in up.workspace.loaded())
 
-def fix_container(up, container, swap, again, gone):
+def module_sources(up):
+    """{module name: (the source of the version that ran before, the
+    source of the one that ran now)} of the modules this save ran whose
+    version before is known."""
+    out = {}
+    for name in up.modules:
+        previous, shape = up.previous.get(name), up.sources.get(name, (None, None))[1]
+        if previous is not None and shape is not None and previous.source is not None and shape.source is not None:
+            out[name] = (previous.source, shape.source)
+    return out
+
+
+def fix_container(up, container, swap, again, gone, versions):
     if isinstance(container, dict):
         for key, value in list(container.items()):
             if id(value) in gone and value in up.gone:
@@ -178,6 +192,8 @@ def fix_container(up, container, swap, again, gone):
                 item = container.pop(key)
                 up.on_undo(restore_dict_key, container, key, old, item, container.get(old, MISSING))
                 container[old] = item
+        if versions:
+            without_renamed_keys(up, container, versions)
         in_definition_order(up, container)
     elif isinstance(container, (list, set)):
         kept, keys, index, last, repeated, changed = [], [], {}, {}, set(), False
@@ -256,6 +272,62 @@ def is_successor(up, obj):
     module-level name holds after this save in place of an older one."""
     target = obj.__self__ if isinstance(obj, types.MethodType) else obj
     return id(target) in up.successors
+
+
+def without_renamed_keys(up, container, versions):
+    """Takes out of a dict registry the keys a module's definition was
+    registered under by the version that ran before and no longer is,
+    where this save registered it under a new key: `@register("upper")`
+    made `@register("shout")`, a class's `key = "csv"` made "csv2". A
+    fresh run has only the new key, where the first of the two was. A key
+    counts as the version's when its source spells it as a string
+    literal: the old key is one only the old source spells, the new one
+    one only the new source spells, so aliases the new version still
+    registers (`@route("/")` over `@route("/index")`), keys computed at
+    run time and keys other modules set stay. versions: {module: (the
+    source whose run made the registrations, the source now standing)}."""
+    held = {}
+    for key, value in container.items():
+        if isinstance(key, str) and isinstance(value, (types.FunctionType, type)):
+            definition = definition_key(up, value, ())
+            if definition is not None and definition[0] in versions:
+                held.setdefault(definition, []).append(key)
+    pairs = {}  # old key and new key -> (old key, the new key that replaces it, or None)
+    for definition, keys in held.items():
+        if len(keys) < 2:
+            continue
+        old, new = versions[definition[0]]
+        stale = [k for k in keys if spelled(old, k) and not spelled(new, k)]
+        fresh = [k for k in keys if spelled(new, k) and not spelled(old, k)]
+        if stale and fresh:
+            for pair in zip(stale, fresh + [None] * (len(stale) - len(fresh))):
+                for key in pair:
+                    if key is not None:
+                        pairs[key] = pair
+    if not pairs:
+        return
+    items = list(container.items())
+    placed, done = [], set()
+    for key, value in items:
+        pair = pairs.get(key)
+        if pair is None:
+            placed.append((key, value))
+        elif pair[0] not in done:  # the first of the two: the new key goes there
+            done.add(pair[0])
+            if pair[1] is not None:
+                placed.append((pair[1], container[pair[1]]))
+    up.on_undo(restore_dict, container, items)
+    container.clear()
+    container.update(placed)
+
+
+def spelled(source, key):
+    """Reports whether source (bytes) spells key as a string literal."""
+    try:
+        text = key.encode("utf-8")
+    except UnicodeError:
+        return False
+    return b'"' + text + b'"' in source or b"'" + text + b"'" in source
 
 
 def in_definition_order(up, container):

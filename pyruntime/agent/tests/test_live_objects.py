@@ -9,6 +9,8 @@ import textwrap
 
 import pytest
 
+from _hotload_agent import ops
+
 
 def texts(reply):
     return [n["text"] for n in reply.get("notes", [])]
@@ -280,6 +282,58 @@ def test_a_dict_registry_lists_a_module_s_definitions_in_its_order(project):
     project.save("commands", source % "")
     project.save("commands", source % "\n@command\ndef init():\n    pass\n")
     assert list(project.module("registry").COMMANDS) == ["init", "build"]
+
+
+REGISTRY = "HANDLERS = {}\n\ndef register(name):\n    def deco(f):\n        HANDLERS[name] = f\n        return f\n    return deco\n"
+
+
+def test_a_definition_registered_under_a_new_key_leaves_its_old_key(project):
+    project.save("registry", REGISTRY)
+    source = "from M_registry import register\n\n@register(%r)\ndef upper(s):\n    return s.upper()\n\n" \
+             "@register('rev')\ndef rev(s):\n    return s[::-1]\n"
+    project.save("plugins", source % "upper")
+    project.save("plugins", source % "shout")
+    handlers = project.module("registry").HANDLERS
+    assert list(handlers) == ["shout", "rev"] and handlers["shout"] is project.module("plugins").upper
+
+
+def test_an_alias_the_new_version_still_registers_stays(project):
+    project.save("registry", REGISTRY)
+    source = "from M_registry import register\n\n@register('/')\n@register(%r)\ndef home():\n    return 'home'\n"
+    project.save("views", source % "/index")
+    project.save("views", source % "/home")
+    assert list(project.module("registry").HANDLERS) == ["/home", "/"]
+
+
+def test_a_key_another_module_set_for_a_definition_stays(project):
+    project.save("registry", REGISTRY)
+    source = "from M_registry import register\n\n@register(%r)\ndef upper(s):\n    return s.upper()\n"
+    project.save("plugins", source % "upper")
+    project.save("app", "import M_registry, M_plugins\n\nM_registry.HANDLERS['u'] = M_plugins.upper\n")
+    project.save("plugins", source % "shout")
+    assert list(project.module("registry").HANDLERS) == ["shout", "u"]
+
+
+def test_a_class_registered_under_a_new_key_by_init_subclass_leaves_its_old_key(project):
+    project.save("base", "class Plugin:\n    registry = {}\n\n    def __init_subclass__(cls):\n"
+                         "        Plugin.registry[cls.key] = cls\n")
+    source = "from M_base import Plugin\n\nclass Csv(Plugin):\n    key = %r\n\nclass Json(Plugin):\n    key = 'json'\n"
+    project.save("plugins", source % "csv")
+    reply = project.save("plugins", source % "csv2")
+    registry = project.module("base").Plugin.registry
+    assert list(registry) == ["csv2", "json"] and registry["csv2"] is project.module("plugins").Csv
+    assert "notes" not in reply
+
+
+def test_a_failed_save_gives_a_renamed_key_back(project):
+    project.save("registry", REGISTRY)
+    source = "from M_registry import register\n\n@register(%r)\ndef upper(s):\n    return s.upper()\n%s"
+    project.save("plugins", source % ("upper", ""))
+    path = project.dir / project.file("plugins")
+    path.write_text((source % ("shout", "\n1 / 0\n")).replace("M_", project.prefix))
+    reply = ops.op_reload(project.agent, {"module": project.name("plugins"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert list(project.module("registry").HANDLERS) == ["upper"]
 
 
 def test_a_listener_object_made_again_is_registered_once(project):
