@@ -94,7 +94,7 @@ def stored(up, i):
 def containers(up, extra_roots):
     """The dicts, lists and sets a save's registries may be: in the
     namespaces of the modules that ran and of the user's modules they
-    hold, in their classes' (and their bases' and metaclasses')
+    hold (or whose functions or classes they hold), in their classes' (and their bases' and metaclasses')
     __dict__, in the __dict__ of objects they hold, and one level into
     those containers. Big containers (over BIG items) are skipped."""
     namespaces, seen = [], set()
@@ -125,12 +125,18 @@ def containers(up, extra_roots):
                 if type(value) in REGISTRIES:
                     add(value, depth + 1)
 
+    # Read once: the workspace compares sys.modules to know its modules.
+    users = set(up.modules).union(up.workspace.loaded() if up.workspace is not None else ())
     for ns in list(namespaces):
         for value in list(ns.values()):
-            if isinstance(value, types.ModuleType) and is_user(up, value):
+            if isinstance(value, types.ModuleType) and getattr(value, "__name__", None) in users:
                 add_namespace(value.__dict__)
-            elif isinstance(value, types.FunctionType) and is_user_name(up, value.__module__):
+            elif isinstance(value, types.FunctionType) and value.__module__ in users:
                 add_namespace(value.__globals__)
+            elif isinstance(value, type) and value.__module__ in users:
+                # `from base import Reader`: a registry Reader's
+                # __init_subclass__ fills may be a global of base.
+                add_namespace(getattr(sys.modules.get(value.__module__), "__dict__", None))
     classes = []
     for ns in namespaces:
         for key, value in list(ns.items()):
@@ -158,12 +164,6 @@ def containers(up, extra_roots):
             if type(value) in REGISTRIES:
                 add(value, 1)
     return out
-
-def is_user(up, module):
-    return is_user_name(up, getattr(module, "__name__", None))
-
-def is_user_name(up, name):
-    return name in up.modules or (up.workspace is not None and name in up.workspace.loaded())
 
 def module_sources(up):
     """{module name: (the source of the version that ran before, the

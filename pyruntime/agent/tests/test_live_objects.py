@@ -325,6 +325,16 @@ def test_a_class_registered_under_a_new_key_by_init_subclass_leaves_its_old_key(
     assert "notes" not in reply
 
 
+def test_a_registry_of_the_module_of_a_base_taken_by_name_is_found(project):
+    project.save("base", "READERS = {}\n\nclass Reader:\n    def __init_subclass__(cls, format=None):\n"
+                         "        READERS[format] = cls\n")
+    source = "from M_base import Reader\n\nclass TabReader(Reader, format=%r):\n    sep = '\\t'\n"
+    project.save("readers", source % "csv")
+    reply = project.save("readers", source % "tsv")
+    assert project.module("base").READERS == {"tsv": project.module("readers").TabReader}
+    assert "notes" not in reply
+
+
 def test_a_failed_save_gives_a_renamed_key_back(project):
     project.save("registry", REGISTRY)
     source = "from M_registry import register\n\n@register(%r)\ndef upper(s):\n    return s.upper()\n%s"
