@@ -450,6 +450,61 @@ def test_a_filter_of_the_user_s_class_is_added_once_however_often_the_module_run
         assert type(only) is project.module("logsetup").Redact
 
 
+SQLA_HOOKS = """\
+    from sqlalchemy import event
+
+    from M_db import AppSession
+
+    LOG = []
+
+    def %s(session, transaction):
+        LOG.append(%r)
+
+    event.listen(AppSession, "after_transaction_create", %s)
+    %s
+    """
+
+
+def begin_log(project):
+    """What the hooks module's listeners log when a session begins."""
+    from sqlalchemy import create_engine
+    log = project.module("hooks").LOG
+    del log[:]
+    project.module("db").AppSession(create_engine("sqlite://")).begin()
+    return list(log)
+
+
+@pytest.fixture
+def sqla(project):
+    """A project with a Session class of its own, whose listeners go with it."""
+    pytest.importorskip("sqlalchemy")  # .venv-test has it; the bare Pythons of make test-pythons do not
+    project.save("db", "from sqlalchemy.orm import Session\n\nclass AppSession(Session):\n    pass\n")
+    return project
+
+
+def test_a_renamed_sqlalchemy_listener_replaces_the_one_before(sqla):
+    sqla.save("hooks", SQLA_HOOKS % ("log_flush", "flush", "log_flush", ""))
+    sqla.save("hooks", SQLA_HOOKS % ("audit_flush", "audit", "audit_flush", ""))
+    assert begin_log(sqla) == ["audit"]
+
+
+def test_a_sqlalchemy_listener_made_again_fires_once(sqla):
+    sqla.save("hooks", SQLA_HOOKS % ("log_flush", "flush", "log_flush", ""))
+    lam = "event.listen(AppSession, 'after_transaction_create', lambda *a: LOG.append(%r))"
+    for version in ("v1", "v2", "v3"):
+        sqla.save("hooks", SQLA_HOOKS % ("log_flush", version, "log_flush", lam % ("lambda " + version)))
+    assert begin_log(sqla) == ["v3", "lambda v3"]
+
+
+def test_a_failed_save_takes_its_sqlalchemy_listeners_back(sqla):
+    sqla.save("hooks", SQLA_HOOKS % ("log_flush", "flush", "log_flush", ""))
+    path = sqla.dir / sqla.file("hooks")
+    path.write_text(textwrap.dedent(SQLA_HOOKS % ("audit_flush", "audit", "audit_flush", "1 / 0")).replace("M_", sqla.prefix))
+    reply = ops.op_reload(sqla.agent, {"module": sqla.name("hooks"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert begin_log(sqla) == ["flush"]
+
+
 def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
     source = """\
         import threading

@@ -20,14 +20,25 @@ extend_existing, maps a second class onto the first one's table. Instead:
   module's `metadata = MetaData()`, so that a Core Table whose columns
   changed is compared with the one the database was made from, and noted.
 
-Rollback puts the tables back and disposes any mapper the save created.
+- Event listeners a module registers at import (`event.listen(Session,
+  "before_flush", f)`, `@event.listens_for(Task, "init")`) are registered
+  once: those its previous run registered on what it holds at module level
+  (a class, an engine, a mapped class's attribute) with a function of its
+  own, and that its new run does not register again, are removed once the
+  save stands. A renamed listener or a lambda does not fire next to the one
+  before it.
+
+Rollback puts the tables back, disposes any mapper the save created and
+removes the listeners the failed run added.
 """
 
 import sys
 import warnings
 
 from . import Adapter
+from .live import touches
 from ..rules import update_class_body
+from ..update import cell_value
 
 # Attributes of a mapped class that belong to its mapping, not to the code a
 # save updates.
@@ -197,11 +208,72 @@ def discard_manager(registry, manager):
         remove_table(table.metadata, table)
 
 
+def listen_targets(module):
+    """{id: object} of what module holds at module level, and the
+    attributes of the classes it defines (a mapped column's attribute
+    events): what its listeners listen on."""
+    targets = {}
+    for value in list(module.__dict__.values()):
+        targets[id(value)] = value
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            for attr in list(value.__dict__.values()):
+                targets[id(attr)] = attr
+    return targets
+
+
+def listeners_of(registry, targets, name):
+    """(target, identifier, function) of the listeners SQLAlchemy's event
+    registry holds on targets ({id: object}) whose function module name
+    defines (a def or a lambda of its own)."""
+    found = []
+    for key, listeners in list(registry._key_to_collection.items()):
+        target = targets.get(key[0])
+        if target is None or not isinstance(key[2], int):  # a bound method's key is a pair
+            continue
+        for ref in list(listeners.values()):
+            fn = given(ref(), key[2])
+            if fn is not None:
+                if getattr(fn, "__module__", None) == name:
+                    found.append((target, key[1], fn))
+                break
+    return found
+
+
+def given(listener, fn_id):
+    """The function listen() was given, from the listener SQLAlchemy
+    calls: that function, or the one its wrapper closes over (an
+    instance or attribute event's); None if neither."""
+    if listener is None or id(listener) == fn_id:
+        return listener
+    for cell in getattr(listener, "__closure__", None) or ():
+        value = cell_value(cell)
+        if id(value) == fn_id:
+            return value
+    return None
+
+
+def remove_listener(event, target, identifier, fn):
+    """Removes a listener if it is still registered."""
+    try:
+        if event.contains(target, identifier, fn):
+            event.remove(target, identifier, fn)
+    except Exception:  # a target SQLAlchemy no longer accepts: nothing to remove
+        pass
+
+
+def remove_listeners(event, listeners):
+    for target, identifier, fn in listeners:
+        remove_listener(event, target, identifier, fn)
+
+
 class SQLAlchemyAdapter(Adapter):
     module = "sqlalchemy"
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
+        self.listeners = None  # (target, identifier, fn) the running module's previous run registered
+        self.listened = set()  # (id(target), identifier, id(fn)) of what its run registers
+        self.listen = None  # sqlalchemy.event.listen while a module runs
         self.rules = [
             (self.is_mapped_pair, self.update_mapped),
             (self.is_base_pair, self.update_base),
@@ -238,6 +310,52 @@ class SQLAlchemyAdapter(Adapter):
                 up.on_undo(put_table_back, value.metadata, value)
         for registry in registries.values():
             up.on_undo(dispose_new, registry, set(registry._managers))
+        self.watch_listeners(up, module)
+
+    def after_run(self, up, module):
+        """Removes, once the save stands, the listeners module's previous
+        run registered and this one did not."""
+        if self.listeners is None:
+            return
+        api = sys.modules["sqlalchemy.event.api"]
+        api.listen = sys.modules["sqlalchemy.event"].listen = self.listen
+        stale = [(t, i, f) for t, i, f in self.listeners if (id(t), i, id(f)) not in self.listened]
+        if stale:
+            up.on_commit(remove_listeners, api, stale)
+        self.listeners = None
+
+    def watch_listeners(self, up, module):
+        """Finds the listeners module's previous run registered, and has
+        event.listen (and listens_for, which calls it) note what its new
+        run registers, a function the run before listened with listening
+        once (SQLAlchemy calls it once per listen), and take a new
+        registration back on rollback."""
+        self.listeners = None
+        api, registry = sys.modules.get("sqlalchemy.event.api"), sys.modules.get("sqlalchemy.event.registry")
+        if api is None or registry is None or not touches(module, ("sqlalchemy",)):
+            return
+        self.listeners = listeners_of(registry, listen_targets(module), module.__name__)
+        self.listened = set()
+        original = self.listen = api.listen
+
+        def listen(target, identifier, fn, *args, **kw):
+            try:
+                known = api.contains(target, identifier, fn)
+            except Exception:  # not a target or event SQLAlchemy knows: listen says so
+                known = None
+            key = (id(target), identifier, id(fn))
+            if known and key not in self.listened:
+                # A function updated in place listening again, as the run
+                # before made it: SQLAlchemy would call it twice per event.
+                api.remove(target, identifier, fn)
+            original(target, identifier, fn, *args, **kw)
+            self.listened.add(key)
+            if not known:
+                up.on_undo(remove_listener, api, target, identifier, fn)
+
+        listen.__wrapped__ = original
+        up.set_attr(api, "listen", listen)
+        up.set_attr(sys.modules["sqlalchemy.event"], "listen", listen)
 
     # --- mapped classes ------------------------------------------------------
 
