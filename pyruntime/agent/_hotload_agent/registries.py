@@ -29,6 +29,9 @@ REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
 BUDGET = 100000
 BIG = 10000
 
+# What a module defines that a registry holds by name: functions and classes.
+DEFINITIONS = (types.FunctionType, type)
+
 
 def unregister(up):
     """After a rollback, takes out of the registries what the failed
@@ -288,9 +291,9 @@ def without_renamed_keys(up, container, versions):
     source whose run made the registrations, the source now standing)}."""
     held = {}
     for key, value in container.items():
-        if isinstance(key, str) and isinstance(value, (types.FunctionType, type)):
+        if type(key) is str and isinstance(value, DEFINITIONS) and getattr(value, "__module__", None) in versions:
             definition = definition_key(up, value, ())
-            if definition is not None and definition[0] in versions:
+            if definition is not None:
                 held.setdefault(definition, []).append(key)
     pairs = {}  # old key and new key -> (old key, the new key that replaces it, or None)
     for definition, keys in held.items():
