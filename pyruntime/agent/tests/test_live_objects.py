@@ -488,6 +488,24 @@ def test_a_renamed_sqlalchemy_listener_replaces_the_one_before(sqla):
     assert begin_log(sqla) == ["audit"]
 
 
+def test_a_renamed_listens_for_listener_imported_by_name_replaces_the_one_before(sqla):
+    source = """\
+        from sqlalchemy.event import listens_for
+
+        from M_db import AppSession
+
+        LOG = []
+
+        @listens_for(AppSession, "after_transaction_create")
+        def %s(session, transaction):
+            LOG.append(%r)
+        """
+    sqla.save("hooks", source % ("log_begin", "begin"))
+    sqla.save("hooks", source % ("audit_begin", "audit"))
+    sqla.save("hooks", source % ("audit_begin", "audit v2"))
+    assert begin_log(sqla) == ["audit v2"]
+
+
 def test_a_sqlalchemy_listener_made_again_fires_once(sqla):
     sqla.save("hooks", SQLA_HOOKS % ("log_flush", "flush", "log_flush", ""))
     lam = "event.listen(AppSession, 'after_transaction_create', lambda *a: LOG.append(%r))"

@@ -274,6 +274,7 @@ class SQLAlchemyAdapter(Adapter):
         self.listeners = None  # (target, identifier, fn) the running module's previous run registered
         self.listened = set()  # (id(target), identifier, id(fn)) of what its run registers
         self.listen = None  # sqlalchemy.event.listen while a module runs
+        self.up = None  # the Update of the module that runs, for the listen it runs
         self.rules = [
             (self.is_mapped_pair, self.update_mapped),
             (self.is_base_pair, self.update_base),
@@ -322,7 +323,7 @@ class SQLAlchemyAdapter(Adapter):
         stale = [(t, i, f) for t, i, f in self.listeners if (id(t), i, id(f)) not in self.listened]
         if stale:
             up.on_commit(remove_listeners, api, stale)
-        self.listeners = None
+        self.listeners = self.up = None
 
     def watch_listeners(self, up, module):
         """Finds the listeners module's previous run registered, and has
@@ -335,10 +336,12 @@ class SQLAlchemyAdapter(Adapter):
         if api is None or registry is None or not touches(module, ("sqlalchemy",)):
             return
         self.listeners = listeners_of(registry, listen_targets(module), module.__name__)
-        self.listened = set()
+        self.listened, self.up = set(), up
         original = self.listen = api.listen
 
         def listen(target, identifier, fn, *args, **kw):
+            if self.listeners is None:  # kept past the run (`from sqlalchemy.event import listen`)
+                return original(target, identifier, fn, *args, **kw)
             try:
                 known = api.contains(target, identifier, fn)
             except Exception:  # not a target or event SQLAlchemy knows: listen says so
@@ -351,7 +354,7 @@ class SQLAlchemyAdapter(Adapter):
             original(target, identifier, fn, *args, **kw)
             self.listened.add(key)
             if not known:
-                up.on_undo(remove_listener, api, target, identifier, fn)
+                self.up.on_undo(remove_listener, api, target, identifier, fn)
 
         listen.__wrapped__ = original
         up.set_attr(api, "listen", listen)
