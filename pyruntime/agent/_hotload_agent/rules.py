@@ -9,7 +9,7 @@ import inspect
 import sys
 import types
 
-from .update import EMPTY, MISSING, cell_value, code_same, invocable, own_attr, qualified, safe_equal, same_definition
+from .update import EMPTY, MISSING, cell_value, chain, code_same, invocable, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -87,24 +87,21 @@ def is_code(value):
                               functools.cached_property, types.DynamicClassAttribute))
 
 
-def functions_in(value, depth=0):
-    """Yields the functions a class attribute runs: through staticmethod,
-    classmethod, property, cached_property and functools.wraps' __wrapped__."""
-    if depth > 8:  # deeper than any decorator stack: a __wrapped__ cycle
-        return
-    if isinstance(value, types.FunctionType):
-        yield value
-        inner = value.__dict__.get("__wrapped__")
-        if inner is not None:
-            yield from functions_in(inner, depth + 1)
-    elif isinstance(value, (staticmethod, classmethod)):
-        yield from functions_in(value.__func__, depth + 1)
-    elif isinstance(value, property):
-        for f in (value.fget, value.fset, value.fdel):
-            if f is not None:
-                yield from functions_in(f, depth + 1)
-    elif isinstance(value, functools.cached_property):
-        yield from functions_in(value.func, depth + 1)
+def point_super_at(up, old, new):
+    """Points the __class__ cell of every function new's body holds at old,
+    where it holds new: zero-argument super() reads the class there, and
+    live instances are instances of old, which new's functions now serve.
+    The functions are found as chain() finds them: through staticmethod,
+    classmethod, property, cached_property, partial, a wrapper's closure
+    (a decorator without functools.wraps) and __wrapped__ (functools.wraps,
+    lru_cache), so a method under any decorator still finds its class."""
+    for value in new.__dict__.values():
+        for f in chain(value):
+            if not isinstance(f, types.FunctionType) or "__class__" not in f.__code__.co_freevars:
+                continue
+            cell = f.__closure__[f.__code__.co_freevars.index("__class__")]
+            if cell_value(cell) is new:
+                up.set_cell(cell, old)
 
 
 # Class attributes an in-place update leaves alone: the class's own slots for
@@ -161,6 +158,11 @@ def update_function(up, old, new, where):
         if a is b:
             continue
         if name == "__class__":
+            if b is EMPTY:
+                # A decorator in a class body got new: its class is not made
+                # yet, so whether old's class is kept is not known. The
+                # class's update asks again, with new pointed at old's class.
+                up.unborn.add((id(old), id(new)))
             # super()'s class: update_class points it at the old class; if
             # it still differs, the class itself was replaced.
             return False
@@ -358,15 +360,7 @@ def update_class_body(up, old, new, where, skip=None):
     """Gives old the attributes of new's body, updating functions in place,
     and removes those new lacks; skip(key, value) names attributes to leave
     alone on either side (a framework's machinery: an ORM's mapper)."""
-    # Zero-argument super() finds the class in a __class__ cell: every new
-    # method, kept or added, must find the old class there.
-    for value in new.__dict__.values():
-        for f in functions_in(value):
-            code = f.__code__
-            if "__class__" in code.co_freevars:
-                cell = f.__closure__[code.co_freevars.index("__class__")]
-                if cell_value(cell) is new:
-                    up.set_cell(cell, old)
+    point_super_at(up, old, new)
     init_before = getattr(old.__dict__.get("__init__"), "__code__", None)  # before it takes the new code
     # An enum keeps its members and their tables; only its methods change.
     only_code = isinstance(old, enum.EnumMeta)
@@ -505,7 +499,7 @@ def update_lru_cache(up, old, new, where):
     updated in place before the decorator ran again) with the same
     parameters, the old wrapper is kept and its cache emptied once the
     save stands, since its results came from the old code."""
-    if own_attr(old, "__wrapped__") is not own_attr(new, "__wrapped__"):
+    if not same_wrapped(up, old, new, where):
         return note_native_wrapper(up, old, new, where)
     params = getattr(old, "cache_parameters", None)
     if params is not None and params() != new.cache_parameters():
@@ -529,7 +523,7 @@ def update_clearable_cache(up, old, new, where):
     old code, and the old wrapper is kept, so references to it elsewhere
     call the new code; unless the new one was made with other cache
     settings, which it then stands for, with a note."""
-    if own_attr(old, "__wrapped__") is not own_attr(new, "__wrapped__"):
+    if not same_wrapped(up, old, new, where):
         return note_native_wrapper(up, old, new, where)
     up.on_commit(old.cache_clear)
     if cache_settings(old) != cache_settings(new):
@@ -537,6 +531,17 @@ def update_clearable_cache(up, old, new, where):
                 "new code with the old settings" % wrapper_kind(old), own_attr(new, "__wrapped__"))
         return False
     return True
+
+
+def same_wrapped(up, old, new, where):
+    """Whether the wrappers old and new wrap one function: the old one,
+    updated in place before the decorator ran again, or updated in place
+    now. A method decorated in its class's body while the class was not
+    made yet (its super() cell empty) is updated only once the class is."""
+    a, b = own_attr(old, "__wrapped__"), own_attr(new, "__wrapped__")
+    if a is b:
+        return True
+    return isinstance(a, types.FunctionType) and isinstance(b, types.FunctionType) and up.resolve(a, b, where) is a
 
 
 def offers_cache_clear(value):

@@ -235,6 +235,7 @@ class Update:
         self.namespaces = []  # (namespace dict, copy from before the run)
         self.resolved = {}  # (id(old), id(new)) -> the object bound
         self.claimed = {}  # id(old) -> the new object old took the definition of
+        self.unborn = set()  # (id(old), id(new)) of functions whose class is not made yet: resolve them again later
         self.recoded = set()  # ids of the old functions that took code that does something else
         self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced
         self.noted_code = set()  # the ids of the old code in replaced_code that a note names as running
@@ -630,6 +631,10 @@ class Update:
                           % (type(exc).__name__, exc), new)
                 ok = False
             self.resolved[key] = old if ok else new
+            if key in self.unborn:
+                self.unborn.discard(key)
+                del self.resolved[key]  # asked again once its class is made (rules.update_class_body)
+                return new
             if ok:
                 self.claimed[id(old)] = new
                 if isinstance(new, type) and registries.creation_may_store(new):
