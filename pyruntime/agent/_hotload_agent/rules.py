@@ -1,6 +1,5 @@
 """The update rules: how an old object takes a new definition in place."""
 
-import abc
 import collections
 import dis
 import enum
@@ -9,6 +8,7 @@ import inspect
 import sys
 import types
 
+from . import type_answers
 from .update import EMPTY, MISSING, cell_value, chain, code_same, invocable, own_attr, qualified, safe_equal, same_definition
 
 
@@ -346,13 +346,11 @@ def rebase(up, old, new):
     for base in new.__bases__:
         was = by_name.get(qualified(base))
         bases.append(base if was is None or was is base else up.resolve(was, base))
-    abcs = [c for c in old.__mro__ if isinstance(c, abc.ABCMeta)]
     try:
         up.set_attr(old, "__bases__", tuple(bases))
     except TypeError:  # "__bases__ assignment: 'LookupError' deallocator differs from 'AppError'"
         return False
-    for cls in abcs + [c for c in old.__mro__ if isinstance(c, abc.ABCMeta)]:
-        cls._abc_caches_clear()  # isinstance answers cached for the old bases
+    type_answers.forget(up)  # isinstance answers and dispatch cached for the old bases
     return True
 
 
@@ -362,6 +360,7 @@ def update_class_body(up, old, new, where, skip=None):
     alone on either side (a framework's machinery: an ORM's mapper)."""
     point_super_at(up, old, new)
     init_before = getattr(old.__dict__.get("__init__"), "__code__", None)  # before it takes the new code
+    names_before = set(old.__dict__)
     # An enum keeps its members and their tables; only its methods change.
     only_code = isinstance(old, enum.EnumMeta)
     members = old.__dict__.get("_member_map_") or {}
@@ -409,6 +408,8 @@ def update_class_body(up, old, new, where, skip=None):
             continue
         up.del_class_attr(old, key)
         up.changed_in_place()
+    if set(old.__dict__) != names_before or subclasshook_recoded(up, old):
+        type_answers.forget(up)  # isinstance and issubclass may answer otherwise now
     note_new_instance_attributes(up, old, init_before, where)
     change = up.changes.get(up.current)
     for key in persisted:
@@ -420,6 +421,14 @@ def update_class_body(up, old, new, where, skip=None):
                     "if code this save changed made them, empty it or restart the runtime"
                     % (len(value), "" if len(value) == 1 else "s"), old)
     return True
+
+
+def subclasshook_recoded(up, cls):
+    """Whether this save gave other code to the __subclasshook__ cls
+    defines, which decides what an ABC counts as its subclasses (its
+    classmethod decorator received it updated already)."""
+    hook = cls.__dict__.get("__subclasshook__")
+    return id(getattr(hook, "__func__", hook)) in up.recoded
 
 
 def refer_to_kept(up, old, new, kept_for):

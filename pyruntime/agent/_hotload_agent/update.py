@@ -235,6 +235,7 @@ class Update:
         self.namespaces = []  # (namespace dict, copy from before the run)
         self.resolved = {}  # (id(old), id(new)) -> the object bound
         self.claimed = {}  # id(old) -> the new object old took the definition of
+        self.abcs = None  # every ABC, once a class changed what it has (type_answers.forget)
         self.unborn = set()  # (id(old), id(new)) of functions whose class is not made yet: resolve them again later
         self.recoded = set()  # ids of the old functions that took code that does something else
         self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced

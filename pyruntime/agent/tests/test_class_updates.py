@@ -71,3 +71,105 @@ def test_a_failed_save_gives_super_its_class_back(project):
         project.save("service", source % ("service/", "\n1 / 0\n"))
     assert project.module("service").Service is cls
     assert before.start() == "service+base" == cls().start()
+
+
+@pytest.mark.parametrize("abc_name, first, then", [
+    ("Iterable", "", "def __iter__(self):\n        return iter([1])"),
+    ("Hashable", "", "def __eq__(self, other):\n        return True"),  # __eq__ without __hash__: unhashable
+    ("Sized", "def __len__(self):\n        return 1", ""),
+], ids=["__iter__ added", "__eq__ added", "__len__ removed"])
+def test_isinstance_against_an_abc_answers_for_what_the_class_has_now(project, abc_name, first, then):
+    import collections.abc
+    against = getattr(collections.abc, abc_name)
+    source = "class Playlist:\n    name = 'p'\n    %s\n"
+    project.save("playlist", source % first)
+    cls = project.module("playlist").Playlist
+    before = cls()
+    asked = isinstance(before, against)  # the ABC caches its answer
+    project.save("playlist", source % then)
+    want = not asked
+    assert isinstance(before, against) is want and isinstance(cls(), against) is want and issubclass(cls, against) is want
+
+
+def test_an_abc_s_edited_subclasshook_answers_anew(project):
+    source = ("import abc\n\nclass Closable(abc.ABC):\n    @classmethod\n    def __subclasshook__(cls, C):\n"
+              "        return %s\n\nclass Handle:\n    def close(self):\n        pass\n")
+    project.save("proto", source % "hasattr(C, 'close')")
+    proto = project.module("proto")
+    assert isinstance(proto.Handle(), proto.Closable)
+    project.save("proto", source % "hasattr(C, 'close') and hasattr(C, 'flush')")
+    assert not isinstance(proto.Handle(), proto.Closable) and not issubclass(proto.Handle, proto.Closable)
+
+
+PROTOCOL = """\
+from typing import Protocol, runtime_checkable
+
+@runtime_checkable
+class Closer(Protocol):
+    def close(self):
+        ...
+%s
+class Handle:
+    def close(self):
+        pass
+"""
+
+
+@pytest.mark.parametrize("first, then, want", [
+    ("", "\n    def flush(self):\n        ...\n", False),  # a method added: Handle is no Closer now
+    ("\n    def flush(self):\n        ...\n", "", True),  # a method removed: Handle is one now
+])
+def test_a_runtime_checkable_protocol_answers_for_its_new_members(project, first, then, want):
+    project.save("proto", PROTOCOL % first)
+    proto = project.module("proto")
+    assert isinstance(proto.Handle(), proto.Closer) is not want and issubclass(proto.Handle, proto.Closer) is not want
+    project.save("proto", PROTOCOL % then)
+    assert isinstance(proto.Handle(), proto.Closer) is want and issubclass(proto.Handle, proto.Closer) is want
+
+
+def test_a_protocol_derived_in_another_module_answers_for_its_base_s_new_members(project):
+    project.save("proto", PROTOCOL % "")
+    project.save("flushing", "from typing import Protocol, runtime_checkable\nfrom M_proto import Closer\n\n"
+                 "@runtime_checkable\nclass FlushCloser(Closer, Protocol):\n    def flush(self):\n        ...\n\n"
+                 "class Stream:\n    def close(self):\n        pass\n\n    def flush(self):\n        pass\n")
+    flushing = project.module("flushing")
+    assert isinstance(flushing.Stream(), flushing.FlushCloser)
+    project.save("proto", PROTOCOL % "\n    def reset(self):\n        ...\n")
+    assert not isinstance(flushing.Stream(), flushing.FlushCloser)
+
+
+def test_a_singledispatch_function_dispatches_on_a_class_s_new_base(project):
+    project.save("render", "import functools\n\nclass Serializable:\n    pass\n\n@functools.singledispatch\n"
+                 "def render(obj):\n    return 'object'\n\n@render.register\ndef _(obj: Serializable):\n"
+                 "    return 'serializable'\n\nclass Shapes:\n    @functools.singledispatchmethod\n"
+                 "    def draw(self, obj):\n        return 'object'\n\n    @draw.register\n"
+                 "    def _(self, obj: Serializable):\n        return 'serializable'\n")
+    source = "from M_render import Serializable\n\nclass Component:\n    pass\n\nclass Widget(%s):\n    pass\n"
+    project.save("widget", source % "Component")
+    render, widget = project.module("render"), project.module("widget")
+    assert render.render(widget.Widget()) == "object" == render.Shapes().draw(widget.Widget())
+    project.save("widget", source % "Serializable, Component")
+    assert render.render(widget.Widget()) == "serializable" == render.Shapes().draw(widget.Widget())
+
+
+def test_an_edited_method_body_leaves_the_class_tree_alone(project, monkeypatch):
+    # Walking every class costs milliseconds: only a change of what a class has pays it.
+    from _hotload_agent import type_answers
+    walks = []
+    monkeypatch.setattr(type_answers, "all_abcs", lambda: walks.append(1) or [])
+    source = "import abc\n\nclass Store(abc.ABC):\n    def get(self):\n        return %d\n"
+    project.save("store", source % 1)
+    project.save("store", source % 2)
+    assert walks == []
+    project.save("store", source % 2 + "\n    def put(self):\n        pass\n")
+    assert walks == [1]
+
+
+def test_a_failed_save_forgets_the_answers_asked_while_it_ran(project):
+    source = "import collections.abc\n\nclass Playlist:\n    %s\n\nasked = isinstance(Playlist(), collections.abc.Iterable)\n%s"
+    project.save("playlist", source % ("pass", ""))
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        project.save("playlist", source % ("def __iter__(self):\n        return iter([])", "1 / 0\n"))
+    import collections.abc
+    cls = project.module("playlist").Playlist
+    assert "__iter__" not in vars(cls) and not isinstance(cls(), collections.abc.Iterable)
