@@ -138,8 +138,13 @@ def function_change(old, new):
 
 
 def generated(f):
-    """Reports whether f was made by exec in a namespace of its own, as
-    namedtuple makes __new__, rather than by a def in its module."""
+    """Reports whether f was made by exec for its class rather than by a
+    def in its module's file: compiled from a string (dataclasses' methods,
+    exec'd in the module's own globals, come from "<string>"; attrs' from
+    "<attrs generated init ...>"), or run in a namespace of its own, as
+    namedtuple makes __new__. Nothing but its class holds such a function."""
+    if f.__code__.co_filename.startswith("<"):
+        return True
     module = sys.modules.get(f.__module__ or "")
     return module is None or module.__dict__ is not f.__globals__
 

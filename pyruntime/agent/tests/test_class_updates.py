@@ -173,3 +173,16 @@ def test_a_failed_save_forgets_the_answers_asked_while_it_ran(project):
     import collections.abc
     cls = project.module("playlist").Playlist
     assert "__iter__" not in vars(cls) and not isinstance(cls(), collections.abc.Iterable)
+
+
+def test_a_dataclass_made_frozen_is_updated_without_a_note_on_its_generated_init(project):
+    source = "import dataclasses\n\n@dataclasses.dataclass%s\nclass Setting:\n    name: str\n    value: object\n"
+    project.save("settings", source % "")
+    cls = project.module("settings").Setting
+    before = cls("debug", False)
+    reply = project.save("settings", source % "(frozen=True)")
+    assert "notes" not in reply, texts(reply)
+    import dataclasses
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        before.value = True
+    assert hash(cls("a", 1)) == hash(cls("a", 1)) and project.module("settings").Setting is cls
