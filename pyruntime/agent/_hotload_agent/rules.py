@@ -364,7 +364,7 @@ def update_class_body(up, old, new, where, skip=None):
     and removes those new lacks; skip(key, value) names attributes to leave
     alone on either side (a framework's machinery: an ORM's mapper)."""
     point_super_at(up, old, new)
-    init_before = getattr(old.__dict__.get("__init__"), "__code__", None)  # before it takes the new code
+    codes_before = own_codes(old)  # before its functions take the new code
     names_before = set(old.__dict__)
     # An enum keeps its members and their tables; only its methods change.
     only_code = isinstance(old, enum.EnumMeta)
@@ -415,7 +415,7 @@ def update_class_body(up, old, new, where, skip=None):
         up.changed_in_place()
     if set(old.__dict__) != names_before or subclasshook_recoded(up, old):
         type_answers.forget(up)  # isinstance and issubclass may answer otherwise now
-    note_new_instance_attributes(up, old, init_before, where)
+    note_new_instance_attributes(up, old, codes_before, where)
     change = up.changes.get(up.current)
     for key in persisted:
         value = old.__dict__.get(key)
@@ -457,32 +457,102 @@ def refer_to_kept(up, old, new, kept_for):
 
 
 def note_new_instance_attributes(up, cls, before, where):
-    """Notes the attributes the class's new __init__ sets on self that the
-    old one did not and the class gives no default for: instances made
-    before the save lack them (a fresh run's instances would have them)."""
-    init = cls.__dict__.get("__init__")
-    after = getattr(init, "__code__", None)
-    if (not isinstance(before, types.CodeType) or not isinstance(after, types.CodeType) or before is after
-            or after.co_filename.startswith("<") or code_same(before, after)):
-        return  # no __init__ of the user's changed (a generated one is its library's)
-    added = sorted(self_attributes(after) - self_attributes(before))
-    missing = [name for name in added if not any(name in base.__dict__ for base in cls.__mro__)]
+    """Notes the attributes the class's initialization code (initializers)
+    now sets on self that it did not, and the class gives no default for:
+    instances made before the save lack them (a fresh run's instances
+    would have them). before is own_codes(cls) from before the save."""
+    now = own_codes(cls)
+    if not initializers_changed(before, now):
+        return
+    was, setup = initializers(cls, before), initializers(cls, now)
+    had = set().union(*(self_attributes(code) for code in was.values()))
+    setters = {}  # attribute -> the names of the methods that now set it
+    for name, code in setup.items():
+        for attr in self_attributes(code) - had:
+            setters.setdefault(attr, []).append(name)
+    missing = sorted(a for a in setters if not any(a in base.__dict__ for base in cls.__mro__))
     if missing:
-        up.note(where, "__init__ now sets %s: instances made before this save do not have %s (reading %s raises "
-                "AttributeError); new instances do" % (", ".join("self." + n for n in missing),
+        by = sorted({name for a in missing for name in setters[a]}, key=list(setup).index)
+        up.note(where, "%s now set%s %s: instances made before this save do not have %s (reading %s raises "
+                "AttributeError); new instances do" % (" and ".join(by), "s" if len(by) == 1 else "",
+                                                       ", ".join("self." + n for n in missing),
                                                        "them" if len(missing) > 1 else "it",
                                                        "them" if len(missing) > 1 else "it"), cls)
+
+
+def own_codes(cls):
+    """{name: code} of what cls itself defines: a plain function's code,
+    None for anything else."""
+    return {k: v.__code__ if type(v) is types.FunctionType else None for k, v in list(cls.__dict__.items())}
+
+
+# The methods that set up a new instance, as a class or dataclasses call them.
+INITIALIZERS = ("__init__", "__post_init__")
+
+
+def initializers_changed(before, now):
+    """Whether a save that left cls's own functions as now (own_codes)
+    changed one that may set up its instances: __init__, __post_init__, or
+    a function they name (`self._setup()`). Cheap: read from the names
+    their code uses, without disassembling it, and comparing only those
+    functions, as this runs on each class a save updates."""
+    named = set(INITIALIZERS)
+    for codes in (before, now):
+        for name in INITIALIZERS:
+            if codes.get(name) is not None:
+                named.update(codes[name].co_names)
+    return any(not same_code(before.get(k), now.get(k)) for k in named if k in before or k in now)
+
+
+def same_code(a, b):
+    return a is b or (a is not None and b is not None and code_same(a, b))
+
+
+def initializers(cls, own):
+    """{method name: code} of the code that sets up a new instance of cls
+    as the user wrote it: __init__ (unless a library generated it, as
+    dataclasses do), __post_init__ (which a dataclass's __init__ calls),
+    and the methods they call on self (`self._setup()`), one level down.
+    own is own_codes(cls), of the version to read; inherited methods are
+    read from the bases."""
+    def code_of(name):
+        if name in own:
+            return own[name]
+        value = next((base.__dict__[name] for base in cls.__mro__[1:] if name in base.__dict__), None)
+        return value.__code__ if type(value) is types.FunctionType else None
+
+    found = {}
+    for name in INITIALIZERS:
+        code = code_of(name)
+        if code is not None and not code.co_filename.startswith("<"):
+            found[name] = code
+    for code in list(found.values()):
+        for name in sorted(names_on_self(code, SELF_CALLS)):
+            helper = code_of(name)
+            if helper is not None and name not in found:
+                found[name] = helper
+    return found
+
+
+# The instructions that read an attribute, as `self.m()` reads m (3.12+ reads methods with LOAD_ATTR).
+SELF_CALLS = ("LOAD_METHOD", "LOAD_ATTR")
 
 
 def self_attributes(code):
     """The names a method's code assigns as attributes of its first
     argument (`self.x = ...`), read from its bytecode."""
+    return names_on_self(code, ("STORE_ATTR",))
+
+
+def names_on_self(code, opnames):
+    """The attribute names that instructions of one of opnames use on a
+    method's first argument (`self.x`), read from its bytecode."""
     if not code.co_argcount:
         return set()
     me = code.co_varnames[0]
     found, previous = set(), None
     for instruction in dis.get_instructions(code):
-        if instruction.opname == "STORE_ATTR" and previous is not None and previous.opname.startswith("LOAD_FAST"):
+        if instruction.opname in opnames and previous is not None and previous.opname.startswith("LOAD_FAST"):
             loaded = previous.argval[-1] if isinstance(previous.argval, tuple) else previous.argval  # 3.13's pairs
             if loaded == me:
                 found.add(instruction.argval)

@@ -186,3 +186,46 @@ def test_a_dataclass_made_frozen_is_updated_without_a_note_on_its_generated_init
     with pytest.raises(dataclasses.FrozenInstanceError):
         before.value = True
     assert hash(cls("a", 1)) == hash(cls("a", 1)) and project.module("settings").Setting is cls
+
+
+def test_an_attribute_a_dataclass_s_new_post_init_sets_is_noted_for_instances_made_before(project):
+    source = "import dataclasses\n\n@dataclasses.dataclass\nclass Order:\n    qty: int\n    price: float\n%s"
+    project.save("orders", source % "")
+    reply = project.save("orders", source % "\n    def __post_init__(self):\n        self.total = self.qty * self.price\n")
+    [note] = reply["notes"]
+    assert "__post_init__ now sets self.total: instances made before this save do not have it" in note["text"]
+    assert note["line"] == 4
+
+
+CLIENT = """\
+class Client:
+    def __init__(self, host):
+        self.host = host
+        self._setup()
+
+    def _setup(self):
+        self.connected = False
+        %s
+
+    def describe(self):
+        return %r
+"""
+
+
+def test_an_attribute_a_helper_of_init_now_sets_is_noted_for_instances_made_before(project):
+    project.save("client", CLIENT % ("", "a"))
+    reply = project.save("client", CLIENT % ("self.timeout = 30", "a"))
+    [note] = reply["notes"]
+    assert "_setup now sets self.timeout: instances made before this save do not have it" in note["text"]
+    assert note["line"] == 1
+    assert "notes" not in project.save("client", CLIENT % ("self.timeout = 30", "b"))  # another method: no note
+
+
+def test_an_edit_of_a_method_init_does_not_call_reads_no_bytecode(project, monkeypatch):
+    # Disassembling __init__ costs tens of microseconds on each class a save updates.
+    from _hotload_agent import rules
+    project.save("client", CLIENT % ("", "a"))
+    read = []
+    monkeypatch.setattr(rules, "names_on_self", lambda code, ops: read.append(code.co_name) or set())
+    project.save("client", CLIENT % ("", "b"))
+    assert read == []
