@@ -142,6 +142,9 @@ class Shape:
         # The module-level calls and stores that change objects of other
         # modules, in order (effects.py).
         self.effects = []
+        # (the dotted name of an ABC, a class's name) of the module-level
+        # `Storage.register(Frozen)` calls and `@Storage.register` classes.
+        self.registers = []
         self.stores = {}
         self.first_call = 0
         self.by_target = {}  # uses_of's answers, by target module
@@ -286,6 +289,8 @@ class Shape:
                     if not prefix:
                         self.binds.add(node.name)
                     if isinstance(node, ast.ClassDef):
+                        for chain in filter(None, map(register_chain, node.decorator_list) if not prefix else ()):
+                            self.registers.append((".".join(chain[:-1]), node.name))
                         if not made_plainly(node):
                             self._class_keeps = self._class_keeps or node.lineno
                         self.class_data[qual] = class_data(node.body)
@@ -335,6 +340,8 @@ class Shape:
             chain = attribute_chain(node.func) if isinstance(node.func, ast.Attribute) else None
             if chain is not None:
                 self.calls.setdefault(chain[0], node.lineno)
+                if register_chain(node.func) and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                    self.registers.append((".".join(chain[:-1]), node.args[0].id))
             start = chain[0] if chain is not None else node.func.id if isinstance(node.func, ast.Name) else None
             if start in self._aliases and effects.changes(node, self._aliases):
                 self.effects.append(node)
@@ -459,6 +466,13 @@ def assigned(stmt):
     else:
         return ()
     return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def register_chain(node):
+    """["Storage", "register"] for `Storage.register` (a dotted name whose
+    last part is register), else None."""
+    chain = attribute_chain(node) if isinstance(node, ast.Attribute) else None
+    return chain if chain is not None and len(chain) > 1 and chain[-1] == "register" else None
 
 
 def walk_outside_scopes(root):

@@ -9,6 +9,10 @@ keeps its identity, so those answers outlive the save: a class that gains
 __iter__ stays not Iterable, one that gains __eq__ (so loses __hash__)
 stays Hashable. A fresh run asks anew.
 
+A module that no longer registers a class with an ABC
+(`Storage.register(Frozen)` deleted) leaves it registered, as the ABC
+outlives the save: it is taken off the registry.
+
 Only a change of what a class has (its attribute names, its bases) or of
 how an ABC answers (its __subclasshook__, its members) can change an
 answer: an edited method body cannot, and costs nothing here.
@@ -97,3 +101,53 @@ def dispatcher_clear(value):
             return None
     clear = value.__dict__.get("_clear_cache")
     return clear if callable(clear) and "dispatch" in value.__dict__ else None
+
+
+def unregister_dropped(up, namespace, shape, previous):
+    """Takes off its ABC's registry each class that the module's version
+    before registered (`Storage.register(Frozen)`, `@Storage.register`,
+    at module level) and the new one, shape, does not, when both are the
+    objects the module binds now: a fresh run would not register it. A
+    class a module registers with another module's ABC is taken off too.
+    Which module registered a class is not known: one that another module
+    registers as well is taken off all the same."""
+    for abc_name, class_name in previous.registers:
+        if (abc_name, class_name) in shape.registers:
+            continue
+        cls, sub = lookup_dotted(namespace, abc_name), namespace.get(class_name)
+        if isinstance(cls, abc.ABCMeta) and isinstance(sub, type) and sub in registered(cls):
+            unregister(up, cls, sub)
+
+
+def lookup_dotted(namespace, dotted):
+    """The object at a dotted name ("base.Exporter") from a namespace,
+    reading only module and class attributes; None if there is none."""
+    first, *rest = dotted.split(".")
+    obj = namespace.get(first)
+    for part in rest:
+        if not isinstance(obj, (types.ModuleType, type)):
+            return None
+        obj = obj.__dict__.get(part)
+    return obj
+
+
+def registered(cls):
+    """The classes registered with the ABC cls (its virtual subclasses)."""
+    dump = getattr(abc, "_get_dump", None)  # the C implementation's
+    if dump is not None:
+        return [ref() for ref in dump(cls)[0]]
+    return list(cls._abc_registry)  # _py_abc's WeakSet
+
+
+def unregister(up, cls, sub):
+    """Takes sub off the registry of the ABC cls, which offers no way to
+    but emptying it: the others are registered again. Undone by
+    registering sub again. ABCMeta's own methods, not a class's own
+    register (a plugin base's classmethod) of the same name."""
+    others = [c for c in registered(cls) if c is not None and c is not sub]
+    abc.ABCMeta._abc_registry_clear(cls)
+    abc.ABCMeta._abc_caches_clear(cls)
+    for other in others:
+        abc.ABCMeta.register(cls, other)
+    up.on_undo(abc.ABCMeta.register, cls, sub)
+    forget(up)

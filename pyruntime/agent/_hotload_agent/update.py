@@ -434,6 +434,9 @@ class Update:
         self.remove_names(module, before, shape, previous)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
+        if shape is not None and previous is not None and previous.registers:
+            from .type_answers import unregister_dropped  # it imports this module
+            unregister_dropped(self, namespace, shape, previous)
         for key in set(before) | set(namespace):
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if old is new and key not in sizes:

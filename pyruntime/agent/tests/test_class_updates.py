@@ -229,3 +229,55 @@ def test_an_edit_of_a_method_init_does_not_call_reads_no_bytecode(project, monke
     monkeypatch.setattr(rules, "names_on_self", lambda code, ops: read.append(code.co_name) or set())
     project.save("client", CLIENT % ("", "b"))
     assert read == []
+
+
+STORAGE = """\
+import abc
+
+class Storage(abc.ABC):
+    @abc.abstractmethod
+    def read(self, key):
+        ...
+
+class Frozen:
+    def read(self, key):
+        return None
+
+class Memory:
+    def read(self, key):
+        return key
+%s"""
+
+
+@pytest.mark.parametrize("registers", ["Storage.register(Frozen)\n", "Storage.register(Frozen)\nStorage.register(Memory)\n"])
+def test_a_class_no_longer_registered_with_an_abc_is_taken_off_its_registry(project, registers):
+    project.save("storage", STORAGE % ("Storage.register(Memory)\n" + registers))
+    storage = project.module("storage")
+    assert isinstance(storage.Frozen(), storage.Storage) and issubclass(storage.Memory, storage.Storage)
+    reply = project.save("storage", STORAGE % "Storage.register(Memory)\n")
+    assert "notes" not in reply
+    assert not isinstance(storage.Frozen(), storage.Storage) and not issubclass(storage.Frozen, storage.Storage)
+    assert issubclass(storage.Memory, storage.Storage)  # still registered
+
+
+def test_a_failed_save_registers_again_what_it_took_off(project):
+    project.save("storage", STORAGE % "Storage.register(Frozen)\n\ndef version():\n    return 1\n")
+    project.save("app", "import M_storage\n\nif M_storage.version() == 2:\n    1 / 0\n")
+    storage = project.module("storage")
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):  # app runs again, and fails
+        project.save("storage", STORAGE % "\ndef version():\n    return 2\n")
+    assert issubclass(storage.Frozen, storage.Storage)
+
+
+def test_a_class_no_longer_registered_with_another_module_s_abc_is_taken_off_its_registry(project):
+    project.save("base", "import abc\n\nclass Exporter(abc.ABC):\n    pass\n")
+    source = "import M_base\n\n%sclass Csv:\n    pass\n%s"
+    project.save("plugin", source % ("@M_base.Exporter.register\n", ""))
+    base, plugin = project.module("base"), project.module("plugin")
+    assert issubclass(plugin.Csv, base.Exporter)
+    project.save("plugin", source % ("", ""))
+    assert not issubclass(plugin.Csv, base.Exporter)
+    project.save("plugin", source % ("", "\nM_base.Exporter.register(Csv)\n"))
+    assert issubclass(plugin.Csv, base.Exporter)
+    project.save("plugin", source % ("", ""))
+    assert not issubclass(plugin.Csv, base.Exporter)
