@@ -96,12 +96,25 @@ def point_super_at(up, old, new):
     (a decorator without functools.wraps) and __wrapped__ (functools.wraps,
     lru_cache), so a method under any decorator still finds its class."""
     for value in new.__dict__.values():
+        if type(value) is types.FunctionType and not value.__dict__ and value.__code__.co_freevars in PLAIN_FREEVARS:
+            point_cell_at(up, value, old, new)  # a plain method holds no other function: chain's lists cost more
+            continue
         for f in chain(value):
-            if not isinstance(f, types.FunctionType) or "__class__" not in f.__code__.co_freevars:
-                continue
-            cell = f.__closure__[f.__code__.co_freevars.index("__class__")]
-            if cell_value(cell) is new:
-                up.set_cell(cell, old)
+            if isinstance(f, types.FunctionType):
+                point_cell_at(up, f, old, new)
+
+
+# The free variables of a method that is not a closure: none, or super()'s class.
+PLAIN_FREEVARS = ((), ("__class__",))
+
+
+def point_cell_at(up, f, old, new):
+    """Points f's __class__ cell at old if it holds new."""
+    freevars = f.__code__.co_freevars
+    if "__class__" in freevars:
+        cell = f.__closure__[freevars.index("__class__")]
+        if cell_value(cell) is new:
+            up.set_cell(cell, old)
 
 
 # Class attributes an in-place update leaves alone: the class's own slots for
