@@ -178,3 +178,23 @@ func TestFixingADependencyClearsTheImportersError(t *testing.T) {
 	e.awaitMessage(n, "mymath reloaded")
 	e.awaitDiagnostics("lib.py", "lib's error cleared by its clean re-run", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
 }
+
+// lib's save fails because it imports a name mymath does not have yet;
+// saving mymath with that name runs lib's file again, as a fresh run
+// would, and clears the error lib's save reported.
+func TestProvidingWhatAFailedImporterNeedsRerunsIt(t *testing.T) {
+	t.Parallel()
+	e := loadImporterChain(t)
+	n := e.messageCount()
+	e.save("lib.py", "from mymath import CONST, f, g\n\nratio = 10 / CONST\nprint(CONST, g())\n")
+	e.awaitMessage(n, "lib: ImportError")
+	e.awaitDiagnostics("lib.py", "lib's own error", func(d []protocol.Diagnostic) bool { return len(d) == 1 })
+
+	n = e.messageCount()
+	e.save("mymath.py", "CONST = 1\n\n\ndef f():\n    return CONST\n\n\ndef g():\n    return 'g'\n")
+	msg := e.awaitMessage(n, "mymath reloaded")
+	if !strings.Contains(msg.Message, "(and lib)") || !strings.HasSuffix(msg.Message, ": 1 g") {
+		t.Errorf("message %q, want mymath reloaded (and lib) with lib's new output 1 g", msg.Message)
+	}
+	e.awaitDiagnostics("lib.py", "lib's error cleared by its clean re-run", func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}

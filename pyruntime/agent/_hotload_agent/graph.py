@@ -21,7 +21,9 @@ class Workspace:
     hotload ran it, or, for a module the user's code imported, when hotload
     first saw it loaded. Finding importers never looks at objects, and a
     save reads no file but the saved one's, its dependencies' (for a newer
-    version on disk) and those of the importers that re-run.
+    version on disk), those of the importers that re-run, and those of
+    the modules whose save failed (to see whether they import a module
+    the save runs).
     """
 
     def __init__(self):
@@ -43,6 +45,9 @@ class Workspace:
         self._noted = None  # the loaded() result note_loaded last went through
         # (a loaded() result, {file: [the names it is loaded as]}) for loaded_as
         self._by_file = None
+        # name -> None, or the Ran of its file as it was when behind last
+        # read it: the modules a failed save tried to run (save_failed).
+        self._failed = {}
         # ((name, its imports), _importers_of, order): the last reload_order
         # without stale modules, which the next save of name reuses while
         # the graph it was worked out from stands.
@@ -135,6 +140,37 @@ class Workspace:
         if known is None or known.imports() != shape.imports:
             self._changes += 1
         self.ran[name] = Ran(name, path, version, sys.modules.get(name), self.trees, shape=shape, code=code)
+        self._failed.pop(name, None)
+
+    def save_failed(self, names):
+        """Remembers the modules a save that failed tried to run: their
+        files may be newer than the versions that run, and a fresh run
+        would run those files. A later save runs such a module again when
+        its file imports a module that save runs (see behind)."""
+        for name in names:
+            self._failed.setdefault(name, None)
+
+    def behind(self, files):
+        """{name: the Ran of its file as it is now} of the modules a failed
+        save tried to run that are still loaded (files: loaded()'s result)
+        and whose file is still not the version that runs; forgets the
+        others. One stat each: a save looks at these few, never at every
+        loaded module, and reads a file again only when it changed."""
+        found = {}
+        for name, seen in list(self._failed.items()):
+            known, path = self.ran.get(name), files.get(name)
+            version = file_version(path) if path is not None else None
+            if known is None or version is None or known.path != path or known.version == version:
+                del self._failed[name]
+                continue
+            if seen is None or seen.version != version:
+                try:
+                    source, version = read_source(path)
+                except OSError:
+                    continue
+                seen = self._failed[name] = Ran(name, path, version, sys.modules.get(name), self.trees, source=source)
+            found[name] = seen
+        return found
 
     def note_loaded(self):
         """Remembers the source of each user module loaded since the last
@@ -188,22 +224,26 @@ class Workspace:
         """Returns (order, stale, gone). gone are the loaded user modules
         name imports, directly or not, whose file no longer exists (deleted
         or renamed): they are in neither list, and what they import is not
-        looked at. stale are the loaded user modules name
-        imports, directly or not, whose file changed since they last ran (a
-        save that failed, an edit outside the editor): a fresh run would run
-        their new code, so the save runs them too. order is name, those,
-        and the loaded user modules that import any of them directly or
+        looked at. stale are the loaded user modules whose file changed
+        since they last ran (a save that failed, an edit outside the
+        editor) that a fresh run would run with the new code of those the
+        save runs: those name imports, directly or not, and those whose
+        last save failed and whose file imports a module of this save (a
+        function renamed in two files, its importer saved first); the save
+        runs them from their files. order is name, those, and the loaded
+        user modules that import any of them directly or
         transitively, each after the modules it imports (a module that may
         re-run comes after every module it may need to see re-run); in an
         import cycle, the modules that must run come first, then by name.
         new_imports are the modules name's new source imports."""
         importers = self.importers()
         files = self._found
+        behind = self.behind(files)
 
         def imports_of(module):
             if module == name:
                 return new_imports
-            known = self.ran.get(module)
+            known = behind.get(module) or self.ran.get(module)  # the file runs if it is behind
             return known.imports() if known is not None else ()
 
         stale, gone, seen, todo = set(), [], {name}, [name]
@@ -222,15 +262,13 @@ class Workspace:
         if gone:
             return [], sorted(stale), sorted(gone)
         key = (name, tuple(new_imports))
-        if not stale and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
+        if not stale and not behind and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
             return self._order[2], [], []  # the same graph and imports as the last save of name
         dirty = stale | {name}
-        group, todo = set(dirty), list(dirty)
-        while todo:
-            for importer in importers.get(todo.pop(), ()):
-                if importer not in group:
-                    group.add(importer)
-                    todo.append(importer)
+        group = with_importers(set(dirty), dirty, importers)
+        joined = join_behind(group, behind, importers)
+        stale |= joined
+        dirty |= joined
         if len(group) == 1:
             return [name], [], []
         edges = {m: sorted(t for t in imports_of(m) if t in group and t != m) for m in group}
@@ -310,6 +348,36 @@ class Ran:
                 pass
             self.source = None
         return self.shape
+
+
+def with_importers(group, start, importers):
+    """Adds to group, and returns, the modules that import one of start
+    or of those added, directly or not (importers: {module: its
+    importers})."""
+    todo = list(start)
+    while todo:
+        for importer in importers.get(todo.pop(), ()):
+            if importer not in group:
+                group.add(importer)
+                todo.append(importer)
+    return group
+
+
+def join_behind(group, behind, importers):
+    """Adds to group the modules of behind ({name: the Ran of its file})
+    whose file imports another module of group, with their importers,
+    until none is left to add; returns those of behind that joined, in
+    group already (an importer of the version that runs) or not. A fresh
+    run would run their files with the new code of group's modules."""
+    joined = set()
+    while True:
+        found = {m for m, ahead in behind.items()
+                 if m not in joined and any(t in group and t != m for t in ahead.imports())}
+        if not found:
+            return joined
+        joined |= found
+        group |= found
+        with_importers(group, found, importers)
 
 
 def strongly_connected(nodes, edges):

@@ -277,8 +277,10 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
     it runs at import time uses a module whose code changed in place, or
     when that module's own imports changed (see importers.py). The modules
     the saved one imports whose files changed since they last ran run
-    first, as a fresh run would run their new code; those whose files are
-    gone are forgotten, and standing gets the notes that say so. Each module's
+    first, as a fresh run would run their new code, and a module whose
+    save failed runs its file again once a module its file imports ran;
+    those whose files are gone are forgotten, and standing gets the notes
+    that say so. Each module's
     __hotload_teardown__ runs (with the old code) just before it re-runs.
     Returns the saved module's value and [(name, file, read_file's
     result)] of each module that ran."""
@@ -421,6 +423,7 @@ def op_reload(agent, msg):
         up.notes = []  # they were about changes now undone
         with sigint_deferred():
             up.rollback()
+        agent.workspace.save_failed({name} | up.modules)
         reply = {"error": describe_exception(exc), "rolled_back": True}
         say_prepared(agent, hits, reply)
         if up.notes:
