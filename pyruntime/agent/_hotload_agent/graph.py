@@ -48,6 +48,8 @@ class Workspace:
         # name -> None, or the Ran of its file as it was when behind last
         # read it: the modules a failed save tried to run (save_failed).
         self._failed = {}
+        # (a loaded() result, {module: its place in it}) for first_imported
+        self._first = None
         # ((name, its imports), _importers_of, order): the last reload_order
         # without stale modules, which the next save of name reuses while
         # the graph it was worked out from stands.
@@ -233,9 +235,10 @@ class Workspace:
         runs them from their files. order is name, those, and the loaded
         user modules that import any of them directly or
         transitively, each after the modules it imports (a module that may
-        re-run comes after every module it may need to see re-run); in an
-        import cycle, the modules that must run come first, then by name.
-        new_imports are the modules name's new source imports."""
+        re-run comes after every module it may need to see re-run), and
+        otherwise in the order a fresh run runs them (see first_imported);
+        in an import cycle, the modules that must run come first, then by
+        name. new_imports are the modules name's new source imports."""
         importers = self.importers()
         files = self._found
         behind = self.behind(files)
@@ -271,13 +274,27 @@ class Workspace:
         dirty |= joined
         if len(group) == 1:
             return [name], [], []
-        edges = {m: sorted(t for t in imports_of(m) if t in group and t != m) for m in group}
+        first = self.first_imported(files)
+        edges = {m: sorted((t for t in imports_of(m) if t in group and t != m), key=first) for m in group}
         order = []
-        for component in strongly_connected(sorted(group), edges):
+        for component in strongly_connected(sorted(group, key=first), edges):
             order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
         if not stale:
             self._order = key, self._importers_of, order
         return order, sorted(stale), []
+
+    def first_imported(self, files):
+        """A sort key for the loaded user modules (files: loaded()'s
+        result): the order in which they were first imported, that of
+        sys.modules, which loaded() kept. Visited in that order, each
+        module's imports in that order too, the modules a save re-runs
+        finish in the order a fresh run's imports finish them: plugins
+        that register with one registry register in the order the program
+        imports them. Worked out again only when sys.modules changed."""
+        if self._first is None or self._first[0] is not files:
+            self._first = files, {m: i for i, m in enumerate(files)}
+        rank = self._first[1]
+        return lambda module: (rank.get(module, len(rank)), module)
 
     def gone_among(self, imports):
         """The loaded user modules among imports, and among what those

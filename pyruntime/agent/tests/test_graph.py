@@ -58,3 +58,34 @@ def test_a_loaded_module_whose_file_is_gone_is_not_noted(tmp_path, monkeypatch):
     workspace.note_loaded()
 
     assert "vanished" not in workspace.ran
+
+
+
+REGISTRY = "PLUGINS = []\n\n\ndef register(name):\n    PLUGINS.append(%s)\n"
+
+
+def write(project, short, source):
+    (project.dir / project.file(short)).write_text(source.replace("M_", project.prefix))
+
+
+def test_independent_importers_run_again_in_the_order_the_program_imported_them(project):
+    write(project, "registry", REGISTRY % "name")
+    write(project, "b_plugin", "from M_registry import register\n\nregister('b')\n")
+    write(project, "a_plugin", "from M_registry import register\n\nregister('a')\n")
+    project.save("main", "import M_registry\nimport M_b_plugin\nimport M_a_plugin\n")
+
+    reply = project.save("registry", REGISTRY % "name.upper()")
+
+    assert project.module("registry").PLUGINS == ["B", "A"]  # as a fresh run of main registers them
+    assert reply["reloaded"][:3] == [project.name(n) for n in ("registry", "b_plugin", "a_plugin")]
+
+
+def test_an_importer_imported_first_still_runs_after_the_modules_it_imports(project):
+    write(project, "registry", REGISTRY % "name")
+    write(project, "b_plugin", "import M_a_plugin\nfrom M_registry import register\n\nregister('b')\n")
+    write(project, "a_plugin", "from M_registry import register\n\nregister('a')\n")
+    project.save("main", "import M_registry\nimport M_b_plugin\nimport M_a_plugin\n")
+
+    project.save("registry", REGISTRY % "name.upper()")
+
+    assert project.module("registry").PLUGINS == ["A", "B"]  # b imports a before it registers, as in a fresh run
