@@ -735,7 +735,10 @@ class Update:
         handlers, an app's hooks) and the top-level ones of the other user
         modules it refers to (a registry module's list), to say afterwards
         which received another object like one they had. Its own top-level
-        lists are its state (kept with `try: x except NameError:`)."""
+        lists are its state (kept with `try: x except NameError:`). A
+        list another module made anew by running earlier in this save
+        (`PLUGINS = []`) does not outlive the re-run: it holds what this
+        save's runs added, as a fresh run's would."""
         seen = set()
 
         def watch(label, owner, attr, container):
@@ -763,7 +766,10 @@ class Update:
             if not (self.workspace is not None and module in self.workspace.loaded()):
                 continue  # a library's: its adapters know it
             seen.add(id(namespace))
+            ran = next((was for ns, was in self.namespaces if ns is namespace), None)
             for attr, container in list(namespace.items()):
+                if ran is not None and ran.get(attr) is not container:
+                    continue  # made by that module's run in this save: it holds this save's additions only
                 if not attr.startswith("_"):
                     watch(module, sys.modules.get(module), attr, container)
 

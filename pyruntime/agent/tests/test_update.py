@@ -129,6 +129,18 @@ def test_a_list_registry_keeps_one_registration_per_definition(project):
     assert note["line"] == 1 and note["file"].endswith(project.name("reg") + ".py")
 
 
+def test_a_list_its_module_made_anew_in_the_save_is_not_noted_as_growing(project):
+    registry = "PLUGINS = []\n\n\ndef register(name):\n    PLUGINS.append(%s)\n"
+    project.save("registry", registry % "name")
+    project.save("a_plugin", "from M_registry import register\n\nregister('a')\n")
+    project.save("b_plugin", "from M_registry import register\n\nregister('b')\n")
+
+    reply = project.save("registry", registry % "name.upper()")  # both plugins run again
+
+    assert project.module("registry").PLUGINS == ["A", "B"]
+    assert "notes" not in reply  # PLUGINS = [] ran again: the list holds this save's registrations only
+
+
 @pytest.mark.parametrize("decorator, old_call", [
     ("staticmethod", "convert(x)"),  # callable only from Python 3.10 on
     ("classmethod", "convert(cls, x)"),  # never callable
