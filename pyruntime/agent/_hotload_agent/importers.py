@@ -40,15 +40,15 @@ from .update import Change, own_attr, plain
 def decide(up, name, file, shape):
     """Reports whether module name (whose running version's source is
     shape, at file) must re-run after the modules of the save that ran
-    before it; notes its lines that use a name this save removed, and
-    carries an in-place change it calls into (see carry)."""
+    before it. If not, notes its lines that use a name this save removed
+    (a module that re-runs is noted from the source that ran: see
+    note_removed), and carries an in-place change it calls into (see
+    carry)."""
     carried = False
     called = []  # (target, the names of its code the module's functions read), changed in place
     for target, change in changed_imports(up, name, shape):
         # The cached answers inline: a save asks for every importer.
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)
-        if change.removed:
-            note_removed(up, name, file, shape, target, change.removed & names)
         if change.graph or held & change.rebound or (whole and (change.rebound or change.inplace)):
             return True
         # Its functions read the new value when called, and keep nothing.
@@ -60,6 +60,7 @@ def decide(up, name, file, shape):
             if names & code:
                 carried = True
                 called.append((target, names & code))
+    note_removed(up, name, file, shape)
     if carried:
         up.changes.setdefault(name, Change()).inplace = True
         empty_caches(up, name, shape)
@@ -192,12 +193,18 @@ def code_names(up, target):
     return known
 
 
-def note_removed(up, name, file, shape, target, used):
-    """Notes the lines of module name that use a name of target this save
-    removed: they raise when they run."""
-    if not used:
-        return
-    _, names = uses_of(shape, target)
-    for key in sorted(used):
-        up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
-                "this line raises when it runs" % name, (file, names[key].line))
+def note_removed(up, name, file, shape):
+    """Notes the lines of module name (shape: its source that runs, at
+    file) that use a name this save removed from a module it imports:
+    they raise when they run. Asked once the module's fate is known: a
+    module that re-runs from a file that no longer uses the name is
+    right. Not for a module with a module-level __getattr__ (PEP 562),
+    which may serve the name: its uses then resolve as in a fresh run,
+    whatever they give (it is not called to see: it may import)."""
+    for target, change in changed_imports(up, name, shape):
+        if not change.removed or "__getattr__" in getattr(sys.modules.get(target), "__dict__", {}):
+            continue
+        _, names = uses_of(shape, target)
+        for key in sorted(change.removed.intersection(names)):
+            up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
+                    "this line raises when it runs" % name, (file, names[key].line))

@@ -319,6 +319,7 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         teardown(up, mod)
         result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
         importers.carry(up, other, compiled[0])
+        importers.note_removed(up, other, file, compiled[0])
         workspace.trees.drop(compiled[0])  # the save is done with its tree
         if other == name:
             value = result

@@ -151,3 +151,46 @@ def test_a_save_that_fails_leaves_the_caches_of_importers_as_they_were(project, 
     reply = ops.op_reload(project.agent, {"module": project.name("core"), "path": str(path)})
     assert reply.get("rolled_back")
     assert user.tax.cache_info().currsize == 1 and user.tax(10) == 10
+
+
+def removed_notes(project, reply, short):
+    return [n["line"] for n in reply.get("notes", [])
+            if n.get("file", "").endswith(project.file(short)) and "no longer defined" in n["text"]]
+
+
+def test_an_importer_that_runs_again_from_a_file_without_the_removed_name_is_not_noted(project):
+    project.save("lib", "def total_old(xs):\n    return sum(xs)\n")
+    project.save("app", "from M_lib import total_old\n\nTOTAL = total_old([1, 2])\n")
+    # Edited outside the editor: the file no longer uses total_old.
+    (project.dir / project.file("app")).write_text(
+        "from M_lib import total_new\n\nTOTAL = total_new([1, 2, 3])\n".replace("M_", project.prefix))
+
+    reply = project.save("lib", "def total_new(xs):\n    return sum(xs) * 10\n")
+
+    assert project.module("app").TOTAL == 60
+    assert removed_notes(project, reply, "app") == []
+
+
+def test_an_importer_that_runs_again_and_still_uses_the_removed_name_is_noted(project):
+    project.save("lib", "X = 1\nVALUE = 1\n")
+    project.save("app", "import M_lib\nfrom M_lib import X\n\n\ndef get():\n    return M_lib.VALUE\n")
+
+    reply = project.save("lib", "X = 2\n")  # app runs again: it took X
+
+    assert reply["reloaded"] == [project.name("lib"), project.name("app")]
+    assert removed_notes(project, reply, "app") == [6]
+
+
+@pytest.mark.parametrize("app", [
+    "from M_lib import old_name\n\nRES = old_name(1)\n",  # runs again: it took old_name
+    "import M_lib\n\n\ndef use(x):\n    return M_lib.old_name(x)\n",  # reads it when called
+])
+def test_a_removed_name_the_modules_getattr_may_serve_is_not_noted(project, app):
+    project.save("lib", "def old_name(x):\n    return x + 1\n")
+    project.save("app", app)
+
+    reply = project.save("lib", "def new_name(x):\n    return x + 2\n\n\n"
+                                "def __getattr__(name):\n    if name == 'old_name':\n        return new_name\n"
+                                "    raise AttributeError(name)\n")
+
+    assert removed_notes(project, reply, "app") == []
