@@ -246,8 +246,11 @@ class Workspace:
         def imports_of(module):
             if module == name:
                 return new_imports
-            known = behind.get(module) or self.ran.get(module)  # the file runs if it is behind
-            return known.imports() if known is not None else ()
+            known = self.ran.get(module)
+            found = known.imports() if known is not None else ()
+            ahead = behind.get(module)
+            # It runs its file, if it runs: it comes after what either imports.
+            return found + ahead.imports() if ahead is not None else found
 
         stale, gone, seen, todo = set(), [], {name}, [name]
         while todo:
@@ -275,7 +278,7 @@ class Workspace:
         if len(group) == 1:
             return [name], [], []
         first = self.first_imported(files)
-        edges = {m: sorted((t for t in imports_of(m) if t in group and t != m), key=first) for m in group}
+        edges = {m: sorted({t for t in imports_of(m) if t in group and t != m}, key=first) for m in group}
         order = []
         for component in strongly_connected(sorted(group, key=first), edges):
             order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))

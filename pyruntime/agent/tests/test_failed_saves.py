@@ -81,3 +81,15 @@ def test_a_module_saved_right_since_its_save_failed_is_judged_as_any_importer(pr
     reply = project.save("helper", "def other():\n    return 1\n")  # patched in place
 
     assert reply["reloaded"] == [project.name("helper")]
+
+
+def test_an_importer_whose_file_no_longer_parses_still_runs_after_the_saved_module(project):
+    (project.dir / project.file("core")).write_text("CONST = 1\n")
+    project.save("user", "from M_core import CONST\n\nB = 10 // (2 - CONST)\n")  # imports core
+    assert reload(project, "core", "CONST = 2\n")["rolled_back"]  # user fails: user's file is as it ran
+    (project.dir / project.file("user")).write_text("from M_core import CONST\n\nB = (CONST\n")
+
+    reply = reload(project, "core", "CONST = 2\n")
+
+    # user holds CONST, which changed: it must run again, and cannot.
+    assert reply["error"]["type"] == "SyntaxError" and reply["rolled_back"]
