@@ -233,6 +233,7 @@ class Update:
         self.undo = []  # (restore function, args), in the order the changes were made
         self.commit = []  # (function, args) to call once the save stands
         self.namespaces = []  # (namespace dict, copy from before the run)
+        self.ran_before = {}  # id(namespace dict) -> that copy, for a module that ran
         self.resolved = {}  # (id(old), id(new)) -> the object bound
         self.claimed = {}  # id(old) -> the new object old took the definition of
         self.abcs = None  # every ABC, once a class changed what it has (type_answers.forget)
@@ -309,7 +310,7 @@ class Update:
         for namespace, before in reversed(self.namespaces):
             namespace.clear()
             namespace.update(before)
-        self.namespaces = []
+        self.namespaces, self.ran_before = [], {}
         self.commit = []
         try:
             registries.unregister(self)
@@ -400,6 +401,7 @@ class Update:
         namespace = module.__dict__
         before = dict(namespace)
         self.namespaces.append((namespace, before))
+        self.ran_before[id(namespace)] = before
         name = module.__name__
         self.modules.add(name)
         self.sources[name] = (namespace.get("__file__"), shape)
@@ -766,7 +768,7 @@ class Update:
             if not (self.workspace is not None and module in self.workspace.loaded()):
                 continue  # a library's: its adapters know it
             seen.add(id(namespace))
-            ran = next((was for ns, was in self.namespaces if ns is namespace), None)
+            ran = self.ran_before.get(id(namespace))
             for attr, container in list(namespace.items()):
                 if ran is not None and ran.get(attr) is not container:
                     continue  # made by that module's run in this save: it holds this save's additions only
