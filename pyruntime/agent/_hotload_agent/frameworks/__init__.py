@@ -80,18 +80,20 @@ ADAPTERS = []
 def active(workspace=None):
     """The adapters whose framework is imported, as instances for one save:
     not a project's own file of the framework's name (a logging.py of
-    yours, imported as logging: see shadowed.py)."""
-    return [cls(workspace) for cls in ADAPTERS if imported(cls.module, workspace)]
-
-
-def imported(name, workspace):
-    """Reports whether the module called name is loaded and is not one of
-    the workspace's files."""
-    module = sys.modules.get(name)
-    if module is None or workspace is None:
-        return module is not None
-    file = getattr(module, "__file__", None)  # first the cheap test: most are in no root
-    return not (isinstance(file, str) and file.startswith(workspace.roots) and workspace.user_file(module))
+    yours, imported as logging: see shadowed.py). Run on every save, so
+    the cheap tests come first: most frameworks are not loaded, and the
+    loaded ones are in no folder of the workspace."""
+    roots = workspace.roots if workspace is not None else ()
+    found = []
+    for cls in ADAPTERS:
+        module = sys.modules.get(cls.module)
+        if module is None:
+            continue
+        file = getattr(module, "__file__", None)
+        if roots and isinstance(file, str) and file.startswith(roots) and workspace.user_file(module):
+            continue
+        found.append(cls(workspace))
+    return found
 
 
 # Each adapter module imports Adapter from this one, so they come last.
