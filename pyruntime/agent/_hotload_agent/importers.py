@@ -44,11 +44,12 @@ def decide(up, name, file, shape):
     (a module that re-runs is noted from the source that ran: see
     note_removed), and carries an in-place change it calls into (see
     carry)."""
-    carried = False
+    carried = removed = False
     called = []  # (target, the names of its code the module's functions read), changed in place
     for target, change in changed_imports(up, name, shape):
         # The cached answers inline: a save asks for every importer.
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)
+        removed = removed or bool(change.removed)
         if change.graph or held & change.rebound or (whole and (change.rebound or change.inplace)):
             return True
         # Its functions read the new value when called, and keep nothing.
@@ -60,7 +61,8 @@ def decide(up, name, file, shape):
             if names & code:
                 carried = True
                 called.append((target, names & code))
-    note_removed(up, name, file, shape)
+    if removed:
+        note_removed(up, name, file, shape)
     if carried:
         up.changes.setdefault(name, Change()).inplace = True
         empty_caches(up, name, shape)
