@@ -9,7 +9,7 @@ import sys
 import types
 
 from . import type_answers
-from .update import EMPTY, MISSING, cell_value, chain, code_same, invocable, own_attr, qualified, safe_equal, same_definition
+from .update import DATA_TYPES, EMPTY, MISSING, cell_value, chain, code_same, invocable, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -96,13 +96,20 @@ def point_super_at(up, old, new):
     (a decorator without functools.wraps) and __wrapped__ (functools.wraps,
     lru_cache), so a method under any decorator still finds its class."""
     for value in new.__dict__.values():
-        if type(value) is types.FunctionType and not value.__dict__ and value.__code__.co_freevars in PLAIN_FREEVARS:
+        kind = type(value)
+        if kind is types.FunctionType and not value.__dict__ and value.__code__.co_freevars in PLAIN_FREEVARS:
             point_cell_at(up, value, old, new)  # a plain method holds no other function: chain's lists cost more
             continue
+        if kind in NO_FUNCTIONS:
+            continue  # __module__, __doc__, __dict__'s descriptor: every class has them
         for f in chain(value):
             if isinstance(f, types.FunctionType):
                 point_cell_at(up, f, old, new)
 
+
+# The types of class attributes that hold no function chain() would find:
+# data, and the descriptors of a class's instance dict and slots.
+NO_FUNCTIONS = DATA_TYPES | {types.GetSetDescriptorType, types.MemberDescriptorType}
 
 # The free variables of a method that is not a closure: none, or super()'s class.
 PLAIN_FREEVARS = ((), ("__class__",))
