@@ -241,7 +241,7 @@ class Workspace:
         name. new_imports are the modules name's new source imports."""
         importers = self.importers()
         files = self._found
-        behind = self.behind(files)
+        behind = self.behind(files) if self._failed else {}
 
         def imports_of(module):
             if module == name:
@@ -272,7 +272,7 @@ class Workspace:
             return self._order[2], [], []  # the same graph and imports as the last save of name
         dirty = stale | {name}
         group = with_importers(set(dirty), dirty, importers)
-        joined = join_behind(group, behind, importers)
+        joined = join_behind(group, behind, importers) if behind else set()
         stale |= joined
         dirty |= joined
         if len(group) == 1:

@@ -431,8 +431,11 @@ class Update:
             new = namespace.get(key, MISSING)
             if new is not MISSING and new is not before.get(key, MISSING):  # bind's own first test
                 self.bind(namespace, before, key, prefix)
-                self.unread_own_install(namespace, before, key, name)
-                self.keep_submodule(namespace, before, key, prefix)
+                # Both rare: asked only of a name that holds what they look for.
+                if type(namespace[key]) is types.FunctionType:
+                    self.unread_own_install(namespace, before, key, name)
+                if type(before.get(key)) is types.ModuleType:
+                    self.keep_submodule(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
