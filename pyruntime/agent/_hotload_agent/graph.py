@@ -50,7 +50,7 @@ class Workspace:
         self._failed = {}
         # (a loaded() result, {module: its place in it}) for first_imported
         self._first = None
-        # ((name, its imports), _importers_of, order): the last reload_order
+        # ((name, its imports), _importers_of, order, order's set): the last reload_order
         # without stale modules, which the next save of name reuses while
         # the graph it was worked out from stands.
         self._order = None
@@ -268,8 +268,12 @@ class Workspace:
         if gone:
             return [], sorted(stale), sorted(gone)
         key = (name, tuple(new_imports))
-        if not stale and not behind and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
-            return self._order[2], [], []  # the same graph and imports as the last save of name
+        if not stale and self._order is not None and self._order[0] == key and self._order[1] is self._importers_of:
+            # The same graph and imports as the last save of name; a module
+            # whose save failed (a file that raises, left as it is) keeps
+            # it unless its file imports one of the modules it runs.
+            if not behind or not joining(self._order[3], behind):
+                return self._order[2], [], []
         dirty = stale | {name}
         group = with_importers(set(dirty), dirty, importers)
         joined = join_behind(group, behind, importers) if behind else set()
@@ -283,7 +287,7 @@ class Workspace:
         for component in strongly_connected(sorted(group, key=first), edges):
             order.extend(sorted(component, key=lambda m: (m != name, m not in dirty, m)))
         if not stale:
-            self._order = key, self._importers_of, order
+            self._order = key, self._importers_of, order, frozenset(order)
         return order, sorted(stale), []
 
     def first_imported(self, files):
@@ -391,13 +395,18 @@ def join_behind(group, behind, importers):
     run would run their files with the new code of group's modules."""
     joined = set()
     while True:
-        found = {m for m, ahead in behind.items()
-                 if m not in joined and any(t in group and t != m for t in ahead.imports())}
+        found = joining(group, behind) - joined
         if not found:
             return joined
         joined |= found
         group |= found
         with_importers(group, found, importers)
+
+
+def joining(group, behind):
+    """The modules of behind ({name: the Ran of its file}) whose file
+    imports a module of group other than itself."""
+    return {m for m, ahead in behind.items() if any(t in group and t != m for t in ahead.imports())}
 
 
 def strongly_connected(nodes, edges):
