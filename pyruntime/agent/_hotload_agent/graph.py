@@ -325,6 +325,17 @@ class Workspace:
             todo.extend(known.imports() if known is not None else ())
         return sorted(gone)
 
+    def references(self, name, module):
+        """How many references to module, loaded as name, the workspace
+        holds: in its copy of sys.modules, its files' entries, and the
+        Ran records of what runs and of failed saves."""
+        held = 1 if self._seen is not None and self._seen.get(name) is module else 0
+        held += 1 if self._files.get(name, (None,))[0] is module else 0
+        for table in (self.ran, self._failed):
+            known = table.get(name)
+            held += 1 if known is not None and known.module is module else 0
+        return held
+
     def forget(self, names):
         """Takes the modules called names out of sys.modules (and their
         parent packages' attributes) and forgets what ran: their files are

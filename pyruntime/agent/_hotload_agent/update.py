@@ -258,6 +258,7 @@ class Update:
         self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
+        self.displaced = {}  # submodule name -> what the package's code bound its name to (keep_submodule)
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
@@ -442,6 +443,9 @@ class Update:
         if shape is not None and previous is not None and previous.registers:
             from .type_answers import unregister_dropped  # it imports this module
             unregister_dropped(self, namespace, shape, previous)
+        if shape is not None and previous is not None and "__path__" in namespace:
+            from .submodules import forget_unimported  # it imports this module
+            forget_unimported(self, name, shape, previous)
         for key in set(before) | set(namespace):
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if old is new and key not in sizes:
@@ -497,6 +501,7 @@ class Update:
         binds the name last."""
         old = before.get(key, MISSING)
         if type(old) is types.ModuleType and sys.modules.get(prefix + key) is old:
+            self.displaced[prefix + key] = namespace[key]  # the package's again if nothing imports it (submodules.py)
             namespace[key] = old
 
     def mark_kept_changes(self, change, before, namespace, shape):
