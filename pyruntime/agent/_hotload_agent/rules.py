@@ -218,12 +218,19 @@ def update_function(up, old, new, where):
     for attr in ("__defaults__", "__kwdefaults__"):
         if not safe_equal(getattr(old, attr), getattr(new, attr)):
             up.changed_in_place()
-    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__doc__"):
-        value = getattr(new, attr)
-        if getattr(old, attr) is not value:
+    for attr in FUNCTION_ATTRS:
+        value = getattr(new, attr, MISSING)
+        if value is not MISSING and getattr(old, attr) is not value:
             up.set_attr(old, attr, value)
     update_annotations(up, old, new)
     return True
+
+
+# What update_function gives the old function of the new one, besides its
+# closure and annotations: `__type_params__` (Python 3.12+, `def
+# first[T: int]`) holds TypeVars the new run made, with their new bounds,
+# constraints and defaults.
+FUNCTION_ATTRS = ("__code__", "__defaults__", "__kwdefaults__", "__doc__", "__type_params__")
 
 
 def note_inner_functions(up, old, new, where):
