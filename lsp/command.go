@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -109,6 +110,9 @@ func (s *server) evaluateModule(ctx context.Context, e *reload.Engine, path stri
 
 // evaluate runs code in the module's namespace and shows the outcome.
 func (s *server) evaluate(ctx context.Context, e *reload.Engine, path, code string) (*evaluation, error) {
+	if strings.TrimSpace(code) == "" {
+		return nil, fmt.Errorf("%w: nothing to evaluate: the code is empty", jsonrpc2.ErrInvalidParams)
+	}
 	res, err := e.Evaluate(ctx, path, code)
 	if err != nil {
 		return nil, badParams(ctx, err)
@@ -144,8 +148,12 @@ func badParams(ctx context.Context, err error) error {
 // evaluateSelection evaluates the text of range r in the document as the
 // editor has it, dedented so an indented block runs on its own. The code is
 // compiled as lines of the module's file, so an exception in it lands on
-// the document's own lines; the result shows at the end of the range.
+// the document's own lines; the result shows at the end of the range. An
+// empty range takes its line, as the editors' commands do.
 func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path string, r protocol.Range) (*evaluation, error) {
+	if r.Start == r.End {
+		r = protocol.Range{Start: protocol.Position{Line: r.Start.Line}, End: protocol.Position{Line: r.Start.Line, Character: math.MaxUint32}}
+	}
 	u := uri.File(path)
 	text, ok := s.documentText(u)
 	if !ok {

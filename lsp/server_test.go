@@ -333,6 +333,7 @@ func TestEvaluateCommands(t *testing.T) {
 		{"exception", "hotload.evaluate", []any{string(e.uri("lib.py")), "1/0"}, "", "ZeroDivisionError: division by zero"},
 		{"selection, dedented", "hotload.evaluateSelection", []any{string(e.uri("mymath.py")), span(1, 4, 16)}, "", "'return' outside function"},
 		{"selection of an expression", "hotload.evaluateSelection", []any{string(e.uri("mymath.py")), span(1, 11, 16)}, "", "NameError"},
+		{"empty selection: its line", "hotload.evaluateSelection", []any{string(e.uri("mymath.py")), span(1, 8, 8)}, "", "'return' outside function"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -376,6 +377,8 @@ func TestBadInputIsAnsweredCleanly(t *testing.T) {
 	}{
 		{"unknown command", "hotload.nope", nil, jsonrpc2.ErrInvalidParams},
 		{"missing arguments", "hotload.evaluate", []any{string(e.uri("lib.py"))}, jsonrpc2.ErrInvalidParams},
+		{"no code", "hotload.evaluate", []any{string(e.uri("lib.py")), ""}, jsonrpc2.ErrInvalidParams},
+		{"only blanks", "hotload.evaluate", []any{string(e.uri("lib.py")), " \n\t"}, jsonrpc2.ErrInvalidParams},
 		{"not a URI", "hotload.evaluateModule", []any{42}, jsonrpc2.ErrInvalidParams},
 		{"not Python", "hotload.evaluateModule", []any{string(e.uri("README.md"))}, jsonrpc2.ErrInvalidParams},
 		{"selection of a closed file", "hotload.evaluateSelection", []any{string(e.uri("lib.py")), span(0, 0, 1)}, jsonrpc2.ErrInvalidParams},

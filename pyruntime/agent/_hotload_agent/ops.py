@@ -557,7 +557,7 @@ def op_evaluate(agent, msg):
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
         module, _ = import_module_at(agent, msg["module"], msg["path"])
-    body, last = compile_split(msg["code"], msg.get("filename") or "<evaluate>")
+    body, last = compile_split(msg.get("code", ""), msg.get("filename") or "<evaluate>")
     try:
         value = run_split(body, last, module.__dict__)
     finally:
