@@ -175,7 +175,7 @@ func (s *server) evaluateSelection(ctx context.Context, e *reload.Engine, path s
 	if res.Exception != nil {
 		start, _ := offset(text, protocol.Position{Line: r.Start.Line})
 		startCol, _ := offset(text, r.Start)
-		shiftColumns(res.Exception, path, firstLine, firstLine+strings.Count(selected, "\n"),
+		shiftColumns(res.Exception, text, path, firstLine, firstLine+strings.Count(selected, "\n"),
 			utf8.RuneCountInString(text[start:startCol]), utf8.RuneCountInString(indent))
 	}
 	ev := s.reportEvaluation(ctx, res)
@@ -219,10 +219,12 @@ func (s *server) reportEvaluation(ctx context.Context, res *reload.Result) *eval
 func evaluationOwner(module string) string { return "evaluate:" + module }
 
 // shiftColumns moves the columns of exc's frames on lines first..last of
-// path from the dedented selection back to the file: the selection started
-// startCol code points into its first line, and indent was removed from
-// every line.
-func shiftColumns(exc *reload.Exception, path string, first, last, startCol, indent int) {
+// path from the dedented selection back to the document, text: the
+// selection started startCol code points into its first line, and indent
+// was removed from every line. Such a frame's source line becomes the
+// document's, which its columns now count in (the runtime read the
+// dedented line).
+func shiftColumns(exc *reload.Exception, text, path string, first, last, startCol, indent int) {
 	shift := func(line, col int) int {
 		switch {
 		case col < 0 || line < first || line > last:
@@ -234,8 +236,12 @@ func shiftColumns(exc *reload.Exception, path string, first, last, startCol, ind
 		}
 	}
 	fix := func(f *reload.Frame) {
-		if f.Path == path {
-			f.Col, f.EndCol = shift(f.Line, f.Col), shift(f.EndLine, f.EndCol)
+		if f.Path != path {
+			return
+		}
+		f.Col, f.EndCol = shift(f.Line, f.Col), shift(f.EndLine, f.EndCol)
+		if f.Line >= first && f.Line <= last {
+			f.Source = documentLine(text, f.Line-1)
 		}
 	}
 	for i := range exc.Frames {

@@ -61,7 +61,7 @@ func FuzzTracebackDiagnostics(f *testing.F) {
 		lineStart, _ := offset(text, protocol.Position{Line: r.Start.Line})
 		start, _ := offset(text, r.Start)
 		first := int(r.Start.Line) + 1
-		shiftColumns(exc, path, first, first+strings.Count(selected, "\n"), utf8.RuneCountInString(text[lineStart:start]), utf8.RuneCountInString(indent))
+		shiftColumns(exc, text, path, first, first+strings.Count(selected, "\n"), utf8.RuneCountInString(text[lineStart:start]), utf8.RuneCountInString(indent))
 		checkRanges(t, "shifted exceptionDiagnostics", exceptionDiagnostics(exc, func(string) bool { return true }))
 	})
 }

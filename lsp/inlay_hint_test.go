@@ -91,3 +91,49 @@ func TestEvaluatedSelectionShowsAsInlayHintUntilTheDocumentChanges(t *testing.T)
 		t.Errorf("hints after an edit: %v, want none", got)
 	}
 }
+
+// An evaluated selection's error lands on the failing expression in the
+// editor's text, which may differ from the file on disk (a line added above,
+// unsaved), with columns in UTF-16 code units after non-ASCII text.
+func TestEvaluatedSelectionErrorLandsOnTheEditorsText(t *testing.T) {
+	t.Parallel()
+	saved := "A = 1\ndef g():\n    for i in range(3):\n        t = '😀😀😀'; z = i / 0\ns = '😀中'; y = 1/2\n"
+	edited := "A = 1\n\n" + saved[len("A = 1\n"):] // a blank line added at the top, unsaved
+	e := newEditor(t, "-- lib.py --\nA = 1\n")
+	e.initialize(nil)
+	e.waitReady()
+	e.open("lib.py")
+	e.save("lib.py", saved)
+	e.awaitResult(1)
+	e.change("lib.py", edited)
+	tests := []struct {
+		name       string
+		sel        protocol.Range
+		start, end protocol.Position
+	}{
+		// `i / 0` on line 5: "        t = '😀😀😀'; z = " is 26 UTF-16 units.
+		{"an indented block", protocol.Range{Start: protocol.Position{Line: 3, Character: 4}, End: protocol.Position{Line: 4, Character: 31}},
+			protocol.Position{Line: 4, Character: 26}, protocol.Position{Line: 4, Character: 31}},
+		{"one inner line, from its code", protocol.Range{Start: protocol.Position{Line: 4, Character: 8}, End: protocol.Position{Line: 4, Character: 31}},
+			protocol.Position{Line: 4, Character: 26}, protocol.Position{Line: 4, Character: 31}}, // the block before left i = 0
+		// `y = 1/` on line 6, selected from the space before it: the
+		// SyntaxError is at the end of the selection, 17 units in.
+		{"a syntax error, from mid-line", protocol.Range{Start: protocol.Position{Line: 5, Character: 10}, End: protocol.Position{Line: 5, Character: 17}},
+			protocol.Position{Line: 5, Character: 17}, protocol.Position{Line: 5, Character: 17}},
+	}
+	for _, tt := range tests {
+		var got evaluation
+		if err := e.command("hotload.evaluateSelection", &got, string(e.uri("lib.py")), tt.sel); err != nil {
+			t.Fatal(err)
+		}
+		if got.Error == nil {
+			t.Fatalf("%s: no error", tt.name)
+		}
+		d := e.awaitDiagnostics("lib.py", tt.name+"'s error", func(d []protocol.Diagnostic) bool {
+			return len(d) > 0 && d[0].Range.Start.Line == tt.start.Line
+		})
+		if d[0].Range.Start != tt.start || (tt.end != tt.start && d[0].Range.End != tt.end) {
+			t.Errorf("%s: the error is at %v, want %v–%v (%s)", tt.name, d[0].Range, tt.start, tt.end, message(d[0]))
+		}
+	}
+}

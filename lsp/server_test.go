@@ -683,11 +683,16 @@ func TestShiftColumns(t *testing.T) {
 		},
 		Syntax: &reload.Frame{Path: "/ws/lib.py", Line: 6, EndLine: 6, Col: 2, EndCol: 3},
 	}
-	shiftColumns(exc, "/ws/lib.py", 5, 7, 2, 4)
+	text := "1\n2\n3\n4\n  x = 5\n    y = 6\n7\n8\n9\n"
+	shiftColumns(exc, text, "/ws/lib.py", 5, 7, 2, 4)
 	want := [][2]int{{26, 31}, {4, 10}, {3, 4}, {1, 2}, {-1, -1}}
+	sources := []string{"  x = 5", "    y = 6", "", "", "    y = 6"} // the document's lines within the selection
 	for i, f := range exc.Frames {
 		if got := [2]int{f.Col, f.EndCol}; got != want[i] {
 			t.Errorf("frame %d columns = %v, want %v", i, got, want[i])
+		}
+		if f.Source != sources[i] {
+			t.Errorf("frame %d source = %q, want %q", i, f.Source, sources[i])
 		}
 	}
 	if exc.Syntax.Col != 6 || exc.Syntax.EndCol != 7 {

@@ -70,3 +70,17 @@ func dedent(code string) (string, string) {
 	}
 	return strings.Join(lines, "\n"), prefix
 }
+
+// documentLine is line n (0-based) of text without its line ending, or ""
+// past the end.
+func documentLine(text string, n int) string {
+	for ; n > 0; n-- {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			return ""
+		}
+		text = text[i+1:]
+	}
+	line, _, _ := strings.Cut(text, "\n")
+	return strings.TrimSuffix(line, "\r")
+}

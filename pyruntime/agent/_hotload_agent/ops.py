@@ -19,7 +19,7 @@ from .rules import UPDATE_RULES
 from .shape import Shape
 from .shadowed import release_shadowed
 from .source import compile_split, compile_tree, parse, run_split
-from .tracebacks import describe_exception, safe_repr
+from .tracebacks import describe_exception, lines_evaluated, safe_repr
 from .update import MISSING, Update, restore_module_attr
 
 
@@ -557,9 +557,13 @@ def op_evaluate(agent, msg):
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
         module, _ = import_module_at(agent, msg["module"], msg["path"])
-    body, last = compile_split(msg.get("code", ""), msg.get("filename") or "<evaluate>")
+    source, filename = msg.get("code", ""), msg.get("filename") or "<evaluate>"
     try:
+        body, last = compile_split(source, filename)
         value = run_split(body, last, module.__dict__)
+    except BaseException as exc:  # user code may raise anything
+        with lines_evaluated(filename, source):
+            return switched.told({"error": describe_exception(exc)})
     finally:
         agent.workspace.trees.clear()
         agent.workspace.note_loaded()

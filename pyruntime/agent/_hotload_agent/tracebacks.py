@@ -1,5 +1,6 @@
 """Exceptions as the structured errors the Go side maps to diagnostics."""
 
+import contextlib
 import linecache
 import os
 import traceback
@@ -23,6 +24,30 @@ def char_column(filename, lineno, byte_col):
     if not line:
         return byte_col
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+@contextlib.contextmanager
+def lines_evaluated(filename, source):
+    """While it lasts, tracebacks read the lines source covers as those of
+    filename: code evaluated as lines of a module's file (blank lines
+    before it keep its line numbers the file's) is the editor's text,
+    dedented, and may differ from the file on disk, which Python's
+    columns and the traceback's source lines would otherwise be read
+    from. Other lines are the file's."""
+    lines = source.splitlines(True)
+    pad = len(source) - len(source.lstrip("\n"))
+    before = linecache.cache.get(filename)
+    shown = list(linecache.getlines(filename))
+    shown += [""] * (len(lines) - len(shown))
+    shown[pad:len(lines)] = lines[pad:]
+    linecache.cache[filename] = (len(source), None, shown, filename)
+    try:
+        yield
+    finally:
+        if before is None:
+            linecache.cache.pop(filename, None)
+        else:
+            linecache.cache[filename] = before
 
 
 def is_agent_frame(filename):
