@@ -45,7 +45,7 @@ def unregister(up):
     versions = {name: (new, old) for name, (old, new) in module_sources(up).items()}
     try:
         for container in containers(up, ()):
-            fix_container(up, container, swap, again, gone, versions)
+            fix_container(up, container, swap, again, gone, versions, undoing=True)
     finally:
         up.undo = log
 
@@ -196,7 +196,7 @@ def module_sources(up):
     return out
 
 
-def fix_container(up, container, swap, again, gone, versions):
+def fix_container(up, container, swap, again, gone, versions, undoing=False):
     if isinstance(container, dict):
         for key, value in list(container.items()):
             if id(value) in gone and value in up.gone:
@@ -215,14 +215,17 @@ def fix_container(up, container, swap, again, gone, versions):
             without_renamed_keys(up, container, versions)
         in_definition_order(up, container)
     elif isinstance(container, (list, set)):
-        kept, keys, index, last, repeated, changed = [], [], {}, {}, set(), False
-        for position, item in enumerate(container):
+        items, many = same_named(up, list(container), again, undoing)
+        kept, keys, index, last, repeated, changed = [], [], {}, {}, set(), items is not None
+        for position, item in enumerate(container if items is None else items):
             item2 = swap.get(id(item), item)
             changed = changed or item2 is not item
             if id(item2) in gone and any(item2 is g for g in up.gone):
                 changed = True
                 continue
             key = definition_key(up, item2, again)
+            if key in many:
+                key = None  # in place already: each is a registration of its own
             if key is not None:
                 last[key] = position
             if key is not None and key in index:
@@ -247,6 +250,82 @@ def fix_container(up, container, swap, again, gone, versions):
             up.on_undo(restore_set, container, set(container))
             container.clear()
             container.update(kept)
+
+def same_named(up, items, again, undoing=False):
+    """The registrations of items (a list or set registry) that share a
+    module and a name with others of their module: lambdas (`<lambda>`)
+    and functions its source defines under one name several times
+    (`@hook def _`). definition_key cannot tell them apart, so they are
+    matched by what made them: where this save's run of their module
+    registered such objects, the ones its previous run registered
+    (functions of its file that this run did not make) leave, and this
+    run's take their places, in this run's order. Other such objects, of
+    code evaluated in the module, stay. undoing (a failed save): this
+    run's leave, and the previous run's stay. Each object stays once.
+    Returns (the items so regrouped, or None if unchanged; the keys
+    regrouped)."""
+    groups = {}
+    for position, item in enumerate(items):
+        key = definition_key(up, item, again)
+        if type(key) is tuple and type(key[1]) is str:
+            groups.setdefault(key, []).append(position)
+    made, many, out = None, set(), None
+    for key, positions in groups.items():
+        if not (key[1].endswith("<lambda>") or redefined(up, *key)):
+            continue  # one definition: definition_key's case
+        many.add(key)
+        if made is None:
+            made = codes_made(up)
+        ours = [p for p in positions if id(getattr(items[p], "__code__", None)) in made]
+        file = up.sources.get(key[0], (None, None))[0]
+        previous = [p for p in positions if p not in ours and getattr(getattr(items[p], "__code__", None), "co_filename", None) == file]
+        if undoing or not ours:
+            leaving, regrouped, slots = set(ours), [], []  # keep the others, once each
+        else:
+            leaving, regrouped, slots = set(previous) | set(ours), once([items[p] for p in ours]), sorted(previous + ours)
+        seen = set()
+        for p in positions:
+            if p in leaving or id(items[p]) in seen:
+                out = list(items) if out is None else out
+                out[p] = MISSING
+            seen.add(id(items[p]))
+        if regrouped:
+            for slot, item in zip(slots, regrouped):
+                out[slot] = item
+    if out is None:
+        return None, many
+    return [item for item in out if item is not MISSING], many
+
+
+def redefined(up, module, name):
+    """Reports whether the version of module that ran now or the one
+    before defines name more than once."""
+    shapes = (up.sources.get(module, (None, None))[1], up.previous.get(module))
+    return any(shape is not None and name in shape.redefined for shape in shapes)
+
+
+def once(objects):
+    """objects, each only at its first place."""
+    seen, out = set(), []
+    for obj in objects:
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            out.append(obj)
+    return out
+
+
+def codes_made(up):
+    """The ids of the code objects of the functions this save's runs made:
+    those nested in the code each module ran."""
+    ids, todo = set(), list(up.bodies)
+    while todo:
+        code = todo.pop()
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType) and id(const) not in ids:
+                ids.add(id(const))
+                todo.append(const)
+    return ids
+
 
 def in_registration_order(kept, keys, last, repeated):
     """kept (a list registry without its repeats) with the definitions of

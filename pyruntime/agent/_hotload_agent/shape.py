@@ -137,6 +137,9 @@ class Shape:
         self.stars = []
         self.imports = set()
         self.lines = {}
+        # The qualified names it defines (def, class) more than once:
+        # `@hook def _` three times, where a registry holds each.
+        self.redefined = set()
         self.class_data = {}
         self.calls = {}
         # The module-level calls and stores that change objects of other
@@ -157,6 +160,7 @@ class Shape:
         self._package = package
         self._aliases = {}  # local name -> dotted prefix
         self._defs = {}  # module-level def or class name -> nodes
+        self._defined = set()  # the qualified names of the definitions read so far
         # Only a function that says `global` (or calls globals() or exec)
         # binds module names: most sources say neither, and their function
         # bodies need no reading here.
@@ -164,6 +168,8 @@ class Shape:
             not source.isascii() or FUNCTION_BINDS.search(source) is not None)
         self._module_level(tree.body, "")
         self.binds = frozenset(self.binds)
+        self.redefined = frozenset(self.redefined)
+        self._defined = None
         self.imports = tuple(sorted(self.imports))
         self.import_set = frozenset(self.imports)
         self.stars = tuple(self.stars)
@@ -286,6 +292,9 @@ class Shape:
                         self.first_call = node.decorator_list[0].lineno
                     qual = prefix + node.name
                     self.lines.setdefault(qual, node.lineno)
+                    if qual in self._defined:
+                        self.redefined.add(qual)
+                    self._defined.add(qual)
                     if not prefix:
                         self.binds.add(node.name)
                     if isinstance(node, ast.ClassDef):

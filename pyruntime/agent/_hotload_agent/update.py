@@ -259,6 +259,7 @@ class Update:
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.displaced = {}  # submodule name -> what the package's code bound its name to (keep_submodule)
+        self.bodies = []  # the code each module ran in this save (registries: which functions this save made)
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
@@ -421,6 +422,7 @@ class Update:
 
         namespace[BIND_HOOK] = bind_hook
         namespace[DECORATED_HOOK] = decorated_hook
+        self.bodies += [body] if last is None else [body, last]
         try:
             value = run_split(body, last, namespace)
         finally:
