@@ -316,6 +316,8 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
                 if known is not None and not importers.decide(up, other, file, known):
                     continue
             compiled = read_again(workspace, other, file)
+            if other not in stale:
+                up.importers.add(other)
         teardown(up, mod)
         result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
         importers.carry(up, other, compiled[0])

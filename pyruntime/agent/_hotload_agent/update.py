@@ -260,6 +260,7 @@ class Update:
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.displaced = {}  # submodule name -> what the package's code bound its name to (keep_submodule)
         self.bodies = []  # the code each module ran in this save (registries: which functions this save made)
+        self.importers = set()  # the modules this save runs only as importers of what it changed (lost_state.py)
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.notes = []  # {"text", "file", "line"}
@@ -460,6 +461,7 @@ class Update:
                 continue
             if rebound(old, new) or (key in sizes and new is old and len(new) != sizes[key]):
                 change.rebound.add(key)
+        superseded = []
         for key in change.rebound:
             old, new = before.get(key, MISSING), namespace.get(key, MISSING)
             if (old is not MISSING and type(old) is type(new) and type(old) not in DATA
@@ -469,6 +471,10 @@ class Update:
                 self.superseded[id(old)] = new
                 self.successors.add(id(new))
                 self.keep.append(old)
+                superseded.append((key, old, new))
+        if superseded and name in self.importers:
+            from .lost_state import note_lost_state  # it imports this module
+            note_lost_state(self, name, superseded, shape)
         if shape is not None:
             self.mark_kept_changes(change, before, namespace, shape)
         if change.rebound and shape is not None and not change.inplace and change.rebound & set(shape.globals_read):

@@ -1,0 +1,85 @@
+"""State an importer's re-run makes anew.
+
+`s = stack.Stack()` in app.py, and the program pushes onto s. Saving
+stack.py may re-run app (its import-time code uses stack, which changed:
+see importers.py), and the re-run binds s to a new, empty Stack: what
+the program had put in the old one is gone from s, though the user saved
+another file. A fresh run followed by the same actions would have it. So
+when a module that re-ran as an importer binds a name to a new instance
+of the class it held, and the old one's attributes hold what the new
+one's do not, a Warning on the name's line says so, and how to keep it.
+"""
+
+import sys
+
+from .update import PLAIN, own_dict
+
+# The most items of a list, dict, set or tuple compared by value: state
+# is judged cheaply, and a bigger container that kept its length counts
+# as the same.
+COMPARED = 100
+
+CONTAINERS = (list, dict, set, tuple, frozenset, bytearray)
+
+
+def note_lost_state(up, name, superseded, shape):
+    """Notes each of superseded ((global name, old object, new object) of
+    the importer name that re-ran) whose old object held state the new
+    one lacks."""
+    file = up.sources.get(name, (None, None))[0]
+    for key, old, new in superseded:
+        lost = differing(own_dict(old), own_dict(new))
+        if not lost or made_elsewhere(up, name, new) or init_changed(up, type(new)):
+            continue
+        line = shape.lines.get(key, 0) if shape is not None else 0
+        up.note("%s.%s" % (name, key),
+                "%s ran again, as it uses a module this save changed, so %s is a new %s: the one before held "
+                "state the new one lacks (%s). To keep it across saves, make it once: `try: %s` then "
+                "`except NameError: %s = ...`" % (name, key, type(new).__name__, ", ".join(lost), key, key),
+                (file, line) if file and line else None)
+
+
+def made_elsewhere(up, name, new):
+    """Reports whether another module that ran holds new: the importer
+    took it from there (`from config import settings`), and it is that
+    module's object, made by its new code."""
+    for other in up.modules:
+        module = sys.modules.get(other)
+        if other != name and module is not None and any(v is new for v in module.__dict__.values()):
+            return True
+    return False
+
+
+def init_changed(up, cls):
+    """Reports whether this save changed the code of cls's __init__: the
+    new instance's values may be the new code's, not a loss."""
+    init = getattr(cls, "__init__", None)
+    return any(function is init for _, function, _ in up.replaced_code.values())
+
+
+def differing(old, new):
+    """The attributes (sorted, at most five) old has that new lacks or
+    holds another value of, judged on built-in data only: another object
+    counts as the same, and what only new has is the new code's."""
+    if old is None or new is None:
+        return []
+    out = sorted(set(old) - set(new))
+    for key in old.keys() & new.keys():
+        if differs(old[key], new[key]):
+            out.append(key)
+    return sorted(out)[:5]
+
+
+def differs(a, b):
+    if a is b:
+        return False
+    if type(a) is not type(b):
+        return type(a) in PLAIN or type(a) in CONTAINERS or type(b) in PLAIN or type(b) in CONTAINERS
+    if type(a) in PLAIN:
+        return a != b
+    if type(a) in CONTAINERS:
+        if len(a) != len(b):
+            return True
+        if len(a) <= COMPARED and all(type(v) in PLAIN for v in (a.values() if type(a) is dict else a)):
+            return a != b
+    return False

@@ -1,0 +1,41 @@
+"""An importer that re-runs because a module it uses changed makes its
+module-level objects anew: a Warning says when the old one held state
+the new one lacks."""
+
+import pytest
+
+STACK = "class Stack:\n    def __init__(self):\n        self.items = []\n        self.limit = %d\n\n    def peek(self):\n        return %s\n"
+
+
+def lost_notes(reply):
+    return [n for n in reply.get("notes", ()) if "held state the new one lacks" in n["text"]]
+
+
+@pytest.mark.parametrize("app, act, edit, want", [
+    # the program filled it; a method edited: the importer re-ran, s is new
+    ("import M_stack\n\ns = M_stack.Stack()\n", "s.items.append(1)", STACK % (5, "self.items[-1] if self.items else None"), ["items"]),
+    # nothing done to it since: nothing lost
+    ("import M_stack\n\ns = M_stack.Stack()\n", None, STACK % (5, "self.items[-1] if self.items else None"), []),
+    # __init__ edited: the new values are the new code's
+    ("import M_stack\n\ns = M_stack.Stack()\n", "s.items.append(1)", STACK % (9, "self.items[-1]"), []),
+    # taken from the saved module: its own object, made by its new code
+    ("from M_stack import shared\n\nuse = shared.peek\n", "shared.items.append(1)",
+     STACK % (5, "self.items[-1] if self.items else None") + "\n\nshared = Stack()\n", []),
+])
+def test_lost_state_is_noted(project, app, act, edit, want):
+    project.save("stack", STACK % (5, "self.items[-1]") + ("\n\nshared = Stack()\n" if "shared" in app else ""))
+    project.save("app", app)
+    if act:
+        exec(act, project.module("app").__dict__)
+    reply = project.save("stack", edit)
+    notes = lost_notes(reply)
+    assert [w for w in want if any("(%s)" % w in n["text"] for n in notes)] == want and len(notes) == len(want)
+    if want:
+        assert notes[0]["line"] == 3
+
+
+def test_the_saved_modules_own_objects_are_not_noted(project):
+    project.save("stack", STACK % (5, "self.items[-1]") + "\n\ns = Stack()\n")
+    project.module("stack").s.items.append(1)
+    reply = project.save("stack", STACK % (5, "None") + "\n\ns = Stack()\n")
+    assert lost_notes(reply) == []
