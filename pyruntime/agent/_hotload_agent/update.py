@@ -257,6 +257,7 @@ class Update:
         self.created = []  # functions and classes this save made and bound, or gave to decorators
         self.rebuilt = []  # (new, old): definitions bound anew in place of the old object
         self.rewrapped_ids = set()  # ids of old objects a decorator note was made for
+        self.hashed = {}  # id(class updated in place) -> (class, its hash_of before, where), for the running module
         self.teardowns = []  # names of the modules whose __hotload_teardown__ ran
         self.displaced = {}  # submodule name -> what the package's code bound its name to (keep_submodule)
         self.bodies = []  # the code each module ran in this save (registries: which functions this save made)
@@ -481,6 +482,10 @@ class Update:
             change.inplace = True  # its functions read a global that changed: what they compute changed
         if shape is not None and previous is not None and shape.imports != previous.imports:
             change.graph = True
+        if self.hashed:
+            # Once the module ran: a class decorator given the old class
+            # (attrs) generates its __hash__ on it after its update.
+            hashes.note_hash_changes(self)
         self.current = None
         return value
 
@@ -643,6 +648,8 @@ class Update:
             self.resolved[key] = old  # a cycle back to this pair finds it in progress
             mark, known = len(self.undo), len(self.resolved)
             where = where or qualified(old)
+            if isinstance(old, type) and id(old) not in self.hashed:
+                self.hashed[id(old)] = (old, hashes.hash_of(old), where)
             try:
                 ok = update(self, old, new, where)
             except Exception as exc:  # an object that refuses: keep the new one
@@ -1153,4 +1160,4 @@ def restore_dict_key(container, new_key, old_key, item, old_item):
 
 
 # At the end: registries imports this module's names.
-from . import registries  # noqa: E402
+from . import hashes, registries  # noqa: E402

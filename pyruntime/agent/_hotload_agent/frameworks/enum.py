@@ -9,7 +9,10 @@ Enum, not of a str or int Enum, whose value is the member itself) keeps
 its identity and takes the new value and attributes, as `auto()`
 renumbering does to the members after an inserted one; a removed one
 leaves the class, and a note says that code holding it still has it.
-Iteration, lookups by value and by name follow the new definition. Aliases
+Iteration, lookups by value and by name follow the new definition, and the
+save counts as a change in place: importers whose import-time code read the
+class (`CHOICES = [s.value for s in Status]`) run again, and the caches of
+code that reads it (an lru_cache lookup) are emptied. Aliases
 and Flag enums (whose members combine) still rebuild the class, with the
 core's note.
 """
@@ -93,6 +96,12 @@ class EnumAdapter(Adapter):
         return change == "its members changed" or (change is None and members_differ(old, new))
 
     def update_enum(self, up, old, new, where):
+        # The rule applies only when the members changed (added, removed,
+        # moved, other values or attributes): what iterating the class or
+        # looking a member up gives differs, so importers whose import-time
+        # code read it (`CHOICES = [s.value for s in Status]`) run again and
+        # caches of code that reads it are emptied, as for any change in place.
+        up.changed_in_place()
         known = old._member_map_
         member_map, ids = {}, {}
         for name, fresh in new._member_map_.items():
