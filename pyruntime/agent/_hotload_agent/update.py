@@ -858,9 +858,10 @@ class Update:
                     if type(item) not in SUSPENDED_TYPES and not (waiting and isinstance(item, waiting)):
                         continue
                     for code in awaited_codes(item):
-                        self.note_running(code, "%s.%s holds a %s made before this save that runs it: it runs the "
+                        kind = type(item).__name__
+                        self.note_running(code, "%s.%s holds %s %s made before this save that runs it: it runs the "
                                           "old code until it finishes; call it again for one that runs the new code"
-                                          % (module, key, type(item).__name__))
+                                          % (module, key, "an" if kind[0] in "aeiou" else "a", kind))
                     self.note_loop(asyncio, item, "%s.%s" % (module, key), seen)
         for loop, thread in running_loops.values():
             self.note_loop(asyncio, loop, "the event loop of thread %r" % thread, seen)
