@@ -127,6 +127,71 @@ def test_a_thread_the_module_s_code_starts_again_is_noted_on_the_statement_that_
         stop(project, name)
 
 
+def test_a_list_the_threads_append_to_is_not_taken_for_the_module_s_additions(project):
+    # The thread app's run starts appends to TICKS before the run ends:
+    # a thread's code adds to it, not the module's run, and a fresh run's
+    # thread appends too. Only the second thread is said.
+    name = project.prefix + "worker"
+    project.save("other", """\
+        import threading
+
+        STOP = threading.Event()
+        TICKS = []
+
+        def pump(ready):
+            TICKS.append(1)
+            ready.set()
+            STOP.wait()
+        """)
+    app = """\
+        import threading
+        from M_other import pump
+
+        ready = threading.Event()
+        threading.Thread(target=pump, args=(ready,), name="NAME", daemon=True).start()
+        ready.wait(5)
+        """.replace("NAME", name)
+    project.save("app", app)
+    try:
+        texts = [n["text"] for n in project.save("app", app).get("notes", [])]
+        assert len(texts) == 1 and "started another thread" in texts[0], texts
+    finally:
+        stop(project, name)
+
+
+def test_a_list_a_thread_only_reads_is_still_noted_when_the_module_adds_to_it_again(project):
+    name = project.prefix + "reader"
+    project.save("other", """\
+        import threading
+
+        STOP = threading.Event()
+        ITEMS = []
+
+        def add(f):
+            ITEMS.append(f)
+
+        def read():
+            while not STOP.wait(0.001):
+                len(ITEMS)
+
+        threading.Thread(target=read, name="NAME", daemon=True).start()
+        """.replace("NAME", name))
+    app = """\
+        from M_other import add
+
+        def make(n):
+            return lambda: n
+
+        add(make(1))
+        """
+    project.save("app", app)
+    try:
+        texts = [n["text"] for n in project.save("app", app).get("notes", [])]
+        assert [t for t in texts if "ITEMS: received another function while" in t], texts
+    finally:
+        stop(project, name)
+
+
 def test_a_thread_started_where_the_old_one_ended_is_not_noted(project):
     source = """\
         import threading
