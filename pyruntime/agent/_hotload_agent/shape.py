@@ -211,6 +211,20 @@ class Shape:
         """The bytes this Shape was read from."""
         return self._source
 
+    def statement_line(self, line):
+        """The first line of the module-level statement that holds line:
+        the innermost, through if, try, with, for and while (not into a
+        def or a class, whose whole statement is the module's); line if
+        none holds it."""
+        found, statements = line, self._parsed().statements
+        while statements:
+            node = next((n for n in statements if n.lineno <= line <= (getattr(n, "end_lineno", None) or n.lineno)), None)
+            if node is None:
+                break
+            found = node.lineno
+            statements = list(blocks(node)) if not isinstance(node, DEFINITIONS) else ()
+        return found
+
     def _parsed(self):
         """The request's parse of the source: the one trees holds, else
         the source parsed again."""
@@ -629,6 +643,17 @@ def _uses_of(shape, target):
             if known is None or (use.import_time and not known.import_time):
                 names[name] = use
     return whole, names
+
+
+def blocks(statement):
+    """The statements in statement's blocks: an if's, a loop's, a with's,
+    a try's (its handlers'), a match's (its cases')."""
+    for field in ("body", "orelse", "finalbody"):
+        value = getattr(statement, field, None)
+        if isinstance(value, list):
+            yield from value
+    for part in getattr(statement, "handlers", None) or getattr(statement, "cases", None) or ():
+        yield from part.body
 
 
 class Parsed:

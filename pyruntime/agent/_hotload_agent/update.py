@@ -1,5 +1,6 @@
 """The changes one save makes to live objects, and how to undo them."""
 
+import dis
 import functools
 import gc
 import itertools
@@ -936,7 +937,10 @@ class Update:
         again, an object of a type they already held, other than what
         reconcile keeps once (a module's function or class): the module
         adds to an object that outlives its re-runs, so each save adds one
-        more, where a fresh run adds one."""
+        more, where a fresh run adds one. A module's list that code another
+        thread is running adds to (`TICKS.append(1)` in a worker's loop)
+        grows by itself while the save runs: not noted."""
+        threads = None
         for module, label, owner, attr, container, before, kinds, size in self.watched:
             if id(owner) in self.managed:
                 continue
@@ -954,6 +958,10 @@ class Update:
                 again += [item for item in container if id(item) in before][:1]
             if not again:
                 continue
+            if isinstance(owner, types.ModuleType):
+                threads = added_by_threads() if threads is None else threads
+                if (id(owner.__dict__), attr) in threads:
+                    continue
             if isinstance(owner, types.ModuleType):  # on the registry's own line, in its module
                 known = self.workspace.ran.get(label) if self.workspace is not None else None
                 file = getattr(owner, "__file__", None)
@@ -971,6 +979,38 @@ class Update:
     def reconcile(self):
         """Makes the registries agree with the modules (registries.reconcile)."""
         registries.reconcile(self)
+
+
+# The methods that add to a list or set.
+ADDERS = frozenset(("append", "extend", "insert", "add", "update", "appendleft", "extendleft"))
+
+
+def added_by_threads():
+    """{(id(globals), name)} of the module-level lists and sets that code
+    the other threads are running adds to by name (`TICKS.append(1)`):
+    what such a list received while a save ran, a thread may have added."""
+    found, codes = set(), set()
+    me = threading.get_ident()
+    for ident, frame in sys._current_frames().items():
+        while frame is not None and ident != me:
+            code = frame.f_code
+            if (id(frame.f_globals), id(code)) not in codes:
+                codes.add((id(frame.f_globals), id(code)))
+                found.update((id(frame.f_globals), name) for name in added_names(code))
+            frame = frame.f_back
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def added_names(code):
+    """The global names code calls an adding method of (ADDERS)."""
+    names, previous = set(), None
+    for instruction in dis.get_instructions(code):
+        if (previous is not None and previous.opname == "LOAD_GLOBAL" and instruction.opname in ("LOAD_METHOD", "LOAD_ATTR")
+                and instruction.argval in ADDERS):
+            names.add(previous.argval)
+        previous = instruction
+    return frozenset(names)
 
 
 # The code flags of functions whose calls return a suspended frame.

@@ -218,3 +218,16 @@ def test_keeps(source, keeps):
 ])
 def test_first_call(source, line):
     assert shape_of(source).first_call == line
+
+
+@pytest.mark.parametrize("source, line, first", [
+    ("a = 1\nt = Thread(\n    target=f)\nt.start()", 3, 2),  # a call over two lines: its statement's first
+    ("if X:\n    a = 1\n    t.start()\nelse:\n    b = 2", 3, 3),  # into blocks, to the statement that runs
+    ("try:\n    w\nexcept NameError:\n    w = make()\n    w.start()", 5, 5),
+    ("with lock:\n    for i in r:\n        go(\n            i)", 4, 3),
+    ("class C:\n    t = Thread()\n    t.start()", 3, 1),  # a class body is its class statement's
+    ("def f():\n    go()\n\nf()", 2, 1),
+    ("a = 1", 7, 7),  # no statement holds it
+])
+def test_statement_line_is_the_first_line_of_the_innermost_statement_running(source, line, first):
+    assert shape_of(source).statement_line(line) == first
