@@ -21,16 +21,16 @@ start. threading.enumerate() lists a handful of threads: no heap scan.
 """
 
 import sys
-import weakref
 
 from . import Adapter
 from .live import owner
 from ..update import qualified
 
-# thread -> the module whose run started it, for the threads a save saw
-# started: a later save does not count another module's thread as the
-# previous run's of the one it runs.
-STARTERS = weakref.WeakKeyDictionary()
+# The attribute a thread a save saw started holds the module whose run
+# started it in: a later save does not count another module's thread as
+# the previous run's of the one it runs. On the thread itself, so it lasts
+# as long as the thread, with no table of the agent's.
+STARTED_BY = "__hotload_started_by__"
 
 
 def work(thread):
@@ -80,11 +80,11 @@ class ThreadingAdapter(Adapter):
         self.unwatch_starts()
         name = module.__name__
         for thread, line in self.started:
-            STARTERS[thread] = name
+            setattr(thread, STARTED_BY, name)
             if not thread.is_alive() or not user_code(thread, self.workspace):
                 continue
             same = [t for t in self.alive if t is not thread and t.is_alive() and kind(t) == kind(thread)
-                    and STARTERS.get(t, name) == name]
+                    and getattr(t, STARTED_BY, name) == name]
             if not same:
                 continue
             place = statement_place(up, name, line) or start_line(up, module, thread)
