@@ -609,13 +609,17 @@ def update_lru_cache(up, old, new, where):
     function it wraps can. When both wrap the same function (the old one,
     updated in place before the decorator ran again) with the same
     parameters, the old wrapper is kept and its cache emptied once the
-    save stands, since its results came from the old code."""
+    save stands, since its results came from the old code. Made with
+    other parameters (maxsize, typed), the new one is bound, with a note,
+    and the old one emptied all the same: it calls the new code."""
     if not same_wrapped(up, old, new, where):
         return note_native_wrapper(up, old, new, where)
+    up.on_commit(old.cache_clear)
     params = getattr(old, "cache_parameters", None)
     if params is not None and params() != new.cache_parameters():
-        return note_native_wrapper(up, old, new, where)
-    up.on_commit(old.cache_clear)
+        up.note(where, "its cache's settings changed, so a new %s is bound; references to the old one elsewhere run the "
+                "new code with the old settings" % wrapper_kind(old), own_attr(new, "__wrapped__"))
+        return False
     return True
 
 

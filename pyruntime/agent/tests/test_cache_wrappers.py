@@ -67,3 +67,16 @@ def test_a_wrapper_made_with_other_settings_is_bound_and_noted_and_the_old_one_e
     assert kept(2) == 4  # the old wrapper, emptied, calls the new code
     assert [n["line"] for n in reply["notes"]] == [3], reply["notes"]
     assert "references to the old one elsewhere run the new code with the old settings" in reply["notes"][0]["text"]
+
+
+def test_an_lru_cache_made_with_another_maxsize_is_bound_and_noted_and_the_old_one_emptied(project):
+    source = "import functools\n\n@functools.lru_cache(maxsize=%d)\ndef rate(x):\n    return x * %d\n"
+    project.save("core", source % (8, 10))
+    kept = project.module("core").rate
+    assert kept(1) == 10
+    reply = project.save("core", source % (16, 100))
+    rate = project.module("core").rate
+    assert rate is not kept and rate.cache_parameters()["maxsize"] == 16 and rate(1) == 100
+    assert kept(1) == 100  # the old wrapper, emptied, calls the new code
+    assert [n["line"] for n in reply["notes"]] == [3], reply["notes"]
+    assert "references to the old one elsewhere run the new code with the old settings" in reply["notes"][0]["text"]
