@@ -6,8 +6,9 @@ see importers.py), and the re-run binds s to a new, empty Stack: what
 the program had put in the old one is gone from s, though the user saved
 another file. A fresh run followed by the same actions would have it. So
 when a module that re-ran as an importer binds a name to a new instance
-of the class it held, and the old one's attributes hold what the new
-one's do not, a Warning on the name's line says so, and how to keep it.
+of the class of the user's it held, and the old one's attributes hold
+what the new one's do not, a Warning on the name's line says so, and how
+to keep it.
 """
 
 import sys
@@ -28,6 +29,8 @@ def note_lost_state(up, name, superseded, shape):
     one lacks."""
     file = up.sources.get(name, (None, None))[0]
     for key, old, new in superseded:
+        if not users_class(up, type(new)):
+            continue
         lost = differing(own_dict(old), own_dict(new))
         if not lost or made_elsewhere(up, name, new) or init_changed(up, type(new)):
             continue
@@ -37,6 +40,17 @@ def note_lost_state(up, name, superseded, shape):
                 "state the new one lacks (%s). To keep it across saves, make it once: `try: %s` then "
                 "`except NameError: %s = ...`" % (name, key, type(new).__name__, ", ".join(lost), key, key),
                 (file, line) if file and line else None)
+
+
+def users_class(up, cls):
+    """Reports whether cls is a class of the user's modules: a library's
+    objects (a Flask app, a model of a library) keep bookkeeping of their
+    own (`_got_first_request`) that differs in a new one without being
+    the program's state."""
+    module = getattr(cls, "__module__", None)
+    if module in up.modules:
+        return True
+    return up.workspace is not None and module in up.workspace.loaded()
 
 
 def made_elsewhere(up, name, new):

@@ -39,3 +39,13 @@ def test_the_saved_modules_own_objects_are_not_noted(project):
     project.module("stack").s.items.append(1)
     reply = project.save("stack", STACK % (5, "None") + "\n\ns = Stack()\n")
     assert lost_notes(reply) == []
+
+
+def test_a_librarys_object_is_not_judged(project):
+    # An object of a library class keeps bookkeeping of its own (here a
+    # Counter's counts stand in for a Flask app's _got_first_request).
+    project.save("stack", STACK % (5, "self.items[-1]"))
+    project.save("app", "import argparse\nimport M_stack\n\nns = argparse.Namespace(seen=0)\nuse = M_stack.Stack()\n")
+    project.module("app").ns.seen = 3
+    reply = project.save("stack", STACK % (5, "None"))
+    assert [n for n in lost_notes(reply) if ".ns" in n["text"]] == []
