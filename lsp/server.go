@@ -70,11 +70,19 @@ type server struct {
 	configuring   bool          // the configuration worker runs
 	configDone    chan struct{} // closed and replaced each time configApplied grows
 	pendingSaves  []string      // saves waiting for the configuration asked before them
+	// configNewer is closed when a pass is asked for while one runs: a
+	// runtime that pass is starting is then moot (replace.go).
+	configNewer chan struct{}
 
 	engineMu    sync.Mutex // guards the fields below
 	engine      *reload.Engine
 	settings    Settings
 	engineReady chan struct{} // closed when the first engine exists (or the server closes)
+	// incoming is the engine started for new settings while engine still
+	// serves (replace.go); incomingDone is closed once it is in place or
+	// closed.
+	incoming     *reload.Engine
+	incomingDone chan struct{}
 
 	diagnosticsMu sync.Mutex // guards diagnostics
 	// diagnostics holds, for each owner (a reload's module), the diagnostics
@@ -167,9 +175,16 @@ func (s *server) close() {
 	default:
 		close(s.engineReady)
 	}
+	in, inDone := s.incoming, s.incomingDone
 	s.engineMu.Unlock()
 	if e != nil {
 		_ = e.Close() // only ever reports success; the process is gone after it
+	}
+	if in != nil {
+		// A runtime started for new settings: the start sees the server's
+		// end and closes it; wait until its process is gone too.
+		_ = in.Close()
+		<-inDone
 	}
 }
 
