@@ -51,7 +51,9 @@ type server struct {
 
 	stateMu              sync.Mutex // guards the fields below
 	state                serverState
-	folders              []string // workspace folders, absolute paths
+	folders              []string        // workspace folders, absolute paths
+	resolvedFolders      []string        // folders[i] with its symbolic links resolved
+	toldOutside          map[string]bool // Python files outside the folders whose save the user was told of
 	initOptions          Settings
 	clientConfigurable   bool          // the client answers workspace/configuration
 	pushed               []byte        // the settings of the last didChangeConfiguration
@@ -130,6 +132,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		docs:        make(map[uri.URI]*document),
 		results:     make(map[uri.URI][]shownResult),
 		failures:    make(map[string]*failureRecord),
+		toldOutside: make(map[string]bool),
 		exited:      make(chan struct{}),
 	}
 	s.prepares = newPreparer(s.prepareDocument)
