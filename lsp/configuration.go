@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -26,6 +25,10 @@ func (s *server) reconfigure() {
 	s.configMu.Lock()
 	defer s.configMu.Unlock()
 	s.configWanted++
+	if s.configNewer != nil {
+		close(s.configNewer) // a pass running is outdated
+		s.configNewer = nil
+	}
 	if !s.configuring {
 		s.configuring = true
 		go s.configureLoop()
@@ -41,11 +44,16 @@ func (s *server) configureLoop() {
 			return
 		}
 		pass := s.configWanted
+		newer := make(chan struct{})
+		s.configNewer = newer
 		s.configMu.Unlock()
 
-		s.configure(s.ctx)
+		s.configure(s.ctx, newer)
 
 		s.configMu.Lock()
+		if s.configNewer == newer {
+			s.configNewer = nil
+		}
 		s.configApplied = pass
 		close(s.configDone)
 		s.configDone = make(chan struct{})
@@ -120,8 +128,8 @@ func (s *server) showQueueErrors(errs []error) {
 // configure reads the settings (initializationOptions, then the client's
 // "hotload" configuration section, then [tool.hotload] in the first
 // folder's pyproject.toml, later ones overriding earlier ones) and starts or
-// replaces the engine.
-func (s *server) configure(ctx context.Context) {
+// replaces the engine. newer is closed when a later pass is asked for.
+func (s *server) configure(ctx context.Context, newer <-chan struct{}) {
 	s.stateMu.Lock()
 	settings := s.initOptions
 	pushed := s.pushed
@@ -160,77 +168,7 @@ func (s *server) configure(ctx context.Context) {
 			s.show(ctx, protocol.MessageTypeWarning, "hotload: pyproject.toml [tool.hotload]: "+p)
 		}
 	}
-	s.applySettings(settings)
-}
-
-// applySettings starts the engine, or replaces it when the settings that
-// shape the runtime changed.
-func (s *server) applySettings(settings Settings) {
-	s.stateMu.Lock()
-	s.notifications = settings.Notifications
-	s.stateMu.Unlock()
-	s.engineMu.Lock()
-	if s.ctx.Err() != nil {
-		s.engineMu.Unlock()
-		return
-	}
-	if s.engine != nil && s.settings.sameRuntime(settings) {
-		changed := s.settings.reloadOptions() != settings.reloadOptions()
-		s.engine.SetReloadOptions(settings.reloadOptions())
-		s.settings = settings
-		s.engineMu.Unlock()
-		if changed {
-			s.log(s.ctx, protocol.MessageTypeInfo, "hotload: reload settings changed: "+settings.describeReloads())
-		}
-		return
-	}
-	old := s.engine
-	s.engine, s.settings = s.newEngine(settings), settings
-	e := s.engine
-	if old == nil {
-		close(s.engineReady)
-	}
-	s.engineMu.Unlock()
-
-	var appArgs []string // the app the old runtime ran, started again in the new one
-	if old != nil {
-		appArgs = old.AppArgs()
-		_ = old.Close() // only ever reports success
-		s.show(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
-		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: settings changed; started a new runtime")
-	}
-	s.setStatus(func(st *status) { st.State, st.Pid = stateStarting, 0 })
-	// Not waited for: requests wait for the runtime themselves, and the
-	// next settings change must not wait for preloads it may make moot.
-	if appArgs != nil && len(settings.App) > 0 {
-		appArgs = settings.App
-	}
-	go s.startEngine(e, settings.Preload, appArgs)
-}
-
-// startEngine starts e's runtime and reports a failure to start, unless e
-// was replaced or closed meanwhile, then starts the app appArgs, if any:
-// the one the runtime e replaced ran. Preloads can take seconds: the
-// client shows them as progress.
-func (s *server) startEngine(e *reload.Engine, preload, appArgs []string) {
-	end := s.startProgress(preload)
-	err := e.Start(s.ctx)
-	end()
-	if err == nil {
-		if appArgs != nil && s.ctx.Err() == nil {
-			_, _ = s.startApp(s.ctx, e, appArgs) // a failure is shown
-		}
-		return
-	}
-	if s.ctx.Err() != nil || errors.Is(err, reload.ErrClosed) {
-		return
-	}
-	msg := "cannot start Python: " + err.Error()
-	if why := reload.Explain(err); why != "" {
-		msg = "cannot start Python. " + why
-	}
-	s.setStatus(func(st *status) { st.State, st.Message = stateDead, msg })
-	s.show(s.ctx, protocol.MessageTypeError, "hotload: "+msg)
+	s.applySettings(settings, newer)
 }
 
 func (s *server) newEngine(settings Settings) *reload.Engine {

@@ -63,6 +63,7 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 	}
 	s.state = serverInitializing
 	s.folders = workspaceFolders(params)
+	s.resolvedFolders = resolveFolders(s.folders)
 	if ws := params.Capabilities.Workspace; ws != nil && ws.Configuration != nil {
 		s.clientConfigurable = *ws.Configuration
 	}

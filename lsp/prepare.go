@@ -151,8 +151,8 @@ func (p *preparer) stop() {
 // file of the workspace, ahead of its save. Nothing happens if no engine
 // or no runtime runs yet, or the document is closed.
 func (s *server) prepareDocument(u uri.URI) {
-	path, ok := pythonFile(u)
-	if !ok || !s.inWorkspace(path) {
+	path, ok := s.workspaceFile(u)
+	if !ok {
 		return
 	}
 	text, ok := s.documentText(u)

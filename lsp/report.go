@@ -248,7 +248,12 @@ func (s *server) logOutput(module, text string) {
 }
 
 func (s *server) runtimeStarted(info reload.RuntimeInfo) {
-	s.setStatus(func(st *status) { st.State, st.Pid = stateReady, info.Pid })
+	s.setStatus(func(st *status) {
+		st.State, st.Pid = stateReady, info.Pid
+		if st.noRuntime {
+			st.LastError, st.noRuntime = "", false // the run failed for want of this runtime
+		}
+	})
 	s.clearStale(s.ctx, "") // no old code runs in a new process
 	s.clearKept(s.ctx, nil) // and nothing it computed is kept
 	how := strings.Join(info.Argv, " ")

@@ -51,7 +51,9 @@ type server struct {
 
 	stateMu              sync.Mutex // guards the fields below
 	state                serverState
-	folders              []string // workspace folders, absolute paths
+	folders              []string        // workspace folders, absolute paths
+	resolvedFolders      []string        // folders[i] with its symbolic links resolved
+	toldOutside          map[string]bool // Python files outside the folders whose save the user was told of
 	initOptions          Settings
 	clientConfigurable   bool          // the client answers workspace/configuration
 	pushed               []byte        // the settings of the last didChangeConfiguration
@@ -70,11 +72,19 @@ type server struct {
 	configuring   bool          // the configuration worker runs
 	configDone    chan struct{} // closed and replaced each time configApplied grows
 	pendingSaves  []string      // saves waiting for the configuration asked before them
+	// configNewer is closed when a pass is asked for while one runs: a
+	// runtime that pass is starting is then moot (replace.go).
+	configNewer chan struct{}
 
 	engineMu    sync.Mutex // guards the fields below
 	engine      *reload.Engine
 	settings    Settings
 	engineReady chan struct{} // closed when the first engine exists (or the server closes)
+	// incoming is the engine started for new settings while engine still
+	// serves (replace.go); incomingDone is closed once it is in place or
+	// closed.
+	incoming     *reload.Engine
+	incomingDone chan struct{}
 
 	diagnosticsMu sync.Mutex // guards diagnostics
 	// diagnostics holds, for each owner (a reload's module), the diagnostics
@@ -122,6 +132,7 @@ func newServer(conn jsonrpc2.Conn, logger *zap.Logger) *server {
 		docs:        make(map[uri.URI]*document),
 		results:     make(map[uri.URI][]shownResult),
 		failures:    make(map[string]*failureRecord),
+		toldOutside: make(map[string]bool),
 		exited:      make(chan struct{}),
 	}
 	s.prepares = newPreparer(s.prepareDocument)
@@ -167,9 +178,16 @@ func (s *server) close() {
 	default:
 		close(s.engineReady)
 	}
+	in, inDone := s.incoming, s.incomingDone
 	s.engineMu.Unlock()
 	if e != nil {
 		_ = e.Close() // only ever reports success; the process is gone after it
+	}
+	if in != nil {
+		// A runtime started for new settings: the start sees the server's
+		// end and closes it; wait until its process is gone too.
+		_ = in.Close()
+		<-inDone
 	}
 }
 

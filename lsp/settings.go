@@ -161,7 +161,9 @@ func (s *Settings) merge(raw []byte) []string {
 	return problems
 }
 
-// decodeCommand reads a command given as one path or as an argv list.
+// decodeCommand reads a command given as one path or as an argv list,
+// leaving dst alone if it cannot. An empty path means look for one; an
+// empty list, or one whose program is empty, is a mistake, not that.
 func decodeCommand(raw json.RawMessage, dst *[]string) error {
 	var one string
 	if err := json.Unmarshal(raw, &one); err == nil {
@@ -172,8 +174,13 @@ func decodeCommand(raw json.RawMessage, dst *[]string) error {
 		return nil
 	}
 	var argv []string
-	if err := json.Unmarshal(raw, &argv); err != nil {
+	switch err := json.Unmarshal(raw, &argv); {
+	case err != nil:
 		return fmt.Errorf("want a path or a list of strings")
+	case len(argv) == 0:
+		return fmt.Errorf("want a path or a list of strings, not an empty list")
+	case argv[0] == "":
+		return fmt.Errorf("want a path or a list of strings starting with the program, not %q", argv[0])
 	}
 	*dst = argv
 	return nil

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/hotload-dev/hotload/reload"
 )
 
@@ -39,6 +41,9 @@ func TestParseSettings(t *testing.T) {
 		{"a bad setting loses only itself", `{"python": 3, "preload": ["a"], "typo": true}`, Settings{Preload: []string{"a"}},
 			"python: want a path or a list of strings; typo: unknown setting"},
 		{"bad env", `{"env": {"K": 1}}`, Settings{}, "env: want an object of strings"},
+		{"python as an empty list", `{"python": []}`, Settings{}, "python: want a path or a list of strings, not an empty list"},
+		{"python whose program is empty", `{"python": ["", "-m", "x"]}`, Settings{}, "python: want a path or a list of strings starting with the program"},
+		{"python as an empty string looks for one", `{"python": ""}`, Settings{}, ""},
 		{"not an object", `[1]`, Settings{}, "settings must be an object"},
 	}
 	for _, tt := range tests {
@@ -51,6 +56,24 @@ func TestParseSettings(t *testing.T) {
 				t.Errorf("problems = %q, want %q", p, tt.problems)
 			}
 		})
+	}
+}
+
+// A wrong python setting in pyproject.toml is reported, and the python of
+// the editor's settings stays: an empty list used to wipe it silently, and
+// hotload looked for another Python.
+func TestEmptyPythonSettingIsReported(t *testing.T) {
+	t.Parallel()
+	e := newEditor(t, "-- lib.py --\n-- pyproject.toml --\n[tool.hotload]\npython = []\n")
+	e.config = []byte(`{"python": ["python3", "-O"]}`)
+	e.initialize(nil)
+	e.waitReady()
+	msg := e.awaitMessage(0, "python: want")
+	if msg.Type != protocol.MessageTypeWarning || !strings.Contains(msg.Message, "pyproject.toml [tool.hotload]: python: want a path or a list of strings, not an empty list") {
+		t.Errorf("message %v %q, want a Warning that python is an empty list", msg.Type, msg.Message)
+	}
+	if got := e.evaluateValue("import sys; sys.flags.optimize"); got != "1" {
+		t.Errorf("sys.flags.optimize = %s, want 1: the editor's python setting (python3 -O) runs", got)
 	}
 }
 

@@ -50,6 +50,9 @@ type status struct {
 	// after its app already exited (a program that ends at once) does not
 	// mark it running again. Not sent.
 	appEnded int
+	// noRuntime says LastError is that no runtime could start to run the
+	// code, which a runtime that starts makes moot. Not sent.
+	noRuntime bool
 }
 
 // setStatus changes the status with update and tells the client.
@@ -99,6 +102,7 @@ func (s *server) runStatus(module string, res *reload.Result) {
 			}
 		}
 		st.LastError = runError(res)
+		st.noRuntime = res != nil && res.Err != nil && reload.Explain(res.Err) != ""
 	})
 }
 

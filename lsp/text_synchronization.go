@@ -63,7 +63,7 @@ func (s *server) WillSave(ctx context.Context, params *protocol.WillSaveTextDocu
 		return nil // the gate drops it already; kept for direct callers
 	}
 	u := params.TextDocument.URI
-	if path, ok := pythonFile(u); ok && s.inWorkspace(path) {
+	if _, ok := s.workspaceFile(u); ok {
 		s.prepares.willSave(u)
 		s.warms.willSave(u)
 	}
@@ -84,12 +84,13 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 		s.reconfigure() // [tool.hotload] may have changed
 		return nil
 	}
-	path, ok := pythonFile(u)
+	saved, ok := pythonFile(u)
 	if !ok {
 		return nil // a save of a README or a Go file is none of our business
 	}
-	if !s.inWorkspace(path) {
-		s.log(ctx, protocol.MessageTypeLog, "hotload: not reloading "+path+": it is outside the workspace folders")
+	path, ok := s.workspacePath(saved)
+	if !ok {
+		s.savedOutside(ctx, saved)
 		return nil
 	}
 	s.queueSave(path)
@@ -112,21 +113,14 @@ func pythonFile(u uri.URI) (string, bool) {
 	return path, strings.HasSuffix(path, ".py")
 }
 
-// inWorkspace reports whether path lies in a workspace folder. With no
-// folders (an editor opened a lone file) every file counts: there is no
-// workspace to be outside of.
-func (s *server) inWorkspace(path string) bool {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	if len(s.folders) == 0 {
-		return true
+// workspaceFile returns the path of u, a Python file of the workspace, as
+// workspacePath names it, and whether u is one.
+func (s *server) workspaceFile(u uri.URI) (string, bool) {
+	path, ok := pythonFile(u)
+	if !ok {
+		return "", false
 	}
-	for _, f := range s.folders {
-		if rel, err := filepath.Rel(f, path); err == nil && !strings.HasPrefix(rel, "..") {
-			return true
-		}
-	}
-	return false
+	return s.workspacePath(path)
 }
 
 // documentText returns the editor's text of an open document.

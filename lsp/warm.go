@@ -131,7 +131,7 @@ func (w *warmer) stop() {
 // workspace the editor is about to save. Nothing happens if no engine or
 // no runtime runs yet.
 func (s *server) warmDocument(u uri.URI) {
-	path, ok := pythonFile(u)
+	path, ok := s.workspaceFile(u)
 	if !ok {
 		return
 	}

@@ -172,7 +172,7 @@ func runApp(ctx context.Context, opts appOptions, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	w, err := newWatcher(newWatchSet(dir, nil), logger.Named("watch"))
+	w, err := newWatcher(newWatchSet(dir, "", nil), logger.Named("watch"))
 	if err != nil {
 		return err
 	}
@@ -236,10 +236,12 @@ func runApp(ctx context.Context, opts appOptions, stdout, stderr io.Writer) erro
 	}
 }
 
-// relPath names path from dir when it lies there.
+// relPath names path from dir when it lies there (a folder named like
+// `..data` does).
 func relPath(dir, path string) string {
-	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
 	}
-	return path
+	return rel
 }

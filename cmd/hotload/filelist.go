@@ -54,3 +54,16 @@ func readFileList(r io.Reader) ([]string, error) {
 	}
 	return paths, nil
 }
+
+// existingPaths splits paths into those that exist and those that do not
+// (or cannot be looked at), keeping their order.
+func existingPaths(paths []string) (existing, missing []string) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			missing = append(missing, p)
+			continue
+		}
+		existing = append(existing, p)
+	}
+	return existing, missing
+}

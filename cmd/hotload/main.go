@@ -14,23 +14,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// After the first signal, a second one kills hotload at once instead of
-	// waiting for the shutdown.
-	context.AfterFunc(ctx, stop)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run runs the subcommand named by args[0] and returns the exit code: 0 on
-// success, 2 on bad usage, 1 on any other error. --version and -v are
+// success, 2 on bad usage, 1 on any other error; `run` and `app`, the
+// terminal's commands, stopped by a signal (Ctrl-C) give 128 plus its
+// number, 130 for SIGINT, as a shell reports a program the signal ended,
+// while `lsp` stopped by its editor ends well. --version and -v are
 // "version"; --help, -h and "help" print the usage, "help COMMAND" the
 // command's.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -39,12 +37,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	var err error
+	terminal := false // a command one stops with Ctrl-C
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "lsp":
 		err = runLSP(ctx, rest, stdin, stdout, stderr)
 	case "run":
+		terminal = true
 		err = runCommand(ctx, rest, fileListSource(stdin), stdout, stderr)
 	case "app":
+		terminal = true
 		err = appCommand(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version", "-v", "-V":
 		err = runVersion(rest, stdout, stderr)
@@ -63,7 +64,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stderr)
 		return 2
 	}
-	switch {
+	switch sig, stopped := stoppedBy(ctx); {
+	case err == nil && terminal && stopped:
+		return sig.exitCode()
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):

@@ -243,9 +243,38 @@ func TestMain(m *testing.M) {
 	os.Exit(pyruntimetest.Main(m))
 }
 
+// The terminal's commands stopped by a signal exit as a shell reports a
+// program the signal ended (130 for Ctrl-C), so that scripts and `make` see
+// the stop; ended otherwise, they end well.
+func TestExitCodeAfterASignal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.py")
+	if err := os.WriteFile(lib, []byte("print(1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args  []string
+		cause error // of the context's end; nil for a plain cancel
+		want  int
+	}{
+		{[]string{"run", lib}, stopSignal{os.Interrupt}, 130},
+		{[]string{"run", lib}, stopSignal{syscall.SIGTERM}, 143},
+		{[]string{"run", lib}, nil, 0},
+		{[]string{"app", "--", lib}, stopSignal{os.Interrupt}, 130},
+	} {
+		ctx, cancel := context.WithCancelCause(t.Context())
+		cancel(tt.cause)
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, tt.args, nil, &stdout, &stderr); code != tt.want {
+			t.Errorf("hotload %q stopped by %v: exit code %d, want %d; stderr:\n%s", tt.args, tt.cause, code, tt.want, stderr.String())
+		}
+	}
+}
+
 // TestMainProcess runs hotload as a process, to check how main wires the
 // real stdin (a list on a pipe is read; /dev/null and an empty pipe mean the
-// default watch set) and that SIGINT stops it with exit code 0.
+// default watch set) and that SIGINT stops it with exit code 130.
 func TestMainProcess(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
@@ -288,8 +317,9 @@ func TestMainProcess(t *testing.T) {
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Wait(); err != nil {
-				t.Errorf("hotload run after SIGINT: %v, want exit code 0; stderr:\n%s", err, stderr.String())
+			var exit *exec.ExitError
+			if err := cmd.Wait(); !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("hotload run after SIGINT: %v, want exit code 130, as a shell gives a program Ctrl-C ends; stderr:\n%s", err, stderr.String())
 			}
 			if got := stdout.String(); got != "hi\n" {
 				t.Errorf("stdout = %q, want %q", got, "hi\n")

@@ -61,7 +61,8 @@ func runCommand(ctx context.Context, args []string, fileList io.Reader, stdout, 
 
 Run FILE's module in a warm Python, and again on every save of a .py file
 under FILE's folder. A list of files on stdin, one per line, replaces what is
-watched: find . -name '*.py' | hotload run lib.py
+watched (FILE itself is always watched): find . -name '*.py' | hotload run lib.py
+Ctrl-C stops it, with exit code 130.
 
 Flags:
 `)
@@ -195,16 +196,23 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 	if list.err != nil {
 		t.Noticef("%v; watching every .py file under %s", list.err, dir)
 	}
-	set := newWatchSet(dir, list.paths)
+	listed, missing := existingPaths(list.paths)
+	if len(missing) > 0 {
+		noticeMissing(t, missing, len(listed) == 0, dir)
+	}
+	set := newWatchSet(dir, file, listed)
 	w, err := newWatcher(set, logger.Named("watch"))
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	if set.Files != nil {
-		t.Noticef("watching %s listed on stdin", plural(w.Files, "file"))
-	} else {
+	switch {
+	case set.Files == nil:
 		t.Noticef("watching %s under %s", plural(w.Files, ".py file"), dir)
+	case slices.Contains(listed, file):
+		t.Noticef("watching %s listed on stdin", plural(w.Files, "file"))
+	default:
+		t.Noticef("watching %s and %s listed on stdin", filepath.Base(file), plural(w.Files-1, "file"))
 	}
 
 	changed := make(chan string)
@@ -233,6 +241,34 @@ func runFile(ctx context.Context, opts runOptions, fileList io.Reader, stdout, s
 			}
 		}
 	}
+}
+
+// missingShown is how many of the listed paths that do not exist a notice
+// names; it counts the others.
+const missingShown = 5
+
+// noticeMissing names the paths listed on stdin that do not exist, which
+// are not watched. When none of the listed paths exists (stdin was not a
+// list of files, as in `echo input | hotload run lib.py`), every .py file
+// under dir is watched, as without a list, and the notice says so.
+func noticeMissing(t *term, missing []string, none bool, dir string) {
+	wd, _ := os.Getwd() // "" names every path in full
+	var names []string
+	for _, p := range missing[:min(len(missing), missingShown)] {
+		names = append(names, relPath(wd, p))
+	}
+	if len(missing) > missingShown {
+		names = append(names, fmt.Sprintf("and %d more", len(missing)-missingShown))
+	}
+	what := "1 path that does not exist"
+	if len(missing) > 1 {
+		what = fmt.Sprintf("%d paths that do not exist", len(missing))
+	}
+	if none {
+		t.Noticef("stdin lists %s: %s (it is read as the files to watch); watching every .py file under %s, as without a list", what, strings.Join(names, ", "), dir)
+		return
+	}
+	t.Noticef("stdin lists %s, not watched: %s", what, strings.Join(names, ", "))
 }
 
 // refreshDependencies reloads each changed Python file that FILE's run has

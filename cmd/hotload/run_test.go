@@ -246,6 +246,61 @@ func TestRunFileListRestrictsWatch(t *testing.T) {
 	}
 }
 
+// FILE reruns when it changes whatever stdin lists: a list of the files
+// it reads (data, templates) used to leave edits to FILE itself unseen.
+// Listed paths that do not exist are named, not silently watched: `echo
+// bob | hotload run inp.py` used to make "bob" the whole watch list.
+func TestRunFileListWatchesFileAndNamesWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		list     func(dir string) string // stdin, given the project folder
+		watching string                  // the notice of what is watched
+		missing  []string                // named as not there
+	}{
+		{"a list without FILE", func(dir string) string { return filepath.Join(dir, "data.csv") + "\n" },
+			"hotload: watching lib.py and 1 file listed on stdin\n", nil},
+		{"a list of paths that do not exist", func(dir string) string {
+			return "bob\n" + filepath.Join(dir, "gone.py") + "\n" + filepath.Join(dir, "nodir", "x.py") + "\n"
+		}, "hotload: watching 1 .py file under", []string{"bob", "gone.py", filepath.Join("nodir", "x.py")}},
+		{"a list with FILE and a missing path", func(dir string) string {
+			return filepath.Join(dir, "lib.py") + "\n" + filepath.Join(dir, "data.csv") + "\n" + filepath.Join(dir, "typo.py") + "\n"
+		}, "hotload: watching 2 files listed on stdin\n", []string{"typo.py"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pr, pw := io.Pipe()
+			s := startRun(t, map[string]string{"lib.py": counter("v1"), "data.csv": "1\n"}, pr, runOptions{})
+			go func() {
+				fmt.Fprint(pw, tt.list(s.dir))
+				pw.Close()
+			}()
+			s.waitStderr(tt.watching, 1)
+			s.waitStderr("hotload: lib loaded in", 1)
+			if len(tt.missing) > 0 {
+				line := ""
+				for l := range strings.Lines(s.stderr.String()) {
+					if strings.Contains(l, "do not exist") || strings.Contains(l, "does not exist") {
+						line = l
+					}
+				}
+				if !strings.HasPrefix(line, "hotload: stdin lists ") {
+					t.Errorf("no notice of the listed paths that do not exist:\n%s", s.stderr.String())
+				}
+				for _, name := range tt.missing {
+					if !strings.Contains(line, name) {
+						t.Errorf("the notice %q does not name %s", line, name)
+					}
+				}
+			} else if strings.Contains(s.stderr.String(), "exist") {
+				t.Errorf("a notice of missing files when all listed exist:\n%s", s.stderr.String())
+			}
+			s.write("lib.py", counter("v2"))
+			s.waitStdout("lib 2 v2\n")
+		})
+	}
+}
+
 func TestRunShowsTraceback(t *testing.T) {
 	t.Parallel()
 	lib := "def f():\n    return 1 / 0\n\nf()\n"

@@ -17,16 +17,18 @@ type watchSet struct {
 	Files map[string]bool
 }
 
-// newWatchSet returns the set for a list of files read from stdin: every
-// .py file under root if the list is empty, else the listed files.
-func newWatchSet(root string, list []string) watchSet {
+// newWatchSet returns the set for file, the one that runs, and a list of
+// files read from stdin: every .py file under root if the list is empty,
+// else the listed files and file itself, whose own edits always rerun it.
+func newWatchSet(root, file string, list []string) watchSet {
 	if len(list) == 0 {
 		return watchSet{Root: root}
 	}
-	files := make(map[string]bool, len(list))
+	files := make(map[string]bool, len(list)+1)
 	for _, p := range list {
 		files[filepath.Clean(p)] = true
 	}
+	files[filepath.Clean(file)] = true
 	return watchSet{Files: files}
 }
 

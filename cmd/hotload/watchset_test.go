@@ -7,8 +7,9 @@ import (
 
 func TestWatchSetMatches(t *testing.T) {
 	t.Parallel()
-	tree := newWatchSet("/p", nil)
-	list := newWatchSet("/p", []string{"/p/lib.py", "/q/data.csv", "/p/./sub/../other.py"})
+	tree := newWatchSet("/p", "/p/lib.py", nil)
+	list := newWatchSet("/p", "/p/lib.py", []string{"/p/lib.py", "/q/data.csv", "/p/./sub/../other.py"})
+	withoutFile := newWatchSet("/p", "/p/lib.py", []string{"/q/data.csv"})
 	for _, tt := range []struct {
 		set  watchSet
 		path string
@@ -30,6 +31,9 @@ func TestWatchSetMatches(t *testing.T) {
 		{list, "/q/data.csv", true},
 		{list, "/p/unlisted.py", false},
 		{list, "/p/pkg/lib.py", false},
+		{withoutFile, "/q/data.csv", true},
+		{withoutFile, "/p/lib.py", true}, // FILE itself, though not listed
+		{withoutFile, "/p/other.py", false},
 	} {
 		if got := tt.set.Matches(tt.path); got != tt.want {
 			t.Errorf("%+v.Matches(%q) = %v, want %v", tt.set, tt.path, got, tt.want)
