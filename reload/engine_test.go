@@ -416,12 +416,13 @@ func TestEvaluate(t *testing.T) {
 		}
 	}
 
-	// The evaluated code's frame is named for what it is, not for the module.
+	// The evaluated code's frame is named for what it is, not for the
+	// module, and shows the code's line.
 	res, err := e.Evaluate(testContext(t), path, "1 / 0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := reload.Frame{Path: "<evaluate>", Line: 1, EndLine: 1, Col: 0, EndCol: 5, Function: "<module>"}
+	want := reload.Frame{Path: "<evaluate>", Line: 1, EndLine: 1, Col: 0, EndCol: 5, Function: "<module>", Source: "1 / 0"}
 	if !pyruntimetest.AtLeast(t, 3, 11) {
 		want.Col, want.EndCol = -1, -1 // no column positions before Python 3.11
 	}
