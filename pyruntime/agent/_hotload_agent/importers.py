@@ -209,4 +209,4 @@ def note_removed(up, name, file, shape):
         _, names = uses_of(shape, target)
         for key in sorted(change.removed.intersection(names)):
             up.note("%s.%s" % (target, key), "is no longer defined (this save removed it), and %s still uses it here: "
-                    "this line raises when it runs" % name, (file, names[key].line))
+                    "this line raises when it runs" % name, (file, names[key].line), until=name)

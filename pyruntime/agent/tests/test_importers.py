@@ -102,6 +102,7 @@ def test_a_removed_name_an_importer_reads_when_called_is_noted_on_its_line(proje
     assert reply["reloaded"] == [project.name("core")]
     notes = [n for n in reply.get("notes", []) if n.get("file", "").endswith(project.file("user"))]
     assert [(n["line"], "no longer defined" in n["text"]) for n in notes] == [(4, True)], reply.get("notes")
+    assert notes[0].get("until") == project.name("user")  # the editor keeps it until user runs again
     with pytest.raises(AttributeError):
         project.module("user").get()  # as in a fresh run: importing works, calling raises
 
