@@ -242,6 +242,7 @@ class Update:
         self.recoded = set()  # ids of the old functions that took code that does something else
         self.replaced_code = {}  # id(old code) -> (where, function, old code): the code this save replaced
         self.noted_code = set()  # the ids of the old code in replaced_code that a note names as running
+        self._by_name = None  # replaced_code by (file, qualified name), for older_code
         self.superseded = {}  # id(old) -> new: objects module-level names held and now hold another of (instances)
         self.successors = set()  # ids of those new objects
         self.inner = []  # (old code, where, new code, maker): inner functions whose code changed (rules.note_inner_functions)
@@ -890,11 +891,35 @@ class Update:
                                   "restart the runtime" % label)
 
     def note_running(self, code, text):
-        """Notes text on the function whose old code code is, if this save replaced it."""
+        """Notes text on the function whose old code code is, if this save
+        replaced it, or replaced a later version of it (see older_code)."""
         known = self.replaced_code.get(id(code))
-        if known is not None and known[2] is code:
-            self.noted_code.add(id(code))
-            self.note(known[0], text, known[1])
+        if known is None or known[2] is not code:
+            known = self.older_code(code)
+            if known is None:
+                return
+        self.noted_code.add(id(known[2]))
+        self.note(known[0], text, known[1])
+
+    def older_code(self, code):
+        """The replaced_code entry of the function that code is an earlier
+        version of: a frame started before an earlier save runs the code it
+        started with, and each save gives the function the code it compiled
+        (an edit elsewhere in the file moves its lines), so what this save
+        replaced is a later code object of the same function. Matched by
+        file and qualified name (before Python 3.11, which names code by its
+        bare name, by its variables too); None if code is the function's
+        code now, or of no function this save replaced."""
+        if self._by_name is None:
+            self._by_name = {}
+            for entry in self.replaced_code.values():
+                self._by_name.setdefault((entry[2].co_filename, code_qualname(entry[2])), entry)
+        known = self._by_name.get((code.co_filename, code_qualname(code)))
+        if known is None or known[1].__code__ is code:
+            return None
+        if not hasattr(code, "co_qualname") and code.co_varnames != known[2].co_varnames:
+            return None
+        return known
 
     def unnoted_suspending_code(self):
         """[(old code, where, its function's kind, note place)] of the
@@ -1138,6 +1163,11 @@ def star_names(namespace):
     if isinstance(names, (list, tuple)):
         return [n for n in names if isinstance(n, str)]
     return [n for n in namespace if not n.startswith("_")]
+
+
+def code_qualname(code):
+    """code's qualified name (Python 3.11+), else its name."""
+    return getattr(code, "co_qualname", code.co_name)
 
 
 def own_dict(obj):
