@@ -13,14 +13,10 @@ to keep it.
 
 import sys
 
-from .update import PLAIN, own_dict
+from .update import own_dict
 
-# The most items of a list, dict, set or tuple compared by value: state
-# is judged cheaply, and a bigger container that kept its length counts
-# as the same.
-COMPARED = 100
-
-CONTAINERS = (list, dict, set, tuple, frozenset, bytearray)
+# The containers whose length says what the program added to an object.
+CONTAINERS = (list, dict, set, bytearray)
 
 
 def note_lost_state(up, name, superseded, shape):
@@ -72,28 +68,16 @@ def init_changed(up, cls):
 
 
 def differing(old, new):
-    """The attributes (sorted, at most five) old has that new lacks or
-    holds another value of, judged on built-in data only: another object
-    counts as the same, and what only new has is the new code's."""
+    """The attributes (sorted, at most five) old has that new lacks, or
+    whose list, dict or set holds more in old than in new's: what the
+    program added since the import. A value that only differs (a
+    default, what an edited `fit` computes) may be the new code's, and
+    counts as the same, as does what only new has."""
     if old is None or new is None:
         return []
     out = sorted(set(old) - set(new))
     for key in old.keys() & new.keys():
-        if differs(old[key], new[key]):
+        a, b = old[key], new[key]
+        if a is not b and type(a) is type(b) and type(a) in CONTAINERS and len(a) > len(b):
             out.append(key)
     return sorted(out)[:5]
-
-
-def differs(a, b):
-    if a is b:
-        return False
-    if type(a) is not type(b):
-        return type(a) in PLAIN or type(a) in CONTAINERS or type(b) in PLAIN or type(b) in CONTAINERS
-    if type(a) in PLAIN:
-        return a != b
-    if type(a) in CONTAINERS:
-        if len(a) != len(b):
-            return True
-        if len(a) <= COMPARED and all(type(v) in PLAIN for v in (a.values() if type(a) is dict else a)):
-            return a != b
-    return False

@@ -49,3 +49,16 @@ def test_a_librarys_object_is_not_judged(project):
     project.module("app").ns.seen = 3
     reply = project.save("stack", STACK % (5, "None"))
     assert [n for n in lost_notes(reply) if ".ns" in n["text"]] == []
+
+
+@pytest.mark.parametrize("edit", [
+    # the values differ because the class's code changed: a fresh run's
+    STACK.replace("self.limit = %d", "self.limit = %d * 2") % (5, "self.items[-1]"),
+    STACK.replace("def peek(self):", "def fit(self):\n        self.limit = 7\n        return self\n\n    def peek(self):") % (5, "self.items[-1]"),
+])
+def test_values_the_new_code_gives_are_not_lost_state(project, edit):
+    project.save("stack", STACK % (5, "self.items[-1]"))
+    project.save("app", "import M_stack\n\ns = M_stack.Stack()\n")
+    project.module("app").s.limit = 99  # set by the program, or by the old code: not told apart
+    reply = project.save("stack", edit)
+    assert lost_notes(reply) == []
