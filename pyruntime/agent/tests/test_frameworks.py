@@ -98,3 +98,16 @@ def test_touches_sees_a_framework_in_what_a_module_holds():
     sub.Custom = type("Custom", (logging.Handler,), {})  # a user class on a framework's
     assert touches(sub, ("logging",))
     assert not touches(sub, ("log",))  # a prefix is a whole package name
+
+
+@pytest.mark.parametrize("args, want", [
+    ("thr=0.5", [0.6, 0.9]),  # the same arguments: nothing re-runs
+    ("thr=0.25", [0.3, 0.6, 0.9]),  # other arguments: the importer that called it runs again
+])
+def test_a_partial_given_other_arguments_reruns_the_importers_that_called_it(project, args, want):
+    steps = "import functools\n\ndef drop_below(xs, thr):\n    return [x for x in xs if x >= thr]\n\nstrict = functools.partial(drop_below, %s)\n"
+    project.save("steps", steps % "thr=0.5")
+    project.save("report", "import M_steps\n\nKEPT = M_steps.strict([0.1, 0.3, 0.6, 0.9])\n")
+    reply = project.save("steps", steps % args)
+    assert project.module("report").KEPT == want
+    assert (project.name("report") in reply["reloaded"]) == (args != "thr=0.5")

@@ -11,6 +11,7 @@ arguments. (lru_cache'd functions are the core's: rules.update_lru_cache.)
 import functools
 
 from . import Adapter
+from ..update import safe_equal
 
 
 class FunctoolsAdapter(Adapter):
@@ -28,5 +29,8 @@ class FunctoolsAdapter(Adapter):
         if func is not old.func:
             return False
         up.on_undo(old.__setstate__, old.__reduce__()[2])
+        before = (old.args, old.keywords)
         old.__setstate__((func, new.args, new.keywords or None, new.__dict__ or None))
+        if not safe_equal(before, (old.args, old.keywords)):
+            up.changed_in_place()  # calling it computes something else: importers that called it re-run
         return True
