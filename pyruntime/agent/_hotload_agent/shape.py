@@ -166,7 +166,7 @@ class Shape:
         # bodies need no reading here.
         self._function_bodies = any(word in source for word in FUNCTION_BINDS_TEXT) and (
             not source.isascii() or FUNCTION_BINDS.search(source) is not None)
-        self._module_level(tree.body, "")
+        self._module_level(running(tree.body, name)[0], "")
         self.binds = frozenset(self.binds)
         self.redefined = frozenset(self.redefined)
         self._defined = None
@@ -270,7 +270,9 @@ class Shape:
                             use = uses.setdefault(dotted, Use(node.lineno, False))
                             use.depth = max(use.depth, dotted.count(".") + 1)
         reached = set()
-        todo = list(parsed.statements)
+        todo, guards = running(parsed.statements, self._name)
+        for stmt in guards:
+            self._scan(stmt, False)  # run once, at the program's start: read as a function body is
         while todo:
             for name in self._scan(todo.pop(), True):
                 if name in self._defs and name not in reached:
@@ -675,6 +677,19 @@ class Parsed:
         if self._functions is None:
             self._functions = [node for node in walk(self.statements) if isinstance(node, FUNCTIONS + (ast.Lambda,))]
         return self._functions
+
+
+def running(statements, name):
+    """(the statements of module name's source that run when it runs in
+    place, the others): all of them, but for a running program's
+    __main__, whose `if __name__ == "__main__":` blocks never run again
+    (see app.py): what they call is not the module's import-time code,
+    and what they bind is not bound by its re-runs."""
+    if name != "__main__":
+        return list(statements), []
+    from .app import is_main_guard  # it imports what imports this module
+    guards = [stmt for stmt in statements if is_main_guard(stmt)]
+    return [stmt for stmt in statements if not is_main_guard(stmt)], guards
 
 
 class Trees:

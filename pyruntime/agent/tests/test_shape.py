@@ -231,3 +231,26 @@ def test_first_call(source, line):
 ])
 def test_statement_line_is_the_first_line_of_the_innermost_statement_running(source, line, first):
     assert shape_of(source).statement_line(line) == first
+
+
+@pytest.mark.parametrize("name, import_time", [
+    ("main", True),  # an imported module is read as written: the guard's test is not evaluated
+    ("__main__", False),  # a running program's __main__: its guard's block never runs again
+])
+def test_a_main_guards_calls_are_not_import_time_code_of_a_running_program(name, import_time):
+    source = textwrap.dedent("""\
+        import lib
+
+        stats = {"count": 0}
+
+
+        def main():
+            while True:
+                lib.step(stats)
+
+
+        if __name__ == "__main__":
+            main()
+        """).encode()
+    shape = Shape(name, "/w/main.py", parse(source, "/w/main.py"), source)
+    assert shape.uses["lib.step"].import_time is import_time
