@@ -90,4 +90,12 @@ func TestAttachedAppThroughTheEditor(t *testing.T) {
 	if msg := e.awaitMessage(n, "attached app closed the connection"); msg.Type != protocol.MessageTypeWarning {
 		t.Errorf("message %v %q, want a Warning", msg.Type, msg.Message)
 	}
+
+	// A save while the app is gone says nothing started in its place.
+	n = e.messageCount()
+	e.save("lib.py", "x = 2\n")
+	msg := e.awaitMessage(n, "attach")
+	if !strings.Contains(msg.Message, "no runtime runs in its place") || strings.Contains(msg.Message, "started a fresh runtime") {
+		t.Errorf("message %q, want that no runtime runs in the app's place", msg.Message)
+	}
 }

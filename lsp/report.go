@@ -173,6 +173,8 @@ func describeFailure(err error) string {
 		return "the runtime was stopped (settings changed or the server is stopping) while the code ran"
 	case errors.Is(err, reload.ErrDetached):
 		return "the attached app closed the connection (did it exit?); hotload does not restart it, and the next save attaches again"
+	case errors.Is(err, reload.ErrCannotAttach):
+		return strings.TrimPrefix(err.Error(), "pyruntime: ") + "; no runtime runs in its place: start the app (serving hotload), and the next save attaches"
 	}
 	return strings.TrimPrefix(err.Error(), "pyruntime: ") + "; started a fresh runtime (module state is lost)"
 }

@@ -23,6 +23,19 @@ var ErrDetached = errors.New("pyruntime: the attached app closed the connection"
 // restarts a process it did not start.
 var ErrNoRestart = errors.New("pyruntime: hotload does not restart an app it attached to; restart the app, and the next save attaches again")
 
+// ErrCannotAttach reports that hotload could not attach to the app: it is
+// not serving (not started, exited), or its socket or token is not the
+// user's alone. Nothing is started in its place; the next request tries
+// again.
+var ErrCannotAttach = errors.New("pyruntime: cannot attach to the app")
+
+// cannotAttach is an error of attach: its text is the cause's, and it is
+// ErrCannotAttach.
+type cannotAttach struct{ error }
+
+func (e cannotAttach) Is(target error) bool { return target == ErrCannotAttach }
+func (e cannotAttach) Unwrap() error        { return e.error }
+
 // attachLink is a connection to an app serving the agent.
 type attachLink struct {
 	mu   sync.Mutex // serializes writes
@@ -45,6 +58,15 @@ func (l *attachLink) kill() { _ = l.conn.Close() }
 // agent is ready. Both files must belong to the user and be closed to
 // everyone else.
 func attach(ctx context.Context, path string, cfg *Config, logger *zap.Logger) (*process, error) {
+	p, err := connect(ctx, path, cfg, logger)
+	if err != nil {
+		return nil, cannotAttach{err}
+	}
+	return p, nil
+}
+
+// connect is attach's work.
+func connect(ctx context.Context, path string, cfg *Config, logger *zap.Logger) (*process, error) {
 	tokenPath := path + ".token"
 	for _, f := range []string{path, tokenPath} {
 		if err := checkPrivate(f); err != nil {

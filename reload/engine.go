@@ -28,6 +28,9 @@ var (
 	ErrRestarted = pyruntime.ErrRestarted
 	// ErrDetached: the app the engine attached to closed the connection.
 	ErrDetached = pyruntime.ErrDetached
+	// ErrCannotAttach: the app to attach to is not serving, or its socket
+	// is not private; nothing runs in its place.
+	ErrCannotAttach = pyruntime.ErrCannotAttach
 )
 
 // Config configures an Engine. The zero value runs python3 from PATH with no
