@@ -176,7 +176,8 @@ def chain(root):
             elif isinstance(obj, (functools.partial, functools.cached_property)):
                 inner.append(obj.func)
             elif not isinstance(obj, type):
-                wrapped = own_attr(obj, "__wrapped__")  # lru_cache and other C wrappers
+                # lru_cache and other C wrappers; numpy.vectorize keeps its function as pyfunc
+                wrapped = own_attr(obj, "__wrapped__") or own_attr(obj, "pyfunc")
                 if wrapped is not None:
                     inner.append(wrapped)
         level = inner

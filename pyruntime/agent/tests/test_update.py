@@ -65,6 +65,13 @@ def test_chain_looks_through_decorators():
     assert chain(prop) == [prop, raw]
     assert chain(staticmethod(raw))[1] is raw
 
+    class Vectorize:  # numpy.vectorize keeps the function it wraps as pyfunc
+        def __init__(self, pyfunc):
+            self.pyfunc = pyfunc
+
+    vectorized = Vectorize(raw)
+    assert chain(vectorized) == [vectorized, raw]
+
 
 def test_lookup():
     class C:
