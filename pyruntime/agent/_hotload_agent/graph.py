@@ -42,6 +42,9 @@ class Workspace:
         # {module: [importers]} of the loaded user modules, and the loaded()
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
+        # {module that is not a loaded user module: [the loaded user modules
+        # whose running version imports it]}, worked out with _importers.
+        self._wanted = {}
         self._noted = None  # the loaded() result note_loaded last went through
         # (a loaded() result, {file: [the names it is loaded as]}) for loaded_as
         self._by_file = None
@@ -196,6 +199,15 @@ class Workspace:
             self._changes += 1
         return files
 
+    def ran_back(self, name, known):
+        """Puts back known, the Ran of module name before a run that was
+        undone (None: it had none)."""
+        if known is None:
+            self.ran.pop(name, None)
+        else:
+            self.ran[name] = known
+        self._changes += 1
+
     def ran_changed(self):
         """Says that modules left sys.modules or came back with their Ran
         records (folders.py): what imports what is worked out again."""
@@ -213,14 +225,45 @@ class Workspace:
         files = self.note_loaded()
         if self._importers is not None and self._importers_of == (files, self._changes):
             return self._importers
-        importers = {}
+        importers, wanted = {}, {}
         for module in files:
             known = self.ran.get(module)
             for target in known.imports() if known is not None else ():
-                if target != module and target in files:
-                    importers.setdefault(target, []).append(module)
-        self._importers, self._importers_of = importers, (files, self._changes)
+                if target != module:
+                    (importers if target in files else wanted).setdefault(target, []).append(module)
+        self._importers, self._importers_of, self._wanted = importers, (files, self._changes), wanted
         return importers
+
+    def importers_of_new(self, name):
+        """The loaded user modules whose running version imports module
+        name, which is not loaded (as a user module): they ran without it
+        (a try-import's fallback, a star import of local settings), or
+        with the object it put in its place in sys.modules. Worked out with
+        importers(), at no cost of its own: a dictionary lookup while what
+        is loaded and what ran are as importers() last saw them."""
+        self.importers()
+        return list(self._wanted.get(name, ()))
+
+    def first_import_order(self, name, holders):
+        """The order in which the loaded user modules re-run after module
+        name's first run: holders (importers_of_new's) and the modules
+        that import them, directly or not, each after the modules it
+        imports, otherwise in the order a fresh run runs them (see
+        reload_order)."""
+        importers = self.importers()
+        group = with_importers(set(holders), holders, importers)
+        group.discard(name)
+        first = self.first_imported(self._found)
+
+        def imports_of(module):
+            known = self.ran.get(module)
+            return known.imports() if known is not None else ()
+
+        edges = {m: sorted({t for t in imports_of(m) if t in group and t != m}, key=first) for m in group}
+        order = []
+        for component in strongly_connected(sorted(group, key=first), edges):
+            order.extend(sorted(component, key=lambda m: (m not in holders, m)))
+        return order
 
     def reload_order(self, name, path, new_imports):
         """Returns (order, stale, gone). gone are the loaded user modules
