@@ -238,11 +238,21 @@ class Workspace:
         """The loaded user modules whose running version imports module
         name, which is not loaded (as a user module): they ran without it
         (a try-import's fallback, a star import of local settings), or
-        with the object it put in its place in sys.modules. Worked out with
-        importers(), at no cost of its own: a dictionary lookup while what
-        is loaded and what ran are as importers() last saw them."""
-        self.importers()
-        return list(self._wanted.get(name, ()))
+        with the object it put in its place in sys.modules. Asked before
+        its first run, of the modules loaded when the last request ended
+        (the modules it imports come after it). A dictionary lookup while
+        importers() is current; else a look at each loaded module's
+        imports that parses none whose source does not name it."""
+        files = self._found
+        if self._importers is not None and self._importers_of == (files, self._changes):
+            return list(self._wanted.get(name, ()))
+        short = name.rpartition(".")[2].encode()
+        found = []
+        for module in files:
+            known = self.ran.get(module)
+            if module != name and known is not None and known.may_import(name, short):
+                found.append(module)
+        return found
 
     def first_import_order(self, name, holders):
         """The order in which the loaded user modules re-run after module
@@ -415,6 +425,14 @@ class Ran:
             shape = self.shape_of()  # one parse for this and what a save asks later
             self._imports = shape.imports if shape is not None else ()
         return self._imports
+
+    def may_import(self, name, short):
+        """Whether this version's import statements may name module name
+        (short: the last part of its name, encoded): its source is parsed
+        for its imports only if it holds short."""
+        if self._imports is None and (self.source is None or short not in self.source):
+            return False
+        return name in self.imports()
 
     def shape_of(self):
         if self.shape is None and self.source is not None:
