@@ -2,6 +2,7 @@
 whose running version imports it run again, as a fresh run would run them
 with it."""
 
+import importlib
 import sys
 import textwrap
 
@@ -108,3 +109,20 @@ def test_an_importer_that_fails_with_the_new_module_rolls_the_save_back(project)
     reply = ops.op_reload(project.agent, {"module": project.name("fast"), "path": str(path)})
     assert not reply.get("error"), reply["error"]["text"]
     assert (app.IMPL, app.RESULT) == ("fast", 200)
+
+
+def test_an_importer_the_program_imported_re_runs_too(project):
+    # Its source is read, not parsed, until a save asks what it imports.
+    for short, source in [("slow", "def compute(x):\n    return x\n"), ("fast", "raise ImportError('not built yet')\n"),
+                          ("other", "X = 1\n"), ("app", FALLBACK)]:
+        (project.dir / project.file(short)).write_text(source.replace("M_", project.prefix))
+    importlib.import_module(project.name("other"))
+    importlib.import_module(project.name("app"))
+    project.agent.workspace.note_loaded()
+    # A first save that nothing imports parses no module whose source
+    # does not name it.
+    assert project.save("lone", "Y = 2\n")["reloaded"] == [project.name("lone")]
+    assert project.agent.workspace.ran[project.name("other")].shape is None
+    reply = project.save("fast", "def compute(x):\n    return x * 100\n")
+    assert reply["reloaded"] == [project.name("fast"), project.name("app")]
+    assert project.module("app").IMPL == "fast"
