@@ -42,6 +42,9 @@ class Workspace:
         # {module: [importers]} of the loaded user modules, and the loaded()
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
+        # {module that is not a loaded user module: [the loaded user modules
+        # whose running version imports it]}, worked out with _importers.
+        self._wanted = {}
         self._noted = None  # the loaded() result note_loaded last went through
         # (a loaded() result, {file: [the names it is loaded as]}) for loaded_as
         self._by_file = None
@@ -196,6 +199,15 @@ class Workspace:
             self._changes += 1
         return files
 
+    def ran_back(self, name, known):
+        """Puts back known, the Ran of module name before a run that was
+        undone (None: it had none)."""
+        if known is None:
+            self.ran.pop(name, None)
+        else:
+            self.ran[name] = known
+        self._changes += 1
+
     def ran_changed(self):
         """Says that modules left sys.modules or came back with their Ran
         records (folders.py): what imports what is worked out again."""
@@ -213,14 +225,55 @@ class Workspace:
         files = self.note_loaded()
         if self._importers is not None and self._importers_of == (files, self._changes):
             return self._importers
-        importers = {}
+        importers, wanted = {}, {}
         for module in files:
             known = self.ran.get(module)
             for target in known.imports() if known is not None else ():
-                if target != module and target in files:
-                    importers.setdefault(target, []).append(module)
-        self._importers, self._importers_of = importers, (files, self._changes)
+                if target != module:
+                    (importers if target in files else wanted).setdefault(target, []).append(module)
+        self._importers, self._importers_of, self._wanted = importers, (files, self._changes), wanted
         return importers
+
+    def importers_of_new(self, name):
+        """The loaded user modules whose running version imports module
+        name, which is not loaded (as a user module): they ran without it
+        (a try-import's fallback, a star import of local settings), or
+        with the object it put in its place in sys.modules. Asked before
+        its first run, of the modules loaded when the last request ended
+        (the modules it imports come after it). A dictionary lookup while
+        importers() is current; else a look at each loaded module's
+        imports that parses none whose source does not name it."""
+        files = self._found
+        if self._importers is not None and self._importers_of == (files, self._changes):
+            return list(self._wanted.get(name, ()))
+        short = name.rpartition(".")[2].encode()
+        found = []
+        for module in files:
+            known = self.ran.get(module)
+            if module != name and known is not None and known.may_import(name, short):
+                found.append(module)
+        return found
+
+    def first_import_order(self, name, holders):
+        """The order in which the loaded user modules re-run after module
+        name's first run: holders (importers_of_new's) and the modules
+        that import them, directly or not, each after the modules it
+        imports, otherwise in the order a fresh run runs them (see
+        reload_order)."""
+        importers = self.importers()
+        group = with_importers(set(holders), holders, importers)
+        group.discard(name)
+        first = self.first_imported(self._found)
+
+        def imports_of(module):
+            known = self.ran.get(module)
+            return known.imports() if known is not None else ()
+
+        edges = {m: sorted({t for t in imports_of(m) if t in group and t != m}, key=first) for m in group}
+        order = []
+        for component in strongly_connected(sorted(group, key=first), edges):
+            order.extend(sorted(component, key=lambda m: (m not in holders, m)))
+        return order
 
     def reload_order(self, name, path, new_imports):
         """Returns (order, stale, gone). gone are the loaded user modules
@@ -372,6 +425,14 @@ class Ran:
             shape = self.shape_of()  # one parse for this and what a save asks later
             self._imports = shape.imports if shape is not None else ()
         return self._imports
+
+    def may_import(self, name, short):
+        """Whether this version's import statements may name module name
+        (short: the last part of its name, encoded): its source is parsed
+        for its imports only if it holds short."""
+        if self._imports is None and (self.source is None or short not in self.source):
+            return False
+        return name in self.imports()
 
     def shape_of(self):
         if self.shape is None and self.source is not None:

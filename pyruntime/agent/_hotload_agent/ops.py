@@ -190,13 +190,15 @@ def read_again(workspace, name, path):
     return (shape,) + compile_tree(app.without_main_guard(tree, name), path, True) + (known.version,)
 
 
-def import_module_at(agent, name, path, standing=None):
+def import_module_at(agent, name, path, standing=None, undo=None):
     """Imports the file at path as a new module called name and runs it.
 
     Returns (module, value of the last top-level expression or None). If the
     code raises, sys.modules and the parent package are left as they were.
     With standing, a list, the loaded user modules it imports whose files
     are gone are forgotten first, and standing gets the notes that say so.
+    With undo, a list, it gets a function that, once the module ran, puts
+    sys.modules, the parent package and what ran back as they were.
     """
     shape, body, last, version = read_file(name, path, agent.workspace.trees)
     agent.workspace.trees.drop(shape)  # nothing asks more of it in this request
@@ -219,17 +221,27 @@ def import_module_at(agent, name, path, standing=None):
     sys.modules[name] = module
     if parent:
         setattr(sys.modules[parent], child, module)
-    try:
-        value = run_split(body, last, module.__dict__)
-    except BaseException:
+
+    def put_back():
         if before is MISSING:
             sys.modules.pop(name, None)
         else:
             sys.modules[name] = before
         if parent:
             restore_module_attr(sys.modules[parent], child, parent_before)
+
+    try:
+        value = run_split(body, last, module.__dict__)
+    except BaseException:
+        put_back()
         raise
+    known = agent.workspace.ran.get(name)
     agent.workspace.ran_now(name, path, version, shape)
+    if undo is not None:
+        def undo_import():
+            put_back()
+            agent.workspace.ran_back(name, known)
+        undo.append(undo_import)
     return module, value
 
 
@@ -303,37 +315,79 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         adapter.before_rerun(up, [module] + [sys.modules[n] for n in stale])
     ran, value = [], None
     for other in order:
-        mod = sys.modules[other] if other != name else module
-        file = mod.__file__ if other != name else path
-        if other == name:
-            compiled = shape, body, last, version
-        else:
-            # Decided by the version that runs; if it must re-run, its
-            # file is read again (a SyntaxError in it stops the save).
-            if other not in stale:
-                known = workspace.ran.get(other)
-                known = None if known is None else known.shape or known.shape_of()
-                if known is not None and not importers.decide(up, other, file, known):
-                    continue
-            compiled = read_again(workspace, other, file)
-            if other not in stale:
-                up.importers.add(other)
-        teardown(up, mod)
-        result = run_module(up, adapters, mod, compiled[1], compiled[2], compiled[0], workspace.previous_shape(other))
-        importers.carry(up, other, compiled[0])
-        importers.note_removed(up, other, file, compiled[0])
-        workspace.trees.drop(compiled[0])  # the save is done with its tree
-        if other == name:
-            value = result
-        ran.append((other, file, compiled))
+        if other != name:
+            # A stale module runs its new file, not as an importer.
+            done = run_importer(agent, up, adapters, other, must=other in stale, as_importer=other not in stale)
+            if done is not None:
+                ran.append(done)
+            continue
+        compiled = shape, body, last, version
+        teardown(up, module)
+        value = run_module(up, adapters, module, body, last, shape, workspace.previous_shape(name))
+        ran_as(up, workspace, name, path, compiled)
+        ran.append((name, path, compiled))
     up.reloaded = [name] + [n for n, _, _ in ran if n != name]
+    after_runs(up, adapters, ran)
+    return value, ran
+
+
+def run_importer(agent, up, adapters, name, must, as_importer):
+    """Runs the loaded module name again from its file, after the modules
+    of the save it imports, if must or if importers.decide says it must
+    (decided by the version that runs). Returns (name, file, read_file's
+    result), or None if it did not run. A SyntaxError in its file stops
+    the save."""
+    workspace = agent.workspace
+    module = sys.modules[name]
+    file = module.__file__
+    if not must:
+        known = workspace.ran.get(name)
+        known = None if known is None else known.shape or known.shape_of()
+        if known is not None and not importers.decide(up, name, file, known):
+            return None
+    compiled = read_again(workspace, name, file)
+    if as_importer:
+        up.importers.add(name)
+    teardown(up, module)
+    run_module(up, adapters, module, compiled[1], compiled[2], compiled[0], workspace.previous_shape(name))
+    ran_as(up, workspace, name, file, compiled)
+    return name, file, compiled
+
+
+def ran_as(up, workspace, name, file, compiled):
+    """What follows the run of module name from file (compiled: read_file's
+    result): its change carried to its importers, its lines that use a
+    removed name noted, its tree dropped."""
+    importers.carry(up, name, compiled[0])
+    importers.note_removed(up, name, file, compiled[0])
+    workspace.trees.drop(compiled[0])  # the save is done with its tree
+
+
+def after_runs(up, adapters, ran):
+    """The checks once the modules of a save ran (ran: rerun's)."""
     checked(up, up.reconcile)
     for adapter in adapters:
         adapter.after_rerun(up, [sys.modules[n] for n, _, _ in ran])
     checked(up, up.note_growth)
     checked(up, up.note_running_code)
     checked(up, up.note_stale_closures)
-    return value, ran
+
+
+def run_importers_of_new(agent, up, adapters, name, holders):
+    """Runs again, after module name's first run, holders (the loaded
+    modules whose running version imports it: they ran without it, or with
+    what stood in its place in sys.modules) and, as after any save, those
+    of their importers that must. Returns rerun's ran."""
+    for adapter in adapters:
+        adapter.before_rerun(up, [sys.modules[n] for n in holders])
+    ran = []
+    for other in agent.workspace.first_import_order(name, holders):
+        done = run_importer(agent, up, adapters, other, must=other in holders, as_importer=True)
+        if done is not None:
+            ran.append(done)
+    up.reloaded = [name] + [n for n, _, _ in ran]
+    after_runs(up, adapters, ran)
+    return ran
 
 
 def checked(up, check):
@@ -400,11 +454,20 @@ def op_reload(agent, msg):
     adapters = frameworks.active(agent.workspace)
     hits = agent.workspace.prepared.hits
     up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
+    undo_import = []
     try:
         try:
             if module is None:
-                _, value = import_module_at(agent, name, path, switched.notes)
+                # Those it has are rarely there: a lookup, before it runs
+                # (the modules it imports are not read for this).
+                holders = agent.workspace.importers_of_new(name) if not msg.get("no_dependents") else ()
+                _, value = import_module_at(agent, name, path, switched.notes, undo_import)
                 up.reloaded.append(name)
+                if holders:
+                    ran = run_importers_of_new(agent, up, adapters, name, holders)
+                    for other, file, (shape, body, last, version) in ran:
+                        agent.workspace.ran_now(other, file, version, shape, (body, last))
+                    up.finish()
             else:
                 dependents = not msg.get("no_dependents")
                 value, ran = rerun(agent, up, adapters, name, module, path, dependents, switched.notes)
@@ -421,12 +484,17 @@ def op_reload(agent, msg):
             agent.workspace.trees.clear()
             agent.workspace.note_loaded()
     except BaseException as exc:  # user code may raise anything
-        if module is None:
+        if module is None and not undo_import:
             return switched.told({"error": describe_exception(exc)})
         up.notes = []  # they were about changes now undone
         with sigint_deferred():
             up.rollback()
-        agent.workspace.save_failed({name} | up.modules)
+            # A fresh run would fail at the importer too: the new module
+            # is not loaded, as before the save, and its next save tries
+            # again.
+            for undo in undo_import:
+                undo()
+        agent.workspace.save_failed(up.modules if module is None else {name} | up.modules)
         reply = {"error": describe_exception(exc), "rolled_back": True}
         say_prepared(agent, hits, reply)
         if up.notes:
