@@ -4,7 +4,10 @@ methods, and a model whose fields change gets a note.
 - Views are functions and classes the core updates in place. A URL conf
   that runs again has a new `urlpatterns`, but Django's resolver cached the
   old one: after a save (and a rollback) the URL caches are cleared, so the
-  next request resolves with the new patterns.
+  next request resolves with the new patterns. An included URL conf
+  (`include("blog.urls")`) is held by a URLResolver the including conf made
+  when it ran, which cached the included patterns and its reverse lookups:
+  the caches of every resolver reachable from ROOT_URLCONF are reset too.
 - A model class is registered with the app registry, and its fields,
   managers and related descriptors are wired to it and to other models.
   Running its class statement again warned ("Model 'blog.article' was
@@ -171,6 +174,65 @@ def restore_setting(wrapped, name, value, changed):
         changed.send(sender=type(wrapped), setting=name, value=getattr(wrapped, name, None), enter=False)
 
 
+# What a URLResolver caches, read from its URL conf on first use: the
+# cached_property values, and what _populate() fills (reverse lookups).
+RESOLVER_CACHED = ("urlconf_module", "url_patterns")
+
+
+def reset_resolver(resolver):
+    for key in RESOLVER_CACHED:
+        resolver.__dict__.pop(key, None)
+    resolver._reverse_dict = {}
+    resolver._namespace_dict = {}
+    resolver._app_dict = {}
+    resolver._callback_strs = set()
+    resolver._populated = False
+
+
+def nested_resolvers(patterns, seen):
+    """The URLResolvers in patterns (a URL conf's urlpatterns, as the root
+    resolver read it) and in theirs, each once. Reads each resolver's
+    url_patterns, its caches reset: they are those of its conf now."""
+    resolvers = sys.modules.get("django.urls.resolvers")
+    kind = getattr(resolvers, "URLResolver", None)
+    found = []
+    for pattern in patterns if kind is not None and isinstance(patterns, (list, tuple)) else ():
+        if isinstance(pattern, kind) and id(pattern) not in seen:
+            seen.add(id(pattern))
+            reset_resolver(pattern)
+            found.append(pattern)
+            try:
+                inner = pattern.url_patterns
+            except Exception:
+                continue  # a broken conf: the request that reads it says so
+            found += nested_resolvers(inner, seen)
+    return found
+
+
+def reset_urls():
+    """Clears Django's URL caches and those of every resolver the root URL
+    conf holds, at any depth: a conf included by another (include("blog.urls"),
+    include(blog.urls)) is held by a URLResolver the including conf made when
+    it ran, and which cached the included conf's patterns and reverse
+    lookups. A saved included conf runs again, the including one does not,
+    so without this its old patterns would still answer. Resetting them all
+    is cheap: each reads its conf again on its next request."""
+    urls = sys.modules.get("django.urls")
+    urls.clear_url_caches()
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    try:
+        root = settings.ROOT_URLCONF if settings is not None and settings.configured else None
+    except Exception:
+        root = None
+    if not isinstance(root, str) or root not in sys.modules:
+        return []  # not imported yet: the first request reads it fresh
+    try:
+        patterns = urls.get_resolver(root).url_patterns
+    except Exception:
+        return []
+    return nested_resolvers(patterns, set())
+
+
 class DjangoAdapter(Adapter):
     module = "django"
 
@@ -181,9 +243,8 @@ class DjangoAdapter(Adapter):
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library)]
 
     def before_rerun(self, up, modules):
-        urls = sys.modules.get("django.urls")
-        if urls is not None:
-            up.on_undo(urls.clear_url_caches)
+        if sys.modules.get("django.urls") is not None:
+            up.on_undo(reset_urls)
 
     def before_run(self, up, module):
         self.settings_before(module)
@@ -222,9 +283,23 @@ class DjangoAdapter(Adapter):
             self.said = {k: v for k, v in module.__dict__.items() if k.isupper()}
 
     def after_rerun(self, up, modules):
-        urls = sys.modules.get("django.urls")
-        if urls is not None:
-            urls.clear_url_caches()
+        if sys.modules.get("django.urls") is not None:
+            ran = {id(m) for m in modules}
+            for resolver in reset_urls():
+                self.note_app_name(up, resolver, ran)
+
+    def note_app_name(self, up, resolver, ran):
+        """include() read the included conf's app_name when the including
+        conf ran, and made it the namespace unless given one: a changed
+        app_name does not reach the resolver until that conf runs again."""
+        conf = resolver.urlconf_name
+        if isinstance(conf, str):
+            conf = sys.modules.get(conf)
+        if id(conf) not in ran or not hasattr(conf, "app_name") or conf.app_name == resolver.app_name:
+            return
+        up.note("%s.app_name" % conf.__name__, "the URL conf that includes this one read its app_name (%r) when it "
+                "ran: save it too, or restart, for reverse() and the namespace to use %r"
+                % (resolver.app_name, conf.app_name), binding_line(conf, "app_name"))
 
     def apply_settings(self, up, module):
         """Gives django.conf.settings the saved settings module's values."""
