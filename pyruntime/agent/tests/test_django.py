@@ -166,3 +166,75 @@ def test_a_changed_app_name_of_an_included_conf_is_noted(project, urlconf):
     """)
     notes = [n["text"] for n in reply.get("notes", ())]
     assert any("app_name" in n and "'posts'" in n for n in notes), reply
+
+
+MODELS = """
+    from django.db import models
+
+
+    class PostQuerySet(models.QuerySet):
+        def published(self):
+            return self.filter(status="p")
+    %s
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        status = models.CharField(max_length=1, default="d")
+
+        objects = %s
+
+        class Meta:
+            app_label = "M_app"
+"""
+
+DRAFTS = """
+        def drafts(self):
+            return self.filter(status="d")
+"""
+
+
+@pytest.mark.parametrize("manager", ["PostQuerySet.as_manager()", "models.Manager.from_queryset(PostQuerySet)()"])
+def test_a_method_added_to_a_queryset_reaches_its_manager(project, manager):
+    project.save("models", MODELS % ("", manager))
+    post = project.module("models").Post
+    assert not hasattr(post.objects, "drafts")
+
+    project.save("models", MODELS % (DRAFTS, manager))
+    assert project.module("models").Post is post  # the registry keeps the model, and its manager
+    assert 'WHERE "M_app_post"."status" = d'.replace("M_", project.prefix) in str(post.objects.drafts().query)
+    assert post.objects.published().model is post
+
+    project.save("models", MODELS % ("", manager))
+    assert not hasattr(post.objects, "drafts")
+    assert hasattr(post.objects, "published")
+
+
+def test_a_queryset_method_added_in_another_module_reaches_the_manager(project):
+    source = """
+        from django.db import models
+
+
+        class PostQuerySet(models.QuerySet):
+            def published(self):
+                return self.filter(status="p")
+        %s
+    """
+    project.save("querysets", source % "")
+    project.save("models", """
+        from django.db import models
+
+        from M_querysets import PostQuerySet
+
+
+        class Post(models.Model):
+            status = models.CharField(max_length=1, default="d")
+
+            objects = PostQuerySet.as_manager()
+
+            class Meta:
+                app_label = "M_app"
+    """)
+    post = project.module("models").Post
+    project.save("querysets", source % textwrap.indent(DRAFTS, "    "))
+    assert hasattr(post.objects, "drafts")
+    assert type(post.objects.drafts()).__name__ == "PostQuerySet"

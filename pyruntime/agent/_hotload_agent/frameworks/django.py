@@ -20,6 +20,13 @@ methods, and a model whose fields change gets a note.
   (makemigrations, migrate) and the app registry a restart. The options
   queries and pages read when they run (ordering, get_latest_by,
   verbose_name) follow in place.
+- A manager made from a QuerySet (`PostQuerySet.as_manager()`,
+  `Manager.from_queryset(PostQuerySet)`) is a class Django built with a
+  copy of the QuerySet's public methods; the registered model keeps its
+  old manager. When a module that defines such a QuerySet runs again, the
+  manager class takes the methods it would copy now (added ones) and loses
+  those it would not (removed ones), and follows a QuerySet class the
+  module replaced.
 - A templatetags module's `register = template.Library()` run again keeps
   the Library the template engines loaded, filled with what the module
   registers now: new and edited filters and tags are found.
@@ -174,6 +181,54 @@ def restore_setting(wrapped, name, value, changed):
         changed.send(sender=type(wrapped), setting=name, value=getattr(wrapped, name, None), enter=False)
 
 
+def queryset_managers(modules):
+    """[(manager class made by from_queryset, its QuerySet class)] of the
+    registered models' managers whose QuerySet class a module of modules
+    defines (its name there, or the class it had before the run)."""
+    apps = getattr(sys.modules.get("django.apps"), "apps", None)
+    names = {m.__name__ for m in modules}
+    found, seen = [], set()
+    for models in list(getattr(apps, "all_models", {}).values()):
+        for model in list(models.values()):
+            meta = model.__dict__.get("_meta")
+            for manager in list(getattr(meta, "local_managers", ()) or ()):
+                for cls in type(manager).__mro__:
+                    queryset = cls.__dict__.get("_queryset_class")
+                    if (isinstance(queryset, type) and queryset.__module__ in names and id(cls) not in seen
+                            and len(cls.__bases__) == 1):
+                        seen.add(id(cls))
+                        found.append((cls, queryset))
+    return found
+
+
+def sync_manager(up, cls, queryset):
+    """Gives cls, a manager class Django made from queryset, the methods it
+    would be made with now (Manager._get_queryset_methods), by name: a
+    copied method calls the QuerySet's method of its name, so an edited one
+    already runs the new code."""
+    module = sys.modules.get(queryset.__module__)
+    now = getattr(module, queryset.__name__, None)
+    kind = getattr(sys.modules.get("django.db.models.query"), "QuerySet", None)
+    if isinstance(now, type) and now is not queryset and kind is not None and issubclass(now, kind):
+        # The module bound a new class to the name (the old one was not
+        # updated in place): a fresh run's manager makes its querysets.
+        up.set_class_attr(cls, "_queryset_class", now)
+        queryset = now
+    base = cls.__bases__[0]
+    wanted = base._get_queryset_methods(queryset)
+    for key, value in list(cls.__dict__.items()):
+        copied = getattr(value, "__wrapped__", None)
+        if copied is None or not callable(value) or getattr(value, "__name__", None) != key:
+            continue
+        if key not in wanted:
+            up.del_class_attr(cls, key)
+        elif wanted[key].__wrapped__ is not copied:
+            up.set_class_attr(cls, key, wanted[key])
+    for key, value in wanted.items():
+        if key not in cls.__dict__:
+            up.set_class_attr(cls, key, value)
+
+
 # What a URLResolver caches, read from its URL conf on first use: the
 # cached_property values, and what _populate() fills (reverse lookups).
 RESOLVER_CACHED = ("urlconf_module", "url_patterns")
@@ -283,6 +338,8 @@ class DjangoAdapter(Adapter):
             self.said = {k: v for k, v in module.__dict__.items() if k.isupper()}
 
     def after_rerun(self, up, modules):
+        for cls, queryset in queryset_managers(modules):
+            sync_manager(up, cls, queryset)
         if sys.modules.get("django.urls") is not None:
             ran = {id(m) for m in modules}
             for resolver in reset_urls():
