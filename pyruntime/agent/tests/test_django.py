@@ -238,3 +238,54 @@ def test_a_queryset_method_added_in_another_module_reaches_the_manager(project):
     project.save("querysets", source % textwrap.indent(DRAFTS, "    "))
     assert hasattr(post.objects, "drafts")
     assert type(post.objects.drafts()).__name__ == "PostQuerySet"
+
+
+HANDLERS = """
+    from django.dispatch import receiver
+
+    from M_sigs import LOG, done
+
+
+    @receiver(done)
+    def %s(sender, **kw):
+        LOG.append(%r)
+"""
+
+
+def test_a_renamed_receiver_is_disconnected(project):
+    project.save("sigs", """
+        from django.dispatch import Signal
+
+        LOG = []
+        done = Signal()
+    """)
+    sigs = project.module("sigs")
+    project.save("handlers", HANDLERS % ("on_done", "old"))
+    reply = project.save("handlers", HANDLERS % ("announce", "new"))
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]
+    assert not [n for n in reply.get("notes", ()) if "receivers" in n["text"]], reply["notes"]
+
+    project.save("handlers", HANDLERS % ("announce", "edited"))
+    del sigs.LOG[:]
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["edited"]
+
+
+def test_a_lambda_a_module_connects_is_connected_once(project):
+    project.save("sigs", """
+        from django.dispatch import Signal
+
+        LOG = []
+        done = Signal()
+    """)
+    sigs = project.module("sigs")
+    source = """
+        from M_sigs import LOG, done
+
+        done.connect(lambda sender, **kw: LOG.append(%r), weak=False)
+    """
+    project.save("handlers", source % "old")
+    project.save("handlers", source % "new")
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]

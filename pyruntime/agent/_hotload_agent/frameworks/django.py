@@ -27,6 +27,10 @@ methods, and a model whose fields change gets a note.
   manager class takes the methods it would copy now (added ones) and loses
   those it would not (removed ones), and follows a QuerySet class the
   module replaced.
+- A receiver a module connected to a signal (`@receiver(post_save,
+  sender=Post)`) stays connected when the module runs again: if the new
+  run no longer binds that function under its name (renamed, removed),
+  a fresh run would not have it connected, and it is disconnected.
 - A templatetags module's `register = template.Library()` run again keeps
   the Library the template engines loaded, filled with what the module
   registers now: new and edited filters and tags are found.
@@ -45,6 +49,8 @@ import functools
 import importlib
 import os
 import sys
+import types
+import weakref
 
 from . import Adapter
 from .live import binding_line
@@ -229,6 +235,45 @@ def sync_manager(up, cls, queryset):
             up.set_class_attr(cls, key, value)
 
 
+def signals_of(module):
+    """The django Signals a module's code may connect to: Django's model
+    and request signals, those the module holds, and those of the modules
+    it holds (`from django.db.models import signals`, `from . import signals`)."""
+    kind = getattr(sys.modules.get("django.dispatch"), "Signal", None)
+    if kind is None:
+        return []
+    places = [module, sys.modules.get("django.db.models.signals"), sys.modules.get("django.core.signals")]
+    places += [v for v in list(module.__dict__.values()) if isinstance(v, types.ModuleType)]
+    found = {}
+    for place in places:
+        for value in list(getattr(place, "__dict__", {}).values()):
+            if isinstance(value, kind):
+                found[id(value)] = value
+    return list(found.values())
+
+
+def receiver_function(entry):
+    """The function a Signal.receivers entry ((key, reference, ...)) calls,
+    or None if it is not a plain function (a bound method, a dead one)."""
+    ref = entry[1] if isinstance(entry, tuple) and len(entry) > 1 else None
+    if isinstance(ref, weakref.ref):
+        ref = ref()
+    return ref if isinstance(ref, types.FunctionType) else None
+
+
+def own_function(module, func):
+    """Reports whether func is a function module's code defines at module
+    level (a def or a lambda, not one made inside a call)."""
+    return (func is not None and func.__module__ == module.__name__
+            and "<locals>" not in getattr(func, "__qualname__", "<locals>"))
+
+
+def restore_receivers(signal, receivers):
+    with signal.lock:
+        signal.receivers[:] = receivers
+        signal.sender_receivers_cache.clear()
+
+
 # What a URLResolver caches, read from its URL conf on first use: the
 # cached_property values, and what _populate() fills (reverse lookups).
 RESOLVER_CACHED = ("urlconf_module", "url_patterns")
@@ -294,6 +339,7 @@ class DjangoAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.said = {}  # the settings module's values before it ran again
+        self.connected = []  # [(Signal, its receivers before the module ran)]
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library)]
 
@@ -304,6 +350,7 @@ class DjangoAdapter(Adapter):
     def before_run(self, up, module):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
+        self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
         base = model_base()
         for value in list(module.__dict__.values()) if base is not None else ():
             if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
@@ -322,6 +369,7 @@ class DjangoAdapter(Adapter):
                     up.set_attr(site, "_registry", kept)
 
     def after_run(self, up, module):
+        self.disconnect_gone(up, module)
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
             self.apply_settings(up, module)
         for key, code in ready_code(module).items():
@@ -329,6 +377,33 @@ class DjangoAdapter(Adapter):
                 cls = module.__dict__[key]
                 up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
                         "this change takes effect after a restart", cls.__dict__["ready"])
+
+    def disconnect_gone(self, up, module):
+        """Disconnects the receivers, connected before the module ran, that
+        are module-level functions of the module (lambdas too) its new run
+        no longer binds under their name (renamed, removed, a new lambda): a
+        fresh run would not have connected them. Django keys a receiver by
+        id(function), so no rule of the core matches them with the new
+        run's. A signal whose new receivers are all such functions grew as
+        in a fresh run: no growth note for it."""
+        for signal, before in self.connected:
+            gone = []
+            for entry in before:
+                func = receiver_function(entry)
+                if (func is not None and own_function(module, func)
+                        and module.__dict__.get(func.__name__) is not func):
+                    gone.append(entry)
+            with signal.lock:
+                now = list(signal.receivers)
+                kept = [e for e in now if not any(e is g for g in gone)]
+                if len(kept) != len(now):
+                    up.on_undo(restore_receivers, signal, now)
+                    signal.receivers[:] = kept
+                    signal.sender_receivers_cache.clear()
+            added = [e for e in kept if not any(e is b for b in before)]
+            if gone and all(own_function(module, receiver_function(e)) for e in added):
+                up.manage(signal)
+        self.connected = []
 
     def settings_before(self, module):
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
