@@ -4,7 +4,10 @@ methods, and a model whose fields change gets a note.
 - Views are functions and classes the core updates in place. A URL conf
   that runs again has a new `urlpatterns`, but Django's resolver cached the
   old one: after a save (and a rollback) the URL caches are cleared, so the
-  next request resolves with the new patterns.
+  next request resolves with the new patterns. An included URL conf
+  (`include("blog.urls")`) is held by a URLResolver the including conf made
+  when it ran, which cached the included patterns and its reverse lookups:
+  the caches of every resolver reachable from ROOT_URLCONF are reset too.
 - A model class is registered with the app registry, and its fields,
   managers and related descriptors are wired to it and to other models.
   Running its class statement again warned ("Model 'blog.article' was
@@ -17,6 +20,17 @@ methods, and a model whose fields change gets a note.
   (makemigrations, migrate) and the app registry a restart. The options
   queries and pages read when they run (ordering, get_latest_by,
   verbose_name) follow in place.
+- A manager made from a QuerySet (`PostQuerySet.as_manager()`,
+  `Manager.from_queryset(PostQuerySet)`) is a class Django built with a
+  copy of the QuerySet's public methods; the registered model keeps its
+  old manager. When a module that defines such a QuerySet runs again, the
+  manager class takes the methods it would copy now (added ones) and loses
+  those it would not (removed ones), and follows a QuerySet class the
+  module replaced.
+- A receiver a module connected to a signal (`@receiver(post_save,
+  sender=Post)`) stays connected when the module runs again: if the new
+  run no longer binds that function under its name (renamed, removed),
+  a fresh run would not have it connected, and it is disconnected.
 - A templatetags module's `register = template.Library()` run again keeps
   the Library the template engines loaded, filled with what the module
   registers now: new and edited filters and tags are found.
@@ -35,6 +49,8 @@ import functools
 import importlib
 import os
 import sys
+import types
+import weakref
 
 from . import Adapter
 from .live import binding_line
@@ -171,23 +187,170 @@ def restore_setting(wrapped, name, value, changed):
         changed.send(sender=type(wrapped), setting=name, value=getattr(wrapped, name, None), enter=False)
 
 
+def queryset_managers(modules):
+    """[(manager class made by from_queryset, its QuerySet class)] of the
+    registered models' managers whose QuerySet class a module of modules
+    defines (its name there, or the class it had before the run)."""
+    apps = getattr(sys.modules.get("django.apps"), "apps", None)
+    names = {m.__name__ for m in modules}
+    found, seen = [], set()
+    for models in list(getattr(apps, "all_models", {}).values()):
+        for model in list(models.values()):
+            meta = model.__dict__.get("_meta")
+            for manager in list(getattr(meta, "local_managers", ()) or ()):
+                for cls in type(manager).__mro__:
+                    queryset = cls.__dict__.get("_queryset_class")
+                    if (isinstance(queryset, type) and queryset.__module__ in names and id(cls) not in seen
+                            and len(cls.__bases__) == 1):
+                        seen.add(id(cls))
+                        found.append((cls, queryset))
+    return found
+
+
+def sync_manager(up, cls, queryset):
+    """Gives cls, a manager class Django made from queryset, the methods it
+    would be made with now (Manager._get_queryset_methods), by name: a
+    copied method calls the QuerySet's method of its name, so an edited one
+    already runs the new code."""
+    module = sys.modules.get(queryset.__module__)
+    now = getattr(module, queryset.__name__, None)
+    kind = getattr(sys.modules.get("django.db.models.query"), "QuerySet", None)
+    if isinstance(now, type) and now is not queryset and kind is not None and issubclass(now, kind):
+        # The module bound a new class to the name (the old one was not
+        # updated in place): a fresh run's manager makes its querysets.
+        up.set_class_attr(cls, "_queryset_class", now)
+        queryset = now
+    base = cls.__bases__[0]
+    wanted = base._get_queryset_methods(queryset)
+    for key, value in list(cls.__dict__.items()):
+        copied = getattr(value, "__wrapped__", None)
+        if copied is None or not callable(value) or getattr(value, "__name__", None) != key:
+            continue
+        if key not in wanted:
+            up.del_class_attr(cls, key)
+        elif wanted[key].__wrapped__ is not copied:
+            up.set_class_attr(cls, key, wanted[key])
+    for key, value in wanted.items():
+        if key not in cls.__dict__:
+            up.set_class_attr(cls, key, value)
+
+
+def signals_of(module):
+    """The django Signals a module's code may connect to: Django's model
+    and request signals, those the module holds, and those of the modules
+    it holds (`from django.db.models import signals`, `from . import signals`)."""
+    kind = getattr(sys.modules.get("django.dispatch"), "Signal", None)
+    if kind is None:
+        return []
+    places = [module, sys.modules.get("django.db.models.signals"), sys.modules.get("django.core.signals")]
+    places += [v for v in list(module.__dict__.values()) if isinstance(v, types.ModuleType)]
+    found = {}
+    for place in places:
+        for value in list(getattr(place, "__dict__", {}).values()):
+            if isinstance(value, kind):
+                found[id(value)] = value
+    return list(found.values())
+
+
+def receiver_function(entry):
+    """The function a Signal.receivers entry ((key, reference, ...)) calls,
+    or None if it is not a plain function (a bound method, a dead one)."""
+    ref = entry[1] if isinstance(entry, tuple) and len(entry) > 1 else None
+    if isinstance(ref, weakref.ref):
+        ref = ref()
+    return ref if isinstance(ref, types.FunctionType) else None
+
+
+def own_function(module, func):
+    """Reports whether func is a function module's code defines at module
+    level (a def or a lambda, not one made inside a call)."""
+    return (func is not None and func.__module__ == module.__name__
+            and "<locals>" not in getattr(func, "__qualname__", "<locals>"))
+
+
+def restore_receivers(signal, receivers):
+    with signal.lock:
+        signal.receivers[:] = receivers
+        signal.sender_receivers_cache.clear()
+
+
+# What a URLResolver caches, read from its URL conf on first use: the
+# cached_property values, and what _populate() fills (reverse lookups).
+RESOLVER_CACHED = ("urlconf_module", "url_patterns")
+
+
+def reset_resolver(resolver):
+    for key in RESOLVER_CACHED:
+        resolver.__dict__.pop(key, None)
+    resolver._reverse_dict = {}
+    resolver._namespace_dict = {}
+    resolver._app_dict = {}
+    resolver._callback_strs = set()
+    resolver._populated = False
+
+
+def nested_resolvers(patterns, seen):
+    """The URLResolvers in patterns (a URL conf's urlpatterns, as the root
+    resolver read it) and in theirs, each once. Reads each resolver's
+    url_patterns, its caches reset: they are those of its conf now."""
+    resolvers = sys.modules.get("django.urls.resolvers")
+    kind = getattr(resolvers, "URLResolver", None)
+    found = []
+    for pattern in patterns if kind is not None and isinstance(patterns, (list, tuple)) else ():
+        if isinstance(pattern, kind) and id(pattern) not in seen:
+            seen.add(id(pattern))
+            reset_resolver(pattern)
+            found.append(pattern)
+            try:
+                inner = pattern.url_patterns
+            except Exception:
+                continue  # a broken conf: the request that reads it says so
+            found += nested_resolvers(inner, seen)
+    return found
+
+
+def reset_urls():
+    """Clears Django's URL caches and those of every resolver the root URL
+    conf holds, at any depth: a conf included by another (include("blog.urls"),
+    include(blog.urls)) is held by a URLResolver the including conf made when
+    it ran, and which cached the included conf's patterns and reverse
+    lookups. A saved included conf runs again, the including one does not,
+    so without this its old patterns would still answer. Resetting them all
+    is cheap: each reads its conf again on its next request."""
+    urls = sys.modules.get("django.urls")
+    urls.clear_url_caches()
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    try:
+        root = settings.ROOT_URLCONF if settings is not None and settings.configured else None
+    except Exception:
+        root = None
+    if not isinstance(root, str) or root not in sys.modules:
+        return []  # not imported yet: the first request reads it fresh
+    try:
+        patterns = urls.get_resolver(root).url_patterns
+    except Exception:
+        return []
+    return nested_resolvers(patterns, set())
+
+
 class DjangoAdapter(Adapter):
     module = "django"
 
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.said = {}  # the settings module's values before it ran again
+        self.connected = []  # [(Signal, its receivers before the module ran)]
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library)]
 
     def before_rerun(self, up, modules):
-        urls = sys.modules.get("django.urls")
-        if urls is not None:
-            up.on_undo(urls.clear_url_caches)
+        if sys.modules.get("django.urls") is not None:
+            up.on_undo(reset_urls)
 
     def before_run(self, up, module):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
+        self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
         base = model_base()
         for value in list(module.__dict__.values()) if base is not None else ():
             if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
@@ -206,6 +369,7 @@ class DjangoAdapter(Adapter):
                     up.set_attr(site, "_registry", kept)
 
     def after_run(self, up, module):
+        self.disconnect_gone(up, module)
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
             self.apply_settings(up, module)
         for key, code in ready_code(module).items():
@@ -213,6 +377,33 @@ class DjangoAdapter(Adapter):
                 cls = module.__dict__[key]
                 up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
                         "this change takes effect after a restart", cls.__dict__["ready"])
+
+    def disconnect_gone(self, up, module):
+        """Disconnects the receivers, connected before the module ran, that
+        are module-level functions of the module (lambdas too) its new run
+        no longer binds under their name (renamed, removed, a new lambda): a
+        fresh run would not have connected them. Django keys a receiver by
+        id(function), so no rule of the core matches them with the new
+        run's. A signal whose new receivers are all such functions grew as
+        in a fresh run: no growth note for it."""
+        for signal, before in self.connected:
+            gone = []
+            for entry in before:
+                func = receiver_function(entry)
+                if (func is not None and own_function(module, func)
+                        and module.__dict__.get(func.__name__) is not func):
+                    gone.append(entry)
+            with signal.lock:
+                now = list(signal.receivers)
+                kept = [e for e in now if not any(e is g for g in gone)]
+                if len(kept) != len(now):
+                    up.on_undo(restore_receivers, signal, now)
+                    signal.receivers[:] = kept
+                    signal.sender_receivers_cache.clear()
+            added = [e for e in kept if not any(e is b for b in before)]
+            if gone and all(own_function(module, receiver_function(e)) for e in added):
+                up.manage(signal)
+        self.connected = []
 
     def settings_before(self, module):
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
@@ -222,9 +413,25 @@ class DjangoAdapter(Adapter):
             self.said = {k: v for k, v in module.__dict__.items() if k.isupper()}
 
     def after_rerun(self, up, modules):
-        urls = sys.modules.get("django.urls")
-        if urls is not None:
-            urls.clear_url_caches()
+        for cls, queryset in queryset_managers(modules):
+            sync_manager(up, cls, queryset)
+        if sys.modules.get("django.urls") is not None:
+            ran = {id(m) for m in modules}
+            for resolver in reset_urls():
+                self.note_app_name(up, resolver, ran)
+
+    def note_app_name(self, up, resolver, ran):
+        """include() read the included conf's app_name when the including
+        conf ran, and made it the namespace unless given one: a changed
+        app_name does not reach the resolver until that conf runs again."""
+        conf = resolver.urlconf_name
+        if isinstance(conf, str):
+            conf = sys.modules.get(conf)
+        if id(conf) not in ran or not hasattr(conf, "app_name") or conf.app_name == resolver.app_name:
+            return
+        up.note("%s.app_name" % conf.__name__, "the URL conf that includes this one read its app_name (%r) when it "
+                "ran: save it too, or restart, for reverse() and the namespace to use %r"
+                % (resolver.app_name, conf.app_name), binding_line(conf, "app_name"))
 
     def apply_settings(self, up, module):
         """Gives django.conf.settings the saved settings module's values."""

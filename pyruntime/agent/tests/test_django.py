@@ -1,0 +1,291 @@
+"""The Django adapter with Django itself: URL confs included by another,
+QuerySet methods reached through as_manager(). Skips without Django."""
+
+import textwrap
+
+import pytest
+
+from _hotload_agent import ops
+
+django = pytest.importorskip("django")
+
+from django.conf import settings  # noqa: E402
+
+if not settings.configured:
+    settings.configure(
+        SECRET_KEY="test only", ALLOWED_HOSTS=["testserver"], ROOT_URLCONF="",
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    )
+    django.setup()
+
+from django.urls import NoReverseMatch, clear_url_caches, resolve, reverse  # noqa: E402
+from django.urls.exceptions import Resolver404  # noqa: E402
+
+
+@pytest.fixture
+def urlconf(project):
+    """Sets ROOT_URLCONF to the project's `urls` for the test."""
+    before = settings.ROOT_URLCONF
+    settings.ROOT_URLCONF = project.name("urls")
+    clear_url_caches()
+    yield project.name("urls")
+    settings.ROOT_URLCONF = before
+    clear_url_caches()
+
+
+def save_in_package(project, package, short, source):
+    """Saves module package.short of the project (a package of its own,
+    as an app's urls.py is)."""
+    folder = project.dir / project.name(package)
+    folder.mkdir(exist_ok=True)
+    (folder / "__init__.py").touch()
+    path = folder / (short + ".py")
+    path.write_text(textwrap.dedent(source).replace("M_", project.prefix))
+    reply = ops.op_reload(project.agent, {"module": "%s.%s" % (project.name(package), short), "path": str(path)})
+    assert not reply.get("error"), reply["error"]["text"]
+    return reply
+
+
+def view_name(path):
+    try:
+        return resolve(path).func.__name__
+    except Resolver404:
+        return None
+
+
+VIEWS = """
+    def detail(request, pk):
+        return "detail"
+
+
+    def latest(request):
+        return "latest"
+"""
+
+
+# The root conf names the included one (it does not re-run when that one
+# is saved), or imports it and passes the module (here it re-runs, as it
+# uses the module as a whole; in the unseen scenario dj_include_module_object,
+# through the server, it did not, and the old patterns answered).
+@pytest.mark.parametrize("root", [
+    'from django.urls import include, path\n\nurlpatterns = [path("blog/", include("M_blog.urls"))]\n',
+    'from django.urls import include, path\n\nimport M_blog.urls\n\n'
+    'urlpatterns = [path("blog/", include(M_blog.urls))]\n',
+])
+def test_an_included_url_conf_follows_its_own_save(project, urlconf, root):
+    project.save("views", VIEWS)
+    save_in_package(project, "blog", "urls", """
+        from django.urls import path
+
+        from M_views import detail
+
+        app_name = "blog"
+        urlpatterns = [path("<int:pk>/", detail, name="detail")]
+    """)
+    project.save("urls", root)
+    assert view_name("/blog/1/") == "detail"
+    assert reverse("blog:detail", args=[1]) == "/blog/1/"
+
+    reply = save_in_package(project, "blog", "urls", """
+        from django.urls import path
+
+        from M_views import detail, latest
+
+        app_name = "blog"
+        urlpatterns = [
+            path("post/<int:pk>/", detail, name="show"),
+            path("latest/", latest, name="latest"),
+        ]
+    """)
+    if "include(\"" in root:  # else it would not test the resolver the root conf holds
+        assert project.name("urls") not in reply["reloaded"]
+    assert view_name("/blog/1/") is None
+    assert view_name("/blog/post/1/") == "detail"
+    assert view_name("/blog/latest/") == "latest"
+    assert reverse("blog:show", args=[1]) == "/blog/post/1/"
+    assert reverse("blog:latest") == "/blog/latest/"
+    with pytest.raises(NoReverseMatch):
+        reverse("blog:detail", args=[1])
+
+
+def test_an_included_conf_two_levels_down_follows_its_save(project, urlconf):
+    project.save("views", VIEWS)
+    project.save("api_urls", """
+        from django.urls import path
+
+        from M_views import detail
+
+        urlpatterns = [path("<int:pk>/", detail, name="api-detail")]
+    """)
+    project.save("blog_urls", """
+        from django.urls import include, path
+
+        urlpatterns = [path("api/", include("M_api_urls"))]
+    """)
+    project.save("urls", """
+        from django.urls import include, path
+
+        urlpatterns = [path("blog/", include("M_blog_urls"))]
+    """)
+    assert view_name("/blog/api/1/") == "detail"
+    project.save("api_urls", """
+        from django.urls import path
+
+        from M_views import latest
+
+        urlpatterns = [path("latest/", latest, name="api-latest")]
+    """)
+    assert view_name("/blog/api/1/") is None
+    assert view_name("/blog/api/latest/") == "latest"
+    assert reverse("api-latest") == "/blog/api/latest/"
+
+
+def test_a_changed_app_name_of_an_included_conf_is_noted(project, urlconf):
+    project.save("views", VIEWS)
+    project.save("blog_urls", """
+        from django.urls import path
+
+        from M_views import detail
+
+        app_name = "blog"
+        urlpatterns = [path("<int:pk>/", detail, name="detail")]
+    """)
+    project.save("urls", """
+        from django.urls import include, path
+
+        urlpatterns = [path("blog/", include("M_blog_urls"))]
+    """)
+    reply = project.save("blog_urls", """
+        from django.urls import path
+
+        from M_views import detail
+
+        app_name = "posts"
+        urlpatterns = [path("<int:pk>/", detail, name="detail")]
+    """)
+    notes = [n["text"] for n in reply.get("notes", ())]
+    assert any("app_name" in n and "'posts'" in n for n in notes), reply
+
+
+MODELS = """
+    from django.db import models
+
+
+    class PostQuerySet(models.QuerySet):
+        def published(self):
+            return self.filter(status="p")
+    %s
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        status = models.CharField(max_length=1, default="d")
+
+        objects = %s
+
+        class Meta:
+            app_label = "M_app"
+"""
+
+DRAFTS = """
+        def drafts(self):
+            return self.filter(status="d")
+"""
+
+
+@pytest.mark.parametrize("manager", ["PostQuerySet.as_manager()", "models.Manager.from_queryset(PostQuerySet)()"])
+def test_a_method_added_to_a_queryset_reaches_its_manager(project, manager):
+    project.save("models", MODELS % ("", manager))
+    post = project.module("models").Post
+    assert not hasattr(post.objects, "drafts")
+
+    project.save("models", MODELS % (DRAFTS, manager))
+    assert project.module("models").Post is post  # the registry keeps the model, and its manager
+    assert 'WHERE "M_app_post"."status" = d'.replace("M_", project.prefix) in str(post.objects.drafts().query)
+    assert post.objects.published().model is post
+
+    project.save("models", MODELS % ("", manager))
+    assert not hasattr(post.objects, "drafts")
+    assert hasattr(post.objects, "published")
+
+
+def test_a_queryset_method_added_in_another_module_reaches_the_manager(project):
+    source = """
+        from django.db import models
+
+
+        class PostQuerySet(models.QuerySet):
+            def published(self):
+                return self.filter(status="p")
+        %s
+    """
+    project.save("querysets", source % "")
+    project.save("models", """
+        from django.db import models
+
+        from M_querysets import PostQuerySet
+
+
+        class Post(models.Model):
+            status = models.CharField(max_length=1, default="d")
+
+            objects = PostQuerySet.as_manager()
+
+            class Meta:
+                app_label = "M_app"
+    """)
+    post = project.module("models").Post
+    project.save("querysets", source % textwrap.indent(DRAFTS, "    "))
+    assert hasattr(post.objects, "drafts")
+    assert type(post.objects.drafts()).__name__ == "PostQuerySet"
+
+
+HANDLERS = """
+    from django.dispatch import receiver
+
+    from M_sigs import LOG, done
+
+
+    @receiver(done)
+    def %s(sender, **kw):
+        LOG.append(%r)
+"""
+
+
+def test_a_renamed_receiver_is_disconnected(project):
+    project.save("sigs", """
+        from django.dispatch import Signal
+
+        LOG = []
+        done = Signal()
+    """)
+    sigs = project.module("sigs")
+    project.save("handlers", HANDLERS % ("on_done", "old"))
+    reply = project.save("handlers", HANDLERS % ("announce", "new"))
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]
+    assert not [n for n in reply.get("notes", ()) if "receivers" in n["text"]], reply["notes"]
+
+    project.save("handlers", HANDLERS % ("announce", "edited"))
+    del sigs.LOG[:]
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["edited"]
+
+
+def test_a_lambda_a_module_connects_is_connected_once(project):
+    project.save("sigs", """
+        from django.dispatch import Signal
+
+        LOG = []
+        done = Signal()
+    """)
+    sigs = project.module("sigs")
+    source = """
+        from M_sigs import LOG, done
+
+        done.connect(lambda sender, **kw: LOG.append(%r), weak=False)
+    """
+    project.save("handlers", source % "old")
+    project.save("handlers", source % "new")
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]
