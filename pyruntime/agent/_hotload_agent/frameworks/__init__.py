@@ -113,6 +113,7 @@ from .sqlalchemy import SQLAlchemyAdapter  # noqa: E402
 from .starlette import StarletteAdapter  # noqa: E402
 from .threading import ThreadingAdapter  # noqa: E402
 
-ADAPTERS += [FlaskAdapter, StarletteAdapter, PydanticAdapter, PydanticV1Adapter, SQLAlchemyAdapter,
+# Pydantic before Starlette: FastAPI routes a save made take the models it rebuilt.
+ADAPTERS += [FlaskAdapter, PydanticAdapter, PydanticV1Adapter, StarletteAdapter, SQLAlchemyAdapter,
              AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
              FunctoolsAdapter, DjangoAdapter, AtexitAdapter, ThreadingAdapter]

@@ -11,15 +11,27 @@ models that nest an edited model validate with its new code.
   model that uses it. After a save, the user's models that refer to a model
   updated in place, and that did not run again, are rebuilt
   (model_rebuild(force=True)), undoably, so they validate with its new code.
+- A model (or pydantic dataclass) that a module that ran again defines, or
+  that nests one of its classes, was compiled by the run against the new
+  classes, which the save then dropped for the old ones it updated in
+  place: its validator would build instances of a class nothing binds and
+  refuse those of the class the module binds. Such models get their field
+  types pointed at the kept classes and are rebuilt; one whose schema still
+  names a dropped class (a type pydantic keeps where this cannot reach) gets
+  a note.
 """
 
+import copy
+import functools
+import operator
 import sys
+import types
 import typing
 
 from . import Adapter
 from .live import user_namespaces
 from .models import field_changes, note_field_changes
-from ..update import MISSING
+from ..update import MISSING, qualified
 from ..rules import is_class, update_class
 
 # Class attributes model_rebuild sets, restored on rollback.
@@ -48,6 +60,70 @@ def mentions(annotation, classes, depth=0):
     if any(annotation is c for c in classes):
         return True
     return any(mentions(arg, classes, depth + 1) for arg in typing.get_args(annotation))
+
+
+def kept_classes(up):
+    """{id(new class): old class} of the classes this save updated in place:
+    the new ones the run made, which the modules no longer bind."""
+    found = {}
+    for pair in up.keep:  # (old, new) pairs the rules were asked about, among other objects
+        if not (type(pair) is tuple and len(pair) == 2):
+            continue
+        old, new = pair
+        if isinstance(old, type) and isinstance(new, type) and up.claimed.get(id(old)) is new:
+            found[id(new)] = old
+    return found
+
+
+def swap(annotation, kept, depth=0):
+    """annotation with the dropped classes in it (`list[Price]`,
+    `Optional[Price]`, `Annotated[Price, ...]`, `Price | None`) replaced by
+    the kept ones; annotation itself when it holds none, or when its shape
+    is one this cannot rebuild (the schema check notes what is left)."""
+    if depth > 10:
+        return annotation
+    alias = getattr(types, "GenericAlias", ())  # Python 3.9's list[Price]
+    if isinstance(annotation, type) and id(annotation) in kept and not isinstance(annotation, alias):
+        return kept[id(annotation)]
+    args = getattr(annotation, "__args__", None)
+    if not isinstance(args, tuple) or not args:
+        return annotation
+    swapped = tuple(swap(a, kept, depth + 1) for a in args)
+    if all(a is b for a, b in zip(args, swapped)):
+        return annotation
+    try:
+        if alias and isinstance(annotation, alias):  # list[Price]
+            return alias(annotation.__origin__, swapped)
+        union = getattr(types, "UnionType", None)
+        if union is not None and isinstance(annotation, union):  # Price | None
+            return functools.reduce(operator.or_, swapped)
+        if hasattr(annotation, "copy_with"):  # typing's List[Price], Optional, Union, Annotated
+            return annotation.copy_with(swapped if not hasattr(annotation, "__metadata__") else swapped[:1])
+    except Exception:  # a shape of alias that takes its arguments otherwise
+        pass
+    return annotation
+
+
+def names_dropped(schema, kept):
+    """Reports whether a core schema (dicts, lists and tuples) holds one of
+    the dropped classes, or a reference named after one (pydantic's refs
+    end in the class's id); True for no schema."""
+    if not isinstance(schema, dict):
+        return True
+    refs = {":%d" % k for k in kept}
+    todo, seen = [schema], set()
+    while todo:
+        value = todo.pop()
+        if id(value) in kept or (isinstance(value, str) and ":" in value and value[value.rindex(":"):] in refs):
+            return True
+        if isinstance(value, (dict, list, tuple)) and id(value) not in seen:
+            seen.add(id(value))
+            todo.extend(value.values() if isinstance(value, dict) else value)
+    return False
+
+
+def is_pydantic_dataclass(value):
+    return isinstance(value, type) and "__pydantic_fields__" in value.__dict__ and "__dataclass_fields__" in value.__dict__
 
 
 def restore_class_dict(cls, before):
@@ -110,18 +186,53 @@ class PydanticAdapter(Adapter):
         if not self.updated:
             return
         base = base_model()
+        kept = kept_classes(up)
         seen = set()
+        compiled = []  # models the run compiled against the classes it made
         models = [v for namespace in user_namespaces(self.workspace) for v in list(namespace.values())]
         for value in models + generic_models():
-            if (not isinstance(value, type) or id(value) in seen or not issubclass(value, base)
-                    or value is base or ran_again(value, up.modules)):
+            if not isinstance(value, type) or id(value) in seen or value is base or id(value) in kept:
+                continue
+            model = issubclass(value, base)
+            if not model and not is_pydantic_dataclass(value):
                 continue
             seen.add(id(value))
-            infos = (value.__dict__.get("__pydantic_fields__") or {}).values()
-            if any(mentions(info.annotation, self.updated) for info in infos):
-                self.rebuild(up, value)
+            if ran_again(value, up.modules):
+                compiled.append(value)
+            elif model:
+                infos = (value.__dict__.get("__pydantic_fields__") or {}).values()
+                if any(mentions(info.annotation, self.updated) for info in infos):
+                    compiled.append(value)
+        # In the order the modules bind them, nested models first as written;
+        # a model rebuilt before one it nests takes its stale schema, and
+        # is rebuilt again.
+        for _ in range(3):
+            for cls in compiled:
+                self.rebuild(up, cls, kept)
+            compiled = [cls for cls in compiled if names_dropped(cls.__dict__.get("__pydantic_core_schema__"), kept)]
+            if not compiled:
+                return
+        for cls in compiled:
+            up.note(qualified(cls), "still validates with classes of the code that ran before this save was "
+                    "applied (a type hotload could not point at the kept class); its instances may not be the "
+                    "class the module binds: restart the runtime", cls)
 
-    def rebuild(self, up, cls):
+    def rebuild(self, up, cls, kept):
+        """Rebuilds cls's schema, validator and serializer, its field types
+        pointed at the classes the save kept, undoably."""
         before = {key: cls.__dict__[key] for key in REBUILT if key in cls.__dict__}
         up.on_undo(restore_class_dict, cls, before)
-        cls.model_rebuild(force=True)
+        fields = cls.__dict__.get("__pydantic_fields__")
+        if isinstance(fields, dict):
+            pointed = {}
+            for name, info in fields.items():
+                annotation = swap(info.annotation, kept)
+                if annotation is not info.annotation:
+                    info = copy.copy(info)
+                    info.annotation = annotation
+                pointed[name] = info
+            type.__setattr__(cls, "__pydantic_fields__", pointed)
+        if is_pydantic_dataclass(cls):
+            sys.modules["pydantic.dataclasses"].rebuild_dataclass(cls, force=True)
+        else:
+            cls.model_rebuild(force=True)

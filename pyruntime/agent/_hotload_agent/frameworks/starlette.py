@@ -16,15 +16,23 @@ server already holds.
 - Lifespan and startup handlers ran when the server started: if the save
   changes their code, a note says the change takes effect after a restart.
 - FastAPI's cached OpenAPI schema is dropped, so /docs shows the new routes.
+- A route a module that ran again registered took its body, parameter and
+  response types from the classes the run made; the pydantic models among
+  them the save dropped for the old ones it updated in place (pydantic.py),
+  so the route's fields are pointed at the kept classes: a body arrives as
+  an instance of the class the module binds.
 
 Live apps and routers are those bound at module level in the user's
 modules or in __main__ (live.py); an app's own router is found through it.
 """
 
+import copy
+import dataclasses
 import sys
 
 from . import Adapter
 from .live import live_instances, owner, touches
+from .pydantic import kept_classes, mentions, swap
 from ..update import code_same
 
 
@@ -76,9 +84,13 @@ def startup_code(app):
             continue
         seen.add(id(f))
         code = getattr(f, "__code__", None)
-        if code is not None and owner(f) not in ("starlette.routing", "fastapi.routing", "contextlib"):
+        inner = getattr(f, "__wrapped__", None)
+        # A wrapper (@asynccontextmanager's helper) takes the name and module
+        # of the function it wraps, but its code is the decorator's, which
+        # no save changes: the function it wraps is the one compared.
+        if code is not None and inner is None and owner(f) not in ("starlette.routing", "fastapi.routing", "contextlib"):
             found.append((f, code))
-        todo.append(getattr(f, "__wrapped__", None))
+        todo.append(inner)
         for cell in getattr(f, "__closure__", None) or ():  # merged lifespans hold theirs in cells
             try:
                 value = cell.cell_contents
@@ -87,6 +99,42 @@ def startup_code(app):
             if callable(value):
                 todo.append(value)
     return found
+
+
+def point_fields_at_kept(route, kept):
+    """Points the FastAPI fields of a route (its dependant's parameters and
+    body, its body and response fields: ModelField dataclasses holding a
+    pydantic FieldInfo) that name a class the save dropped at the kept one,
+    and makes their validators again. The route is one the save made."""
+    classes = list(kept.values())
+    if id(getattr(route, "response_model", None)) in kept:
+        route.response_model = kept[id(route.response_model)]
+    todo, seen = list(route.__dict__.values()), set()
+    while todo:
+        value = todo.pop()
+        if value is None or isinstance(value, (str, int, type)) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            todo.extend(value)
+        elif not dataclasses.is_dataclass(value):
+            continue
+        elif type(value).__name__ == "ModelField" and hasattr(value, "field_info"):
+            info = value.field_info
+            annotation = swap(getattr(info, "annotation", None), kept)
+            if annotation is not info.annotation:
+                info = copy.copy(info)
+                info.annotation = annotation
+                value.field_info = info
+            if mentions(annotation, classes):
+                # Its TypeAdapter was made by the run, from the new class's
+                # schema (even when the core pointed the annotation at the
+                # kept class since): made again from the kept one.
+                value.__post_init__()
+        else:  # a Dependant: its parameters, body and sub-dependencies
+            todo.extend(getattr(value, f.name, None) for f in dataclasses.fields(value))
 
 
 class StarletteAdapter(Adapter):
@@ -218,6 +266,13 @@ class StarletteAdapter(Adapter):
     # --- after the re-run ----------------------------------------------------
 
     def after_rerun(self, up, modules):
+        kept = kept_classes(up)
+        if kept:
+            routers = self.routers + [app.router for app in self.apps]  # an app made again has the new one's router
+            for router in {id(r): r for r in routers}.values():
+                for route in router.routes:
+                    if owner(route_function(route)) in self.names:
+                        point_fields_at_kept(route, kept)
         for router, entry in self.included:
             inner = included_router(entry)
             if not any(included_router(r) is inner for r in router.routes):

@@ -1,0 +1,79 @@
+"""FastAPI routes a save of their module made, and the lifespan of an app
+that started: the route's body and response models are the classes the
+module binds, and a lifespan edit is noted."""
+
+import warnings
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+
+API = """
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+STARTED = []
+
+
+@asynccontextmanager
+async def lifespan(app):
+    STARTED.append({start})
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+class Item(BaseModel):
+    name: str
+
+
+class Box(BaseModel):
+    items: list[Item]
+
+
+@app.post("/items")
+def create(item: Item):
+    return {{"ok": isinstance(item, Item), "eq": item == Item(name=item.name), "v": {version}}}
+
+
+@app.get("/box", response_model=Box)
+def box():
+    return Box(items=[Item(name="a")])
+"""
+
+
+def client_for(app):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient(app)
+
+
+@pytest.mark.parametrize("method, path, body, want", [
+    ("POST", "/items", {"name": "pen"}, {"ok": True, "eq": True, "v": 2}),
+    ("GET", "/box", None, {"items": [{"name": "a"}]}),
+])
+def test_routes_of_a_saved_module_take_its_kept_models(project, method, path, body, want):
+    project.save("api", API.format(start=1, version=1))
+    client = client_for(project.module("api").app)
+    client.get("/")
+    project.save("api", API.format(start=1, version=2))
+    response = client.request(method, path, json=body)
+    assert (response.status_code, response.json()) == (200, want)
+
+
+@pytest.mark.parametrize("start, noted", [(1, False), (2, True)])
+def test_an_edited_lifespan_is_noted(project, start, noted):
+    project.save("api", API.format(start=1, version=1))
+    client = client_for(project.module("api").app)
+    client.__enter__()
+    try:
+        reply = project.save("api", API.format(start=start, version=2))
+    finally:
+        client.__exit__(None, None, None)
+    notes = [n for n in reply.get("notes", []) if "lifespan" in str(n)]
+    assert bool(notes) == noted, reply.get("notes")

@@ -1,0 +1,88 @@
+"""pydantic 2 models after a save of their module: the run compiled them
+against the classes it made, and the save kept the old classes in their
+place (updated in place), so the models are rebuilt against the kept ones."""
+
+import textwrap
+
+import pytest
+
+pytest.importorskip("pydantic")
+
+MODELS = """
+from pydantic import BaseModel
+from pydantic.dataclasses import dataclass
+
+
+class Price(BaseModel):
+    amount: int
+
+    def value(self):
+        return self.amount * FACTOR
+
+
+FACTOR = {factor}
+
+
+class Admin(Price):
+    pass
+
+
+@dataclass
+class Point:
+    x: int
+
+
+class Cart(BaseModel):
+    items: list[Price]
+    maybe: "Price | None" = None
+    points: list[Point] = []
+
+    def total(self):
+        return sum(p.value() for p in self.items)
+"""
+
+OTHER = """
+from pydantic import BaseModel
+
+from M_models import Cart
+
+
+class Order(BaseModel):
+    cart: Cart
+"""
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("Cart(items=[Price(amount=1)]).total()", 100),
+    ("type(Price.model_validate({'amount': 1})) is Price", True),
+    ("type(Cart.model_validate({'items': []})) is Cart", True),
+    ("type(Cart(items=[{'amount': 2}]).items[0]) is Price", True),
+    ("type(Cart(items=[], maybe={'amount': 2}).maybe) is Price", True),
+    ("type(Cart(items=[Admin(amount=1)]).items[0]) is Admin", True),
+    ("type(Cart(items=[], points=[{'x': 1}]).points[0]) is Point", True),
+    ("Cart(items=[], points=[Point(x=1)]).points[0].x", 1),
+    ("Order(cart=Cart(items=[Price(amount=1)])).cart.total()", 100),
+    ("type(Order(cart={'items': [{'amount': 1}]}).cart.items[0]) is Price", True),
+])
+def test_models_of_a_saved_module_take_its_kept_classes(project, expr, want):
+    project.save("models", MODELS.format(factor=1))
+    project.save("orders", OTHER)
+    models = project.module("models")
+    price = models.Price
+    project.save("models", MODELS.format(factor=100))
+    assert models.Price is price  # updated in place
+    namespace = dict(vars(models), Order=project.module("orders").Order)
+    assert eval(expr, namespace) == want
+
+
+def test_a_failed_save_gives_the_models_their_schema_back(project):
+    project.save("models", MODELS.format(factor=1))
+    models = project.module("models")
+    validator = models.Cart.__pydantic_validator__
+    path = project.dir / project.file("models")
+    path.write_text(textwrap.dedent(MODELS.format(factor=100)) + "\nraise RuntimeError('no')\n")
+    from _hotload_agent import ops
+    reply = ops.op_reload(project.agent, {"module": project.name("models"), "path": str(path)})
+    assert reply.get("error")
+    assert models.Cart.__pydantic_validator__ is validator
+    assert models.Cart(items=[models.Price(amount=1)]).total() == 1
