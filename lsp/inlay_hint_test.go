@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 func TestResultPosition(t *testing.T) {
@@ -121,7 +123,11 @@ func TestEvaluatedSelectionErrorLandsOnTheEditorsText(t *testing.T) {
 		{"a syntax error, from mid-line", protocol.Range{Start: protocol.Position{Line: 5, Character: 10}, End: protocol.Position{Line: 5, Character: 17}},
 			protocol.Position{Line: 5, Character: 17}, protocol.Position{Line: 5, Character: 17}},
 	}
+	columns := pyruntimetest.AtLeast(t, 3, 11) // before, a frame is a line: its code, indentation left out
 	for _, tt := range tests {
+		if !columns && tt.start != tt.end {
+			tt.start.Character = 8
+		}
 		var got evaluation
 		if err := e.command("hotload.evaluateSelection", &got, string(e.uri("lib.py")), tt.sel); err != nil {
 			t.Fatal(err)
