@@ -9,7 +9,7 @@ import sys
 import types
 
 from . import type_answers
-from .update import DATA_TYPES, EMPTY, MISSING, cell_value, chain, code_same, invocable, own_attr, qualified, safe_equal, same_definition
+from .update import DATA_TYPES, EMPTY, MISSING, cell_value, chain, code_qualname, code_same, invocable, own_attr, qualified, safe_equal, same_definition
 
 
 def type_key(annotation):
@@ -240,18 +240,14 @@ def note_inner_functions(up, old, new, where):
     bound at module level or in a class of a module this save re-ran,
     which are updated in place. Once every module ran, the Update notes
     those whose old code a function still runs (Update.note_stale_closures)."""
-    before = {code_name_of(c): c for c in old.__code__.co_consts if isinstance(c, types.CodeType)}
+    before = {code_qualname(c): c for c in old.__code__.co_consts if isinstance(c, types.CodeType)}
     for code in new.__code__.co_consts:
         if not isinstance(code, types.CodeType) or code.co_name.startswith("<") and code.co_name != "<lambda>":
             continue  # comprehensions and generator expressions run at once
-        was = before.get(code_name_of(code))
+        was = before.get(code_qualname(code))
         if was is None or code_same(was, code):
             continue
         up.inner.append((was, "%s.<locals>.%s" % (where, code.co_name), code, where.rpartition(".")[2]))
-
-
-def code_name_of(code):
-    return getattr(code, "co_qualname", code.co_name)
 
 
 def annotations_of(f):
