@@ -546,56 +546,34 @@ def test_a_thread_started_again_while_the_old_one_runs_is_noted(project):
         project.module("poller").stop.set()
 
 
-@pytest.mark.parametrize("first", [
-    "pass  # v1\n\n\n\n",  # lines moved only: the code swapped, the same
-    "stop.is_set()  # v1",  # changed: noted once already
+POLLER = """\
+    import threading
+
+    def poll():
+        while not stop.wait(0.01):
+            %s
+
+    try:
+        worker
+    except NameError:
+        stop = threading.Event()
+        worker = threading.Thread(target=poll, name="loop-%s", daemon=True)
+        worker.start()
+    """
+
+
+@pytest.mark.parametrize("bodies", [
+    ["pass  # v1", "stop.is_set()  # v2"],
+    # The thread runs the first version's code; a save swapped the
+    # function's code since, and the last save replaces that: still noted.
+    ["pass  # v0", "pass  # v1\n\n\n\n", "stop.is_set() or None  # v2"],  # lines moved only
+    ["pass  # v0", "stop.is_set()  # v1", "stop.is_set() or None  # v2"],  # changed: noted once already
 ])
-def test_a_thread_running_code_an_earlier_save_replaced_is_noted_again(project, first):
-    # The thread runs the code of the first version; a save swapped the
-    # function's code since, and this save replaces that: still noted.
-    source = """\
-        import threading
-
-        def poll():
-            while not stop.wait(0.01):
-                %s
-
-        try:
-            worker
-        except NameError:
-            stop = threading.Event()
-            worker = threading.Thread(target=poll, name="loop-%s", daemon=True)
-            worker.start()
-        """
-    project.save("poller", source % ("pass  # v0", project.prefix))
+def test_a_thread_running_replaced_code_is_noted(project, bodies):
+    project.save("poller", POLLER % (bodies[0], project.prefix))
     try:
-        project.save("poller", source % (first, project.prefix))
-        reply = project.save("poller", source % ("stop.is_set() or None  # v2", project.prefix))
-        notes = [n for n in reply.get("notes", ()) if "is running it" in n["text"]]
-        assert len(notes) == 1 and "thread 'loop-%s' is running it" % project.prefix in notes[0]["text"], reply.get("notes")
-    finally:
-        project.module("poller").stop.set()
-        project.module("poller").worker.join(5)
-
-
-def test_a_thread_running_replaced_code_is_noted(project):
-    source = """\
-        import threading
-
-        def poll():
-            while not stop.wait(0.01):
-                pass  # v%d
-
-        try:
-            worker
-        except NameError:
-            stop = threading.Event()
-            worker = threading.Thread(target=poll, name="loop-%s", daemon=True)
-            worker.start()
-        """
-    project.save("poller", source % (1, project.prefix))
-    try:
-        reply = project.save("poller", source.replace("pass", "stop.is_set()") % (2, project.prefix))
+        for body in bodies[1:]:
+            reply = project.save("poller", POLLER % (body, project.prefix))
         [note] = reply["notes"]
         assert "thread 'loop-%s' is running it" % project.prefix in note["text"] and note["line"] == 3
     finally:
