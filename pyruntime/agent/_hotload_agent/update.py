@@ -202,6 +202,14 @@ def dunder(name):
     return name.startswith("__") and name.endswith("__")
 
 
+# The module attributes the import system sets, which a source may also
+# assign but whose removal from the source does not remove them in a fresh
+# run. Other dunders a version bound and the next does not (a module's
+# `__getattr__`, `__dir__`, `__all__`, `__version__`) go, as other names do.
+IMPORT_SET = frozenset(("__name__", "__doc__", "__package__", "__loader__", "__spec__", "__path__", "__file__",
+                        "__cached__", "__builtins__", "__annotations__"))
+
+
 class Change:
     """What one module's run changed, for deciding which importers re-run.
 
@@ -692,7 +700,7 @@ class Update:
                 provided.update(star_names(source.__dict__))
         gone = []
         for key in sorted(previous.binds - shape.binds - provided):
-            if dunder(key) or key not in namespace or namespace[key] is not before.get(key, MISSING):
+            if key in IMPORT_SET or key not in namespace or namespace[key] is not before.get(key, MISSING):
                 continue
             value = namespace[key]
             if isinstance(value, types.ModuleType) and sys.modules.get(name + "." + key) is value:
