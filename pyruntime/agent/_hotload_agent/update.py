@@ -883,6 +883,8 @@ class Update:
                 elif type(value) is dict and len(value) <= HELD_SCAN:
                     values = value.values()
                 for item in values:
+                    if type(item).__module__ == "contextlib" and type(getattr(item, "gen", None)) in SUSPENDED_TYPES:
+                        item = item.gen  # a with block a @contextmanager opened (`cm.__enter__()`) and not closed
                     if type(item) not in SUSPENDED_TYPES and not (waiting and isinstance(item, waiting)):
                         continue
                     for code in awaited_codes(item):
