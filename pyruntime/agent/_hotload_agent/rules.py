@@ -1,6 +1,7 @@
 """The update rules: how an old object takes a new definition in place."""
 
 import collections
+import contextvars
 import dis
 import enum
 import functools
@@ -703,6 +704,34 @@ def wrapper_kind(wrapper):
     return kind.__qualname__ if kind.__module__ == "builtins" else qualified(kind)
 
 
+def is_context_var(up, old, new):
+    return type(old) is type(new) is contextvars.ContextVar and old.name == new.name
+
+
+def keep_context_var(up, old, new, where):
+    """A ContextVar made again by a module's re-run would lose what running
+    tasks, threads and the runtime's own context set in the old one (a fresh
+    run sets it in the one variable there is): the name keeps the old one
+    when the new one is made alike. One with another default cannot be
+    changed in place: the name takes it, and a note says what it lost when
+    the save's own context (the one evaluations share) has a value in the
+    old one; the contexts of other threads and tasks cannot be read."""
+    if safe_equal(default_of(old), default_of(new)):
+        return True
+    if old.get(MISSING) is not MISSING:
+        up.note(where, "is a new ContextVar, made with another default: values that running tasks, threads and "
+                "evaluations set in the old one before this save are not in it; set them again, or restart the runtime")
+    return False
+
+
+def default_of(var):
+    """var's default, MISSING if it has none (read in an empty context)."""
+    try:
+        return contextvars.Context().run(var.get)
+    except LookupError:
+        return MISSING
+
+
 LRU_CACHE_WRAPPER = type(functools.lru_cache()(lambda: None))
 
 
@@ -715,4 +744,5 @@ UPDATE_RULES = [
     (is_lru_cache, update_lru_cache),
     (is_clearable_cache, update_clearable_cache),
     (is_native_wrapper, note_native_wrapper),
+    (is_context_var, keep_context_var),
 ]

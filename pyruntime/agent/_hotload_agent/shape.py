@@ -25,6 +25,8 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPES = FUNCTIONS + (ast.Lambda, ast.ClassDef)
 # Made once: the walks test every node against it.
 DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
+# Names in an if's test that may ask whether a module name is bound.
+DYNAMIC_TESTS = frozenset(("globals", "vars", "locals", "dir", "hasattr", "getattr"))
 
 # Only a function that says `global` or names globals or exec binds
 # module names (see Shape._function_globals). In an ASCII source those
@@ -210,6 +212,46 @@ class Shape:
     def source(self):
         """The bytes this Shape was read from."""
         return self._source
+
+    def only_under_if(self, names):
+        """The names among names that the source binds only by def or
+        class statements inside module-level if statements, no enclosing
+        test naming them (`if "f" not in globals()` keeps a definition on
+        purpose): definitions a run skips when their condition is false."""
+        found, other = set(), set()
+
+        def visit(statements, tested):
+            for stmt in statements:
+                if isinstance(stmt, ast.If):
+                    if any(n.id in names or n.id in DYNAMIC_TESTS if isinstance(n, ast.Name)
+                           else isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in names
+                           for n in walk_outside_scopes(stmt.test)):
+                        other.update(names)  # a test about the names themselves: leave them be
+                    for node in walk_outside_scopes(stmt.test):
+                        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                            other.add(node.id)  # a walrus
+                    visit(stmt.body, True)
+                    visit(stmt.orelse, True)
+                    continue
+                if tested and isinstance(stmt, DEFINITIONS):
+                    found.add(stmt.name)
+                    nodes = [n for d in definition_header(stmt) for n in walk_outside_scopes(d)]
+                else:
+                    nodes = walk_outside_scopes(stmt)
+                for node in nodes:
+                    if isinstance(node, DEFINITIONS):
+                        other.add(node.name)
+                    elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                        other.add(node.id)
+                    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                        other.update((a.asname or a.name).split(".")[0] for a in node.names)
+                    elif isinstance(getattr(node, "name", None), str) and not isinstance(node, ast.alias):
+                        other.add(node.name)  # an except handler's name, a match capture
+                    elif isinstance(getattr(node, "rest", None), str):
+                        other.add(node.rest)
+
+        visit(self._parsed().statements, False)
+        return sorted(found & set(names) - other)
 
     def statement_line(self, line):
         """The first line of the module-level statement that holds line:

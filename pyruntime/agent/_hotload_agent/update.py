@@ -202,6 +202,14 @@ def dunder(name):
     return name.startswith("__") and name.endswith("__")
 
 
+# The module attributes the import system sets, which a source may also
+# assign but whose removal from the source does not remove them in a fresh
+# run. Other dunders a version bound and the next does not (a module's
+# `__getattr__`, `__dir__`, `__all__`, `__version__`) go, as other names do.
+IMPORT_SET = frozenset(("__name__", "__doc__", "__package__", "__loader__", "__spec__", "__path__", "__file__",
+                        "__cached__", "__builtins__", "__annotations__"))
+
+
 class Change:
     """What one module's run changed, for deciding which importers re-run.
 
@@ -419,7 +427,10 @@ class Update:
         self.watch(name, before)
         prefix = name + "."
 
+        hooked = set()  # the names a def, class or assignment of this run bound
+
         def bind_hook(key):
+            hooked.add(key)
             self.bind(namespace, before, key, prefix)
 
         def decorated_hook(qualname):
@@ -444,7 +455,7 @@ class Update:
                     self.unread_own_install(namespace, before, key, name)
                 if type(before.get(key)) is types.ModuleType:
                     self.keep_submodule(namespace, before, key, prefix)
-        self.remove_names(module, before, shape, previous)
+        self.remove_names(module, before, shape, previous, hooked)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
         if shape is not None and previous is not None and previous.registers:
@@ -676,23 +687,33 @@ class Update:
 
     # --- removed names -------------------------------------------------------------
 
-    def remove_names(self, module, before, shape, previous):
+    def remove_names(self, module, before, shape, previous, hooked=()):
         """Removes the names the version that ran before bound and the new
         one binds nowhere (a fresh run would not have them), unless the new
-        source binds names dynamically. Notes which went, and the lines
-        that still read them."""
+        source binds names dynamically, and the functions and classes it
+        defines only under an if whose test this run found false (hooked:
+        the names the run's definitions bound). Notes which went, and the
+        lines that still read them."""
         if shape is None or previous is None:
             return
         namespace = module.__dict__
         name = module.__name__
+        skipped = [key for key in shape.binds & previous.binds
+                   if key not in hooked and not dunder(key) and namespace.get(key, MISSING) is before.get(key, MISSING)
+                   and isinstance(before.get(key), (types.FunctionType, type))
+                   and getattr(before[key], "__module__", None) == name and getattr(before[key], "__qualname__", None) == key]
+        if skipped and not shape.dynamic:
+            skipped = shape.only_under_if(skipped)
+        else:
+            skipped = []
         provided = set()
         for star in shape.stars:
             source = sys.modules.get(star)
             if source is not None:
                 provided.update(star_names(source.__dict__))
         gone = []
-        for key in sorted(previous.binds - shape.binds - provided):
-            if dunder(key) or key not in namespace or namespace[key] is not before.get(key, MISSING):
+        for key in sorted((previous.binds - shape.binds - provided) | set(skipped)):
+            if key in IMPORT_SET or key not in namespace or namespace[key] is not before.get(key, MISSING):
                 continue
             value = namespace[key]
             if isinstance(value, types.ModuleType) and sys.modules.get(name + "." + key) is value:
@@ -715,9 +736,13 @@ class Update:
             value = namespace.pop(key)
             if getattr(value, "__module__", None) == name and getattr(value, "__qualname__", None) == key:
                 self.gone.append(value)
-        defined = [key for key in gone if key not in starred]
+        defined = [key for key in gone if key not in starred and key not in skipped]
         if defined:
             self.note(name, "removed %s, which the new source no longer defines" % ", ".join(defined), NOWHERE)
+        unrun = [key for key in gone if key in skipped]
+        if unrun:
+            self.note(name, "removed %s, which this run did not define (the `if` around it was false)" % ", ".join(unrun),
+                      NOWHERE)
         if starred:
             self.note(name, "removed %s, which its star import (`from ... import *`) no longer gives" % ", ".join(starred),
                       NOWHERE)
@@ -858,6 +883,8 @@ class Update:
                 elif type(value) is dict and len(value) <= HELD_SCAN:
                     values = value.values()
                 for item in values:
+                    if type(item).__module__ == "contextlib" and type(getattr(item, "gen", None)) in SUSPENDED_TYPES:
+                        item = item.gen  # a with block a @contextmanager opened (`cm.__enter__()`) and not closed
                     if type(item) not in SUSPENDED_TYPES and not (waiting and isinstance(item, waiting)):
                         continue
                     for code in awaited_codes(item):

@@ -78,6 +78,22 @@ def test_an_edited_cached_property_is_noted(project):
     assert "`del obj.total` recomputes it" in note["text"] and note["line"] == 4
 
 
+def test_an_open_contextmanager_of_an_edited_function_is_noted(project):
+    source = ("import contextlib\n\nLOG = []\n\n@contextlib.contextmanager\ndef session():\n    yield\n"
+              "    LOG.append(%d)\n")
+    project.save("db", source % 1)
+    project.save("app", "import M_db\n")
+    app = project.module("app")
+    app.cm = project.module("db").session()
+    app.cm.__enter__()
+    reply = project.save("db", source % 2)
+    [note] = reply["notes"]
+    assert note["text"].startswith(project.name("db") + ".session: %s.cm holds a generator made before"
+                                   % project.name("app"))
+    app.cm.__exit__(None, None, None)
+    assert "notes" not in project.save("db", source % 3)
+
+
 def test_a_live_generator_of_an_edited_generator_function_is_noted(project):
     source = "def numbers():\n    n = 0\n    while True:\n        yield n * %d\n        n += 1\n"
     project.save("feed", source % 1)
