@@ -86,3 +86,70 @@ def test_a_failed_save_gives_the_models_their_schema_back(project):
     assert reply.get("error")
     assert models.Cart.__pydantic_validator__ is validator
     assert models.Cart(items=[models.Price(amount=1)]).total() == 1
+
+
+VALIDATORS = """
+from typing import ClassVar
+
+from pydantic import BaseModel, field_validator, model_validator, validator
+
+
+class Money(BaseModel):
+    DEFAULT: ClassVar[str] = "EUR"
+    amount: int
+    currency: str = ""
+    note: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def default_currency(cls, value):
+        return value or cls.default()
+
+    @classmethod
+    def default(cls):
+        return cls.DEFAULT
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def from_text(cls, data, handler):
+        if isinstance(data, str):
+            amount, currency = data.split()
+            return cls(amount=int(amount) * FACTOR, currency=currency)
+        return handler(data)
+
+    @validator("note")
+    def signed(cls, value):
+        return value + " by " + cls.DEFAULT
+
+
+FACTOR = {factor}
+
+
+class Tip(Money):
+    pass
+
+
+class Wallet(BaseModel):
+    money: Money
+"""
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("(setattr(Money, 'DEFAULT', 'USD'), Money(amount=1, currency='').currency)[1]", "USD"),
+    ("(setattr(Money, 'DEFAULT', 'USD'), Money(amount=1, note='ok').note)[1]", "ok by USD"),
+    ("Money.model_validate('3 USD').amount", 300),
+    ("type(Money.model_validate('3 USD')) is Money", True),
+    ("type(Tip.model_validate('3 USD')) is Tip", True),
+    ("type(Wallet(money='3 USD').money) is Money", True),
+])
+def test_classmethod_validators_of_a_saved_module_take_the_kept_class_as_cls(project, expr, want):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydantic's deprecation of @validator
+        project.save("money", VALIDATORS.format(factor=1))
+        models = project.module("money")
+        money = models.Money
+        project.save("money", VALIDATORS.format(factor=100))
+    assert models.Money is money  # updated in place
+    assert eval(expr, vars(models)) == want
+

@@ -18,10 +18,14 @@ models that nest an edited model validate with its new code.
   refuse those of the class the module binds. Such models get their field
   types pointed at the kept classes and are rebuilt; one whose schema still
   names a dropped class (a type pydantic keeps where this cannot reach) gets
-  a note.
+  a note. Its validators that are classmethods (every @field_validator,
+  a @model_validator(mode="before")) were bound to the class the run made:
+  they are bound to the kept class, so `cls` in them is the class the
+  module binds.
 """
 
 import copy
+import dataclasses
 import functools
 import operator
 import sys
@@ -106,8 +110,8 @@ def swap(annotation, kept, depth=0):
 
 def names_dropped(schema, kept):
     """Reports whether a core schema (dicts, lists and tuples) holds one of
-    the dropped classes, or a reference named after one (pydantic's refs
-    end in the class's id); True for no schema."""
+    the dropped classes, a method bound to one, or a reference named after
+    one (pydantic's refs end in the class's id); True for no schema."""
     if not isinstance(schema, dict):
         return True
     refs = {":%d" % k for k in kept}
@@ -116,10 +120,64 @@ def names_dropped(schema, kept):
         value = todo.pop()
         if id(value) in kept or (isinstance(value, str) and ":" in value and value[value.rindex(":"):] in refs):
             return True
+        if dropped_method(value, kept):  # a classmethod validator bound to a dropped class
+            return True
         if isinstance(value, (dict, list, tuple)) and id(value) not in seen:
             seen.add(id(value))
             todo.extend(value.values() if isinstance(value, dict) else value)
     return False
+
+
+def dropped_method(value, kept):
+    """Reports whether value is a method bound to a dropped class (a
+    classmethod validator of the class the run made)."""
+    return type(value) is types.MethodType and id(value.__self__) in kept
+
+
+def holds_dropped_method(func, kept):
+    """Reports whether one of func's closure cells holds a method bound to
+    a dropped class (the shim pydantic wraps a pydantic 1 style @validator in)."""
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            if dropped_method(cell.cell_contents, kept):
+                return True
+        except ValueError:  # an empty cell
+            continue
+    return False
+
+
+def rebound(decorator, cls, kept):
+    """The function of a pydantic decorator (a validator) bound to cls, if
+    the run bound it to a dropped class; None if it did not."""
+    func = getattr(decorator, "func", None)
+    if dropped_method(func, kept):
+        return types.MethodType(func.__func__, cls)
+    shim = getattr(decorator, "shim", None)
+    if shim is not None and holds_dropped_method(func, kept):
+        return shim(getattr(cls, decorator.cls_var_name))
+    return None
+
+
+def rebound_decorators(cls, kept):
+    """cls's validators and serializers (pydantic's DecoratorInfos), those
+    bound to a dropped class bound to cls, as a new object; None when none
+    was (or pydantic keeps them in another shape)."""
+    infos = cls.__dict__.get("__pydantic_decorators__")
+    if not dataclasses.is_dataclass(infos) or isinstance(infos, type):
+        return None
+    changes = {}
+    for field in dataclasses.fields(infos):
+        table = getattr(infos, field.name, None)
+        if not isinstance(table, dict):
+            continue
+        new = dict(table)
+        for name, decorator in table.items():
+            func = rebound(decorator, cls, kept)
+            if func is not None:
+                new[name] = dataclasses.replace(decorator, func=func)
+        if any(new[name] is not table[name] for name in table):
+            changes[field.name] = new
+    return dataclasses.replace(infos, **changes) if changes else None
 
 
 def is_pydantic_dataclass(value):
@@ -219,7 +277,8 @@ class PydanticAdapter(Adapter):
 
     def rebuild(self, up, cls, kept):
         """Rebuilds cls's schema, validator and serializer, its field types
-        pointed at the classes the save kept, undoably."""
+        pointed at the classes the save kept and its classmethod validators
+        bound to cls, undoably."""
         before = {key: cls.__dict__[key] for key in REBUILT if key in cls.__dict__}
         up.on_undo(restore_class_dict, cls, before)
         fields = cls.__dict__.get("__pydantic_fields__")
@@ -232,6 +291,9 @@ class PydanticAdapter(Adapter):
                     info.annotation = annotation
                 pointed[name] = info
             type.__setattr__(cls, "__pydantic_fields__", pointed)
+        decorators = rebound_decorators(cls, kept)
+        if decorators is not None:
+            type.__setattr__(cls, "__pydantic_decorators__", decorators)
         if is_pydantic_dataclass(cls):
             sys.modules["pydantic.dataclasses"].rebuild_dataclass(cls, force=True)
         else:
