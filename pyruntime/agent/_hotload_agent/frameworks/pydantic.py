@@ -22,6 +22,12 @@ models that nest an edited model validate with its new code.
   a @model_validator(mode="before")) were bound to the class the run made:
   they are bound to the kept class, so `cls` in them is the class the
   module binds.
+- A TypeAdapter, and a @validate_call function, at module level or in a
+  class of the user's modules, compiled its validator once: against the
+  classes the run made if its module ran again, against a model's code
+  before the save otherwise. Those whose types name a class the save kept
+  or updated in place (or a model rebuilt here) are built again against
+  the kept classes, undoably.
 """
 
 import copy
@@ -33,7 +39,7 @@ import types
 import typing
 
 from . import Adapter
-from .live import user_namespaces
+from .live import binding_line, user_namespaces
 from .models import field_changes, note_field_changes
 from ..update import MISSING, qualified
 from ..rules import is_class, update_class
@@ -184,6 +190,25 @@ def is_pydantic_dataclass(value):
     return isinstance(value, type) and "__pydantic_fields__" in value.__dict__ and "__dataclass_fields__" in value.__dict__
 
 
+# What a TypeAdapter's rebuild sets, and a @validate_call wrapper's,
+# restored on rollback.
+ADAPTER_STATE = ("core_schema", "validator", "serializer", "pydantic_complete")
+CALL_STATE = ("__pydantic_validator__", "__return_pydantic_validator__", "__pydantic_complete__")
+
+
+def saved(obj, names):
+    """{name: value} of obj's attributes names, MISSING for those unset."""
+    return {name: getattr(obj, name, MISSING) for name in names}
+
+
+def restore(obj, before):
+    for name, value in before.items():
+        if value is not MISSING:
+            setattr(obj, name, value)
+        elif hasattr(obj, name):
+            delattr(obj, name)
+
+
 def restore_class_dict(cls, before):
     for key in REBUILT:
         value = before.get(key, MISSING)
@@ -217,6 +242,89 @@ def ran_again(cls, modules):
     return cls.__module__ in modules and meta.get("origin") is None
 
 
+def adapter_type():
+    """pydantic's TypeAdapter class; None before pydantic 2 loaded it."""
+    return getattr(sys.modules.get("pydantic.type_adapter"), "TypeAdapter", None)
+
+
+def call_wrapper(value):
+    """The validator object a @validate_call function calls (pydantic's
+    ValidateCallWrapper, held in the wrapper's closure), or None if value
+    is not one."""
+    if type(value) is not types.FunctionType or "raw_function" not in value.__dict__:
+        return None
+    kind = getattr(sys.modules.get("pydantic._internal._validate_call"), "ValidateCallWrapper", None)
+    for cell in value.__closure__ or ():
+        try:
+            wrapper = getattr(cell.cell_contents, "__self__", None)
+        except ValueError:  # an empty cell
+            continue
+        if kind is not None and isinstance(wrapper, kind):
+            return wrapper
+    return None
+
+
+def validating(namespace, adapter):
+    """[(where, value, owner)] of the TypeAdapters and @validate_call
+    functions namespace binds, and those in the bodies of the classes it
+    defines: where names them, owner is the class that holds one or None.
+    adapter is pydantic's TypeAdapter class (None: none is loaded)."""
+    def validates(value):
+        return (adapter is not None and isinstance(value, adapter)) or call_wrapper(value) is not None
+
+    module = namespace.get("__name__")
+    found = []
+    for name, value in list(namespace.items()):
+        if validates(value):
+            found.append(("%s.%s" % (module, name), value, None))
+        elif isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
+            found += [("%s.%s.%s" % (module, name, key), attr, value)
+                      for key, attr in list(value.__dict__.items()) if validates(attr)]
+    return found
+
+
+def annotations(function):
+    """function's annotations as values ({} if they cannot be evaluated)."""
+    try:
+        return dict(function.__annotations__ or {})
+    except Exception:  # Python 3.14's __annotate__ naming what is not bound
+        return {}
+
+
+def rebuild_adapter(up, adapter, namespace, kept, changed):
+    """Builds a TypeAdapter's validator again, undoably, if its schema
+    names one of changed ({id: class}: the dropped, updated and rebuilt
+    classes). Its type names the kept classes already (the run bound each
+    class as it was defined); the schema of each was the dropped one's.
+    namespace is the module's that binds it, where the type's names are
+    found. Returns whether the adapter names no dropped class now."""
+    schema = adapter.__dict__.get("core_schema")
+    if not isinstance(schema, dict) or not names_dropped(schema, changed):
+        return True  # not built yet (defer_build: built on first use), or from classes the save left alone
+    up.on_undo(restore, adapter, saved(adapter, ADAPTER_STATE))
+    adapter.rebuild(force=True, _types_namespace=namespace)
+    return not names_dropped(adapter.core_schema, kept)
+
+
+def called(wrapper):
+    """The function a ValidateCallWrapper validates the calls of (inside
+    its functools.partial, if it is one)."""
+    return getattr(wrapper, "schema_type", None) or wrapper.function
+
+
+def rebuild_call(up, wrapper, changed):
+    """Builds a @validate_call function's validator again, undoably, if
+    its annotations name one of changed (see rebuild_adapter). Returns
+    True."""
+    function = called(wrapper)
+    classes = list(changed.values())
+    if not any(mentions(a, classes) for a in annotations(function).values()):
+        return True
+    up.on_undo(restore, wrapper, saved(wrapper, CALL_STATE))
+    wrapper._create_validators()
+    return True
+
+
 class PydanticAdapter(Adapter):
     module = "pydantic"
 
@@ -247,7 +355,8 @@ class PydanticAdapter(Adapter):
         kept = kept_classes(up)
         seen = set()
         compiled = []  # models the run compiled against the classes it made
-        models = [v for namespace in user_namespaces(self.workspace) for v in list(namespace.values())]
+        namespaces = list(user_namespaces(self.workspace))
+        models = [v for namespace in namespaces for v in list(namespace.values())]
         for value in models + generic_models():
             if not isinstance(value, type) or id(value) in seen or value is base or id(value) in kept:
                 continue
@@ -261,6 +370,19 @@ class PydanticAdapter(Adapter):
                 infos = (value.__dict__.get("__pydantic_fields__") or {}).values()
                 if any(mentions(info.annotation, self.updated) for info in infos):
                     compiled.append(value)
+        self.rebuild_models(up, compiled, kept)
+        # A validator compiled against a class the save kept, updated or
+        # rebuilt here holds what that class validated before.
+        changed = dict(kept)
+        changed.update((id(cls), cls) for cls in self.updated + compiled)
+        adapter = adapter_type()
+        for namespace in namespaces:
+            for where, value, owner in validating(namespace, adapter):
+                if id(value) not in seen:  # one imported elsewhere too
+                    seen.add(id(value))
+                    self.rebuild_validating(up, where, value, owner, namespace, kept, changed)
+
+    def rebuild_models(self, up, compiled, kept):
         # In the order the modules bind them, nested models first as written;
         # a model rebuilt before one it nests takes its stale schema, and
         # is rebuilt again.
@@ -274,6 +396,27 @@ class PydanticAdapter(Adapter):
             up.note(qualified(cls), "still validates with classes of the code that ran before this save was "
                     "applied (a type hotload could not point at the kept class); its instances may not be the "
                     "class the module binds: restart the runtime", cls)
+
+    def rebuild_validating(self, up, where, value, owner, namespace, kept, changed):
+        """Builds a TypeAdapter's or a @validate_call function's validator
+        again (see rebuild_adapter, rebuild_call); a note if it cannot."""
+        wrapper = call_wrapper(value)
+        try:
+            if wrapper is not None:
+                done = rebuild_call(up, wrapper, changed)
+            else:
+                done = rebuild_adapter(up, value, namespace, kept, changed)
+        except Exception:  # a pydantic without these methods, or a type that no longer builds
+            done = False
+        if done:
+            return
+        if wrapper is not None:
+            place = called(wrapper)
+        else:
+            place = owner or binding_line(sys.modules.get(namespace.get("__name__")), where.rpartition(".")[2])
+        up.note(where, "still validates with the classes of the code that ran before this save was applied "
+                "(hotload could not build its validator again); it may give instances of a class the module "
+                "no longer binds: make it again, or restart the runtime", place)
 
     def rebuild(self, up, cls, kept):
         """Rebuilds cls's schema, validator and serializer, its field types
