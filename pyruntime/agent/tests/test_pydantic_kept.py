@@ -86,3 +86,177 @@ def test_a_failed_save_gives_the_models_their_schema_back(project):
     assert reply.get("error")
     assert models.Cart.__pydantic_validator__ is validator
     assert models.Cart(items=[models.Price(amount=1)]).total() == 1
+
+
+VALIDATORS = """
+from typing import ClassVar
+
+from pydantic import BaseModel, field_validator, model_validator, validator
+
+
+class Money(BaseModel):
+    DEFAULT: ClassVar[str] = "EUR"
+    amount: int
+    currency: str = ""
+    note: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def default_currency(cls, value):
+        return value or cls.default()
+
+    @classmethod
+    def default(cls):
+        return cls.DEFAULT
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def from_text(cls, data, handler):
+        if isinstance(data, str):
+            amount, currency = data.split()
+            return cls(amount=int(amount) * FACTOR, currency=currency)
+        return handler(data)
+
+    @validator("note")
+    def signed(cls, value):
+        return value + " by " + cls.DEFAULT
+
+
+FACTOR = {factor}
+
+
+class Tip(Money):
+    pass
+
+
+class Wallet(BaseModel):
+    money: Money
+"""
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("(setattr(Money, 'DEFAULT', 'USD'), Money(amount=1, currency='').currency)[1]", "USD"),
+    ("(setattr(Money, 'DEFAULT', 'USD'), Money(amount=1, note='ok').note)[1]", "ok by USD"),
+    ("Money.model_validate('3 USD').amount", 300),
+    ("type(Money.model_validate('3 USD')) is Money", True),
+    ("type(Tip.model_validate('3 USD')) is Tip", True),
+    ("type(Wallet(money='3 USD').money) is Money", True),
+])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic's, of @validator
+def test_classmethod_validators_of_a_saved_module_take_the_kept_class_as_cls(project, expr, want):
+    project.save("money", VALIDATORS.format(factor=1))
+    models = project.module("money")
+    money = models.Money
+    project.save("money", VALIDATORS.format(factor=100))
+    assert models.Money is money  # updated in place
+    assert eval(expr, vars(models)) == want
+
+
+
+ADAPTED = """
+from pydantic import BaseModel, ConfigDict, TypeAdapter, validate_call
+
+
+class Item(BaseModel):
+    name: str
+    size: int = {size}
+
+    def label(self):
+        return self.name * self.size
+
+
+ITEMS = TypeAdapter(list[Item])
+ONE = TypeAdapter(Item)
+LATER = TypeAdapter(list[Item], config=ConfigDict(defer_build=True))  # built on first use
+
+try:
+    KEPT
+except NameError:  # made once, kept across saves
+    KEPT = TypeAdapter(list[Item])
+
+
+@validate_call
+def labels(items: list[Item]) -> list[str]:
+    return [i.label() for i in items]
+
+
+@validate_call(validate_return=True)
+def make(name: str) -> Item:
+    return {{"name": name}}
+
+
+class Shelf:
+    ITEMS = TypeAdapter(list[Item])
+
+    @validate_call
+    def first(self, items: list[Item]) -> Item:
+        return items[0]
+"""
+
+USES = """
+from pydantic import TypeAdapter, validate_call
+
+from M_items import Item
+
+ITEMS = TypeAdapter(list[Item])
+
+
+@validate_call
+def sizes(items: list[Item]) -> list[int]:
+    return [i.size for i in items]
+"""
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("type(ITEMS.validate_python([{'name': 'a'}])[0]) is Item", True),
+    ("ITEMS.validate_python([Item(name='a')])[0].label()", "aa"),
+    ("type(ONE.validate_python({'name': 'a'})) is Item", True),
+    ("type(LATER.validate_python([{'name': 'a'}])[0]) is Item", True),
+    ("KEPT.validate_python([{'name': 'a'}])[0].size", 2),
+    ("type(KEPT.validate_python([{'name': 'a'}])[0]) is Item", True),
+    ("labels([Item(name='a')])", ["aa"]),
+    ("labels([{'name': 'a'}])", ["aa"]),
+    ("type(make('a')) is Item", True),
+    ("type(Shelf.ITEMS.validate_python([{'name': 'a'}])[0]) is Item", True),
+    ("Shelf().first([{'name': 'a'}]).size", 2),
+    ("uses.ITEMS.validate_python([{'name': 'a'}])[0].size", 2),
+    ("uses.sizes([{'name': 'a'}])", [2]),
+    ("uses.sizes([Item(name='a')])", [2]),
+])
+def test_type_adapters_and_validated_calls_take_the_kept_classes(project, expr, want):
+    project.save("items", ADAPTED.format(size=1))
+    project.save("uses", USES)
+    items = project.module("items")
+    item = items.Item
+    project.save("items", ADAPTED.format(size=2))
+    assert items.Item is item  # updated in place
+    assert eval(expr, dict(vars(items), uses=project.module("uses"))) == want
+
+
+@pytest.mark.parametrize("short, source, state", [
+    ("money", VALIDATORS, "Money.__pydantic_decorators__"),
+    ("money", VALIDATORS, "Money.__pydantic_validator__"),
+    ("items", ADAPTED, "KEPT.validator"),
+    ("items", ADAPTED, "KEPT.core_schema"),
+    ("items", ADAPTED, "KEPT._type"),
+])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_save_that_fails_after_the_rebuild_gives_the_state_back(project, monkeypatch, short, source, state):
+    from _hotload_agent import frameworks
+
+    class FailsLater(frameworks.Adapter):
+        module = "pydantic"
+
+        def after_rerun(self, up, modules):
+            raise RuntimeError("a later step of the save failed")
+
+    project.save(short, source.format(factor=1, size=1))
+    namespace = vars(project.module(short))
+    before = eval(state, namespace)
+    monkeypatch.setattr(frameworks, "ADAPTERS", frameworks.ADAPTERS + [FailsLater])
+    path = project.dir / project.file(short)
+    path.write_text(textwrap.dedent(source.format(factor=100, size=2)))
+    from _hotload_agent import ops
+    reply = ops.op_reload(project.agent, {"module": project.name(short), "path": str(path)})
+    assert reply.get("rolled_back")
+    assert eval(state, namespace) is before
