@@ -148,6 +148,46 @@ func TestSyntaxErrorKeepsOldCodeLoaded(t *testing.T) {
 	}
 }
 
+// An Error lands on the fault in UTF-16 units of the line the editor
+// shows (decoded by the file's coding line, without its BOM), whatever the
+// file's encoding: a SyntaxError on every Python version, and a failing
+// expression where Python has its columns (3.11+).
+func TestErrorColumnsInEveryEncoding(t *testing.T) {
+	t.Parallel()
+	const bom = "\xef\xbb\xbf"
+	latin1 := "# -*- coding: latin-1 -*-\n"
+	cases := []struct {
+		name, content string // content: the file's bytes
+		runtime       bool   // a TypeError when it runs, not a SyntaxError
+		want          protocol.Range
+	}{
+		{"latin-1", latin1 + "s = \"\xe9\" + $\n", false, span(1, 10, 11)},
+		{"BOM, ASCII", bom + "s = \"ab\" + $\n", false, span(0, 11, 12)},
+		{"BOM, an astral character", bom + "s = \"\xc3\xa9\xf0\x9f\x90\x8d\" + $\n", false, span(0, 12, 13)},
+		{"UTF-8, an astral character", "s = \"\xf0\x9f\x90\x8d\" + $\n", false, span(0, 11, 12)},
+		{"latin-1, a failing expression", latin1 + "s = \"\xe9\xe9\" + 1\n", true, span(1, 4, 12)},
+		{"BOM, a failing expression", bom + "s = \"\xc3\xa9\xf0\x9f\x90\x8d\" + 1\n", true, span(0, 4, 13)},
+	}
+	var workspace strings.Builder
+	for i := range cases {
+		fmt.Fprintf(&workspace, "-- enc%d.py --\n", i)
+	}
+	e := newEditor(t, workspace.String())
+	e.initialize(nil)
+	e.waitReady()
+	for i, c := range cases {
+		if c.runtime && !pyruntimetest.AtLeast(t, 3, 11) {
+			continue // a diagnostic covers the line before 3.11
+		}
+		file := fmt.Sprintf("enc%d.py", i)
+		e.save(file, c.content)
+		d := e.awaitDiagnostics(file, c.name, func(d []protocol.Diagnostic) bool { return len(d) == 1 })[0]
+		if d.Severity != protocol.DiagnosticSeverityError || d.Range != c.want {
+			t.Errorf("%s: %q at %v, want an Error at %v", c.name, message(d), d.Range, c.want)
+		}
+	}
+}
+
 func TestModuleStatePersistsAcrossSaves(t *testing.T) {
 	t.Parallel()
 	const counter = "try:\n    calls\nexcept NameError:\n    calls = 0\ncalls += 1\ncalls\n"

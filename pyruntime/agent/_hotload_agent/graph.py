@@ -46,6 +46,9 @@ class Workspace:
         # whose running version imports it]}, worked out with _importers.
         self._wanted = {}
         self._noted = None  # the loaded() result note_loaded last went through
+        # The requests that ended (request_ended): what ran, or was found
+        # loaded, in one came after what ran in those before it (Ran.since).
+        self._requests = 0
         # (a loaded() result, {file: [the names it is loaded as]}) for loaded_as
         self._by_file = None
         # name -> None, or the Ran of its file as it was when behind last
@@ -141,10 +144,12 @@ class Workspace:
         """Records that the file at path, when it was version, ran as module
         name, as shape says; code is its (body, last) compiled with bind,
         kept to run it again while the file stays that version."""
-        known = self.ran.get(name)
+        known, module = self.ran.get(name), sys.modules.get(name)
         if known is None or known.imports() != shape.imports:
             self._changes += 1
-        self.ran[name] = Ran(name, path, version, sys.modules.get(name), self.trees, shape=shape, code=code)
+        loaded = known.loaded if known is not None and known.module is module else self._requests
+        self.ran[name] = Ran(name, path, version, module, self.trees, shape=shape, code=code,
+                             since=self._requests, loaded=loaded)
         self._failed.pop(name, None)
 
     def save_failed(self, names):
@@ -195,8 +200,16 @@ class Workspace:
                 source, version = read_source(file)
             except OSError:
                 continue
-            self.ran[name] = Ran(name, file, version, module, self.trees, source=source)
+            self.ran[name] = Ran(name, file, version, module, self.trees, source=source, since=self._requests)
             self._changes += 1
+        return files
+
+    def request_ended(self):
+        """note_loaded at the end of a request that may have run code; what
+        runs, or is found loaded, after it came after what ran in it (see
+        Ran.since). Returns loaded()'s result."""
+        files = self.note_loaded()
+        self._requests += 1
         return files
 
     def ran_back(self, name, known):
@@ -251,6 +264,23 @@ class Workspace:
         for module in files:
             known = self.ran.get(module)
             if module != name and known is not None and known.may_import(name, short):
+                found.append(module)
+        return found
+
+    def ran_before_loaded(self, name):
+        """The loaded user modules whose running version imports module
+        name and ran before it was loaded by anything but a save of it (an
+        evaluation, an import in the program or in another module's run):
+        they ran without it, as those a first save re-runs did (see
+        importers_of_new), and must run again on its next save, which is
+        its first. A lookup in importers(), which a save works out anyway."""
+        known = self.ran.get(name)
+        if known is None:
+            return []
+        found = []
+        for module in self.importers().get(name, ()):
+            other = self.ran.get(module)
+            if other is not None and other.since < known.loaded:
                 found.append(module)
         return found
 
@@ -410,13 +440,18 @@ class Ran:
     """The version of a module's file that runs: its file's (mtime, size)
     when it ran, the module object, and what it defines and imports (its
     Shape; for a module the user's code imported, its source, read into a
-    Shape when first needed). trees: the Workspace's Trees."""
+    Shape when first needed). trees: the Workspace's Trees. since: the
+    number of requests that had ended when it ran (for a module the
+    user's code imported, when hotload found it loaded); loaded: the same
+    for the module object's first version, when it came to be loaded
+    (since, unless given)."""
 
-    __slots__ = ("name", "path", "version", "module", "trees", "shape", "source", "code", "_imports")
+    __slots__ = ("name", "path", "version", "module", "trees", "shape", "source", "code", "_imports", "since", "loaded")
 
-    def __init__(self, name, path, version, module, trees, shape=None, source=None, code=None):
+    def __init__(self, name, path, version, module, trees, shape=None, source=None, code=None, since=0, loaded=None):
         self.name, self.path, self.version, self.module, self.trees = name, path, version, module, trees
         self.shape, self.source, self.code = shape, source, code
+        self.since, self.loaded = since, since if loaded is None else loaded
         self._imports = shape.imports if shape is not None else None
 
     def imports(self):

@@ -309,15 +309,19 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         if gone:
             standing.extend(forget_gone(workspace, sorted(set(gone)), name))
             order, stale, _ = workspace.reload_order(name, path, shape.imports)
+        # Modules that ran without it before something else loaded it (an
+        # evaluation): they run again, as on a first save (importers_of_new).
+        late = workspace.ran_before_loaded(name)
     else:
-        order, stale = [name], []
+        order, stale, late = [name], [], ()
     for adapter in adapters:
         adapter.before_rerun(up, [module] + [sys.modules[n] for n in stale])
     ran, value = [], None
     for other in order:
         if other != name:
             # A stale module runs its new file, not as an importer.
-            done = run_importer(agent, up, adapters, other, must=other in stale, as_importer=other not in stale)
+            done = run_importer(agent, up, adapters, other, must=other in stale or other in late,
+                                as_importer=other not in stale)
             if done is not None:
                 ran.append(done)
             continue
@@ -482,7 +486,7 @@ def op_reload(agent, msg):
                 up.finish()
         finally:
             agent.workspace.trees.clear()
-            agent.workspace.note_loaded()
+            agent.workspace.request_ended()
     except BaseException as exc:  # user code may raise anything
         if module is None and not undo_import:
             return switched.told({"error": describe_exception(exc)})
@@ -636,7 +640,7 @@ def op_evaluate(agent, msg):
             return switched.told({"error": describe_exception(exc)})
     finally:
         agent.workspace.trees.clear()
-        agent.workspace.note_loaded()
+        agent.workspace.request_ended()
     return switched.told({"value": None if value is None else safe_repr(value)})
 
 

@@ -2,12 +2,108 @@
 
 import ast
 import importlib.util
+import linecache
+import sys
+import warnings
+
+from .files import read_source
+
+# A file name Python cannot open: a SyntaxError of text compiled under it
+# takes its line from the text (see relocate).
+UNREADABLE = "<hotload: the text compiled>"
 
 
 def parse(source, filename):
-    # The builtin compile rather than ast.parse: a SyntaxError then carries no
-    # frame of the standard library's ast.py.
-    return compile(decode(source), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    text = decode(source)
+    try:
+        # The builtin compile rather than ast.parse: a SyntaxError then
+        # carries no frame of the standard library's ast.py.
+        return compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if isinstance(text, str) and exc.lineno and not same_line(exc.text, line_of(text, exc.lineno)):
+            relocate(exc, text)
+        raise
+
+
+def line_of(text, lineno):
+    """Line lineno (from 1) of text as Python splits it, "" past its end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+def same_line(said, line):
+    """Whether said, a SyntaxError's text, is line (without its end)."""
+    return said is not None and said.rstrip("\r\n") == line
+
+
+def relocate(exc, text):
+    """Gives exc, a SyntaxError of text compiled as the file Python names
+    it by, the line and columns (code points) of the SyntaxError of text
+    compiled alone, if that is the same error. From Python 3.9 on the
+    parser reads the line of its error from the file, as UTF-8 (a latin-1
+    file's accented letters are replacement characters there, a BOM is a
+    character of line 1; an evaluated line is the file's line, not the one
+    evaluated), and counts its columns in that line."""
+    again = error_of(text)
+    if again is None or (again.lineno, again.msg) != (exc.lineno, exc.msg):
+        return
+    exc.text, exc.offset = again.text, again.offset
+    if sys.version_info >= (3, 10):
+        exc.end_lineno, exc.end_offset = again.end_lineno, again.end_offset
+
+
+def relocate_file(exc):
+    """relocate for a SyntaxError of the file exc names that Python's
+    import compiled from its bytes (the user's code imported it): Python
+    3.9 to 3.12 count the columns of a UTF-8 file without a coding line in
+    bytes, from 3.9 line 1's text holds the BOM, and the compiler's errors
+    count bytes. Reads the file, and parses it again only when the line of
+    the error is not ASCII or not the text Python gave."""
+    try:
+        text = decode(read_source(exc.filename)[0])
+    except (OSError, ValueError):
+        return
+    if not isinstance(text, str):
+        return
+    line = line_of(text, exc.lineno)
+    if not (line.isascii() and same_line(exc.text, line)):
+        relocate(exc, text)
+
+
+def error_of(text):
+    """The SyntaxError compiling text raises, its line text's and its
+    columns in code points; None if it compiles."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the first compile gave them
+        try:
+            tree = compile(text, UNREADABLE, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as exc:
+            return exc
+        try:
+            compile(tree, UNREADABLE, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            in_code_points(exc, lambda lineno: line_of(text, lineno))
+            return exc
+    return None
+
+
+def in_code_points(exc, line):
+    """Makes the columns of exc, a SyntaxError of the compiler, which
+    counts them in UTF-8 bytes, code points of its lines (line(lineno)
+    gives one), and its text its first line."""
+    first = line(exc.lineno)
+    exc.text = first + "\n"
+    exc.offset = chars(first, exc.offset)
+    end_lineno = getattr(exc, "end_lineno", None)
+    if end_lineno:
+        exc.end_offset = chars(first if end_lineno == exc.lineno else line(end_lineno), exc.end_offset)
+
+
+def chars(line, offset):
+    """The 1-based code point column of offset, a 1-based UTF-8 byte column of line."""
+    if not offset or offset < 1:
+        return offset
+    return len(line.encode("utf-8")[:offset - 1].decode("utf-8", "replace")) + 1
 
 
 def decode(source):
@@ -37,20 +133,29 @@ def compile_split(source, filename, bind=False):
     Returns (body_code, last_expr_code_or_None). Line numbers stay those of the file,
     so tracebacks point at the user's lines.
     """
-    return compile_tree(parse(source, filename), filename, bind)
+    text = decode(source)
+    return compile_tree(parse(text, filename), filename, bind, text)
 
 
-def compile_tree(tree, filename, bind=False):
+def compile_tree(tree, filename, bind=False, text=None):
     """compile_split for a parsed module, which it changes. With bind, the body
     calls __hotload_bind__(name) after each def and class statement outside
-    functions (see bind_definitions)."""
+    functions (see bind_definitions). text is the source tree was parsed
+    from (None: the file's, as linecache has it), whose lines a SyntaxError
+    of the compiler is located in (see relocate)."""
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
     if bind:
         tree.body = bind_definitions(tree.body)
-    body = compile(tree, filename, "exec", dont_inherit=True)
-    last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
+    try:
+        body = compile(tree, filename, "exec", dont_inherit=True)
+        last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
+    except SyntaxError as exc:
+        if exc.lineno:
+            in_code_points(exc, (lambda n: line_of(text, n)) if isinstance(text, str) else
+                           (lambda n: linecache.getline(filename, n).rstrip("\r\n")))
+        raise
     return body, last_code
 
 

@@ -5,6 +5,8 @@ import linecache
 import os
 import traceback
 
+from .source import relocate_file
+
 # Where the agent's own code is: frames from it are hidden from users. Loaded
 # by the bootstrap, its files are named "<hotload-agent>/..."; imported from
 # disk (tests), they are this folder's.
@@ -101,6 +103,12 @@ def describe_exception(exc):
         })
     syntax = None
     if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        if frames:
+            # Raised in the user's code: an import of the file, which
+            # Python compiled from its bytes. hotload's own compiles (the
+            # file of a save, evaluated code) have none, and were
+            # located as they raised (see source.parse).
+            relocate_file(exc)
         # Since 3.10 offset/end_offset are 1-based code point columns.
         col = (exc.offset - 1) if exc.offset else None
         end_line = getattr(exc, "end_lineno", None) or exc.lineno

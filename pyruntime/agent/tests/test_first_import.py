@@ -1,6 +1,7 @@
-"""The first save of a module that is not loaded yet: the loaded modules
-whose running version imports it run again, as a fresh run would run them
-with it."""
+"""The first save of a module that is not loaded yet, or that something
+else loaded (an evaluation, the program) after they ran: the loaded
+modules whose running version imports it run again, as a fresh run would
+run them with it."""
 
 import importlib
 import sys
@@ -126,3 +127,74 @@ def test_an_importer_the_program_imported_re_runs_too(project):
     reply = project.save("fast", "def compute(x):\n    return x * 100\n")
     assert reply["reloaded"] == [project.name("fast"), project.name("app")]
     assert project.module("app").IMPL == "fast"
+
+
+def evaluate(project, short, code):
+    """Runs code in module short's namespace as hotload.evaluate does."""
+    path = project.dir / project.file(short)
+    reply = ops.op_evaluate(project.agent, {"module": project.name(short), "path": str(path), "code": code})
+    assert not reply.get("error"), reply["error"]["text"]
+    return reply
+
+
+def import_in_program(project, short):
+    """Imports module short as the program's own code would, between two
+    requests."""
+    importlib.import_module(project.name(short))
+
+
+LOADS = [
+    # (what loads fast, now importable, before its first save; how)
+    ("an evaluation of a selection in its file", lambda p: evaluate(p, "fast", "compute(2)")),
+    ("an evaluation of an import of it in the importer", lambda p: evaluate(p, "app", "import M_fast".replace("M_", p.prefix))),
+    ("the program's own code", lambda p: import_in_program(p, "fast")),
+    ("another module's save", lambda p: p.save("other", "import M_fast\n")),
+]
+
+
+@pytest.mark.parametrize("what, load", LOADS, ids=[c[0] for c in LOADS])
+def test_the_first_save_of_a_module_loaded_otherwise_re_runs_those_that_ran_without_it(project, what, load):
+    project.save("slow", "def compute(x):\n    return x\n")
+    fast = project.dir / project.file("fast")
+    fast.write_text("raise ImportError('not built yet')\n")
+    project.save("app", FALLBACK)
+    fast.write_text("def compute(x):\n    return x * 10\n")
+    load(project)
+    reply = project.save("fast", "def compute(x):\n    return x * 100\n")
+    app = project.module("app")
+    assert (app.IMPL, app.compute(3)) == ("fast", 300)
+    assert project.name("app") in reply["reloaded"]
+    # It ran with the module now: the next save is like any other.
+    reply = project.save("fast", "def compute(x):\n    return x * 1000\n")
+    assert reply["reloaded"] == [project.name("fast")]
+    assert app.compute(3) == 3000
+
+
+def test_a_save_of_a_module_its_importer_ran_with_re_runs_nothing_else(project):
+    # Loaded before the importer ran, and with it: a function body edited
+    # in place re-runs no importer, whatever the requests in between.
+    project.save("fast", "def compute(x):\n    return x * 10\n")
+    project.save("app", FALLBACK)
+    evaluate(project, "app", "compute(2)")
+    reply = project.save("fast", "def compute(x):\n    return x * 100\n")
+    assert reply["reloaded"] == [project.name("fast")]
+    reply = project.save("fast", "def compute(x):\n    return x * 1000\n")
+    assert reply["reloaded"] == [project.name("fast")]
+
+
+def test_an_importer_that_fails_with_a_module_an_evaluation_loaded_rolls_the_save_back(project):
+    project.save("slow", "def compute(x):\n    return x\n")
+    fast = project.dir / project.file("fast")
+    fast.write_text("raise ImportError('not built yet')\n")
+    project.save("app", FALLBACK + "if IMPL == 'fast':\n    raise RuntimeError('fast is not ready')\n")
+    fast.write_text("def compute(x):\n    return x * 10\n")
+    evaluate(project, "fast", "compute(2)")
+    for _ in range(2):
+        # As before the save: fast as the evaluation loaded it, and its
+        # next save is still its first.
+        fast.write_text("def compute(x):\n    return x * 100\n")
+        reply = ops.op_reload(project.agent, {"module": project.name("fast"), "path": str(fast)})
+        assert "RuntimeError: fast is not ready" in reply["error"]["text"]
+        assert reply["rolled_back"]
+        assert project.module("app").IMPL == "slow"
+        assert project.module("fast").compute(2) == 20
