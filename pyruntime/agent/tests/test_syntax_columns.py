@@ -4,7 +4,6 @@ the file's encoding, the Python version, and whoever compiled the file:
 hotload's save, or Python's import of it by the user's code."""
 
 import importlib
-import sys
 
 import pytest
 
