@@ -125,6 +125,10 @@ class Shape:
 
     fills: where its functions fill a module global, and what each reads
     (fills.py), read when first asked for.
+
+    under_if: the names it binds by a def, class or plain assignment
+    directly in a branch of a module-level if (see only_under_if), which
+    a run may skip.
     """
 
     def __init__(self, name, path, tree, source, trees=None):
@@ -168,7 +172,9 @@ class Shape:
         # bodies need no reading here.
         self._function_bodies = any(word in source for word in FUNCTION_BINDS_TEXT) and (
             not source.isascii() or FUNCTION_BINDS.search(source) is not None)
-        self._module_level(running(tree.body, name)[0], "")
+        statements = running(tree.body, name)[0]
+        self._module_level(statements, "")
+        self.under_if = frozenset(under_if(statements, False))
         self.binds = frozenset(self.binds)
         self.redefined = frozenset(self.redefined)
         self._defined = None
@@ -213,29 +219,47 @@ class Shape:
         """The bytes this Shape was read from."""
         return self._source
 
-    def only_under_if(self, names):
-        """The names among names that the source binds only by def or
-        class statements inside module-level if statements, no enclosing
-        test naming them (`if "f" not in globals()` keeps a definition on
-        purpose): definitions a run skips when their condition is false."""
+    def only_under_if(self, names, run=None):
+        """The names among names that the source binds only inside
+        module-level if statements, by def or class statements or plain
+        assignments (`x = ...`, `x: T = ...`, `a, b = ...`) directly in a
+        branch: what a run skips when their condition is false. An if keeps
+        its names on purpose, and they are left out, when its test names
+        them or globals() (`if "f" not in globals()`), or, given run (the
+        names the run's definitions and assignments bound), reads a name the
+        source assigns that this run did not (`if not _ready:` after `try:
+        _ready except NameError: _ready = False`)."""
         found, other = set(), set()
+        carried = set()
+        if run is not None:
+            for stmt in self._parsed().statements:
+                for node in walk_outside_scopes(stmt):
+                    if isinstance(node, DEFINITIONS):
+                        carried.add(node.name)
+                    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                        carried.update(n.id for n in assignment_targets(node))
+            carried.difference_update(run)
 
         def visit(statements, tested):
             for stmt in statements:
                 if isinstance(stmt, ast.If):
-                    if any(n.id in names or n.id in DYNAMIC_TESTS if isinstance(n, ast.Name)
-                           else isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in names
-                           for n in walk_outside_scopes(stmt.test)):
-                        other.update(names)  # a test about the names themselves: leave them be
                     for node in walk_outside_scopes(stmt.test):
-                        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                            other.add(node.id)  # a walrus
+                        if isinstance(node, ast.Name) and (node.id in DYNAMIC_TESTS or node.id in carried):
+                            other.update(names)  # a test that may ask whether names are bound: leave them be
+                        elif isinstance(node, ast.Name):
+                            other.add(node.id)  # a test about the name itself, or a walrus
+                        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                            other.add(node.value)  # "f" in a test: may ask whether f is bound
                     visit(stmt.body, True)
                     visit(stmt.orelse, True)
                     continue
                 if tested and isinstance(stmt, DEFINITIONS):
                     found.add(stmt.name)
                     nodes = [n for d in definition_header(stmt) for n in walk_outside_scopes(d)]
+                elif tested and isinstance(stmt, (ast.Assign, ast.AnnAssign)) and assignment_targets(stmt):
+                    targets = assignment_targets(stmt)
+                    found.update(t.id for t in targets)
+                    nodes = [n for n in walk_outside_scopes(stmt) if not any(n is t for t in targets)]
                 else:
                     nodes = walk_outside_scopes(stmt)
                 for node in nodes:
@@ -533,6 +557,43 @@ def assigned(stmt):
     else:
         return ()
     return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def under_if(statements, tested):
+    """Yields the names statements bind by a def, class or plain
+    assignment directly in a branch of an if among them (tested: they are
+    one), through nested ifs only."""
+    for stmt in statements:
+        if isinstance(stmt, ast.If):
+            yield from under_if(stmt.body, True)
+            yield from under_if(stmt.orelse, True)
+        elif tested and isinstance(stmt, DEFINITIONS):
+            yield stmt.name
+        elif tested:
+            for target in assignment_targets(stmt):
+                yield target.id
+
+
+def assignment_targets(stmt):
+    """The Name nodes an assignment binds, as its run's bind hook reports
+    them (source.assigned_names): `a = b = f()`, `a, (b, *c) = x`, `a: T =
+    v`; none for `a: T` alone or `a += 1`, which bind nothing new."""
+    if isinstance(stmt, ast.Assign):
+        todo = list(stmt.targets)
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        todo = [stmt.target]
+    else:
+        return []
+    names = []
+    while todo:
+        target = todo.pop()
+        if isinstance(target, ast.Name):
+            names.append(target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            todo.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            todo.append(target.value)
+    return names
 
 
 def register_chain(node):

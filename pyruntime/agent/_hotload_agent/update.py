@@ -690,22 +690,20 @@ class Update:
     def remove_names(self, module, before, shape, previous, hooked=()):
         """Removes the names the version that ran before bound and the new
         one binds nowhere (a fresh run would not have them), unless the new
-        source binds names dynamically, and the functions and classes it
-        defines only under an if whose test this run found false (hooked:
-        the names the run's definitions bound). Notes which went, and the
-        lines that still read them."""
+        source binds names dynamically, and the names it binds only by
+        definitions and assignments under an if whose test this run found
+        false (hooked: the names the run's definitions and assignments
+        bound), whatever they hold. Notes which went, and the lines that
+        still read them."""
         if shape is None or previous is None:
             return
         namespace = module.__dict__
         name = module.__name__
-        skipped = [key for key in shape.binds & previous.binds
-                   if key not in hooked and not dunder(key) and namespace.get(key, MISSING) is before.get(key, MISSING)
-                   and isinstance(before.get(key), (types.FunctionType, type))
-                   and getattr(before[key], "__module__", None) == name and getattr(before[key], "__qualname__", None) == key]
-        if skipped and not shape.dynamic:
-            skipped = shape.only_under_if(skipped)
-        else:
-            skipped = []
+        skipped = [key for key in shape.under_if & previous.binds
+                   if key not in hooked and not dunder(key) and key in namespace
+                   and namespace[key] is before.get(key, MISSING)]
+        if skipped:
+            skipped = shape.only_under_if(skipped, hooked)
         provided = set()
         for star in shape.stars:
             source = sys.modules.get(star)
@@ -727,9 +725,16 @@ class Update:
             return
         file = namespace.get("__file__")
         if shape.dynamic:
-            self.note(name, "no longer defines %s in its source, but sets globals dynamically (globals(), setattr, "
-                      "exec), so they were kept; restart the runtime to drop them" % ", ".join(gone),
-                      (file, shape.dynamic) if file else None)
+            where = (file, shape.dynamic) if file else None
+            undefined = [key for key in gone if key not in skipped]
+            if undefined:
+                self.note(name, "no longer defines %s in its source, but sets globals dynamically (globals(), setattr, "
+                          "exec), so they were kept; restart the runtime to drop them" % ", ".join(undefined), where)
+            unrun = [key for key in gone if key in skipped]
+            if unrun:
+                self.note(name, "did not define %s in this run (the `if` around it was false), but sets globals "
+                          "dynamically (globals(), setattr, exec), so they were kept; restart the runtime to drop them"
+                          % ", ".join(unrun), where)
             return
         self.changes.setdefault(name, Change()).removed.update(gone)
         for key in gone:
@@ -747,6 +752,8 @@ class Update:
             self.note(name, "removed %s, which its star import (`from ... import *`) no longer gives" % ", ".join(starred),
                       NOWHERE)
         for key in gone:
+            if key in skipped:
+                continue  # a fresh run would not bind it either: its readers fare as they would there
             line = shape.globals_read.get(key)
             if line is not None and file:
                 self.note("%s.%s" % (name, key), "is no longer defined, and this line still uses it: it raises NameError when it runs", (file, line))
