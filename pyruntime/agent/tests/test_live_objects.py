@@ -595,3 +595,24 @@ def test_a_thread_running_replaced_code_is_noted(project, bodies):
     finally:
         project.module("poller").stop.set()
         project.module("poller").worker.join(5)
+
+
+@pytest.mark.parametrize("after", [
+    "import atexit, sys\n\ndef flush():\n    sys.modules[%r].append('flush')\n",
+    "import atexit, sys\n\ndef save_all():\n    sys.modules[%r].append('save_all')\n\natexit.register(save_all)\n",
+    "import atexit, sys\n\n@atexit.register\ndef save_all():\n    sys.modules[%r].append('save_all')\n",
+], ids=["deleted", "renamed", "renamed, decorated"])
+def test_an_exit_handler_the_module_no_longer_registers_is_taken_off(project, after):
+    calls = []
+    name = "calls_" + project.prefix
+    sys.modules[name] = calls
+    for before in ("import atexit, sys\n\ndef flush():\n    sys.modules[%r].append('flush')\n\natexit.register(flush)\n",
+                   "import atexit, sys\n\n@atexit.register\ndef flush():\n    sys.modules[%r].append('flush')\n"):
+        project.save("cache", before % name)
+        flush = project.module("cache").flush
+        project.save("cache", after % name)
+        atexit._run_exitfuncs()  # a fresh run of the new code registers no flush
+        assert calls == ([] if "register" not in after else ["save_all"])
+        calls.clear()
+        atexit.unregister(flush)
+    del sys.modules[name]
