@@ -616,3 +616,33 @@ def test_an_exit_handler_the_module_no_longer_registers_is_taken_off(project, af
         calls.clear()
         atexit.unregister(flush)
     del sys.modules[name]
+
+
+@pytest.mark.parametrize("after,money,number", [
+    ("from M_core import render\n\nclass Money:\n    pass\n", "plain", "int"),
+    ("from M_core import render\n\nclass Money:\n    pass\n\n@render.register\ndef _(value: float):\n    return 'float'\n",
+     "plain", "int"),
+    ("import M_core\n\nclass Money:\n    pass\n\ndef _(value: Money):\n    return 'money'\n", "plain", "int"),
+    ("from M_core import render\n\nclass Money:\n    pass\n\n@render.register\ndef _(value: Money):\n    return 'money 2'\n",
+     "money 2", "int"),
+], ids=["deleted", "type changed", "decorator removed, by module", "edited"])
+def test_an_implementation_a_module_no_longer_registers_on_another_modules_singledispatch_is_taken_off(
+        project, after, money, number):
+    project.save("core", """\
+        import functools
+
+        @functools.singledispatch
+        def render(value):
+            return "plain"
+
+        @render.register
+        def _(value: int):
+            return "int"
+        """)
+    project.save("plugin", "import M_core\n\nclass Money:\n    pass\n\n@M_core.render.register\ndef _(value: Money):\n"
+                 "    return 'money'\n")
+    render = project.module("core").render
+    assert render(project.module("plugin").Money()) == "money"
+    project.save("plugin", after)
+    assert render(project.module("plugin").Money()) == money
+    assert render(1) == number and render(2.5) == ("float" if "float" in after else "plain")
