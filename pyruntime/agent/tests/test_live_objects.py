@@ -646,3 +646,40 @@ def test_an_implementation_a_module_no_longer_registers_on_another_modules_singl
     project.save("plugin", after)
     assert render(project.module("plugin").Money()) == money
     assert render(1) == number and render(2.5) == ("float" if "float" in after else "plain")
+
+
+@pytest.mark.skipif(not hasattr(__import__("codecs"), "unregister"), reason="codecs.unregister is Python 3.10's")
+def test_a_codec_search_function_is_registered_once_and_its_codecs_looked_up_again(project):
+    import codecs
+    source = """\
+        import codecs
+
+        def encode(text, errors="strict"):
+            return (text.upper() + %r).encode(), len(text)
+
+        def decode(data, errors="strict"):
+            return bytes(data).decode(), len(data)
+
+        def search(name):
+            if name == "M_shout":
+                return codecs.CodecInfo(encode, decode, name=%r)
+            return None
+
+        codecs.register(search)
+        """
+    codec = project.name("shout")
+    project.save("shout", source % ("", "one"))
+    search = project.module("shout").search
+    try:
+        assert codecs.lookup(codec).name == "one" and "a".encode(codec) == b"A"
+        project.save("shout", source % ("!", "two"))
+        assert codecs.lookup(codec).name == "two" and "a".encode(codec) == b"A!"
+        codecs.unregister(search)  # registered once: no more
+        with pytest.raises(LookupError):
+            codecs.lookup(codec)
+        codecs.register(search)
+        project.save("shout", source.replace("codecs.register(search)", "") % ("?", "three"))
+        with pytest.raises(LookupError):  # a fresh run registers no search function
+            codecs.lookup(codec)
+    finally:
+        codecs.unregister(search)
