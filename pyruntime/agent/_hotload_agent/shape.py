@@ -151,8 +151,9 @@ class Shape:
         # The module-level calls and stores that change objects of other
         # modules, in order (effects.py).
         self.effects = []
-        # (the dotted name of an ABC, a class's name) of the module-level
-        # `Storage.register(Frozen)` calls and `@Storage.register` classes.
+        # (the dotted name of what registers, the registered name) of the
+        # module-level `Storage.register(Frozen)` and `atexit.register(flush)`
+        # calls, `@Storage.register` classes and `@atexit.register` functions.
         self.registers = []
         self.stores = {}
         self.first_call = 0
@@ -379,9 +380,10 @@ class Shape:
                     self._defined.add(qual)
                     if not prefix:
                         self.binds.add(node.name)
+                    # `@Storage.register class Frozen`, `@atexit.register def flush`
+                    for chain in filter(None, map(register_chain, node.decorator_list) if not prefix else ()):
+                        self.registers.append((".".join(chain[:-1]), node.name))
                     if isinstance(node, ast.ClassDef):
-                        for chain in filter(None, map(register_chain, node.decorator_list) if not prefix else ()):
-                            self.registers.append((".".join(chain[:-1]), node.name))
                         if not made_plainly(node):
                             self._class_keeps = self._class_keeps or node.lineno
                         self.class_data[qual] = class_data(node.body)

@@ -595,3 +595,91 @@ def test_a_thread_running_replaced_code_is_noted(project, bodies):
     finally:
         project.module("poller").stop.set()
         project.module("poller").worker.join(5)
+
+
+@pytest.mark.parametrize("after", [
+    "import atexit, sys\n\ndef flush():\n    sys.modules[%r].append('flush')\n",
+    "import atexit, sys\n\ndef save_all():\n    sys.modules[%r].append('save_all')\n\natexit.register(save_all)\n",
+    "import atexit, sys\n\n@atexit.register\ndef save_all():\n    sys.modules[%r].append('save_all')\n",
+], ids=["deleted", "renamed", "renamed, decorated"])
+def test_an_exit_handler_the_module_no_longer_registers_is_taken_off(project, after):
+    calls = []
+    name = "calls_" + project.prefix
+    sys.modules[name] = calls
+    for before in ("import atexit, sys\n\ndef flush():\n    sys.modules[%r].append('flush')\n\natexit.register(flush)\n",
+                   "import atexit, sys\n\n@atexit.register\ndef flush():\n    sys.modules[%r].append('flush')\n"):
+        project.save("cache", before % name)
+        flush = project.module("cache").flush
+        project.save("cache", after % name)
+        atexit._run_exitfuncs()  # a fresh run of the new code registers no flush
+        assert calls == ([] if "register" not in after else ["save_all"])
+        calls.clear()
+        atexit.unregister(flush)
+    del sys.modules[name]
+
+
+@pytest.mark.parametrize("after,money,number", [
+    ("from M_core import render\n\nclass Money:\n    pass\n", "plain", "int"),
+    ("from M_core import render\n\nclass Money:\n    pass\n\n@render.register\ndef _(value: float):\n    return 'float'\n",
+     "plain", "int"),
+    ("import M_core\n\nclass Money:\n    pass\n\ndef _(value: Money):\n    return 'money'\n", "plain", "int"),
+    ("from M_core import render\n\nclass Money:\n    pass\n\n@render.register\ndef _(value: Money):\n    return 'money 2'\n",
+     "money 2", "int"),
+], ids=["deleted", "type changed", "decorator removed, by module", "edited"])
+def test_an_implementation_a_module_no_longer_registers_on_another_modules_singledispatch_is_taken_off(
+        project, after, money, number):
+    project.save("core", """\
+        import functools
+
+        @functools.singledispatch
+        def render(value):
+            return "plain"
+
+        @render.register
+        def _(value: int):
+            return "int"
+        """)
+    project.save("plugin", "import M_core\n\nclass Money:\n    pass\n\n@M_core.render.register\ndef _(value: Money):\n"
+                 "    return 'money'\n")
+    render = project.module("core").render
+    assert render(project.module("plugin").Money()) == "money"
+    project.save("plugin", after)
+    assert render(project.module("plugin").Money()) == money
+    assert render(1) == number and render(2.5) == ("float" if "float" in after else "plain")
+
+
+@pytest.mark.skipif(not hasattr(__import__("codecs"), "unregister"), reason="codecs.unregister is Python 3.10's")
+def test_a_codec_search_function_is_registered_once_and_its_codecs_looked_up_again(project):
+    import codecs
+    source = """\
+        import codecs
+
+        def encode(text, errors="strict"):
+            return (text.upper() + %r).encode(), len(text)
+
+        def decode(data, errors="strict"):
+            return bytes(data).decode(), len(data)
+
+        def search(name):
+            if name == "M_shout":
+                return codecs.CodecInfo(encode, decode, name=%r)
+            return None
+
+        codecs.register(search)
+        """
+    codec = project.name("shout")
+    project.save("shout", source % ("", "one"))
+    search = project.module("shout").search
+    try:
+        assert codecs.lookup(codec).name == "one" and "a".encode(codec) == b"A"
+        project.save("shout", source % ("!", "two"))
+        assert codecs.lookup(codec).name == "two" and "a".encode(codec) == b"A!"
+        codecs.unregister(search)  # registered once: no more
+        with pytest.raises(LookupError):
+            codecs.lookup(codec)
+        codecs.register(search)
+        project.save("shout", source.replace("codecs.register(search)", "") % ("?", "three"))
+        with pytest.raises(LookupError):  # a fresh run registers no search function
+            codecs.lookup(codec)
+    finally:
+        codecs.unregister(search)

@@ -100,6 +100,7 @@ def active(workspace=None):
 from .atexit import AtexitAdapter  # noqa: E402
 from .attrs import AttrsAdapter  # noqa: E402
 from .click import ClickAdapter  # noqa: E402
+from .codecs import CodecsAdapter  # noqa: E402
 from .dataclasses import DataclassesAdapter  # noqa: E402
 from .django import DjangoAdapter  # noqa: E402
 from .enum import EnumAdapter  # noqa: E402
@@ -116,4 +117,4 @@ from .threading import ThreadingAdapter  # noqa: E402
 # Pydantic before Starlette: FastAPI routes a save made take the models it rebuilt.
 ADAPTERS += [FlaskAdapter, PydanticAdapter, PydanticV1Adapter, StarletteAdapter, SQLAlchemyAdapter,
              AttrsAdapter, DataclassesAdapter, EnumAdapter, ClickAdapter, LoggingAdapter, PandasAdapter,
-             FunctoolsAdapter, DjangoAdapter, AtexitAdapter, ThreadingAdapter]
+             FunctoolsAdapter, DjangoAdapter, AtexitAdapter, CodecsAdapter, ThreadingAdapter]

@@ -9,6 +9,11 @@ function is the old object updated in place, so it stays registered once,
 with the new code. Anything else (a lambda, a bound method of an object
 the run made) is a new object each time: it is registered again, and a note
 on the call says so. Rollback takes off what a failed run registered anew.
+
+A function the version before registered at module level
+(`atexit.register(flush)`) that this run did not register (the line
+deleted, or the function renamed: `atexit.register(save_all)`) is taken off,
+as a fresh run would not run it at exit; rollback registers it again.
 """
 
 import sys
@@ -29,6 +34,8 @@ class AtexitAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.original = None  # atexit.register while a module re-runs
+        self.before = {}  # the module's namespace before its run
+        self.registered = set()  # id of each function the module's run registered
 
     def before_run(self, up, module):
         atexit = sys.modules["atexit"]
@@ -36,8 +43,11 @@ class AtexitAdapter(Adapter):
             self.original = atexit.register
         original, name = self.original, module.__name__
         existed = {id(value) for value in module.__dict__.values()}  # what the re-run binds again
+        self.before, self.registered = dict(module.__dict__), set()
+        registered = self.registered
 
         def register(func, *args, **kwargs):
+            registered.add(id(func))
             atexit.unregister(func)  # the module's last run registered it: once is a fresh run's
             if id(func) not in existed:
                 up.on_undo(atexit.unregister, func)
@@ -53,7 +63,27 @@ class AtexitAdapter(Adapter):
         up.set_attr(atexit, "register", register)
 
     def after_run(self, up, module):
-        sys.modules["atexit"].register = self.original
+        atexit = sys.modules["atexit"]
+        atexit.register = self.original
+        self.unregister_dropped(up, module.__name__, atexit)
+
+    def unregister_dropped(self, up, name, atexit):
+        """Takes off atexit what the module's version before registered at
+        module level by name (`atexit.register(flush)`, `@atexit.register`)
+        and this run did not register."""
+        previous = up.previous.get(name)
+        if previous is None:
+            return
+        before, self.before = self.before, {}
+        for target, key in previous.registers:
+            first, _, rest = target.partition(".")
+            owner = before.get(first)
+            if rest or owner is not atexit:
+                continue
+            func = before.get(key)
+            if isinstance(func, types.FunctionType) and id(func) not in self.registered:
+                atexit.unregister(func)
+                up.on_undo(self.original, func)
 
     def after_rerun(self, up, modules):
         if self.original is not None:
