@@ -25,24 +25,26 @@ class CodecsAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.original = None  # codecs.register while a module re-runs
-        self.before = {}  # the module's namespace before its run
         self.registered = set()  # id of each search function the module's run registered
 
     def before_run(self, up, module):
+        # Looked up, not named: codecs.unregister is new in 3.10, and the
+        # agent runs on 3.8.
         codecs = sys.modules["codecs"]
-        if not hasattr(codecs, "unregister"):
+        unregister = getattr(codecs, "unregister", None)
+        if unregister is None:
             return
         if self.original is None:
             self.original = codecs.register
-        original = self.original
-        self.before, self.registered = dict(module.__dict__), set()
-        registered = self.registered
-        existed = {id(value) for value in module.__dict__.values()}
+        original, namespace = self.original, module.__dict__
+        self.registered = registered = set()
 
         def register(search):
             registered.add(id(search))
-            codecs.unregister(search)  # the module's last run registered it: once is a fresh run's
-            up.on_undo(restore, codecs, original, search, id(search) in existed)
+            unregister(search)  # the module's last run registered it: once is a fresh run's
+            # Rare: the namespace before the run is read only when a run registers.
+            before = up.ran_before.get(id(namespace), {})
+            up.on_undo(restore, unregister, original, search, any(v is search for v in before.values()))
             return original(search)
 
         register.__wrapped__ = original
@@ -54,13 +56,16 @@ class CodecsAdapter(Adapter):
         codecs = sys.modules["codecs"]
         codecs.register = self.original
         previous = up.previous.get(module.__name__)
-        before, self.before = self.before, {}
-        for target, key in previous.registers if previous is not None else ():
+        if previous is None or not previous.registers:
+            return
+        before = up.ran_before.get(id(module.__dict__), {})
+        unregister = getattr(codecs, "unregister")
+        for target, key in previous.registers:
             if target.partition(".")[2] or before.get(target) is not codecs:
                 continue
             search = before.get(key)
             if isinstance(search, types.FunctionType) and id(search) not in self.registered:
-                codecs.unregister(search)
+                unregister(search)
                 up.on_undo(self.original, search)
 
     def after_rerun(self, up, modules):
@@ -68,9 +73,9 @@ class CodecsAdapter(Adapter):
             sys.modules["codecs"].register = self.original
 
 
-def restore(codecs, register, search, existed):
+def restore(unregister, register, search, existed):
     """Undoes a run's registration of search: registered again once if the
     module had it before the run (its version before registered it)."""
-    codecs.unregister(search)
+    unregister(search)
     if existed:
         register(search)
