@@ -34,7 +34,6 @@ class AtexitAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.original = None  # atexit.register while a module re-runs
-        self.before = {}  # the module's namespace before its run
         self.registered = set()  # id of each function the module's run registered
 
     def before_run(self, up, module):
@@ -43,8 +42,7 @@ class AtexitAdapter(Adapter):
             self.original = atexit.register
         original, name = self.original, module.__name__
         existed = {id(value) for value in module.__dict__.values()}  # what the re-run binds again
-        self.before, self.registered = dict(module.__dict__), set()
-        registered = self.registered
+        self.registered = registered = set()
 
         def register(func, *args, **kwargs):
             registered.add(id(func))
@@ -65,16 +63,16 @@ class AtexitAdapter(Adapter):
     def after_run(self, up, module):
         atexit = sys.modules["atexit"]
         atexit.register = self.original
-        self.unregister_dropped(up, module.__name__, atexit)
+        self.unregister_dropped(up, module, atexit)
 
-    def unregister_dropped(self, up, name, atexit):
+    def unregister_dropped(self, up, module, atexit):
         """Takes off atexit what the module's version before registered at
         module level by name (`atexit.register(flush)`, `@atexit.register`)
         and this run did not register."""
-        previous = up.previous.get(name)
-        if previous is None:
+        previous = up.previous.get(module.__name__)
+        if previous is None or not previous.registers:
             return
-        before, self.before = self.before, {}
+        before = up.ran_before.get(id(module.__dict__), {})
         for target, key in previous.registers:
             first, _, rest = target.partition(".")
             owner = before.get(first)
