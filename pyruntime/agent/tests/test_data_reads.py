@@ -135,7 +135,9 @@ def test_an_attached_agent_adds_no_hook(reading):
 ])
 def test_the_hook_never_raises(reading, args):
     reads = reading.agent.reads
+    reads.install()
     reads.start([str(reading.dir)])
+    assert reads.recorded == {}
     try:
         reads.audit("open", args)  # no module body runs here, and the stack may be short
     finally:
@@ -144,5 +146,6 @@ def test_the_hook_never_raises(reading, args):
 
 def test_the_hook_does_nothing_while_nothing_records(reading):
     reads = reading.agent.reads
-    reads.recorded = None
+    reads.install()
     reads.audit("open", (object(),))  # not even looked at
+    assert reads.recorded is None
