@@ -47,6 +47,10 @@ func (s *server) reportReload(res *reload.Result) {
 		s.keepNotes(ctx, res)
 	}
 
+	cause := ""
+	if c := res.Cause(); c != "" {
+		cause = c + ": "
+	}
 	s.logSetAside(ctx, res)
 	if !errors.Is(res.Err, reload.ErrClosed) {
 		s.sendResult(res)
@@ -60,7 +64,7 @@ func (s *server) reportReload(res *reload.Result) {
 		if errors.Is(res.Err, reload.ErrClosed) {
 			return // the server is going away; nobody is waiting for this
 		}
-		s.show(ctx, kind, fmt.Sprintf("%s: %s", res.Module, describeFailure(res.Err)))
+		s.show(ctx, kind, fmt.Sprintf("%s%s: %s", cause, res.Module, describeFailure(res.Err)))
 		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %v", res.Module, res.Err))
 	case res.Exception != nil:
 		undone := ""
@@ -68,10 +72,10 @@ func (s *server) reportReload(res *reload.Result) {
 			// A save or Evaluate Module: the module is as before this run.
 			undone = "; rolled back: the module keeps the code and state it had before this run"
 		}
-		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s: %s%s%s", res.Module, res.Exception.Summary(), where(res.Exception), undone))
-		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s failed after %s%s\n%s", res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
+		s.show(ctx, protocol.MessageTypeError, fmt.Sprintf("%s%s: %s%s%s", cause, res.Module, res.Exception.Summary(), where(res.Exception), undone))
+		s.log(ctx, protocol.MessageTypeError, fmt.Sprintf("%s%s failed after %s%s\n%s", cause, res.Module, formatDuration(res.Duration), undone, res.Exception.Text))
 	default:
-		msg := fmt.Sprintf("%s reloaded in %s%s", res.Ran(), formatDuration(res.Duration), importers(res))
+		msg := fmt.Sprintf("%s%s reloaded in %s%s", cause, res.Ran(), formatDuration(res.Duration), importers(res))
 		s.show(ctx, protocol.MessageTypeInfo, msg+preview(res))
 		if res.Value != nil {
 			msg += "\n" + *res.Value

@@ -107,6 +107,11 @@ type Reply struct {
 	// "mymath.f: its free variables changed; existing references run the
 	// old code", each with the place of the object it names.
 	Notes []Note `json:"notes,omitempty"`
+	// DataReads names, for each module a reload ran that reads data files
+	// as it runs or did in its previous run, the files its run read now
+	// (see the agent's reads.py); a module whose run read nothing now has
+	// an empty Data. Nil when no module that ran reads or read any.
+	DataReads []DataRead `json:"data_reads,omitempty"`
 	// RolledBack reports that an error undid every change the reload made.
 	RolledBack bool `json:"rolled_back,omitempty"`
 	// SetAside lists the files whose modules a reload or evaluation set
@@ -137,6 +142,14 @@ type Reply struct {
 	// Prepared reports, for a prepare request, that the code was kept; for
 	// a reload, that it ran code prepared from the very bytes of the file.
 	Prepared bool `json:"prepared,omitempty"`
+}
+
+// DataRead is what one module's run read: files it opened for reading, not
+// Python code, under the workspace roots.
+type DataRead struct {
+	Module string   `json:"module"`
+	File   string   `json:"file"` // the module's file
+	Data   []string `json:"data"` // absolute paths, sorted
 }
 
 // Inspection describes a live value for a hover. Every field may be empty.

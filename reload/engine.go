@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +114,12 @@ type Config struct {
 	// after the save that replaced it: a generator or coroutine made before
 	// the save, found when it resumed (Python 3.12 and later).
 	OnStale func(Note)
+	// NewWatcher, if not nil, starts the watcher of the data files modules
+	// read as they run (settings.json, a CSV); nil means NewFSWatcher.
+	// When one changes, the modules that read it reload as a save of
+	// their files would, and their Results say why (Because). Not with
+	// PathMap or Attach: their runtimes' files are not this machine's.
+	NewWatcher func() (Watcher, error)
 	// Stderr receives the runtime process's own stderr. Nil discards it.
 	Stderr io.Writer
 	// Logger logs; nil means no logging.
@@ -153,6 +161,11 @@ type Engine struct {
 	evaluating int // evaluations between their call and their result
 
 	app appState // the running app, if any
+
+	// data watches the data files the modules' runs read, and reloads
+	// their readers when one changes; nil for a runtime on another
+	// machine (PathMap, Attach).
+	data *dataFiles
 }
 
 // ReloadOptions are the settings of a reload that can change while the
@@ -208,6 +221,9 @@ type pendingReload struct {
 	waiters int
 	stop    chan struct{} // closed to interrupt the run, when every waiter gave up
 	stopped bool          // stop is closed
+	// because lists the data files whose change queued it, until a save
+	// joins: then the save is why it runs.
+	because []string
 	// after holds the done channels of the other modules' reloads queued
 	// before this one: it runs after them, so saves apply in the order
 	// they were made (a save of a module, then of its importer, runs the
@@ -227,6 +243,14 @@ func New(cfg Config) *Engine {
 	e := &Engine{cfg: cfg, layout: layout, logger: logger, queues: make(map[string]*moduleQueue)}
 	e.opts = ReloadOptions{SkipDependents: cfg.SkipDependents, AfterReload: cfg.AfterReload, Strategy: cfg.Strategy, Timeout: cfg.Timeout}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if len(cfg.PathMap) == 0 && cfg.Attach == "" {
+		watchLogger := logger.Named("data")
+		newWatcher := cfg.NewWatcher
+		if newWatcher == nil {
+			newWatcher = func() (Watcher, error) { return NewFSWatcher(watchLogger) }
+		}
+		e.data = newDataFiles(newWatcher, e.dataChanged, watchLogger)
+	}
 	dir := ""
 	if len(cfg.Folders) > 0 {
 		dir = cfg.Folders[0]
@@ -294,7 +318,7 @@ func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result,
 	if err := e.settle(ctx, mod.Path); err != nil {
 		return nil, err
 	}
-	p, err := e.queue(path, ifLoaded, false)
+	p, err := e.queue(path, ifLoaded, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -318,13 +342,25 @@ func (e *Engine) wait(ctx context.Context, path string, ifLoaded bool) (*Result,
 // reports the result. It returns at once, so a save handler can call it
 // inline and saves queue in the order they arrived.
 func (e *Engine) Queue(path string) error {
-	_, err := e.queue(path, false, true)
+	_, err := e.queue(path, false, true, nil)
 	return err
 }
 
+// dataChanged queues, as saves, the reloads of the modules whose runs read
+// data files that changed: {module's file: those files}.
+func (e *Engine) dataChanged(readers map[string][]string) {
+	for _, path := range slices.Sorted(maps.Keys(readers)) {
+		e.logger.Info("data changed", zap.String("reader", path), zap.Strings("files", readers[path]))
+		if _, err := e.queue(path, false, true, readers[path]); err != nil {
+			e.logger.Warn("reload after data changed", zap.String("reader", path), zap.Error(err))
+		}
+	}
+}
+
 // queue joins the reload queued for path's module, or queues one: saved
-// for a save, else for a caller that waits for it.
-func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error) {
+// for a save (because, the data files whose change queued it, else nil),
+// else for a caller that waits for it.
+func (e *Engine) queue(path string, ifLoaded, saved bool, because []string) (*pendingReload, error) {
 	mod, err := e.layout.ModuleFor(path)
 	if err != nil {
 		return nil, err
@@ -353,6 +389,16 @@ func (e *Engine) queue(path string, ifLoaded, saved bool) (*pendingReload, error
 	p.module = mod
 	p.ifLoaded = p.ifLoaded && ifLoaded
 	p.ticket = e.runtime.Ticket()
+	switch {
+	case saved && because == nil:
+		p.because = nil
+	case because != nil:
+		for _, file := range because {
+			if !slices.Contains(p.because, file) {
+				p.because = append(p.because, file)
+			}
+		}
+	}
 	if saved {
 		p.saved = true
 	} else {
@@ -438,7 +484,7 @@ func (e *Engine) drain(q *moduleQueue) {
 		}
 		fresh := opts.Strategy == Fresh && !p.ifLoaded
 		e.mu.Lock()
-		ticket := p.ticket
+		ticket, because := p.ticket, p.because
 		e.mu.Unlock()
 		result, ended := e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
@@ -449,6 +495,10 @@ func (e *Engine) drain(q *moduleQueue) {
 			Ticket:       ticket,
 			Stop:         p.stop,
 		}, fresh)
+		result.Because = because
+		if e.data != nil && result.OK() {
+			e.data.update(result.DataReads)
+		}
 		e.mu.Lock()
 		p.result = result
 		e.mu.Unlock()
@@ -638,6 +688,9 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		for _, n := range reply.Notes {
 			res.Notes = append(res.Notes, newNote(n))
 		}
+		for _, r := range reply.DataReads {
+			res.DataReads = append(res.DataReads, DataRead{Module: r.Module, File: r.File, Data: slices.Sorted(slices.Values(r.Data))})
+		}
 		res.RolledBack = reply.RolledBack
 		res.SetAside = reply.SetAside
 		res.HookError = newException(reply.HookError)
@@ -679,6 +732,9 @@ func (e *Engine) background(ev pyruntime.Event) {
 }
 
 func (e *Engine) started(s pyruntime.Started) {
+	if e.data != nil {
+		e.data.reset() // its modules run again, and read again
+	}
 	if e.cfg.OnRuntimeStart == nil {
 		return
 	}
@@ -735,5 +791,8 @@ func (e *Engine) Close() error {
 	err := e.runtime.Close()
 	e.cancel()
 	e.drains.Wait()
+	if e.data != nil {
+		e.data.close()
+	}
 	return err
 }

@@ -1,6 +1,8 @@
 package reload
 
 import (
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hotload-dev/hotload/pyruntime"
@@ -42,6 +44,12 @@ type Result struct {
 	// a class rebuilt because its dataclass fields changed: existing
 	// instances still use the old class.
 	Notes []Note
+	// Because lists the data files whose change ran this reload (see
+	// Config.NewWatcher); empty for a save.
+	Because []string
+	// DataReads says, for each module the reload ran that reads data
+	// files as it runs or did before, what its run read now.
+	DataReads []DataRead
 	// RolledBack reports that the Exception undid every change the reload
 	// had made: all the modules it touched are as they were before.
 	RolledBack bool
@@ -63,6 +71,20 @@ type Result struct {
 	// it: the runtime could not start, died, or was killed after an
 	// interrupt. When Err is set, Exception is nil.
 	Err error
+}
+
+// Cause says why a reload ran when it was not a save: "settings.json
+// changed", naming the data files of Because by their base names. Empty
+// for a save.
+func (r *Result) Cause() string {
+	if len(r.Because) == 0 {
+		return ""
+	}
+	names := make([]string, len(r.Because))
+	for i, file := range r.Because {
+		names[i] = filepath.Base(file)
+	}
+	return strings.Join(names, ", ") + " changed"
 }
 
 // OK reports whether the code ran to the end.

@@ -19,6 +19,9 @@ func summary(res *reload.Result, first bool) string {
 		return fmt.Sprintf("hotload: %v\n", res.Err)
 	}
 	var b strings.Builder
+	if cause := res.Cause(); cause != "" {
+		fmt.Fprintf(&b, "hotload: %s\n", cause)
+	}
 	if exc := res.Exception; exc != nil {
 		b.WriteString(exc.Text)
 		if !strings.HasSuffix(exc.Text, "\n") {

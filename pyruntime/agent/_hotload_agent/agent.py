@@ -14,6 +14,7 @@ from .old_code import OldCodeWatch
 from .ops import HANDLERS
 from .output import OutputStream
 from .platform import interrupt_main_thread
+from .reads import Reads
 from .tracebacks import describe_exception
 from .warned import Warned
 
@@ -81,6 +82,9 @@ class Agent:
         self._inspector = None  # hover.Inspector, made by the first hover
         self.failures = FailureHooks(channel.send)
         self.old_code = OldCodeWatch(channel.send)
+        # The data files the runs of modules read (reads.py); its hook is
+        # added by the first reload.
+        self.reads = Reads()
 
     # --- output -------------------------------------------------------------
 

@@ -459,6 +459,11 @@ def op_reload(agent, msg):
     hits = agent.workspace.prepared.hits
     up = Update([rule for a in adapters for rule in a.rules] + UPDATE_RULES, agent.workspace)
     undo_import = []
+    reads = getattr(agent, "reads", None)  # None: an agent-like object of a test
+    if reads is not None:
+        if not agent.attached:  # an app hotload attached to is not ours to hook
+            reads.install()
+        reads.start(agent.workspace.roots)
     try:
         try:
             if module is None:
@@ -485,9 +490,11 @@ def op_reload(agent, msg):
                     agent.workspace.ran_now(other, file, version, shape, (body, last))
                 up.finish()
         finally:
+            recorded = reads.stop() if reads is not None else {}
             agent.workspace.trees.clear()
             agent.workspace.request_ended()
     except BaseException as exc:  # user code may raise anything
+        # What the runs read goes with them: what the runs before read stands.
         if module is None and not undo_import:
             return switched.told({"error": describe_exception(exc)})
         up.notes = []  # they were about changes now undone
@@ -506,6 +513,7 @@ def op_reload(agent, msg):
         return switched.told(reply)
     watch_old_code(agent, up, path)
     reply = {"value": None if value is None else safe_repr(value), "reloaded": up.reloaded}
+    say_data_reads(agent, reads, recorded, up.reloaded, reply)
     say_prepared(agent, hits, reply)
     if up.notes:
         reply["notes"] = up.notes
@@ -611,6 +619,21 @@ def watch_old_code(agent, up, path):
         watch.watch(up.unnoted_suspending_code(), (path,))
     except Exception as exc:
         up.note("hotload", "could not watch the old code this save replaced (%s: %s)" % (type(exc).__name__, exc))
+
+
+def say_data_reads(agent, reads, recorded, ran, reply):
+    """Adds data_reads to a reload's reply: the data files the modules that
+    ran read now, for each of them that reads some or did before (see
+    reads.py). reads is None in an agent-like object of a test."""
+    if reads is None or not (recorded or reads.by_module):
+        return
+
+    def file_of(name):
+        return agent.workspace.user_file(sys.modules.get(name))
+
+    data = reads.stand(recorded, ran, file_of)
+    if data:
+        reply["data_reads"] = data
 
 
 def say_prepared(agent, hits, reply):
