@@ -398,3 +398,28 @@ func TestRunChangedDependencyTakesEffect(t *testing.T) {
 		t.Errorf("a file nothing imports ran:\n%s", s.stdout.String())
 	}
 }
+
+// A data file the module's run read is watched without being listed: its
+// change reruns the module, in place and in a fresh process alike, after a
+// line naming the file.
+func TestRunRerunsWhenADataFileChanges(t *testing.T) {
+	t.Parallel()
+	const lib = `import json, pathlib
+GREETING = json.loads(pathlib.Path(__file__).with_name("settings.json").read_text())["greeting"]
+print("greeting", GREETING)
+`
+	for _, opts := range []runOptions{{}, {Fresh: true}} {
+		t.Run(fmt.Sprintf("fresh=%v", opts.Fresh), func(t *testing.T) {
+			t.Parallel()
+			s := startRun(t, map[string]string{"lib.py": lib, "settings.json": `{"greeting": "hello"}`}, nil, opts)
+			s.waitStderr("hotload: lib loaded in", 1)
+
+			s.write("settings.json", `{"greeting": "bonjour"}`)
+			s.waitStderr("settings.json changed", 1)
+			s.waitStdout("greeting bonjour\n")
+			if got, want := s.stdout.String(), "greeting hello\ngreeting bonjour\n"; got != want {
+				t.Errorf("stdout = %q, want %q", got, want)
+			}
+		})
+	}
+}
