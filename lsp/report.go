@@ -28,13 +28,21 @@ const (
 // The engine calls it for one module's reloads in the order they ran.
 func (s *server) reportReload(res *reload.Result) {
 	ctx := s.ctx
-	s.setDiagnostics(ctx, res.Module, s.resultDiagnostics(res))
+	if res.Fresh && res.Err == nil {
+		// The process of the runs before is gone: the notes about its
+		// objects are moot (saves made in place before the strategy
+		// changed left them).
+		s.forgetProcessNotes(ctx)
+	}
+	s.setDiagnostics(ctx, res.Module, s.issueDiagnostics(res))
+	s.setDiagnostics(ctx, notesOwner(res.Module), s.noteDiagnostics(res))
 	s.setDiagnostics(ctx, evaluationOwner(res.Module), nil) // a reload supersedes them
 	if res.OK() {
 		// The importers re-ran cleanly: an error an importer's own save
 		// reported earlier (say, before this fix to its dependency) is gone.
 		for _, importer := range res.Reloaded[min(1, len(res.Reloaded)):] {
 			s.setDiagnostics(ctx, importer, nil)
+			s.setDiagnostics(ctx, notesOwner(importer), nil)
 		}
 		// The running program's failures through the saved file may be
 		// fixed; those reported since the run began may be its own (a
@@ -111,12 +119,58 @@ func importers(res *reload.Result) string {
 	return " (and " + strings.Join(res.Reloaded[1:], ", ") + ")"
 }
 
-// resultDiagnostics maps a result's exception to diagnostics on the user's
-// files: those in the workspace folders (or, with none, the module's own
-// folder) and extra paths, but not installed libraries, even ones in a
-// virtual environment inside the workspace.
+// notesOwnerPrefix starts the diagnostics owner of a reload's notes, which
+// are about the objects of the process it ran in: a new process (a restart,
+// a crash's spare, a fresh run) takes them off.
+const notesOwnerPrefix = "notes:"
+
+func notesOwner(module string) string { return notesOwnerPrefix + module }
+
+// forgetProcessNotes takes off what was said about the objects of a process
+// that is gone: the notes of its reloads, the old code that ran again in it,
+// what its modules kept.
+func (s *server) forgetProcessNotes(ctx context.Context) {
+	s.clearOwners(ctx, notesOwnerPrefix)
+	s.clearStale(ctx, "") // no old code runs in a new process
+	s.clearKept(ctx, nil) // and nothing it computed is kept
+}
+
+// resultDiagnostics is issueDiagnostics and noteDiagnostics together.
 func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
-	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 && len(res.Notes) == 0 {
+	diags := s.issueDiagnostics(res)
+	for u, ds := range s.noteDiagnostics(res) {
+		if diags == nil {
+			diags = make(map[uri.URI][]protocol.Diagnostic)
+		}
+		diags[u] = append(diags[u], ds...)
+	}
+	return diags
+}
+
+// noteDiagnostics puts each note of res on the object it names, so the
+// editor shows what still runs old code where that code is (the notes that
+// hold until a module runs again: keepNotes).
+func (s *server) noteDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
+	if len(res.Notes) == 0 {
+		return nil
+	}
+	users := s.userCode(filepath.Dir(res.Path))
+	diags := make(map[uri.URI][]protocol.Diagnostic)
+	for _, n := range res.Notes {
+		if n.Until == "" && n.Path != "" && n.Line > 0 && users(n.Path) {
+			u := fileURI(n.Path)
+			diags[u] = append(diags[u], noteDiagnostic(n))
+		}
+	}
+	return diags
+}
+
+// issueDiagnostics maps a result's exception and warnings to diagnostics on
+// the user's files: those in the workspace folders (or, with none, the
+// module's own folder) and extra paths, but not installed libraries, even
+// ones in a virtual environment inside the workspace.
+func (s *server) issueDiagnostics(res *reload.Result) map[uri.URI][]protocol.Diagnostic {
+	if res.Exception == nil && res.HookError == nil && len(res.Warnings) == 0 {
 		return nil
 	}
 	users := s.userCode(filepath.Dir(res.Path))
@@ -138,14 +192,6 @@ func (s *server) resultDiagnostics(res *reload.Result) map[uri.URI][]protocol.Di
 				Source:   protocol.NewOptional(diagnosticSource),
 				Message:  protocol.String(w.Summary()),
 			})
-		}
-	}
-	// A note lands on the object it names, so the editor shows what still
-	// runs old code where that code is.
-	for _, n := range res.Notes {
-		if n.Until == "" && n.Path != "" && n.Line > 0 && users(n.Path) { // the others: keepNotes
-			u := fileURI(n.Path)
-			diags[u] = append(diags[u], noteDiagnostic(n))
 		}
 	}
 	return diags
@@ -260,8 +306,7 @@ func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 			st.LastError, st.noRuntime = "", false // the run failed for want of this runtime
 		}
 	})
-	s.clearStale(s.ctx, "") // no old code runs in a new process
-	s.clearKept(s.ctx, nil) // and nothing it computed is kept
+	s.forgetProcessNotes(s.ctx)
 	how := strings.Join(info.Argv, " ")
 	if info.Forked {
 		how = "forked from the preloaded " + how

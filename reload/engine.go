@@ -656,6 +656,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 	call := e.runtime.Call
 	if fresh {
 		call = e.runtime.CallFresh
+		res.Fresh = true
 	}
 	reply, err := call(ctx, req, func(ev pyruntime.Event) {
 		if ev.Kind != "output" {

@@ -37,6 +37,9 @@ type Result struct {
 	// text before the save (Engine.Prepare), the file's very bytes, rather
 	// than compiling it after the save.
 	Prepared bool
+	// Fresh reports a run in a new process forked from the zygote (the
+	// Fresh strategy), which replaced the process of the runs before it.
+	Fresh bool
 	// Reloaded lists the modules a reload ran, in order: the module, then
 	// the importers it re-ran. Empty for an evaluation.
 	Reloaded []string
