@@ -41,15 +41,38 @@ func TestUnseenEditScenarios(t *testing.T) {
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
-	counts := map[string]int{}
-	var table []string
-	for _, path := range paths {
+	// The scenarios run two at a time (-parallel, GOMAXPROCS by default):
+	// each waits on its own Pythons most of the time. The table is
+	// written once they all ended.
+	type outcome struct {
+		ran         bool
+		name, title string
+		got, said   string
+	}
+	outcomes := make([]outcome, len(paths))
+	t.Cleanup(func() {
+		counts := map[string]int{}
+		var table []string
+		for _, o := range outcomes {
+			if !o.ran {
+				continue // not selected by -run
+			}
+			counts[o.got]++
+			table = append(table, fmt.Sprintf("| %s | %s | %s | %s |", o.name, o.title, o.got, o.said))
+		}
+		t.Logf("unseen scenario outcomes:\n| scenario | edit | outcome | the editor said |\n|---|---|---|---|\n%s\n"+
+			"%d scenarios: right %d, noted %d, warned %d, silent %d, noisy %d, skipped %d",
+			strings.Join(table, "\n"), len(table), counts["right"], counts["noted"], counts["warned"], counts["silent"], counts["noisy"], counts["skipped"])
+	})
+	for i, path := range paths {
 		sc := parseScenario(t, path)
-		got, said, ran := "skipped", "", false
+		o := &outcomes[i]
+		o.name, o.title, o.got = sc.name, sc.title, "skipped"
 		t.Run(sc.name, func(t *testing.T) {
-			ran = true
+			o.ran = true
+			t.Parallel()
 			sc.choosePython(t)
-			got, said = sc.judge(t)
+			o.got, o.said = sc.judge(t)
 			want := "right"
 			if len(sc.warnings) > 0 {
 				want = "noted"
@@ -59,19 +82,11 @@ func TestUnseenEditScenarios(t *testing.T) {
 					}
 				}
 			}
-			if got != want {
-				t.Errorf("%s: %s, want %s", sc.title, got, want)
+			if o.got != want {
+				t.Errorf("%s: %s, want %s", sc.title, o.got, want)
 			}
 		})
-		if !ran {
-			continue // not selected by -run
-		}
-		counts[got]++
-		table = append(table, fmt.Sprintf("| %s | %s | %s | %s |", sc.name, sc.title, got, said))
 	}
-	t.Logf("unseen scenario outcomes:\n| scenario | edit | outcome | the editor said |\n|---|---|---|---|\n%s\n"+
-		"%d scenarios: right %d, noted %d, warned %d, silent %d, noisy %d, skipped %d",
-		strings.Join(table, "\n"), len(table), counts["right"], counts["noted"], counts["warned"], counts["silent"], counts["noisy"], counts["skipped"])
 }
 
 // judge plays the scenario, compares each check with the fresh run and

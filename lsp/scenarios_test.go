@@ -354,10 +354,30 @@ func TestRealWorldEditScenarios(t *testing.T) {
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
-	var right, warned []string
-	for _, path := range paths {
+	// Two at a time, as the unseen ones (see TestUnseenEditScenarios);
+	// the summary is written once they all ended.
+	passed := make([]bool, len(paths))
+	scenarios := make([]scenario, len(paths))
+	t.Cleanup(func() {
+		var right, warned []string
+		for i, sc := range scenarios {
+			switch {
+			case !passed[i]:
+			case len(sc.warnings) == 0:
+				right = append(right, sc.name)
+			default:
+				warned = append(warned, sc.name)
+			}
+		}
+		t.Logf("%d scenarios: %d fully right, %d right where checked and warned where not, %d failed\nright: %s\nwarned: %s",
+			len(paths), len(right), len(warned), len(paths)-len(right)-len(warned), strings.Join(right, " "), strings.Join(warned, " "))
+	})
+	for i, path := range paths {
 		sc := parseScenario(t, path)
-		ok := t.Run(sc.name, func(t *testing.T) {
+		scenarios[i] = sc
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			defer func() { passed[i] = !t.Failed() }()
 			sc.choosePython(t)
 			want := sc.freshValues(t)
 			e := sc.play(t)
@@ -388,16 +408,7 @@ func TestRealWorldEditScenarios(t *testing.T) {
 				t.Errorf("a scenario that must come out fully right has warnings: %s", describeWarnings(got))
 			}
 		})
-		switch {
-		case !ok:
-		case len(sc.warnings) == 0:
-			right = append(right, sc.name)
-		default:
-			warned = append(warned, sc.name)
-		}
 	}
-	t.Logf("%d scenarios: %d fully right, %d right where checked and warned where not, %d failed\nright: %s\nwarned: %s",
-		len(paths), len(right), len(warned), len(paths)-len(right)-len(warned), strings.Join(right, " "), strings.Join(warned, " "))
 }
 
 // exceptionType returns "NameError" for a traceback ending in "NameError: ...".
