@@ -340,9 +340,6 @@ func TestProbePreloadEdited(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if strings.HasSuffix(tt.name, "then app saved") || tt.then == "restart" || tt.then == "crash" {
-				t.Skip("known silent: workers fork from the zygote, which holds the module as it was imported at start")
-			}
 			e := startProbe(t, preloadFiles+"-- boom.py --\n", map[string]any{"strategy": tt.strategy, "preload": []string{"data"}})
 			if got := e.evalOrError("app.py", "v"); got != "(6, 'h1')" {
 				t.Fatalf("v before = %s", got)
