@@ -369,6 +369,32 @@ func TestProbePreloadEdited(t *testing.T) {
 	}
 }
 
+// A save that makes a preload fail to import keeps the zygote that imported
+// it at start, and a Warning says that fresh runs and restarts still start
+// with the file as it was; the next save that imports takes over.
+func TestProbePreloadEditedFails(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"fresh", "inplace"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := startProbe(t, preloadFiles, map[string]any{"strategy": strategy, "preload": []string{"data"}})
+			n := e.messageCount()
+			e.save("data.py", "DATA = [\n")
+			m := e.awaitMessage(n, "importing them again with it failed")
+			if m.Type != protocol.MessageTypeWarning || !strings.Contains(m.Message, "preload data failed: SyntaxError") || !strings.Contains(m.Message, "restarts") {
+				t.Errorf("message = %v %q, want a Warning naming data's SyntaxError and what it means for restarts", m.Type, m.Message)
+			}
+			e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
+			n = e.messageCount()
+			if err := e.command("hotload.restartRuntime", nil); err != nil {
+				t.Fatal(err)
+			}
+			e.awaitMessage(n, "runtime restarted")
+			probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+		})
+	}
+}
+
 // The preload list changes: the new runtime imports the current files.
 func TestProbePreloadListChanges(t *testing.T) {
 	t.Parallel()
