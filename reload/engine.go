@@ -826,7 +826,8 @@ func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
 }
 
 // Restart replaces the runtime's process with a fresh one: module state is
-// lost; the preloads come from the zygote, imported when it started.
+// lost; the preloads come from the zygote, imported when it started or
+// again after a save of a file it holds (Config.OnPreloadsRenewed).
 func (e *Engine) Restart(ctx context.Context) error {
 	if err := e.runtime.Restart(ctx); err != nil {
 		return fmt.Errorf("reload: restart runtime: %w", err)
