@@ -88,6 +88,9 @@ func (r *Runtime) renewZygoteNow() error {
 		return nil
 	}
 	z, err := r.startZygote(old.cmd.argv)
+	if err != nil && r.ctx.Err() != nil {
+		return ErrClosed
+	}
 	if err != nil {
 		return fmt.Errorf("pyruntime: renew the zygote: %w", err)
 	}

@@ -491,6 +491,15 @@ func (e *Engine) drain(q *moduleQueue) {
 		opts := e.opts
 		e.mu.Unlock()
 
+		// A save of a file the zygote holds renews it: in fresh mode before
+		// the run (or the app's restart), which must start as a fresh run
+		// would; in place after the reload, which ran the new code in its
+		// own process.
+		held := e.runtime.HoldsFile(p.module.Path)
+		if held && opts.Strategy == Fresh {
+			e.preloadsRenewed(p.module.Path, <-e.runtime.RenewZygote())
+		}
+
 		// A reload only if loaded is about the running process; it is never
 		// fresh, since a fresh process has loaded nothing. A running app is
 		// restarted instead, if the save concerns it.
@@ -505,13 +514,6 @@ func (e *Engine) drain(q *moduleQueue) {
 		e.mu.Lock()
 		ticket, because := p.ticket, p.because
 		e.mu.Unlock()
-		// A save of a file the zygote holds renews it: before a fresh run,
-		// which must run as a fresh start would; after one in place,
-		// which ran the new code in its own process.
-		held := e.runtime.HoldsFile(p.module.Path)
-		if held && fresh {
-			e.preloadsRenewed(p.module.Path, <-e.runtime.RenewZygote())
-		}
 		result, ended := e.run(e.ctx, p.module, pyruntime.Request{
 			Op:           "reload",
 			IfLoaded:     p.ifLoaded,
@@ -522,7 +524,7 @@ func (e *Engine) drain(q *moduleQueue) {
 			Stop:         p.stop,
 		}, fresh)
 		result.Because = because
-		if held && !fresh && !errors.Is(result.Err, ErrClosed) {
+		if held && opts.Strategy != Fresh && !errors.Is(result.Err, ErrClosed) {
 			renewed := e.runtime.RenewZygote()
 			e.drains.Add(1)
 			go func() {
