@@ -340,9 +340,6 @@ func TestProbePreloadEdited(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if strings.HasSuffix(tt.name, "then app saved") || tt.then == "restart" || tt.then == "crash" {
-				t.Skip("known silent: workers fork from the zygote, which holds the module as it was imported at start")
-			}
 			e := startProbe(t, preloadFiles+"-- boom.py --\n", map[string]any{"strategy": tt.strategy, "preload": []string{"data"}})
 			if got := e.evalOrError("app.py", "v"); got != "(6, 'h1')" {
 				t.Fatalf("v before = %s", got)
@@ -368,6 +365,32 @@ func TestProbePreloadEdited(t *testing.T) {
 				w := e.warningsOn(tt.edit)
 				t.Errorf("app.v = %s, a fresh run gives %s; messages after the edit:\n%s warnings on %s: %v", got, want, said, tt.edit, w)
 			}
+		})
+	}
+}
+
+// A save that makes a preload fail to import keeps the zygote that imported
+// it at start, and a Warning says that fresh runs and restarts still start
+// with the file as it was; the next save that imports takes over.
+func TestProbePreloadEditedFails(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"fresh", "inplace"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := startProbe(t, preloadFiles, map[string]any{"strategy": strategy, "preload": []string{"data"}})
+			n := e.messageCount()
+			e.save("data.py", "DATA = [\n")
+			m := e.awaitMessage(n, "importing them again with it failed")
+			if m.Type != protocol.MessageTypeWarning || !strings.Contains(m.Message, "preload data failed: SyntaxError") || !strings.Contains(m.Message, "restarts") {
+				t.Errorf("message = %v %q, want a Warning naming data's SyntaxError and what it means for restarts", m.Type, m.Message)
+			}
+			e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
+			n = e.messageCount()
+			if err := e.command("hotload.restartRuntime", nil); err != nil {
+				t.Fatal(err)
+			}
+			e.awaitMessage(n, "runtime restarted")
+			probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 		})
 	}
 }

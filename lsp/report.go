@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -316,6 +318,25 @@ func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 		s.show(s.ctx, protocol.MessageTypeWarning, fmt.Sprintf("hotload: preload %s failed: %s", name, exc.Summary()))
 		s.log(s.ctx, protocol.MessageTypeWarning, exc.Text)
 	}
+}
+
+// preloadsRenewed tells the user whether the processes started from now
+// on have the preloaded file just saved as it is now.
+func (s *server) preloadsRenewed(r reload.PreloadRenewal) {
+	name := filepath.Base(r.Path)
+	if r.Err == nil {
+		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: "+name+" is imported by the preloads: they were imported again with it, for fresh runs and restarts")
+		return
+	}
+	why := r.Err.Error()
+	if failed := slices.Sorted(maps.Keys(r.PreloadErrors)); len(failed) > 0 {
+		exc := r.PreloadErrors[failed[0]] // one is enough to say what to fix
+		why = fmt.Sprintf("preload %s failed: %s", failed[0], exc.Summary())
+		s.log(s.ctx, protocol.MessageTypeWarning, exc.Text)
+	}
+	msg := fmt.Sprintf("hotload: %s is imported by the preloads, and importing them again with it failed (%s): fresh runs, restarts and crash recoveries still start with %s as it was imported before. Fix it and save again.", name, why, name)
+	s.show(s.ctx, protocol.MessageTypeWarning, msg)
+	s.log(s.ctx, protocol.MessageTypeWarning, msg)
 }
 
 func (s *server) runtimeExited(err error) {

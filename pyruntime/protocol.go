@@ -98,6 +98,9 @@ type Reply struct {
 
 	// PreloadErrors maps each preload module that failed to import to its error.
 	PreloadErrors map[string]*Exception `json:"preload_errors,omitempty"`
+	// PreloadedFiles lists the files of the workspace modules loaded by
+	// the end of setup: the preloads and the workspace modules they import.
+	PreloadedFiles []string `json:"preloaded_files,omitempty"`
 	// Skipped reports a reload with IfLoaded of a module that was not loaded.
 	Skipped bool `json:"skipped,omitempty"`
 	// Reloaded lists the modules a reload ran, in order: the module itself,

@@ -157,7 +157,14 @@ type Runtime struct {
 	spare  *process   // a ready worker to take over, or nil
 	// forking is closed when the spare being forked is ready (or failed);
 	// nil when none is being forked.
-	forking  chan struct{}
+	forking chan struct{}
+	// renewing is closed when the latest zygote asked for by RenewZygote
+	// has taken the current one's place (or failed to); nil when none is
+	// being started. Starts and fresh runs wait for it.
+	renewing chan struct{}
+	// retired holds the zygotes RenewZygote replaced whose workers still
+	// run (the current process, the app): each is closed once none does.
+	retired  []*zygote
 	starting *attempt // the start in progress, or nil
 	failures int      // failed starts and early deaths in a row
 	closed   bool
@@ -322,6 +329,9 @@ func (r *Runtime) renew(ctx context.Context) (p, old *process, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := r.awaitRenewal(ctx); err != nil {
+		return nil, nil, err
+	}
 	for {
 		r.mu.Lock()
 		z, forking := r.zyg, r.forking
@@ -398,8 +408,10 @@ func (r *Runtime) Pids() []int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var pids []int
-	if r.zyg != nil && r.zyg.alive() {
-		pids = append(pids, r.zyg.self.pid)
+	for _, z := range append([]*zygote{r.zyg}, r.retired...) {
+		if z != nil && z.alive() {
+			pids = append(pids, z.self.pid)
+		}
 	}
 	for _, p := range []*process{r.proc, r.spare} {
 		if p != nil && !p.exited() {
@@ -414,8 +426,8 @@ func (r *Runtime) Pids() []int {
 func (r *Runtime) Close() error {
 	r.mu.Lock()
 	r.closed = true
-	p, spare, z, a := r.proc, r.spare, r.zyg, r.starting
-	r.proc, r.spare, r.zyg = nil, nil, nil
+	p, spare, z, a, retired := r.proc, r.spare, r.zyg, r.starting, r.retired
+	r.proc, r.spare, r.zyg, r.retired = nil, nil, nil, nil
 	r.mu.Unlock()
 	r.cancel()
 	if a != nil {
@@ -427,8 +439,10 @@ func (r *Runtime) Close() error {
 			q.kill(ErrClosed)
 		}
 	}
-	if z != nil {
-		z.close(ErrClosed)
+	for _, z := range append(retired, z) {
+		if z != nil {
+			z.close(ErrClosed)
+		}
 	}
 	for _, q := range []*process{p, spare} {
 		if q != nil {
@@ -525,6 +539,9 @@ func (r *Runtime) next() (*process, Started, error) {
 		return nil, Started{}, ErrClosed
 	}
 	began := time.Now()
+	if err := r.awaitRenewal(r.ctx); err != nil {
+		return nil, Started{}, ErrClosed
+	}
 	r.mu.Lock()
 	z, spare, noFork := r.zyg, r.spare, r.noFork
 	r.spare = nil
@@ -544,7 +561,7 @@ func (r *Runtime) next() (*process, Started, error) {
 	}
 	started := Started{Argv: argv, Forked: true}
 	if z == nil || !z.alive() {
-		z, err = startZygote(r.ctx, argv, r.paths.config(&r.cfg), r.logger)
+		z, err = r.startZygote(argv)
 		if errors.Is(err, errNoFork) {
 			r.logger.Warn("this Python cannot fork: every restart imports the preloads again, and fresh runs run in place", zap.Strings("argv", argv))
 			r.mu.Lock()
@@ -621,6 +638,9 @@ func (r *Runtime) refillLocked() {
 		if keep {
 			r.spare = p
 		}
+		if r.zyg != z {
+			r.refillLocked() // the zygote was renewed meanwhile: a spare of the new one
+		}
 		r.mu.Unlock()
 		close(forking)
 		switch {
@@ -668,7 +688,11 @@ func (r *Runtime) watch(p *process) {
 	if current && !r.closed && r.cfg.Attach == "" && !errors.Is(reason, ErrRestarted) && !errors.Is(reason, ErrClosed) {
 		r.startLocked()
 	}
+	idle := r.idleRetiredLocked()
 	r.mu.Unlock()
+	for _, z := range idle {
+		z.close(ErrClosed)
+	}
 
 	if app {
 		r.appExited(p, reason)

@@ -53,6 +53,10 @@ type zygote struct {
 	handed map[int]*os.File
 
 	preloadErrors map[string]*Exception
+	// held holds the files of the workspace modules the zygote imported at
+	// setup, as the interpreter names them: its workers start with these
+	// files as they were then. Nil when it imported none.
+	held map[string]bool
 }
 
 // zygoteEvent is what the zygote itself says on channel 0 beyond replies.
@@ -138,6 +142,12 @@ func startZygote(ctx context.Context, argv []string, cfg *Config, logger *zap.Lo
 		return fail(err)
 	}
 	z.preloadErrors = reply.PreloadErrors
+	for _, f := range reply.PreloadedFiles {
+		if z.held == nil {
+			z.held = make(map[string]bool)
+		}
+		z.held[f] = true
+	}
 	return z, nil
 }
 

@@ -93,6 +93,11 @@ type Config struct {
 	OnRun func(module string, res *Result)
 	// OnRuntimeStart, if not nil, is called each time a runtime is ready.
 	OnRuntimeStart func(RuntimeInfo)
+	// OnPreloadsRenewed, if not nil, is called when a save of a file the
+	// runtime's zygote imported at start (a preload, or a workspace module
+	// a preload imports) has started a zygote with the new file, with how
+	// that went.
+	OnPreloadsRenewed func(PreloadRenewal)
 	// OnRuntimeExit, if not nil, is called when the runtime dies while no
 	// code runs in it; a new one is started at once.
 	OnRuntimeExit func(error)
@@ -136,6 +141,20 @@ type RuntimeInfo struct {
 	Forked bool
 	// PreloadErrors maps each preload module that failed to import to why.
 	PreloadErrors map[string]*Exception
+}
+
+// PreloadRenewal says how the zygote was renewed after a save of Path,
+// a file it had imported at start. If Err is nil, every process started
+// from then on (fresh runs, restarts, the spare after a crash) has the
+// file as saved. Otherwise they go on starting with the file as it was
+// imported at start.
+type PreloadRenewal struct {
+	Path string
+	// PreloadErrors maps each preload that failed to import in the new
+	// zygote to why; then Err is set too.
+	PreloadErrors map[string]*Exception
+	// Err says why the zygote in use stays; nil if the new one took over.
+	Err error
 }
 
 // Engine reloads modules in one warm runtime. Its methods are safe for
@@ -472,6 +491,15 @@ func (e *Engine) drain(q *moduleQueue) {
 		opts := e.opts
 		e.mu.Unlock()
 
+		// A save of a file the zygote holds renews it: in fresh mode before
+		// the run (or the app's restart), which must start as a fresh run
+		// would; in place after the reload, which ran the new code in its
+		// own process.
+		held := e.runtime.HoldsFile(p.module.Path)
+		if held && opts.Strategy == Fresh {
+			e.preloadsRenewed(p.module.Path, <-e.runtime.RenewZygote())
+		}
+
 		// A reload only if loaded is about the running process; it is never
 		// fresh, since a fresh process has loaded nothing. A running app is
 		// restarted instead, if the save concerns it.
@@ -496,6 +524,14 @@ func (e *Engine) drain(q *moduleQueue) {
 			Stop:         p.stop,
 		}, fresh)
 		result.Because = because
+		if held && opts.Strategy != Fresh && !errors.Is(result.Err, ErrClosed) {
+			renewed := e.runtime.RenewZygote()
+			e.drains.Add(1)
+			go func() {
+				defer e.drains.Done()
+				e.preloadsRenewed(p.module.Path, <-renewed)
+			}()
+		}
 		if e.data != nil && result.OK() {
 			e.data.update(result.DataReads)
 		}
@@ -749,6 +785,28 @@ func (e *Engine) started(s pyruntime.Started) {
 	e.cfg.OnRuntimeStart(info)
 }
 
+// preloadsRenewed reports the renewal of the zygote after a save of path.
+func (e *Engine) preloadsRenewed(path string, err error) {
+	if err != nil && errors.Is(err, pyruntime.ErrClosed) {
+		return
+	}
+	if err != nil {
+		e.logger.Warn("renew the zygote", zap.String("path", path), zap.Error(err))
+	}
+	if e.cfg.OnPreloadsRenewed == nil {
+		return
+	}
+	r := PreloadRenewal{Path: path, Err: err}
+	var pe *pyruntime.PreloadError
+	if errors.As(err, &pe) {
+		r.PreloadErrors = make(map[string]*Exception)
+		for name, exc := range pe.Errors {
+			r.PreloadErrors[name] = newException(exc)
+		}
+	}
+	e.cfg.OnPreloadsRenewed(r)
+}
+
 // Interrupt stops the code running and everything asked for before the
 // Interrupt (queued reloads, evaluations waiting for them): each raises
 // KeyboardInterrupt. It reports whether there was any. Code that ignores
@@ -770,7 +828,8 @@ func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
 }
 
 // Restart replaces the runtime's process with a fresh one: module state is
-// lost; the preloads come from the zygote, imported when it started.
+// lost; the preloads come from the zygote, imported when it started or
+// again after a save of a file it holds (Config.OnPreloadsRenewed).
 func (e *Engine) Restart(ctx context.Context) error {
 	if err := e.runtime.Restart(ctx); err != nil {
 		return fmt.Errorf("reload: restart runtime: %w", err)

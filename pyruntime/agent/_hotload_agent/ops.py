@@ -48,8 +48,11 @@ def op_setup(agent, msg):
             importlib.import_module(name)
         except BaseException as exc:
             failed[name] = describe_exception(exc)
-    agent.workspace.note_loaded()
-    return {"preload_errors": failed}
+    files = agent.workspace.note_loaded()
+    # The workspace files loaded by now (the preloads and what they
+    # import): a zygote holds them as they were at its start, so the server
+    # starts a new one when one of them changes.
+    return {"preload_errors": failed, "preloaded_files": sorted(set(files.values()))}
 
 
 def same_file(a, b):

@@ -1,0 +1,40 @@
+"""setup names the workspace files the preloads loaded: the zygote holds
+them as they were at its start, and a save of one of them starts a new
+zygote."""
+
+import sys
+import uuid
+
+from _hotload_agent import ops
+from _hotload_agent.graph import Workspace
+
+
+class Agent:
+    attached = False
+    loaded_before = frozenset()
+    app = None
+
+
+def test_setup_names_the_workspace_files_the_preloads_loaded(tmp_path):
+    prefix = "s" + uuid.uuid4().hex[:8] + "_"
+    (tmp_path / (prefix + "data.py")).write_text(f"import {prefix}helper\nimport json\nDATA = [1]\n")
+    (tmp_path / (prefix + "helper.py")).write_text("TAG = 'h1'\n")
+    (tmp_path / (prefix + "other.py")).write_text("X = 1\n")
+    agent = Agent()
+    agent.workspace = Workspace()
+    try:
+        reply = ops.op_setup(agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)], "preload": [prefix + "data"]})
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert reply["preload_errors"] == {}
+    assert reply["preloaded_files"] == sorted([str(tmp_path / (prefix + "data.py")), str(tmp_path / (prefix + "helper.py"))])
+
+
+def test_setup_without_preloads_names_no_file(tmp_path):
+    agent = Agent()
+    agent.workspace = Workspace()
+    try:
+        reply = ops.op_setup(agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)]})
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert reply["preloaded_files"] == []
