@@ -445,6 +445,9 @@ def op_reload(agent, msg):
     its existing namespace, updating old objects in place and re-running its
     importers, all or nothing. Globals persist across reloads."""
     name, path = msg["module"], msg["path"]
+    sites = getattr(agent, "site", None)  # None: an agent-like object of a test
+    if sites is not None:
+        sites.look()  # a fresh run would read the .pth files added since the start
     if msg.get("path_entry"):
         add_sys_path([msg["path_entry"]], front=True)
         agent.workspace.add_roots([msg["path_entry"]])
@@ -453,6 +456,8 @@ def op_reload(agent, msg):
         switched, (name, module) = Switched(), module_at(agent.workspace, name, path)
     else:
         switched, name, module = enter_root(agent, name, path, msg.get("path_entry"))
+    if sites is not None:
+        switched.notes[:0] = sites.take_notes()
     if module is None and msg.get("if_loaded"):
         return switched.told({"skipped": True})
     adapters = frameworks.active(agent.workspace)
