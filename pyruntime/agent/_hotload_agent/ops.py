@@ -501,7 +501,7 @@ def op_reload(agent, msg):
     except BaseException as exc:  # user code may raise anything
         # What the runs read goes with them: what the runs before read stands.
         if module is None and not undo_import:
-            return switched.told({"error": describe_exception(exc)})
+            return switched.told({"error": describe_exception(exc), "failed_with": loaded_files(agent)})
         up.notes = []  # they were about changes now undone
         with sigint_deferred():
             up.rollback()
@@ -511,7 +511,7 @@ def op_reload(agent, msg):
             for undo in undo_import:
                 undo()
         agent.workspace.save_failed(up.modules if module is None else {name} | up.modules)
-        reply = {"error": describe_exception(exc), "rolled_back": True}
+        reply = {"error": describe_exception(exc), "rolled_back": True, "failed_with": loaded_files(agent)}
         say_prepared(agent, hits, reply)
         if up.notes:
             reply["notes"] = up.notes
@@ -528,6 +528,13 @@ def op_reload(agent, msg):
         except BaseException as exc:  # the reload stands; the hook's error is reported apart
             reply["hook_error"] = describe_exception(exc)
     return switched.told(reply)
+
+
+def loaded_files(agent):
+    """The files of the user modules loaded now, sorted: after a failed
+    run, those its failure may come from (the server takes its Error off
+    when a fresh run of one of them succeeds)."""
+    return sorted(set(agent.workspace.loaded().values()))
 
 
 class Switched:
