@@ -37,6 +37,7 @@ func (s *server) reportReload(res *reload.Result) {
 		s.forgetProcessNotes(ctx)
 	}
 	s.setDiagnostics(ctx, res.Module, s.issueDiagnostics(res))
+	s.ranWith(res)
 	s.setDiagnostics(ctx, notesOwner(res.Module), s.noteDiagnostics(res))
 	s.setDiagnostics(ctx, evaluationOwner(res.Module), nil) // a reload supersedes them
 	if res.OK() {
@@ -55,6 +56,9 @@ func (s *server) reportReload(res *reload.Result) {
 		// What the modules that ran kept is new; what others kept is not.
 		s.clearKept(ctx, res.Reloaded)
 		s.keepNotes(ctx, res)
+		if res.Fresh {
+			s.outdateFailures(ctx, res.Module, res.Path)
+		}
 	}
 
 	cause := ""

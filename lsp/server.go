@@ -90,6 +90,9 @@ type server struct {
 	// diagnostics holds, for each owner (a reload's module), the diagnostics
 	// it published, by file. A file shows the union over owners.
 	diagnostics map[string]map[uri.URI][]protocol.Diagnostic
+	// failedWith holds, for each module whose last run failed, the files
+	// of the user modules loaded when it did (see outdateFailures).
+	failedWith map[string][]string
 
 	docsMu sync.Mutex // guards docs
 	docs   map[uri.URI]*document

@@ -117,6 +117,9 @@ type Reply struct {
 	DataReads []DataRead `json:"data_reads,omitempty"`
 	// RolledBack reports that an error undid every change the reload made.
 	RolledBack bool `json:"rolled_back,omitempty"`
+	// FailedWith lists, for a reload that failed, the files of the user
+	// modules loaded when it did: the files its failure may come from.
+	FailedWith []string `json:"failed_with,omitempty"`
 	// SetAside lists the files whose modules a reload or evaluation set
 	// aside: another import root provided their names, and the request's
 	// file is in that root (see the agent's folders.py). They come back,

@@ -729,6 +729,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 			res.DataReads = append(res.DataReads, DataRead{Module: r.Module, File: r.File, Data: slices.Sorted(slices.Values(r.Data))})
 		}
 		res.RolledBack = reply.RolledBack
+		res.FailedWith = reply.FailedWith
 		res.SetAside = reply.SetAside
 		res.HookError = newException(reply.HookError)
 		for _, w := range reply.Warnings {

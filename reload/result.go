@@ -56,6 +56,9 @@ type Result struct {
 	// RolledBack reports that the Exception undid every change the reload
 	// had made: all the modules it touched are as they were before.
 	RolledBack bool
+	// FailedWith lists, for a reload that failed, the files of the user
+	// modules loaded when it did.
+	FailedWith []string
 	// SetAside lists the files whose modules the run set aside, because
 	// the run's file is in another folder that has modules of their
 	// names: `python b/main.py` imports b/tool.py, not a/tool.py. They

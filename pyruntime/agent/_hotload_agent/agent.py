@@ -15,6 +15,7 @@ from .ops import HANDLERS
 from .output import OutputStream
 from .platform import interrupt_main_thread
 from .reads import Reads
+from .site_files import SitePackages
 from .tracebacks import describe_exception
 from .warned import Warned
 
@@ -29,7 +30,7 @@ NUDGE_SECONDS = 0.05
 
 
 class Agent:
-    def __init__(self, channel, attached=False, loaded_before=frozenset()):
+    def __init__(self, channel, attached=False, loaded_before=frozenset(), site=None):
         self.channel = channel
         # attached: serving inside someone else's app (see serve()), which
         # must survive the session, keep its own streams, and whose
@@ -85,6 +86,9 @@ class Agent:
         # The data files the runs of modules read (reads.py); its hook is
         # added by the first reload.
         self.reads = Reads()
+        # The .pth files of site-packages read and processed (site_files.py):
+        # a worker shares its zygote's, as it was when it forked.
+        self.site = SitePackages() if site is None else site
 
     # --- output -------------------------------------------------------------
 

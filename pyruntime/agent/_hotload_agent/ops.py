@@ -448,6 +448,9 @@ def op_reload(agent, msg):
     its existing namespace, updating old objects in place and re-running its
     importers, all or nothing. Globals persist across reloads."""
     name, path = msg["module"], msg["path"]
+    sites = getattr(agent, "site", None)  # None: an agent-like object of a test
+    if sites is not None:
+        sites.look()  # a fresh run would read the .pth files added since the start
     if msg.get("path_entry"):
         add_sys_path([msg["path_entry"]], front=True)
         agent.workspace.add_roots([msg["path_entry"]])
@@ -456,6 +459,8 @@ def op_reload(agent, msg):
         switched, (name, module) = Switched(), module_at(agent.workspace, name, path)
     else:
         switched, name, module = enter_root(agent, name, path, msg.get("path_entry"))
+    if sites is not None:
+        switched.notes[:0] = sites.take_notes()
     if module is None and msg.get("if_loaded"):
         return switched.told({"skipped": True})
     adapters = frameworks.active(agent.workspace)
@@ -499,7 +504,7 @@ def op_reload(agent, msg):
     except BaseException as exc:  # user code may raise anything
         # What the runs read goes with them: what the runs before read stands.
         if module is None and not undo_import:
-            return switched.told({"error": describe_exception(exc)})
+            return switched.told({"error": describe_exception(exc), "failed_with": loaded_files(agent)})
         up.notes = []  # they were about changes now undone
         with sigint_deferred():
             up.rollback()
@@ -509,7 +514,7 @@ def op_reload(agent, msg):
             for undo in undo_import:
                 undo()
         agent.workspace.save_failed(up.modules if module is None else {name} | up.modules)
-        reply = {"error": describe_exception(exc), "rolled_back": True}
+        reply = {"error": describe_exception(exc), "rolled_back": True, "failed_with": loaded_files(agent)}
         say_prepared(agent, hits, reply)
         if up.notes:
             reply["notes"] = up.notes
@@ -526,6 +531,13 @@ def op_reload(agent, msg):
         except BaseException as exc:  # the reload stands; the hook's error is reported apart
             reply["hook_error"] = describe_exception(exc)
     return switched.told(reply)
+
+
+def loaded_files(agent):
+    """The files of the user modules loaded now, sorted: after a failed
+    run, those its failure may come from (the server takes its Error off
+    when a fresh run of one of them succeeds)."""
+    return sorted(set(agent.workspace.loaded().values()))
 
 
 class Switched:

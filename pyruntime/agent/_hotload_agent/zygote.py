@@ -192,6 +192,10 @@ class Zygote:
         stderr_r, stderr_w = os.pipe()
         self.next_wid += 1
         wid = self.next_wid
+        # The worker runs as a fresh python would, which reads the .pth files
+        # added since the zygote started (its notes of changed ones go to the
+        # worker, which sends them with its first reload).
+        self.agent.site.look()
         # Everything alive now moves out of the garbage collector's reach,
         # in the zygote and so in the worker: a full collection in the
         # worker would otherwise visit, and so copy, every page of the
@@ -262,7 +266,7 @@ class Zygote:
         # Follow the zygote out: parent-death signal on Linux, else a watch.
         follow_parent(self.pid, self.prctl, kill_own_group)
         fd = sock.detach()
-        agent = Agent(Channel(fd, os.dup(fd)))
+        agent = Agent(Channel(fd, os.dup(fd)), site=self.agent.site)
         agent.workspace = self.agent.workspace
         # The pages a request writes to are copied now, while nobody waits.
         warm(agent)
