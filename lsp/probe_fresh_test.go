@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // The probes of the fresh strategy, preloads, restarts and settings
@@ -485,7 +487,7 @@ func TestProbeSettingsChangesInFreshMode(t *testing.T) {
 func TestProbePythonChanged(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat("/usr/bin/python3.11"); err != nil {
-		t.Skip("no second python")
+		pyruntimetest.Missing(t, "no second python at /usr/bin/python3.11")
 	}
 	e := startProbe(t, "-- app.py --\nimport sys\nv = sys.executable\n", freshOpts)
 	e.saveAndWait("app.py", "import sys\nv = sys.executable\n")
@@ -518,7 +520,7 @@ func makeVenv(t *testing.T) (python, site string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "venv")
 	if out, err := exec.Command("python3", "-m", "venv", "--without-pip", dir).CombinedOutput(); err != nil {
-		t.Skipf("venv: %v %s", err, out)
+		pyruntimetest.Missing(t, fmt.Sprintf("cannot make a virtual environment: %v %s", err, out))
 	}
 	python = filepath.Join(dir, "bin", "python")
 	out, err := exec.Command(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").Output()

@@ -23,23 +23,25 @@ func VenvPython(t testing.TB, modules ...string) string {
 	if python == "" {
 		root, err := repositoryRoot()
 		if err != nil {
-			missing(t, "cannot find the repository root: "+err.Error())
+			Missing(t, "cannot find the repository root: "+err.Error())
 		}
 		python = filepath.Join(root, ".venv-test", "bin", "python")
 	}
 	if _, err := os.Stat(python); err != nil {
-		missing(t, "no test virtual environment at "+python+" (run `make venv`)")
+		Missing(t, "no test virtual environment at "+python+" (run `make venv`)")
 	}
 	if len(modules) > 0 {
 		code := "import " + strings.Join(modules, ", ")
 		if out, err := exec.Command(python, "-c", code).CombinedOutput(); err != nil {
-			missing(t, python+" cannot "+code+" (run `make venv`): "+strings.TrimSpace(string(out)))
+			Missing(t, python+" cannot "+code+" (run `make venv`): "+strings.TrimSpace(string(out)))
 		}
 	}
 	return python
 }
 
-func missing(t testing.TB, why string) {
+// Missing skips the test for want of something this machine lacks, and
+// says why; with CI set it fails instead, since CI installs what tests need.
+func Missing(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
 		t.Fatal(why)
