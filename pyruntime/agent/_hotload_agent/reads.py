@@ -27,6 +27,7 @@ class Reads:
         # {module name: {absolute path}} of the run that records, else None.
         self.recorded = None
         self.roots = ()  # the workspace roots while a run records, each ending in os.sep
+        self.written = set()  # the paths a recording run opened to write: not data
         # Folders whose files are never data: the interpreter's, the venv's, site-packages.
         self.skip = ()
         # {module name: (absolute path, …)}: what each module's last run
@@ -64,6 +65,9 @@ class Reads:
         if isinstance(path, int) or path is None:
             return  # an open file descriptor: opened before, elsewhere
         if (flags or 0) & WRITING or (mode is not None and any(c in mode for c in "wax+")):
+            # State the run keeps, not data it is given (`n = read(p)`,
+            # then `write(p, n + 1)`): its change is the run's own doing.
+            self.written.add(os.path.abspath(os.fsdecode(path)))
             return
         path = os.fsdecode(path)
         if path.endswith(CODE_SUFFIXES):
@@ -98,12 +102,14 @@ class Reads:
         """Records, until stop, what the module bodies that run read from
         under roots (the workspace's). Without the hook, records nothing."""
         if self.installed:
-            self.roots, self.recorded = tuple(roots), {}
+            self.roots, self.recorded, self.written = tuple(roots), {}, set()
 
     def stop(self):
-        """Ends the recording start began: {module name: {path}}."""
+        """Ends the recording start began: {module name: {path}}, less
+        the paths the run also opened to write."""
         recorded, self.recorded = self.recorded, None
-        return recorded or {}
+        written, self.written = self.written, set()
+        return {module: paths - written for module, paths in (recorded or {}).items() if paths - written}
 
     def stand(self, recorded, ran, file_of):
         """Keeps what the runs of a request that stood read: each module

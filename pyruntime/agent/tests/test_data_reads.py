@@ -57,6 +57,8 @@ def test_a_relative_path_is_read_from_the_working_directory(reading, monkeypatch
     ("a .py file", 'open(__file__).read()\n'),
     ("a file outside the workspace", 'open(os.__file__.replace(".pyc", ".py")).close()\nopen(OUTSIDE).close()\n'),
     ("a file that does not exist", 'try:\n    open(HERE + "/missing.txt")\nexcept OSError:\n    pass\n'),
+    ("a file the run reads, then writes (its own state)",
+     'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/settings.json", "w").write(str(n))\n'),
 ])
 def test_what_a_run_does_not_read_as_data_is_not_named(reading, tmp_path_factory, how, source):
     outside = tmp_path_factory.mktemp("outside") / "data.txt"
