@@ -118,7 +118,7 @@ func TestProbeFreshNoLeaks(t *testing.T) {
 		{"os.environ", "import os\nos.environ['PROBE_LEAK'] = '1'\n", "import os\nv = os.environ.get('PROBE_LEAK')\n", "v"},
 		{"sys.modules", "import sys, types\nsys.modules['probe_fake'] = types.ModuleType('probe_fake')\n",
 			"try:\n    import probe_fake\n    v = 'leaked'\nexcept ImportError:\n    v = 'clean'\n", "v"},
-		{"cwd", "import os\nos.chdir('/')\n", "import os\nv = os.path.basename(os.getcwd()) == os.path.basename(__file__.rsplit('/', 2)[-2])\n", "v"},
+		{"cwd", "import os\nos.chdir('/')\n", "import os\nv = os.getcwd() == os.path.dirname(os.path.abspath(__file__))\n", "v"},
 		{"sys.path", "import sys, os\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'sub'))\n",
 			"try:\n    import hidden\n    v = 'leaked'\nexcept ImportError:\n    v = 'clean'\n", "v"},
 		{"builtins", "import builtins\nbuiltins.PROBE = 1\n", "try:\n    PROBE\n    v = 'leaked'\nexcept NameError:\n    v = 'clean'\n", "v"},
