@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,44 @@ func TestProbeRenewHangingPreloadInterrupted(t *testing.T) {
 			}
 			e.awaitMessage(n, "runtime restarted")
 			probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+		})
+	}
+}
+
+// A .pth with an import line (setuptools' editable finder) added, then
+// removed: the import runs before the next save, as in a fresh run; the
+// removal gets a Warning.
+func TestProbeRenewPthImportLineThenRemoved(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"fresh", "inplace"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			python, site := makeVenv(t)
+			vendor := t.TempDir()
+			writeFile(t, filepath.Join(vendor, "vendmod.py"), "X = 'vend'\n")
+			writeFile(t, filepath.Join(site, "probe_finder.py"), "import sys\ndef install():\n    sys.path.append("+quotePy(vendor)+")\n")
+			app := "try:\n    import vendmod\n    v = vendmod.X\nexcept ImportError as e:\n    v = 'ImportError'\n"
+			e := startProbe(t, "-- app.py --\n"+app, map[string]any{"strategy": strategy, "python": python})
+			e.saveAndWait("app.py", app)
+			pth := filepath.Join(site, "__editable__.vend.pth")
+			writeFile(t, pth, "import probe_finder; probe_finder.install()\n")
+			e.saveAndWait("app.py", app)
+			probeCompare(t, e, "app.v with the .pth", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, python, "app", "v"))
+			if err := os.Remove(pth); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1100 * time.Millisecond) // past RACY_SECONDS
+			msgs := e.saveAndWait("app.py", app)
+			var said []string
+			for _, m := range msgs {
+				said = append(said, m.Message)
+			}
+			time.Sleep(300 * time.Millisecond)
+			said = append(said, e.warningsOn("app.py")...)
+			said = append(said, e.shownText(0))
+			if !strings.Contains(strings.Join(said, "\n"), "was removed after the runtime started") {
+				t.Errorf("no Warning of the removed .pth; said %q", said)
+			}
 		})
 	}
 }
