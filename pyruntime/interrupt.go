@@ -27,21 +27,28 @@ func (r *Runtime) Ticket() Ticket {
 // Interrupt stops the code running in the process and the requests sent
 // before it: the running one gets KeyboardInterrupt, the queued ones raise
 // it as they start, and a call whose Ticket was taken before the Interrupt
-// but that has not reached the process is stopped as it does. It reports
-// whether it found any. Code still running after the grace period costs the
+// but that has not reached the process is stopped as it does; a zygote
+// RenewZygote is starting is ended (a preload that hangs at import), and
+// the current one stays. It reports whether it found any. Code still running after the grace period costs the
 // process: it is killed (the call fails with ErrInterrupted) and a new one
 // started.
 func (r *Runtime) Interrupt(ctx context.Context) (bool, error) {
 	r.mu.Lock()
 	r.interrupts++
-	p, unsent := r.proc, r.unsent
+	p, unsent, stopRenewal := r.proc, r.unsent, r.stopRenewal
 	r.mu.Unlock()
+	if stopRenewal != nil {
+		// A preload that hangs at import in a new zygote holds every
+		// fresh run and restart: the current zygote stays instead.
+		stopRenewal()
+	}
+	renewing := stopRenewal != nil
 	if p == nil {
-		return unsent > 0, nil
+		return unsent > 0 || renewing, nil
 	}
 	busy, finished := p.busy()
 	if !busy {
-		return unsent > 0, nil
+		return unsent > 0 || renewing, nil
 	}
 	// If C code holds the GIL, the agent's reader thread cannot answer (it
 	// answers even while Python code holds the main thread), nor read: the

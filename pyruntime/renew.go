@@ -2,6 +2,7 @@ package pyruntime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,6 +26,10 @@ func (e *PreloadError) Error() string {
 	}
 	return "pyruntime: preload failed in the new zygote: " + strings.Join(parts, "; ")
 }
+
+// ErrRenewalInterrupted is RenewZygote's outcome when an Interrupt ended
+// the new zygote's import of the preloads: the current zygote stays.
+var ErrRenewalInterrupted = errors.New("the preloads' import was interrupted")
 
 // HoldsFile reports whether the zygote imported the file at path at its
 // start (a preload, or a workspace module a preload imports): every worker
@@ -87,9 +92,22 @@ func (r *Runtime) renewZygoteNow() error {
 	if old == nil {
 		return nil
 	}
-	z, err := r.startZygote(old.cmd.argv)
+	// An Interrupt ends the start (a preload that hangs at import): the
+	// current zygote stays, as when a preload fails.
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	r.mu.Lock()
+	r.stopRenewal = cancel
+	r.mu.Unlock()
+	z, err := startZygote(ctx, old.cmd.argv, r.paths.config(&r.cfg), r.logger)
+	r.mu.Lock()
+	r.stopRenewal = nil
+	r.mu.Unlock()
 	if err != nil && r.ctx.Err() != nil {
 		return ErrClosed
+	}
+	if err != nil && ctx.Err() != nil {
+		return ErrRenewalInterrupted
 	}
 	if err != nil {
 		return fmt.Errorf("pyruntime: renew the zygote: %w", err)

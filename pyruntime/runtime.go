@@ -162,6 +162,9 @@ type Runtime struct {
 	// has taken the current one's place (or failed to); nil when none is
 	// being started. Starts and fresh runs wait for it.
 	renewing chan struct{}
+	// stopRenewal ends the start of the zygote a renewal is starting
+	// (Interrupt); nil when none is being started.
+	stopRenewal context.CancelFunc
 	// retired holds the zygotes RenewZygote replaced whose workers still
 	// run (the current process, the app): each is closed once none does.
 	retired  []*zygote
