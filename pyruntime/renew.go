@@ -53,7 +53,10 @@ func (r *Runtime) HoldsFile(path string) bool {
 // took over or there was no zygote to renew; else why the current one
 // stays: a *PreloadError when a preload failed to import in the new one
 // that had imported in the current one, or the start's error. Renewals
-// run one after another, in the order they were asked for.
+// run one after another, in the order they were asked for; one asked for
+// while another waits to start joins it, since each imports the files as
+// they are when it starts: ten quick saves of a preload start two zygotes,
+// not ten.
 func (r *Runtime) RenewZygote() <-chan error {
 	out := make(chan error, 1)
 	r.mu.Lock()
@@ -62,8 +65,19 @@ func (r *Runtime) RenewZygote() <-chan error {
 		out <- nil
 		return out
 	}
-	before, done := r.renewing, make(chan struct{})
-	r.renewing = done
+	if q := r.queuedRenewal; q != nil {
+		r.background.Add(1)
+		r.mu.Unlock()
+		go func() {
+			defer r.background.Done()
+			<-q.done
+			out <- q.err
+		}()
+		return out
+	}
+	q := &renewal{done: make(chan struct{})}
+	before := r.renewing
+	r.renewing, r.queuedRenewal = q.done, q
 	r.background.Add(1)
 	r.mu.Unlock()
 	go func() {
@@ -71,16 +85,28 @@ func (r *Runtime) RenewZygote() <-chan error {
 		if before != nil {
 			<-before
 		}
-		err := r.renewZygoteNow()
 		r.mu.Lock()
-		if r.renewing == done {
+		if r.queuedRenewal == q {
+			r.queuedRenewal = nil // it starts: a later save needs a renewal of its own
+		}
+		r.mu.Unlock()
+		q.err = r.renewZygoteNow()
+		r.mu.Lock()
+		if r.renewing == q.done {
 			r.renewing = nil
 		}
 		r.mu.Unlock()
-		close(done)
-		out <- err
+		close(q.done)
+		out <- q.err
 	}()
 	return out
+}
+
+// renewal is one start of a zygote in place of the current one: done is
+// closed once it took over or failed, err is then its outcome.
+type renewal struct {
+	done chan struct{}
+	err  error
 }
 
 // renewZygoteNow starts a zygote and puts it in place of the current one:

@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // pidsIn lists the processes whose working directory is dir: the zygotes
@@ -39,12 +43,15 @@ func waitPidsIn(t *testing.T, dir string, max int, within time.Duration) []int {
 	}
 }
 
-// Renewals asked for back to back run in order: the last file wins, and the
-// zygotes they replaced are closed.
+// Renewals asked for back to back: the last file wins, the ones asked for
+// while another waits to start join it (two zygotes start, not ten), and
+// the zygotes they replaced are closed.
 func TestProbeRenewQueuedLastWinsAndBounded(t *testing.T) {
 	t.Parallel()
 	dir, cfg := preloadedData(t)
 	cfg.Dir = dir
+	core, logs := observer.New(zapcore.InfoLevel)
+	cfg.Logger = zap.New(core)
 	r := newRuntime(t, cfg)
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -58,6 +65,9 @@ func TestProbeRenewQueuedLastWinsAndBounded(t *testing.T) {
 		if err := <-c; err != nil {
 			t.Fatal(err)
 		}
+	}
+	if n := logs.FilterMessage("zygote renewed").Len(); n > 2 {
+		t.Errorf("10 renewals asked for back to back started %d zygotes; want at most 2", n)
 	}
 	lib := writeModule(t, dir, "lib", "import data\n")
 	reply, err := r.CallFresh(context.Background(), Request{Op: "evaluate", Module: "lib", Path: lib, PathEntry: dir, Code: "import data; sum(data.DATA)"}, nil)

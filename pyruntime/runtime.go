@@ -162,6 +162,9 @@ type Runtime struct {
 	// has taken the current one's place (or failed to); nil when none is
 	// being started. Starts and fresh runs wait for it.
 	renewing chan struct{}
+	// queuedRenewal is the renewal asked for that waits for another to
+	// end before it starts; nil when none waits. RenewZygote joins it.
+	queuedRenewal *renewal
 	// stopRenewal ends the start of the zygote a renewal is starting
 	// (Interrupt); nil when none is being started.
 	stopRenewal context.CancelFunc
