@@ -73,14 +73,26 @@ class Reads:
         if path.endswith(CODE_SUFFIXES):
             return
         path = os.path.abspath(path)
-        if not path.startswith(self.roots) or path.startswith(self.skip):
-            return
-        parts = path.split(os.sep)
-        if "site-packages" in parts or "dist-packages" in parts:
+        if not self.watchable(path):
             return
         module = self.reader()
         if module is not None and os.path.isfile(path):
-            self.recorded.setdefault(module, set()).add(path)
+            paths = self.recorded.setdefault(module, set())
+            paths.add(path)
+            # Through a symlink (`settings.json -> shared/settings.json`),
+            # the file an editor saves is the target: its folder's watch
+            # sees that change, not the link's.
+            real = os.path.realpath(path)
+            if real != path and self.watchable(real):
+                paths.add(real)
+
+    def watchable(self, path):
+        """Whether the absolute path is in the workspace and not the
+        interpreter's, the venv's or a library's."""
+        if not path.startswith(self.roots) or path.startswith(self.skip):
+            return False
+        parts = path.split(os.sep)
+        return "site-packages" not in parts and "dist-packages" not in parts
 
     def reader(self):
         """The name of the module whose top-level code is running: the

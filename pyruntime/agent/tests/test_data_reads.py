@@ -151,3 +151,12 @@ def test_the_hook_does_nothing_while_nothing_records(reading):
     reads.install()
     reads.audit("open", (object(),))  # not even looked at
     assert reads.recorded is None
+
+
+def test_a_file_read_through_a_symlink_names_its_target_too(reading):
+    (reading.dir / "shared").mkdir()
+    (reading.dir / "shared" / "real.json").write_text("{}")
+    os.symlink(os.path.join("shared", "real.json"), reading.dir / "link.json")
+    reply = reading.save("config", 'import os\nS = open(os.path.join(os.path.dirname(__file__), "link.json")).read()\n')
+    assert reply["data_reads"][0]["data"] == sorted([str(reading.dir / "link.json"),
+                                                     str(reading.dir / "shared" / "real.json")])
