@@ -49,10 +49,13 @@ class Reads:
         # code objects…), and while nothing records it costs 0.15 us an
         # event, where a bound method cost 0.59 (Python 3.11, measured).
         def audit(event, args):
-            if event != "open" or reads.recorded is None:
+            if reads.recorded is None:
                 return
             try:
-                reads.note(args)
+                if event == "open":
+                    reads.note(args)
+                elif event == "os.rename":  # os.rename and os.replace
+                    reads.renamed(args)
             except Exception:  # hotload's own failure must never be the user's
                 pass
 
@@ -93,6 +96,13 @@ class Reads:
             return False
         parts = path.split(os.sep)
         return "site-packages" not in parts and "dist-packages" not in parts
+
+    def renamed(self, args):
+        """A file the run renames over (`os.replace(tmp, p)`, an atomic
+        write of its own state) is written by the run, as open(p, "w")."""
+        dst, dst_dir_fd = args[1], args[3]
+        if dst_dir_fd in (None, -1) and not isinstance(dst, int):
+            self.written.add(os.path.abspath(os.fsdecode(dst)))
 
     def reader(self):
         """The name of the module whose top-level code is running: the

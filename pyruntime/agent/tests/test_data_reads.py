@@ -59,6 +59,12 @@ def test_a_relative_path_is_read_from_the_working_directory(reading, monkeypatch
     ("a file that does not exist", 'try:\n    open(HERE + "/missing.txt")\nexcept OSError:\n    pass\n'),
     ("a file the run reads, then writes (its own state)",
      'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/settings.json", "w").write(str(n))\n'),
+    ("a file the run reads, then replaces atomically (its own state)",
+     'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/tmp.json", "w").write(str(n))\n'
+     'os.replace(HERE + "/tmp.json", HERE + "/settings.json")\n'),
+    ("a file the run reads, then renames a new one over",
+     'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/tmp.json", "w").write(str(n))\n'
+     'os.rename(HERE + "/tmp.json", HERE + "/settings.json")\n'),
 ])
 def test_what_a_run_does_not_read_as_data_is_not_named(reading, tmp_path_factory, how, source):
     outside = tmp_path_factory.mktemp("outside") / "data.txt"
