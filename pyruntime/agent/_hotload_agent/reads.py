@@ -49,10 +49,13 @@ class Reads:
         # code objects…), and while nothing records it costs 0.15 us an
         # event, where a bound method cost 0.59 (Python 3.11, measured).
         def audit(event, args):
-            if event != "open" or reads.recorded is None:
+            if reads.recorded is None:
                 return
             try:
-                reads.note(args)
+                if event == "open":
+                    reads.note(args)
+                elif event == "os.rename":  # os.rename and os.replace
+                    reads.renamed(args)
             except Exception:  # hotload's own failure must never be the user's
                 pass
 
@@ -73,14 +76,33 @@ class Reads:
         if path.endswith(CODE_SUFFIXES):
             return
         path = os.path.abspath(path)
-        if not path.startswith(self.roots) or path.startswith(self.skip):
-            return
-        parts = path.split(os.sep)
-        if "site-packages" in parts or "dist-packages" in parts:
+        if not self.watchable(path):
             return
         module = self.reader()
         if module is not None and os.path.isfile(path):
-            self.recorded.setdefault(module, set()).add(path)
+            paths = self.recorded.setdefault(module, set())
+            paths.add(path)
+            # Through a symlink (`settings.json -> shared/settings.json`),
+            # the file an editor saves is the target: its folder's watch
+            # sees that change, not the link's.
+            real = os.path.realpath(path)
+            if real != path and self.watchable(real):
+                paths.add(real)
+
+    def watchable(self, path):
+        """Whether the absolute path is in the workspace and not the
+        interpreter's, the venv's or a library's."""
+        if not path.startswith(self.roots) or path.startswith(self.skip):
+            return False
+        parts = path.split(os.sep)
+        return "site-packages" not in parts and "dist-packages" not in parts
+
+    def renamed(self, args):
+        """A file the run renames over (`os.replace(tmp, p)`, an atomic
+        write of its own state) is written by the run, as open(p, "w")."""
+        dst, dst_dir_fd = args[1], args[3]
+        if dst_dir_fd in (None, -1) and not isinstance(dst, int):
+            self.written.add(os.path.abspath(os.fsdecode(dst)))
 
     def reader(self):
         """The name of the module whose top-level code is running: the

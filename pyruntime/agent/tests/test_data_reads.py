@@ -59,6 +59,12 @@ def test_a_relative_path_is_read_from_the_working_directory(reading, monkeypatch
     ("a file that does not exist", 'try:\n    open(HERE + "/missing.txt")\nexcept OSError:\n    pass\n'),
     ("a file the run reads, then writes (its own state)",
      'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/settings.json", "w").write(str(n))\n'),
+    ("a file the run reads, then replaces atomically (its own state)",
+     'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/tmp.json", "w").write(str(n))\n'
+     'os.replace(HERE + "/tmp.json", HERE + "/settings.json")\n'),
+    ("a file the run reads, then renames a new one over",
+     'n = len(open(HERE + "/settings.json").read())\nopen(HERE + "/tmp.json", "w").write(str(n))\n'
+     'os.rename(HERE + "/tmp.json", HERE + "/settings.json")\n'),
 ])
 def test_what_a_run_does_not_read_as_data_is_not_named(reading, tmp_path_factory, how, source):
     outside = tmp_path_factory.mktemp("outside") / "data.txt"
@@ -151,3 +157,12 @@ def test_the_hook_does_nothing_while_nothing_records(reading):
     reads.install()
     reads.audit("open", (object(),))  # not even looked at
     assert reads.recorded is None
+
+
+def test_a_file_read_through_a_symlink_names_its_target_too(reading):
+    (reading.dir / "shared").mkdir()
+    (reading.dir / "shared" / "real.json").write_text("{}")
+    os.symlink(os.path.join("shared", "real.json"), reading.dir / "link.json")
+    reply = reading.save("config", 'import os\nS = open(os.path.join(os.path.dirname(__file__), "link.json")).read()\n')
+    assert reply["data_reads"][0]["data"] == sorted([str(reading.dir / "link.json"),
+                                                     str(reading.dir / "shared" / "real.json")])
