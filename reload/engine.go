@@ -268,7 +268,7 @@ func New(cfg Config) *Engine {
 		if newWatcher == nil {
 			newWatcher = func() (Watcher, error) { return NewFSWatcher(watchLogger) }
 		}
-		e.data = newDataFiles(newWatcher, e.dataChanged, watchLogger)
+		e.data = newDataFiles(newWatcher, e.dataChanged, cfg.Folders, watchLogger)
 	}
 	dir := ""
 	if len(cfg.Folders) > 0 {
