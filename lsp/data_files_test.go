@@ -76,3 +76,26 @@ print("main sees", SETTINGS["greeting"])
 		}
 	}
 }
+
+// Regression: a module that an evaluation loaded (the first thing done in
+// a fresh editor, or after a restart) recorded no data files, so a change
+// of its settings.json ran nothing and its SETTINGS stayed old.
+func TestEvaluatingLoadsAModuleWhoseDataFilesAreWatched(t *testing.T) {
+	t.Parallel()
+	e := newEditor(t, `
+-- settings.json --
+{"greeting": "hello"}
+-- config.py --
+`+readsSettings)
+	e.initialize(nil)
+	e.waitReady()
+	if got := e.evaluateIn("config.py", "SETTINGS['greeting']"); got != "'hello'" {
+		t.Fatalf("SETTINGS['greeting'] = %s, want 'hello'", got)
+	}
+	n := e.messageCount()
+	writeFile(t, e.path("settings.json"), `{"greeting": "bonjour"}`)
+	e.awaitMessage(n, "settings.json changed: config reloaded in ")
+	if got := e.evaluateIn("config.py", "SETTINGS['greeting']"); got != "'bonjour'" {
+		t.Errorf("after settings.json changed, SETTINGS['greeting'] = %s, want 'bonjour'", got)
+	}
+}

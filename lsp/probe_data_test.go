@@ -393,3 +393,27 @@ func TestProbeDataNoFdLeak(t *testing.T) {
 		t.Errorf("inotify instances %d -> %d after shutdown", before, after)
 	}
 }
+
+// Regression: a data folder removed and made again was no longer
+// watched: inotify ends a watch with its folder.
+func TestProbeDataFolderRemovedThenMadeAgain(t *testing.T) {
+	t.Parallel()
+	e := dataEditor(t, "-- data/settings.json --\n{\"v\": 0}\n-- config.py --\nimport json\nSETTINGS = json.load(open('data/settings.json'))\n", nil)
+	e.load("config.py")
+	n := e.messageCount()
+	if err := os.RemoveAll(e.path("data")); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitMessage(n, "FileNotFoundError")
+	for i, v := range []string{"5", "6"} {
+		n = e.messageCount()
+		if i == 0 {
+			if err := os.Mkdir(e.path("data"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writeFile(t, e.path("data/settings.json"), `{"v": `+v+`}`)
+		e.awaitMessage(n, "settings.json changed: config reloaded in ")
+		e.wantValue("config.py", "SETTINGS['v']", v)
+	}
+}

@@ -110,8 +110,9 @@ type Reply struct {
 	// "mymath.f: its free variables changed; existing references run the
 	// old code", each with the place of the object it names.
 	Notes []Note `json:"notes,omitempty"`
-	// DataReads names, for each module a reload ran that reads data files
-	// as it runs or did in its previous run, the files its run read now
+	// DataReads names, for each module a reload ran (or an evaluation
+	// loaded for the first time) that reads data files as it runs or did
+	// in its previous run, the files its run read now
 	// (see the agent's reads.py); a module whose run read nothing now has
 	// an empty Data. Nil when no module that ran reads or read any.
 	DataReads []DataRead `json:"data_reads,omitempty"`

@@ -2,7 +2,6 @@ package reload
 
 import (
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -36,7 +35,10 @@ type dataFiles struct {
 	// changed receives {reader module's file: the data files of it that
 	// changed, sorted}, from the watcher's goroutine.
 	changed func(map[string][]string)
-	logger  *zap.Logger
+	// roots are the workspace folders: a folder gone is never stood in
+	// for by a folder above the one it is in. None: the filesystem root.
+	roots  []string
+	logger *zap.Logger
 
 	mu      sync.Mutex          // guards the fields below
 	watcher Watcher             // nil until the first data file
@@ -45,14 +47,20 @@ type dataFiles struct {
 	loop    chan struct{}       // closed when the watcher's goroutine ends
 	reads   map[string]DataRead // by module: what its last run read, never empty
 	dirs    map[string]bool     // the folders watched
-	pending map[string]bool     // data files changed and not yet reported
-	timer   *time.Timer         // reports pending after DataQuiet; nil before the first change
+	// gone holds the folders of data files read that were removed or
+	// renamed away since (`rm -rf data`): the watch of a folder ends with
+	// it, so the nearest of its ancestors that exists is watched instead,
+	// until the folder is made again.
+	gone    map[string]bool
+	pending map[string]bool // data files changed and not yet reported
+	timer   *time.Timer     // reports pending after DataQuiet; nil before the first change
 }
 
-func newDataFiles(newWatcher func() (Watcher, error), changed func(map[string][]string), logger *zap.Logger) *dataFiles {
+func newDataFiles(newWatcher func() (Watcher, error), changed func(map[string][]string), roots []string, logger *zap.Logger) *dataFiles {
 	return &dataFiles{
-		newWatcher: newWatcher, changed: changed, logger: logger,
-		reads: make(map[string]DataRead), dirs: make(map[string]bool), pending: make(map[string]bool),
+		newWatcher: newWatcher, changed: changed, roots: roots, logger: logger,
+		reads: make(map[string]DataRead), dirs: make(map[string]bool), gone: make(map[string]bool),
+		pending: make(map[string]bool),
 	}
 }
 
@@ -84,42 +92,85 @@ func (d *dataFiles) reset() {
 	}
 	clear(d.reads)
 	clear(d.pending)
+	clear(d.gone)
 	d.watchLocked()
 }
 
 // watchLocked makes the folders watched those of the data files read
-// that exist here. The caller holds mu.
-func (d *dataFiles) watchLocked() {
+// that exist here and, for each folder gone, the nearest of its
+// ancestors that exists. It returns the folders gone that exist again:
+// they are watched now, and no longer gone. The caller holds mu.
+func (d *dataFiles) watchLocked() (back []string) {
 	want := make(map[string]bool)
+	read := make(map[string]bool) // the folders of every data file read
 	for _, r := range d.reads {
 		for _, file := range r.Data {
-			if info, err := os.Stat(file); err == nil && info.Mode().IsRegular() {
+			read[filepath.Dir(file)] = true
+			if isFile(file) {
 				want[filepath.Dir(file)] = true
 			}
 		}
 	}
-	if len(want) > 0 && d.watcher == nil && !d.failed && !d.closed {
+	for dir := range d.gone {
+		if !read[dir] {
+			delete(d.gone, dir) // no module reads from it now
+		}
+	}
+	if (len(want) > 0 || len(d.gone) > 0) && d.watcher == nil && !d.failed && !d.closed {
 		w, err := d.newWatcher()
 		if err != nil {
 			d.failed = true
 			d.logger.Warn("data files are not watched", zap.Error(err))
-			return
+			return nil
 		}
 		d.watcher, d.loop = w, make(chan struct{})
 		go d.watch(w, d.loop)
 	}
 	if d.watcher == nil || d.closed {
-		return
+		return nil
 	}
+	// A folder made between the look for it and the watch of its
+	// parent sends the parent no event: look again once it is watched.
+	// `mkdir -p` makes every folder of a path before a second look, so
+	// a few looks are enough.
+	for range 3 {
+		dirs := maps.Clone(want)
+		for dir := range d.gone {
+			if in := d.standInLocked(dir); in != "" {
+				dirs[in] = true
+			}
+		}
+		d.watchOnlyLocked(dirs)
+		moved := false
+		for dir := range d.gone {
+			if in := d.standInLocked(dir); in != "" && !dirs[in] {
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(d.gone)) {
+		if d.dirs[dir] {
+			delete(d.gone, dir)
+			back = append(back, dir)
+		}
+	}
+	return back
+}
+
+// watchOnlyLocked makes the folders watched dirs. The caller holds mu.
+func (d *dataFiles) watchOnlyLocked(dirs map[string]bool) {
 	for dir := range d.dirs {
-		if !want[dir] {
+		if !dirs[dir] {
 			if err := d.watcher.Remove(dir); err != nil {
 				d.logger.Debug("unwatch", zap.String("dir", dir), zap.Error(err)) // gone with the folder
 			}
 			delete(d.dirs, dir)
 		}
 	}
-	for _, dir := range slices.Sorted(maps.Keys(want)) {
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		if d.dirs[dir] {
 			continue
 		}
@@ -131,19 +182,64 @@ func (d *dataFiles) watchLocked() {
 	}
 }
 
+// standInLocked returns the folder to watch for dir, a folder gone: the
+// nearest of dir and its ancestors that exists, not above the workspace
+// folder dir is in (else the filesystem root); "" if none exists. The
+// caller holds mu.
+func (d *dataFiles) standInLocked(dir string) string {
+	top := ""
+	for _, root := range d.roots {
+		if within(dir, root) && (top == "" || len(root) < len(top)) {
+			top = root
+		}
+	}
+	for {
+		if isDir(dir) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if dir == top || parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
 // watch takes the watcher's events until it is closed: a write, a new
 // file (one renamed over it), a rename or removal of a data file that a
-// module reads counts as a change of it.
+// module reads counts as a change of it. A folder of data files removed
+// or renamed away is watched through its nearest ancestor, and once it
+// is made again, the data files in it count as changed.
 func (d *dataFiles) watch(w Watcher, done chan struct{}) {
 	defer close(done)
 	for ev := range w.Events() {
 		if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Rename) && !ev.Has(fsnotify.Remove) {
 			continue
 		}
-		file := filepath.Clean(ev.Name)
+		path := filepath.Clean(ev.Name)
 		d.mu.Lock()
-		if len(d.readersLocked([]string{file})) > 0 && !d.closed {
+		if d.closed {
+			d.mu.Unlock()
+			continue
+		}
+		var changed []string
+		if len(d.readersLocked([]string{path})) > 0 {
+			changed = append(changed, path)
+		}
+		var back []string
+		if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			back = d.goneLocked(path)
+		}
+		if ev.Has(fsnotify.Create) && d.awaitedLocked(path) {
+			back = append(back, d.watchLocked()...)
+		}
+		for _, dir := range back {
+			changed = append(changed, d.filesInLocked(dir)...)
+		}
+		for _, file := range changed {
 			d.pending[file] = true
+		}
+		if len(changed) > 0 {
 			if d.timer == nil {
 				d.timer = time.AfterFunc(DataQuiet, d.report)
 			} else {
@@ -152,6 +248,64 @@ func (d *dataFiles) watch(w Watcher, done chan struct{}) {
 		}
 		d.mu.Unlock()
 	}
+}
+
+// goneLocked takes the removal or renaming away of path. If it was a
+// folder of data files read, or held one, those folders are gone: their
+// watches ended with them (inotify ends a watch with its folder), and
+// their nearest ancestors that exist are watched instead. Made again
+// already, they are watched again at once, and returned (see
+// watchLocked). The caller holds mu.
+func (d *dataFiles) goneLocked(path string) []string {
+	found := false
+	for _, r := range d.reads {
+		for _, file := range r.Data {
+			if dir := filepath.Dir(file); within(dir, path) {
+				d.gone[dir] = true
+				found = true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	for dir := range d.dirs {
+		if within(dir, path) {
+			if err := d.watcher.Remove(dir); err != nil {
+				d.logger.Debug("unwatch", zap.String("dir", dir), zap.Error(err)) // ended with the folder
+			}
+			delete(d.dirs, dir)
+		}
+	}
+	return d.watchLocked()
+}
+
+// awaitedLocked reports whether path, just made, is a folder gone or one
+// of their ancestors. The caller holds mu.
+func (d *dataFiles) awaitedLocked(path string) bool {
+	for dir := range d.gone {
+		if within(dir, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// filesInLocked returns the data files read in the folder dir that
+// exist. The caller holds mu.
+func (d *dataFiles) filesInLocked(dir string) []string {
+	var files []string
+	for _, r := range d.reads {
+		for _, file := range r.Data {
+			if filepath.Dir(file) != dir || slices.Contains(files, file) {
+				continue
+			}
+			if isFile(file) {
+				files = append(files, file)
+			}
+		}
+	}
+	return files
 }
 
 // report hands the readers of the pending files to changed.

@@ -115,7 +115,7 @@ func TestDataFilesReportTheReadersOfChangedFilesOnceQuiet(t *testing.T) {
 					mu.Lock()
 					defer mu.Unlock()
 					got = append(got, baseNames(readers))
-				}, zap.NewNop())
+				}, nil, zap.NewNop())
 				defer d.close()
 				in := func(name string) string { return filepath.Join(dir, name) }
 				d.update([]DataRead{
@@ -161,7 +161,7 @@ func TestDataFilesWatchTheFoldersOfWhatModulesReadNow(t *testing.T) {
 	}
 	w := newFakeWatcher()
 	started := 0
-	d := newDataFiles(func() (Watcher, error) { started++; return w, nil }, func(map[string][]string) {}, zap.NewNop())
+	d := newDataFiles(func() (Watcher, error) { started++; return w, nil }, func(map[string][]string) {}, nil, zap.NewNop())
 	steps := []struct {
 		name  string
 		do    func()
@@ -195,5 +195,102 @@ func TestDataFilesWatchTheFoldersOfWhatModulesReadNow(t *testing.T) {
 	}
 	if started != 1 {
 		t.Errorf("watchers started = %d, want 1", started)
+	}
+}
+
+// Regression: a folder of data files removed (`rm -rf data`) ended its
+// watch, and nothing ran again once it was made again.
+func TestDataFilesWatchAFolderMadeAgain(t *testing.T) {
+	tests := []struct {
+		name   string
+		dir    string // the data file's folder, in the workspace
+		remove string // the folder removed, the data file's or one above
+		make   string // the first folder made again, whose Create the parent's watch sees
+	}{
+		{"the data file's folder", "data", "data", "data"},
+		{"a folder above it", "data/sub", "data", "data"},
+		{"the data file's folder, in one that stays", "data/sub", "data/sub", "data/sub"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			in := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+			settings := filepath.Join(in(tt.dir), "settings.json")
+			write := func() {
+				if err := os.MkdirAll(in(tt.dir), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(settings, []byte("{}"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write()
+			synctest.Test(t, func(t *testing.T) {
+				w := newFakeWatcher()
+				var mu sync.Mutex
+				var got []map[string][]string
+				d := newDataFiles(func() (Watcher, error) { return w, nil }, func(readers map[string][]string) {
+					mu.Lock()
+					defer mu.Unlock()
+					got = append(got, baseNames(readers))
+				}, []string{root}, zap.NewNop())
+				defer d.close()
+				d.update([]DataRead{{Module: "config", File: in("config.py"), Data: []string{settings}}})
+				reports := func(step string, wantWatched []string, want int) {
+					t.Helper()
+					time.Sleep(DataQuiet + time.Millisecond)
+					synctest.Wait()
+					mu.Lock()
+					defer mu.Unlock()
+					if len(got) != want || want > 0 && !reflect.DeepEqual(got[want-1], map[string][]string{"config.py": {"settings.json"}}) {
+						t.Errorf("%s: reports = %v, want %d of config.py's settings.json", step, got, want)
+					}
+					if watched := w.watched(); !slices.Equal(watched, wantWatched) {
+						t.Errorf("%s: watched %v, want %v", step, watched, wantWatched)
+					}
+				}
+				reports("read", []string{in(tt.dir)}, 0)
+
+				// As inotify reports `rm -rf`: the file, then the folder's own watch ends.
+				if err := os.RemoveAll(in(tt.remove)); err != nil {
+					t.Fatal(err)
+				}
+				w.events <- fsnotify.Event{Name: settings, Op: fsnotify.Remove}
+				w.events <- fsnotify.Event{Name: in(tt.dir), Op: fsnotify.Remove}
+				reports("removed", []string{filepath.Dir(in(tt.remove))}, 1)
+
+				// Made again at once, file and all: the watch of the
+				// parent sees the first folder made, not the file.
+				write()
+				w.events <- fsnotify.Event{Name: in(tt.make), Op: fsnotify.Create}
+				reports("made again", []string{in(tt.dir)}, 2)
+
+				w.events <- fsnotify.Event{Name: settings, Op: fsnotify.Write}
+				reports("written", []string{in(tt.dir)}, 3)
+			})
+		})
+	}
+}
+
+func TestDataFilesStandInStopsAtTheWorkspaceFolder(t *testing.T) {
+	root := t.TempDir()
+	ws := filepath.Join(root, "ws")
+	d := newDataFiles(nil, nil, []string{ws}, zap.NewNop())
+	tests := []struct {
+		dir, want string
+	}{
+		{filepath.Join(ws, "data", "sub"), ""}, // the workspace folder is gone too
+		{filepath.Join(root, "elsewhere", "data"), root},
+	}
+	for _, tt := range tests {
+		if got := d.standInLocked(tt.dir); got != tt.want {
+			t.Errorf("standInLocked(%q) = %q, want %q", tt.dir, got, tt.want)
+		}
+	}
+	if err := os.Mkdir(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.standInLocked(filepath.Join(ws, "data", "sub")); got != ws {
+		t.Errorf("standInLocked(ws/data/sub) = %q, want %q", got, ws)
 	}
 }

@@ -268,7 +268,7 @@ func New(cfg Config) *Engine {
 		if newWatcher == nil {
 			newWatcher = func() (Watcher, error) { return NewFSWatcher(watchLogger) }
 		}
-		e.data = newDataFiles(newWatcher, e.dataChanged, watchLogger)
+		e.data = newDataFiles(newWatcher, e.dataChanged, cfg.Folders, watchLogger)
 	}
 	dir := ""
 	if len(cfg.Folders) > 0 {
@@ -582,6 +582,11 @@ func (e *Engine) evaluate(ctx context.Context, mod Module, req pyruntime.Request
 		return &Result{Module: mod.Name, Path: mod.Path, Err: err}
 	}
 	res, ended := e.run(ctx, mod, req, false)
+	// The modules it loaded for the first time read their data files as
+	// a save's run would (the reply names only those).
+	if e.data != nil && res.OK() {
+		e.data.update(res.DataReads)
+	}
 	ended()
 	return res
 }

@@ -50,8 +50,9 @@ type Result struct {
 	// Because lists the data files whose change ran this reload (see
 	// Config.NewWatcher); empty for a save.
 	Because []string
-	// DataReads says, for each module the reload ran that reads data
-	// files as it runs or did before, what its run read now.
+	// DataReads says, for each module the reload ran (or an evaluation
+	// loaded for the first time) that reads data files as it runs or did
+	// before, what its run read now.
 	DataReads []DataRead
 	// RolledBack reports that the Exception undid every change the reload
 	// had made: all the modules it touched are as they were before.

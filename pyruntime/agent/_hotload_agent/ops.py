@@ -637,9 +637,10 @@ def watch_old_code(agent, up, path):
 
 
 def say_data_reads(agent, reads, recorded, ran, reply):
-    """Adds data_reads to a reload's reply: the data files the modules that
-    ran read now, for each of them that reads some or did before (see
-    reads.py). reads is None in an agent-like object of a test."""
+    """Adds data_reads to a reload's or an evaluation's reply: the data
+    files the modules that ran read now, for each of them that reads some
+    or did before (see reads.py). reads is None in an agent-like object
+    of a test."""
     if reads is None or not (recorded or reads.by_module):
         return
 
@@ -659,7 +660,35 @@ def say_prepared(agent, hits, reply):
         reply["prepared"] = True
 
 
+@contextlib.contextmanager
+def recording_first_loads(reads, roots, into):
+    """Records, while the block runs, what the bodies of the modules it
+    loads for the first time read (see reads.py): into gets {module name:
+    {path}} for each module loaded in the block and still loaded after
+    it, an empty set for one that read nothing. A module loaded before
+    gets nothing: the code evaluated in its namespace is not its run, and
+    what its own last run read stands. reads None records nothing."""
+    if reads is None:
+        yield
+        return
+    before = set(sys.modules)
+    reads.start(roots)
+    try:
+        yield
+    finally:
+        recorded = reads.stop()
+        for name in set(sys.modules) - before:
+            into[name] = recorded.get(name, set())
+
+
 def op_evaluate(agent, msg):
+    """Runs code in the namespace of the module at path, importing the
+    module first if it is not loaded. The reply names the data files
+    that the modules it loaded for the first time read as they ran."""
+    reads = getattr(agent, "reads", None)  # None: an agent-like object of a test
+    if reads is not None and not agent.attached:  # an app hotload attached to is not ours to hook
+        reads.install()
+    first = {}  # what the modules loaded first in this evaluation read
     if agent.app is not None:  # the program's script evaluates in its __main__
         module = app.module_for(agent.workspace, msg["module"], msg["path"])
         switched = Switched()
@@ -668,18 +697,24 @@ def op_evaluate(agent, msg):
     if module is None:
         if msg.get("path_entry"):
             add_sys_path([msg["path_entry"]], front=True)
-        module, _ = import_module_at(agent, msg["module"], msg["path"])
+        with recording_first_loads(reads, agent.workspace.roots, first):
+            module, _ = import_module_at(agent, msg["module"], msg["path"])
     source, filename = msg.get("code", ""), msg.get("filename") or "<evaluate>"
     try:
         body, last = compile_split(source, filename)
-        value = run_split(body, last, module.__dict__)
+        # Recorded apart from the import above: the module is loaded now,
+        # so what the evaluated code itself reads is left out.
+        with recording_first_loads(reads, agent.workspace.roots, first):
+            value = run_split(body, last, module.__dict__)
     except BaseException as exc:  # user code may raise anything
         with lines_evaluated(filename, source):
             return switched.told({"error": describe_exception(exc)})
     finally:
         agent.workspace.trees.clear()
         agent.workspace.request_ended()
-    return switched.told({"value": None if value is None else safe_repr(value)})
+    reply = {"value": None if value is None else safe_repr(value)}
+    say_data_reads(agent, reads, {name: paths for name, paths in first.items() if paths}, first, reply)
+    return switched.told(reply)
 
 
 HANDLERS = {

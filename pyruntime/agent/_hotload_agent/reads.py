@@ -5,7 +5,8 @@ of them changes, as a fresh run would read the new contents.
 Python's audit hook on the "open" event sees every way a file is opened
 (open, io.open, os.open, pathlib, io.open_code in C code). A hook cannot be
 removed, so it does nothing unless a run records; it never raises into user
-code. Only a run hotload makes records (see ops.op_reload); what a module's
+code. Only a run hotload makes records (see ops.op_reload, and
+ops.op_evaluate for the modules an evaluation loads); what a module's
 functions read later, when called, is not its run's."""
 
 import os

@@ -166,3 +166,60 @@ def test_a_file_read_through_a_symlink_names_its_target_too(reading):
     reply = reading.save("config", 'import os\nS = open(os.path.join(os.path.dirname(__file__), "link.json")).read()\n')
     assert reply["data_reads"][0]["data"] == sorted([str(reading.dir / "link.json"),
                                                      str(reading.dir / "shared" / "real.json")])
+
+
+def evaluate(project, short, code):
+    """Runs code in module short's namespace as hotload.evaluate does."""
+    path = project.dir / project.file(short)
+    reply = ops.op_evaluate(project.agent, {"module": project.name(short), "path": str(path), "code": code})
+    assert not reply.get("error"), reply["error"]["text"]
+    return reply
+
+
+READS_SETTINGS = 'import os\nS = open(os.path.join(os.path.dirname(__file__), "settings.json")).read()\n'
+
+
+def test_an_evaluation_that_loads_a_module_names_what_its_run_read(reading):
+    (reading.dir / "other.json").write_text("{}")
+    (reading.dir / reading.file("config")).write_text(READS_SETTINGS)
+    # The evaluated code reads a file too: that is not the module's run.
+    reply = evaluate(reading, "config", 'open(os.path.join(os.path.dirname(__file__), "other.json")).read()\nS')
+    assert data_reads(reply) == {reading.name("config"): ["settings.json"]}
+    assert reply["data_reads"][0]["file"] == str(reading.dir / reading.file("config"))
+    assert reading.agent.reads.by_module == {reading.name("config"): (str(reading.dir / "settings.json"),)}
+
+
+def test_an_evaluation_names_only_the_modules_it_loaded_first(reading):
+    (reading.dir / "helper.txt").write_text("helper")
+    (reading.dir / "main.txt").write_text("main")
+    reading.save("config", READS_SETTINGS)
+    reading.save("main", 'X = 1\n')
+    (reading.dir / reading.file("helper")).write_text(
+        'import os\nH = open(os.path.join(os.path.dirname(__file__), "helper.txt")).read()\n')
+    reply = evaluate(reading, "main", '''
+import os
+import M_config, M_helper
+A = open(os.path.join(os.path.dirname(__file__), "main.txt")).read()
+M_helper.H
+'''.replace("M_", reading.prefix))
+    assert data_reads(reply) == {reading.name("helper"): ["helper.txt"]}
+    assert reading.agent.reads.by_module == {
+        reading.name("config"): (str(reading.dir / "settings.json"),),
+        reading.name("helper"): (str(reading.dir / "helper.txt"),),
+    }
+
+
+def test_an_evaluation_of_a_loaded_module_that_reads_a_file_names_nothing(reading):
+    reading.save("config", 'import os\nHERE = os.path.dirname(__file__)\n')
+    reply = evaluate(reading, "config", 'open(os.path.join(HERE, "settings.json")).read()')
+    assert "data_reads" not in reply
+    assert reading.agent.reads.by_module == {}
+    assert reading.agent.reads.recorded is None
+
+
+def test_a_failed_evaluation_names_nothing(reading):
+    (reading.dir / reading.file("config")).write_text(READS_SETTINGS)
+    path = reading.dir / reading.file("config")
+    reply = ops.op_evaluate(reading.agent, {"module": reading.name("config"), "path": str(path), "code": "1 / 0"})
+    assert reply["error"] and "data_reads" not in reply
+    assert reading.agent.reads.by_module == {} and reading.agent.reads.recorded is None
