@@ -82,20 +82,31 @@ print("main sees", SETTINGS["greeting"])
 // of its settings.json ran nothing and its SETTINGS stayed old.
 func TestEvaluatingLoadsAModuleWhoseDataFilesAreWatched(t *testing.T) {
 	t.Parallel()
-	e := newEditor(t, `
+	for _, tt := range []struct {
+		name, code, want string
+	}{
+		{"the evaluation succeeds", "SETTINGS['greeting']", "'hello'"},
+		// The module it loaded stays loaded: its data file is watched too.
+		{"the evaluated code raises", "SETTINGS['greeting'] / 0", "error: Traceback"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEditor(t, `
 -- settings.json --
 {"greeting": "hello"}
 -- config.py --
 `+readsSettings)
-	e.initialize(nil)
-	e.waitReady()
-	if got := e.evaluateIn("config.py", "SETTINGS['greeting']"); got != "'hello'" {
-		t.Fatalf("SETTINGS['greeting'] = %s, want 'hello'", got)
-	}
-	n := e.messageCount()
-	writeFile(t, e.path("settings.json"), `{"greeting": "bonjour"}`)
-	e.awaitMessage(n, "settings.json changed: config reloaded in ")
-	if got := e.evaluateIn("config.py", "SETTINGS['greeting']"); got != "'bonjour'" {
-		t.Errorf("after settings.json changed, SETTINGS['greeting'] = %s, want 'bonjour'", got)
+			e.initialize(nil)
+			e.waitReady()
+			if got := e.evaluateIn("config.py", tt.code); !strings.HasPrefix(got, tt.want) {
+				t.Fatalf("%s = %s, want %s", tt.code, got, tt.want)
+			}
+			n := e.messageCount()
+			writeFile(t, e.path("settings.json"), `{"greeting": "bonjour"}`)
+			e.awaitMessage(n, "settings.json changed: config reloaded in ")
+			if got := e.evaluateIn("config.py", "SETTINGS['greeting']"); got != "'bonjour'" {
+				t.Errorf("after settings.json changed, SETTINGS['greeting'] = %s, want 'bonjour'", got)
+			}
+		})
 	}
 }

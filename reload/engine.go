@@ -583,8 +583,9 @@ func (e *Engine) evaluate(ctx context.Context, mod Module, req pyruntime.Request
 	}
 	res, ended := e.run(ctx, mod, req, false)
 	// The modules it loaded for the first time read their data files as
-	// a save's run would (the reply names only those).
-	if e.data != nil && res.OK() {
+	// a save's run would (the reply names only those), and stay loaded
+	// when the evaluated code then raised.
+	if e.data != nil && res.Err == nil {
 		e.data.update(res.DataReads)
 	}
 	ended()

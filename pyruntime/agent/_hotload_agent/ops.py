@@ -708,7 +708,10 @@ def op_evaluate(agent, msg):
             value = run_split(body, last, module.__dict__)
     except BaseException as exc:  # user code may raise anything
         with lines_evaluated(filename, source):
-            return switched.told({"error": describe_exception(exc)})
+            reply = {"error": describe_exception(exc)}
+        # What it loaded stays loaded, so what those modules read is watched.
+        say_data_reads(agent, reads, {name: paths for name, paths in first.items() if paths}, first, reply)
+        return switched.told(reply)
     finally:
         agent.workspace.trees.clear()
         agent.workspace.request_ended()

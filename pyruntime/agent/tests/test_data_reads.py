@@ -217,9 +217,13 @@ def test_an_evaluation_of_a_loaded_module_that_reads_a_file_names_nothing(readin
     assert reading.agent.reads.recorded is None
 
 
-def test_a_failed_evaluation_names_nothing(reading):
+def test_a_failed_evaluation_names_what_the_modules_it_loaded_read(reading):
+    # The module stays loaded though the evaluated code raised: its data
+    # file is watched all the same, as after a success.
     (reading.dir / reading.file("config")).write_text(READS_SETTINGS)
     path = reading.dir / reading.file("config")
     reply = ops.op_evaluate(reading.agent, {"module": reading.name("config"), "path": str(path), "code": "1 / 0"})
-    assert reply["error"] and "data_reads" not in reply
-    assert reading.agent.reads.by_module == {} and reading.agent.reads.recorded is None
+    assert reply["error"]
+    assert data_reads(reply) == {reading.name("config"): ["settings.json"]}
+    assert reading.agent.reads.by_module == {reading.name("config"): (str(reading.dir / "settings.json"),)}
+    assert reading.agent.reads.recorded is None
