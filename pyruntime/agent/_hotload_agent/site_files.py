@@ -59,6 +59,11 @@ def pth_names(folder):
         return []
 
 
+def racy(t):
+    """Whether the mtime t (nanoseconds) is within RACY_SECONDS of now."""
+    return time.time() - t / 1e9 < RACY_SECONDS
+
+
 def mtime(path):
     """path's mtime in nanoseconds, or None if it is not there."""
     try:
@@ -82,6 +87,12 @@ class SitePackages:
         self.read = {}
         # The paths of read .pth files changed or removed since, noted.
         self.changed = set()
+        # The .pth files read while they were racy (written within
+        # RACY_SECONDS): maybe half-written (pip, an editor, a test write
+        # one in two steps), so one written again is read again, not
+        # noted as changed, until it settles. Their folders are listed
+        # at each look meanwhile.
+        self.unsettled = set()
         # The notes not yet taken (take_notes).
         self.unsaid = []
         for folder in self.folders:
@@ -96,7 +107,7 @@ class SitePackages:
         t = mtime(folder)
         if t is None:
             return MISSING
-        if time.time() - t / 1e9 < RACY_SECONDS:
+        if racy(t):
             return None
         return t
 
@@ -107,7 +118,8 @@ class SitePackages:
         changed."""
         for folder in self.folders:
             before, now = self.listed[folder], mtime(folder)
-            if before is not None and (MISSING if now is None else now) == before:
+            unsettled = [path for path in self.unsettled if os.path.dirname(path) == folder]
+            if before is not None and (MISSING if now is None else now) == before and not unsettled:
                 continue
             self.listed[folder] = self.folder_mtime(folder)
             names = pth_names(folder)
@@ -116,18 +128,31 @@ class SitePackages:
                 if os.path.dirname(path) != folder or path in self.changed:
                     continue
                 if path not in paths:
+                    self.unsettled.discard(path)
                     self.note(path, "removed")
+                elif mtime(path) != t and path in self.unsettled:
+                    self.process(folder, os.path.basename(path))  # it was caught half-written
                 elif mtime(path) != t:
                     self.note(path, "changed")
+                elif path in self.unsettled and not racy(t):
+                    self.unsettled.discard(path)
             added = [name for name in names if os.path.join(folder, name) not in self.read]
             if added:
                 importlib.invalidate_caches()  # the folder may hold the modules its lines import
             for name in added:
-                path = os.path.join(folder, name)
-                self.read[path] = mtime(path)
-                # site's own reading: path lines that exist appended to
-                # sys.path, import lines executed, errors printed.
-                site.addpackage(folder, name, None)
+                self.process(folder, name)
+
+    def process(self, folder, name):
+        """Reads the .pth file name of folder as site does at the start:
+        path lines that exist appended to sys.path (once), import lines
+        executed, errors printed."""
+        path = os.path.join(folder, name)
+        t = self.read[path] = mtime(path)
+        if t is not None and racy(t):
+            self.unsettled.add(path)
+        else:
+            self.unsettled.discard(path)
+        site.addpackage(folder, name, None)
 
     def note(self, path, how):
         self.changed.add(path)

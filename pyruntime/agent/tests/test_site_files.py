@@ -54,6 +54,27 @@ def test_an_import_line_runs_once(site_dir):
     assert sys.modules[hook].runs == [1]
 
 
+def test_a_pth_caught_half_written_is_read_again_once_written(site_dir):
+    # pip, an editor or a test writes a file in two steps (create, then
+    # write): a look between them reads it empty. Its write is no change
+    # to note, and its folder's mtime stays: it is read again.
+    hook = unique("hook")
+    (site_dir / (hook + ".py")).write_text("runs = []\n")
+    sys.path.append(str(site_dir))
+    sites = SitePackages([str(site_dir)])
+    pth = site_dir / "__editable__.vend.pth"
+    pth.write_text("")
+    sites.look()
+    assert hook not in sys.modules
+    pth.write_text("import %s; %s.runs.append(1)\n" % (hook, hook))
+    t = pth.stat().st_mtime_ns
+    os.utime(pth, ns=(t + 5_000_000, t + 5_000_000))  # a later tick than the empty write, however coarse the clock
+    sites.look()
+    sites.look()
+    assert sys.modules[hook].runs == [1]
+    assert sites.take_notes() == []
+
+
 def test_a_pth_there_at_the_start_is_not_read_again(site_dir):
     hook = unique("hook")
     (site_dir / (hook + ".py")).write_text("runs = []\n")
