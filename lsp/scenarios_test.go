@@ -57,6 +57,7 @@ type scenario struct {
 	files    []txtar.File
 	needs    []string // packages the venv's Python must import; none: python3
 	since    [2]int   // the oldest Python (major, minor) the code runs on; zero: any
+	before   [2]int   // the first Python (major, minor) whose answer differs (another scenario has it); zero: none
 	python   string   // the Python both runs use; "" is python3 on PATH
 }
 
@@ -101,11 +102,15 @@ func parseScenario(t *testing.T, path string) scenario {
 		switch verb {
 		case "needs":
 			sc.needs = strings.Fields(rest)
-		case "python":
+		case "python", "before-python":
 			major, minor, ok := strings.Cut(rest, ".")
 			var err1, err2 error
-			sc.since[0], err1 = strconv.Atoi(major)
-			sc.since[1], err2 = strconv.Atoi(minor)
+			version := &sc.since
+			if verb == "before-python" {
+				version = &sc.before
+			}
+			version[0], err1 = strconv.Atoi(major)
+			version[1], err2 = strconv.Atoi(minor)
 			if !ok || err1 != nil || err2 != nil {
 				bad()
 			}
@@ -267,20 +272,31 @@ func (sc *scenario) choosePython(t *testing.T) {
 }
 
 // skipIfTooOld skips the scenario when its python directive names a
-// newer Python than the one its runs use.
+// newer Python than the one its runs use, or its before-python directive
+// one as old or older (a Python that answers otherwise: another scenario
+// says how).
 func (sc scenario) skipIfTooOld(t *testing.T) {
 	t.Helper()
-	if sc.since == [2]int{} {
+	if sc.since == [2]int{} && sc.before == [2]int{} {
 		return
 	}
 	python := sc.python
 	if python == "" {
 		python = pyruntimetest.Python(t)
 	}
-	check := fmt.Sprintf("import sys; sys.exit(sys.version_info < (%d, %d))", sc.since[0], sc.since[1])
-	if err := exec.Command(python, "-c", check).Run(); err != nil {
-		t.Skipf("the scenario's code needs Python %d.%d or later, which %s is not (%v); make test-pythons runs it under those",
-			sc.since[0], sc.since[1], python, err)
+	if sc.since != [2]int{} {
+		check := fmt.Sprintf("import sys; sys.exit(sys.version_info < (%d, %d))", sc.since[0], sc.since[1])
+		if err := exec.Command(python, "-c", check).Run(); err != nil {
+			t.Skipf("the scenario's code needs Python %d.%d or later, which %s is not (%v); make test-pythons runs it under those",
+				sc.since[0], sc.since[1], python, err)
+		}
+	}
+	if sc.before != [2]int{} {
+		check := fmt.Sprintf("import sys; sys.exit(sys.version_info >= (%d, %d))", sc.before[0], sc.before[1])
+		if err := exec.Command(python, "-c", check).Run(); err != nil {
+			t.Skipf("the scenario is the answer of Pythons before %d.%d, which %s is not (%v); a scenario of its own covers those",
+				sc.before[0], sc.before[1], python, err)
+		}
 	}
 }
 
