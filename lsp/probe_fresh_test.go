@@ -399,15 +399,23 @@ func TestProbePreloadEditedFails(t *testing.T) {
 			if m.Type != protocol.MessageTypeWarning || !strings.Contains(m.Message, "preload data failed: SyntaxError") || !strings.Contains(m.Message, "restarts") {
 				t.Errorf("message = %v %q, want a Warning naming data's SyntaxError and what it means for restarts", m.Type, m.Message)
 			}
-			e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
-			n = e.messageCount()
-			if err := e.command("hotload.restartRuntime", nil); err != nil {
-				t.Fatal(err)
-			}
-			e.awaitMessage(n, "runtime restarted")
-			probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+			fixPreloadAndRestart(t, e)
 		})
 	}
+}
+
+// fixPreloadAndRestart saves a data.py of preloadFiles that imports, restarts
+// the runtime and checks that app.v is what a fresh run gives: the zygote
+// kept after a failed renewal gives way once the preload imports again.
+func fixPreloadAndRestart(t *testing.T, e *fakeEditor) {
+	t.Helper()
+	e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
+	n := e.messageCount()
+	if err := e.command("hotload.restartRuntime", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitMessage(n, "runtime restarted")
+	probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 }
 
 // The preload list changes: the new runtime imports the current files.

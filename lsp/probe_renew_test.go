@@ -30,13 +30,7 @@ func TestProbeRenewHangingPreloadInterrupted(t *testing.T) {
 			if m.Type != protocol.MessageTypeWarning || !strings.Contains(m.Message, "interrupted") {
 				t.Errorf("message = %v %q, want a Warning saying the import was interrupted", m.Type, m.Message)
 			}
-			e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
-			n = e.messageCount()
-			if err := e.command("hotload.restartRuntime", nil); err != nil {
-				t.Fatal(err)
-			}
-			e.awaitMessage(n, "runtime restarted")
-			probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+			fixPreloadAndRestart(t, e)
 		})
 	}
 }

@@ -52,10 +52,7 @@ func TestProbeRenewQueuedLastWinsAndBounded(t *testing.T) {
 	cfg.Dir = dir
 	core, logs := observer.New(zapcore.InfoLevel)
 	cfg.Logger = zap.New(core)
-	r := newRuntime(t, cfg)
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	r := startedRuntime(t, cfg)
 	var chans []<-chan error
 	for i := 1; i <= 10; i++ {
 		writeModule(t, dir, "data", "import helper\nDATA = ["+strconv.Itoa(i)+"]\n")
@@ -90,10 +87,7 @@ func TestProbeRenewCloseDuringRenewal(t *testing.T) {
 	t.Parallel()
 	dir, cfg := preloadedData(t)
 	cfg.Dir = dir
-	r := newRuntime(t, cfg)
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	r := startedRuntime(t, cfg)
 	writeModule(t, dir, "data", "import helper, time\ntime.sleep(2)\nDATA = [1]\n")
 	c := r.RenewZygote()
 	time.Sleep(300 * time.Millisecond)
@@ -119,10 +113,7 @@ func TestRenewZygoteInterruptEndsAHangingPreload(t *testing.T) {
 	t.Parallel()
 	dir, cfg := preloadedData(t)
 	cfg.Dir = dir
-	r := newRuntime(t, cfg)
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	r := startedRuntime(t, cfg)
 	waitSpare(t, r)
 	zyg := r.Pids()[0]
 	writeModule(t, dir, "data", "import helper, time\ntime.sleep(3600)\nDATA = [1]\n")

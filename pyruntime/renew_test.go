@@ -41,10 +41,7 @@ func TestHoldsFileNamesThePreloadsAndTheWorkspaceModulesTheyImport(t *testing.T)
 func TestRenewZygoteKeepsTheCurrentProcessAndRenewsTheNextOnes(t *testing.T) {
 	t.Parallel()
 	dir, cfg := preloadedData(t)
-	r := newRuntime(t, cfg)
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	r := startedRuntime(t, cfg)
 	lib := writeModule(t, dir, "lib", "import data\nstate = []\n")
 	if _, _, err := reload(t, r, "lib", lib); err != nil {
 		t.Fatal(err)
@@ -84,10 +81,7 @@ func TestRenewZygoteKeepsTheCurrentProcessAndRenewsTheNextOnes(t *testing.T) {
 func TestRenewZygoteKeepsTheZygoteWhenAPreloadFails(t *testing.T) {
 	t.Parallel()
 	dir, cfg := preloadedData(t)
-	r := newRuntime(t, cfg)
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	r := startedRuntime(t, cfg)
 	zyg := r.Pids()[0]
 	writeModule(t, dir, "data", "DATA = [\n")
 	err := <-r.RenewZygote()

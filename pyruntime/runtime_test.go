@@ -91,6 +91,16 @@ func newRuntime(t testing.TB, cfg Config) *Runtime {
 	return r
 }
 
+// startedRuntime is newRuntime, started.
+func startedRuntime(t testing.TB, cfg Config) *Runtime {
+	t.Helper()
+	r := newRuntime(t, cfg)
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // reload runs the module at path and returns the reply and its output.
 func reload(t *testing.T, r *Runtime, module, path string) (Reply, string, error) {
 	t.Helper()
