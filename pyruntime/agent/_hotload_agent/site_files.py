@@ -95,6 +95,10 @@ class SitePackages:
         self.unsettled = set()
         # The notes not yet taken (take_notes).
         self.unsaid = []
+        # While True, take_notes takes nothing: a spare's warm-up runs a
+        # reload whose reply nobody reads, and the notes it inherited from
+        # the zygote (or made itself) belong to the first save it runs.
+        self.holding = False
         for folder in self.folders:
             self.listed[folder] = self.folder_mtime(folder)
             for name in pth_names(folder):
@@ -163,6 +167,9 @@ class SitePackages:
         })
 
     def take_notes(self):
-        """Returns the notes made since the last call and forgets them."""
+        """Returns the notes made since the last call and forgets them;
+        returns none while holding."""
+        if self.holding:
+            return []
         notes, self.unsaid = self.unsaid, []
         return notes

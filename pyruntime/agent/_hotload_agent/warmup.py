@@ -49,6 +49,7 @@ def warm(agent):
     the pages to be copied by the first request."""
     channel = agent.channel
     agent.channel = NullChannel()
+    agent.site.holding = True  # its notes are the first save's to send
     try:
         for msg in warmup_requests():
             # As the reader thread receives a request: a line, decoded, queued.
@@ -60,5 +61,6 @@ def warm(agent):
         pass
     finally:
         agent.channel = channel
+        agent.site.holding = False
         sys.modules.pop(WARMUP_MODULE, None)
         agent.workspace.ran.pop(WARMUP_MODULE, None)

@@ -8,6 +8,7 @@ import pytest
 
 from _hotload_agent import warmup
 from _hotload_agent.agent import Agent
+from _hotload_agent.site_files import SitePackages
 
 
 class RecordingChannel:
@@ -102,3 +103,18 @@ def test_a_warm_up_that_fails_still_leaves_no_trace(monkeypatch, tmp_path):
     warm_quietly(agent)
     assert real.sent == [] and agent.channel is real and not agent._queued
     assert warmup.WARMUP_MODULE not in sys.modules
+
+
+def test_warm_leaves_the_site_notes_to_the_first_save(tmp_path):
+    """A .pth removed before the spare was forked is noted in the zygote,
+    and the spare inherits the note: its warm-up's reload must not take it,
+    since nobody reads that reply, but leave it to the first real save."""
+    site_dir = tmp_path / "site-packages"
+    site_dir.mkdir()
+    (site_dir / "gone.pth").write_text("%s\n" % tmp_path)
+    agent = Agent(RecordingChannel(), site=SitePackages([str(site_dir)]))
+    (site_dir / "gone.pth").unlink()
+    agent.site.look()
+    warm_quietly(agent)
+    notes = agent.site.take_notes()
+    assert len(notes) == 1 and "gone.pth was removed" in notes[0]["text"]
