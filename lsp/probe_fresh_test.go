@@ -384,6 +384,25 @@ func TestProbePreloadEdited(t *testing.T) {
 	}
 }
 
+// A restart while the save of a preload still runs in place: the new
+// process must start with the saved file, as a fresh run would, not from
+// the zygote that imported it as it was at the start.
+func TestProbePreloadRestartDuringItsSave(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, preloadFiles, map[string]any{"strategy": "inplace", "preload": []string{"data"}})
+	if got := e.evalOrError("app.py", "v"); got != "(6, 'h1')" {
+		t.Fatalf("v before = %s", got)
+	}
+	n := e.messageCount()
+	e.save("data.py", "import time\nimport helper\ntime.sleep(1)\nDATA = [10, 20]\nTAG = helper.TAG\n")
+	e.await("the save running", func() bool { return e.statuses[len(e.statuses)-1].State == "running" })
+	if err := e.command("hotload.restartRuntime", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitMessage(n, "runtime restarted")
+	probeCompare(t, e, "app.v after a restart during the preload's save", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+}
+
 // A save that makes a preload fail to import keeps the zygote that imported
 // it at start, and a Warning says that fresh runs and restarts still start
 // with the file as it was; the next save that imports takes over.

@@ -58,6 +58,18 @@ func (r *Runtime) HoldsFile(path string) bool {
 // they are when it starts: ten quick saves of a preload start two zygotes,
 // not ten.
 func (r *Runtime) RenewZygote() <-chan error {
+	return r.RenewZygoteAfter(nil)
+}
+
+// RenewZygoteAfter is RenewZygote for the save of a held file that first
+// runs in the current process: starts and fresh runs wait for the renewal
+// from now on (a restart while the save runs must not take a worker of
+// the zygote that holds the old file), but the new zygote starts only
+// once ran is closed, so that its import of the preloads does not compete
+// with the save for the processors; or at once when a start waits for it
+// (the save's own run may need a process, the current one having died).
+// A nil ran starts it at once.
+func (r *Runtime) RenewZygoteAfter(ran <-chan struct{}) <-chan error {
 	out := make(chan error, 1)
 	r.mu.Lock()
 	if r.closed || r.zyg == nil {
@@ -75,15 +87,22 @@ func (r *Runtime) RenewZygote() <-chan error {
 		}()
 		return out
 	}
-	q := &renewal{done: make(chan struct{})}
-	before := r.renewing
-	r.renewing, r.queuedRenewal = q.done, q
+	q := &renewal{done: make(chan struct{}), wanted: make(chan struct{}), before: r.renewing}
+	if ran == nil {
+		q.wantLocked()
+	}
+	r.renewing, r.queuedRenewal = q, q
 	r.background.Add(1)
 	r.mu.Unlock()
 	go func() {
 		defer r.background.Done()
-		if before != nil {
-			<-before
+		if q.before != nil {
+			<-q.before.done
+		}
+		select {
+		case <-ran:
+		case <-q.wanted:
+		case <-r.ctx.Done():
 		}
 		r.mu.Lock()
 		if r.queuedRenewal == q {
@@ -92,9 +111,10 @@ func (r *Runtime) RenewZygote() <-chan error {
 		r.mu.Unlock()
 		q.err = r.renewZygoteNow()
 		r.mu.Lock()
-		if r.renewing == q.done {
+		if r.renewing == q {
 			r.renewing = nil
 		}
+		q.before = nil // ended: nothing to keep alive
 		r.mu.Unlock()
 		close(q.done)
 		out <- q.err
@@ -107,6 +127,24 @@ func (r *Runtime) RenewZygote() <-chan error {
 type renewal struct {
 	done chan struct{}
 	err  error
+	// wanted is closed once the zygote may start without waiting for its
+	// save's run: asked for without one, or a start waits for it.
+	wanted chan struct{}
+	// before is the renewal asked for before this one, which it waits
+	// for; nil when none, or once this one ended.
+	before *renewal
+}
+
+// wantLocked lets q, and the renewals it waits for, start their zygotes
+// without waiting for their saves' runs. r.mu is held.
+func (q *renewal) wantLocked() {
+	for ; q != nil; q = q.before {
+		select {
+		case <-q.wanted:
+		default:
+			close(q.wanted)
+		}
+	}
 }
 
 // renewZygoteNow starts a zygote and puts it in place of the current one:
@@ -180,16 +218,17 @@ func (r *Runtime) startZygote(argv []string) (*zygote, error) {
 }
 
 // awaitRenewal waits until no zygote is being started in place of the
-// current one.
+// current one; one that waits for its save's run starts at once.
 func (r *Runtime) awaitRenewal(ctx context.Context) error {
 	r.mu.Lock()
-	renewing := r.renewing
+	q := r.renewing
+	q.wantLocked()
 	r.mu.Unlock()
-	if renewing == nil {
+	if q == nil {
 		return nil
 	}
 	select {
-	case <-renewing:
+	case <-q.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

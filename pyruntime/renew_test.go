@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // preloadedData writes data.py, which a preload of it imports with
@@ -98,5 +99,62 @@ func TestRenewZygoteKeepsTheZygoteWhenAPreloadFails(t *testing.T) {
 	lib := writeModule(t, dir, "lib", "import data\n")
 	if got := evaluateIn(t, r, lib, "sum(data.DATA)"); got != "6" {
 		t.Errorf("sum(data.DATA) after the failed renewal = %s, want 6 (the zygote's)", got)
+	}
+}
+
+// A renewal asked for with a save's run still to end: a restart meanwhile
+// does not take a worker of the old zygote, but starts the new one at once
+// and waits for it; once the new zygote is in place, the run's end starts
+// no other.
+func TestRenewZygoteAfterARunMakesARestartMeanwhileWait(t *testing.T) {
+	t.Parallel()
+	dir, cfg := preloadedData(t)
+	r := startedRuntime(t, cfg)
+	lib := writeModule(t, dir, "lib", "import data\n")
+	oldZygote := r.Pids()[0]
+
+	writeModule(t, dir, "data", "import helper\nDATA = [10, 20]\n")
+	ran := make(chan struct{})
+	renewed := r.RenewZygoteAfter(ran)
+	if err := r.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := evaluateIn(t, r, lib, "sum(data.DATA)"); got != "30" {
+		t.Errorf("sum(data.DATA) after a restart during the run = %s, want 30 (the saved file)", got)
+	}
+	if got := r.Pids()[0]; got == oldZygote {
+		t.Errorf("zygote after the restart = %d, the old one", got)
+	}
+	close(ran)
+	if err := <-renewed; err != nil {
+		t.Errorf("the renewal: %v", err)
+	}
+}
+
+// The run a renewal waits for may itself need a process (the current one
+// died before it): its start does not wait for the run, which waits for it.
+func TestRenewZygoteAfterARunLetsTheRunStartAProcess(t *testing.T) {
+	t.Parallel()
+	dir, cfg := preloadedData(t)
+	r := startedRuntime(t, cfg)
+	lib := writeModule(t, dir, "lib", "import data\nv = sum(data.DATA)\n")
+	writeModule(t, dir, "data", "import helper\nDATA = [10, 20]\n")
+	ran := make(chan struct{})
+	renewed := r.RenewZygoteAfter(ran)
+	if _, err := r.Call(context.Background(), Request{Op: "evaluate", Module: "lib", Path: lib, PathEntry: dir, Code: "import os; os._exit(3)"}, nil); err == nil {
+		t.Fatal("os._exit(3) gave no error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	reply, err := r.Call(ctx, Request{Op: "reload", Module: "lib", Path: lib, PathEntry: dir}, nil)
+	if err != nil || reply.Error != nil {
+		t.Fatalf("the run after the death: %v, %+v", err, reply.Error)
+	}
+	if got := evaluateIn(t, r, lib, "v"); got != "30" {
+		t.Errorf("v = %s, want 30 (the saved file)", got)
+	}
+	close(ran)
+	if err := <-renewed; err != nil {
+		t.Errorf("the renewal: %v", err)
 	}
 }

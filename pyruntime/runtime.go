@@ -158,12 +158,13 @@ type Runtime struct {
 	// forking is closed when the spare being forked is ready (or failed);
 	// nil when none is being forked.
 	forking chan struct{}
-	// renewing is closed when the latest zygote asked for by RenewZygote
-	// has taken the current one's place (or failed to); nil when none is
-	// being started. Starts and fresh runs wait for it.
-	renewing chan struct{}
-	// queuedRenewal is the renewal asked for that waits for another to
-	// end before it starts; nil when none waits. RenewZygote joins it.
+	// renewing is the latest renewal asked for by RenewZygote that has not
+	// ended (taken the current zygote's place, or failed to); nil when
+	// none. Starts and fresh runs wait for its done.
+	renewing *renewal
+	// queuedRenewal is the renewal asked for that has not begun to start
+	// its zygote (it waits for another renewal to end, or for its save's
+	// run); nil when none waits. RenewZygote joins it.
 	queuedRenewal *renewal
 	// stopRenewal ends the start of the zygote a renewal is starting
 	// (Interrupt); nil when none is being started.

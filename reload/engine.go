@@ -493,11 +493,22 @@ func (e *Engine) drain(q *moduleQueue) {
 
 		// A save of a file the zygote holds renews it: in fresh mode before
 		// the run (or the app's restart), which must start as a fresh run
-		// would; in place after the reload, which ran the new code in its
-		// own process.
+		// would; in place after the reload, which runs the new code in its
+		// own process, but asked for now, so that a restart or crash
+		// meanwhile waits for the new zygote.
 		held := e.runtime.HoldsFile(p.module.Path)
 		if held && opts.Strategy == Fresh {
 			e.preloadsRenewed(p.module.Path, <-e.runtime.RenewZygote())
+		}
+		var ran chan struct{}
+		if held && opts.Strategy != Fresh {
+			ran = make(chan struct{})
+			renewed := e.runtime.RenewZygoteAfter(ran)
+			e.drains.Add(1)
+			go func() {
+				defer e.drains.Done()
+				e.preloadsRenewed(p.module.Path, <-renewed)
+			}()
 		}
 
 		// A reload only if loaded is about the running process; it is never
@@ -524,13 +535,8 @@ func (e *Engine) drain(q *moduleQueue) {
 			Stop:         p.stop,
 		}, fresh)
 		result.Because = because
-		if held && opts.Strategy != Fresh && !errors.Is(result.Err, ErrClosed) {
-			renewed := e.runtime.RenewZygote()
-			e.drains.Add(1)
-			go func() {
-				defer e.drains.Done()
-				e.preloadsRenewed(p.module.Path, <-renewed)
-			}()
+		if ran != nil {
+			close(ran)
 		}
 		if e.data != nil && result.OK() {
 			e.data.update(result.DataReads)
