@@ -403,6 +403,33 @@ func TestProbePreloadRestartDuringItsSave(t *testing.T) {
 	probeCompare(t, e, "app.v after a restart during the preload's save", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 }
 
+// A preload changed outside the editor (a git checkout), never saved in
+// it: a restart, or a fresh save of another file, starts with the file as
+// it is on disk, as a fresh python would.
+func TestProbePreloadChangedOutsideTheEditor(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"inplace", "fresh"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := startProbe(t, preloadFiles, map[string]any{"strategy": strategy, "preload": []string{"data"}})
+			if got := e.evalOrError("app.py", "v"); got != "(6, 'h1')" {
+				t.Fatalf("v before = %s", got)
+			}
+			writeFile(t, e.path("data.py"), "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
+			if strategy == "fresh" {
+				e.saveAndWait("app.py", "import data\nv = (sum(data.DATA), data.TAG)\n")
+			} else {
+				n := e.messageCount()
+				if err := e.command("hotload.restartRuntime", nil); err != nil {
+					t.Fatal(err)
+				}
+				e.awaitMessage(n, "runtime restarted")
+			}
+			probeCompare(t, e, "app.v", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
+		})
+	}
+}
+
 // A save that makes a preload fail to import keeps the zygote that imported
 // it at start, and a Warning says that fresh runs and restarts still start
 // with the file as it was; the next save that imports takes over.

@@ -101,6 +101,9 @@ type Reply struct {
 	// PreloadedFiles lists the files of the workspace modules loaded by
 	// the end of setup: the preloads and the workspace modules they import.
 	PreloadedFiles []string `json:"preloaded_files,omitempty"`
+	// PreloadedMtimes gives the mtime (ns) of each of PreloadedFiles as
+	// the interpreter saw it once the preloads were imported.
+	PreloadedMtimes map[string]int64 `json:"preloaded_mtimes,omitempty"`
 	// Skipped reports a reload with IfLoaded of a module that was not loaded.
 	Skipped bool `json:"skipped,omitempty"`
 	// Reloaded lists the modules a reload ran, in order: the module itself,

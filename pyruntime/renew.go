@@ -78,6 +78,9 @@ func (r *Runtime) RenewZygoteAfter(ran <-chan struct{}) <-chan error {
 		return out
 	}
 	if q := r.queuedRenewal; q != nil {
+		if ran == nil {
+			q.wantLocked()
+		}
 		r.background.Add(1)
 		r.mu.Unlock()
 		go func() {
@@ -171,11 +174,14 @@ func (r *Runtime) renewZygoteNow() error {
 		return ErrClosed
 	}
 	if err != nil && ctx.Err() != nil {
+		r.acceptOnDisk(old)
 		return ErrRenewalInterrupted
 	}
 	if err != nil {
+		r.acceptOnDisk(old)
 		return fmt.Errorf("pyruntime: renew the zygote: %w", err)
 	}
+	r.noteOnDisk(z)
 	var failed map[string]*Exception
 	for name, exc := range z.preloadErrors {
 		if old.preloadErrors[name] == nil {
@@ -187,6 +193,7 @@ func (r *Runtime) renewZygoteNow() error {
 	}
 	if failed != nil {
 		z.close(ErrClosed)
+		r.acceptOnDisk(old)
 		return &PreloadError{Errors: r.paths.exceptions(failed)}
 	}
 	r.mu.Lock()

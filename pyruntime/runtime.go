@@ -91,6 +91,11 @@ type Config struct {
 	OnOutput func(Event)
 	// OnStart, if not nil, is called after each successful start.
 	OnStart func(Started)
+	// OnRenewed, if not nil, hears the outcome of each renewal of the
+	// zygote the runtime made itself, before a start or a fresh run,
+	// because path, a file the zygote holds, changed outside the editor
+	// (see RenewZygote for err).
+	OnRenewed func(path string, err error)
 	// OnExit, if not nil, is called when the process dies while no request
 	// runs on it; a request running when the process dies gets the error
 	// from its call instead. Either way a new process is started at once
@@ -339,6 +344,7 @@ func (r *Runtime) renew(ctx context.Context) (p, old *process, err error) {
 	if err := r.awaitRenewal(ctx); err != nil {
 		return nil, nil, err
 	}
+	r.renewIfHeldChanged()
 	for {
 		r.mu.Lock()
 		z, forking := r.zyg, r.forking
@@ -549,6 +555,7 @@ func (r *Runtime) next() (*process, Started, error) {
 	if err := r.awaitRenewal(r.ctx); err != nil {
 		return nil, Started{}, ErrClosed
 	}
+	r.renewIfHeldChanged()
 	r.mu.Lock()
 	z, spare, noFork := r.zyg, r.spare, r.noFork
 	r.spare = nil
@@ -579,6 +586,7 @@ func (r *Runtime) next() (*process, Started, error) {
 		if err != nil {
 			return nil, Started{}, err
 		}
+		r.noteOnDisk(z)
 		r.mu.Lock()
 		closed := r.closed
 		if !closed {

@@ -57,6 +57,15 @@ type zygote struct {
 	// setup, as the interpreter names them: its workers start with these
 	// files as they were then. Nil when it imported none.
 	held map[string]bool
+	// heldMtimes holds the mtime (ns) the interpreter saw of each held
+	// file once it had imported them, by the interpreter's name.
+	heldMtimes map[string]int64
+	// onDisk holds, by local path, the mtime (ns) of each held file that
+	// this machine saw the same as the interpreter at the start: changes
+	// to those are seen here (Runtime.changedHeld). Files it saw
+	// otherwise (a remote interpreter, a change during the start) are not
+	// looked at. Set by the Runtime once the zygote is up.
+	onDisk map[string]int64
 }
 
 // zygoteEvent is what the zygote itself says on channel 0 beyond replies.
@@ -148,6 +157,7 @@ func startZygote(ctx context.Context, argv []string, cfg *Config, logger *zap.Lo
 		}
 		z.held[f] = true
 	}
+	z.heldMtimes = reply.PreloadedMtimes
 	return z, nil
 }
 

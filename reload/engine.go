@@ -95,8 +95,9 @@ type Config struct {
 	OnRuntimeStart func(RuntimeInfo)
 	// OnPreloadsRenewed, if not nil, is called when a save of a file the
 	// runtime's zygote imported at start (a preload, or a workspace module
-	// a preload imports) has started a zygote with the new file, with how
-	// that went.
+	// a preload imports), or a change to one outside the editor seen
+	// before a restart or fresh run, has started a zygote with the new
+	// file, with how that went.
 	OnPreloadsRenewed func(PreloadRenewal)
 	// OnRuntimeExit, if not nil, is called when the runtime dies while no
 	// code runs in it; a new one is started at once.
@@ -287,6 +288,7 @@ func New(cfg Config) *Engine {
 		Stderr:         cfg.Stderr,
 		OnOutput:       e.background,
 		OnStart:        e.started,
+		OnRenewed:      e.preloadsRenewed,
 		OnExit:         cfg.OnRuntimeExit,
 		OnAppExit:      e.appExited,
 		Logger:         logger.Named("runtime"),
@@ -842,7 +844,8 @@ func (e *Engine) Interrupt(ctx context.Context) (bool, error) {
 
 // Restart replaces the runtime's process with a fresh one: module state is
 // lost; the preloads come from the zygote, imported when it started or
-// again after a save of a file it holds (Config.OnPreloadsRenewed).
+// again after a save of a file it holds, or a change to one outside the
+// editor (Config.OnPreloadsRenewed).
 func (e *Engine) Restart(ctx context.Context) error {
 	if err := e.runtime.Restart(ctx); err != nil {
 		return fmt.Errorf("reload: restart runtime: %w", err)

@@ -48,11 +48,18 @@ def op_setup(agent, msg):
             importlib.import_module(name)
         except BaseException as exc:
             failed[name] = describe_exception(exc)
-    files = agent.workspace.note_loaded()
+    files = sorted(set(agent.workspace.note_loaded().values()))
     # The workspace files loaded by now (the preloads and what they
     # import): a zygote holds them as they were at its start, so the server
-    # starts a new one when one of them changes.
-    return {"preload_errors": failed, "preloaded_files": sorted(set(files.values()))}
+    # starts a new one when one of them changes, and with their mtimes,
+    # when one changes outside the editor.
+    mtimes = {}
+    for path in files:
+        try:
+            mtimes[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            pass
+    return {"preload_errors": failed, "preloaded_files": files, "preloaded_mtimes": mtimes}
 
 
 def same_file(a, b):

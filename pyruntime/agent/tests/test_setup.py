@@ -2,6 +2,7 @@
 them as they were at its start, and a save of one of them starts a new
 zygote."""
 
+import os
 import sys
 import uuid
 
@@ -28,6 +29,8 @@ def test_setup_names_the_workspace_files_the_preloads_loaded(tmp_path):
         sys.path.remove(str(tmp_path))
     assert reply["preload_errors"] == {}
     assert reply["preloaded_files"] == sorted([str(tmp_path / (prefix + "data.py")), str(tmp_path / (prefix + "helper.py"))])
+    # With their mtimes, so that the server sees one changed outside the editor.
+    assert reply["preloaded_mtimes"] == {f: os.stat(f).st_mtime_ns for f in reply["preloaded_files"]}
 
 
 def test_setup_without_preloads_names_no_file(tmp_path):
