@@ -417,3 +417,41 @@ func TestProbeDataFolderRemovedThenMadeAgain(t *testing.T) {
 		e.wantValue("config.py", "SETTINGS['v']", v)
 	}
 }
+
+// A preload that reads a data file as it imports (a settings file, a data
+// set shared with every fresh run): a change to the file runs it again, in
+// the current process and in a new zygote, so that the process, restarts
+// and fresh runs all see the new contents, as a fresh python would.
+func TestProbeDataReadByAPreload(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, strategy string
+		restartAtOnce  bool // restart before the change's quiet time ends
+	}{
+		{"inplace", "inplace", false},
+		{"inplace, restart at once", "inplace", true},
+		{"fresh", "fresh", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := dataEditor(t, "-- settings.json --\n{\"v\": 0}\n-- config.py --\n"+cfgReader+"-- app.py --\nimport config\nv = config.SETTINGS['v']\n",
+				map[string]any{"strategy": tt.strategy, "preload": []string{"config"}})
+			e.wantValue("app.py", "v", "0")
+			n := e.messageCount()
+			writeFile(t, e.path("settings.json"), `{"v": 1}`)
+			if !tt.restartAtOnce {
+				e.awaitMessage(n, "settings.json changed")
+				e.wantValue("app.py", "config.SETTINGS['v']", "1")
+			}
+			if tt.strategy == "fresh" {
+				e.saveAndWait("app.py", "import config\nv = config.SETTINGS['v']\n")
+			} else {
+				if err := e.command("hotload.restartRuntime", nil); err != nil {
+					t.Fatal(err)
+				}
+				e.awaitMessage(n, "runtime restarted")
+			}
+			e.wantValue("app.py", "v", "1")
+		})
+	}
+}

@@ -194,7 +194,22 @@ func (m pathMap) reply(r Reply) Reply {
 		}
 		r.Notes = ns
 	}
+	r.DataReads = m.dataReads(r.DataReads)
 	return r
+}
+
+// dataReads returns a copy of reads with local paths, or reads itself when
+// there is nothing to map. A copy, because the zygote's are handed out
+// more than once.
+func (m pathMap) dataReads(reads []DataRead) []DataRead {
+	if reads == nil || len(m.pairs) == 0 {
+		return reads
+	}
+	out := make([]DataRead, len(reads))
+	for i, r := range reads {
+		out[i] = DataRead{Module: r.Module, File: m.toLocal(r.File), Data: m.toLocals(r.Data)}
+	}
+	return out
 }
 
 // note returns a copy of n with a local path, or n itself when there is

@@ -124,8 +124,13 @@ func TestPathMapRequestAndReply(t *testing.T) {
 		PreloadErrors: map[string]*Exception{"app": exc},
 		Warnings:      []Warning{{File: "/srv/proj/app.py", Line: 1}, {File: "<string>", Line: 1}},
 		SetAside:      []string{"/srv/proj/a/tool.py"},
+		DataReads:     []DataRead{{Module: "cfg", File: "/srv/proj/cfg.py", Data: []string{"/srv/proj/settings.json"}}},
 	}
 	got := m.reply(reply)
+	// The data files a run read are watched here, where the editor writes them.
+	if want := []DataRead{{Module: "cfg", File: "/home/me/proj/cfg.py", Data: []string{"/home/me/proj/settings.json"}}}; !reflect.DeepEqual(got.DataReads, want) || reply.DataReads[0].File != "/srv/proj/cfg.py" {
+		t.Errorf("reply's data reads = %+v (given %+v), want %+v", got.DataReads, reply.DataReads, want)
+	}
 	if want := []string{"/home/me/proj/a/tool.py"}; !slices.Equal(got.SetAside, want) || reply.SetAside[0] != "/srv/proj/a/tool.py" {
 		t.Errorf("reply's set aside files = %q (given %q), want %q", got.SetAside, reply.SetAside, want)
 	}

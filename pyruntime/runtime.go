@@ -129,6 +129,10 @@ type Started struct {
 	// PreloadErrors maps each preload module that failed to import to why.
 	// It is set when the preloads ran, so not for a Forked process.
 	PreloadErrors map[string]*Exception
+	// DataReads says, for each of the preloads' workspace modules that read
+	// data files as it ran, which: the process starts with what they made
+	// of them. Set for a Forked process too.
+	DataReads []DataRead
 }
 
 // Runtime supervises the process that runs the user's code. Its methods are
@@ -561,7 +565,7 @@ func (r *Runtime) next() (*process, Started, error) {
 	r.spare = nil
 	r.mu.Unlock()
 	if spare != nil && !spare.exited() {
-		return spare, Started{Pid: spare.pid, Argv: z.cmd.argv, Duration: time.Since(began), Forked: true}, nil
+		return spare, Started{Pid: spare.pid, Argv: z.cmd.argv, Duration: time.Since(began), Forked: true, DataReads: r.paths.dataReads(z.dataReads)}, nil
 	}
 	if r.cfg.Attach != "" {
 		return r.attach(began)
@@ -605,6 +609,7 @@ func (r *Runtime) next() (*process, Started, error) {
 		return nil, Started{}, &StartError{Argv: argv, Err: err}
 	}
 	started.Pid, started.Duration = p.pid, time.Since(began)
+	started.DataReads = r.paths.dataReads(z.dataReads)
 	return p, started, nil
 }
 
@@ -621,7 +626,7 @@ func (r *Runtime) startDirect(argv []string, began time.Time) (*process, Started
 		<-p.done
 		return nil, Started{}, &StartError{Argv: argv, Err: err}
 	}
-	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: r.paths.exceptions(reply.PreloadErrors)}, nil
+	return p, Started{Pid: p.pid, Argv: argv, Duration: time.Since(began), PreloadErrors: r.paths.exceptions(reply.PreloadErrors), DataReads: r.paths.dataReads(reply.DataReads)}, nil
 }
 
 // refillSoon forks a spare r.refillDelay from now, unless one is ready or on

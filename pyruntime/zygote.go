@@ -60,6 +60,10 @@ type zygote struct {
 	// heldMtimes holds the mtime (ns) the interpreter saw of each held
 	// file once it had imported them, by the interpreter's name.
 	heldMtimes map[string]int64
+	// dataReads says what the preloads' workspace modules read as they
+	// ran at setup (the setup reply's DataReads, the interpreter's paths):
+	// every worker starts with what they made of it.
+	dataReads []DataRead
 	// onDisk holds, by local path, the mtime (ns) of each held file that
 	// this machine saw the same as the interpreter at the start: changes
 	// to those are seen here (Runtime.changedHeld). Files it saw
@@ -158,6 +162,7 @@ func startZygote(ctx context.Context, argv []string, cfg *Config, logger *zap.Lo
 		z.held[f] = true
 	}
 	z.heldMtimes = reply.PreloadedMtimes
+	z.dataReads = reply.DataReads
 	return z, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
+
+	"github.com/hotload-dev/hotload/pyruntime"
 )
 
 // DataQuiet is how long the data files must stay unchanged before the
@@ -24,6 +26,15 @@ type DataRead struct {
 	Module string
 	File   string   // the module's file
 	Data   []string // absolute paths, sorted; empty: it reads none now
+}
+
+// dataReads converts the runtime's reports of what modules read.
+func dataReads(reads []pyruntime.DataRead) []DataRead {
+	var out []DataRead
+	for _, r := range reads {
+		out = append(out, DataRead{Module: r.Module, File: r.File, Data: slices.Sorted(slices.Values(r.Data))})
+	}
+	return out
 }
 
 // dataFiles keeps which modules' runs read which data files, watches the

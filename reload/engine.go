@@ -739,9 +739,7 @@ func (e *Engine) run(ctx context.Context, mod Module, req pyruntime.Request, fre
 		for _, n := range reply.Notes {
 			res.Notes = append(res.Notes, newNote(n))
 		}
-		for _, r := range reply.DataReads {
-			res.DataReads = append(res.DataReads, DataRead{Module: r.Module, File: r.File, Data: slices.Sorted(slices.Values(r.Data))})
-		}
+		res.DataReads = dataReads(reply.DataReads)
 		res.RolledBack = reply.RolledBack
 		res.FailedWith = reply.FailedWith
 		res.SetAside = reply.SetAside
@@ -785,7 +783,10 @@ func (e *Engine) background(ev pyruntime.Event) {
 
 func (e *Engine) started(s pyruntime.Started) {
 	if e.data != nil {
-		e.data.reset() // its modules run again, and read again
+		// Its modules run again, and read again, but the preloads' ran
+		// in the zygote, and what they read stands.
+		e.data.reset()
+		e.data.update(dataReads(s.DataReads))
 	}
 	if e.cfg.OnRuntimeStart == nil {
 		return

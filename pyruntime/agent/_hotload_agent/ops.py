@@ -43,23 +43,33 @@ def op_setup(agent, msg):
     if not agent.attached:
         release_shadowed(agent.loaded_before, msg.get("sys_path") or [], provided)
     failed = {}
-    for name in msg.get("preload") or []:
-        try:
-            importlib.import_module(name)
-        except BaseException as exc:
-            failed[name] = describe_exception(exc)
+    # What the preloads' workspace modules read as they ran (a data set, a
+    # settings file), as an evaluation's first loads: the server runs such a
+    # module again when one changes, which renews the zygote.
+    reads = None if agent.attached else getattr(agent, "reads", None)
+    if reads is not None:
+        reads.install()
+    first = {}
+    with recording_first_loads(reads, agent.workspace.roots, first):
+        for name in msg.get("preload") or []:
+            try:
+                importlib.import_module(name)
+            except BaseException as exc:
+                failed[name] = describe_exception(exc)
     files = sorted(set(agent.workspace.note_loaded().values()))
     # The workspace files loaded by now (the preloads and what they
     # import): a zygote holds them as they were at its start, so the server
-    # starts a new one when one of them changes, and with their mtimes,
-    # when one changes outside the editor.
+    # starts a new one when one of them changes; and their mtimes, with
+    # those of the data they read, to see one changed outside the editor.
     mtimes = {}
-    for path in files:
+    for path in files + sorted(set().union(*first.values())):
         try:
             mtimes[path] = os.stat(path).st_mtime_ns
         except OSError:
             pass
-    return {"preload_errors": failed, "preloaded_files": files, "preloaded_mtimes": mtimes}
+    reply = {"preload_errors": failed, "preloaded_files": files, "preloaded_mtimes": mtimes}
+    say_data_reads(agent, reads, first, first, reply)
+    return reply
 
 
 def same_file(a, b):

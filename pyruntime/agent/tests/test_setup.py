@@ -8,6 +8,7 @@ import uuid
 
 from _hotload_agent import ops
 from _hotload_agent.graph import Workspace
+from _hotload_agent.reads import Reads
 
 
 class Agent:
@@ -41,3 +42,23 @@ def test_setup_without_preloads_names_no_file(tmp_path):
     finally:
         sys.path.remove(str(tmp_path))
     assert reply["preloaded_files"] == []
+
+
+def test_setup_says_what_the_preloads_read_as_they_ran(tmp_path):
+    """A preload that reads a settings file as it imports: the server
+    watches the file, and sees it changed outside the editor by its mtime."""
+    prefix = "s" + uuid.uuid4().hex[:8] + "_"
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"v": 0}')
+    (tmp_path / (prefix + "cfg.py")).write_text(
+        "import json, os\nSETTINGS = json.load(open(os.path.join(os.path.dirname(__file__), 'settings.json')))\n")
+    agent = Agent()
+    agent.workspace = Workspace()
+    agent.reads = Reads()
+    try:
+        reply = ops.op_setup(agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)], "preload": [prefix + "cfg"]})
+    finally:
+        sys.path.remove(str(tmp_path))
+    cfg = str(tmp_path / (prefix + "cfg.py"))
+    assert reply["data_reads"] == [{"module": prefix + "cfg", "file": cfg, "data": [str(settings)]}]
+    assert reply["preloaded_mtimes"] == {cfg: os.stat(cfg).st_mtime_ns, str(settings): os.stat(settings).st_mtime_ns}
