@@ -36,9 +36,10 @@ func TestProbeRenewHangingPreloadInterrupted(t *testing.T) {
 }
 
 // A .pth with an import line (setuptools' editable finder) added, then
-// removed: the import runs before the next save, as in a fresh run; the
-// removal gets a Warning, in fresh mode too, where the note made in the
-// zygote reaches the spare a save runs in past the spare's warm-up.
+// removed: the import runs before the next save, as in a fresh run. After
+// the removal, in place, the save warns that the runtime still has what the
+// .pth added, and a restart of the runtime starts without it; a fresh run
+// starts without it at once (site-packages changed: a new zygote).
 func TestProbeRenewPthImportLineThenRemoved(t *testing.T) {
 	t.Parallel()
 	for _, strategy := range []string{"fresh", "inplace"} {
@@ -59,22 +60,68 @@ func TestProbeRenewPthImportLineThenRemoved(t *testing.T) {
 				t.Fatal(err)
 			}
 			time.Sleep(1100 * time.Millisecond) // past RACY_SECONDS
-			warned := func(what string) {
-				t.Helper()
-				n := e.messageCount()
-				e.saveAndWait("app.py", app)
-				time.Sleep(300 * time.Millisecond)
-				said := append(e.warningsOn("app.py"), e.shownText(n))
-				if !strings.Contains(strings.Join(said, "\n"), "was removed after the runtime started") {
-					t.Errorf("no Warning of the removed .pth %s; said %q", what, said)
-				}
-			}
-			warned("at the save after it")
+			n := e.messageCount()
+			e.saveAndWait("app.py", app)
+			fresh := probeFresh(t, e.dir, python, "app", "v")
 			if strategy == "fresh" {
-				// Each fresh run is forked from the zygote, which still
-				// has what the .pth added: every save says so.
-				warned("at a later fresh save")
+				probeCompare(t, e, "app.v after the .pth's removal", e.evalOrError("app.py", "v"), fresh)
+				return
 			}
+			time.Sleep(300 * time.Millisecond)
+			said := append(e.warningsOn("app.py"), e.shownText(n))
+			if !strings.Contains(strings.Join(said, "\n"), "was removed after the runtime started") {
+				t.Errorf("no Warning of the removed .pth; said %q", said)
+			}
+			n = e.messageCount()
+			if err := e.command("hotload.restartRuntime", nil); err != nil {
+				t.Fatal(err)
+			}
+			e.awaitMessage(n, "runtime restarted")
+			probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
+		})
+	}
+}
+
+// `pip install -U fakelib` while the runtime runs, fakelib preloaded: in
+// place, the save says the runtime still runs the old version, and a
+// restart imports the new one; a fresh run imports the new one at once.
+func TestProbeRenewPipUpgradeOfAPreload(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"inplace", "fresh"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			python, site := makeVenv(t)
+			install := func(version string) {
+				writeFile(t, filepath.Join(site, "fakelib", "__init__.py"), "VERSION = '"+version+"'\n")
+				writeFile(t, filepath.Join(site, "fakelib-"+version+".dist-info", "RECORD"), "fakelib/__init__.py,,\n")
+			}
+			install("1.0")
+			app := "import fakelib\nv = fakelib.VERSION\n"
+			e := startProbe(t, "-- app.py --\n"+app, map[string]any{"strategy": strategy, "python": python, "preload": []string{"fakelib"}})
+			e.saveAndWait("app.py", app)
+			if err := os.RemoveAll(filepath.Join(site, "fakelib-1.0.dist-info")); err != nil {
+				t.Fatal(err)
+			}
+			install("2.0")
+			n := e.messageCount()
+			e.saveAndWait("app.py", app)
+			fresh := probeFresh(t, e.dir, python, "app", "v")
+			if strategy == "fresh" {
+				probeCompare(t, e, "app.v after the upgrade", e.evalOrError("app.py", "v"), fresh)
+				return
+			}
+			if got := e.evalOrError("app.py", "v"); got != "'1.0'" {
+				t.Errorf("app.v in place = %s, want '1.0' (the loaded version), with a Warning", got)
+			}
+			if said := e.shownText(n); !strings.Contains(said, "fakelib 1.0 was replaced by fakelib 2.0") || !strings.Contains(said, "restart the runtime") {
+				t.Errorf("no Warning of the upgrade; said %q", said)
+			}
+			n = e.messageCount()
+			if err := e.command("hotload.restartRuntime", nil); err != nil {
+				t.Fatal(err)
+			}
+			e.awaitMessage(n, "runtime restarted")
+			probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
 		})
 	}
 }

@@ -60,9 +60,12 @@ def op_setup(agent, msg):
     # The workspace files loaded by now (the preloads and what they
     # import): a zygote holds them as they were at its start, so the server
     # starts a new one when one of them changes; and their mtimes, with
-    # those of the data they read, to see one changed outside the editor.
+    # those of the data they read, to see one changed outside the editor,
+    # and of the site-packages folders, which change when a distribution
+    # is installed, upgraded or removed (pip), or a .pth file added.
     mtimes = {}
-    for path in files + sorted(set().union(*first.values())):
+    sites = getattr(agent, "site", None)  # None: an agent-like object of a test
+    for path in files + sorted(set().union(*first.values())) + (sites.folders if sites is not None else []):
         try:
             mtimes[path] = os.stat(path).st_mtime_ns
         except OSError:

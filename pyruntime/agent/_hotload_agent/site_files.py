@@ -1,4 +1,5 @@
-"""The .pth files of site-packages that appear while the runtime runs.
+"""The .pth files and the installed distributions of site-packages that
+change while the runtime runs.
 
 Python reads the .pth files of its site-packages folders once, as it
 starts (site.py): a `pip install -e ./vend` into the runtime's venv, made
@@ -6,6 +7,13 @@ while the runtime runs, writes one (`__editable__.vend.pth`) that a fresh
 `python` run reads and the runtime never would. SitePackages processes the
 ones added since the start as site would; one changed or removed since then
 cannot be undone, and gets a note saying a restart is needed.
+
+A `pip install -U pandas` while the runtime runs leaves the pandas it
+imported running, where a fresh run imports the new one: a distribution
+whose `.dist-info` folder goes (upgraded, downgraded, uninstalled) while
+modules of it are loaded gets a note saying so. The server starts a new
+zygote before the next restart or fresh run, as a site-packages folder's
+mtime changed (setup gives it), so a restart is enough.
 
 It does not look at folders other than the site-packages ones site
 processed at the start (a .pth in a folder a .pth added is not read), nor
@@ -48,15 +56,74 @@ def site_folders():
     return folders
 
 
-def pth_names(folder):
-    """The names of the .pth files in folder that site would read, or [] if
-    it cannot be listed."""
+def listing(folder):
+    """The names of the .pth files in folder that site would read, and the
+    set of its distributions' metadata folders (`pandas-2.2.0.dist-info`);
+    ([], set()) if it cannot be listed."""
+    pths, dists = [], set()
     try:
         with os.scandir(folder) as entries:
-            return sorted(e.name for e in entries
-                          if e.name.endswith(".pth") and not (SKIPS_DOT_FILES and e.name.startswith(".")))
+            for e in entries:
+                if e.name.endswith(".pth") and not (SKIPS_DOT_FILES and e.name.startswith(".")):
+                    pths.append(e.name)
+                elif e.name.endswith(DIST_SUFFIXES):
+                    dists.add(e.name)
     except OSError:
-        return []
+        return [], set()
+    return sorted(pths), dists
+
+
+# The metadata folders of installed distributions: a wheel's, a legacy
+# setup.py install's.
+DIST_SUFFIXES = (".dist-info", ".egg-info")
+
+
+def project_of(dist):
+    """The project and version of a metadata folder's name
+    (`typing_extensions-4.9.0.dist-info`: its name with `-` made `_`)."""
+    stem = dist.rsplit(".", 1)[0]
+    name, _, rest = stem.partition("-")
+    return name.lower().replace("-", "_").replace(".", "_"), rest.split("-")[0]
+
+
+def top_level_names(folder, dist):
+    """The names a distribution's metadata folder says it installs at the
+    top of folder (its top_level.txt, else the first parts of its RECORD's
+    paths), or None if it says none."""
+    path = os.path.join(folder, dist)
+    try:
+        with open(os.path.join(path, "top_level.txt"), encoding="utf-8") as f:
+            names = {line.strip() for line in f if line.strip()}
+        if names:
+            return names
+    except OSError:
+        pass
+    try:
+        with open(os.path.join(path, "RECORD"), encoding="utf-8") as f:
+            rows = [line.split(",", 1)[0] for line in f]
+    except OSError:
+        return None
+    names = set()
+    for row in rows:
+        first = row.replace("\\", "/").split("/", 1)[0]
+        if not first or first.startswith("..") or first.endswith(DIST_SUFFIXES) or first == "__pycache__":
+            continue
+        if first.endswith(".py"):
+            first = first[:-3]
+        elif "." in first:  # a .pth, a .so of its own at the top: not a package name
+            first = first.split(".", 1)[0]
+        names.add(first)
+    return names or None
+
+
+def loaded_from(name, folder):
+    """Whether the top-level module name is loaded from folder."""
+    module = sys.modules.get(name)
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str):  # a namespace package: its paths
+        paths = getattr(getattr(module, "__spec__", None), "submodule_search_locations", None) or []
+        return any(os.path.dirname(os.path.abspath(p)) == folder for p in paths)
+    return os.path.abspath(file).startswith(os.path.join(folder, ""))
 
 
 def racy(t):
@@ -95,13 +162,16 @@ class SitePackages:
         self.unsettled = set()
         # The notes not yet taken (take_notes).
         self.unsaid = []
+        # Each folder's distributions' metadata folders at the last listing.
+        self.dists = {}
         # While True, take_notes takes nothing: a spare's warm-up runs a
         # reload whose reply nobody reads, and the notes it inherited from
         # the zygote (or made itself) belong to the first save it runs.
         self.holding = False
         for folder in self.folders:
             self.listed[folder] = self.folder_mtime(folder)
-            for name in pth_names(folder):
+            pths, self.dists[folder] = listing(folder)
+            for name in pths:
                 path = os.path.join(folder, name)
                 self.read[path] = mtime(path)
 
@@ -126,7 +196,9 @@ class SitePackages:
             if before is not None and (MISSING if now is None else now) == before and not unsettled:
                 continue
             self.listed[folder] = self.folder_mtime(folder)
-            names = pth_names(folder)
+            names, dists = listing(folder)
+            self.dists_changed(folder, self.dists.get(folder, set()), dists)
+            self.dists[folder] = dists
             paths = {os.path.join(folder, name) for name in names}
             for path, t in sorted(self.read.items()):
                 if os.path.dirname(path) != folder or path in self.changed:
@@ -158,12 +230,37 @@ class SitePackages:
             self.unsettled.discard(path)
         site.addpackage(folder, name, None)
 
+    def dists_changed(self, folder, before, now):
+        """Notes each distribution whose metadata folder went from folder
+        since the last listing (upgraded, downgraded or uninstalled) while
+        modules it installed, loaded from folder, are loaded: the runtime
+        runs the version it imported."""
+        gone = before - now
+        if not gone:
+            return
+        added = {project_of(d)[0]: d for d in now - before}
+        for dist in sorted(gone):
+            project, old = project_of(dist)
+            new_dist = added.get(project)
+            names = top_level_names(folder, new_dist) if new_dist else None
+            loaded = sorted(n for n in (names or {project}) if loaded_from(n, folder))
+            if not loaded:
+                continue
+            if new_dist:
+                how = "replaced by %s %s" % (project, project_of(new_dist)[1])
+            else:
+                how = "uninstalled"
+            self.unsaid.append({
+                "text": "%s %s was %s after the runtime imported it (%s): the runtime still runs the old one, "
+                        "where a fresh run would not; restart the runtime" % (project, old, how, ", ".join(loaded)),
+            })
+
     def note(self, path, how):
         self.changed.add(path)
         self.unsaid.append({
             "text": "%s was %s after the runtime started: Python reads .pth files as it starts, so the runtime "
                     "still has what it added (sys.path entries, import hooks) where a fresh run does not; "
-                    "restart the language server to start a new runtime" % (path, how),
+                    "restart the runtime: a new one reads them as they are now" % (path, how),
         })
 
     def take_notes(self):

@@ -144,3 +144,53 @@ def test_a_save_imports_from_a_pth_added_after_the_start(project, site_dir, tmp_
     (site_dir / "__editable__.vend.pth").write_text("%s\n" % vendor)
     project.save("app", "import %s\nv = %s.X\n" % (mod, mod))
     assert project.module("app").v == "vend"
+
+
+def install(site_dir, project, version, names, top_level=False):
+    """Writes the metadata folder pip leaves for project's version, naming
+    the top-level modules it installs (in top_level.txt or in RECORD)."""
+    dist = site_dir / ("%s-%s.dist-info" % (project, version))
+    dist.mkdir()
+    if top_level:
+        (dist / "top_level.txt").write_text("".join(n + "\n" for n in names))
+    rows = ["%s/__init__.py,sha256=x,1" % n for n in names] + ["%s/RECORD,," % dist.name, "../../bin/tool,,"]
+    (dist / "RECORD").write_text("\n".join(rows) + "\n")
+    return dist
+
+
+def uninstall(dist):
+    for f in dist.iterdir():
+        f.unlink()
+    dist.rmdir()
+
+
+@pytest.mark.parametrize("case", ["upgraded", "upgraded, named by top_level.txt", "uninstalled", "not loaded", "added"])
+def test_a_distribution_whose_modules_are_loaded_changed_is_noted(site_dir, case):
+    """pip install -U while the runtime runs: the runtime still runs the
+    version it imported, a fresh run the new one."""
+    pkg = unique("lib")
+    project = pkg if "top_level" not in case else unique("py_" + pkg)
+    (site_dir / pkg).mkdir()
+    (site_dir / pkg / "__init__.py").write_text("V = 1\n")
+    sys.path.append(str(site_dir))
+    old = install(site_dir, project, "1.0", [pkg], top_level="top_level" in case)
+    if case != "not loaded":
+        __import__(pkg)
+    sites = SitePackages([str(site_dir)])
+    if case == "added":
+        install(site_dir, unique("other"), "0.1", ["other"])
+    else:
+        uninstall(old)
+    if case.startswith("upgraded"):
+        install(site_dir, project, "2.0", [pkg], top_level="top_level" in case)
+    sites.look()
+    notes = [n["text"] for n in sites.take_notes()]
+    if case in ("not loaded", "added"):
+        assert notes == []
+    elif case == "uninstalled":
+        assert len(notes) == 1 and "%s 1.0 was uninstalled" % project.lower() in notes[0] and "restart the runtime" in notes[0]
+    else:
+        assert len(notes) == 1 and "%s 1.0 was replaced by %s 2.0" % (project.lower(), project.lower()) in notes[0]
+        assert "(%s)" % pkg in notes[0]
+    sites.look()
+    assert sites.take_notes() == []  # once
