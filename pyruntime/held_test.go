@@ -102,3 +102,27 @@ func TestAHeldFileBrokenOnDiskKeepsTheZygoteAndSaysSoOnce(t *testing.T) {
 		t.Errorf("after the fix OnRenewed heard %v, %v; want a second renewal that worked", paths, errs)
 	}
 }
+
+// A preload that failed to import at the start is held too: once fixed
+// (here outside the editor), the next restart starts from a zygote that
+// imports it.
+func TestAPreloadThatFailedAtTheStartIsPreloadedOnceFixed(t *testing.T) {
+	t.Parallel()
+	dir, cfg := preloadedData(t)
+	writeModule(t, dir, "data", "DATA = [\n")
+	r := startedRuntime(t, cfg)
+	if !r.HoldsFile(filepath.Join(dir, "data.py")) {
+		t.Errorf("HoldsFile(data.py), a preload that failed, = false")
+	}
+	other := filepath.Join(dir, "other.py")
+	if got := evaluateIn(t, r, other, "import sys; 'data' in sys.modules"); got != "False" {
+		t.Fatalf("data loaded before the fix: %s", got)
+	}
+	writeModule(t, dir, "data", "import helper\nDATA = [1, 2, 3]\n")
+	if err := r.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := evaluateIn(t, r, other, "import sys; 'data' in sys.modules"); got != "True" {
+		t.Errorf("data preloaded after the fix and a restart = %s, want True", got)
+	}
+}

@@ -87,7 +87,11 @@ class Workspace:
     def user_file(self, module):
         if not isinstance(module, types.ModuleType):
             return None
-        file = module.__dict__.get("__file__")
+        return self.user_path(module.__dict__.get("__file__"))
+
+    def user_path(self, file):
+        """file, absolute, if it is a .py file of the workspace's (not of a
+        library or the standard library's), else None."""
         if not isinstance(file, str) or not file.endswith(".py"):
             return None
         file = os.path.abspath(file)

@@ -56,7 +56,19 @@ def op_setup(agent, msg):
                 importlib.import_module(name)
             except BaseException as exc:
                 failed[name] = describe_exception(exc)
-    files = sorted(set(agent.workspace.note_loaded().values()))
+    files = set(agent.workspace.note_loaded().values())
+    # A preload of the workspace that failed to import is held too: its
+    # file, saved or changed outside the editor once fixed, starts a zygote
+    # that imports it.
+    for name in failed:
+        try:
+            spec = importlib.util.find_spec(name)
+        except Exception:  # a parent package failed too, a finder raised
+            spec = None
+        path = agent.workspace.user_path(getattr(spec, "origin", None))
+        if path is not None:
+            files.add(path)
+    files = sorted(files)
     # The workspace files loaded by now (the preloads and what they
     # import): a zygote holds them as they were at its start, so the server
     # starts a new one when one of them changes; and their mtimes, with

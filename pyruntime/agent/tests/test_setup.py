@@ -62,3 +62,18 @@ def test_setup_says_what_the_preloads_read_as_they_ran(tmp_path):
     cfg = str(tmp_path / (prefix + "cfg.py"))
     assert reply["data_reads"] == [{"module": prefix + "cfg", "file": cfg, "data": [str(settings)]}]
     assert reply["preloaded_mtimes"] == {cfg: os.stat(cfg).st_mtime_ns, str(settings): os.stat(settings).st_mtime_ns}
+
+
+def test_setup_names_a_preload_of_the_workspace_that_failed(tmp_path):
+    """Held too: fixed, it starts a zygote that imports it."""
+    prefix = "s" + uuid.uuid4().hex[:8] + "_"
+    (tmp_path / (prefix + "data.py")).write_text("DATA = [\n")
+    agent = Agent()
+    agent.workspace = Workspace()
+    try:
+        reply = ops.op_setup(agent, {"sys_path": [str(tmp_path)], "workspace_roots": [str(tmp_path)],
+                                     "preload": [prefix + "data", "no_such_module_" + prefix]})
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert set(reply["preload_errors"]) == {prefix + "data", "no_such_module_" + prefix}
+    assert reply["preloaded_files"] == [str(tmp_path / (prefix + "data.py"))]
