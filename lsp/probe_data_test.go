@@ -446,10 +446,7 @@ func TestProbeDataReadByAPreload(t *testing.T) {
 			if tt.strategy == "fresh" {
 				e.saveAndWait("app.py", "import config\nv = config.SETTINGS['v']\n")
 			} else {
-				if err := e.command("hotload.restartRuntime", nil); err != nil {
-					t.Fatal(err)
-				}
-				e.awaitMessage(n, "runtime restarted")
+				e.restartRuntime()
 			}
 			e.wantValue("app.py", "v", "1")
 		})

@@ -99,6 +99,17 @@ func (e *fakeEditor) shownText(n int) string {
 	return b.String()
 }
 
+// restartRuntime restarts the runtime, as the editor's command does, and
+// waits until the server says it did.
+func (e *fakeEditor) restartRuntime() {
+	e.t.Helper()
+	n := e.messageCount()
+	if err := e.command("hotload.restartRuntime", nil); err != nil {
+		e.t.Fatal(err)
+	}
+	e.awaitMessage(n, "runtime restarted")
+}
+
 func probeCompare(t *testing.T, e *fakeEditor, what, got, want string) {
 	t.Helper()
 	if got != want {
@@ -365,10 +376,7 @@ func TestProbePreloadEdited(t *testing.T) {
 			case "save-app":
 				e.saveAndWait("app.py", "import data\nv = (sum(data.DATA), data.TAG)\n")
 			case "restart":
-				if err := e.command("hotload.restartRuntime", nil); err != nil {
-					t.Fatal(err)
-				}
-				e.awaitMessage(n, "runtime restarted")
+				e.restartRuntime()
 			case "crash":
 				e.saveAndWait("boom.py", "import os\nos._exit(3)\n")
 				e.await("ready", func() bool { return e.statuses[len(e.statuses)-1].State == "ready" })
@@ -393,13 +401,9 @@ func TestProbePreloadRestartDuringItsSave(t *testing.T) {
 	if got := e.evalOrError("app.py", "v"); got != "(6, 'h1')" {
 		t.Fatalf("v before = %s", got)
 	}
-	n := e.messageCount()
 	e.save("data.py", "import time\nimport helper\ntime.sleep(1)\nDATA = [10, 20]\nTAG = helper.TAG\n")
 	e.await("the save running", func() bool { return e.statuses[len(e.statuses)-1].State == "running" })
-	if err := e.command("hotload.restartRuntime", nil); err != nil {
-		t.Fatal(err)
-	}
-	e.awaitMessage(n, "runtime restarted")
+	e.restartRuntime()
 	probeCompare(t, e, "app.v after a restart during the preload's save", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 }
 
@@ -419,11 +423,7 @@ func TestProbePreloadChangedOutsideTheEditor(t *testing.T) {
 			if strategy == "fresh" {
 				e.saveAndWait("app.py", "import data\nv = (sum(data.DATA), data.TAG)\n")
 			} else {
-				n := e.messageCount()
-				if err := e.command("hotload.restartRuntime", nil); err != nil {
-					t.Fatal(err)
-				}
-				e.awaitMessage(n, "runtime restarted")
+				e.restartRuntime()
 			}
 			probeCompare(t, e, "app.v", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 		})
@@ -456,11 +456,7 @@ func TestProbePreloadEditedFails(t *testing.T) {
 func fixPreloadAndRestart(t *testing.T, e *fakeEditor) {
 	t.Helper()
 	e.saveAndWait("data.py", "import helper\nDATA = [10, 20]\nTAG = helper.TAG\n")
-	n := e.messageCount()
-	if err := e.command("hotload.restartRuntime", nil); err != nil {
-		t.Fatal(err)
-	}
-	e.awaitMessage(n, "runtime restarted")
+	e.restartRuntime()
 	probeCompare(t, e, "app.v after the fix and a restart", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, "", "app", "v"))
 }
 

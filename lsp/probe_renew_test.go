@@ -72,11 +72,7 @@ func TestProbeRenewPthImportLineThenRemoved(t *testing.T) {
 			if !strings.Contains(strings.Join(said, "\n"), "was removed after the runtime started") {
 				t.Errorf("no Warning of the removed .pth; said %q", said)
 			}
-			n = e.messageCount()
-			if err := e.command("hotload.restartRuntime", nil); err != nil {
-				t.Fatal(err)
-			}
-			e.awaitMessage(n, "runtime restarted")
+			e.restartRuntime()
 			probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
 		})
 	}
@@ -116,11 +112,7 @@ func TestProbeRenewPipUpgradeOfAPreload(t *testing.T) {
 			if said := e.shownText(n); !strings.Contains(said, "fakelib 1.0 was replaced by fakelib 2.0") || !strings.Contains(said, "restart the runtime") {
 				t.Errorf("no Warning of the upgrade; said %q", said)
 			}
-			n = e.messageCount()
-			if err := e.command("hotload.restartRuntime", nil); err != nil {
-				t.Fatal(err)
-			}
-			e.awaitMessage(n, "runtime restarted")
+			e.restartRuntime()
 			probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
 		})
 	}
