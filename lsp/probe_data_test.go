@@ -452,3 +452,19 @@ func TestProbeDataReadByAPreload(t *testing.T) {
 		})
 	}
 }
+
+// A data file a preload reads, changed so that the preload fails, seen at
+// a restart: the runtime starts from the zygote it has, and says why.
+func TestProbeDataReadByAPreloadBroken(t *testing.T) {
+	t.Parallel()
+	e := dataEditor(t, "-- settings.json --\n{\"v\": 0}\n-- config.py --\n"+cfgReader+"-- app.py --\nimport config\nv = config.SETTINGS['v']\n",
+		map[string]any{"preload": []string{"config"}})
+	e.wantValue("app.py", "v", "0")
+	n := e.messageCount()
+	writeFile(t, e.path("settings.json"), `{"v": `)
+	e.restartRuntime()
+	m := e.awaitMessage(n, "importing them again with it failed")
+	if !strings.Contains(m.Message, "settings.json, which the preloads use, changed") {
+		t.Errorf("the message = %q, want it to name settings.json as changed", m.Message)
+	}
+}

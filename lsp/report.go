@@ -328,8 +328,14 @@ func (s *server) runtimeStarted(info reload.RuntimeInfo) {
 // on have the preloaded file just saved as it is now.
 func (s *server) preloadsRenewed(r reload.PreloadRenewal) {
 	name := filepath.Base(r.Path)
+	what := name + " is imported by the preloads"
+	if !strings.HasSuffix(name, ".py") {
+		// A file a preload read as it ran, or a site-packages folder
+		// (a pip install), changed outside the editor.
+		what = name + ", which the preloads use, changed"
+	}
 	if r.Err == nil {
-		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: "+name+" is imported by the preloads: they were imported again with it, for fresh runs and restarts")
+		s.log(s.ctx, protocol.MessageTypeInfo, "hotload: "+what+": they were imported again with it, for fresh runs and restarts")
 		return
 	}
 	why := r.Err.Error()
@@ -338,7 +344,7 @@ func (s *server) preloadsRenewed(r reload.PreloadRenewal) {
 		why = fmt.Sprintf("preload %s failed: %s", failed[0], exc.Summary())
 		s.log(s.ctx, protocol.MessageTypeWarning, exc.Text)
 	}
-	msg := fmt.Sprintf("hotload: %s is imported by the preloads, and importing them again with it failed (%s): fresh runs, restarts and crash recoveries still start with %s as it was imported before. Fix it and save again.", name, why, name)
+	msg := fmt.Sprintf("hotload: %s, and importing them again with it failed (%s): fresh runs, restarts and crash recoveries still start with %s as it was when they were imported before. Fix it and save again.", what, why, name)
 	s.show(s.ctx, protocol.MessageTypeWarning, msg)
 	s.log(s.ctx, protocol.MessageTypeWarning, msg)
 }
