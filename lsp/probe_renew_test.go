@@ -117,3 +117,38 @@ func TestProbeRenewPipUpgradeOfAPreload(t *testing.T) {
 		})
 	}
 }
+
+// A .pth written again in place (its folder's mtime unchanged), naming
+// another folder: the runtime cannot see it, but a restart, or a fresh run,
+// starts from a new zygote that reads it, as a fresh python would.
+func TestProbeRenewPthRewrittenInPlace(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"fresh", "inplace"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			python, site := makeVenv(t)
+			a, b := t.TempDir(), t.TempDir()
+			writeFile(t, filepath.Join(a, "vendmod.py"), "X = 'a'\n")
+			writeFile(t, filepath.Join(b, "vendmod.py"), "X = 'b'\n")
+			pth := filepath.Join(site, "vend.pth")
+			writeFile(t, pth, a+"\n")
+			app := "import vendmod\nv = vendmod.X\n"
+			e := startProbe(t, "-- app.py --\n"+app, map[string]any{"strategy": strategy, "python": python})
+			e.saveAndWait("app.py", app)
+			f, err := os.OpenFile(pth, os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteString(b + "\n"); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			if strategy == "fresh" {
+				e.saveAndWait("app.py", app)
+			} else {
+				e.restartRuntime()
+			}
+			probeCompare(t, e, "app.v after the .pth's rewrite", e.evalOrError("app.py", "v"), probeFresh(t, e.dir, python, "app", "v"))
+		})
+	}
+}

@@ -74,10 +74,12 @@ def op_setup(agent, msg):
     # starts a new one when one of them changes; and their mtimes, with
     # those of the data they read, to see one changed outside the editor,
     # and of the site-packages folders, which change when a distribution
-    # is installed, upgraded or removed (pip), or a .pth file added.
+    # is installed, upgraded or removed (pip), or a .pth file added, and of
+    # the .pth files read, which may be written again in place.
     mtimes = {}
     sites = getattr(agent, "site", None)  # None: an agent-like object of a test
-    for path in files + sorted(set().union(*first.values())) + (sites.folders if sites is not None else []):
+    site_paths = sites.folders + sorted(sites.read) if sites is not None else []
+    for path in files + sorted(set().union(*first.values())) + site_paths:
         try:
             mtimes[path] = os.stat(path).st_mtime_ns
         except OSError:
