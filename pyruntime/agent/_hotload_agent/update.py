@@ -5,6 +5,7 @@ import functools
 import gc
 import itertools
 import linecache
+import math
 import sys
 import threading
 import types
@@ -96,10 +97,58 @@ def safe_equal(a, b):
         return False
     if isinstance(a, (type, types.FunctionType)):
         return qualified(a) == qualified(b)
+    if type(a) in ALIKE:
+        return alike(a, b)
     try:
         return bool(a == b)
     except Exception:  # arrays, odd __eq__: unknown counts as changed
         return False
+
+
+# The types whose equal values may still differ to a program: 1 and 1.0
+# are equal, but `np.array((1, 2.0))` is float where `np.array((1, 2))` is
+# int, `1 / -0.0` is -inf, and a tuple holds either. alike tells them apart,
+# as Python's compiler tells its constants apart.
+ALIKE = frozenset((float, complex, tuple, frozenset))
+
+
+def alike(a, b, depth=0):
+    """Reports whether a and b are equal and of the same types all the way
+    down: the same float with the same sign (0.0 is not -0.0), tuples and
+    frozensets whose items are alike (1, 1.0 and True differ in them)."""
+    if type(a) is not type(b):
+        return False
+    kind = type(a)
+    if kind is float:
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if kind is complex:
+        return alike(a.real, b.real) and alike(a.imag, b.imag)
+    if kind is tuple and depth < 8:
+        return len(a) == len(b) and all(alike(x, y, depth + 1) for x, y in zip(a, b))
+    if kind is frozenset and depth < 8:
+        return len(a) == len(b) and a == b and alike_key(a, depth) == alike_key(b, depth)
+    if kind in ALIKE:
+        return False  # nested too deep to tell: unknown counts as changed
+    try:
+        return bool(a == b)
+    except Exception:  # arrays, odd __eq__: unknown counts as changed
+        return False
+
+
+def alike_key(value, depth=0):
+    """value as a set item that equal values of other types or signs do
+    not match: (int, 1), (float, 1.0, 1.0), (bool, True)."""
+    kind = type(value)
+    if kind is float:
+        return float, value, math.copysign(1.0, value)
+    if kind is complex:
+        return complex, alike_key(value.real), alike_key(value.imag)
+    if kind in (tuple, frozenset) and depth < 8:
+        items = (alike_key(item, depth + 1) for item in value)
+        return kind, tuple(items) if kind is tuple else frozenset(items)
+    if kind in ALIKE:
+        return kind, id(value)  # nested too deep to tell: equal only to itself
+    return kind, value
 
 
 def plain(value, depth=0):

@@ -195,3 +195,40 @@ def test_a_removed_name_the_modules_getattr_may_serve_is_not_noted(project, app)
                                 "    raise AttributeError(name)\n")
 
     assert removed_notes(project, reply, "app") == []
+
+
+# Values equal to the ones before but not alike: 1 and 1.0 (in a tuple),
+# True and 1, 0.0 and -0.0. A program tells them apart (`np.array((1, 2.0))`
+# is float, `1 / -0.0` is -inf), so an importer that read one at import time
+# must run again, as it must when a function's literal changes so.
+NOT_ALIKE = [
+    # (what, core before, core after, importer, expression, its value after the save)
+    ("an int of a tuple made a float", "VALUE = (1, 2)\n", "VALUE = (1, 2.0)\n",
+     "import M_core\nKINDS = [type(v).__name__ for v in M_core.VALUE]\n", "KINDS", ["int", "float"]),
+    ("a bool of a tuple made an int", "VALUE = (True,)\n", "VALUE = (1,)\n",
+     "import M_core\nSHOWN = repr(M_core.VALUE)\n", "SHOWN", "(1,)"),
+    ("a zero made negative", "VALUE = 0.0\n", "VALUE = -0.0\n",
+     "import M_core\nSHOWN = repr(M_core.VALUE)\n", "SHOWN", "-0.0"),
+    ("a float of a frozenset made an int", "VALUE = frozenset({2.0})\n", "VALUE = frozenset({2})\n",
+     "import M_core\nSHOWN = repr(M_core.VALUE)\n", "SHOWN", "frozenset({2})"),
+    ("a function's literal list made of floats", "def get():\n    return [1, 2, 3]\n",
+     "def get():\n    return [1.0, 2, 3]\n", "import M_core\nFIRST = repr(M_core.get()[0])\n", "FIRST", "1.0"),
+    ("a function's default made a float", "def get(v=(1,)):\n    return v\n",
+     "def get(v=(1.0,)):\n    return v\n", "import M_core\nSHOWN = repr(M_core.get())\n", "SHOWN", "(1.0,)"),
+]
+
+
+@pytest.mark.parametrize("what,before,after,source,expr,want", NOT_ALIKE, ids=[i[0] for i in NOT_ALIKE])
+def test_an_importer_that_read_an_equal_value_of_another_type_re_runs(project, what, before, after, source, expr, want):
+    project.save("core", before)
+    project.save("user", source)
+    reply = project.save("core", after)
+    assert project.name("user") in reply["reloaded"]
+    assert eval(expr, vars(project.module("user"))) == want
+
+
+def test_an_importer_that_read_an_alike_value_does_not_re_run(project):
+    project.save("core", "VALUE = (1, 2.0, frozenset({'a'}), -0.0)\nOTHER = 1\n")
+    project.save("user", "import M_core\nSHOWN = repr(M_core.VALUE)\n")
+    reply = project.save("core", "VALUE = (1, 2.0, frozenset({'a'}), -0.0)\nOTHER = 2\n")
+    assert reply["reloaded"] == [project.name("core")]
