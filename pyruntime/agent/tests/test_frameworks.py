@@ -81,6 +81,13 @@ def test_describe_change_separates_table_from_mapper_changes():
     assert describe_change(base, added) == ("column 'age' added", True)
     validated = dict(base, validators=[("name", "check")])
     assert describe_change(base, validated) == ("its @validates methods changed", False)
+    # A Python-side default is the mapper's: the table stays as it was.
+    status = ("status", "String(length=10)", False, False, None, None, [], "draft", None)
+    defaulted = dict(base, columns=[("id",), status])
+    renewed = dict(base, columns=[("id",), status[:7] + ("new", None)])
+    assert describe_change(defaulted, renewed) == ("the default of column 'status' changed", False)
+    served = dict(base, columns=[("id",), status[:8] + ("now()",)])
+    assert describe_change(defaulted, served) == ("column 'status' changed", True)
 
 
 def test_touches_sees_a_framework_in_what_a_module_holds():

@@ -33,6 +33,7 @@ removes the listeners the failed run added.
 """
 
 import sys
+import types
 import warnings
 
 from . import Adapter
@@ -125,6 +126,34 @@ def property_signature(prop):
             getattr(prop, "lazy", None), repr(getattr(prop, "order_by", None) or None), repr(getattr(prop, "cascade", None)))
 
 
+def column_function(default):
+    """The function of yours a column's Python-side default or onupdate
+    calls (`default=lambda: "draft"`, `default=make_code`), or None."""
+    fn = getattr(default, "_fn", None)
+    if fn is None and callable(getattr(default, "arg", None)):
+        fn = getattr(default.arg, "__wrapped__", None)
+    return fn if isinstance(fn, types.FunctionType) else None
+
+
+def update_column_functions(up, old, new, where):
+    """Gives the functions the old table's columns call for their Python
+    defaults (a lambda the class statement made) the code of those the new
+    table's columns call: the mapping keeps the old columns, and a fresh run
+    would call the new code. The name of such a function is in the mapping's
+    signature, so one that is not the same function (a lambda made a def)
+    has been noted as a changed column already."""
+    for column in new.columns:
+        was = old.columns.get(column.key)
+        if was is None:
+            continue
+        for kind in ("default", "onupdate"):
+            a, b = column_function(getattr(was, kind, None)), column_function(getattr(column, kind, None))
+            if a is not None and b is not None and a is not b and stable(a) == stable(b):
+                if up.resolve(a, b, "%s.%s" % (where, column.key)) is not a:
+                    up.note(where, "the %s of column %r changed and the mapping keeps the old column, which calls "
+                                   "the function of before this save: restart the runtime" % (kind, column.key))
+
+
 def mapping_signature(cls):
     """What the database and the mapper see of a mapped class."""
     mapper = cls.__dict__["__mapper__"]
@@ -156,7 +185,11 @@ def describe_change(old, new):
     for name in after:
         if name not in before:
             table.append("column %r added" % name)
-        elif after[name] != before[name]:
+        elif after[name] == before[name]:
+            continue
+        elif after[name][:7] == before[name][:7] and after[name][8:] == before[name][8:]:
+            mapper.append("the default of column %r changed" % name)  # Python's: not the table's
+        else:
             table.append("column %r changed" % name)
     table += ["column %r removed" % name for name in before if name not in after]
     if old.get("indexes") != new.get("indexes") or old.get("constraints") != new.get("constraints"):
@@ -369,6 +402,7 @@ class SQLAlchemyAdapter(Adapter):
 
     def update_mapped(self, up, old, new, where):
         before, after = mapping_signature(old), mapping_signature(new)
+        new_table = new.__dict__.get("__table__")  # discarding the new mapping takes it off the class
         new_manager = manager_of(new)
         new_registry = new_manager.registry
         discard_manager(new_registry, new_manager)
@@ -378,6 +412,8 @@ class SQLAlchemyAdapter(Adapter):
         if callable(original[1]) and original[0] is not original[1]:
             up.resolve(original[0], original[1], where + ".__init__")
         update_class_body(up, old, new, where, skip=self.skip)
+        if "__table__" in old.__dict__ and new_table is not None:
+            update_column_functions(up, old.__table__, new_table, where)
         if before != after:
             what, table = describe_change(before, after)
             if table:
