@@ -294,6 +294,36 @@ def remove_listener(event, target, identifier, fn):
         pass
 
 
+# The pool events that set up a connection as the pool opens it: a listener
+# edited, or added, does not reach the connections the pool already holds.
+CONNECT_EVENTS = ("connect", "first_connect")
+
+
+def pool_of(target):
+    """The connection pool an engine or pool event target stands for, or None."""
+    pool = getattr(target, "pool", target)
+    return pool if "sqlalchemy.pool" in (type(pool).__module__ or "") else None
+
+
+def open_connections(pool):
+    """How many connections pool holds open, or None if it cannot say (or
+    is no pool)."""
+    try:
+        if hasattr(pool, "checkedin") and hasattr(pool, "checkedout"):
+            return pool.checkedin() + pool.checkedout()
+        if isinstance(getattr(pool, "_all_conns", None), set):  # SingletonThreadPool
+            return len(pool._all_conns)
+        if type(pool).__name__ == "NullPool":
+            return 0
+    except Exception:  # a pool of another version: it may hold some
+        pass
+    return None
+
+
+def qualified_name(fn):
+    return "%s.%s" % (getattr(fn, "__module__", "?"), getattr(fn, "__qualname__", getattr(fn, "__name__", "?")))
+
+
 def remove_listeners(event, listeners):
     for target, identifier, fn in listeners:
         remove_listener(event, target, identifier, fn)
@@ -305,6 +335,7 @@ class SQLAlchemyAdapter(Adapter):
     def __init__(self, workspace=None):
         super().__init__(workspace)
         self.listeners = None  # (target, identifier, fn) the running module's previous run registered
+        self.connecting = []  # (target, identifier, fn, registered before) of its run's connection listeners
         self.listened = set()  # (id(target), identifier, id(fn)) of what its run registers
         self.listen = None  # sqlalchemy.event.listen while a module runs
         self.up = None  # the Update of the module that runs, for the listen it runs
@@ -356,7 +387,15 @@ class SQLAlchemyAdapter(Adapter):
         stale = [(t, i, f) for t, i, f in self.listeners if (id(t), i, id(f)) not in self.listened]
         if stale:
             up.on_commit(remove_listeners, api, stale)
+        for target, identifier, fn, known in self.connecting:
+            if (not known or id(fn) in up.recoded) and open_connections(pool_of(target)) != 0:
+                up.note(qualified_name(fn), "a %r listener runs when the pool opens a connection: the connections it "
+                        "holds open were set up %s; a fresh run's would be set up by the new code. Call "
+                        "engine.dispose() for new connections (an in-memory SQLite database goes with its "
+                        "connection), or restart the runtime" % (identifier, "by the code before this save" if known
+                                                                 else "without it"), fn)
         self.listeners = self.up = None
+        self.connecting = []
 
     def watch_listeners(self, up, module):
         """Finds the listeners module's previous run registered, and has
@@ -369,7 +408,7 @@ class SQLAlchemyAdapter(Adapter):
         if api is None or registry is None or not touches(module, ("sqlalchemy",)):
             return
         self.listeners = listeners_of(registry, listen_targets(module), module.__name__)
-        self.listened, self.up = set(), up
+        self.listened, self.up, self.connecting = set(), up, []
         original = self.listen = api.listen
 
         def listen(target, identifier, fn, *args, **kw):
@@ -386,6 +425,8 @@ class SQLAlchemyAdapter(Adapter):
                 api.remove(target, identifier, fn)
             original(target, identifier, fn, *args, **kw)
             self.listened.add(key)
+            if identifier in CONNECT_EVENTS:
+                self.connecting.append((target, identifier, fn, bool(known)))
             if not known:
                 self.up.on_undo(remove_listener, api, target, identifier, fn)
 
