@@ -14,6 +14,7 @@ something and compares two versions, only when the previous one had any.
 """
 
 import ast
+import sys
 
 from .fills import attribute_chain
 
@@ -124,18 +125,100 @@ def identity(node, aliases):
 
 def dropped(previous, shape):
     """The statements previous (a Shape) ran that change other modules'
-    objects and shape, the new version's, does not run, as previous's
-    source has them, in order."""
+    objects and shape, the new version's, does not run, in order."""
     kept = {identity(node, shape.aliases) for node in shape.effects}
-    text = None
-    gone = []
-    for node in previous.effects:
-        if identity(node, previous.aliases) in kept:
-            continue
-        if text is None:
-            text = previous.source.decode("utf-8", "replace")
-        segment = ast.get_source_segment(text, node) or ast.dump(node)
-        if not isinstance(node, ast.Call):
-            segment += " = ..."
-        gone.append(" ".join(segment.split()))
-    return gone
+    return [node for node in previous.effects if identity(node, previous.aliases) not in kept]
+
+
+def quoted(shape, node):
+    """The statement node as shape's source has it, on one line."""
+    text = shape.source.decode("utf-8", "replace")
+    segment = ast.get_source_segment(text, node) or ast.dump(node)
+    if not isinstance(node, ast.Call):
+        segment += " = ..."
+    return " ".join(segment.split())
+
+
+# Settings of data libraries whose value before any code sets one is known,
+# so that a dropped call that set it can be undone: numpy's floating-point
+# error handling and print options (as numpy 1.17 to 2.x start them).
+NUMPY_ERRORS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+NUMPY_PRINT = {"precision": 8, "threshold": 1000, "edgeitems": 3, "linewidth": 75, "suppress": False,
+               "nanstr": "nan", "infstr": "inf", "sign": "-", "floatmode": "maxprec"}
+
+
+def resetter(node, aliases):
+    """For a dropped call that set a setting of pandas or numpy with
+    literal arguments (`pd.set_option("display.max_rows", 20)`,
+    `np.seterr(all="raise")`, `np.set_printoptions(precision=3)`), a
+    function that gives the setting back the value it has before any code
+    sets it, if it still holds what the call set (else another call set it
+    since, and it stays). None for any other statement: it is noted
+    instead."""
+    if not isinstance(node, ast.Call):
+        return None
+    name = dotted(node, aliases)
+    try:
+        args = [ast.literal_eval(a) for a in node.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None  # computed arguments: what they set is not known here
+    if None in kwargs:
+        return None
+    if name == "pandas.set_option" and args and not kwargs and len(args) % 2 == 0:
+        return lambda: reset_pandas(list(zip(args[::2], args[1::2])))
+    if name == "numpy.seterr" and len(args) <= 1:
+        wanted = dict.fromkeys(NUMPY_ERRORS, args[0] if args else kwargs.pop("all", None))
+        wanted.update(kwargs)
+        if set(wanted) != set(NUMPY_ERRORS):
+            return None
+        return lambda: reset_numpy("geterr", "seterr", {k: v for k, v in wanted.items() if v is not None},
+                                   NUMPY_ERRORS)
+    if name == "numpy.set_printoptions" and len(args) <= 1:
+        if args:
+            kwargs["precision"] = args[0]
+        if not kwargs or not set(kwargs) <= set(NUMPY_PRINT):
+            return None
+        return lambda: reset_numpy("get_printoptions", "set_printoptions", kwargs, NUMPY_PRINT)
+    return None
+
+
+def settings(node, aliases):
+    """What a call sets, the same whatever module makes it and whatever
+    name it imports the library as: {(its whole name, the option)} for
+    set_option, each option it sets; {(its whole name, None)} for another."""
+    if not isinstance(node, ast.Call):
+        return set()
+    name = dotted(node, aliases)
+    if name == "pandas.set_option":
+        return {(name, ast.dump(key)) for key in node.args[::2]}
+    return {(name, None)}
+
+
+def same_setting(value, wanted):
+    from .update import safe_equal  # it imports this module
+    return safe_equal(value, wanted)
+
+
+def reset_pandas(pairs):
+    pandas = sys.modules.get("pandas")
+    try:
+        if not all(same_setting(pandas.get_option(key), value) for key, value in pairs):
+            return False
+        for key, _ in pairs:
+            pandas.reset_option(key)
+    except Exception:  # an option this pandas does not have, or a pattern that names several
+        return False
+    return True
+
+
+def reset_numpy(get, put, wanted, defaults):
+    numpy = sys.modules.get("numpy")
+    try:
+        now = getattr(numpy, get)()
+        if not all(same_setting(now.get(key), value) for key, value in wanted.items()):
+            return False
+        getattr(numpy, put)(**{key: defaults[key] for key in wanted})
+    except Exception:  # a numpy that names its settings otherwise
+        return False
+    return True

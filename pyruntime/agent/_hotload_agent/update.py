@@ -811,11 +811,32 @@ class Update:
         """Notes the statements the version that ran before ran at import
         to change objects of other modules, and the new one does not: what
         they set stays (see effects.py)."""
-        gone = effects.dropped(previous, shape)
+        gone = []
+        for node in effects.dropped(previous, shape):
+            reset = effects.resetter(node, previous.aliases)
+            if reset is not None and not self.set_elsewhere(name, node, previous):
+                # Once the save stands, if the setting still holds what the
+                # statement set (a call since, of code that a fresh run runs
+                # too, set what it holds now).
+                self.on_commit(reset)
+            else:
+                gone.append(effects.quoted(previous, node))
         if gone:
             self.note(name, "no longer runs %s at import, but what the version before set stays in the runtime, "
                       "where a fresh run would not have it: undo it in the runtime, or restart it"
                       % ", ".join("`%s`" % g for g in gone), NOWHERE)
+
+    def set_elsewhere(self, name, node, previous):
+        """Reports whether another loaded module of the user's sets at
+        import what node (a statement of module name's version before)
+        set: a fresh run would run that module's statement too."""
+        ran = self.workspace.ran if self.workspace is not None else {}
+        wanted = effects.settings(node, previous.aliases)
+        for other, version in list(ran.items()):
+            shape = version.shape_of() if other != name and other in sys.modules else None
+            if shape is not None and any(wanted & effects.settings(n, shape.aliases) for n in shape.effects):
+                return True
+        return False
 
     def star_taken(self, shape, previous):
         """{name: object} of what the star imports of the version that ran

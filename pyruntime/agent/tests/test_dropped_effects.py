@@ -120,3 +120,72 @@ def test_a_failed_save_notes_nothing(project, restored):
     reply = ops.op_reload(project.agent, {"module": project.name("user"), "path": str(path)})
     assert reply["rolled_back"]
     assert dropped_notes(reply) == []
+
+
+# A dropped call that set a setting of numpy or pandas whose value before any
+# code sets it is known gives the setting that value back, as a fresh run
+# starts with it, when it still holds what the call set.
+@pytest.fixture
+def np():
+    numpy = pytest.importorskip("numpy")
+    errors, printing = numpy.geterr(), numpy.get_printoptions()
+    yield numpy
+    numpy.seterr(**errors)
+    numpy.set_printoptions(**{k: printing[k] for k in ("precision", "threshold", "suppress")})
+
+
+@pytest.fixture
+def pd():
+    pandas = pytest.importorskip("pandas")
+    yield pandas
+    pandas.reset_option("display.max_rows")
+    pandas.reset_option("display.precision")
+
+
+def test_a_dropped_numpy_setting_goes_back_to_its_default(project, np):
+    defaults = np.geterr()
+    project.save("user", "import numpy as np\nnp.seterr(all='raise')\nnp.set_printoptions(precision=3, suppress=True)\n")
+    assert np.geterr()["divide"] == "raise"
+    reply = project.save("user", "import numpy as np\n")
+    assert np.geterr() == defaults
+    assert np.get_printoptions()["precision"] == 8 and np.get_printoptions()["suppress"] is False
+    assert dropped_notes(reply) == []
+
+
+def test_a_dropped_pandas_option_goes_back_to_its_default(project, pd):
+    project.save("user", "import pandas\npandas.set_option('display.max_rows', 7, 'display.precision', 2)\n")
+    reply = project.save("user", "import pandas\n")
+    assert pd.get_option("display.max_rows") == 60 and pd.get_option("display.precision") == 6
+    assert dropped_notes(reply) == []
+
+
+def test_a_dropped_setting_changed_since_keeps_its_value(project, np):
+    project.save("user", "import numpy as np\nnp.seterr(all='raise')\n")
+    np.seterr(divide="ignore")  # evaluated, or set by code that runs later
+    project.save("user", "import numpy as np\n")
+    assert np.geterr()["divide"] == "ignore"
+
+
+def test_a_dropped_setting_another_module_sets_too_is_noted(project, np):
+    project.save("other", "import numpy\nnumpy.seterr(all='raise')\n")
+    project.save("user", "import numpy as np\nimport M_other\nnp.seterr(all='raise')\n")
+    reply = project.save("user", "import numpy as np\nimport M_other\n")
+    assert np.geterr()["divide"] == "raise"
+    assert len(dropped_notes(reply)) == 1
+
+
+def test_a_dropped_setting_with_computed_arguments_is_noted(project, np):
+    project.save("user", "import numpy as np\nMODE = 'raise'\nnp.seterr(all=MODE)\n")
+    reply = project.save("user", "import numpy as np\nMODE = 'raise'\n")
+    assert np.geterr()["divide"] == "raise"
+    assert len(dropped_notes(reply)) == 1
+
+
+def test_a_failed_save_leaves_the_setting(project, np):
+    from _hotload_agent import ops
+    project.save("user", "import numpy as np\nnp.seterr(all='raise')\n")
+    path = project.dir / project.file("user")
+    path.write_text("import numpy as np\n1 / 0\n")
+    reply = ops.op_reload(project.agent, {"module": project.name("user"), "path": str(path)})
+    assert reply["rolled_back"]
+    assert np.geterr()["divide"] == "raise"
