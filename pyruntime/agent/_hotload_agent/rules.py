@@ -484,7 +484,10 @@ def note_new_instance_attributes(up, cls, before, where):
     """Notes the attributes the class's initialization code (initializers)
     now sets on self that it did not, and the class gives no default for:
     instances made before the save lack them (a fresh run's instances
-    would have them). before is own_codes(cls) from before the save."""
+    would have them). before is own_codes(cls) from before the save. A
+    class whose instances live for one use (up.fleeting) has none to note."""
+    if id(cls) in up.fleeting:
+        return
     now = own_codes(cls)
     if not initializers_changed(before, now):
         return

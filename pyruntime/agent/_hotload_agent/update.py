@@ -324,6 +324,7 @@ class Update:
         self.importers = set()  # the modules this save runs only as importers of what it changed (lost_state.py)
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
+        self.fleeting = set()  # ids of classes whose instances live for one use (an adapter says): none outlive a save
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 

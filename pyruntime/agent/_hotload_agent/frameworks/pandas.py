@@ -12,6 +12,10 @@ one, updated in place: two classes for one accessor.
 - After the re-run, each accessor and each registered extension dtype
   refers to the class the module name now holds (the old class, updated in
   place), once.
+- pandas 3 makes an accessor object for each use (`df.geo`) and keeps none,
+  so an accessor class whose __init__ now sets an attribute has no
+  instance made before the save that lacks it: no note says so. pandas 2
+  keeps one on each frame that used it, which the note is right about.
 
 Rollback puts the accessors back.
 """
@@ -64,6 +68,10 @@ class PandasAdapter(Adapter):
                 value = owner.__dict__.get(key)
                 cls = accessor_class(value)
                 if cls is not None and getattr(cls, "__module__", None) in names:
+                    if type(value).__name__ == "Accessor":
+                        # pandas 3 makes one per `df.geo`, and keeps none
+                        # (pandas 2's CachedAccessor keeps it on the frame).
+                        up.fleeting.add(id(cls))
                     up.del_class_attr(owner, key)
                     if isinstance(registered, set) and key in registered:
                         registered = registered - {key}
