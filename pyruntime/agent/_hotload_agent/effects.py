@@ -147,7 +147,7 @@ NUMPY_PRINT = {"precision": 8, "threshold": 1000, "edgeitems": 3, "linewidth": 7
                "nanstr": "nan", "infstr": "inf", "sign": "-", "floatmode": "maxprec"}
 
 
-def resetter(node, aliases):
+def resetter(node, aliases, source=None):
     """For a dropped call that set a setting of pandas or numpy with
     literal arguments (`pd.set_option("display.max_rows", 20)`,
     `np.seterr(all="raise")`, `np.set_printoptions(precision=3)`), a
@@ -155,6 +155,8 @@ def resetter(node, aliases):
     sets it, if it still holds what the call set (else another call set it
     since, and it stays). None for any other statement: it is noted
     instead."""
+    if isinstance(node, ast.Attribute):
+        return option_resetter(node, aliases, source)
     if not isinstance(node, ast.Call):
         return None
     name = dotted(node, aliases)
@@ -183,15 +185,43 @@ def resetter(node, aliases):
     return None
 
 
+def option_resetter(node, aliases, source):
+    """resetter's answer for a store to a pandas option
+    (`pd.options.display.max_rows = 20`, a literal assigned), source
+    being the module's source that ran it."""
+    chain = attribute_chain(node)
+    if not chain or len(chain) < 4 or aliases.get(chain[0]) != "pandas" or chain[1] != "options" or source is None:
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for statement in ast.walk(tree):
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and (statement.targets[0].lineno, statement.targets[0].col_offset) == (node.lineno, node.col_offset)):
+            try:
+                value = ast.literal_eval(statement.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return None
+            return lambda: reset_pandas([(".".join(chain[2:]), value)])
+    return None
+
+
 def settings(node, aliases):
     """What a call sets, the same whatever module makes it and whatever
     name it imports the library as: {(its whole name, the option)} for
     set_option, each option it sets; {(its whole name, None)} for another."""
+    if isinstance(node, ast.Attribute):
+        chain = attribute_chain(node) or []
+        if len(chain) >= 4 and aliases.get(chain[0]) == "pandas" and chain[1] == "options":
+            return {("pandas.set_option", ".".join(chain[2:]))}  # the option it sets, as set_option names it
+        return set()
     if not isinstance(node, ast.Call):
         return set()
     name = dotted(node, aliases)
     if name == "pandas.set_option":
-        return {(name, ast.dump(key)) for key in node.args[::2]}
+        return {(name, ast.literal_eval(key)) if isinstance(key, ast.Constant) else (name, ast.dump(key))
+                for key in node.args[::2]}
     return {(name, None)}
 
 

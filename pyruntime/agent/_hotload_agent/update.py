@@ -814,7 +814,7 @@ class Update:
         they set stays (see effects.py)."""
         gone = []
         for node in effects.dropped(previous, shape):
-            reset = effects.resetter(node, previous.aliases)
+            reset = effects.resetter(node, previous.aliases, previous.source)
             if reset is not None and not self.set_elsewhere(name, node, previous):
                 # Once the save stands, if the setting still holds what the
                 # statement set (a call since, of code that a fresh run runs

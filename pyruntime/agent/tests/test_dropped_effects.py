@@ -189,3 +189,18 @@ def test_a_failed_save_leaves_the_setting(project, np):
     reply = ops.op_reload(project.agent, {"module": project.name("user"), "path": str(path)})
     assert reply["rolled_back"]
     assert np.geterr()["divide"] == "raise"
+
+
+def test_a_dropped_pandas_option_store_goes_back_to_its_default(project, pd):
+    project.save("user", "import pandas as pd\npd.options.display.max_rows = 7\n")
+    reply = project.save("user", "import pandas as pd\n")
+    assert pd.get_option("display.max_rows") == 60
+    assert dropped_notes(reply) == []
+
+
+def test_a_dropped_pandas_option_another_module_stores_is_noted(project, pd):
+    project.save("other", "import pandas\npandas.options.display.max_rows = 7\n")
+    project.save("user", "import pandas as pd\nimport M_other\npd.set_option('display.max_rows', 7)\n")
+    reply = project.save("user", "import pandas as pd\nimport M_other\n")
+    assert pd.get_option("display.max_rows") == 7
+    assert len(dropped_notes(reply)) == 1
