@@ -82,11 +82,13 @@ def test_describe_change_separates_table_from_mapper_changes():
     validated = dict(base, validators=[("name", "check")])
     assert describe_change(base, validated) == ("its @validates methods changed", False)
     # A Python-side default is the mapper's: the table stays as it was.
-    status = ("status", "String(length=10)", False, False, None, None, [], "draft", None)
+    status = ("status", "String(length=10)", False, False, None, None, [], "draft", None, "edited", None, None)
     defaulted = dict(base, columns=[("id",), status])
-    renewed = dict(base, columns=[("id",), status[:7] + ("new", None)])
+    renewed = dict(base, columns=[("id",), status[:7] + ("new",) + status[8:]])
     assert describe_change(defaulted, renewed) == ("the default of column 'status' changed", False)
-    served = dict(base, columns=[("id",), status[:8] + ("now()",)])
+    updated = dict(base, columns=[("id",), status[:9] + ("changed",) + status[10:]])
+    assert describe_change(defaulted, updated) == ("the onupdate value of column 'status' changed", False)
+    served = dict(base, columns=[("id",), status[:8] + ("now()",) + status[9:]])
     assert describe_change(defaulted, served) == ("column 'status' changed", True)
 
 

@@ -97,19 +97,59 @@ def stable(value):
         return type(arg).__name__
 
 
+# Where column_signature has the column's Python-side default and onupdate:
+# values the mapper's statements give, not the table's.
+PYTHON_SIDE = (7, 9)
+
+
 def column_signature(column):
+    computed = getattr(column, "computed", None)
     return (column.name, repr(column.type), column.nullable, column.primary_key, column.unique, column.index,
             sorted(fk.target_fullname for fk in column.foreign_keys),
-            stable(column.default), stable(column.server_default))
+            stable(column.default), stable(column.server_default), stable(column.onupdate),
+            stable(column.server_onupdate), described(getattr(computed, "sqltext", None)))
 
 
 def table_signature(table):
     """The columns, indexes and constraints of a table, by name."""
     columns = sorted(column_signature(c) for c in table.columns)
     indexes = sorted((i.name or "", tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes)
-    constraints = sorted((type(c).__name__, c.name or "", tuple(sorted(col.name for col in getattr(c, "columns", ()))))
+    constraints = sorted((type(c).__name__, c.name or "", tuple(sorted(col.name for col in getattr(c, "columns", ()))),
+                          described(getattr(c, "sqltext", None)))  # a CheckConstraint's condition
                          for c in table.constraints)
     return columns, indexes, constraints
+
+
+def described(value, depth=0):
+    """What a relationship's argument or a constraint's SQL says, the same
+    in two runs of the same source: a string as it is, a function (a
+    lambda) by its code, a column by its name, SQL by its text, a list by
+    its items."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)) and depth < 3:
+        items = [described(v, depth + 1) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, types.FunctionType):
+        return code_description(value.__code__)
+    if isinstance(value, type):
+        return value.__qualname__
+    column = getattr(value, "column", None)  # a MappedColumn in the class body
+    if column is not None and "sqlalchemy" in (type(column).__module__ or ""):
+        value = column
+    if "sqlalchemy" in (type(value).__module__ or ""):
+        try:
+            return str(value)
+        except Exception:  # SQL that needs its mapper configured to print
+            pass
+    return type(value).__name__
+
+
+def code_description(code, depth=0):
+    """What code does, without where it is (its lines, its address)."""
+    consts = tuple(code_description(c, depth + 1) if isinstance(c, types.CodeType) and depth < 3
+                   else (type(c).__name__, repr(c)) for c in code.co_consts)
+    return ("code", code.co_code, code.co_names, consts)
 
 
 def property_signature(prop):
@@ -121,9 +161,39 @@ def property_signature(prop):
         argument = argument.__qualname__
     secondary = getattr(prop, "secondary", None)
     # What the class statement declared: the new mapper is never configured,
-    # so what configuring derives (uselist, the target mapper) is not compared.
-    return (kind, repr(argument), repr(getattr(secondary, "name", secondary)), getattr(prop, "back_populates", None),
-            getattr(prop, "lazy", None), repr(getattr(prop, "order_by", None) or None), repr(getattr(prop, "cascade", None)))
+    # so what configuring derives (the target mapper) is not compared, and
+    # what it passed is read as passed (relationship's _init_args).
+    declared = tuple((arg.name, described(arg.argument)) for arg in getattr(prop, "_init_args", ())
+                     if arg.name != "back_populates")
+    flags = tuple((name, described(getattr(prop, name, None))) for name in RELATIONSHIP_FLAGS)
+    backref = getattr(prop, "backref", None)
+    # A backref's configuration sets back_populates: the old mapper has it, the new one not yet.
+    back_populates = getattr(prop, "back_populates", None) if backref is None else None
+    return (kind, repr(argument), repr(getattr(secondary, "name", secondary)), back_populates, described(backref),
+            getattr(prop, "lazy", None), repr(getattr(prop, "order_by", None) or None), repr(getattr(prop, "cascade", None)),
+            declared, flags)
+
+
+# The relationship() arguments a mapper keeps as given, besides those above.
+RELATIONSHIP_FLAGS = ("viewonly", "collection_class", "passive_deletes", "innerjoin", "post_update", "single_parent",
+                      "join_depth", "sync_backref")
+
+
+def uselist_changed(old_mapper, new_mapper):
+    """The relationships whose uselist the save changed: the new mapper's
+    as declared (None: as its direction decides, which the old mapper's
+    configuration found), the old's as configured."""
+    changed = []
+    for key, prop in list(new_mapper._props.items()):
+        was = old_mapper._props.get(key)
+        if not hasattr(prop, "uselist") or was is None or not hasattr(was, "direction"):
+            continue
+        wanted = prop.uselist
+        if wanted is None:
+            wanted = was.direction.name != "MANYTOONE"
+        if was.uselist is not None and bool(wanted) != bool(was.uselist):
+            changed.append(key)
+    return changed
 
 
 def column_function(default):
@@ -154,12 +224,23 @@ def update_column_functions(up, old, new, where):
                                    "the function of before this save: restart the runtime" % (kind, column.key))
 
 
+def made_by_backref(key, prop):
+    """Reports whether a mapper's relationship was made by the backref of
+    a relationship of the class it refers to (`backref="orders"`), when
+    the mappers were configured: not declared by its own class."""
+    if not hasattr(prop, "direction"):
+        return False  # not a configured relationship
+    other = getattr(getattr(prop, "mapper", None), "_props", {}).get(getattr(prop, "back_populates", None))
+    backref = getattr(other, "backref", None)
+    return backref == key or (isinstance(backref, tuple) and backref[:1] == (key,))
+
+
 def mapping_signature(cls):
     """What the database and the mapper see of a mapped class."""
     mapper = cls.__dict__["__mapper__"]
     table = cls.__dict__.get("__table__")
     columns, indexes, constraints = table_signature(table) if table is not None else ([], [], [])
-    props = sorted((key, property_signature(p)) for key, p in mapper._props.items())
+    props = sorted((key, property_signature(p)) for key, p in mapper._props.items() if not made_by_backref(key, p))
     inherits = mapper.inherits.class_.__qualname__ if mapper.inherits is not None else None
     validators = sorted((key, getattr(v[0], "__name__", "?")) for key, v in mapper.validators.items())
     return {
@@ -172,6 +253,20 @@ def mapping_signature(cls):
         "inherits": inherits,
         "polymorphic_identity": repr(mapper.polymorphic_identity),
     }
+
+
+def follow_foreign_types(before, after):
+    """A column of a foreign key whose type the new class statement did
+    not give takes its type from the column it refers to, which the save
+    took out of its MetaData: its NullType is the type the old one has."""
+    types_before = {c[0]: c for c in before["columns"]}
+    columns = []
+    for column in after["columns"]:
+        was = types_before.get(column[0])
+        if column[1] == "NullType()" and column[6] and was is not None and was[6] == column[6]:
+            column = column[:1] + (was[1],) + column[2:]
+        columns.append(column)
+    after["columns"] = sorted(columns)
 
 
 def describe_change(old, new):
@@ -187,8 +282,10 @@ def describe_change(old, new):
             table.append("column %r added" % name)
         elif after[name] == before[name]:
             continue
-        elif after[name][:7] == before[name][:7] and after[name][8:] == before[name][8:]:
-            mapper.append("the default of column %r changed" % name)  # Python's: not the table's
+        elif all(a == b for i, (a, b) in enumerate(zip(after[name], before[name])) if i not in PYTHON_SIDE):
+            which = " and ".join(("the default", "the onupdate value")[n] for n, i in enumerate(PYTHON_SIDE)
+                                 if after[name][i:i + 1] != before[name][i:i + 1])
+            mapper.append("%s of column %r changed" % (which, name))  # Python's: not the table's
         else:
             table.append("column %r changed" % name)
     table += ["column %r removed" % name for name in before if name not in after]
@@ -443,6 +540,9 @@ class SQLAlchemyAdapter(Adapter):
 
     def update_mapped(self, up, old, new, where):
         before, after = mapping_signature(old), mapping_signature(new)
+        follow_foreign_types(before, after)
+        for key in uselist_changed(old.__dict__["__mapper__"], new.__dict__["__mapper__"]):
+            after["properties"] = [(k, p + ("uselist changed",) if k == key else p) for k, p in after["properties"]]
         new_table = new.__dict__.get("__table__")  # discarding the new mapping takes it off the class
         new_manager = manager_of(new)
         new_registry = new_manager.registry
