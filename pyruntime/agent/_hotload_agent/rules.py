@@ -273,8 +273,25 @@ def update_annotations(up, old, new):
     before, after = annotations_of(old), annotations_of(new)
     if before[0] == after[0] and before[1] is after[1]:
         return
+    if annotations_differ(before, after):
+        # Code that read them (typing.get_type_hints, inspect.signature, a
+        # dispatch table an importer built at import) holds the old ones.
+        up.changed_in_place()
     up.on_undo(setattr, old, *before)
     setattr(old, *after)
+
+
+def annotations_differ(before, after):
+    """Reports whether two functions' annotations (annotations_of) say
+    different things: their __annotate__'s code, or their dicts' items."""
+    (kind, a), (other, b) = before, after
+    if kind != other:
+        return True
+    if kind == "__annotate__":
+        return not code_same(a.__code__, b.__code__)
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return a is not b
+    return list(a) != list(b) or any(not safe_equal(a[k], b[k]) for k in a)
 
 
 def is_method_wrapper(up, old, new):

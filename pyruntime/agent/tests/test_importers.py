@@ -232,3 +232,18 @@ def test_an_importer_that_read_an_alike_value_does_not_re_run(project):
     project.save("user", "import M_core\nSHOWN = repr(M_core.VALUE)\n")
     reply = project.save("core", "VALUE = (1, 2.0, frozenset({'a'}), -0.0)\nOTHER = 2\n")
     assert reply["reloaded"] == [project.name("core")]
+
+
+def test_an_importer_that_read_a_functions_annotations_re_runs_when_they_change(project):
+    project.save("core", "def on_number(x: int):\n    return x\n")
+    project.save("user", "import typing\nimport M_core\nHINT = typing.get_type_hints(M_core.on_number)['x']\n")
+    reply = project.save("core", "def on_number(x: float):\n    return x\n")
+    assert project.name("user") in reply["reloaded"]
+    assert project.module("user").HINT is float
+
+
+def test_a_function_saved_with_the_same_annotations_changes_nothing_in_place(project):
+    project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'list[Point]':\n    return [p]\nOTHER = 1\n")
+    project.save("user", "import typing\nimport M_core\nHINTS = typing.get_type_hints(M_core.on_point)\n")
+    reply = project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'list[Point]':\n    return [p]\nOTHER = 2\n")
+    assert reply["reloaded"] == [project.name("core")]
