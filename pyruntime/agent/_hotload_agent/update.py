@@ -483,8 +483,18 @@ class Update:
             hooked.add(key)
             self.bind(namespace, before, key, prefix)
 
+        # (function, its attributes before the run) of the functions
+        # decorators receive again: one may set what it was given on them
+        # (`@unit("kg")` setting `f.unit`), which code elsewhere reads.
+        marked = []
+
         def decorated_hook(qualname):
-            return lambda new: self.decorated_hook(before, qualname, new, prefix)
+            def hook(new):
+                root = lookup(before, qualname)
+                if root is not MISSING:
+                    marked.extend((f, dict(f.__dict__)) for f in chain(root) if type(f) is types.FunctionType)
+                return self.decorated_hook(before, qualname, new, prefix)
+            return hook
 
         namespace[BIND_HOOK] = bind_hook
         namespace[DECORATED_HOOK] = decorated_hook
@@ -506,6 +516,11 @@ class Update:
                 if type(before.get(key)) is types.ModuleType:
                     self.keep_submodule(namespace, before, key, prefix)
         self.remove_names(module, before, shape, previous, hooked)
+        for f, was in marked:
+            now = f.__dict__
+            if now.keys() != was.keys() or any(not safe_equal(was[k], now[k]) for k in was):
+                self.changed_in_place()  # what a decorator set on it changed
+                break
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
         if shape is not None and previous is not None and previous.registers:

@@ -247,3 +247,23 @@ def test_a_function_saved_with_the_same_annotations_changes_nothing_in_place(pro
     project.save("user", "import typing\nimport M_core\nHINTS = typing.get_type_hints(M_core.on_point)\n")
     reply = project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'list[Point]':\n    return [p]\nOTHER = 2\n")
     assert reply["reloaded"] == [project.name("core")]
+
+
+UNIT = ("import functools\n\ndef unit(name):\n    def mark(f):\n        f.unit = name\n        return f\n    return mark\n\n"
+        "def logged(f):\n    @functools.wraps(f)\n    def wrapper(*a):\n        return f(*a)\n    return wrapper\n\n"
+        "@unit(%r)\n@logged\ndef weight(rows):\n    return sum(rows)\n\nOTHER = %d\n")
+
+
+def test_an_importer_that_read_what_a_decorator_set_on_a_function_re_runs_when_it_changes(project):
+    project.save("core", UNIT % ("kg", 1))
+    project.save("user", "import M_core\nUNITS = [M_core.weight.unit]\n")
+    reply = project.save("core", UNIT % ("lb", 1))
+    assert project.name("user") in reply["reloaded"]
+    assert project.module("user").UNITS == ["lb"]
+
+
+def test_a_decorator_that_sets_the_same_attributes_again_changes_nothing_in_place(project):
+    project.save("core", UNIT % ("kg", 1))
+    project.save("user", "import M_core\nUNITS = [M_core.weight.unit]\n")
+    reply = project.save("core", UNIT % ("kg", 2))
+    assert reply["reloaded"] == [project.name("core")]
