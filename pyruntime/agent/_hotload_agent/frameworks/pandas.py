@@ -14,8 +14,9 @@ one, updated in place: two classes for one accessor.
   place), once.
 - pandas 3 makes an accessor object for each use (`df.geo`) and keeps none,
   so an accessor class whose __init__ now sets an attribute has no
-  instance made before the save that lacks it: no note says so. pandas 2
-  keeps one on each frame that used it, which the note is right about.
+  instance made before the save that lacks it, unless a module holds one
+  (`geo = df.geo`): no note says so then. pandas 2 keeps one on each frame
+  that used it, which the note is right about.
 
 Rollback puts the accessors back.
 """
@@ -68,7 +69,7 @@ class PandasAdapter(Adapter):
                 value = owner.__dict__.get(key)
                 cls = accessor_class(value)
                 if cls is not None and getattr(cls, "__module__", None) in names:
-                    if type(value).__name__ == "Accessor":
+                    if type(value).__name__ == "Accessor" and not self.kept(cls):
                         # pandas 3 makes one per `df.geo`, and keeps none
                         # (pandas 2's CachedAccessor keeps it on the frame).
                         up.fleeting.add(id(cls))
@@ -76,6 +77,16 @@ class PandasAdapter(Adapter):
                     if isinstance(registered, set) and key in registered:
                         registered = registered - {key}
                         up.set_class_attr(owner, "_accessors", registered)
+
+    def kept(self, cls):
+        """Reports whether a module of the user's holds an instance of cls
+        at module level (`geo = df.geo`): one made before the save."""
+        loaded = self.workspace.loaded() if self.workspace is not None else {}
+        for name in loaded:
+            module = sys.modules.get(name)
+            if module is not None and any(type(v) is cls for v in list(vars(module).values())):
+                return True
+        return False
 
     def after_rerun(self, up, modules):
         if not self.touched:
