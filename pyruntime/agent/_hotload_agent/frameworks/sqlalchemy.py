@@ -155,7 +155,11 @@ def code_description(code, depth=0):
 def property_signature(prop):
     kind = type(prop).__name__
     if hasattr(prop, "columns"):
-        return (kind, [c.name for c in prop.columns])
+        # How it loads (deferred, its group, raiseload) and, for an
+        # expression (column_property(first + " " + last)), its SQL.
+        return (kind, [c.name for c in prop.columns],
+                tuple(described(getattr(prop, name, None)) for name in ("deferred", "group", "raiseload")),
+                [described(c) for c in prop.columns if getattr(c, "table", None) is None])
     argument = getattr(prop, "argument", None)
     if isinstance(argument, type):
         argument = argument.__qualname__
@@ -293,7 +297,8 @@ def describe_change(old, new):
         table.append("its indexes or constraints changed")
     props_before, props_after = dict(old["properties"]), dict(new["properties"])
     for key in props_after:
-        if props_after[key][0] == "ColumnProperty" and props_before.get(key, props_after[key])[0] == "ColumnProperty":
+        was = props_before.get(key, props_after[key])
+        if props_after[key][0] == "ColumnProperty" == was[0] and props_after[key][2:] == was[2:]:
             continue  # its column says it
         if key not in props_before:
             mapper.append("%r added" % key)
