@@ -415,6 +415,8 @@ def open_connections(pool):
             return pool.checkedin() + pool.checkedout()
         if isinstance(getattr(pool, "_all_conns", None), set):  # SingletonThreadPool
             return len(pool._all_conns)
+        if type(pool).__name__ == "StaticPool":  # its one connection, made on first use
+            return int("connection" in vars(pool))
         if type(pool).__name__ == "NullPool":
             return 0
     except Exception:  # a pool of another version: it may hold some
