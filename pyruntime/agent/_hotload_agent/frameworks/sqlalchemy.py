@@ -239,6 +239,11 @@ def made_by_backref(key, prop):
     return backref == key or (isinstance(backref, tuple) and backref[:1] == (key,))
 
 
+# The __mapper_args__ a mapper keeps as given, besides its inheritance.
+MAPPER_OPTIONS = ("version_id_col", "eager_defaults", "polymorphic_on", "confirm_deleted_rows", "always_refresh",
+                  "allow_partial_pks", "batch")
+
+
 def mapping_signature(cls):
     """What the database and the mapper see of a mapped class."""
     mapper = cls.__dict__["__mapper__"]
@@ -256,6 +261,7 @@ def mapping_signature(cls):
         "properties": props,
         "inherits": inherits,
         "polymorphic_identity": repr(mapper.polymorphic_identity),
+        "options": tuple(described(getattr(mapper, name, None)) for name in MAPPER_OPTIONS),
     }
 
 
@@ -309,6 +315,8 @@ def describe_change(old, new):
         mapper.append("its @validates methods changed")
     if old["inherits"] != new["inherits"] or old["polymorphic_identity"] != new["polymorphic_identity"]:
         mapper.append("its inheritance changed")
+    if old.get("options") != new.get("options"):
+        mapper.append("its __mapper_args__ changed")
     return ", ".join(table + mapper) or "its mapping changed", bool(table)
 
 
