@@ -243,9 +243,9 @@ def test_an_importer_that_read_a_functions_annotations_re_runs_when_they_change(
 
 
 def test_a_function_saved_with_the_same_annotations_changes_nothing_in_place(project):
-    project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'list[Point]':\n    return [p]\nOTHER = 1\n")
+    project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'Point':\n    return [p]\nOTHER = 1\n")
     project.save("user", "import typing\nimport M_core\nHINTS = typing.get_type_hints(M_core.on_point)\n")
-    reply = project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'list[Point]':\n    return [p]\nOTHER = 2\n")
+    reply = project.save("core", "class Point:\n    pass\n\ndef on_point(p: Point) -> 'Point':\n    return [p]\nOTHER = 2\n")
     assert reply["reloaded"] == [project.name("core")]
 
 
