@@ -126,9 +126,9 @@ class Shape:
     fills: where its functions fill a module global, and what each reads
     (fills.py), read when first asked for.
 
-    under_if: the names it binds by a def, class or plain assignment
-    directly in a branch of a module-level if (see only_under_if), which
-    a run may skip.
+    under_if: the names it binds by a def, class, plain assignment or
+    import directly in a branch of a module-level if (see only_under_if),
+    which a run may skip.
     """
 
     def __init__(self, name, path, tree, source, trees=None):
@@ -222,14 +222,16 @@ class Shape:
 
     def only_under_if(self, names, run=None):
         """The names among names that the source binds only inside
-        module-level if statements, by def or class statements or plain
-        assignments (`x = ...`, `x: T = ...`, `a, b = ...`) directly in a
+        module-level if statements, by def or class statements, plain
+        assignments (`x = ...`, `x: T = ...`, `a, b = ...`) or imports
+        (`if TYPE_CHECKING: from models import User`) directly in a
         branch: what a run skips when their condition is false. An if keeps
         its names on purpose, and they are left out, when its test names
         them or globals() (`if "f" not in globals()`), or, given run (the
-        names the run's definitions and assignments bound), reads a name the
-        source assigns that this run did not (`if not _ready:` after `try:
-        _ready except NameError: _ready = False`)."""
+        names the run's definitions, assignments and nested imports
+        bound), reads a name the source assigns that this run did not (`if
+        not _ready:` after `try: _ready except NameError: _ready =
+        False`)."""
         found, other = set(), set()
         carried = set()
         if run is not None:
@@ -261,6 +263,9 @@ class Shape:
                     targets = assignment_targets(stmt)
                     found.update(t.id for t in targets)
                     nodes = [n for n in walk_outside_scopes(stmt) if not any(n is t for t in targets)]
+                elif tested and isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    found.update(imported_names(stmt))
+                    nodes = ()
                 else:
                     nodes = walk_outside_scopes(stmt)
                 for node in nodes:
@@ -562,8 +567,8 @@ def assigned(stmt):
 
 
 def under_if(statements, tested):
-    """Yields the names statements bind by a def, class or plain
-    assignment directly in a branch of an if among them (tested: they are
+    """Yields the names statements bind by a def, class, plain assignment
+    or import directly in a branch of an if among them (tested: they are
     one), through nested ifs only."""
     for stmt in statements:
         if isinstance(stmt, ast.If):
@@ -571,9 +576,17 @@ def under_if(statements, tested):
             yield from under_if(stmt.orelse, True)
         elif tested and isinstance(stmt, DEFINITIONS):
             yield stmt.name
+        elif tested and isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            yield from imported_names(stmt)
         elif tested:
             for target in assignment_targets(stmt):
                 yield target.id
+
+
+def imported_names(stmt):
+    """The names an import statement binds (`import a.b` binds a); none
+    for a star import, whose names its source decides."""
+    return [(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"]
 
 
 def assignment_targets(stmt):

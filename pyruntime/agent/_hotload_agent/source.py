@@ -180,7 +180,7 @@ STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 PASS_THROUGH = frozenset(("overload",))
 
 
-def bind_definitions(statements, prefix=""):
+def bind_definitions(statements, prefix="", nested=False):
     """Returns statements with `__hotload_bind__("name")` after each
     module-level definition (prefix "") and `__hotload_decorated__(qualname)`
     between each definition's decorators, in class bodies too (prefix "C.").
@@ -194,6 +194,11 @@ def bind_definitions(statements, prefix=""):
     fills holds the object the module's name holds. Each call carries its
     definition's location, so a traceback through it points at the def line
     (the agent's own frames are hidden, as always).
+
+    An import nested in a compound statement (nested: statements are a
+    branch of one) reports the names it bound too, so that a name imported
+    only under an if whose test this run found false (`if TYPE_CHECKING:
+    from models import User`) is known as one the run did not bind.
     """
     out = []
     for stmt in statements:
@@ -213,11 +218,17 @@ def bind_definitions(statements, prefix=""):
             if not children:
                 continue
             if isinstance(children[0], ast.stmt):
-                setattr(stmt, field, bind_definitions(children, prefix))
+                setattr(stmt, field, bind_definitions(children, prefix, True))
             else:  # except handlers, match cases: each has a body
                 for child in children:
-                    child.body = bind_definitions(child.body, prefix)
+                    child.body = bind_definitions(child.body, prefix, True)
         out.append(stmt)
+        if not prefix and nested and isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                if alias.name != "*":
+                    name = (alias.asname or alias.name).split(".")[0]
+                    call = ast.Expr(ast.Call(ast.Name(BIND_HOOK, ast.Load()), [ast.Constant(name)], []))
+                    out.append(ast.fix_missing_locations(ast.copy_location(call, stmt)))
         if not prefix:
             # `handler = make(4)` then `handlers = [handler]`: the list must
             # hold what the name will, so the name is bound at once.
