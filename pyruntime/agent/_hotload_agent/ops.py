@@ -240,7 +240,11 @@ def import_module_at(agent, name, path, standing=None, undo=None):
     shape, body, last, version = read_file(name, path, agent.workspace.trees)
     agent.workspace.trees.drop(shape)  # nothing asks more of it in this request
     if standing is not None:
-        gone = agent.workspace.gone_among(shape.imports)
+        # The module loaded under name before may be another file (util/
+        # made util.py): what it imported and this one does not may be gone.
+        known = agent.workspace.ran.get(name)
+        dropped = [m for m in known.imports() if m not in shape.import_set] if known is not None else []
+        gone = agent.workspace.gone_among(list(shape.imports) + dropped + list(shape.lazy_imports))
         if gone:
             standing.extend(forget_gone(agent.workspace, gone, name))
     parent, _, child = name.rpartition(".")
@@ -343,6 +347,9 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         dropped = [m for m in known.imports() if m not in shape.import_set] if known is not None else ()
         order, stale, gone = workspace.reload_order(name, path, shape.imports)
         gone += workspace.gone_among(dropped) if dropped else []
+        # Imports in its functions (`def run(): import utils`) run again at
+        # their next call: a module of theirs whose file is gone must fail there.
+        gone += workspace.gone_among(shape.lazy_imports) if shape.lazy_imports else []
         if gone:
             standing.extend(forget_gone(workspace, sorted(set(gone)), name))
             order, stale, _ = workspace.reload_order(name, path, shape.imports)

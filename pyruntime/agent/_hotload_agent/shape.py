@@ -35,6 +35,10 @@ DYNAMIC_TESTS = frozenset(("globals", "vars", "locals", "dir", "hasattr", "getat
 FUNCTION_BINDS = re.compile(rb"\b(?:global|globals|exec)\b")
 FUNCTION_BINDS_TEXT = (b"global", b"exec")
 
+# An import statement that is not at the start of a line: in a function
+# body, perhaps (Shape.lazy_imports).
+INDENTED_IMPORT = re.compile(rb"\n[ \t]+(?:import|from)[ \t]")
+
 # What a display of constants is made of below the display itself, with
 # the fields that hold more of it: the elements of lists, tuples and
 # sets, the keys and values of dicts, the operand of a sign (-1).
@@ -161,7 +165,7 @@ class Shape:
         self.indexed = {}  # importers.index's answers, by target module
         self._name, self._path, self._source = name, path, source
         self._trees = trees
-        self._uses = self._globals_read = self._keeps = self._fills = None
+        self._uses = self._globals_read = self._keeps = self._fills = self._lazy = None
         self._class_keeps = 0  # the line of a class that may wrap its methods (see keeps.py)
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
         self._package = package
@@ -183,6 +187,28 @@ class Shape:
         self.import_set = frozenset(self.imports)
         self.stars = tuple(self.stars)
         self._defs = None
+
+    @property
+    def lazy_imports(self):
+        """The modules that import statements in its function bodies
+        import (`def run(): import utils`), read when first asked for."""
+        if self._lazy is None:
+            found = set()
+            # Most sources import at module level only: a look at the text
+            # spares them the walk.
+            indented = INDENTED_IMPORT.search(self._source) is not None
+            for node in (n for stmt in self._parsed().statements for n in ast.walk(stmt)) if indented else ():
+                if isinstance(node, FUNCTIONS):
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.Import):
+                            found.update(a.name for a in inner.names)
+                        elif isinstance(inner, ast.ImportFrom):
+                            base = absolute_module(self._package, inner.module, inner.level or 0)
+                            if base is not None:
+                                found.add(base)
+                                found.update(base + "." + a.name for a in inner.names if a.name != "*")
+            self._lazy = tuple(sorted(found))
+        return self._lazy
 
     @property
     def uses(self):

@@ -1,0 +1,139 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The probes of project layout and of what editors and git do to files:
+// files renamed, deleted, turned from module to package, rewritten on disk
+// by a checkout with one save after. Each compares what the runtime
+// answers with a fresh run of the files as they end (probeFresh).
+
+// layoutCheck compares expr in rel's module with a fresh run's.
+func layoutCheck(t *testing.T, e *fakeEditor, rel, expr string, env ...string) {
+	t.Helper()
+	probeCompare(t, e, rel+": "+expr, e.evalOrError(rel, expr), probeFresh(t, e.dir, "", e.moduleName(rel), expr, env...))
+}
+
+func move(t *testing.T, e *fakeEditor, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(e.path(to)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(e.path(from), e.path(to)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestProbeLayoutRenamedModuleImporterSaved(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\nfrom utils import f\n\n\ndef run():\n    return f()\n-- utils.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	move(t, e, "utils.py", "tools.py")
+	e.saveAndWait("main.py", "from tools import f\n\n\ndef run():\n    return f()\n")
+	layoutCheck(t, e, "main.py", "run()")
+	layoutCheck(t, e, "main.py", "'utils' in __import__('sys').modules")
+}
+
+func TestProbeLayoutDeletedModuleLazilyImported(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\ndef run():\n    import utils\n    return utils.f()\n\n\nFIRST = run()\n-- utils.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	if err := os.Remove(e.path("utils.py")); err != nil {
+		t.Fatal(err)
+	}
+	e.saveAndWait("main.py", "def run():\n    import utils\n    return utils.f()\n\n\nFIRST = None\n")
+	layoutCheck(t, e, "main.py", "run()")
+}
+
+func TestProbeLayoutModuleBecomesPackage(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\nimport util\n\nV = util.f()\n-- util.py --\ndef f():\n    return 'module'\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	move(t, e, "util.py", "util/__init__.py")
+	writeFile(t, e.path("util/extra.py"), "X = 'extra'\n")
+	e.saveAndWait("util/__init__.py", "from .extra import X\n\n\ndef f():\n    return 'package'\n")
+	layoutCheck(t, e, "main.py", "V")
+	layoutCheck(t, e, "main.py", "util.f(), util.X")
+	layoutCheck(t, e, "main.py", "hasattr(util, '__path__')")
+}
+
+func TestProbeLayoutPackageBecomesModule(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\nimport util\n\nV = util.f()\n-- util/__init__.py --\nfrom .core import f\n-- util/core.py --\ndef f():\n    return 'package'\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	if err := os.RemoveAll(e.path("util")); err != nil {
+		t.Fatal(err)
+	}
+	e.saveAndWait("util.py", "def f():\n    return 'module'\n")
+	layoutCheck(t, e, "main.py", "V")
+	layoutCheck(t, e, "main.py", "util.f()")
+	layoutCheck(t, e, "main.py", "hasattr(util, '__path__')")
+	layoutCheck(t, e, "main.py", "'util.core' in __import__('sys').modules")
+}
+
+// A checkout rewrites a module and its importer; the editor reloads the
+// importer's buffer and the user saves it.
+func TestProbeLayoutCheckoutTwoFilesImporterSaved(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom lib import RATE\n\nTOTAL = RATE * 2\n-- lib.py --\nRATE = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	writeFile(t, e.path("lib.py"), "RATE = 5\n")
+	e.saveAndWait("app.py", "from lib import RATE\n\nTOTAL = RATE * 3\n")
+	layoutCheck(t, e, "app.py", "TOTAL")
+}
+
+// The checkout rewrites a module and its importer; the user saves the module.
+func TestProbeLayoutCheckoutTwoFilesModuleSaved(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom lib import RATE\n\nTOTAL = RATE * 2\n-- lib.py --\nRATE = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	writeFile(t, e.path("app.py"), "from lib import RATE\n\nTOTAL = RATE * 3\n")
+	e.saveAndWait("lib.py", "RATE = 5\n")
+	layoutCheck(t, e, "app.py", "TOTAL")
+}
+
+// The checkout rewrites a module two imports down; the top one is saved.
+func TestProbeLayoutCheckoutDeepDependency(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nimport mid\n\nV = mid.W\n-- mid.py --\nimport low\n\nW = low.X + 1\n-- low.py --\nX = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	writeFile(t, e.path("low.py"), "X = 10\n")
+	e.saveAndWait("app.py", "import mid\n\nV = mid.W * 100\n")
+	layoutCheck(t, e, "app.py", "V")
+	layoutCheck(t, e, "app.py", "mid.W")
+}
+
+// The checkout rewrites an importer the saved module does not reach: a
+// sibling that imports the saved file.
+func TestProbeLayoutCheckoutSiblingImporter(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nimport a\nimport b\n-- a.py --\nimport lib\n\nA = lib.K\n-- b.py --\nimport lib\n\nB = lib.K\n-- lib.py --\nK = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	writeFile(t, e.path("b.py"), "import lib\n\nB = lib.K * 7\n")
+	e.saveAndWait("lib.py", "K = 2\n")
+	layoutCheck(t, e, "app.py", "a.A, b.B")
+}
+
+// An unsaved buffer of a dependency: the runtime runs what is on disk.
+func TestProbeLayoutUnsavedDependencyBuffer(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom lib import RATE\n\nTOTAL = RATE * 2\n-- lib.py --\nRATE = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	e.open("lib.py")
+	e.change("lib.py", "RATE = 99\n")
+	e.saveAndWait("app.py", "from lib import RATE\n\nTOTAL = RATE * 3\n")
+	layoutCheck(t, e, "app.py", "TOTAL")
+}
+
+// A project with both its root and src/ on sys.path: pkg.mod is also
+// imported as src.pkg.mod (an editor's auto-import).
+func TestProbeLayoutSrcTwoNames(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nimport pkg.mod\nfrom src.pkg import mod as m2\n-- src/pkg/__init__.py --\n-- src/pkg/mod.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	e.saveAndWait("src/pkg/mod.py", "def f():\n    return 2\n")
+	layoutCheck(t, e, "app.py", "pkg.mod.f(), m2.f()", "PYTHONPATH=src")
+}
