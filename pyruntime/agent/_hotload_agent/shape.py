@@ -188,6 +188,19 @@ class Shape:
         self.stars = tuple(self.stars)
         self._defs = None
 
+    def import_line(self, target):
+        """The first line of the source that imports the module target, or 0."""
+        for stmt in self._parsed().statements:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Import) and any(
+                        a.name == target or a.name.startswith(target + ".") for a in node.names):
+                    return node.lineno
+                if isinstance(node, ast.ImportFrom):
+                    base = absolute_module(self._package, node.module, node.level or 0)
+                    if base is not None and (base == target or any(base + "." + a.name == target for a in node.names)):
+                        return node.lineno
+        return 0
+
     @property
     def lazy_imports(self):
         """The modules that import statements in its function bodies

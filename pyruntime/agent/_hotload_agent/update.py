@@ -10,7 +10,7 @@ import sys
 import threading
 import types
 
-from . import effects
+from . import effects, elsewhere
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
@@ -499,6 +499,8 @@ class Update:
         namespace[BIND_HOOK] = bind_hook
         namespace[DECORATED_HOOK] = decorated_hook
         self.bodies += [body] if last is None else [body, last]
+        paths_before = elsewhere.paths(namespace)
+        elsewhere.fresh_path(namespace)
         try:
             value = run_split(body, last, namespace)
         finally:
@@ -521,6 +523,7 @@ class Update:
             if now.keys() != was.keys() or any(not safe_equal(was[k], now[k]) for k in was):
                 self.changed_in_place()  # what a decorator set on it changed
                 break
+        elsewhere.note_moved(self, name, shape, namespace, paths_before)
         if shape is not None and previous is not None and previous.effects:
             self.note_dropped_effects(name, shape, previous)
         if shape is not None and previous is not None and previous.registers:
