@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -136,4 +137,80 @@ func TestProbeLayoutSrcTwoNames(t *testing.T) {
 	e.saveAndWait("app.py", e.read("app.py"))
 	e.saveAndWait("src/pkg/mod.py", "def f():\n    return 2\n")
 	layoutCheck(t, e, "app.py", "pkg.mod.f(), m2.f()", "PYTHONPATH=src")
+}
+
+// A package folder renamed (git mv pkg pkg2) and its importer saved.
+func TestProbeLayoutPackageRenamed(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom pkg.core import f\n\nV = f()\n-- pkg/__init__.py --\n-- pkg/core.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	move(t, e, "pkg", "pkg2")
+	e.saveAndWait("app.py", "from pkg2.core import f\n\nV = f()\n")
+	layoutCheck(t, e, "app.py", "V")
+	layoutCheck(t, e, "app.py", "sorted(m for m in __import__('sys').modules if m.startswith('pkg'))")
+}
+
+// A plugin file deleted from a folder whose __init__ imports what it lists.
+func TestProbeLayoutPluginFileDeleted(t *testing.T) {
+	t.Parallel()
+	init := "import importlib, pkgutil\n\nREGISTRY = {}\nfor info in pkgutil.iter_modules(__path__):\n    importlib.import_module(__name__ + '.' + info.name)\n"
+	plugin := func(n string) string { return "from . import REGISTRY\n\nREGISTRY['" + n + "'] = True\n" }
+	e := startProbe(t, "-- app.py --\nimport plugins\n-- plugins/__init__.py --\n"+init+"-- plugins/a.py --\n"+plugin("a")+"-- plugins/b.py --\n"+plugin("b"), nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	if err := os.Remove(e.path("plugins/b.py")); err != nil {
+		t.Fatal(err)
+	}
+	e.saveAndWait("plugins/__init__.py", init+"# edited\n")
+	layoutCheck(t, e, "app.py", "sorted(plugins.REGISTRY)")
+	layoutCheck(t, e, "app.py", "'plugins.b' in __import__('sys').modules")
+}
+
+// A plugin file added to that folder, then its package saved.
+func TestProbeLayoutPluginFileAdded(t *testing.T) {
+	t.Parallel()
+	init := "import importlib, pkgutil\n\nREGISTRY = {}\nfor info in pkgutil.iter_modules(__path__):\n    importlib.import_module(__name__ + '.' + info.name)\n"
+	plugin := func(n string) string { return "from . import REGISTRY\n\nREGISTRY['" + n + "'] = True\n" }
+	e := startProbe(t, "-- app.py --\nimport plugins\n-- plugins/__init__.py --\n"+init+"-- plugins/a.py --\n"+plugin("a"), nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	writeFile(t, e.path("plugins/c.py"), plugin("c"))
+	e.saveAndWait("plugins/__init__.py", init+"# edited\n")
+	layoutCheck(t, e, "app.py", "sorted(plugins.REGISTRY)")
+}
+
+// A namespace folder gets an __init__.py that re-exports a function.
+func TestProbeLayoutInitAdded(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\nfrom app.utils import f\n\nV = f()\n-- app/utils.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	e.saveAndWait("app/__init__.py", "from .utils import f\n\nNAME = 'app'\n")
+	e.saveAndWait("app/utils.py", "def f():\n    return 2\n")
+	layoutCheck(t, e, "main.py", "V")
+	layoutCheck(t, e, "main.py", "__import__('app').NAME, __import__('app').f()")
+}
+
+// A package's __init__.py deleted: the folder is a namespace package.
+func TestProbeLayoutInitRemoved(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- main.py --\nimport app.utils\n\nV = app.utils.f()\n-- app/__init__.py --\nNAME = 'app'\n-- app/utils.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("main.py", e.read("main.py"))
+	if err := os.Remove(e.path("app/__init__.py")); err != nil {
+		t.Fatal(err)
+	}
+	e.saveAndWait("main.py", "import app.utils\n\nV = app.utils.f() + 1\n")
+	layoutCheck(t, e, "main.py", "V")
+	layoutCheck(t, e, "main.py", "hasattr(app, 'NAME')")
+}
+
+// A data file of a package, read with importlib.resources, rewritten on disk.
+func TestProbeLayoutPackageResourceRewritten(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom pkg import prompts\n-- pkg/__init__.py --\n-- pkg/greeting.txt --\nhello\n-- pkg/prompts.py --\nfrom importlib import resources\n\nTEXT = resources.files(__package__).joinpath('greeting.txt').read_text().strip()\n", nil)
+	if out, err := exec.Command("python3", "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
+		t.Skipf("importlib.resources.files needs Python 3.9: %v %s", err, out)
+	}
+	e.saveAndWait("app.py", e.read("app.py"))
+	n := e.messageCount()
+	writeFile(t, e.path("pkg/greeting.txt"), "howdy\n")
+	e.awaitMessage(n, "greeting.txt changed")
+	layoutCheck(t, e, "app.py", "prompts.TEXT")
 }

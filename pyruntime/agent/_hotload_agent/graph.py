@@ -391,8 +391,8 @@ class Workspace:
         return lambda module: (rank.get(module, len(rank)), module)
 
     def gone_among(self, imports):
-        """The loaded user modules among imports, and among what those
-        import in turn, whose file no longer exists (reload_order's gone,
+        """The loaded user modules among imports, their packages, and
+        among what those import in turn, whose file no longer exists (reload_order's gone,
         for a module that is not loaded yet). Looks each up rather than
         reading all of sys.modules (loaded()), as a fresh run's new
         worker imports its module this way on every save."""
@@ -402,6 +402,9 @@ class Workspace:
             if target in seen:
                 continue
             seen.add(target)
+            parent = target.rpartition(".")[0]
+            if parent:
+                todo.append(parent)  # imported first: `from pkg.core import f` with pkg/ renamed
             file = self.user_file(sys.modules.get(target))
             if file is None:
                 continue
@@ -426,7 +429,14 @@ class Workspace:
     def forget(self, names):
         """Takes the modules called names out of sys.modules (and their
         parent packages' attributes) and forgets what ran: their files are
-        gone, and a fresh run could not import them."""
+        gone, and a fresh run could not import them. A package's loaded
+        submodules go with it: a fresh run imports them again under what
+        the name is now (the namespace package its folder still is, when
+        only its __init__.py was deleted)."""
+        names = list(names)
+        packages = tuple(n + "." for n in names if hasattr(sys.modules.get(n), "__path__"))
+        if packages:
+            names += sorted(k for k in sys.modules if k.startswith(packages) and k not in names)
         for name in names:
             module = sys.modules.pop(name, None)
             parent, _, child = name.rpartition(".")

@@ -350,6 +350,10 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         # Imports in its functions (`def run(): import utils`) run again at
         # their next call: a module of theirs whose file is gone must fail there.
         gone += workspace.gone_among(shape.lazy_imports) if shape.lazy_imports else []
+        # An importer whose file is gone (a plugin deleted) does not run
+        # again: a fresh run could not import it.
+        files = {m: workspace.user_file(sys.modules.get(m)) for m in order if m != name}
+        gone += [m for m, file in files.items() if file is not None and file_version(file) is None]
         if gone:
             standing.extend(forget_gone(workspace, sorted(set(gone)), name))
             order, stale, _ = workspace.reload_order(name, path, shape.imports)
