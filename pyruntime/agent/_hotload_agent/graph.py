@@ -39,6 +39,9 @@ class Workspace:
         self._seen, self._found = None, {}
         # module name -> Ran: the version of its file that runs
         self.ran = {}
+        # module name -> the loaded user modules its last run imported by a
+        # name computed at run time (see dynamic.py)
+        self.dynamic = {}
         # {module: [importers]} of the loaded user modules, and the loaded()
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0

@@ -13,7 +13,7 @@ import sys
 import threading
 import warnings
 
-from . import app, folders, frameworks, importers
+from . import app, dynamic, folders, frameworks, importers
 from .files import file_version, read_source
 from .rules import UPDATE_RULES
 from .shape import Shape
@@ -523,7 +523,12 @@ def op_reload(agent, msg):
                 # Those it has are rarely there: a lookup, before it runs
                 # (the modules it imports are not read for this).
                 holders = agent.workspace.importers_of_new(name) if not msg.get("no_dependents") else ()
+                watch = dynamic.Watch(agent.workspace, name)
                 _, value = import_module_at(agent, name, path, switched.notes, undo_import)
+                known = agent.workspace.ran.get(name)
+                watch.end(up, frozenset(known.imports()) if known is not None else frozenset(), path)
+                if not holders:
+                    up.finish()  # it records what the run imported by name
                 up.reloaded.append(name)
                 if holders:
                     ran = run_importers_of_new(agent, up, adapters, name, holders)

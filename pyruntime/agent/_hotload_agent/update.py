@@ -10,7 +10,7 @@ import sys
 import threading
 import types
 
-from . import effects, elsewhere
+from . import dynamic, effects, elsewhere
 from .source import BIND_HOOK, DECORATED_HOOK, run_split
 
 
@@ -501,11 +501,14 @@ class Update:
         self.bodies += [body] if last is None else [body, last]
         paths_before = elsewhere.paths(namespace)
         elsewhere.fresh_path(namespace)
+        watch = dynamic.Watch(self.workspace, name) if self.workspace is not None else None
         try:
             value = run_split(body, last, namespace)
         finally:
             namespace.pop(BIND_HOOK, None)
             namespace.pop(DECORATED_HOOK, None)
+            if watch is not None:
+                watch.end(self, shape.import_set if shape is not None else frozenset(), namespace.get("__file__"))
         # Names bound other than by def or class: `f = decorate(g)`,
         # `handler = make_handler(4)`, `from .impl import f`.
         for key in list(namespace):
