@@ -103,10 +103,7 @@ class Watch:
     def commit(self, up, loaded, dropped, file):
         from .submodules import held_elsewhere  # it imports update, which imports this
 
-        if loaded:
-            self.workspace.dynamic[self.name] = frozenset(loaded)
-        else:
-            self.workspace.dynamic.pop(self.name, None)
+        self.workspace.imported_by_name(self.name, frozenset(loaded))
         if not dropped:
             return
         importers = self.workspace.importers()

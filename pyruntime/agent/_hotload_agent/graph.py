@@ -251,8 +251,23 @@ class Workspace:
             for target in known.imports() if known is not None else ():
                 if target != module:
                     (importers if target in files else wanted).setdefault(target, []).append(module)
+        for module, targets in self.dynamic.items():  # imported by name (dynamic.py)
+            for target in targets if module in files else ():
+                if target in files and target != module and module not in importers.get(target, ()):
+                    importers.setdefault(target, []).append(module)
         self._importers, self._importers_of, self._wanted = importers, (files, self._changes), wanted
         return importers
+
+    def imported_by_name(self, name, loaded):
+        """Records loaded, the loaded user modules module name's run
+        imported by a name computed at run time (see dynamic.py)."""
+        if self.dynamic.get(name, frozenset()) == loaded:
+            return
+        if loaded:
+            self.dynamic[name] = loaded
+        else:
+            self.dynamic.pop(name, None)
+        self._changes += 1  # importers() counts them
 
     def importers_of_new(self, name):
         """The loaded user modules whose running version imports module
@@ -304,7 +319,8 @@ class Workspace:
 
         def imports_of(module):
             known = self.ran.get(module)
-            return known.imports() if known is not None else ()
+            found = known.imports() if known is not None else ()
+            return tuple(found) + tuple(sorted(self.dynamic[module])) if module in self.dynamic else found
 
         edges = {m: sorted({t for t in imports_of(m) if t in group and t != m}, key=first) for m in group}
         order = []
@@ -338,6 +354,8 @@ class Workspace:
                 return new_imports
             known = self.ran.get(module)
             found = known.imports() if known is not None else ()
+            if module in self.dynamic:  # what it imported by name runs before it, as in its run
+                found = tuple(found) + tuple(sorted(self.dynamic[module]))
             ahead = behind.get(module)
             # It runs its file, if it runs: it comes after what either imports.
             return found + ahead.imports() if ahead is not None else found

@@ -48,6 +48,12 @@ def decide(up, name, file, shape):
     called = []  # (target, the names of its code the module's functions read), changed in place
     for target, change in changed_imports(up, name, shape):
         # The cached answers inline: a save asks for every importer.
+        if target not in shape.import_set:
+            # Imported by a name computed at run time (dynamic.py): what it
+            # took, if it kept the module, cannot be read from its source.
+            if shape.keeps_by_name and (change.graph or change.rebound or change.inplace):
+                return True
+            continue
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)
         removed = removed or bool(change.removed)
         if change.graph or held & change.rebound or (whole and (change.rebound or change.inplace)):
@@ -150,7 +156,11 @@ def changed_imports(up, name, shape):
     changes when a save reaches many modules, each of which may carry
     one."""
     changes = up.changes
-    return [(target, changes[target]) for target in shape.imports if target in changes and target != name]
+    found = [(target, changes[target]) for target in shape.imports if target in changes and target != name]
+    by_name = up.workspace.dynamic.get(name) if up.workspace is not None else None
+    if by_name:  # imported by a name computed at run time (dynamic.py)
+        found += [(t, changes[t]) for t in sorted(by_name) if t in changes and t != name and t not in shape.import_set]
+    return found
 
 
 def index(shape, target):

@@ -35,6 +35,9 @@ DYNAMIC_TESTS = frozenset(("globals", "vars", "locals", "dir", "hasattr", "getat
 FUNCTION_BINDS = re.compile(rb"\b(?:global|globals|exec)\b")
 FUNCTION_BINDS_TEXT = (b"global", b"exec")
 
+# The functions that import a module by a name computed at run time.
+BY_NAME = ("import_module", "__import__")
+
 # An import statement that is not at the start of a line: in a function
 # body, perhaps (Shape.lazy_imports).
 INDENTED_IMPORT = re.compile(rb"\n[ \t]+(?:import|from)[ \t]")
@@ -177,6 +180,12 @@ class Shape:
         # bodies need no reading here.
         self._function_bodies = any(word in source for word in FUNCTION_BINDS_TEXT) and (
             not source.isascii() or FUNCTION_BINDS.search(source) is not None)
+        # Whether its code at module level keeps the result of an import
+        # by a name computed at run time (`mod = importlib.import_module(n)`,
+        # `__import__(n).f`), rather than importing for the import's effect
+        # only (a bare `importlib.import_module(n)`, as a plugin loader does).
+        self.keeps_by_name = False
+        self._by_name_text = any(word.encode() in source for word in BY_NAME)
         statements = running(tree.body, name)[0]
         self._module_level(statements, "")
         self.under_if = frozenset(under_if(statements, False))
@@ -414,6 +423,10 @@ class Shape:
         or in a class body (prefix "C."), outside any function body."""
         for stmt in statements:
             for node in walk_outside_scopes(stmt):
+                if (self._by_name_text and isinstance(node, ast.Call) and not prefix
+                        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in BY_NAME
+                        and not (isinstance(stmt, ast.Expr) and stmt.value is node)):
+                    self.keeps_by_name = True
                 if isinstance(node, DEFINITIONS):
                     if node.decorator_list and not self.first_call:
                         self.first_call = node.decorator_list[0].lineno
