@@ -214,3 +214,14 @@ func TestProbeLayoutPackageResourceRewritten(t *testing.T) {
 	e.awaitMessage(n, "greeting.txt changed")
 	layoutCheck(t, e, "app.py", "prompts.TEXT")
 }
+
+// A namespace package split between the workspace folder and src/.
+func TestProbeLayoutNamespaceAcrossRoots(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nimport ns.a\nimport ns.b\n\nV = ns.a.X + ns.b.Y\n-- ns/a.py --\nX = 1\n-- src/ns/b.py --\nY = 10\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	e.saveAndWait("src/ns/b.py", "Y = 20\n")
+	e.saveAndWait("ns/a.py", "X = 2\n")
+	layoutCheck(t, e, "app.py", "V", "PYTHONPATH=src")
+	layoutCheck(t, e, "app.py", "ns.b.Y, ns.a.X", "PYTHONPATH=src")
+}
