@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -224,4 +225,34 @@ func TestProbeLayoutNamespaceAcrossRoots(t *testing.T) {
 	e.saveAndWait("ns/a.py", "X = 2\n")
 	layoutCheck(t, e, "app.py", "V", "PYTHONPATH=src")
 	layoutCheck(t, e, "app.py", "ns.b.Y, ns.a.X", "PYTHONPATH=src")
+}
+
+// A module saved with a syntax error, then put back by a checkout (on
+// disk, no save), and its importer saved.
+func TestProbeLayoutFailedSaveRevertedByCheckout(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nfrom lib import RATE\n\nTOTAL = RATE * 2\n-- lib.py --\nRATE = 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	e.saveAndWait("lib.py", "RATE = (2\n")
+	writeFile(t, e.path("lib.py"), "RATE = 1\n")
+	e.saveAndWait("app.py", "from lib import RATE\n\nTOTAL = RATE * 3\n")
+	layoutCheck(t, e, "app.py", "TOTAL")
+}
+
+// A submodule a package serves lazily (__getattr__ imports it by name)
+// renamed, and the package saved to serve the new one.
+func TestProbeLayoutLazySubmoduleRenamed(t *testing.T) {
+	t.Parallel()
+	init := "import importlib\n\n_ALIASES = {'fast': '%s'}\n\n\ndef __getattr__(name):\n    if name in _ALIASES:\n        return importlib.import_module('.' + _ALIASES[name], __name__)\n    raise AttributeError(name)\n"
+	e := startProbe(t, "-- app.py --\nimport pkg\n\n\ndef who():\n    return pkg.fast.NAME\n-- pkg/__init__.py --\n"+
+		strings.Replace(init, "%s", "speedy", 1)+"-- pkg/speedy.py --\nNAME = 'speedy'\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	if got := e.evalOrError("app.py", "who()"); got != "'speedy'" {
+		t.Fatalf("who() = %s", got)
+	}
+	move(t, e, "pkg/speedy.py", "pkg/quick.py")
+	writeFile(t, e.path("pkg/quick.py"), "NAME = 'quick'\n")
+	e.saveAndWait("pkg/__init__.py", strings.Replace(init, "%s", "quick", 1))
+	layoutCheck(t, e, "app.py", "who()")
+	layoutCheck(t, e, "app.py", "'pkg.speedy' in __import__('sys').modules")
 }

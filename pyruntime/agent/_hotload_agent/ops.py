@@ -350,6 +350,11 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
         # Imports in its functions (`def run(): import utils`) run again at
         # their next call: a module of theirs whose file is gone must fail there.
         gone += workspace.gone_among(shape.lazy_imports) if shape.lazy_imports else []
+        if os.path.basename(path) == "__init__.py":
+            # Its loaded submodules, however they were imported (by name, by
+            # its __getattr__): one whose file is gone is no longer its.
+            prefix = name + "."
+            gone += workspace.gone_among([m for m in list(sys.modules) if m.startswith(prefix)])
         # An importer whose file is gone (a plugin deleted) does not run
         # again: a fresh run could not import it.
         files = {m: workspace.user_file(sys.modules.get(m)) for m in order if m != name}
