@@ -256,3 +256,29 @@ func TestProbeLayoutLazySubmoduleRenamed(t *testing.T) {
 	layoutCheck(t, e, "app.py", "who()")
 	layoutCheck(t, e, "app.py", "'pkg.speedy' in __import__('sys').modules")
 }
+
+// A try-import whose fast module is deleted: the importer's next save
+// takes the fallback, as a fresh run does.
+func TestProbeLayoutTryImportModuleDeleted(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\ntry:\n    from fastimpl import compute\nexcept ImportError:\n    from slowimpl import compute\n\nV = compute()\n-- fastimpl.py --\ndef compute():\n    return 'fast'\n-- slowimpl.py --\ndef compute():\n    return 'slow'\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	if err := os.Remove(e.path("fastimpl.py")); err != nil {
+		t.Fatal(err)
+	}
+	e.saveAndWait("app.py", e.read("app.py")+"\nW = 1\n")
+	layoutCheck(t, e, "app.py", "V, compute.__module__")
+}
+
+// The project moves to a src layout while the server runs: src/ is made
+// and the package moved into it.
+func TestProbeLayoutMovedToSrc(t *testing.T) {
+	t.Parallel()
+	e := startProbe(t, "-- app.py --\nimport pkg.core\n\nV = pkg.core.f()\n-- pkg/__init__.py --\n-- pkg/core.py --\ndef f():\n    return 1\n", nil)
+	e.saveAndWait("app.py", e.read("app.py"))
+	move(t, e, "pkg", "src/pkg")
+	e.saveAndWait("src/pkg/core.py", "def f():\n    return 2\n")
+	e.saveAndWait("app.py", "import pkg.core\n\nV = pkg.core.f() * 10\n")
+	layoutCheck(t, e, "app.py", "V", "PYTHONPATH=src")
+	layoutCheck(t, e, "app.py", "pkg.core.__name__", "PYTHONPATH=src")
+}
