@@ -428,6 +428,7 @@ def after_runs(up, adapters, ran):
     checked(up, up.note_growth)
     checked(up, up.note_running_code)
     checked(up, up.note_stale_closures)
+    checked(up, up.note_held_by_threads)
 
 
 def run_importers_of_new(agent, up, adapters, name, holders):

@@ -325,6 +325,7 @@ class Update:
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.fleeting = set()  # ids of classes whose instances live for one use (an adapter says): none outlive a save
+        self.restarted = set()  # idents of threads a module's run started again while they ran (frameworks/threading.py)
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
 
@@ -1076,6 +1077,12 @@ class Update:
                 self.note(where, "changed: the functions %s made before this save run the old code where they are "
                           "kept other than at module level or in a class (an instance, a list, a callback); call %s "
                           "again for new ones" % (maker, maker), new)
+
+    def note_held_by_threads(self):
+        """Notes the module-level state this save made anew while another
+        thread still uses the old (held_by_threads.py)."""
+        from .held_by_threads import note_held_by_threads  # it imports this module
+        note_held_by_threads(self)
 
     def manage(self, obj):
         """An adapter says that what modules register on obj (an app, a

@@ -87,6 +87,7 @@ class ThreadingAdapter(Adapter):
                     and getattr(t, STARTED_BY, name) == name]
             if not same:
                 continue
+            up.restarted.update(t.ident for t in same)  # said here: not again for what they hold (held_by_threads.py)
             place = statement_place(up, name, line) or start_line(up, module, thread)
             if isinstance(thread, sys.modules["threading"].Timer):
                 up.note(name, "armed another Timer %r while %d armed before this save %s still waiting: a module that "

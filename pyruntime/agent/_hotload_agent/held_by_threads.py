@@ -1,0 +1,143 @@
+"""State a module's re-run made anew while a thread still uses the old.
+
+`JOBS = queue.Queue()` at module level, and a worker started once (`try:
+worker / except NameError:`) blocks in `JOBS.get()`. A save runs the
+module again: JOBS is bound to a new Queue, and what the program puts in
+it never reaches the worker, which waits on the old one; in a fresh run
+they share one. The same for a lock a thread holds, an Event it waits on,
+a settings dict given to it as an argument (`args=(SETTINGS,)`), a service
+object whose bound method is its target: the thread keeps the object the
+module's run before made, and the module now names another.
+
+So once the modules of a save ran, each module-level name they bound to
+another object of the program's state (not a function, class or module,
+which a save updates in place, nor an immutable value) is looked for in
+the local variables of the frames of the other threads, and one level
+into those locals' attributes (`self.inbox`). One found gets a Warning on
+the name's line, naming the thread, unless the thread holds it only for
+a call with a timeout and its loop reads the name again for the next
+(`JOBS.get(timeout=0.1)` in a `while` loop): that thread moves to the new
+one by itself. sys._current_frames() lists a handful
+of stacks: no heap scan. The value stack of a frame is not visible: a lock
+held by a `with` block the thread is in, and nothing else of it, is not
+seen.
+"""
+
+import sys
+import threading
+
+from .update import DATA_TYPES, MISSING, NOT_STATE, PLAIN, code_qualname, dunder, own_dict, rebound, safe_equal
+
+# Immutable values: an equal one may be the same object (interned,
+# a shared constant), and a thread keeping one keeps no state to share.
+IMMUTABLE = PLAIN + (tuple, frozenset)
+
+# Frames whose locals are a namespace (a module or class body): what they
+# hold is the module's own, not a thread's.
+CO_NEWLOCALS = 0x2
+
+
+def replaced_state(up):
+    """{id(old): (module, name, old)} of the module-level names of the
+    modules that ran whose run bound them to another object of the
+    program's state: an instance, or a list, dict or set that differs
+    from the new one (one equal to it holds what the module's code says
+    now)."""
+    found = {}
+    for namespace, before in up.namespaces:
+        module = namespace.get("__name__")
+        for key, old in before.items():
+            new = namespace.get(key, MISSING)
+            if (dunder(key) or new is MISSING or new is old or isinstance(old, NOT_STATE)
+                    or type(old) in IMMUTABLE or not rebound(old, new)):
+                continue
+            if type(old) in DATA_TYPES and safe_equal(old, new):
+                continue  # a list or dict equal to the new one: the thread reads what the module's code says
+            found.setdefault(id(old), (module, key, old))
+    return found
+
+
+def holders(olds, skip):
+    """{id(old): (thread name, the function whose frame holds it)} of the
+    objects of olds the stacks of the threads other than those of skip
+    (idents) hold, innermost frame first. A thread the save started
+    holds what the modules bind now."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    found = {}
+    frames = sys._current_frames()
+    try:
+        for ident, frame in frames.items():
+            if ident in skip:
+                continue
+            while frame is not None:
+                if frame.f_code.co_flags & CO_NEWLOCALS:
+                    for value in local_values(frame):
+                        for held in [value] + attribute_values(value):
+                            entry = olds.get(id(held))
+                            if (entry is not None and entry[2] is held and id(held) not in found
+                                    and not passing(frame, entry[0], entry[1])):
+                                found[id(held)] = (names.get(ident, ident), code_qualname(frame.f_code))
+                frame = frame.f_back
+    finally:
+        frame = None
+        frames.clear()
+    return found
+
+
+def passing(frame, module, name):
+    """Reports whether frame holds the old object only for a call that
+    ends by itself (a `timeout` it was given: `JOBS.get(timeout=0.1)`,
+    `stop.wait(0.01)`) and a frame further out runs code of module that
+    reads name: the loop takes the new object at its next call, as a
+    fresh run's would."""
+    try:
+        timeout = frame.f_locals.get("timeout")
+    except Exception:
+        return False
+    if type(timeout) not in (int, float) or timeout < 0:
+        return False
+    outer = frame.f_back
+    while outer is not None:
+        if outer.f_globals.get("__name__") == module and name in outer.f_code.co_names:
+            return True
+        outer = outer.f_back
+    return False
+
+
+def local_values(frame):
+    try:
+        return list(frame.f_locals.values())
+    except Exception:  # a frame Python cannot show
+        return []
+
+
+def attribute_values(value):
+    attrs = own_dict(value)
+    if attrs is None:
+        return []
+    try:
+        return list(attrs.values())
+    except Exception:
+        return []
+
+
+def note_held_by_threads(up):
+    """Notes each module-level name a module of the save bound to a new
+    object while another thread still uses the old one. A thread a
+    module's run started again (the threading adapter says so) is left
+    out: the note on the start says to stop it."""
+    olds = replaced_state(up)
+    if not olds or threading.active_count() < 2:
+        return
+    for key, (thread, function) in holders(olds, up.restarted | {threading.get_ident()}).items():
+        module, name, old = olds[key]
+        file = up.sources.get(module, (None, None))[0]
+        shape = up.sources.get(module, (None, None))[1]
+        line = shape.lines.get(name) if shape is not None else None
+        kind = type(old).__name__
+        up.note("%s.%s" % (module, name),
+                "thread %r still uses the %s %s held before this save (in %s): %s ran again and bound %s to a new "
+                "one, so that thread and the module no longer share it, where in a fresh run they do; make it once "
+                "(`try: %s` then `except NameError: %s = ...`), or stop the thread in __hotload_teardown__() and "
+                "start it again" % (thread, kind, name, function, module, name, name, name),
+                (file, line) if file and line else None)

@@ -1,0 +1,86 @@
+"""A module run again binds its state to new objects while a thread its
+run before started (once, guarded) still uses the old ones: a Warning on
+the name's line says so (lsp/testdata/unseen/run_*.txtar)."""
+
+import pytest
+
+# The worker blocks on what it was given (or the module's name), until
+# the test sets the module's STOP, kept across saves.
+WORKER = """\
+import queue
+import threading
+
+JOBS = queue.Queue()
+SETTINGS = {"label": %r}
+
+try:
+    STOP
+except NameError:
+    STOP = threading.Event()
+
+
+def consume():
+    JOBS.get()
+
+
+def poll(settings):
+    STOP.wait()
+
+
+try:
+    worker
+except NameError:
+    worker = threading.Thread(target=%s, name="worker", daemon=True)
+    worker.start()
+"""
+
+
+def held_notes(reply):
+    return [n for n in reply.get("notes", ()) if "still uses the" in n["text"]]
+
+
+@pytest.mark.parametrize("target, line, what", [
+    ("consume", 4, "the Queue JOBS"),  # blocked in JOBS.get(): Queue.get's self
+    ("lambda: poll(SETTINGS)", 5, "the dict SETTINGS"),  # an argument of the thread's function
+])
+def test_state_a_thread_holds_is_noted_when_the_module_makes_it_anew(project, target, line, what):
+    project.save("jobs", WORKER % ("v1", target))
+    module = project.module("jobs")
+    try:
+        reply = project.save("jobs", WORKER % ("v2", target))
+        notes = held_notes(reply)
+        assert len(notes) == 1, reply.get("notes")
+        assert "thread 'worker' still uses %s held before this save" % what in notes[0]["text"]
+        assert notes[0]["line"] == line
+    finally:
+        module.STOP.set()
+        module.JOBS.put(None)
+        module.worker.join(5)
+
+
+def test_state_kept_across_saves_or_unchanged_is_not_noted(project):
+    source = WORKER.replace("JOBS = queue.Queue()", "try:\n    JOBS\nexcept NameError:\n    JOBS = queue.Queue()")
+    project.save("jobs", source % ("v1", "lambda: poll(SETTINGS)"))
+    module = project.module("jobs")
+    try:
+        # JOBS kept, SETTINGS equal: the thread shares them with the module
+        reply = project.save("jobs", source % ("v1", "lambda: poll(SETTINGS)") + "\n\ndef label():\n    return 2\n")
+        assert held_notes(reply) == []
+    finally:
+        module.STOP.set()
+        module.worker.join(5)
+
+
+def test_a_call_with_a_timeout_whose_loop_reads_the_name_again_is_not_noted(project):
+    # The loop takes the new JOBS at its next get, as a fresh run's thread would.
+    source = WORKER.replace("def consume():\n    JOBS.get()", (
+        "def consume():\n    while not STOP.is_set():\n        try:\n            JOBS.get(timeout=0.01)\n"
+        "        except queue.Empty:\n            pass"))
+    project.save("jobs", source % ("v1", "consume"))
+    module = project.module("jobs")
+    try:
+        reply = project.save("jobs", source % ("v2", "consume"))
+        assert held_notes(reply) == []
+    finally:
+        module.STOP.set()
+        module.worker.join(5)
