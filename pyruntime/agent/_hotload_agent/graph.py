@@ -72,6 +72,9 @@ class Workspace:
         self.prepared = Prepared()
         # Which import root holds the module names several roots provide.
         self.folders = Folders()
+        # {module name: {name: its function or class}} an evaluation bound
+        # the name over with another definition (evaluated.py)
+        self.evaluated_over = {}
 
     def add_roots(self, paths):
         if self._added.issuperset(paths):

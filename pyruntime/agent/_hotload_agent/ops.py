@@ -13,7 +13,7 @@ import sys
 import threading
 import warnings
 
-from . import app, dynamic, folders, frameworks, importers
+from . import app, dynamic, evaluated, folders, frameworks, importers
 from .files import file_version, read_source
 from .rules import UPDATE_RULES
 from .shape import Shape
@@ -756,8 +756,10 @@ def op_evaluate(agent, msg):
         with recording_first_loads(reads, agent.workspace.roots, first):
             module, _ = import_module_at(agent, msg["module"], msg["path"])
     source, filename = msg.get("code", ""), msg.get("filename") or "<evaluate>"
+    own = None
     try:
         body, last = compile_split(source, filename)
+        own = evaluated.definitions(module)
         # Recorded apart from the import above: the module is loaded now,
         # so what the evaluated code itself reads is left out.
         with recording_first_loads(reads, agent.workspace.roots, first):
@@ -769,6 +771,8 @@ def op_evaluate(agent, msg):
         say_data_reads(agent, reads, {name: paths for name, paths in first.items() if paths}, first, reply)
         return switched.told(reply)
     finally:
+        if own:  # what it bound over the module's own definitions, a save of the module takes back
+            evaluated.remember(agent.workspace, module, own)
         agent.workspace.trees.clear()
         agent.workspace.request_ended()
     reply = {"value": None if value is None else safe_repr(value)}

@@ -325,6 +325,7 @@ class Update:
         self.watched = []  # (module, name, owner, attribute, container, ids, types and size it had) for growth notes
         self.managed = set()  # ids of objects an adapter keeps registered as a fresh run would: no growth note
         self.fleeting = set()  # ids of classes whose instances live for one use (an adapter says): none outlive a save
+        self.over = {}  # id(a module's copy from before its run) -> evaluated.taken_over's result for it
         self.restarted = set()  # idents of threads a module's run started again while they ran (frameworks/threading.py)
         self.notes = []  # {"text", "file", "line"}
         self.reloaded = []
@@ -475,6 +476,10 @@ class Update:
         self.current = name
         change = self.changes.setdefault(name, Change())
         sizes = {key: len(value) for key, value in before.items() if type(value) in (list, dict, set)}
+        if getattr(self.workspace, "evaluated_over", None) and name in self.workspace.evaluated_over:
+            from .evaluated import taken_over  # it imports this module
+            self.over[id(before)] = taken_over(self.workspace, name, before)
+            self.on_commit(self.workspace.evaluated_over.pop, name, None)
         self.watch(name, before)
         prefix = name + "."
 
@@ -623,7 +628,7 @@ class Update:
 
     def bind(self, namespace, before, name, prefix):
         new = namespace.get(name, MISSING)
-        old = before.get(name, MISSING)
+        old = self.own_before(before, name)
         if new is MISSING or old is new:
             return
         if old is MISSING:
@@ -645,6 +650,16 @@ class Update:
                 self.rebuilt.append((new, old))  # a registry it fills gets old back on rollback
             else:
                 self.created.append(new)
+
+    def own_before(self, before, name):
+        """What name held before the run (before copies the namespace):
+        the module's own definition an evaluation bound the name over
+        with another, if one did (evaluated.py)."""
+        old = before.get(name, MISSING)
+        over = self.over.get(id(before)) if self.over else None
+        if over and name in over and over[name][0] is old:
+            return over[name][1]
+        return old
 
     def taken_apart(self, old, new):
         """Reports whether old, which a name held before the run, took
@@ -682,7 +697,7 @@ class Update:
         """What the next decorator up receives: the old object new's
         definition updated in place, if the old binding at qualname is made
         of one, else new."""
-        root = lookup(before, qualname)
+        root = self.own_before(before, qualname) if "." not in qualname else lookup(before, qualname)
         old = None if root is MISSING else self.counterpart(root, new, prefix + qualname, quiet=True)
         if old is None:
             if isinstance(new, (types.FunctionType, type)):
