@@ -24,7 +24,7 @@ import (
 //
 //	load FILE                 save FILE as it is (it loads, with what it imports)
 //	do FILE: CODE             run CODE in FILE's module (the fresh run runs it
-//	                          too, after loading)
+//	                          too, after loading); \n in CODE is a new line
 //	save FILE VARIANT         save FILE with VARIANT's content (a .v2.py beside it)
 //	save FILE VARIANT fails   the same, and the save is rolled back with an error
 //	check FILE: EXPR          EXPR in FILE's module gives what a fresh run of
@@ -121,7 +121,7 @@ func parseScenario(t *testing.T, path string) scenario {
 			if !ok {
 				bad()
 			}
-			sc.steps = append(sc.steps, scenarioStep{file: file, code: code})
+			sc.steps = append(sc.steps, scenarioStep{file: file, code: strings.ReplaceAll(code, `\n`, "\n")})
 		case "save":
 			f := strings.Fields(rest)
 			if len(f) < 2 || len(f) > 3 || (len(f) == 3 && f[2] != "fails") {
