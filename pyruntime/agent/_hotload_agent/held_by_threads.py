@@ -12,21 +12,24 @@ module's run before made, and the module now names another.
 So once the modules of a save ran, each module-level name they bound to
 another object of the program's state (not a function, class or module,
 which a save updates in place, nor an immutable value) is looked for in
-the local variables of the frames of the other threads, and one level
+the local variables of the frames of the other threads and of the
+coroutines the tasks of their asyncio loops suspended (a consumer task
+awaiting `INBOX.get()` on an `asyncio.Queue` made anew), and one level
 into those locals' attributes (`self.inbox`). One found gets a Warning on
-the name's line, naming the thread, unless the thread holds it only for
-a call with a timeout and its loop reads the name again for the next
-(`JOBS.get(timeout=0.1)` in a `while` loop): that thread moves to the new
-one by itself. sys._current_frames() lists a handful
-of stacks: no heap scan. The value stack of a frame is not visible: a lock
-held by a `with` block the thread is in, and nothing else of it, is not
-seen.
+the name's line, naming the thread or the loop, unless it is held only
+for a call with a timeout and the loop around it reads the name again
+for the next (`JOBS.get(timeout=0.1)` in a `while` loop): that thread
+moves to the new one by itself. sys._current_frames() lists a handful of
+stacks, and a loop's tasks are few: no heap scan. The value stack of a
+frame is not visible: a lock held by a `with` block the thread is in, and
+nothing else of it, is not seen.
 """
 
 import sys
 import threading
 
-from .update import DATA_TYPES, MISSING, NOT_STATE, PLAIN, code_qualname, dunder, own_dict, rebound, safe_equal
+from .update import (DATA_TYPES, MISSING, NOT_STATE, PLAIN, code_qualname, dunder, frame_loop, own_dict, rebound, safe_equal,
+                     tasks_of)
 
 # Immutable values: an equal one may be the same object (interned,
 # a shared constant), and a thread keeping one keeps no state to share.
@@ -58,30 +61,53 @@ def replaced_state(up):
 
 
 def holders(olds, skip):
-    """{id(old): (thread name, the function whose frame holds it)} of the
+    """{id(old): (who holds it, the function whose frame does)} of the
     objects of olds the stacks of the threads other than those of skip
-    (idents) hold, innermost frame first. A thread the save started
-    holds what the modules bind now."""
+    (idents) hold, innermost frame first, and the suspended coroutines of
+    the tasks of the asyncio loops those threads run (a consumer task
+    awaiting `INBOX.get()`). A thread the save started holds what the
+    modules bind now."""
     names = {t.ident: t.name for t in threading.enumerate()}
-    found = {}
+    asyncio = sys.modules.get("asyncio")
+    found, loops = {}, {}
     frames = sys._current_frames()
     try:
         for ident, frame in frames.items():
             if ident in skip:
                 continue
+            thread = "thread %r" % names.get(ident, ident)
             while frame is not None:
-                if frame.f_code.co_flags & CO_NEWLOCALS:
-                    for value in local_values(frame):
-                        for held in [value] + attribute_values(value):
-                            entry = olds.get(id(held))
-                            if (entry is not None and entry[2] is held and id(held) not in found
-                                    and not passing(frame, entry[0], entry[1])):
-                                found[id(held)] = (names.get(ident, ident), code_qualname(frame.f_code))
+                look(frame, olds, found, thread)
+                loop = frame_loop(asyncio, frame) if asyncio is not None else None
+                if loop is not None:
+                    loops[id(loop)] = (loop, thread)
                 frame = frame.f_back
     finally:
         frame = None
         frames.clear()
+    for loop, thread in loops.values():
+        for task in tasks_of(asyncio, loop):
+            coroutine = task.get_coro()
+            for _ in range(20):  # a few levels of awaits
+                frame = getattr(coroutine, "cr_frame", None) or getattr(coroutine, "gi_frame", None)
+                if frame is None:
+                    break
+                look(frame, olds, found, "a task of the event loop of %s" % thread)
+                coroutine = getattr(coroutine, "cr_await", None) or getattr(coroutine, "gi_yieldfrom", None)
     return found
+
+
+def look(frame, olds, found, who):
+    """Adds to found the objects of olds that frame's locals hold (see
+    holders)."""
+    if not frame.f_code.co_flags & CO_NEWLOCALS:
+        return
+    for value in local_values(frame):
+        for held in [value] + attribute_values(value):
+            entry = olds.get(id(held))
+            if (entry is not None and entry[2] is held and id(held) not in found
+                    and not passing(frame, entry[0], entry[1])):
+                found[id(held)] = (who, code_qualname(frame.f_code))
 
 
 def passing(frame, module, name):
@@ -129,15 +155,15 @@ def note_held_by_threads(up):
     olds = replaced_state(up)
     if not olds or threading.active_count() < 2:
         return
-    for key, (thread, function) in holders(olds, up.restarted | {threading.get_ident()}).items():
+    for key, (who, function) in holders(olds, up.restarted | {threading.get_ident()}).items():
         module, name, old = olds[key]
         file = up.sources.get(module, (None, None))[0]
         shape = up.sources.get(module, (None, None))[1]
         line = shape.lines.get(name) if shape is not None else None
         kind = type(old).__name__
         up.note("%s.%s" % (module, name),
-                "thread %r still uses the %s %s held before this save (in %s): %s ran again and bound %s to a new "
-                "one, so that thread and the module no longer share it, where in a fresh run they do; make it once "
-                "(`try: %s` then `except NameError: %s = ...`), or stop the thread in __hotload_teardown__() and "
-                "start it again" % (thread, kind, name, function, module, name, name, name),
+                "%s still uses the %s %s held before this save (in %s): %s ran again and bound %s to a new "
+                "one, so they and the module no longer share it, where in a fresh run they do; make it once "
+                "(`try: %s` then `except NameError: %s = ...`), or stop it in __hotload_teardown__() and "
+                "start it again" % (who, kind, name, function, module, name, name, name),
                 (file, line) if file and line else None)

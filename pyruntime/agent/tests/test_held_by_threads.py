@@ -46,6 +46,7 @@ def held_notes(reply):
 def test_state_a_thread_holds_is_noted_when_the_module_makes_it_anew(project, target, line, what):
     project.save("jobs", WORKER % ("v1", target))
     module = project.module("jobs")
+    jobs = module.JOBS  # what the thread waits on
     try:
         reply = project.save("jobs", WORKER % ("v2", target))
         notes = held_notes(reply)
@@ -54,7 +55,7 @@ def test_state_a_thread_holds_is_noted_when_the_module_makes_it_anew(project, ta
         assert notes[0]["line"] == line
     finally:
         module.STOP.set()
-        module.JOBS.put(None)
+        jobs.put(None)
         module.worker.join(5)
 
 
@@ -84,3 +85,52 @@ def test_a_call_with_a_timeout_whose_loop_reads_the_name_again_is_not_noted(proj
     finally:
         module.STOP.set()
         module.worker.join(5)
+
+
+BOT = """\
+import asyncio
+import threading
+
+try:
+    LOOP
+except NameError:
+    LOOP = asyncio.new_event_loop()
+    threading.Thread(target=LOOP.run_forever, name="bot-loop", daemon=True).start()
+
+
+async def make_queue():
+    return asyncio.Queue()
+
+
+INBOX = asyncio.run_coroutine_threadsafe(make_queue(), LOOP).result(5)
+
+
+async def serve():
+    while True:
+        await INBOX.get()
+
+
+async def started():
+    return None
+
+
+try:
+    SERVING
+except NameError:
+    SERVING = asyncio.run_coroutine_threadsafe(serve(), LOOP)
+    asyncio.run_coroutine_threadsafe(started(), LOOP).result(5)  # serve() awaits by then
+"""
+
+
+def test_state_a_task_of_a_threads_loop_awaits_is_noted(project):
+    project.save("bot", BOT)
+    module = project.module("bot")
+    try:
+        reply = project.save("bot", BOT + "\n\ndef label():\n    return 2\n")
+        notes = held_notes(reply)
+        assert len(notes) == 1, reply.get("notes")
+        assert "a task of the event loop of thread 'bot-loop' still uses the Queue INBOX" in notes[0]["text"]
+        assert notes[0]["line"] == 15
+    finally:
+        module.SERVING.cancel()
+        module.LOOP.call_soon_threadsafe(module.LOOP.stop)
