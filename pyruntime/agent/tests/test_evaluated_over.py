@@ -69,3 +69,16 @@ def test_a_name_evaluated_to_another_function_is_not_taken_back(project):
     project.save("mathx", MATHX % 2 + "\n\ndef double(x):\n    return x * 2\n")
     evaluate(project, "mathx", "scale = double")
     assert project.agent.workspace.evaluated_over == {}
+
+
+def test_a_module_run_again_as_an_importer_takes_its_own_definition_back(project):
+    # app's evaluated scale is not the file's; a save of base re-runs app
+    # (it took LIMIT): app binds its file's scale, the one others took.
+    project.save("base", "LIMIT = 1\n")
+    project.save("app", "from M_base import LIMIT\n\n\n" + MATHX % 2)
+    project.save("user", "from M_app import scale\n")
+    evaluate(project, "app", MATHX % 3)
+    project.save("base", "LIMIT = 2\n")
+    assert project.module("app").LIMIT == 2
+    assert project.module("user").scale is project.module("app").scale
+    assert project.module("user").scale(2) == 4
