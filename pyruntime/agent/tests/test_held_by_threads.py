@@ -134,3 +134,26 @@ def test_state_a_task_of_a_threads_loop_awaits_is_noted(project):
     finally:
         module.SERVING.cancel()
         module.LOOP.call_soon_threadsafe(module.LOOP.stop)
+
+
+def test_what_a_librarys_thread_started_again_holds_is_not_noted(project):
+    # Each run starts another QueueListener (a library's thread, not the
+    # user's): the one before keeps the old queue, and the new one serves
+    # the module's, as in a fresh run.
+    source = """\
+        import logging
+        import logging.handlers
+        import queue
+
+        LOG_QUEUE = queue.Queue()
+        listener = logging.handlers.QueueListener(LOG_QUEUE, logging.NullHandler())
+        listener.start()
+        """
+    project.save("qlog", source)
+    first = project.module("qlog").listener
+    try:
+        reply = project.save("qlog", source)
+        assert held_notes(reply) == []
+    finally:
+        first.stop()
+        project.module("qlog").listener.stop()

@@ -81,13 +81,17 @@ class ThreadingAdapter(Adapter):
         name = module.__name__
         for thread, line in self.started:
             setattr(thread, STARTED_BY, name)
-            if not thread.is_alive() or not user_code(thread, self.workspace):
+            if not thread.is_alive():
                 continue
             same = [t for t in self.alive if t is not thread and t.is_alive() and kind(t) == kind(thread)
                     and getattr(t, STARTED_BY, name) == name]
             if not same:
                 continue
-            up.restarted.update(t.ident for t in same)  # said here: not again for what they hold (held_by_threads.py)
+            # What the old ones hold is not said again (held_by_threads.py):
+            # said here for the user's, a library's own business otherwise.
+            up.restarted.update(t.ident for t in same)
+            if not user_code(thread, self.workspace):
+                continue
             place = statement_place(up, name, line) or start_line(up, module, thread)
             if isinstance(thread, sys.modules["threading"].Timer):
                 up.note(name, "armed another Timer %r while %d armed before this save %s still waiting: a module that "
