@@ -28,7 +28,7 @@ nothing else of it, is not seen.
 import sys
 import threading
 
-from .update import (DATA_TYPES, MISSING, NOT_STATE, PLAIN, code_qualname, dunder, frame_loop, own_dict, rebound, safe_equal,
+from .update import (MISSING, NOT_STATE, PLAIN, code_qualname, dunder, frame_loop, own_dict, rebound, safe_equal,
                      tasks_of)
 
 # Immutable values: an equal one may be the same object (interned,
@@ -41,11 +41,9 @@ CO_NEWLOCALS = 0x2
 
 
 def replaced_state(up):
-    """{id(old): (module, name, old)} of the module-level names of the
-    modules that ran whose run bound them to another object of the
-    program's state: an instance, or a list, dict or set that differs
-    from the new one (one equal to it holds what the module's code says
-    now)."""
+    """{id(old): (module, name, old, new)} of the module-level names of
+    the modules that ran whose run bound them to another object of the
+    program's state (an instance, a list, a dict)."""
     found = {}
     for namespace, before in up.namespaces:
         module = namespace.get("__name__")
@@ -54,9 +52,7 @@ def replaced_state(up):
             if (dunder(key) or new is MISSING or new is old or isinstance(old, NOT_STATE)
                     or type(old) in IMMUTABLE or not rebound(old, new)):
                 continue
-            if type(old) in DATA_TYPES and safe_equal(old, new):
-                continue  # a list or dict equal to the new one: the thread reads what the module's code says
-            found.setdefault(id(old), (module, key, old))
+            found.setdefault(id(old), (module, key, old, new))
     return found
 
 
@@ -156,7 +152,9 @@ def note_held_by_threads(up):
     if not olds or threading.active_count() < 2:
         return
     for key, (who, function) in holders(olds, up.restarted | {threading.get_ident()}).items():
-        module, name, old = olds[key]
+        module, name, old, new = olds[key]
+        if safe_equal(old, new):
+            continue  # equal (a list, a frozen dataclass): the thread reads what the module's code says now
         file = up.sources.get(module, (None, None))[0]
         shape = up.sources.get(module, (None, None))[1]
         line = shape.lines.get(name) if shape is not None else None
