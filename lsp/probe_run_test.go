@@ -11,6 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/hotload-dev/hotload/pyruntime"
+	"github.com/hotload-dev/hotload/pyruntime/pyruntimetest"
 )
 
 // The probes of evaluation interleaved with saves: each plays, through the
@@ -18,7 +19,8 @@ import (
 // compares what the runtime answers with what a fresh python run of the
 // saved files gives (probeFresh).
 
-// A def or class edited in the editor, evaluated as a selection to try it,
+// A def or class edited in the editor, evaluated as a selection to try it
+// (the whole file, its imports with it),
 // then saved: what another module took from the file before (`from mathx
 // import scale`, an instance of the class) runs the saved code, as in a
 // fresh run.
@@ -26,29 +28,48 @@ func TestProbeRunEvaluatedDefinitionThenSaved(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name, file, module, v1, v2 string
-		lines                      uint32 // the definition's lines in v2, from the first
 		app, expr                  string
+		needs                      []string // packages of the test venv's Python it needs; none: python3
 	}{
-		{"function", "mathx.py", "mathx", "def scale(x):\n    return x * 2\n", "def scale(x):\n    return x * 3\n", 2,
-			"from mathx import scale\nimport mathx\n", "(scale(2), scale is mathx.scale)"},
+		{"function", "mathx.py", "mathx", "def scale(x):\n    return x * 2\n", "def scale(x):\n    return x * 3\n",
+			"from mathx import scale\nimport mathx\n", "(scale(2), scale is mathx.scale)", nil},
 		{"class", "shapes.py", "shapes",
 			"class Square:\n    def __init__(self, side):\n        self.side = side\n\n    def area(self):\n        return self.side * self.side\n",
-			"class Square:\n    def __init__(self, side):\n        self.side = side\n\n    def area(self):\n        return self.side * self.side * 1.0\n", 6,
-			"from shapes import Square\nimport shapes\n\nSQ = Square(3)\n", "(SQ.area(), isinstance(SQ, shapes.Square))"},
+			"class Square:\n    def __init__(self, side):\n        self.side = side\n\n    def area(self):\n        return self.side * self.side * 1.0\n",
+			"from shapes import Square\nimport shapes\n\nSQ = Square(3)\n", "(SQ.area(), isinstance(SQ, shapes.Square))", nil},
+		{"dataclass", "shapes.py", "shapes",
+			"from dataclasses import dataclass\n\n\n@dataclass\nclass Square:\n    side: int\n\n    def area(self):\n        return self.side * self.side\n",
+			"from dataclasses import dataclass\n\n\n@dataclass\nclass Square:\n    side: int\n\n    def area(self):\n        return self.side * self.side * 1.0\n",
+			"from shapes import Square\nimport shapes\n\nSQ = Square(3)\n", "(SQ.area(), isinstance(SQ, shapes.Square), SQ == shapes.Square(3))", nil},
+		{"enum", "colors.py", "colors",
+			"import enum\n\n\nclass Color(enum.Enum):\n    RED = 1\n    BLUE = 2\n\n    def hot(self):\n        return self is Color.RED\n",
+			"import enum\n\n\nclass Color(enum.Enum):\n    RED = 1\n    BLUE = 2\n\n    def hot(self):\n        return self is not Color.BLUE\n",
+			"from colors import Color\nimport colors\n\nFAV = Color.RED\n", "(FAV.hot(), FAV is colors.Color.RED, isinstance(FAV, colors.Color))", nil},
+		{"pydantic model", "models.py", "models",
+			"from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n\n    def label(self):\n        return self.name\n",
+			"from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n\n    def label(self):\n        return self.name.upper()\n",
+			"from models import Item\nimport models\n\nDEFAULT = Item(name='x')\n",
+			"(DEFAULT.label(), isinstance(DEFAULT, models.Item), models.Item.model_validate({'name': 'y'}).label())", []string{"pydantic"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := startProbe(t, "-- "+tt.file+" --\n"+tt.v1+"-- app.py --\n"+tt.app, nil)
+			var opts map[string]any
+			python := ""
+			if tt.needs != nil {
+				python = pyruntimetest.VenvPython(t, tt.needs...)
+				opts = map[string]any{"python": python}
+			}
+			e := startProbe(t, "-- "+tt.file+" --\n"+tt.v1+"-- app.py --\n"+tt.app, opts)
 			e.saveAndWait("app.py", tt.app)
 			e.open(tt.file)
 			e.change(tt.file, tt.v2)
 			var got evaluation
 			if err := e.command("hotload.evaluateSelection", &got, string(e.uri(tt.file)),
-				protocol.Range{End: protocol.Position{Line: tt.lines}}); err != nil || got.Error != nil {
+				protocol.Range{End: protocol.Position{Line: uint32(strings.Count(tt.v2, "\n"))}}); err != nil || got.Error != nil {
 				t.Fatalf("evaluateSelection: %v %v", err, got.Error)
 			}
 			e.saveAndWait(tt.file, tt.v2)
-			probeCompare(t, e, "app."+tt.expr, e.evalOrError("app.py", tt.expr), probeFresh(t, e.dir, "", "app", tt.expr))
+			probeCompare(t, e, "app."+tt.expr, e.evalOrError("app.py", tt.expr), probeFresh(t, e.dir, python, "app", tt.expr))
 		})
 	}
 }
