@@ -143,13 +143,22 @@ def attribute_values(value):
         return []
 
 
+def others_run():
+    """Whether a thread runs other than this one and hotload's own (the
+    agent's reader, its watchers: named "hotload-...")."""
+    me = threading.get_ident()
+    return any(t.ident != me and not t.name.startswith("hotload-") for t in threading.enumerate())
+
+
 def note_held_by_threads(up):
     """Notes each module-level name a module of the save bound to a new
     object while another thread still uses the old one. A thread a
     module's run started again (the threading adapter says so) is left
     out: the note on the start says to stop it."""
+    if not others_run():
+        return  # the usual case: no thread of the program's, nothing to look for
     olds = replaced_state(up)
-    if not olds or threading.active_count() < 2:
+    if not olds:
         return
     for key, (who, function) in holders(olds, up.restarted | {threading.get_ident()}).items():
         module, name, old, new = olds[key]
