@@ -422,11 +422,14 @@ class Shape:
         """Reads statements that run in the module's namespace (prefix "")
         or in a class body (prefix "C."), outside any function body."""
         for stmt in statements:
+            bare = None  # ids of the calls that are whole statements in stmt (a loop's body's too)
             for node in walk_outside_scopes(stmt):
                 if (self._by_name_text and isinstance(node, ast.Call) and not prefix
-                        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in BY_NAME
-                        and not (isinstance(stmt, ast.Expr) and stmt.value is node)):
-                    self.keeps_by_name = True
+                        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in BY_NAME):
+                    if bare is None:
+                        bare = {id(n.value) for n in walk_outside_scopes(stmt) if isinstance(n, ast.Expr)}
+                    if id(node) not in bare:
+                        self.keeps_by_name = True
                 if isinstance(node, DEFINITIONS):
                     if node.decorator_list and not self.first_call:
                         self.first_call = node.decorator_list[0].lineno

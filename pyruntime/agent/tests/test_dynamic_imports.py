@@ -2,6 +2,11 @@
 
 import sys
 
+import pytest
+
+from _hotload_agent.shape import Shape
+from _hotload_agent.source import parse
+
 
 def test_a_module_no_longer_imported_by_name_leaves(project):
     project.save("sqlite", "NAME = 'sqlite'\n")
@@ -34,3 +39,28 @@ def test_an_importer_that_keeps_the_module_re_runs(project):
     reply = project.save("ser", "def dump(x):\n    return 'v2:%s' % x\n")
     assert reply["reloaded"] == [project.name("ser"), project.name("codec")]
     assert project.module("codec").SAMPLE == "v2:0"
+
+
+def test_a_loader_that_imports_by_name_for_the_effect_only_does_not_re_run(project):
+    """A loop importing every plugin by name keeps none of them: a save of
+    one re-runs the loader no more than a fresh run's would need."""
+    project.save("plugin", "X = 1\n")
+    del sys.modules[project.name("plugin")]
+    project.agent.workspace.ran.pop(project.name("plugin"), None)
+    project.save("loader", "import importlib\n\nfor _name in ['M_plugin']:\n    importlib.import_module(_name)\n")
+    reply = project.save("plugin", "X = 2\n")
+    assert reply["reloaded"] == [project.name("plugin")]
+
+
+@pytest.mark.parametrize("source, keeps", [
+    ("importlib.import_module(n)\n", False),
+    ("for n in names:\n    importlib.import_module(n)\n", False),
+    ("if names:\n    __import__(names[0])\n", False),
+    ("mod = importlib.import_module(n)\n", True),
+    ("for n in names:\n    MODS[n] = importlib.import_module(n)\n", True),
+    ("__import__(n).setup()\n", True),
+])
+def test_a_shape_tells_an_import_by_name_kept_from_one_for_its_effect(source, keeps):
+    source = ("import importlib\nnames, n, MODS = [], 'json', {}\n" + source).encode()
+    shape = Shape("app", "/w/app.py", parse(source, "/w/app.py"), source)
+    assert shape.keeps_by_name is keeps
