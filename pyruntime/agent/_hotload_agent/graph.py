@@ -3,6 +3,7 @@
 import os
 import sys
 import sysconfig
+import time
 import types
 
 from .files import file_version, read_source
@@ -10,6 +11,13 @@ from .folders import Folders
 from .prepared import Prepared
 from .shape import Shape, Trees
 from .source import parse
+
+# How recent a folder's mtime may be for files_gone to look at its files
+# again whatever it was: a file deleted in the same tick of the clock that
+# stamps folders (a few milliseconds) as the last look leaves it as it
+# was. A second is far past any tick.
+RACY_NS = 1_000_000_000
+
 
 class Workspace:
     """The user's modules among the loaded ones, and which of them import which.
@@ -42,6 +50,8 @@ class Workspace:
         # module name -> the loaded user modules its last run imported by a
         # name computed at run time (see dynamic.py)
         self.dynamic = {}
+        # folder -> its mtime (ns) when files_gone last stated its files
+        self._folder_mtimes = {}
         # {module: [importers]} of the loaded user modules, and the loaded()
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
@@ -413,6 +423,31 @@ class Workspace:
             self._first = files, {m: i for i, m in enumerate(files)}
         rank = self._first[1]
         return lambda module: (rank.get(module, len(rank)), module)
+
+    def files_gone(self, names):
+        """The loaded user modules among names whose file no longer exists.
+        Stats each one's folder, and the files of a folder only when its
+        mtime changed since the last look (a file deleted or renamed
+        changes it) or is too recent to tell (RACY_NS): a save with a
+        hundred importers in one folder costs one stat, not a hundred."""
+        by_folder = {}
+        for name in names:
+            known = self.ran.get(name)  # its file as it ran: no path to work out again
+            file = known.path if known is not None else self.user_file(sys.modules.get(name))
+            if file is not None:
+                by_folder.setdefault(os.path.dirname(file), []).append((name, file))
+        gone = []
+        now = time.time_ns()
+        for folder, members in by_folder.items():
+            try:
+                mtime = os.stat(folder).st_mtime_ns
+            except OSError:
+                mtime = None
+            if mtime is not None and mtime == self._folder_mtimes.get(folder) and now - mtime > RACY_NS:
+                continue
+            gone += [name for name, file in members if file_version(file) is None]
+            self._folder_mtimes[folder] = mtime
+        return gone
 
     def gone_among(self, imports):
         """The loaded user modules among imports, their packages, and

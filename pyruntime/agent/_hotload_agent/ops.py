@@ -357,8 +357,7 @@ def rerun(agent, up, adapters, name, module, path, dependents, standing):
             gone += workspace.gone_among([m for m in list(sys.modules) if m.startswith(prefix)])
         # An importer whose file is gone (a plugin deleted) does not run
         # again: a fresh run could not import it.
-        files = {m: workspace.user_file(sys.modules.get(m)) for m in order if m != name}
-        gone += [m for m, file in files.items() if file is not None and file_version(file) is None]
+        gone += workspace.files_gone([m for m in order if m != name])
         if gone:
             standing.extend(forget_gone(workspace, sorted(set(gone)), name))
             order, stale, _ = workspace.reload_order(name, path, shape.imports)
