@@ -50,8 +50,9 @@ class Workspace:
         # module name -> the loaded user modules its last run imported by a
         # name computed at run time (see dynamic.py)
         self.dynamic = {}
-        # folder -> its mtime (ns) when files_gone last stated its files
-        self._folder_mtimes = {}
+        # folder -> its mtime (ns) when files_gone last stated its files;
+        # file -> its folder, worked out once
+        self._folder_mtimes, self._folder_of = {}, {}
         # {module: [importers]} of the loaded user modules, and the loaded()
         # result and the number of changes to ran it was made from.
         self._importers, self._importers_of, self._changes = None, None, 0
@@ -431,11 +432,16 @@ class Workspace:
         changes it) or is too recent to tell (RACY_NS): a save with a
         hundred importers in one folder costs one stat, not a hundred."""
         by_folder = {}
+        folder_of = self._folder_of
         for name in names:
             known = self.ran.get(name)  # its file as it ran: no path to work out again
             file = known.path if known is not None else self.user_file(sys.modules.get(name))
-            if file is not None:
-                by_folder.setdefault(os.path.dirname(file), []).append((name, file))
+            if file is None:
+                continue
+            folder = folder_of.get(file)
+            if folder is None:
+                folder = folder_of[file] = os.path.dirname(file)
+            by_folder.setdefault(folder, []).append((name, file))
         gone = []
         now = time.time_ns()
         for folder, members in by_folder.items():
