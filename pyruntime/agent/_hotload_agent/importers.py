@@ -159,7 +159,13 @@ def changed_imports(up, name, shape):
     found = [(target, changes[target]) for target in shape.imports if target in changes and target != name]
     by_name = up.workspace.dynamic.get(name) if up.workspace is not None else None
     if by_name:  # imported by a name computed at run time (dynamic.py)
-        found += [(t, changes[t]) for t in sorted(by_name) if t in changes and t != name and t not in shape.import_set]
+        # Looked up from the smaller side: a plugin loader may import
+        # hundreds by name, and a save changes a few modules.
+        if len(changes) < len(by_name):
+            among = [t for t in changes if t in by_name]
+        else:
+            among = [t for t in by_name if t in changes]
+        found += [(t, changes[t]) for t in sorted(among) if t != name and t not in shape.import_set]
     return found
 
 
