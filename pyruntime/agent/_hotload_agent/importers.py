@@ -51,7 +51,11 @@ def decide(up, name, file, shape):
         if target not in shape.import_set:
             # Imported by a name computed at run time (dynamic.py): what it
             # took, if it kept the module, cannot be read from its source.
-            if shape.keeps_by_name and (change.graph or change.rebound or change.inplace):
+            # A change matters only to code that used the module at import
+            # (Shape.uses_beyond): a list of the modules (a plugin loader's)
+            # still holds the same modules, with their names as they are
+            # now and functions that run the new code.
+            if shape.keeps_by_name and (change.graph or ((change.rebound or change.inplace) and shape.uses_beyond)):
                 return True
             continue
         whole, names, early, held = shape.indexed.get(target) or index(shape, target)

@@ -8,6 +8,7 @@ imports, and when (importers re-run only if that changed).
 """
 
 import ast
+import builtins
 import itertools
 import re
 from collections import deque
@@ -37,6 +38,10 @@ FUNCTION_BINDS_TEXT = (b"global", b"exec")
 
 # The functions that import a module by a name computed at run time.
 BY_NAME = ("import_module", "__import__")
+
+# The builtins' names: a call of one (`range`, `sorted`, `print`) runs no
+# code of the program's, unless the module binds the name itself.
+BUILTIN_NAMES = frozenset(dir(builtins))
 
 # An import statement that is not at the start of a line: in a function
 # body, perhaps (Shape.lazy_imports).
@@ -186,6 +191,14 @@ class Shape:
         # only (a bare `importlib.import_module(n)`, as a plugin loader does).
         self.keeps_by_name = False
         self._by_name_text = any(word.encode() in source for word in BY_NAME)
+        # Whether its code at import makes a call, or reads an attribute,
+        # other than of a builtin or through a name an import statement
+        # bound (`importlib.import_module(n)`, `os.path.join(...)`): such a
+        # use (`m.setup()`, `register(mods)`, `X = mod.X`) may run or take
+        # something of a module it imported by name and kept, which a
+        # change to that module changes (importers.decide). A list of the
+        # modules (a plugin loader's) uses none.
+        self.uses_beyond = False
         statements = running(tree.body, name)[0]
         self._module_level(statements, "")
         self.under_if = frozenset(under_if(statements, False))
@@ -457,8 +470,9 @@ class Shape:
                     self._import(node, bind=not prefix)
                 elif not prefix:
                     self._bind_node(node)
-                elif isinstance(node, ast.Call) and not self.first_call:
-                    self.first_call = node.lineno
+                elif isinstance(node, ast.Call):
+                    self.uses_beyond = True  # a class body's call: not looked into
+                    self.first_call = self.first_call or node.lineno
 
     def _bind_node(self, node):
         kind = type(node).__name__
@@ -488,9 +502,19 @@ class Shape:
                 self.stores.setdefault(start, node.lineno)  # table["rate"] = 2, del frame.margin
         elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
             self.dynamic = self.dynamic or node.lineno
+            self.uses_beyond = True
+        elif isinstance(node, ast.Attribute):  # a read: `X = mod.X`, `os.sep`
+            if not self.uses_beyond:
+                start = effects.root(node)
+                self.uses_beyond = start is None or start not in self._aliases
         elif isinstance(node, ast.Call):
             self.first_call = self.first_call or node.lineno
             chain = attribute_chain(node.func) if isinstance(node.func, ast.Attribute) else None
+            if not self.uses_beyond:
+                if isinstance(node.func, ast.Name):
+                    self.uses_beyond = node.func.id not in BUILTIN_NAMES or node.func.id in self.binds
+                else:
+                    self.uses_beyond = chain is None or chain[0] not in self._aliases
             if chain is not None:
                 self.calls.setdefault(chain[0], node.lineno)
                 if register_chain(node.func) and len(node.args) == 1 and isinstance(node.args[0], ast.Name):

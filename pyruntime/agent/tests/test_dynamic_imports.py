@@ -64,3 +64,34 @@ def test_a_shape_tells_an_import_by_name_kept_from_one_for_its_effect(source, ke
     source = ("import importlib\nnames, n, MODS = [], 'json', {}\n" + source).encode()
     shape = Shape("app", "/w/app.py", parse(source, "/w/app.py"), source)
     assert shape.keeps_by_name is keeps
+
+
+@pytest.mark.parametrize("importer", [
+    "from M_core import VALUE\n\ndef value():\n    return VALUE\n",  # re-runs: VALUE rebound in it
+    "import M_core\n\ndef value():\n    return M_core.VALUE\n",  # reads it late: changed in place
+])
+def test_a_loader_that_keeps_the_modules_it_imported_by_name_but_uses_none_does_not_re_run(project, importer):
+    """`mods = [importlib.import_module(n) for n in names]`: the list holds
+    the same modules after their save, with their names as they are now."""
+    project.save("core", "VALUE = 1\n")
+    project.save("plugin", importer)
+    del sys.modules[project.name("plugin")]
+    project.agent.workspace.ran.pop(project.name("plugin"), None)
+    project.save("loader", "import importlib\n\nMODS = [importlib.import_module(n) for n in ['M_plugin']]\n")
+    reply = project.save("core", "VALUE = 2\n")
+    assert project.name("loader") not in reply["reloaded"]
+    assert project.module("loader").MODS[0].value() == 2
+
+
+@pytest.mark.parametrize("source, uses", [
+    ("MODS = [importlib.import_module(n) for n in names]\n", False),
+    ("MODS = {n: importlib.import_module(n) for n in sorted(names)}\n", False),
+    ("mod = importlib.import_module(n)\nX = mod.X\n", True),
+    ("mod = importlib.import_module(n)\nmod.setup()\n", True),
+    ("MODS = [importlib.import_module(n) for n in names]\nregister(MODS)\n", True),
+    ("X = __import__(n).X\n", True),
+])
+def test_a_shape_tells_whether_its_code_at_import_uses_what_it_imported_by_name(source, uses):
+    source = ("import importlib\nnames, n = [], 'json'\n" + source).encode()
+    shape = Shape("app", "/w/app.py", parse(source, "/w/app.py"), source)
+    assert shape.uses_beyond is uses
