@@ -78,43 +78,60 @@ func TestProbeRenewPthImportLineThenRemoved(t *testing.T) {
 	}
 }
 
-// `pip install -U fakelib` while the runtime runs, fakelib preloaded: in
-// place, the save says the runtime still runs the old version, and a
-// restart imports the new one; a fresh run imports the new one at once.
+// `pip install -U fakelib`, or `pip install ./fakelib` again with its
+// version unchanged and its code changed, while the runtime runs, fakelib
+// preloaded: in place, the save says the runtime still runs the code it
+// imported, and a restart imports the new one; a fresh run imports the new
+// one at once. pip moves the old metadata folder aside until the new one
+// is made, then removes it.
 func TestProbeRenewPipUpgradeOfAPreload(t *testing.T) {
 	t.Parallel()
-	for _, strategy := range []string{"inplace", "fresh"} {
-		t.Run(strategy, func(t *testing.T) {
-			t.Parallel()
-			python, site := makeVenv(t)
-			install := func(version string) {
-				writeFile(t, filepath.Join(site, "fakelib", "__init__.py"), "VERSION = '"+version+"'\n")
-				writeFile(t, filepath.Join(site, "fakelib-"+version+".dist-info", "RECORD"), "fakelib/__init__.py,,\n")
-			}
-			install("1.0")
-			app := "import fakelib\nv = fakelib.VERSION\n"
-			e := startProbe(t, "-- app.py --\n"+app, map[string]any{"strategy": strategy, "python": python, "preload": []string{"fakelib"}})
-			e.saveAndWait("app.py", app)
-			if err := os.RemoveAll(filepath.Join(site, "fakelib-1.0.dist-info")); err != nil {
-				t.Fatal(err)
-			}
-			install("2.0")
-			n := e.messageCount()
-			e.saveAndWait("app.py", app)
-			fresh := probeFresh(t, e.dir, python, "app", "v")
-			if strategy == "fresh" {
-				probeCompare(t, e, "app.v after the upgrade", e.evalOrError("app.py", "v"), fresh)
-				return
-			}
-			if got := e.evalOrError("app.py", "v"); got != "'1.0'" {
-				t.Errorf("app.v in place = %s, want '1.0' (the loaded version), with a Warning", got)
-			}
-			if said := e.shownText(n); !strings.Contains(said, "fakelib 1.0 was replaced by fakelib 2.0") || !strings.Contains(said, "restart the runtime") {
-				t.Errorf("no Warning of the upgrade; said %q", said)
-			}
-			e.restartRuntime()
-			probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
-		})
+	for _, tc := range []struct {
+		name    string
+		version string // installed over 1.0
+		warning string
+	}{
+		{"upgraded", "2.0", "fakelib 1.0 was replaced by fakelib 2.0"},
+		{"installed again", "1.0", "fakelib 1.0 was installed again"},
+	} {
+		for _, strategy := range []string{"inplace", "fresh"} {
+			t.Run(tc.name+"/"+strategy, func(t *testing.T) {
+				t.Parallel()
+				python, site := makeVenv(t)
+				install := func(version, code string) {
+					writeFile(t, filepath.Join(site, "fakelib", "__init__.py"), "CODE = '"+code+"'\n")
+					writeFile(t, filepath.Join(site, "fakelib-"+version+".dist-info", "RECORD"), "fakelib/__init__.py,,\n")
+				}
+				install("1.0", "old")
+				app := "import fakelib\nv = fakelib.CODE\n"
+				e := startProbe(t, "-- app.py --\n"+app, map[string]any{"strategy": strategy, "python": python, "preload": []string{"fakelib"}})
+				e.saveAndWait("app.py", app)
+				old := filepath.Join(site, "fakelib-1.0.dist-info")
+				aside := filepath.Join(site, "~akelib-1.0.dist-info")
+				if err := os.Rename(old, aside); err != nil {
+					t.Fatal(err)
+				}
+				install(tc.version, "new")
+				if err := os.RemoveAll(aside); err != nil {
+					t.Fatal(err)
+				}
+				n := e.messageCount()
+				e.saveAndWait("app.py", app)
+				fresh := probeFresh(t, e.dir, python, "app", "v")
+				if strategy == "fresh" {
+					probeCompare(t, e, "app.v after the install", e.evalOrError("app.py", "v"), fresh)
+					return
+				}
+				if got := e.evalOrError("app.py", "v"); got != "'old'" {
+					t.Errorf("app.v in place = %s, want 'old' (the code imported), with a Warning", got)
+				}
+				if said := e.shownText(n); !strings.Contains(said, tc.warning) || !strings.Contains(said, "restart the runtime") {
+					t.Errorf("no Warning of the install (want %q); said %q", tc.warning, said)
+				}
+				e.restartRuntime()
+				probeCompare(t, e, "app.v after a restart", e.evalOrError("app.py", "v"), fresh)
+			})
+		}
 	}
 }
 

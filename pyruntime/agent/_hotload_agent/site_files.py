@@ -10,8 +10,10 @@ cannot be undone, and gets a note saying a restart is needed.
 
 A `pip install -U pandas` while the runtime runs leaves the pandas it
 imported running, where a fresh run imports the new one: a distribution
-whose `.dist-info` folder goes (upgraded, downgraded, uninstalled) while
-modules of it are loaded gets a note saying so. The server starts a new
+whose `.dist-info` folder goes (upgraded, downgraded, uninstalled) or is
+made anew under the same name (`pip install ./mylib` again, its version
+unchanged and its code not) while modules of it are loaded gets a note
+saying so. The server starts a new
 zygote before the next restart or fresh run, as a site-packages folder's
 mtime changed (setup gives it), so a restart is enough.
 
@@ -19,7 +21,11 @@ It does not look at folders other than the site-packages ones site
 processed at the start (a .pth in a folder a .pth added is not read), nor
 at a .pth edited in place without a change to its folder (written again
 through the same name): a folder's mtime changes only when an entry is
-added, removed or renamed, and the folders are listed only then.
+added, removed or renamed, and the folders are listed only then. A
+distribution installed again is told by the inode number of its new
+metadata folder: pip moves the old one aside until the new one is made,
+so the numbers differ; a tool that removed the old one first could get
+its number back from the file system, and that reinstall goes unseen.
 """
 
 import importlib
@@ -57,20 +63,31 @@ def site_folders():
 
 
 def listing(folder):
-    """The names of the .pth files in folder that site would read, and the
-    set of its distributions' metadata folders (`pandas-2.2.0.dist-info`);
-    ([], set()) if it cannot be listed."""
-    pths, dists = [], set()
+    """The names of the .pth files in folder that site would read, and its
+    distributions' metadata folders (`pandas-2.2.0.dist-info`), each with
+    its inode number, which tells a folder made anew under the same name
+    (a reinstall) from the one there before; ([], {}) if it cannot be
+    listed. The inode comes with the listing on POSIX systems (Windows
+    asks the file system for each)."""
+    pths, dists = [], {}
     try:
         with os.scandir(folder) as entries:
             for e in entries:
                 if e.name.endswith(".pth") and not (SKIPS_DOT_FILES and e.name.startswith(".")):
                     pths.append(e.name)
                 elif e.name.endswith(DIST_SUFFIXES):
-                    dists.add(e.name)
+                    dists[e.name] = inode(e)
     except OSError:
-        return [], set()
+        return [], {}
     return sorted(pths), dists
+
+
+def inode(entry):
+    """The inode number of a listed entry, or None if it is gone already."""
+    try:
+        return entry.inode()
+    except OSError:
+        return None
 
 
 # The metadata folders of installed distributions: a wheel's, a legacy
@@ -162,7 +179,8 @@ class SitePackages:
         self.unsettled = set()
         # The notes not yet taken (take_notes).
         self.unsaid = []
-        # Each folder's distributions' metadata folders at the last listing.
+        # Each folder's distributions' metadata folders at the last
+        # listing, with their inode numbers (see listing).
         self.dists = {}
         # While True, take_notes takes nothing: a spare's warm-up runs a
         # reload whose reply nobody reads, and the notes it inherited from
@@ -197,7 +215,7 @@ class SitePackages:
                 continue
             self.listed[folder] = self.folder_mtime(folder)
             names, dists = listing(folder)
-            self.dists_changed(folder, self.dists.get(folder, set()), dists)
+            self.dists_changed(folder, self.dists.get(folder, {}), dists)
             self.dists[folder] = dists
             paths = {os.path.join(folder, name) for name in names}
             for path, t in sorted(self.read.items()):
@@ -232,13 +250,24 @@ class SitePackages:
 
     def dists_changed(self, folder, before, now):
         """Notes each distribution whose metadata folder went from folder
-        since the last listing (upgraded, downgraded or uninstalled) while
-        modules it installed, loaded from folder, are loaded: the runtime
-        runs the version it imported."""
-        gone = before - now
-        if not gone:
+        since the last listing (upgraded, downgraded or uninstalled), or
+        was made anew under its name (installed again), while modules it
+        installed, loaded from folder, are loaded: the runtime runs the
+        code it imported."""
+        gone = before.keys() - now.keys()
+        again = [d for d in before.keys() & now.keys() if before[d] != now[d]]
+        if not gone and not again:
             return
-        added = {project_of(d)[0]: d for d in now - before}
+        added = {project_of(d)[0]: d for d in now.keys() - before.keys()}
+        for dist in sorted(again):
+            project, version = project_of(dist)
+            loaded = sorted(n for n in (top_level_names(folder, dist) or {project}) if loaded_from(n, folder))
+            if loaded:
+                self.unsaid.append({
+                    "text": "%s %s was installed again after the runtime imported it (%s): the runtime still runs "
+                            "the code it imported, where a fresh run would run the files installed now; restart "
+                            "the runtime" % (project, version, ", ".join(loaded)),
+                })
         for dist in sorted(gone):
             project, old = project_of(dist)
             new_dist = added.get(project)

@@ -164,7 +164,16 @@ def uninstall(dist):
     dist.rmdir()
 
 
-@pytest.mark.parametrize("case", ["upgraded", "upgraded, named by top_level.txt", "uninstalled", "not loaded", "added"])
+def stash(dist):
+    """Moves dist aside, as pip's uninstall does until the install that
+    replaces it is done (then uninstall removes it)."""
+    aside = dist.parent / ("~" + dist.name)
+    dist.rename(aside)
+    return aside
+
+
+@pytest.mark.parametrize("case", ["upgraded", "upgraded, named by top_level.txt", "uninstalled", "not loaded", "added",
+                                  "installed again", "installed again, not loaded"])
 def test_a_distribution_whose_modules_are_loaded_changed_is_noted(site_dir, case):
     """pip install -U while the runtime runs: the runtime still runs the
     version it imported, a fresh run the new one."""
@@ -174,19 +183,27 @@ def test_a_distribution_whose_modules_are_loaded_changed_is_noted(site_dir, case
     (site_dir / pkg / "__init__.py").write_text("V = 1\n")
     sys.path.append(str(site_dir))
     old = install(site_dir, project, "1.0", [pkg], top_level="top_level" in case)
-    if case != "not loaded":
+    if not case.endswith("not loaded"):
         __import__(pkg)
     sites = SitePackages([str(site_dir)])
     if case == "added":
         install(site_dir, unique("other"), "0.1", ["other"])
+    elif case.startswith("installed again"):
+        # `pip install ./lib` again, its version unchanged: the same name.
+        aside = stash(old)
+        install(site_dir, project, "1.0", [pkg])
+        uninstall(aside)
     else:
         uninstall(old)
     if case.startswith("upgraded"):
         install(site_dir, project, "2.0", [pkg], top_level="top_level" in case)
     sites.look()
     notes = [n["text"] for n in sites.take_notes()]
-    if case in ("not loaded", "added"):
+    if case.endswith("not loaded") or case == "added":
         assert notes == []
+    elif case == "installed again":
+        assert len(notes) == 1 and "%s 1.0 was installed again" % project.lower() in notes[0] and "(%s)" % pkg in notes[0]
+        assert "restart the runtime" in notes[0]
     elif case == "uninstalled":
         assert len(notes) == 1 and "%s 1.0 was uninstalled" % project.lower() in notes[0] and "restart the runtime" in notes[0]
     else:
