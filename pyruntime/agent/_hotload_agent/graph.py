@@ -144,6 +144,20 @@ class Workspace:
         self._found = found
         return found
 
+    def is_loaded(self, name):
+        """Whether name is one of loaded()'s: the module sys.modules holds
+        under name is the user's. A question about one module, answered
+        without comparing all of sys.modules as loaded() does: an adapter
+        asking it for each module a save runs would cost a save with 100
+        importers and pandas loaded (770 modules) 0.9 ms back to back."""
+        module = sys.modules.get(name)
+        if module is None or (name == "__main__" and not self.include_main):
+            return False
+        known = self._files.get(name)
+        if known is None or known[0] is not module:
+            known = self._files[name] = (module, self.user_file(module))
+        return known[1] is not None
+
     def loaded_as(self, path):
         """The names of the user modules loaded from the file at path, in
         order, as the last loaded() found them: a file in a folder without

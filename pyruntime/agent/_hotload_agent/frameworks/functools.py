@@ -35,7 +35,8 @@ class FunctoolsAdapter(Adapter):
 
     def before_run(self, up, module):
         name, self.watched = module.__name__, []
-        for dispatcher in others_dispatchers(module, up.workspace.loaded() if up.workspace is not None else ()):
+        is_user = up.workspace.is_loaded if up.workspace is not None else (lambda name: False)
+        for dispatcher in others_dispatchers(module, is_user):
             original = dispatcher.__dict__["register"]
             registry = closure_value(original, "registry")
             if not isinstance(registry, dict):
@@ -81,12 +82,13 @@ def is_dispatcher(value):
             and "dispatch" in value.__dict__ and isinstance(value.__dict__.get("register"), types.FunctionType))
 
 
-def others_dispatchers(module, user_modules):
+def others_dispatchers(module, is_user):
     """The singledispatch functions of other modules that module holds by
-    name, or one level into a user module it imports (`core.render`)."""
+    name, or one level into a user module it imports (`core.render`);
+    is_user tells a user module's name."""
     name, found = module.__name__, {}
     for value in list(module.__dict__.values()):
-        if type(value) is types.ModuleType and value.__name__ in user_modules and value is not module:
+        if type(value) is types.ModuleType and value is not module and is_user(value.__name__):
             candidates = list(value.__dict__.values())
         else:
             candidates = [value]
