@@ -29,6 +29,12 @@ REGISTRIES = (dict, list, set, collections.OrderedDict, collections.defaultdict)
 BUDGET = 100000
 BIG = 10000
 
+# The names the import system gives every module, whose values are its
+# own (its spec, loader, builtins), never a registry of the user's: the
+# walk passes them by, as they are a third of a small module's names.
+MODULE_DUNDERS = frozenset(("__builtins__", "__spec__", "__loader__", "__name__", "__doc__", "__package__",
+                            "__file__", "__cached__", "__path__"))
+
 # What a module defines that a registry holds by name: functions and classes.
 DEFINITIONS = (types.FunctionType, type)
 
@@ -130,7 +136,9 @@ def containers(up, extra_roots):
 
     users = UserModules(up)
     for ns in list(namespaces):
-        for value in list(ns.values()):
+        for key, value in list(ns.items()):
+            if key in MODULE_DUNDERS:
+                continue
             if isinstance(value, types.ModuleType) and users.has(getattr(value, "__name__", None)):
                 add_namespace(value.__dict__)
             elif isinstance(value, types.FunctionType) and users.has(value.__module__):
@@ -142,8 +150,8 @@ def containers(up, extra_roots):
     classes = []
     for ns in namespaces:
         for key, value in list(ns.items()):
-            if key == "__builtins__":
-                continue  # the interpreter's, in every namespace: no registry of the user's
+            if key in MODULE_DUNDERS:
+                continue
             if isinstance(value, type):
                 classes.extend(value.__mro__[:-1])
                 classes.append(type(value))
