@@ -289,3 +289,46 @@ def test_a_lambda_a_module_connects_is_connected_once(project):
     project.save("handlers", source % "new")
     sigs.done.send(sender=None)
     assert sigs.LOG == ["new"]
+
+
+
+@pytest.fixture
+def app(project):
+    """An installed app of the project, M_app, whose models module the
+    test writes first (app.write(source)); installed by app.install()."""
+    folder = project.dir / project.name("app")
+    folder.mkdir()
+    (folder / "__init__.py").touch()
+
+    class App:
+        def write(self, source):
+            (folder / "models.py").write_text(textwrap.dedent(source).replace("M_", project.prefix))
+
+        def install(self):
+            from django.test.utils import override_settings
+            self.settings = override_settings(INSTALLED_APPS=list(settings.INSTALLED_APPS) + [project.name("app")])
+            self.settings.enable()
+
+    made = App()
+    yield made
+    if hasattr(made, "settings"):
+        made.settings.disable()
+
+
+NOTE_MODEL = """
+    from django.db import models
+
+
+    class Note(models.Model):
+        title = models.CharField(max_length=200)
+    %s
+"""
+
+
+def test_a_meta_given_verbose_name_is_no_change_of_the_database(project, app):
+    app.write(NOTE_MODEL % "")  # no Meta: Django keeps its default unique_together, a list
+    app.install()
+    reply = save_in_package(project, "app", "models", NOTE_MODEL % '\n        class Meta:\n            verbose_name = "memo"\n')
+    note = project.module("app.models").Note
+    assert str(note._meta.verbose_name) == "memo"
+    assert not reply.get("notes"), reply["notes"]

@@ -100,7 +100,10 @@ def model_signature(model):
     """(fields, the Meta options the database sees) of a model."""
     meta = model._meta
     fields = [field_signature(f) for f in list(meta.local_fields) + list(meta.local_many_to_many)]
-    options = (meta.db_table, repr(meta.unique_together), repr(meta.indexes), repr(meta.constraints))
+    # A class with a Meta has its unique_together normalized to a tuple,
+    # one without keeps the default list: the same to the database.
+    together = tuple(tuple(names) for names in meta.unique_together)
+    options = (meta.db_table, repr(together), repr(meta.indexes), repr(meta.constraints))
     return fields, options
 
 
