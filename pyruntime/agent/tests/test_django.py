@@ -332,3 +332,33 @@ def test_a_meta_given_verbose_name_is_no_change_of_the_database(project, app):
     note = project.module("app.models").Note
     assert str(note._meta.verbose_name) == "memo"
     assert not reply.get("notes"), reply["notes"]
+
+
+SLUG_MODEL = """
+    from django.db import models
+    from django.utils.functional import cached_property
+
+
+    class Page(models.Model):
+        title = models.CharField(max_length=200)
+
+        class Meta:
+            app_label = "M_app"
+
+        @cached_property
+        def slug(self):
+            return %s
+"""
+
+
+def test_a_django_cached_property_of_a_model_takes_the_new_code(project):
+    project.save("pages", SLUG_MODEL % "self.title.lower()")
+    page = project.module("pages").Page
+    before = page(title="Hello")
+    assert before.slug == "hello"
+    reply = project.save("pages", SLUG_MODEL % "self.title.upper()")
+    assert project.module("pages").Page is page
+    assert page(title="World").slug == "WORLD"
+    assert before.slug == "hello"  # cached: the note says so
+    assert any("del obj.slug" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+

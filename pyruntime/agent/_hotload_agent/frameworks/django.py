@@ -133,12 +133,43 @@ def follow_options(up, old, new):
         up.set_attr(meta, "original_attrs", dict(fresh.original_attrs))  # what makemigrations reads
 
 
+def django_cached_property():
+    return getattr(sys.modules.get("django.utils.functional"), "cached_property", None)
+
+
 def is_machinery(key, value):
     if key in MODEL_KEYS or isinstance(value, functools.partialmethod):
         return True
-    if isinstance(value, type) and issubclass(value, Exception):
-        return True  # DoesNotExist and MultipleObjectsReturned, whatever their bases
+    if isinstance(value, type):
+        # DoesNotExist and MultipleObjectsReturned, whatever their bases;
+        # other classes are the body's (a TextChoices of the model).
+        return issubclass(value, Exception)
+    kind = django_cached_property()
+    if kind is not None and isinstance(value, kind):
+        return False  # written in the class body, as functools' is
     return (type(value).__module__ or "").startswith("django.")
+
+
+def is_cached_property_pair(up, old, new):
+    kind = django_cached_property()
+    return kind is not None and type(old) is type(new) is kind
+
+
+def update_cached_property(up, old, new, where):
+    """Django's cached_property, as the core's rule updates functools':
+    it calls func, the function it was given (real_func) once it has a
+    name."""
+    if old.name != new.name:
+        return False
+    func = up.resolve(old.real_func, new.real_func, where)
+    if func is not old.real_func:
+        up.set_attr(old, "real_func", func)
+        up.set_attr(old, "func", func)
+    if id(func) in up.recoded:
+        up.note(where, "changed: instances that computed it before this save keep the value the old code "
+                "computed (it is cached in each instance); `del obj.%s` recomputes it, new instances use the new code"
+                % old.name, func)
+    return True
 
 
 def put_model(apps, model):
@@ -344,7 +375,8 @@ class DjangoAdapter(Adapter):
         self.said = {}  # the settings module's values before it ran again
         self.connected = []  # [(Signal, its receivers before the module ran)]
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
-        self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library)]
+        self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library),
+                      (is_cached_property_pair, update_cached_property)]
 
     def before_rerun(self, up, modules):
         if sys.modules.get("django.urls") is not None:
