@@ -362,3 +362,38 @@ def test_a_django_cached_property_of_a_model_takes_the_new_code(project):
     assert before.slug == "hello"  # cached: the note says so
     assert any("del obj.slug" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
 
+
+MANAGED_MODEL = """
+    from django.db import models
+
+
+    class PublishedManager(models.Manager):
+        def get_queryset(self):
+            return super().get_queryset().filter(status="p")
+
+
+    class Item(models.Model):
+        status = models.CharField(max_length=1, default="d")
+
+        objects = models.Manager()
+    %s
+
+        class Meta:
+            app_label = "M_app"
+"""
+
+
+def test_a_manager_added_to_a_model_serves_it_and_one_removed_goes(project):
+    project.save("items", MANAGED_MODEL % "")
+    item = project.module("items").Item
+    reply = project.save("items", MANAGED_MODEL % "    published = PublishedManager()\n")
+    assert project.module("items").Item is item
+    assert item.published.model is item
+    assert 'WHERE "M_app_item"."status" = p'.replace("M_", project.prefix) in str(item.published.all().query)
+    assert [m.name for m in item._meta.managers] == ["objects", "published"]
+    assert item._default_manager is item.objects
+    assert not reply.get("notes"), reply["notes"]
+
+    project.save("items", MANAGED_MODEL % "")
+    assert not hasattr(item, "published")
+    assert [m.name for m in item._meta.managers] == ["objects"]

@@ -172,6 +172,28 @@ def update_cached_property(up, old, new, where):
     return True
 
 
+def sync_managers(up, old, new):
+    """Gives old the managers new declares that it lacks (a manager added
+    to the model: Post.published), and takes off those new no longer
+    declares. Django made them for new (contribute_to_class), which is
+    dropped: they serve old now. A manager of both names stays old's."""
+    meta, kept = old._meta, {m.name for m in new._meta.local_managers}
+    have = {m.name for m in meta.local_managers}
+    managers = [m for m in meta.local_managers if m.name in kept]
+    for manager in new._meta.local_managers:
+        if manager.name not in have:
+            up.set_attr(manager, "model", old)
+            up.set_class_attr(old, manager.name, new.__dict__[manager.name])
+            managers.append(manager)
+    for name in have - kept:
+        if name in old.__dict__:
+            up.del_class_attr(old, name)
+    if len(managers) != len(meta.local_managers) or have != kept:
+        up.set_attr(meta, "local_managers", managers)
+        meta._expire_cache()
+        up.on_undo(meta._expire_cache)
+
+
 def put_model(apps, model):
     meta = model._meta
     apps.all_models[meta.app_label][meta.model_name] = model
@@ -524,6 +546,7 @@ class DjangoAdapter(Adapter):
         if meta.apps.all_models.get(meta.app_label, {}).get(meta.model_name) is new:
             put_model(meta.apps, old)
         update_class_body(up, old, new, where, skip=is_machinery)
+        sync_managers(up, old, new)
         follow_options(up, old, new)
         if before != after:
             up.note(where, "its fields changed (%s) and the model keeps the old ones: migrate the database "
