@@ -272,6 +272,70 @@ def test_a_renamed_receiver_is_disconnected(project):
     assert sigs.LOG == ["edited"]
 
 
+
+SIGNALS = """
+    from django.dispatch import Signal
+
+    LOG = []
+    done = Signal()
+    other = Signal()
+"""
+
+UID_HANDLER = """
+    from django.dispatch import receiver
+
+    from M_sigs import LOG, done, other
+
+
+    @receiver(%s, dispatch_uid="log-done")
+    def %s(sender, **kw):
+        LOG.append(%r)
+"""
+
+
+def test_a_receiver_renamed_under_its_dispatch_uid_is_connected(project):
+    project.save("sigs", SIGNALS)
+    sigs = project.module("sigs")
+    project.save("handlers", UID_HANDLER % ("done", "on_done", "old"))
+    project.save("handlers", UID_HANDLER % ("done", "announce", "new"))
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]
+
+
+def test_a_receiver_moved_to_another_signal_leaves_the_first(project):
+    project.save("sigs", SIGNALS)
+    sigs = project.module("sigs")
+    source = UID_HANDLER.replace(', dispatch_uid="log-done"', "")
+    project.save("handlers", source % ("done", "on_done", "old"))
+    reply = project.save("handlers", source % ("other", "on_done", "new"))
+    assert not [n for n in reply.get("notes", ()) if "receivers" in n["text"]], reply["notes"]
+    sigs.done.send(sender=None)
+    sigs.other.send(sender=None)
+    assert sigs.LOG == ["new"]
+
+
+def test_a_receiver_another_module_connected_stays_connected(project):
+    project.save("sigs", SIGNALS)
+    sigs = project.module("sigs")
+    project.save("handlers", """
+        from M_sigs import LOG
+
+
+        def on_done(sender, **kw):
+            LOG.append("old")
+    """)
+    handlers = project.module("handlers")
+    sigs.done.connect(handlers.on_done)  # as AppConfig.ready() does
+    project.save("handlers", """
+        from M_sigs import LOG
+
+
+        def on_done(sender, **kw):
+            LOG.append("new")
+    """)
+    sigs.done.send(sender=None)
+    assert sigs.LOG == ["new"]
+
 def test_a_lambda_a_module_connects_is_connected_once(project):
     project.save("sigs", """
         from django.dispatch import Signal

@@ -330,6 +330,29 @@ def restore_receivers(signal, receivers):
         signal.sender_receivers_cache.clear()
 
 
+def lookup_key(receiver, sender=None, weak=True, dispatch_uid=None):
+    """The key Signal.connect files a receiver under (see its code)."""
+    make_id = sys.modules["django.dispatch.dispatcher"]._make_id
+    return (dispatch_uid if dispatch_uid else make_id(receiver), make_id(sender))
+
+
+def spy_connect(calls):
+    """Has Signal.connect record in calls [(signal, receiver, args, kwargs)]
+    what it is asked to connect, until the returned function is called."""
+    kind = sys.modules["django.dispatch"].Signal
+    connect = kind.__dict__["connect"]
+
+    def recording(self, receiver, *args, **kwargs):
+        calls.append((self, receiver, args, kwargs))
+        return connect(self, receiver, *args, **kwargs)
+
+    kind.connect = functools.wraps(connect)(recording)
+
+    def stop():
+        kind.connect = connect
+    return stop
+
+
 # What a URLResolver caches, read from its URL conf on first use: the
 # cached_property values, and what _populate() fills (reverse lookups).
 RESOLVER_CACHED = ("urlconf_module", "url_patterns")
@@ -396,6 +419,8 @@ class DjangoAdapter(Adapter):
         super().__init__(workspace)
         self.said = {}  # the settings module's values before it ran again
         self.connected = []  # [(Signal, its receivers before the module ran)]
+        self.calls = []  # [(Signal, receiver, args, kwargs)] the module's run asked Signal.connect
+        self.stop_spying = None
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library),
                       (is_cached_property_pair, update_cached_property)]
@@ -408,6 +433,10 @@ class DjangoAdapter(Adapter):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
         self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
+        if self.connected:
+            self.calls = []
+            self.stop_spying = spy_connect(self.calls)
+            up.on_undo(self.stop_spy)
         base = model_base()
         for value in list(module.__dict__.values()) if base is not None else ():
             if (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__
@@ -425,8 +454,17 @@ class DjangoAdapter(Adapter):
                 if len(kept) != len(registry):
                     up.set_attr(site, "_registry", kept)
 
+    def stop_spy(self):
+        if self.stop_spying is not None:
+            self.stop_spying()
+            self.stop_spying = None
+
     def after_run(self, up, module):
+        self.stop_spy()
+        calls, self.calls = self.calls, []
+        self.disconnect_moved(up, module, calls)
         self.disconnect_gone(up, module)
+        self.connect_again(up, calls)
         if module.__name__ == os.environ.get("DJANGO_SETTINGS_MODULE"):
             self.apply_settings(up, module)
         for key, code in ready_code(module).items():
@@ -434,6 +472,44 @@ class DjangoAdapter(Adapter):
                 cls = module.__dict__[key]
                 up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
                         "this change takes effect after a restart", cls.__dict__["ready"])
+
+    def disconnect_moved(self, up, module, calls):
+        """Disconnects a receiver the module's run connected again, as the
+        same function, only elsewhere: to another sender or signal
+        (@receiver(post_save, sender=Post) made sender=Tag). Its entry
+        from before stays filed under the old key, which a fresh run
+        would not have. A function the run did not connect at all (one
+        AppConfig.ready() connects) is left alone."""
+        asked = {}  # id(function) -> {(id(signal), key)} the run connected it under
+        for signal, receiver, args, kwargs in calls:
+            asked.setdefault(id(receiver), set()).add((id(signal), lookup_key(receiver, *args, **kwargs)))
+        for signal, before in self.connected:
+            moved = []
+            for entry in before:
+                func = receiver_function(entry)
+                if (func is not None and own_function(module, func) and id(func) in asked
+                        and (id(signal), entry[0]) not in asked[id(func)]):
+                    moved.append(entry)
+            if moved:
+                with signal.lock:
+                    now = list(signal.receivers)
+                    up.on_undo(restore_receivers, signal, now)
+                    signal.receivers[:] = [e for e in now if not any(e is m for m in moved)]
+                    signal.sender_receivers_cache.clear()
+                up.manage(signal)  # its new entry is the moved one's: it grew as in a fresh run
+
+    def connect_again(self, up, calls):
+        """Connects what the run asked to connect and Signal.connect left
+        out because its key was taken, by a receiver disconnected since:
+        a receiver renamed under the same dispatch_uid."""
+        for signal, receiver, args, kwargs in calls:
+            key = lookup_key(receiver, *args, **kwargs)
+            with signal.lock:
+                filed = any(e[0] == key for e in signal.receivers)
+                now = list(signal.receivers)
+            if not filed:
+                up.on_undo(restore_receivers, signal, now)
+                signal.connect(receiver, *args, **kwargs)
 
     def disconnect_gone(self, up, module):
         """Disconnects the receivers, connected before the module ran, that
