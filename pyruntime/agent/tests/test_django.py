@@ -461,3 +461,25 @@ def test_a_manager_added_to_a_model_serves_it_and_one_removed_goes(project):
     project.save("items", MANAGED_MODEL % "")
     assert not hasattr(item, "published")
     assert [m.name for m in item._meta.managers] == ["objects"]
+
+
+MIDDLEWARE = """
+    class Stamp:
+        def __init__(self, get_response):
+            self.get_response = get_response
+            self.tag = %r
+
+        def __call__(self, request):
+            return self.get_response(request)
+"""
+
+
+def test_a_middleware_whose_init_changed_is_noted(project):
+    from django.test.utils import override_settings
+
+    with override_settings(MIDDLEWARE=[project.name("mw") + ".Stamp"]):
+        project.save("mw", MIDDLEWARE % "v1")
+        reply = project.save("mw", MIDDLEWARE % "v2")
+        assert any("middleware chain" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+        reply = project.save("mw", (MIDDLEWARE % "v2").replace("return self", "return  self"))
+        assert not reply.get("notes"), reply["notes"]

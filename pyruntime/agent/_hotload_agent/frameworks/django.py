@@ -215,6 +215,24 @@ def ready_code(module):
     return found
 
 
+def middleware_init_code(module):
+    """{class name: code of its __init__} for the classes of module that
+    settings.MIDDLEWARE names."""
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    try:
+        named = list(settings.MIDDLEWARE) if settings is not None and settings.configured else []
+    except Exception:
+        named = []
+    found = {}
+    for path in named:
+        where, _, key = str(path).rpartition(".")
+        value = module.__dict__.get(key) if where == module.__name__ else None
+        init = value.__dict__.get("__init__") if isinstance(value, type) else None
+        if init is not None and hasattr(init, "__code__"):
+            found[key] = init.__code__
+    return found
+
+
 MISSING_SETTING = object()
 
 
@@ -422,6 +440,7 @@ class DjangoAdapter(Adapter):
         self.calls = []  # [(Signal, receiver, args, kwargs)] the module's run asked Signal.connect
         self.stop_spying = None
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
+        self.middleware = {}  # middleware class name -> its __init__'s code before the module ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library),
                       (is_cached_property_pair, update_cached_property)]
 
@@ -432,6 +451,7 @@ class DjangoAdapter(Adapter):
     def before_run(self, up, module):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
+        self.middleware = middleware_init_code(module)
         self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
         if self.connected:
             self.calls = []
@@ -472,6 +492,12 @@ class DjangoAdapter(Adapter):
                 cls = module.__dict__[key]
                 up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
                         "this change takes effect after a restart", cls.__dict__["ready"])
+        for key, code in middleware_init_code(module).items():
+            if key in self.middleware and not code_same(code, self.middleware[key]):
+                cls = module.__dict__[key]
+                up.note("%s.%s.__init__" % (module.__name__, key), "Django made this middleware once, when it "
+                        "loaded the middleware chain (a handler's first request): the one it calls keeps what the "
+                        "old __init__ set; restart the runtime (or make a new test Client)", cls.__dict__["__init__"])
 
     def disconnect_moved(self, up, module, calls):
         """Disconnects a receiver the module's run connected again, as the
