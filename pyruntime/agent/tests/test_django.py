@@ -483,3 +483,25 @@ def test_a_middleware_whose_init_changed_is_noted(project):
         assert any("middleware chain" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
         reply = project.save("mw", (MIDDLEWARE % "v2").replace("return self", "return  self"))
         assert not reply.get("notes"), reply["notes"]
+
+
+def test_a_setting_a_module_read_when_it_ran_is_noted_there(project, monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", project.name("settings"))
+    project.save("settings", 'BLOG_GREETING = "hello"\n')
+    settings.BLOG_GREETING = "hello"  # what Django read from it when it started
+    project.save("views", """
+        from django.conf import settings
+
+        GREETING = settings.BLOG_GREETING
+
+
+        def hello():
+            return settings.BLOG_GREETING
+    """)
+    try:
+        reply = project.save("settings", 'BLOG_GREETING = "welcome"\n')
+        assert project.module("views").hello() == "welcome"
+        notes = [(n["text"], n.get("line")) for n in reply.get("notes", ())]
+        assert [line for text, line in notes if "read settings.BLOG_GREETING when it ran" in text] == [4], notes
+    finally:
+        del settings.BLOG_GREETING

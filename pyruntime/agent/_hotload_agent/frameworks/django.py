@@ -45,6 +45,7 @@ methods, and a model whose fields change gets a note.
   AppConfig.ready(), which Django ran when it started.
 """
 
+import ast
 import functools
 import importlib
 import os
@@ -247,6 +248,30 @@ def said_again(old, new):
         return bool(old == new)
     except Exception:
         return old is new
+
+
+def settings_reads(tree, holders, names):
+    """[(line, setting name)] where the code a module runs when it is
+    imported (its top level and class bodies, not its functions) reads
+    one of names from django.conf.settings, held under one of holders:
+    `settings.NAME`, `getattr(settings, "NAME", ...)`."""
+    found, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+                todo.append(default)  # defaults are computed when the def runs
+            todo.extend(getattr(node, "decorator_list", ()))
+            continue
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in holders
+                and node.attr in names):
+            found.append((node.lineno, node.attr))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+              and len(node.args) >= 2 and isinstance(node.args[0], ast.Name) and node.args[0].id in holders
+              and isinstance(node.args[1], ast.Constant) and node.args[1].value in names):
+            found.append((node.lineno, node.args[1].value))
+        todo.extend(ast.iter_child_nodes(node))
+    return sorted(found)
 
 
 def restore_setting(wrapped, name, value, changed):
@@ -606,6 +631,7 @@ class DjangoAdapter(Adapter):
         except ImportError:
             pass
         changed = getattr(sys.modules.get("django.core.signals"), "setting_changed", None)
+        applied = set()
         for name, value in list(module.__dict__.items()):
             if not name.isupper() or (name in self.said and said_again(self.said[name], value)):
                 continue
@@ -619,6 +645,35 @@ class DjangoAdapter(Adapter):
             settings.__dict__.pop(name, None)  # LazySettings caches what it read
             if changed is not None:
                 changed.send(sender=type(wrapped), setting=name, value=value, enter=True)
+            applied.add(name)
+        if applied:
+            self.note_read_at_import(up, module, settings, applied)
+
+    def note_read_at_import(self, up, saved, settings, names):
+        """Notes each line of a loaded module of the user's that read one
+        of names from django.conf.settings when it ran (`PAGE_SIZE =
+        settings.BLOG_PAGE_SIZE` at its top level): it imports no settings
+        module, so the save does not run it again, and it keeps the value
+        it read, until it runs again."""
+        for name, file in list(self.workspace.loaded().items()) if self.workspace is not None else ():
+            module = sys.modules.get(name)
+            if module is None or module is saved:
+                continue
+            holders = {k for k, v in list(module.__dict__.items()) if v is settings}
+            if not holders:
+                continue
+            try:
+                with open(file, encoding="utf-8") as f:
+                    source = f.read()
+                if not any(n in source for n in names):
+                    continue
+                tree = ast.parse(source, file)
+            except (OSError, SyntaxError, ValueError):
+                continue
+            for line, setting in settings_reads(tree, holders, names):
+                up.note("%s.%s" % (name, setting), "read settings.%s when it ran, and keeps the value from before "
+                        "this save of %s until it runs again: save it too, or restart" % (setting, saved.__name__),
+                        (file, line), until=name)
 
     def is_library_pair(self, up, old, new):
         """`register = template.Library()` in a templatetags module, run
