@@ -505,3 +505,33 @@ def test_a_setting_a_module_read_when_it_ran_is_noted_there(project, monkeypatch
         assert [line for text, line in notes if "read settings.BLOG_GREETING when it ran" in text] == [4], notes
     finally:
         del settings.BLOG_GREETING
+
+
+
+PLAIN_ADMIN = """
+    from M_notes import Note
+    from M_sites import site
+
+    site.register(Note)
+    %s
+"""
+
+
+def test_a_module_registering_a_model_with_the_default_admin_is_saved_again(project):
+    pytest.importorskip("django.contrib.admin.sites")
+    project.save("notes", NOTE_MODEL % '\n        class Meta:\n            app_label = "M_app"\n')
+    project.save("sites", """
+        from django.contrib.admin.sites import AdminSite
+
+        site = AdminSite(name="M_site")
+    """)
+    project.save("other", "from M_notes import Note  # noqa: F401 (held, registered by another module)\n")
+    project.save("admin", PLAIN_ADMIN % "")
+    site = project.module("sites").site
+    note = project.module("notes").Note
+    project.save("admin", PLAIN_ADMIN % 'site.site_header = "Notes"')  # raised AlreadyRegistered
+    assert site.is_registered(note) and site.site_header == "Notes"
+    project.save("other", "from M_notes import Note  # noqa: F401 (held, registered by another module)\nX = 1\n")
+    assert site.is_registered(note)  # not that module's registration
+    project.save("admin", PLAIN_ADMIN.replace("site.register(Note)", "") % "")
+    assert not site.is_registered(note)

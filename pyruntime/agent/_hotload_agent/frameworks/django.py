@@ -367,6 +367,26 @@ def own_function(module, func):
             and "<locals>" not in getattr(func, "__qualname__", "<locals>"))
 
 
+# ModelAdmins of Django's own classes (admin.site.register(Post)) -> the
+# module whose run registered them, as a save saw it.
+REGISTERED_BY = weakref.WeakKeyDictionary()
+
+
+def registered_by(module, model, admin):
+    """Reports whether module's run (may have) registered model with admin,
+    so that running it again registers it again: a ModelAdmin class of the
+    module, or one of Django's for a model the module holds, unless a save
+    saw another module register it. Without the module's previous run
+    (its first import), a ModelAdmin of Django's for a model it holds may
+    be another module's: register_again puts such a one back."""
+    if type(admin).__module__ == module.__name__:
+        return True
+    if not type(admin).__module__.startswith("django."):
+        return False
+    by = REGISTERED_BY.get(admin)
+    return by == module.__name__ if by is not None else any(v is model for v in list(module.__dict__.values()))
+
+
 def restore_receivers(signal, receivers):
     with signal.lock:
         signal.receivers[:] = receivers
@@ -466,6 +486,8 @@ class DjangoAdapter(Adapter):
         self.stop_spying = None
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.middleware = {}  # middleware class name -> its __init__'s code before the module ran
+        self.unregistered = []  # [(AdminSite, {model: ModelAdmin})] taken out while the module runs
+        self.admins = set()  # ids of the ModelAdmins registered before it ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library),
                       (is_cached_property_pair, update_cached_property)]
 
@@ -491,13 +513,33 @@ class DjangoAdapter(Adapter):
                 # statement registers quietly; back after.
                 del meta.apps.all_models[meta.app_label][meta.model_name]
                 up.on_undo(put_model, meta.apps, value)
+        self.unregistered, self.admins = [], set()
         sites = sys.modules.get("django.contrib.admin.sites")
         for site in list(getattr(sites, "all_sites", ()) or ()):
             registry = getattr(site, "_registry", None)
             if isinstance(registry, dict):
-                kept = {m: a for m, a in registry.items() if type(a).__module__ != module.__name__}
+                self.admins.update(id(a) for a in registry.values())
+                kept = {m: a for m, a in registry.items() if not registered_by(module, m, a)}
                 if len(kept) != len(registry):
+                    self.unregistered.append((site, {m: a for m, a in registry.items() if m not in kept}))
                     up.set_attr(site, "_registry", kept)
+
+    def register_again(self, up, module):
+        """Puts back a registration with a ModelAdmin of Django's that the
+        module's run did not make again (see registered_by): another module
+        made it. Tags those the run made as the module's."""
+        for site, taken in self.unregistered:
+            for model, admin in taken.items():
+                if (model not in site._registry and type(admin).__module__ != module.__name__
+                        and REGISTERED_BY.get(admin) != module.__name__):
+                    up.on_undo(site._registry.pop, model, None)
+                    site._registry[model] = admin
+        sites = sys.modules.get("django.contrib.admin.sites")
+        for site in list(getattr(sites, "all_sites", ()) or ()):
+            for admin in list(getattr(site, "_registry", {}).values()):
+                if id(admin) not in self.admins and type(admin).__module__.startswith("django."):
+                    REGISTERED_BY[admin] = module.__name__
+        self.unregistered, self.admins = [], set()
 
     def stop_spy(self):
         if self.stop_spying is not None:
@@ -507,6 +549,7 @@ class DjangoAdapter(Adapter):
     def after_run(self, up, module):
         self.stop_spy()
         calls, self.calls = self.calls, []
+        self.register_again(up, module)
         self.disconnect_moved(up, module, calls)
         self.disconnect_gone(up, module)
         self.connect_again(up, calls)
