@@ -535,3 +535,13 @@ def test_a_module_registering_a_model_with_the_default_admin_is_saved_again(proj
     assert site.is_registered(note)  # not that module's registration
     project.save("admin", PLAIN_ADMIN.replace("site.register(Note)", "") % "")
     assert not site.is_registered(note)
+
+
+def test_a_manager_made_otherwise_under_its_name_replaces_the_old_one(project):
+    source = MANAGED_MODEL.replace("objects = models.Manager()\n", "objects = %s\n")
+    project.save("items", source % ("models.Manager()", "    published = PublishedManager()\n"))
+    item = project.module("items").Item
+    project.save("items", source % ("PublishedManager()", "    every = models.Manager()\n"))
+    assert type(item.objects).__name__ == "PublishedManager" and item.objects.model is item
+    assert item._default_manager is item.objects  # first declared, as in a fresh run
+    assert [m.name for m in item._meta.managers] == ["objects", "every"]

@@ -173,23 +173,38 @@ def update_cached_property(up, old, new, where):
     return True
 
 
+def made_as(manager):
+    """How a manager was made: its class, by name (the module's class
+    updated in place keeps it), and the arguments it was given."""
+    cls = type(manager)
+    return cls.__module__, cls.__qualname__, repr(getattr(manager, "_constructor_args", None))
+
+
 def sync_managers(up, old, new):
     """Gives old the managers new declares that it lacks (a manager added
-    to the model: Post.published), and takes off those new no longer
-    declares. Django made them for new (contribute_to_class), which is
-    dropped: they serve old now. A manager of both names stays old's."""
-    meta, kept = old._meta, {m.name for m in new._meta.local_managers}
-    have = {m.name for m in meta.local_managers}
-    managers = [m for m in meta.local_managers if m.name in kept]
+    to the model: Post.published) or made otherwise (another class, other
+    arguments), and takes off those new no longer declares. Django made
+    them for new (contribute_to_class), which is dropped: they serve old
+    now. A manager made as before stays old's (a QuerySet's manager class
+    follows its QuerySet: see sync_manager)."""
+    meta = old._meta
+    have = {m.name: m for m in meta.local_managers}
+    managers = []
     for manager in new._meta.local_managers:
-        if manager.name not in have:
-            up.set_attr(manager, "model", old)
-            up.set_class_attr(old, manager.name, new.__dict__[manager.name])
-            managers.append(manager)
-    for name in have - kept:
+        kept = have.get(manager.name)
+        if kept is not None and made_as(kept) == made_as(manager):
+            if kept.creation_counter != manager.creation_counter:
+                # The default manager is the first declared: the new order.
+                up.set_attr(kept, "creation_counter", manager.creation_counter)
+            managers.append(kept)
+            continue
+        up.set_attr(manager, "model", old)
+        up.set_class_attr(old, manager.name, new.__dict__[manager.name])
+        managers.append(manager)
+    for name in set(have) - {m.name for m in managers}:
         if name in old.__dict__:
             up.del_class_attr(old, name)
-    if len(managers) != len(meta.local_managers) or have != kept:
+    if [id(m) for m in managers] != [id(m) for m in meta.local_managers]:
         up.set_attr(meta, "local_managers", managers)
         meta._expire_cache()
         up.on_undo(meta._expire_cache)
