@@ -13,8 +13,11 @@ methods, and a model whose fields change gets a note.
   Running its class statement again warned ("Model 'blog.article' was
   already registered. Reloading models is not advised ...") and registered
   a second class. Instead the new class is dropped and the old one, still
-  registered, takes the new methods and properties: live instances,
-  querysets and managers run the new code.
+  registered, takes the new methods and properties (Django's
+  cached_property too): live instances, querysets and managers run the new
+  code. Managers the new class declares that the old lacks, or made
+  otherwise (another class, other arguments), serve the old class; those
+  it no longer declares go.
 - If the fields or the Meta options the database sees changed, the old
   fields stay and a note says so: the database needs a migration
   (makemigrations, migrate) and the app registry a restart. The options
@@ -30,19 +33,28 @@ methods, and a model whose fields change gets a note.
 - A receiver a module connected to a signal (`@receiver(post_save,
   sender=Post)`) stays connected when the module runs again: if the new
   run no longer binds that function under its name (renamed, removed),
-  a fresh run would not have it connected, and it is disconnected.
+  a fresh run would not have it connected, and it is disconnected. What
+  the run asks Signal.connect is recorded: a receiver it connects
+  elsewhere (another sender or signal) leaves where it was, and one
+  renamed under its dispatch_uid, which the old one's key kept out, is
+  connected.
 - A templatetags module's `register = template.Library()` run again keeps
   the Library the template engines loaded, filled with what the module
   registers now: new and edited filters and tags are found.
 - ModelAdmin classes registered again (admin.site.register) replace the
-  old registration instead of raising AlreadyRegistered.
+  old registration instead of raising AlreadyRegistered; so does a model
+  registered with Django's default ModelAdmin (admin.site.register(Post)).
 - Django copied the settings module's values when it started: a saved
   settings module (DJANGO_SETTINGS_MODULE) gives django.conf.settings its
   new values, and Django's setting_changed signal resets what depends on
   them (templates, caches, time zone), as override_settings does. Settings
   read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
   note: they take effect after a restart. So does an edited
-  AppConfig.ready(), which Django ran when it started.
+  AppConfig.ready(), which Django ran when it started, and the edited
+  __init__ of a middleware, made once with the middleware chain. A module
+  of the user's that read a changed setting at import (`PAGE_SIZE =
+  settings.BLOG_PAGE_SIZE`) imports no settings module and keeps what it
+  read: a note lands on that line.
 """
 
 import ast
