@@ -545,3 +545,26 @@ def test_a_manager_made_otherwise_under_its_name_replaces_the_old_one(project):
     assert type(item.objects).__name__ == "PublishedManager" and item.objects.model is item
     assert item._default_manager is item.objects  # first declared, as in a fresh run
     assert [m.name for m in item._meta.managers] == ["objects", "every"]
+
+
+LABELLED_MODEL = """
+    from django.db import models
+
+
+    class Entry(models.Model):
+        title = models.CharField(max_length=200, %s)
+
+        class Meta:
+            app_label = "M_app"
+"""
+
+
+def test_a_fields_label_help_text_and_blank_follow_in_place(project):
+    project.save("entries", LABELLED_MODEL % 'verbose_name="title"')
+    entry = project.module("entries").Entry
+    field = entry._meta.get_field("title")
+    reply = project.save("entries", LABELLED_MODEL % 'verbose_name="headline", help_text="short", blank=True')
+    assert entry._meta.get_field("title") is field
+    assert (field.verbose_name, field.help_text, field.blank) == ("headline", "short", True)
+    assert field.formfield().required is False
+    assert not reply.get("notes"), reply["notes"]

@@ -22,7 +22,8 @@ methods, and a model whose fields change gets a note.
   fields stay and a note says so: the database needs a migration
   (makemigrations, migrate) and the app registry a restart. The options
   queries and pages read when they run (ordering, get_latest_by,
-  verbose_name) follow in place.
+  verbose_name) follow in place, and so do the attributes of a field the
+  database does not see (verbose_name, help_text, blank, editable).
 - A manager made from a QuerySet (`PostQuerySet.as_manager()`,
   `Manager.from_queryset(PostQuerySet)`) is a class Django built with a
   copy of the QuerySet's public methods; the registered model keeps its
@@ -148,6 +149,38 @@ def follow_options(up, old, new):
 
 def django_cached_property():
     return getattr(sys.modules.get("django.utils.functional"), "cached_property", None)
+
+
+# Field attributes forms, the admin and validation read when they run,
+# which no migration changes: a save sets them on the model's field in place.
+FOLLOWED_FIELD_ATTRS = ("verbose_name", "help_text", "blank", "editable")
+
+
+def same_value(a, b):
+    try:
+        return bool(a == b)  # a lazy translation compares by its text
+    except Exception:
+        return a is b
+
+
+def follow_fields(up, old, new):
+    """Gives each field of old the FOLLOWED_FIELD_ATTRS of new's field of
+    its name, when the database sees the two alike (else the note says
+    the model keeps its fields). Counts as a change in place: a module
+    that made a ModelForm of the model at import runs again."""
+    fresh = {f.name: f for f in list(new._meta.local_fields) + list(new._meta.local_many_to_many)}
+    changed = False
+    for field in list(old._meta.local_fields) + list(old._meta.local_many_to_many):
+        other = fresh.get(field.name)
+        if other is None or field_signature(field) != field_signature(other):
+            continue
+        for attr in FOLLOWED_FIELD_ATTRS:
+            value = getattr(other, attr, None)
+            if not same_value(getattr(field, attr, None), value):
+                up.set_attr(field, attr, value)
+                changed = True
+    if changed:
+        up.changed_in_place()
 
 
 def is_machinery(key, value):
@@ -774,6 +807,7 @@ class DjangoAdapter(Adapter):
             put_model(meta.apps, old)
         update_class_body(up, old, new, where, skip=is_machinery)
         sync_managers(up, old, new)
+        follow_fields(up, old, new)
         follow_options(up, old, new)
         if before != after:
             up.note(where, "its fields changed (%s) and the model keeps the old ones: migrate the database "
