@@ -568,3 +568,26 @@ def test_a_fields_label_help_text_and_blank_follow_in_place(project):
     assert (field.verbose_name, field.help_text, field.blank) == ("headline", "short", True)
     assert field.formfield().required is False
     assert not reply.get("notes"), reply["notes"]
+
+
+RELATED_MODELS = """
+    from django.db import models
+
+
+    class Topic(models.Model):
+        class Meta:
+            app_label = "M_app"
+
+
+    class Reply(models.Model):
+        topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name=%r)
+
+        class Meta:
+            app_label = "M_app"
+"""
+
+
+def test_a_changed_related_name_is_noted(project):
+    project.save("replies", RELATED_MODELS % "replies")
+    reply = project.save("replies", RELATED_MODELS % "answers")
+    assert any("field 'topic' changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")

@@ -100,9 +100,12 @@ def field_signature(field):
     related = getattr(field, "related_model", None)
     if isinstance(related, type):
         related = related._meta.label
+    # The related model's accessor (post.comments) was made for the old
+    # field: a related_name changed is a change to restart for.
+    accessor = getattr(getattr(field, "remote_field", None), "related_name", None)
     return (field.name, field.get_internal_type(), getattr(field, "column", None), field.null,
             getattr(field, "max_length", None), repr(field.default), repr(getattr(field, "choices", None)),
-            getattr(field, "unique", None), getattr(field, "db_index", None), repr(related))
+            getattr(field, "unique", None), getattr(field, "db_index", None), repr(related), repr(accessor))
 
 
 # Meta options a query or a page reads from the model's _meta when it runs,
