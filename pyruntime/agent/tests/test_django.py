@@ -591,3 +591,14 @@ def test_a_changed_related_name_is_noted(project):
     project.save("replies", RELATED_MODELS % "replies")
     reply = project.save("replies", RELATED_MODELS % "answers")
     assert any("field 'topic' changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+
+
+def test_a_middleware_given_a_hook_is_noted(project):
+    from django.test.utils import override_settings
+
+    hook = "\n        def process_view(self, request, view_func, view_args, view_kwargs):\n            return None\n"
+    with override_settings(MIDDLEWARE=[project.name("mw") + ".Stamp"]):
+        project.save("mw", MIDDLEWARE % "v1")
+        reply = project.save("mw", MIDDLEWARE % "v1" + hook)
+        notes = [(n["text"], n.get("line")) for n in reply.get("notes", ())]
+        assert [line for text, line in notes if "looked for this middleware's process_view" in text] == [10], notes

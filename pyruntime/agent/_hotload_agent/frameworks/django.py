@@ -52,7 +52,8 @@ methods, and a model whose fields change gets a note.
   read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
   note: they take effect after a restart. So does an edited
   AppConfig.ready(), which Django ran when it started, and the edited
-  __init__ of a middleware, made once with the middleware chain. A module
+  __init__ of a middleware, made once with the middleware chain, or a
+  hook of it added or removed (process_view, ...), looked for then. A module
   of the user's that read a changed setting at import (`PAGE_SIZE =
   settings.BLOG_PAGE_SIZE`) imports no settings module and keeps what it
   read: a note lands on that line.
@@ -279,9 +280,24 @@ def ready_code(module):
     return found
 
 
-def middleware_init_code(module):
+# The methods of a middleware BaseHandler.load_middleware looks for, once.
+MIDDLEWARE_HOOKS = ("process_view", "process_template_response", "process_exception")
+
+
+def middleware_hooks(module):
+    """{class name: the MIDDLEWARE_HOOKS it has} for the classes of module
+    that settings.MIDDLEWARE names."""
+    found = {}
+    for key in middleware_init_code(module, every=True):
+        cls = module.__dict__[key]
+        found[key] = tuple(h for h in MIDDLEWARE_HOOKS if callable(getattr(cls, h, None)))
+    return found
+
+
+def middleware_init_code(module, every=False):
     """{class name: code of its __init__} for the classes of module that
-    settings.MIDDLEWARE names."""
+    settings.MIDDLEWARE names (every: those without an __init__ of their
+    own too, with None)."""
     settings = getattr(sys.modules.get("django.conf"), "settings", None)
     try:
         named = list(settings.MIDDLEWARE) if settings is not None and settings.configured else []
@@ -294,6 +310,8 @@ def middleware_init_code(module):
         init = value.__dict__.get("__init__") if isinstance(value, type) else None
         if init is not None and hasattr(init, "__code__"):
             found[key] = init.__code__
+        elif every and isinstance(value, type):
+            found[key] = None
     return found
 
 
@@ -549,6 +567,7 @@ class DjangoAdapter(Adapter):
         self.stop_spying = None
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
         self.middleware = {}  # middleware class name -> its __init__'s code before the module ran
+        self.hooks = {}  # middleware class name -> the MIDDLEWARE_HOOKS it had before the module ran
         self.unregistered = []  # [(AdminSite, {model: ModelAdmin})] taken out while the module runs
         self.admins = set()  # ids of the ModelAdmins registered before it ran
         self.rules = [(self.is_model_pair, self.update_model), (self.is_library_pair, self.keep_library),
@@ -562,6 +581,7 @@ class DjangoAdapter(Adapter):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
         self.middleware = middleware_init_code(module)
+        self.hooks = middleware_hooks(module)
         self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
         if self.connected:
             self.calls = []
@@ -629,6 +649,14 @@ class DjangoAdapter(Adapter):
                 up.note("%s.%s.__init__" % (module.__name__, key), "Django made this middleware once, when it "
                         "loaded the middleware chain (a handler's first request): the one it calls keeps what the "
                         "old __init__ set; restart the runtime (or make a new test Client)", cls.__dict__["__init__"])
+        for key, hooks in middleware_hooks(module).items():
+            if key in self.hooks and hooks != self.hooks[key]:
+                cls = module.__dict__[key]
+                added = [h for h in hooks if h not in self.hooks[key] and h in cls.__dict__]
+                up.note("%s.%s" % (module.__name__, key), "Django looked for this middleware's %s when it loaded "
+                        "the middleware chain (a handler's first request): one added or removed takes effect after "
+                        "a restart of the runtime (or with a new test Client)" % ", ".join(MIDDLEWARE_HOOKS),
+                        cls.__dict__[added[0]] if added else cls)
 
     def disconnect_moved(self, up, module, calls):
         """Disconnects a receiver the module's run connected again, as the
