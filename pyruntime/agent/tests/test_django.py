@@ -602,3 +602,19 @@ def test_a_middleware_given_a_hook_is_noted(project):
         reply = project.save("mw", MIDDLEWARE % "v1" + hook)
         notes = [(n["text"], n.get("line")) for n in reply.get("notes", ())]
         assert [line for text, line in notes if "looked for this middleware's process_view" in text] == [10], notes
+
+
+def test_a_meta_default_manager_name_follows_and_permissions_are_noted(project):
+    meta = '\n        class Meta:\n            app_label = "M_app"\n'
+    project.save("items", MANAGED_MODEL.replace(meta, meta.replace('"M_app"\n', '"M_app"\n%s')) % (
+        "    published = PublishedManager()\n", ""))
+    item = project.module("items").Item
+    assert item._default_manager.name == "objects"
+    reply = project.save("items", MANAGED_MODEL.replace(meta, meta.replace('"M_app"\n', '"M_app"\n%s')) % (
+        "    published = PublishedManager()\n", '            default_manager_name = "published"\n'))
+    assert item._default_manager.name == "published"
+    assert not reply.get("notes"), reply["notes"]
+    reply = project.save("items", MANAGED_MODEL.replace(meta, meta.replace('"M_app"\n', '"M_app"\n%s')) % (
+        "    published = PublishedManager()\n", '            default_manager_name = "published"\n'
+        '            permissions = [("feature_item", "Can feature items")]\n'))
+    assert any("its Meta changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")

@@ -111,7 +111,8 @@ def field_signature(field):
 
 # Meta options a query or a page reads from the model's _meta when it runs,
 # which no migration changes: a save sets them on the model in place.
-FOLLOWED_OPTIONS = ("ordering", "get_latest_by", "verbose_name", "verbose_name_plural")
+FOLLOWED_OPTIONS = ("ordering", "get_latest_by", "verbose_name", "verbose_name_plural", "default_manager_name",
+                    "base_manager_name")
 
 
 def model_signature(model):
@@ -121,7 +122,9 @@ def model_signature(model):
     # A class with a Meta has its unique_together normalized to a tuple,
     # one without keeps the default list: the same to the database.
     together = tuple(tuple(names) for names in meta.unique_together)
-    options = (meta.db_table, repr(together), repr(meta.indexes), repr(meta.constraints))
+    # Permissions are rows migrate makes (its post_migrate receiver).
+    options = (meta.db_table, repr(together), repr(meta.indexes), repr(meta.constraints),
+               repr(meta.permissions), repr(meta.default_permissions))
     return fields, options
 
 
@@ -149,6 +152,8 @@ def follow_options(up, old, new):
         if "verbose_name_raw" in meta.__dict__:  # a cached_property of verbose_name
             up.on_undo(meta.__dict__.__setitem__, "verbose_name_raw", meta.__dict__.pop("verbose_name_raw"))
         up.set_attr(meta, "original_attrs", dict(fresh.original_attrs))  # what makemigrations reads
+        meta._expire_cache()  # default_manager, base_manager: cached from the manager names
+        up.on_undo(meta._expire_cache)
 
 
 def django_cached_property():
