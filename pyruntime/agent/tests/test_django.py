@@ -618,3 +618,23 @@ def test_a_meta_default_manager_name_follows_and_permissions_are_noted(project):
         "    published = PublishedManager()\n", '            default_manager_name = "published"\n'
         '            permissions = [("feature_item", "Can feature items")]\n'))
     assert any("its Meta changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+
+
+APP_CONFIG = """
+    from django.apps import AppConfig
+
+
+    class NotesConfig(AppConfig):
+        name = "M_notes"
+        verbose_name = %r
+        default_auto_field = %r
+"""
+
+
+def test_an_app_configs_default_auto_field_changed_is_noted(project):
+    project.save("apps", APP_CONFIG % ("Notes", "django.db.models.AutoField"))
+    reply = project.save("apps", APP_CONFIG % ("Memos", "django.db.models.AutoField"))
+    assert not reply.get("notes"), reply["notes"]
+    reply = project.save("apps", APP_CONFIG % ("Memos", "django.db.models.BigAutoField"))
+    assert any("Django read default_auto_field of this AppConfig" in n["text"] for n in reply.get("notes", ())), \
+        reply.get("notes")

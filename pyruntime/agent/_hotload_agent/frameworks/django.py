@@ -51,7 +51,8 @@ methods, and a model whose fields change gets a note.
   them (templates, caches, time zone), as override_settings does. Settings
   read once at start (INSTALLED_APPS, DATABASES, MIDDLEWARE, ...) get a
   note: they take effect after a restart. So does an edited
-  AppConfig.ready(), which Django ran when it started, and the edited
+  AppConfig.ready(), which Django ran when it started (and an AppConfig's
+  name, label or default_auto_field, read then), and the edited
   __init__ of a middleware, made once with the middleware chain, or a
   hook of it added or removed (process_view, ...), looked for then. A module
   of the user's that read a changed setting at import (`PAGE_SIZE =
@@ -282,6 +283,23 @@ def ready_code(module):
             ready = value.__dict__.get("ready")
             if ready is not None and hasattr(ready, "__code__"):
                 found[key] = ready.__code__
+    return found
+
+
+# What Django read from an AppConfig class when it started: the app's
+# name and label, and the primary key its models got.
+APP_READ_AT_START = ("name", "label", "default_auto_field", "default")
+
+
+def app_config_said(module):
+    """{class name: {attribute: repr}} of APP_READ_AT_START the AppConfig
+    classes module defines set in their bodies."""
+    apps = sys.modules.get("django.apps")
+    base = getattr(apps, "AppConfig", None)
+    found = {}
+    for key, value in list(module.__dict__.items()) if base is not None else ():
+        if isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__:
+            found[key] = {a: repr(value.__dict__[a]) for a in APP_READ_AT_START if a in value.__dict__}
     return found
 
 
@@ -571,6 +589,7 @@ class DjangoAdapter(Adapter):
         self.calls = []  # [(Signal, receiver, args, kwargs)] the module's run asked Signal.connect
         self.stop_spying = None
         self.ready = {}  # AppConfig class name -> its ready()'s code before the module ran
+        self.app_said = {}  # AppConfig class name -> what APP_READ_AT_START it set before the module ran
         self.middleware = {}  # middleware class name -> its __init__'s code before the module ran
         self.hooks = {}  # middleware class name -> the MIDDLEWARE_HOOKS it had before the module ran
         self.unregistered = []  # [(AdminSite, {model: ModelAdmin})] taken out while the module runs
@@ -585,6 +604,7 @@ class DjangoAdapter(Adapter):
     def before_run(self, up, module):
         self.settings_before(module)
         self.ready = {key: code for key, code in ready_code(module).items()}
+        self.app_said = app_config_said(module)
         self.middleware = middleware_init_code(module)
         self.hooks = middleware_hooks(module)
         self.connected = [(s, list(s.receivers)) for s in signals_of(module)]
@@ -648,6 +668,12 @@ class DjangoAdapter(Adapter):
                 cls = module.__dict__[key]
                 up.note("%s.%s.ready" % (module.__name__, key), "Django ran AppConfig.ready() when it started: "
                         "this change takes effect after a restart", cls.__dict__["ready"])
+        for key, said in app_config_said(module).items():
+            changed = sorted(a for a in set(said) | set(self.app_said.get(key, said)) if
+                             said.get(a) != self.app_said.get(key, said).get(a))
+            if changed:
+                up.note("%s.%s" % (module.__name__, key), "Django read %s of this AppConfig when it started: "
+                        "this change takes effect after a restart" % ", ".join(changed), module.__dict__[key])
         for key, code in middleware_init_code(module).items():
             if key in self.middleware and not code_same(code, self.middleware[key]):
                 cls = module.__dict__[key]
