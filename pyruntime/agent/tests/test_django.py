@@ -638,3 +638,13 @@ def test_an_app_configs_default_auto_field_changed_is_noted(project):
     reply = project.save("apps", APP_CONFIG % ("Memos", "django.db.models.BigAutoField"))
     assert any("Django read default_auto_field of this AppConfig" in n["text"] for n in reply.get("notes", ())), \
         reply.get("notes")
+
+
+def test_a_changed_on_delete_or_db_default_is_noted(project):
+    project.save("replies", RELATED_MODELS % "replies")
+    reply = project.save("replies", (RELATED_MODELS % "replies").replace("models.CASCADE", "models.PROTECT"))
+    assert any("field 'topic' changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+    source = LABELLED_MODEL.replace("Entry", "Kind") % "db_default=%r"
+    project.save("kinds", source % "a")
+    reply = project.save("kinds", source % "b")
+    assert any("field 'title' changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")

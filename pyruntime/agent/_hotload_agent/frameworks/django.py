@@ -104,10 +104,15 @@ def field_signature(field):
         related = related._meta.label
     # The related model's accessor (post.comments) was made for the old
     # field: a related_name changed is a change to restart for.
-    accessor = getattr(getattr(field, "remote_field", None), "related_name", None)
+    remote = getattr(field, "remote_field", None)
+    accessor = getattr(remote, "related_name", None)
+    # What a delete of the related row does (CASCADE, PROTECT, ...), by name.
+    on_delete = getattr(remote, "on_delete", None)
+    on_delete = getattr(on_delete, "__qualname__", None) or repr(on_delete)
     return (field.name, field.get_internal_type(), getattr(field, "column", None), field.null,
             getattr(field, "max_length", None), repr(field.default), repr(getattr(field, "choices", None)),
-            getattr(field, "unique", None), getattr(field, "db_index", None), repr(related), repr(accessor))
+            getattr(field, "unique", None), getattr(field, "db_index", None), repr(related), repr(accessor),
+            on_delete, repr(getattr(field, "db_default", None)))
 
 
 # Meta options a query or a page reads from the model's _meta when it runs,
