@@ -77,3 +77,41 @@ def test_an_edited_lifespan_is_noted(project, start, noted):
         client.__exit__(None, None, None)
     notes = [n for n in reply.get("notes", []) if "lifespan" in str(n)]
     assert bool(notes) == noted, reply.get("notes")
+
+
+OVERRIDES = """
+import M_deps
+from M_api import app
+
+
+def fake_db():
+    return ["test"]
+
+{line}
+"""
+
+
+@pytest.mark.parametrize("line, want", [
+    ("app.dependency_overrides[M_deps.get_db] = fake_db", ["test"]),
+    ("", ["ada"]),
+])
+def test_a_dependency_override_follows_its_module(project, line, want):
+    project.save("deps", "def get_db():\n    return ['ada']\n")
+    project.save("api", """
+        from fastapi import Depends, FastAPI
+
+        from M_deps import get_db
+
+        app = FastAPI()
+
+
+        @app.get("/users")
+        def users(db=Depends(get_db)):
+            return db
+    """)
+    project.save("overrides", OVERRIDES.format(line="app.dependency_overrides[M_deps.get_db] = fake_db"))
+    client = client_for(project.module("api").app)
+    client.get("/users")
+    project.save("overrides", OVERRIDES.format(line=line))
+    assert client.get("/users").json() == want
+    assert len(project.module("api").app.dependency_overrides) == (1 if line else 0)

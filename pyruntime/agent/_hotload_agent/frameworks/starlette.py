@@ -192,6 +192,9 @@ class StarletteAdapter(Adapter):
             handlers = {k: h for k, h in app.exception_handlers.items() if not owned(h)}
             if len(handlers) != len(app.exception_handlers):
                 up.set_attr(app, "exception_handlers", handlers)
+            overrides = app.__dict__.get("dependency_overrides")  # FastAPI's
+            if isinstance(overrides, dict) and any(owned(f) for f in overrides.values()):
+                up.set_attr(app, "dependency_overrides", {k: f for k, f in overrides.items() if not owned(f)})
             middleware = [m for m in app.user_middleware if not owned_middleware(m, owned)]
             if len(middleware) != len(app.user_middleware):
                 up.set_attr(app, "user_middleware", middleware)
