@@ -26,9 +26,11 @@ rollback.
 
 import copy
 import sys
+import types
 
 from . import Adapter
 from .live import binding_line, live_instances, owner, touches
+from ..update import code_same
 
 # An app's or blueprint's registries of functions (flask.sansio.scaffold.Scaffold
 # and App): {scope: [f]}, {scope: {code: {exception: f}}} or [f]. The scope is
@@ -129,6 +131,9 @@ class FlaskAdapter(Adapter):
         # registered blueprints the re-running modules bind.
         self.blueprints = []
         self.routes = {}  # id(blueprint) -> its routes before the save
+        # (module, function) -> (an app that module-level function made,
+        # held elsewhere, and its code before the save): an app factory.
+        self.factories = {}
         self.rules = [(self.is_app_pair, self.update_app)]
 
     # --- before the re-run ---------------------------------------------------
@@ -146,14 +151,21 @@ class FlaskAdapter(Adapter):
                     and id(value) not in self.routes):
                 self.routes[id(value)] = blueprint_routes(value)
                 self.open_blueprint(up, module, key, value)
-        for app in live_instances(self.workspace, flask.Flask, [module]):
+        for app in live_apps(self.workspace, flask.Flask, [module]):
             if not any(app is a for a in self.apps):
                 self.apps.append(app)
                 up.manage(app)
                 if app.__dict__.get("_got_first_request"):
                     up.set_attr(app, "_got_first_request", False)
                     self.unlocked.append(app)
-            self.take_off(up, app, self.made_again(app, name), lambda f: owner(f) == name)
+            if any(v is app for v in module.__dict__.values()):
+                self.take_off(up, app, self.made_again(app, name), lambda f: owner(f) == name)
+                continue
+            # An app a factory of module made, held elsewhere: the re-run
+            # does not call the factory again, so what it registered stays.
+            for function, code in factories(app, module):
+                self.factories.setdefault((name, function), (app, code))
+            self.take_off(up, app, self.made_again(app, name), lambda f: owner(f) == name and made_in(f, module) is None)
 
     @staticmethod
     def made_again(app, module):
@@ -247,6 +259,15 @@ class FlaskAdapter(Adapter):
                 continue  # all it has now, the re-run registered
             registered.extend(self.register_again(up, app))
             self.put_back(up, app)
+        for (name, function), (app, code) in self.factories.items():
+            factory = getattr(sys.modules.get(name), function, None)
+            if any(app is r for r in self.replaced) or not hasattr(factory, "__code__"):
+                continue
+            if not code_same(code, factory.__code__):
+                up.note("%s.%s" % (name, function),
+                        "changed: the app %r it made before this save keeps the routes, hooks and settings "
+                        "it gave it, where a fresh run calls it again; make that app again (and a test client "
+                        "of it) or restart the runtime" % app.name, factory)
         for obj in self.unlocked:
             flag = "_got_first_request" if isinstance(obj, sys.modules["flask"].Flask) else "_got_registered_once"
             up.set_attr(obj, flag, True)
@@ -321,6 +342,41 @@ class FlaskAdapter(Adapter):
                     "the blueprint %r is registered on an app by code that did not run again; its new "
                     "or removed routes take effect after a restart (edited views already run the new "
                     "code)" % old.name, binding_line(module, name))
+
+
+def live_apps(workspace, kind, modules):
+    """The live apps of kind (live.py), and those module-level test clients
+    serve (`client = create_app().test_client()`: the client holds the app
+    a factory made)."""
+    test = sys.modules.get("werkzeug.test")
+    kinds = (kind, test.Client) if test is not None else kind
+    found = []
+    for value in live_instances(workspace, kinds, modules):
+        app = value if isinstance(value, kind) else getattr(value, "application", None)
+        if isinstance(app, kind) and not any(app is a for a in found):
+            found.append(app)
+    return found
+
+
+def factories(app, module):
+    """(name, code) of the functions of module that make apps like app, if
+    app is one of them made (its import name is module's, or a view of it
+    is a function's local): they name its class."""
+    if app.import_name != module.__name__ and not any(made_in(f, module) for f in app.view_functions.values()):
+        return []
+    names = {n for n, v in module.__dict__.items() if v is type(app)}
+    return [(n, f.__code__) for n, f in module.__dict__.items()
+            if isinstance(f, types.FunctionType) and owner(f) == module.__name__ and names & set(f.__code__.co_names)]
+
+
+def made_in(view, module):
+    """The function of module's namespace whose call made view (a route a
+    factory defines: `create_app.<locals>.index`), or None."""
+    qualname = getattr(view, "__qualname__", "")
+    if "<locals>" not in qualname or owner(view) != getattr(module, "__name__", None):
+        return None
+    outer = module.__dict__.get(qualname.split(".<locals>", 1)[0])
+    return outer if hasattr(outer, "__code__") else None
 
 
 def register_like(app, bp, name, routes, url_prefix, taken):
