@@ -115,3 +115,37 @@ def test_a_dependency_override_follows_its_module(project, line, want):
     project.save("overrides", OVERRIDES.format(line=line))
     assert client.get("/users").json() == want
     assert len(project.module("api").app.dependency_overrides) == (1 if line else 0)
+
+
+STATE = """
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.db = "pool"
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+app.state.motd = "{motd}"
+{line}
+
+
+@app.get("/state")
+def state(request: Request):
+    return sorted(request.app.state._state.items())
+"""
+
+
+def test_app_state_a_module_no_longer_sets_is_gone_and_the_lifespans_stays(project):
+    project.save("api", STATE.format(motd="hello", line='app.state.stale = "v1"'))
+    client = client_for(project.module("api").app)
+    client.__enter__()
+    try:
+        project.save("api", STATE.format(motd="welcome", line=""))
+        assert client.get("/state").json() == [["db", "pool"], ["motd", "welcome"]]
+    finally:
+        client.__exit__(None, None, None)

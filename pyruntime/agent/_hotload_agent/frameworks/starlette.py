@@ -26,6 +26,7 @@ Live apps and routers are those bound at module level in the user's
 modules or in __main__ (live.py); an app's own router is found through it.
 """
 
+import ast
 import copy
 import dataclasses
 import sys
@@ -99,6 +100,26 @@ def startup_code(app):
             if callable(value):
                 todo.append(value)
     return found
+
+
+def state_keys(shape):
+    """The names the module-level statements of shape's source set on an
+    app's state (`app.state.motd = "hi"`)."""
+    source = getattr(shape, "source", None)
+    if not isinstance(source, bytes) or b".state." not in source:
+        return set()
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return set()
+    keys = set()
+    for stmt in body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+        for target in targets:
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute)
+                    and target.value.attr == "state"):
+                keys.add(target.attr)
+    return keys
 
 
 def point_fields_at_kept(route, kept):
@@ -268,6 +289,24 @@ class StarletteAdapter(Adapter):
 
     # --- after the re-run ----------------------------------------------------
 
+    def drop_state(self, up, app):
+        """Takes off app.state what a re-run module's version before set at
+        module level and its new one does not (`app.state.motd = ...`
+        deleted): the app keeps its state across saves, for what its
+        lifespan set up, where a fresh run starts without that."""
+        values = getattr(app.__dict__.get("state"), "__dict__", {}).get("_state")
+        if not isinstance(values, dict) or not values:
+            return
+        for name in self.names:
+            module = sys.modules.get(name)
+            if module is None or not any(v is app for v in module.__dict__.values()):
+                continue
+            gone = state_keys(up.previous.get(name)) - state_keys(up.sources.get(name, (None, None))[1])
+            for key in sorted(gone & set(values)):
+                up.on_undo(values.__setitem__, key, values[key])
+                del values[key]
+
+
     def after_rerun(self, up, modules):
         kept = kept_classes(up)
         if kept:
@@ -283,6 +322,7 @@ class StarletteAdapter(Adapter):
                 router.routes.append(entry)
                 bump(up, router)
         for app in self.apps:
+            self.drop_state(up, app)
             if app.middleware_stack is not None:
                 app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
                 up.set_attr(app, "middleware_stack", None)
