@@ -149,3 +149,46 @@ def test_app_state_a_module_no_longer_sets_is_gone_and_the_lifespans_stays(proje
         assert client.get("/state").json() == [["db", "pool"], ["motd", "welcome"]]
     finally:
         client.__exit__(None, None, None)
+
+
+FACTORY = """
+from fastapi import FastAPI
+
+
+def create_app():
+    app = FastAPI()
+
+    @app.get("/")
+    def index():
+        return "home"
+{extra}
+    return app
+"""
+
+HEALTH = """
+    @app.get("/health")
+    def health():
+        return "ok"
+"""
+
+
+@pytest.mark.parametrize("extra, noted", [("", False), (HEALTH, True)])
+def test_a_changed_factory_of_the_app_a_test_client_holds_is_noted(project, extra, noted):
+    project.save("api", FACTORY.format(extra=""))
+    project.save("server", """
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
+
+        from M_api import create_app
+
+        client = TestClient(create_app())
+        client.get("/")
+    """)
+    client = project.module("server").client
+    reply = project.save("api", FACTORY.format(extra=extra) + "\n\nVERSION = 2\n")
+    notes = [n for n in reply.get("notes", []) if "create_app" in str(n)]
+    assert bool(notes) == noted, reply.get("notes")
+    assert client.get("/").json() == "home"

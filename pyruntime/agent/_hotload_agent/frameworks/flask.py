@@ -19,18 +19,18 @@ would register them, on the app object the server already holds.
   note in case its decorator was what the save removed.
 
 Live apps are those bound at module level in the user's modules or in
-__main__ (live.py). Every change is undoable: containers are replaced by
+__main__, or served by a test client bound there (live.py). An app a
+factory made that the factory's module does not hold keeps what the
+factory registered on it; a changed factory is noted. Every change is undoable: containers are replaced by
 filtered copies, never edited in place, and the originals come back on
 rollback.
 """
 
 import copy
 import sys
-import types
 
 from . import Adapter
-from .live import binding_line, live_instances, owner, touches
-from ..update import code_same
+from .live import binding_line, factories, live_instances, made_in, note_factories, owner, served, touches
 
 # An app's or blueprint's registries of functions (flask.sansio.scaffold.Scaffold
 # and App): {scope: [f]}, {scope: {code: {exception: f}}} or [f]. The scope is
@@ -163,8 +163,9 @@ class FlaskAdapter(Adapter):
                 continue
             # An app a factory of module made, held elsewhere: the re-run
             # does not call the factory again, so what it registered stays.
-            for function, code in factories(app, module):
-                self.factories.setdefault((name, function), (app, code))
+            if app.import_name == name or any(made_in(f, module) for f in app.view_functions.values()):
+                for function, code in factories(module, type(app)):
+                    self.factories.setdefault((name, function), (app, code))
             self.take_off(up, app, self.made_again(app, name), lambda f: owner(f) == name and made_in(f, module) is None)
 
     @staticmethod
@@ -259,15 +260,7 @@ class FlaskAdapter(Adapter):
                 continue  # all it has now, the re-run registered
             registered.extend(self.register_again(up, app))
             self.put_back(up, app)
-        for (name, function), (app, code) in self.factories.items():
-            factory = getattr(sys.modules.get(name), function, None)
-            if any(app is r for r in self.replaced) or not hasattr(factory, "__code__"):
-                continue
-            if not code_same(code, factory.__code__):
-                up.note("%s.%s" % (name, function),
-                        "changed: the app %r it made before this save keeps the routes, hooks and settings "
-                        "it gave it, where a fresh run calls it again; make that app again (and a test client "
-                        "of it) or restart the runtime" % app.name, factory)
+        note_factories(up, self.factories, self.replaced)
         for obj in self.unlocked:
             flag = "_got_first_request" if isinstance(obj, sys.modules["flask"].Flask) else "_got_registered_once"
             up.set_attr(obj, flag, True)
@@ -349,34 +342,7 @@ def live_apps(workspace, kind, modules):
     serve (`client = create_app().test_client()`: the client holds the app
     a factory made)."""
     test = sys.modules.get("werkzeug.test")
-    kinds = (kind, test.Client) if test is not None else kind
-    found = []
-    for value in live_instances(workspace, kinds, modules):
-        app = value if isinstance(value, kind) else getattr(value, "application", None)
-        if isinstance(app, kind) and not any(app is a for a in found):
-            found.append(app)
-    return found
-
-
-def factories(app, module):
-    """(name, code) of the functions of module that make apps like app, if
-    app is one of them made (its import name is module's, or a view of it
-    is a function's local): they name its class."""
-    if app.import_name != module.__name__ and not any(made_in(f, module) for f in app.view_functions.values()):
-        return []
-    names = {n for n, v in module.__dict__.items() if v is type(app)}
-    return [(n, f.__code__) for n, f in module.__dict__.items()
-            if isinstance(f, types.FunctionType) and owner(f) == module.__name__ and names & set(f.__code__.co_names)]
-
-
-def made_in(view, module):
-    """The function of module's namespace whose call made view (a route a
-    factory defines: `create_app.<locals>.index`), or None."""
-    qualname = getattr(view, "__qualname__", "")
-    if "<locals>" not in qualname or owner(view) != getattr(module, "__name__", None):
-        return None
-    outer = module.__dict__.get(qualname.split(".<locals>", 1)[0])
-    return outer if hasattr(outer, "__code__") else None
+    return served(live_instances(workspace, (kind, test.Client) if test else kind, modules), kind, "application")
 
 
 def register_like(app, bp, name, routes, url_prefix, taken):

@@ -11,6 +11,8 @@ most, never the heap.
 import sys
 import types
 
+from ..update import code_same
+
 
 def user_namespaces(workspace, modules=()):
     """Yields the namespace of each of the user's loaded modules, of __main__
@@ -104,3 +106,53 @@ def touches(module, packages):
         elif any(of(c.__module__) for c in kind.__mro__):
             return True
     return False
+
+
+def served(found, kind, attribute):
+    """The objects of kind in found, and those the test clients in found
+    serve (their attribute: `client = create_app().test_client()` holds the
+    app a factory made), each once."""
+    apps = []
+    for value in found:
+        app = value if isinstance(value, kind) else getattr(value, attribute, None)
+        if isinstance(app, kind) and not any(app is a for a in apps):
+            apps.append(app)
+    return apps
+
+
+def made_in(f, module):
+    """The function of module's namespace whose call made f (a route an app
+    factory defines: `create_app.<locals>.index`), or None."""
+    qualname = getattr(f, "__qualname__", None)
+    if not isinstance(qualname, str) or "<locals>" not in qualname or owner(f) != module.__name__:
+        return None
+    outer = module.__dict__.get(qualname.split(".<locals>", 1)[0])
+    return outer if isinstance(outer, types.FunctionType) else None
+
+
+def factories(module, cls):
+    """(name, code) of module's own functions that name the class cls in
+    their code: the app factories that may have made an app of cls."""
+    names = {n for n, v in module.__dict__.items() if v is cls}
+    return [(n, f.__code__) for n, f in module.__dict__.items()
+            if isinstance(f, types.FunctionType) and owner(f) == module.__name__ and names & set(f.__code__.co_names)]
+
+
+def note_factories(up, found, replaced):
+    """Notes the factories in found ({(module, function): (app it made,
+    its code before the save)}) whose code the save changed, for the apps
+    not made again (replaced): such an app keeps what its factory gave it."""
+    for (name, function), (app, code) in found.items():
+        factory = getattr(sys.modules.get(name), function, None)
+        if any(app is r for r in replaced) or not isinstance(factory, types.FunctionType):
+            continue
+        if not code_same(code, factory.__code__):
+            up.note("%s.%s" % (name, function),
+                    "changed: the app %s it made before this save keeps the routes, hooks and settings it "
+                    "gave it, where a fresh run calls it again; make that app again (and a test client of "
+                    "it) or restart the runtime" % describe(app), factory)
+
+
+def describe(app):
+    name = getattr(app, "name", None)  # Flask's
+    return repr(name) if isinstance(name, str) else "(%s)" % type(app).__name__

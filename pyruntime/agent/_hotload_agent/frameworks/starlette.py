@@ -23,7 +23,10 @@ server already holds.
   an instance of the class the module binds.
 
 Live apps and routers are those bound at module level in the user's
-modules or in __main__ (live.py); an app's own router is found through it.
+modules or in __main__, or served by a TestClient bound there (live.py); an
+app's own router is found through it. An app a factory made that the
+factory's module does not hold keeps what the factory registered on it; a
+changed factory is noted.
 """
 
 import ast
@@ -32,7 +35,7 @@ import dataclasses
 import sys
 
 from . import Adapter
-from .live import live_instances, owner, touches
+from .live import factories, live_instances, made_in, note_factories, owner, served, touches
 from .pydantic import kept_classes, mentions, swap
 from ..update import code_same
 
@@ -168,6 +171,10 @@ class StarletteAdapter(Adapter):
         self.routers = []
         self.included = []  # (router, entry) include_router entries taken off
         self.started = {}  # id(app) -> (app, startup code before the save)
+        self.replaced = []  # old apps that took a new app's state
+        # (module, function) -> (an app that module-level function made,
+        # held elsewhere, and its code before the save): an app factory.
+        self.factories = {}
         self.rules = [(self.is_app_pair, self.update_app), (self.is_router_pair, self.update_router)]
 
     def carried(self):
@@ -190,10 +197,21 @@ class StarletteAdapter(Adapter):
         if not touches(module, ("starlette", "fastapi")):
             return
         owned = lambda f: f is not None and owner(f) == name  # noqa: E731
-        found = live_instances(self.workspace, (applications.Starlette, routing.Router), [module])
-        apps = [x for x in found if isinstance(x, applications.Starlette)]
+        testclient = sys.modules.get("starlette.testclient")
+        kinds = (applications.Starlette, routing.Router) + ((testclient.TestClient,) if testclient else ())
+        found = live_instances(self.workspace, kinds, [module])
+        apps = served(found, applications.Starlette, "app")
         routers = [x for x in found if isinstance(x, routing.Router)]
         routers += [app.router for app in apps if not any(app.router is r for r in routers)]
+        # An app a factory of module made, held elsewhere (by a TestClient):
+        # the re-run does not call the factory again, so what it registered stays.
+        held = {id(v) for v in module.__dict__.values()}
+        made = {}  # id(app or its router) -> what of it module owns
+        for app in apps:
+            if id(app) not in held and any(made_in(route_function(r), module) for r in app.router.routes):
+                for function, code in factories(module, type(app)):
+                    self.factories.setdefault((name, function), (app, code))
+                made[id(app)] = made[id(app.router)] = lambda f: owned(f) and made_in(f, module) is None
         for app in apps:
             if not any(app is a for a in self.apps) and has_started(app):
                 # Code objects, not functions: a function updated in place
@@ -205,18 +223,19 @@ class StarletteAdapter(Adapter):
             if not any(router is r for r in self.routers):
                 self.routers.append(router)
                 up.manage(router)
-            self.take_off(up, router, rebound, owned)
+            self.take_off(up, router, rebound, made.get(id(router), owned))
         for app in apps:
             if not any(app is a for a in self.apps):
                 self.apps.append(app)
                 up.manage(app)
-            handlers = {k: h for k, h in app.exception_handlers.items() if not owned(h)}
+            mine = made.get(id(app), owned)
+            handlers = {k: h for k, h in app.exception_handlers.items() if not mine(h)}
             if len(handlers) != len(app.exception_handlers):
                 up.set_attr(app, "exception_handlers", handlers)
             overrides = app.__dict__.get("dependency_overrides")  # FastAPI's
-            if isinstance(overrides, dict) and any(owned(f) for f in overrides.values()):
-                up.set_attr(app, "dependency_overrides", {k: f for k, f in overrides.items() if not owned(f)})
-            middleware = [m for m in app.user_middleware if not owned_middleware(m, owned)]
+            if isinstance(overrides, dict) and any(mine(f) for f in overrides.values()):
+                up.set_attr(app, "dependency_overrides", {k: f for k, f in overrides.items() if not mine(f)})
+            middleware = [m for m in app.user_middleware if not owned_middleware(m, mine)]
             if len(middleware) != len(app.user_middleware):
                 up.set_attr(app, "user_middleware", middleware)
             if app.middleware_stack is not None:
@@ -263,6 +282,7 @@ class StarletteAdapter(Adapter):
             state[STARTED] = True
         state["middleware_stack"] = None
         up.set_attr(old, "__dict__", state)
+        self.replaced.append(old)
         if isinstance(state.get("router"), object):
             bump(up, state["router"])
         return True
@@ -328,6 +348,7 @@ class StarletteAdapter(Adapter):
                 up.set_attr(app, "middleware_stack", None)
             if "openapi_schema" in app.__dict__ and app.openapi_schema is not None:
                 up.set_attr(app, "openapi_schema", None)
+        note_factories(up, self.factories, self.replaced)
         for app, before in self.started.values():
             known = {}
             for f, code in before:
