@@ -192,3 +192,36 @@ def test_a_changed_factory_of_the_app_a_test_client_holds_is_noted(project, extr
     notes = [n for n in reply.get("notes", []) if "create_app" in str(n)]
     assert bool(notes) == noted, reply.get("notes")
     assert client.get("/").json() == "home"
+
+
+MIDDLEWARE = """
+from fastapi.middleware.cors import CORSMiddleware
+
+from M_api import app
+
+{line}
+"""
+
+
+@pytest.mark.parametrize("line, want", [
+    ('app.add_middleware(CORSMiddleware, allow_origins=["http://a.test", "http://b.test"])', ["http://b.test"]),
+    ("", []),
+])
+def test_middleware_a_module_adds_to_an_app_it_imports_is_added_once(project, line, want):
+    project.save("api", """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/ping")
+        def ping():
+            return "pong"
+    """)
+    project.save("middleware", MIDDLEWARE.format(line='app.add_middleware(CORSMiddleware, allow_origins=["http://a.test"])'))
+    app = project.module("api").app
+    client = client_for(app)
+    client.get("/ping")
+    project.save("middleware", MIDDLEWARE.format(line=line))
+    allowed = client.get("/ping", headers={"origin": "http://b.test"}).headers.get("access-control-allow-origin")
+    assert (len(app.user_middleware), [allowed] if allowed else []) == (len(want), want)

@@ -125,6 +125,28 @@ def state_keys(shape):
     return keys
 
 
+def middleware_calls(shape):
+    """{class name: count} of the module-level `app.add_middleware(Cls, ...)`
+    calls of shape's source."""
+    source = getattr(shape, "source", None)
+    if not isinstance(source, bytes) or b"add_middleware" not in source:
+        return {}
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return {}
+    calls = {}
+    for stmt in body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "add_middleware" and call.args):
+            first = call.args[0]
+            name = first.id if isinstance(first, ast.Name) else getattr(first, "attr", None)
+            if name:
+                calls[name] = calls.get(name, 0) + 1
+    return calls
+
+
 def point_fields_at_kept(route, kept):
     """Points the FastAPI fields of a route (its dependant's parameters and
     body, its body and response fields: ModelField dataclasses holding a
@@ -172,6 +194,7 @@ class StarletteAdapter(Adapter):
         self.included = []  # (router, entry) include_router entries taken off
         self.started = {}  # id(app) -> (app, startup code before the save)
         self.replaced = []  # old apps that took a new app's state
+        self.middleware = {}  # (module, id(app)) -> (app, its middleware just before that module ran)
         # (module, function) -> (an app that module-level function made,
         # held elsewhere, and its code before the save): an app factory.
         self.factories = {}
@@ -241,6 +264,30 @@ class StarletteAdapter(Adapter):
             if app.middleware_stack is not None:
                 app.__dict__[STARTED] = True  # a mark that outlives the stack's rebuilding
                 up.set_attr(app, "middleware_stack", None)
+            self.middleware[(name, id(app))] = (app, list(app.user_middleware))
+
+    def after_run(self, up, module):
+        """Takes off the middleware of a library's class (CORSMiddleware)
+        that module's version before added at module level to an app it
+        does not make (`app.add_middleware(...)` in a module of its own):
+        the run added what its new code adds, so an edited call does not
+        add a second one and a deleted call's is gone."""
+        calls = middleware_calls(up.previous.get(module.__name__))
+        if not calls:
+            return
+        for (name, _), (app, before) in list(self.middleware.items()):
+            if name != module.__name__:
+                continue
+            old = {id(m) for m in before}
+            left = dict(calls)
+            drop = set()
+            for m in app.user_middleware:
+                cls = getattr(getattr(m, "cls", None), "__name__", None)
+                if id(m) in old and left.get(cls):
+                    left[cls] -= 1
+                    drop.add(id(m))
+            if drop:
+                up.set_attr(app, "user_middleware", [m for m in app.user_middleware if id(m) not in drop])
 
     def take_off(self, up, router, rebound, owned):
         kept = []
