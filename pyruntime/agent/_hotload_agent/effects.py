@@ -123,11 +123,23 @@ def identity(node, aliases):
     return start, func
 
 
+def identities(node, aliases):
+    """What node changes, as identity says, one for each key a keyed
+    changer called with keywords only sets (`config.update(BETA=True,
+    PAGE_SIZE=10)` sets two: a version that updates PAGE_SIZE only
+    leaves BETA as the one before set it)."""
+    if (isinstance(node, ast.Call) and not node.args and node.keywords and called(node, aliases) in KEYED
+            and all(k.arg for k in node.keywords)):
+        start, func = aliases.get(root(node)), ast.dump(node.func)
+        return [(start, func, "=" + k.arg) for k in node.keywords]
+    return [identity(node, aliases)]
+
+
 def dropped(previous, shape):
     """The statements previous (a Shape) ran that change other modules'
     objects and shape, the new version's, does not run, in order."""
-    kept = {identity(node, shape.aliases) for node in shape.effects}
-    return [node for node in previous.effects if identity(node, previous.aliases) not in kept]
+    kept = {i for node in shape.effects for i in identities(node, shape.aliases)}
+    return [node for node in previous.effects if any(i not in kept for i in identities(node, previous.aliases))]
 
 
 def quoted(shape, node):

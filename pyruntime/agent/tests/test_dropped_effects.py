@@ -50,6 +50,9 @@ DROPPED = [
     ("a pickling function for another module's class",
      "import copyreg\nimport M_other\ncopyreg.pickle(M_other.Thing, lambda t: (M_other.Thing, ()))\n",
      "import copyreg\nimport M_other\n", "copyreg.pickle(M_other.Thing, lambda t: (M_other.Thing, ()))"),
+    ("a key an update by keywords no longer sets",
+     "import os\nos.environ.update(%s='1', HOTLOAD_TEST_KEPT='1')\n" % VAR,
+     "import os\nos.environ.update(HOTLOAD_TEST_KEPT='2')\n", "os.environ.update(%s='1', HOTLOAD_TEST_KEPT='1')" % VAR),
 ]
 
 KEPT = [
@@ -68,6 +71,8 @@ KEPT = [
     ("another handler for the same signal, which replaces the one before",
      "import signal\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)\n",
      "import signal\nsignal.signal(signal.SIGUSR1, signal.SIG_DFL)\n"),
+    ("an update by keywords that sets one more key",
+     "import os\nos.environ.update(%s='1')\n" % VAR, "import os\nos.environ.update(%s='2', HOTLOAD_TEST_KEPT='1')\n" % VAR),
 ]
 
 
