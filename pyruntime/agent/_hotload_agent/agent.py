@@ -370,8 +370,9 @@ class Agent:
 
 
 # The requests that run none of the user's code: compiling the editor's
-# text ahead of a save (prepared.py), warming up for one (ops.op_warm).
-OWN_WORK = frozenset(("prepare", "warm"))
+# text ahead of a save (prepared.py), warming up for one (ops.op_warm),
+# emptying a framework's template cache (ops.op_changed).
+OWN_WORK = frozenset(("prepare", "warm", "changed"))
 
 
 def serve_agent(agent):

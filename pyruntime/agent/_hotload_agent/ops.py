@@ -779,10 +779,32 @@ def op_evaluate(agent, msg):
     return switched.told(reply)
 
 
+def op_changed(agent, msg):
+    """Tells the active adapters that files of the workspace that are not
+    Python code changed (paths), a template saved: what their framework
+    keeps of those files goes, so the next request reads them as a fresh
+    run would. Runs none of the user's code. The reply lists what went
+    (dropped) and the adapters that failed to (failed), each a text."""
+    paths = [p for p in msg.get("paths") or () if isinstance(p, str) and not p.endswith(".py")]
+    dropped, failed = [], []
+    for adapter in frameworks.active(agent.workspace) if paths else ():
+        try:
+            dropped.extend(adapter.files_changed(paths))
+        except Exception as exc:  # the framework's code: say so, the others still run
+            failed.append("%s: %s: %s" % (adapter.module, type(exc).__name__, exc))
+    reply = {}
+    if dropped:
+        reply["dropped"] = dropped
+    if failed:
+        reply["failed"] = failed
+    return reply
+
+
 HANDLERS = {
     "setup": op_setup,
     "reload": op_reload,
     "evaluate": op_evaluate,
+    "changed": op_changed,
     "prepare": op_prepare,
     "warm": op_warm,
     "app": app.op_app,

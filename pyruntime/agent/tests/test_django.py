@@ -648,3 +648,30 @@ def test_a_changed_on_delete_or_db_default_is_noted(project):
     project.save("kinds", source % "a")
     reply = project.save("kinds", source % "b")
     assert any("field 'title' changed" in n["text"] for n in reply.get("notes", ())), reply.get("notes")
+
+
+def test_a_changed_template_renders_new_through_the_cached_loader(project, tmp_path):
+    """Regression: Django's cached loader (in use with DEBUG on too) kept
+    the template it compiled, and the next render gave the old page,
+    silently; runserver's autoreloader is what empties it."""
+    from django.template import engines
+    from django.template.loader import render_to_string
+    from django.test.utils import override_settings
+
+    folder = tmp_path / "templates" / "blog"
+    folder.mkdir(parents=True)
+    page = folder / "index.html"
+    page.write_text("old {{ n }}")
+    readme = tmp_path / "README.md"
+    readme.write_text("notes")
+    with override_settings(TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                                       "DIRS": [str(tmp_path / "templates")]}]):
+        assert type(engines["django"].engine.template_loaders[0]).__name__ == "Loader"  # the cached one
+        assert render_to_string("blog/index.html", {"n": 1}) == "old 1"
+        page.write_text("new {{ n }}")
+        assert render_to_string("blog/index.html", {"n": 2}) == "old 2"  # what the cache keeps
+        assert ops.op_changed(project.agent, {"paths": [str(readme)]}) == {}  # not a template
+        assert render_to_string("blog/index.html", {"n": 3}) == "old 3"
+        reply = ops.op_changed(project.agent, {"paths": [str(page)]})
+        assert reply == {"dropped": ["Django's cached templates"]}
+        assert render_to_string("blog/index.html", {"n": 4}) == "new 4"

@@ -72,6 +72,15 @@ class Adapter:
         (modules: those that ran, in order), and the core made registries
         agree with the modules (Update.reconcile)."""
 
+    def files_changed(self, paths):
+        """Called, apart from any save, when files of the workspace that
+        are not Python code changed (paths: absolute), a template saved:
+        what the framework keeps of them (compiled templates) must go, as
+        a fresh run would read them again. Returns short texts of what
+        went, for the log; () when none of paths concerns it. Cheap when
+        it does not: every such file's change comes here."""
+        return ()
+
 
 # The adapters, in the order their hooks run.
 ADAPTERS = []

@@ -69,7 +69,7 @@ import types
 import weakref
 
 from . import Adapter
-from .live import binding_line
+from .live import as_folders, binding_line, lies_in
 from ..update import code_same
 from ..rules import is_class, update_class_body
 
@@ -636,6 +636,24 @@ class DjangoAdapter(Adapter):
                 if len(kept) != len(registry):
                     self.unregistered.append((site, {m: a for m, a in registry.items() if m not in kept}))
                     up.set_attr(site, "_registry", kept)
+
+    def files_changed(self, paths):
+        """Django's cached template loader, in use with DEBUG on too, keeps
+        each template it compiled; only runserver's autoreloader empties
+        it. As its template_changed does, the loaders of every engine are
+        reset when a changed file lies under a template directory."""
+        engines = getattr(sys.modules.get("django.template"), "engines", None)
+        if not getattr(engines, "_engines", None):
+            return ()  # no engine made yet: nothing compiled
+        try:
+            from django.template.autoreload import get_template_directories, reset_loaders
+        except ImportError:  # before Django 3.2
+            return ()
+        dirs = as_folders(get_template_directories())
+        if not any(lies_in(path, dirs) for path in paths):
+            return ()
+        reset_loaders()
+        return ("Django's cached templates",)
 
     def register_again(self, up, module):
         """Puts back a registration with a ModelAdmin of Django's that the

@@ -30,7 +30,7 @@ import copy
 import sys
 
 from . import Adapter
-from .live import binding_line, factories, live_instances, made_in, note_factories, owner, served, touches
+from .live import as_folders, binding_line, factories, lies_in, live_instances, made_in, note_factories, owner, served, touches
 
 # An app's or blueprint's registries of functions (flask.sansio.scaffold.Scaffold
 # and App): {scope: [f]}, {scope: {code: {exception: f}}} or [f]. The scope is
@@ -135,6 +135,25 @@ class FlaskAdapter(Adapter):
         # held elsewhere, and its code before the save): an app factory.
         self.factories = {}
         self.rules = [(self.is_app_pair, self.update_app)]
+
+    # --- a template changed -------------------------------------------------
+
+    def files_changed(self, paths):
+        """Jinja's environment keeps each template it compiled and, unless
+        auto_reload is on (TEMPLATES_AUTO_RELOAD, or debug), never looks at
+        the file again. The cache of each live app (one a module binds, or
+        the app of a test client one binds) whose template folders, its
+        blueprints' too, hold a changed file is emptied."""
+        emptied = []
+        for app in live_apps(self.workspace, sys.modules["flask"].Flask, ()):
+            env = app.__dict__.get("jinja_env")  # a cached_property: None until it renders
+            cache = getattr(env, "cache", None)
+            if cache is None or not cache:
+                continue
+            if any(lies_in(path, template_folders(app, env)) for path in paths):
+                cache.clear()
+                emptied.append("the template cache of Flask app %r" % app.name)
+        return emptied
 
     # --- before the re-run ---------------------------------------------------
 
@@ -343,6 +362,13 @@ def live_apps(workspace, kind, modules):
     a factory made)."""
     test = sys.modules.get("werkzeug.test")
     return served(live_instances(workspace, (kind, test.Client) if test else kind, modules), kind, "application")
+
+
+def template_folders(app, env):
+    """The folders the Jinja loaders of app (its blueprints' too, and the
+    environment's own if jinja_options set one) read templates from."""
+    loaders = [app.jinja_loader] + [bp.jinja_loader for bp in app.iter_blueprints()] + [env.loader]
+    return as_folders(folder for loader in loaders for folder in getattr(loader, "searchpath", None) or ())
 
 
 def register_like(app, bp, name, routes, url_prefix, taken):

@@ -8,6 +8,7 @@ user's loaded modules and of __main__: a few thousand dictionary values at
 most, never the heap.
 """
 
+import os
 import sys
 import types
 
@@ -156,3 +157,22 @@ def note_factories(up, found, replaced):
 def describe(app):
     name = getattr(app, "name", None)  # Flask's
     return repr(name) if isinstance(name, str) else "(%s)" % type(app).__name__
+
+
+def as_folders(dirs):
+    """The folders dirs (paths or pathlib paths), each absolute as written
+    and with its links resolved: a file named either way is found in it."""
+    found = set()
+    for d in dirs:
+        found.add(os.path.normpath(os.path.abspath(str(d))))
+        found.add(os.path.realpath(str(d)))
+    return found
+
+
+def lies_in(path, folders):
+    """Whether the file at path, as written or with its links resolved,
+    lies in one of folders (see as_folders)."""
+    for p in {os.path.normpath(path), os.path.realpath(path)}:
+        if any(p.startswith(os.path.join(f, "")) for f in folders):
+            return True
+    return False
