@@ -278,6 +278,16 @@ func (r *Runtime) Warm(ctx context.Context, req Request) (bool, error) {
 	return reply.Loaded, err
 }
 
+// Changed tells the current process that the files of req's Paths, not
+// Python code, changed (a template saved), so that what its frameworks
+// keep of them goes, and returns its reply: what went (Dropped), which
+// adapters failed (Failed). It never starts a process: one that has not
+// started has kept nothing.
+func (r *Runtime) Changed(ctx context.Context, req Request) (Reply, error) {
+	req.Op = "changed"
+	return r.callCurrent(ctx, req)
+}
+
 // callCurrent sends req to the current process, if there is one: the zero
 // Reply when there is none, as a process that has loaded nothing answers.
 func (r *Runtime) callCurrent(ctx context.Context, req Request) (Reply, error) {

@@ -147,6 +147,7 @@ func (m pathMap) request(req Request) Request {
 	req.Cwd = m.toRemote(req.Cwd)
 	req.SysPath = m.toRemotes(req.SysPath)
 	req.WorkspaceRoots = m.toRemotes(req.WorkspaceRoots)
+	req.Paths = m.toRemotes(req.Paths)
 	return req
 }
 

@@ -94,11 +94,13 @@ func TestPathMapRequestAndReply(t *testing.T) {
 		Op: "reload", Module: "app", Path: "/home/me/proj/app.py", PathEntry: "/home/me/proj",
 		Filename: "/home/me/proj/app.py", Cwd: "/home/me/proj", Code: "open('/home/me/proj/x')",
 		SysPath: []string{"/home/me/proj/src", "/elsewhere"}, WorkspaceRoots: []string{"/home/me/proj"},
+		Paths: []string{"/home/me/proj/templates/index.html"},
 	}
 	wantReq := Request{
 		Op: "reload", Module: "app", Path: "/srv/proj/app.py", PathEntry: "/srv/proj",
 		Filename: "/srv/proj/app.py", Cwd: "/srv/proj", Code: "open('/home/me/proj/x')", // code is the user's
 		SysPath: []string{"/srv/proj/src", "/elsewhere"}, WorkspaceRoots: []string{"/srv/proj"},
+		Paths: []string{"/srv/proj/templates/index.html"},
 	}
 	if got := m.request(req); !reflect.DeepEqual(got, wantReq) {
 		t.Errorf("request(%+v) = %+v, want %+v", req, got, wantReq)

@@ -9,7 +9,7 @@ import (
 // fields are the handler's arguments and are omitted when empty.
 type Request struct {
 	ID int64  `json:"id"`
-	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded", "prepare", "warm"
+	Op string `json:"op"` // "setup", "reload", "evaluate", "ping", "interrupt", "app", "signal", "inspect", "loaded", "prepare", "warm", "changed"
 
 	// Module is the dotted module name and Path its file, for reload and evaluate.
 	Module string `json:"module,omitempty"`
@@ -80,6 +80,9 @@ type Request struct {
 	Expr string `json:"expr,omitempty"`
 	Line int    `json:"line,omitempty"`
 	Col  int    `json:"col,omitempty"`
+	// Paths are the files of the workspace, not Python code, that a
+	// changed request says changed (a template saved).
+	Paths []string `json:"paths,omitempty"`
 }
 
 // Reply is the agent's answer to a request with the same ID.
@@ -152,6 +155,11 @@ type Reply struct {
 	// Prepared reports, for a prepare request, that the code was kept; for
 	// a reload, that it ran code prepared from the very bytes of the file.
 	Prepared bool `json:"prepared,omitempty"`
+	// Dropped says, for a changed request, what the framework adapters
+	// emptied for the files ("Django's cached templates"), and Failed
+	// which adapters failed to, and why.
+	Dropped []string `json:"dropped,omitempty"`
+	Failed  []string `json:"failed,omitempty"`
 }
 
 // DataRead is what one module's run read: files it opened for reading, not

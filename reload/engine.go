@@ -645,6 +645,33 @@ func (e *Engine) Prepare(ctx context.Context, path, text string) (bool, error) {
 	return e.runtime.Prepare(ctx, pyruntime.Request{Module: mod.Name, Path: mod.Path, Code: text})
 }
 
+// Changed is what the runtime emptied after files that are not Python
+// code changed (see FilesChanged).
+type Changed struct {
+	// Dropped says what the framework adapters emptied for the files
+	// ("Django's cached templates"); empty when none of them concerned
+	// an adapter, or no runtime runs.
+	Dropped []string
+	// Failed says which adapters failed to empty what they keep, and why.
+	Failed []string
+}
+
+// FilesChanged tells the runtime that files of the workspace that are not
+// Python code changed (paths, absolute: a template saved), so that what
+// its frameworks keep of them (compiled templates) goes, as a fresh run
+// would read them again. It waits for the reloads queued before it, and
+// never starts a runtime: one that has not started has kept nothing.
+func (e *Engine) FilesChanged(ctx context.Context, paths []string) (Changed, error) {
+	if err := e.settle(ctx, ""); err != nil {
+		return Changed{}, err
+	}
+	reply, err := e.runtime.Changed(ctx, pyruntime.Request{Paths: paths})
+	if err != nil {
+		return Changed{}, fmt.Errorf("reload: files changed: %w", err)
+	}
+	return Changed{Dropped: reply.Dropped, Failed: reply.Failed}, nil
+}
+
 // readyForSave reports whether work done now in the current process
 // (Prepare, Warm) reaches the next save: saves run in place, and no
 // reload or evaluation is queued or running, which the work would only
