@@ -86,7 +86,10 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 	}
 	saved, ok := pythonFile(u)
 	if !ok {
-		return nil // a save of a README or a Go file is none of our business
+		// A template's framework may keep it compiled; a README's save
+		// reaches no adapter, and says nothing.
+		s.filesChanged([]uri.URI{u})
+		return nil
 	}
 	path, ok := s.workspacePath(saved)
 	if !ok {

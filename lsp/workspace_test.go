@@ -37,8 +37,9 @@ func TestPyprojectChangesFromAWatcherApplyTheSettings(t *testing.T) {
 			GlobPattern string `json:"globPattern"`
 		} `json:"watchers"`
 	}
-	if err := json.Unmarshal(reg.RegisterOptions, &opts); err != nil || len(opts.Watchers) != 1 || opts.Watchers[0].GlobPattern != "**/pyproject.toml" {
-		t.Errorf("registered %s (%v), want a watcher of **/pyproject.toml", reg.RegisterOptions, err)
+	if err := json.Unmarshal(reg.RegisterOptions, &opts); err != nil || len(opts.Watchers) != 2 ||
+		opts.Watchers[0].GlobPattern != "**/pyproject.toml" || opts.Watchers[1].GlobPattern != "**/templates/**" {
+		t.Errorf("registered %s (%v), want watchers of **/pyproject.toml and **/templates/**", reg.RegisterOptions, err)
 	}
 
 	// Changed outside the editor, or in it without a didSave the server sees.
