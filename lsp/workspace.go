@@ -36,12 +36,16 @@ func (s *server) watchPyproject(ctx context.Context) {
 // runtime of the other files that changed (templates).
 func (s *server) DidChangeWatchedFiles(ctx context.Context, params *protocol.DidChangeWatchedFilesParams) error {
 	var others []uri.URI
+	project := false
 	for _, change := range params.Changes {
 		if s.isProjectFile(change.URI) {
-			s.reconfigure()
+			project = true
 			continue
 		}
 		others = append(others, change.URI)
+	}
+	if project {
+		s.reconfigure() // once for a batch
 	}
 	s.filesChanged(others)
 	return nil
