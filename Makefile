@@ -4,7 +4,13 @@
 #                   one fails, and the failures are listed at the end
 # make test-release the release checks (cross, package-vscode, release-check
 #                   below), each run even if one fails; CI runs it after make test
-# make test-go      the Go tests only
+# make test-go      the Go tests only, but for the unseen edit scenarios
+# make test-unseen  the unseen edit scenarios (lsp/testdata/unseen/, over 600
+#                   edits played through the editor and compared with fresh
+#                   runs: about 3 minutes here, so not in make test; CI runs
+#                   it after make test), without -race: they are Python's
+#                   time, and the server's paths they take run under -race
+#                   in make test's own LSP tests
 # make test-agent   the Python agent's own tests (pyflakes over the package
 #                   and tests; loader.py is a fragment the server completes), pytest
 # make test-nvim    only the Neovim plugin's real-editor test, verbosely
@@ -42,7 +48,7 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv-test
 
-.PHONY: test test-release test-go test-agent test-nvim test-vscode test-vscode-e2e test-pythons venv bench bench-full build cross package-vscode release-check
+.PHONY: test test-release test-go test-unseen test-agent test-nvim test-vscode test-vscode-e2e test-pythons venv bench bench-full build cross package-vscode release-check
 
 # The release targets: GoReleaser's (.goreleaser.yaml) and the VS Code
 # extension's (editors/vscode/scripts/targets.json) are the same six.
@@ -70,7 +76,10 @@ test-release:
 
 test-go: $(VENV)/.installed
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -skip '^TestUnseenEditScenarios$$' ./...
+
+test-unseen: $(VENV)/.installed
+	$(GO) test -count=1 -run '^TestUnseenEditScenarios$$' ./lsp
 
 test-agent: $(VENV)/.installed
 	$(VENV)/bin/python -m pyflakes pyruntime/agent/_hotload_agent pyruntime/agent/tests
